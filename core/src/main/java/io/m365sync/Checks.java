@@ -1,0 +1,45 @@
+package io.m365sync;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Argument checks whose messages name the setting and quote the offending value. */
+public final class Checks {
+  private Checks() {}
+
+  /** Returns {@code value} if it has non-whitespace text; otherwise throws naming {@code name}. */
+  public static String requireText(String value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException("'" + name + "' is required but was null");
+    }
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("'" + name + "' must not be blank but was '" + value + "'");
+    }
+    return value;
+  }
+
+  /** Returns {@code value} if not null; otherwise throws naming {@code name}. */
+  public static <T> T requireNonNull(T value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException("'" + name + "' is required but was null");
+    }
+    return value;
+  }
+
+  /** Returns {@code value} if strictly positive; otherwise throws naming {@code name} and the value. */
+  public static Duration requirePositive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("'" + name + "' must be positive but was " + value);
+    }
+    return value;
+  }
+
+  /** Returns {@code value} if at least {@code min}; otherwise throws naming {@code name} and the value. */
+  public static int requireAtLeast(int value, int min, String name) {
+    if (value < min) {
+      throw new IllegalArgumentException("'" + name + "' must be at least " + min + " but was " + value);
+    }
+    return value;
+  }
+}

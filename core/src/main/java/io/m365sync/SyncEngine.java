@@ -1,0 +1,295 @@
+package io.m365sync;
+
+import io.m365sync.access.AccessPolicyCheck;
+import io.m365sync.access.PermissionVerifier;
+import io.m365sync.auth.TokenStrategy;
+import io.m365sync.auth.TokenStrategySelector;
+import io.m365sync.internal.EngineContext;
+import io.m365sync.internal.EngineCore;
+import io.m365sync.internal.SafeListener;
+import io.m365sync.resource.MailboxGateway;
+import io.m365sync.resource.ResourceSyncer;
+import io.m365sync.schedule.SyncScheduler;
+import io.m365sync.schedule.SyncTarget;
+import io.m365sync.state.SyncStateStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Keeps enrolled mailboxes in sync with the CRM. Build one per host with {@link #builder()}; it is
+ * immutable in its wiring, thread-safe and shareable.
+ *
+ * <p>Guarantees: no Graph request for a mailbox that is not enrolled; application mode only where
+ * the tenant enabled it and the permissions verify, else the user's delegated token; a dead
+ * delegated token flips the mailbox to {@code NEEDS_SIGN_IN} after one attempt and no token is asked
+ * for it again until the user signs in ({@link #enroll}); a tenant-wide credential failure stops
+ * application mode for the tenant once; a 403 from an access policy marks the mailbox
+ * {@code DENIED_BY_POLICY}, falls back to delegated and re-probes after the TTL.
+ *
+ * <pre>{@code
+ * SyncEngine engine = SyncEngine.builder()
+ *     .gateway(gateway)
+ *     .delegatedTokens(delegated)
+ *     .applicationTokens(application)
+ *     .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
+ *     .build();
+ * engine.enroll(mailbox);                    // the user signed in to the add-in
+ * engine.setApplicationPermissionEnabled(tenant, true);
+ * CycleReport report = engine.runCycle();
+ * }</pre>
+ */
+public final class SyncEngine implements SyncTarget, AutoCloseable {
+  private final EngineCore core;
+  private final SyncStateStore store;
+  private final SyncScheduler scheduler;
+  private final SyncMonitor monitor;
+  private final AtomicBoolean started = new AtomicBoolean();
+
+  private SyncEngine(Builder b) {
+    this.store = b.store;
+    this.scheduler = b.scheduler;
+    this.monitor = new SyncMonitor(b.store);
+    this.core = new EngineCore(new EngineContext(b.clock, b.executor, b.store, b.gateway, b.delegated, b.application,
+        b.selector, b.verifier, b.accessCheck, b.syncers, b.options, new SafeListener(b.listeners)));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Records that the user signed in to the add-in: the mailbox becomes eligible for sync, and a
+   * mailbox waiting for sign-in resumes from its saved cursors.
+   */
+  public void enroll(Mailbox mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    core.enroll(mailbox);
+    if (scheduler != null) {
+      scheduler.enrolled(mailbox.id());
+    }
+  }
+
+  /** Stops all work for the mailbox and purges its state, including its token cache. */
+  public void unenroll(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    core.unenroll(mailbox);
+    if (scheduler != null) {
+      scheduler.unenrolled(mailbox);
+    }
+  }
+
+  /** The tenant admin's "enable application permission" setting. */
+  public void setApplicationPermissionEnabled(TenantId tenant, boolean enabled) {
+    Checks.requireNonNull(tenant, "tenant");
+    core.setApplicationPermissionEnabled(tenant, enabled);
+  }
+
+  /** Application mode's state for the tenant: enabled, active, or inactive with the reason. */
+  public TenantStatus tenantStatus(TenantId tenant) {
+    Checks.requireNonNull(tenant, "tenant");
+    return core.tenantStatus(tenant);
+  }
+
+  /** Suspends ({@code true}) or resumes sync of an enrolled mailbox. */
+  public void suspend(MailboxId mailbox, boolean suspended) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    core.suspend(mailbox, suspended);
+  }
+
+  /**
+   * Syncs one mailbox now on the calling thread, ignoring backoff.
+   *
+   * @throws NotEnrolledException if its owner never signed in to the add-in (no request is sent)
+   */
+  @Override
+  public MailboxSyncReport syncMailbox(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    return core.syncMailbox(mailbox);
+  }
+
+  /** Syncs every enrolled mailbox that is due, on the configured executor, and waits for all. */
+  @Override
+  public CycleReport runCycle() {
+    return core.runCycle();
+  }
+
+  public SyncMonitor monitor() {
+    return monitor;
+  }
+
+  /** The state store this engine writes to. */
+  public SyncStateStore stateStore() {
+    return store;
+  }
+
+  /** Starts the configured scheduler. */
+  public void start() {
+    if (scheduler == null) {
+      throw new IllegalStateException("'scheduler' is required to start(); call runCycle() yourself or set one");
+    }
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("engine already started");
+    }
+    scheduler.start(this);
+  }
+
+  /** Stops the scheduler; rounds in flight finish. */
+  @Override
+  public void close() {
+    if (scheduler != null) {
+      scheduler.close();
+    }
+  }
+
+  /**
+   * Single-use, fail-fast builder. Required: {@code gateway}, at least one token strategy, at least
+   * one resource syncer. Each setting may be set once; a second call names the old value.
+   */
+  public static final class Builder {
+    private Clock clock;
+    private Executor executor;
+    private SyncStateStore store;
+    private MailboxGateway gateway;
+    private TokenStrategy delegated;
+    private TokenStrategy application;
+    private TokenStrategySelector selector;
+    private PermissionVerifier verifier;
+    private AccessPolicyCheck accessCheck;
+    private SyncOptions options;
+    private SyncScheduler scheduler;
+    private final Map<Resource, ResourceSyncer<?>> syncers = new EnumMap<>(Resource.class);
+    private final List<SyncListener> listeners = new ArrayList<>();
+    private boolean built;
+
+    private Builder() {}
+
+    private static <T> T once(T current, T value, String name) {
+      Checks.requireNonNull(value, name);
+      if (current != null) {
+        throw new IllegalStateException("'" + name + "' was already set to " + current);
+      }
+      return value;
+    }
+
+    /** Time source; default {@code Clock.systemUTC()}. Tests pass a mutable clock. */
+    public Builder clock(Clock clock) {
+      this.clock = once(this.clock, clock, "clock");
+      return this;
+    }
+
+    /** Where mailbox rounds run; default: the calling thread (no threads are created). */
+    public Builder executor(Executor executor) {
+      this.executor = once(this.executor, executor, "executor");
+      return this;
+    }
+
+    /** Default {@link SyncStateStore#inMemory()}. */
+    public Builder stateStore(SyncStateStore store) {
+      this.store = once(this.store, store, "stateStore");
+      return this;
+    }
+
+    public Builder gateway(MailboxGateway gateway) {
+      this.gateway = once(this.gateway, gateway, "gateway");
+      return this;
+    }
+
+    public Builder delegatedTokens(TokenStrategy strategy) {
+      requireMode(strategy, AuthMode.DELEGATED, "delegatedTokens");
+      this.delegated = once(this.delegated, strategy, "delegatedTokens");
+      return this;
+    }
+
+    public Builder applicationTokens(TokenStrategy strategy) {
+      requireMode(strategy, AuthMode.APPLICATION, "applicationTokens");
+      this.application = once(this.application, strategy, "applicationTokens");
+      return this;
+    }
+
+    private static void requireMode(TokenStrategy strategy, AuthMode mode, String name) {
+      Checks.requireNonNull(strategy, name);
+      if (strategy.mode() != mode) {
+        throw new IllegalArgumentException("'" + name + "' must be a " + mode + " strategy but " + strategy
+            + " has mode " + strategy.mode());
+      }
+    }
+
+    /** Default {@link TokenStrategySelector#standard()}. */
+    public Builder strategySelector(TokenStrategySelector selector) {
+      this.selector = once(this.selector, selector, "strategySelector");
+      return this;
+    }
+
+    /** Default {@link PermissionVerifier#fromTokenClaims()}. */
+    public Builder permissionVerifier(PermissionVerifier verifier) {
+      this.verifier = once(this.verifier, verifier, "permissionVerifier");
+      return this;
+    }
+
+    /** Default {@link AccessPolicyCheck#enrollmentOnly()}. The enrollment gate applies whatever is set. */
+    public Builder accessPolicy(AccessPolicyCheck check) {
+      this.accessCheck = once(this.accessCheck, check, "accessPolicy");
+      return this;
+    }
+
+    /** Default {@link SyncOptions#defaults()}. */
+    public Builder options(SyncOptions options) {
+      this.options = once(this.options, options, "options");
+      return this;
+    }
+
+    /** Needed only for {@link SyncEngine#start()}. */
+    public Builder scheduler(SyncScheduler scheduler) {
+      this.scheduler = once(this.scheduler, scheduler, "scheduler");
+      return this;
+    }
+
+    /** Adds the syncer of one resource; one per resource. */
+    public Builder resource(ResourceSyncer<?> syncer) {
+      Checks.requireNonNull(syncer, "resource syncer");
+      Resource r = syncer.type().resource();
+      if (syncers.containsKey(r)) {
+        throw new IllegalStateException("a syncer for " + r + " was already set: " + syncers.get(r));
+      }
+      syncers.put(r, syncer);
+      return this;
+    }
+
+    public Builder listener(SyncListener listener) {
+      listeners.add(Checks.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException naming the first missing setting, or if already built
+     */
+    public SyncEngine build() {
+      if (built) {
+        throw new IllegalStateException("this builder was already used; call SyncEngine.builder() again");
+      }
+      if (gateway == null) {
+        throw new IllegalStateException("'gateway' is required.");
+      }
+      if (delegated == null && application == null) {
+        throw new IllegalStateException("'delegatedTokens' or 'applicationTokens' is required.");
+      }
+      if (syncers.isEmpty()) {
+        throw new IllegalStateException("at least one 'resource' syncer is required.");
+      }
+      clock = clock != null ? clock : Clock.systemUTC();
+      executor = executor != null ? executor : Runnable::run;
+      store = store != null ? store : SyncStateStore.inMemory();
+      selector = selector != null ? selector : TokenStrategySelector.standard();
+      verifier = verifier != null ? verifier : PermissionVerifier.fromTokenClaims();
+      accessCheck = accessCheck != null ? accessCheck : AccessPolicyCheck.enrollmentOnly();
+      options = options != null ? options : SyncOptions.defaults();
+      built = true;
+      return new SyncEngine(this);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.m365sync;
+
+import io.m365sync.resource.ResourceResult;
+import io.m365sync.state.MailboxState;
+
+/**
+ * Hears what the engine does. Every method has a no-op default.
+ *
+ * <p>Contract: called on the engine's worker threads, possibly concurrently for different
+ * mailboxes; keep it fast and non-blocking. An exception thrown here is logged and ignored: it
+ * never aborts a round.
+ */
+public interface SyncListener {
+
+  /** A mailbox's status or reason changed ({@code previous} is null for the first status). */
+  default void mailboxStatusChanged(MailboxState previous, MailboxState current) {}
+
+  /**
+   * The user must sign in to the add-in again; called as the configured {@link SignInNotifyPolicy}
+   * says (once, daily, weekly or never per episode).
+   */
+  default void signInRequired(Mailbox mailbox, MailboxState state) {}
+
+  /** A user's delegated grant will hit a known maximum age soon (sign-in frequency). */
+  default void tokenExpiringSoon(Mailbox mailbox, java.time.Instant deadline) {}
+
+  /** Application mode's state for a tenant changed (e.g. the client secret was refused). */
+  default void tenantStatusChanged(TenantStatus previous, TenantStatus current) {}
+
+  /** One resource of one mailbox finished a round (progress). */
+  default void resourceSynced(Mailbox mailbox, ResourceResult result) {}
+
+  /** A mailbox round finished. */
+  default void mailboxSynced(MailboxSyncReport report) {}
+
+  /** A whole cycle finished. */
+  default void cycleFinished(CycleReport report) {}
+}

@@ -1,0 +1,182 @@
+package io.m365sync;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Engine tuning. Immutable; {@link #defaults()} suits most hosts. Build from any property source with
+ * {@link #fromProperties(Function)}: every problem is reported at once.
+ *
+ * @param cycleInterval how often the in-process scheduler runs a cycle
+ * @param maxConcurrentMailboxes mailbox rounds in flight at once within a cycle
+ * @param accessDecisionTtl how long an access decision (allow or deny) is trusted before re-probing;
+ *     mind that policy changes take 30–60+ minutes to propagate in Exchange
+ * @param applicationRetryInterval how long application mode stays off for a tenant after a
+ *     tenant-wide credential or consent failure
+ * @param failureBackoff the first backoff after a failed round; doubles per failure
+ * @param maxFailureBackoff the largest backoff
+ * @param unavailableRecheck how long to leave an unavailable (unlicensed, on-premises) mailbox alone
+ * @param signInNotify how often the host hears that a user must sign in again
+ * @param pageSize delta page size asked of Graph
+ * @param eventWindowPast calendar view start relative to the first round
+ * @param eventWindowFuture calendar view end relative to the first round
+ */
+public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
+                          Duration applicationRetryInterval, Duration failureBackoff, Duration maxFailureBackoff,
+                          Duration unavailableRecheck, SignInNotifyPolicy signInNotify, int pageSize,
+                          Duration eventWindowPast, Duration eventWindowFuture) {
+
+  /** Property keys understood by {@link #fromProperties(Function)}, prefixed {@code m365sync.}. */
+  public static final List<String> KEYS = List.of("cycleInterval", "maxConcurrentMailboxes", "accessDecisionTtl",
+      "applicationRetryInterval", "failureBackoff", "maxFailureBackoff", "unavailableRecheck", "signInNotify",
+      "pageSize", "eventWindowPast", "eventWindowFuture");
+
+  public SyncOptions {
+    List<String> problems = problems(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
+        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", problems));
+    }
+  }
+
+  public static SyncOptions defaults() {
+    return new SyncOptions(Duration.ofMinutes(15), 8, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
+        Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365));
+  }
+
+  /**
+   * Reads {@code m365sync.<key>} for every key in {@link #KEYS}; missing keys keep their defaults.
+   * Durations are ISO-8601 ({@code PT15M}, {@code P30D}).
+   *
+   * @throws IllegalArgumentException listing every bad value at once
+   */
+  public static SyncOptions fromProperties(Function<String, String> source) {
+    SyncOptions d = defaults();
+    List<String> errors = new ArrayList<>();
+    PropertyReader r = new PropertyReader(source, errors);
+    Duration cycle = r.duration("cycleInterval", d.cycleInterval);
+    int concurrency = r.integer("maxConcurrentMailboxes", d.maxConcurrentMailboxes);
+    Duration ttl = r.duration("accessDecisionTtl", d.accessDecisionTtl);
+    Duration appRetry = r.duration("applicationRetryInterval", d.applicationRetryInterval);
+    Duration backoff = r.duration("failureBackoff", d.failureBackoff);
+    Duration maxBackoff = r.duration("maxFailureBackoff", d.maxFailureBackoff);
+    Duration unavailable = r.duration("unavailableRecheck", d.unavailableRecheck);
+    SignInNotifyPolicy notify = r.enumValue("signInNotify", SignInNotifyPolicy.class, d.signInNotify);
+    int pageSize = r.integer("pageSize", d.pageSize);
+    Duration past = r.duration("eventWindowPast", d.eventWindowPast);
+    Duration future = r.duration("eventWindowFuture", d.eventWindowFuture);
+    errors.addAll(problems(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future));
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", errors));
+    }
+    return new SyncOptions(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future);
+  }
+
+  private static List<String> problems(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
+                                       Duration applicationRetryInterval, Duration failureBackoff,
+                                       Duration maxFailureBackoff, Duration unavailableRecheck,
+                                       SignInNotifyPolicy signInNotify, int pageSize, Duration eventWindowPast,
+                                       Duration eventWindowFuture) {
+    List<String> p = new ArrayList<>();
+    positive(p, "cycleInterval", cycleInterval);
+    positive(p, "accessDecisionTtl", accessDecisionTtl);
+    positive(p, "applicationRetryInterval", applicationRetryInterval);
+    positive(p, "failureBackoff", failureBackoff);
+    positive(p, "maxFailureBackoff", maxFailureBackoff);
+    positive(p, "unavailableRecheck", unavailableRecheck);
+    positive(p, "eventWindowPast", eventWindowPast);
+    positive(p, "eventWindowFuture", eventWindowFuture);
+    if (maxConcurrentMailboxes < 1) {
+      p.add("'maxConcurrentMailboxes' must be at least 1 but was " + maxConcurrentMailboxes);
+    }
+    if (pageSize < 1 || pageSize > 1000) {
+      p.add("'pageSize' must be between 1 and 1000 but was " + pageSize);
+    }
+    if (signInNotify == null) {
+      p.add("'signInNotify' is required but was null");
+    }
+    if (failureBackoff != null && maxFailureBackoff != null && maxFailureBackoff.compareTo(failureBackoff) < 0) {
+      p.add("'maxFailureBackoff' (" + maxFailureBackoff + ") must not be shorter than 'failureBackoff' (" + failureBackoff + ")");
+    }
+    return p;
+  }
+
+  private static void positive(List<String> problems, String name, Duration value) {
+    if (value == null) {
+      problems.add("'" + name + "' is required but was null");
+    } else if (value.isNegative() || value.isZero()) {
+      problems.add("'" + name + "' must be positive but was " + value);
+    }
+  }
+
+  public SyncOptions withSignInNotify(SignInNotifyPolicy policy) {
+    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
+        failureBackoff, maxFailureBackoff, unavailableRecheck, policy, pageSize, eventWindowPast, eventWindowFuture);
+  }
+
+  public SyncOptions withAccessDecisionTtl(Duration ttl) {
+    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, ttl, applicationRetryInterval,
+        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture);
+  }
+
+  public SyncOptions withMaxConcurrentMailboxes(int max) {
+    return new SyncOptions(cycleInterval, max, accessDecisionTtl, applicationRetryInterval,
+        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture);
+  }
+
+  public SyncOptions withPageSize(int size) {
+    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
+        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, size, eventWindowPast, eventWindowFuture);
+  }
+
+  /** Reads typed values from a property source, collecting parse errors. */
+  private record PropertyReader(Function<String, String> source, List<String> errors) {
+    private String raw(String key) {
+      String v = source.apply("m365sync." + key);
+      return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    Duration duration(String key, Duration fallback) {
+      String v = raw(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        return Duration.parse(v);
+      } catch (DateTimeParseException e) {
+        errors.add("'m365sync." + key + "' must be an ISO-8601 duration like PT15M but was '" + v + "'");
+        return fallback;
+      }
+    }
+
+    int integer(String key, int fallback) {
+      String v = raw(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        errors.add("'m365sync." + key + "' must be a whole number but was '" + v + "'");
+        return fallback;
+      }
+    }
+
+    <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback) {
+      String v = raw(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        return Enum.valueOf(type, v.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        errors.add("'m365sync." + key + "' must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+            + " but was '" + v + "'");
+        return fallback;
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.m365sync.auth;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Purpose;
+
+/**
+ * Acquires Graph tokens in one {@link AuthMode}. Implementations: delegated (the user's persisted
+ * token cache, rotated refresh token saved on every use) and application (client credentials, one
+ * cached token per tenant). Both live in the graph-adapter module; the testkit has fakes.
+ *
+ * <p>Thread-safe; may be called concurrently for different mailboxes.
+ */
+public interface TokenStrategy {
+
+  /** The mode every token from this strategy has. */
+  AuthMode mode();
+
+  /**
+   * A token for {@code mailbox}, from cache when still valid.
+   *
+   * @throws ReauthenticationRequiredException the user must sign in again (delegated)
+   * @throws ConsentRequiredException permissions lack consent
+   * @throws CredentialsInvalidException the app's credentials were refused (tenant-wide)
+   * @throws TransientAuthFailureException try again later
+   */
+  AccessToken acquire(Mailbox mailbox, Purpose purpose);
+
+  /** Drops whatever this strategy holds for the mailbox (unenrolment). Default: nothing held. */
+  default void forget(MailboxId mailbox) {}
+}

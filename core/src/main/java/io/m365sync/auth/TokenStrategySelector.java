@@ -1,0 +1,49 @@
+package io.m365sync.auth;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Purpose;
+import io.m365sync.access.AccessDecision;
+import io.m365sync.state.MailboxStatus;
+
+/**
+ * Picks the auth mode per mailbox and resource. Fallback is per mailbox and resource: app-only denied
+ * by policy for one user, or one resource without application consent, uses that user's delegated
+ * token while it lives. Thread-safe, side-effect free.
+ */
+public interface TokenStrategySelector {
+
+  StrategyChoice choose(SelectionContext context);
+
+  /**
+   * The standard rule: the add-in is always delegated; background sync uses application mode when
+   * the tenant enabled it, the app token works, the resource's application permission is consented
+   * and access is not denied; otherwise the delegated token while it lives.
+   */
+  static TokenStrategySelector standard() {
+    return c -> {
+      if (c.purpose() == Purpose.ADD_IN) {
+        return StrategyChoice.use(AuthMode.DELEGATED, "ADD_IN", "the add-in always acts as the user");
+      }
+      StrategyChoice whyNotApp = null;
+      if (!c.applicationEnabled()) {
+        whyNotApp = StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, "APP_NOT_ENABLED",
+            "application permission is not enabled for the tenant");
+      } else if (!c.applicationHealthy()) {
+        whyNotApp = StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, "APP_UNAVAILABLE",
+            "application mode is unavailable: " + c.applicationUnhealthyReason());
+      } else if (!c.applicationPermitted()) {
+        whyNotApp = StrategyChoice.blocked(MailboxStatus.MISSING_PERMISSION, "MISSING_PERMISSION",
+            "application permission " + c.resource().applicationPermission() + " is not consented");
+      } else if (c.accessDecision() instanceof AccessDecision.Deny deny) {
+        whyNotApp = StrategyChoice.blocked(MailboxStatus.DENIED_BY_POLICY, deny.reasonCode(),
+            "app-only access denied: " + deny.reason());
+      } else {
+        return StrategyChoice.use(AuthMode.APPLICATION, "APP", "application permission enabled and verified");
+      }
+      if (c.delegatedAlive()) {
+        return StrategyChoice.use(AuthMode.DELEGATED, whyNotApp.reasonCode(), whyNotApp.reason() + "; using the user's delegated token");
+      }
+      return whyNotApp;
+    };
+  }
+}

@@ -1,0 +1,44 @@
+package io.m365sync.internal;
+
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.access.AccessDecision;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Access decisions per mailbox with a TTL: a mailbox denied by policy is re-probed only after the
+ * TTL, which should respect Exchange's propagation delay.
+ */
+final class AccessDecisionCache {
+  private record Entry(AccessDecision decision, Instant expiresAt) {}
+
+  private final EngineContext ctx;
+  private final ConcurrentHashMap<MailboxId, Entry> entries = new ConcurrentHashMap<>();
+
+  AccessDecisionCache(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** The cached decision, or the check's fresh one (then cached). */
+  AccessDecision decide(Mailbox mailbox) {
+    Instant now = ctx.clock().instant();
+    Entry e = entries.get(mailbox.id());
+    if (e != null && now.isBefore(e.expiresAt())) {
+      return e.decision();
+    }
+    AccessDecision fresh = ctx.accessCheck().decide(mailbox);
+    entries.put(mailbox.id(), new Entry(fresh, now.plus(ctx.options().accessDecisionTtl())));
+    return fresh;
+  }
+
+  /** Records what Graph answered; a deny then holds for the TTL. */
+  void observed(Mailbox mailbox, AccessDecision decision) {
+    entries.put(mailbox.id(), new Entry(decision, ctx.clock().instant().plus(ctx.options().accessDecisionTtl())));
+    ctx.accessCheck().observed(mailbox, decision);
+  }
+
+  void forget(MailboxId mailbox) {
+    entries.remove(mailbox);
+  }
+}

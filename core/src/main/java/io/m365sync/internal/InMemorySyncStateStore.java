@@ -1,0 +1,195 @@
+package io.m365sync.internal;
+
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.TenantId;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.FencedOutException;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.TenantSettings;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link SyncStateStore} in this JVM's memory. One lock guards everything: state operations are tiny
+ * next to Graph round trips, and one lock makes fenced multi-map updates trivially atomic.
+ */
+public final class InMemorySyncStateStore implements SyncStateStore {
+  private static final int RUNS_KEPT = 100;
+
+  private final Map<MailboxId, Mailbox> enrollments = new LinkedHashMap<>();
+  private final Map<TenantId, TenantSettings> tenants = new HashMap<>();
+  private final Map<MailboxId, MailboxState> statuses = new LinkedHashMap<>();
+  private final Map<MailboxId, Long> fences = new HashMap<>();
+  private final Map<CursorKey, String> cursors = new HashMap<>();
+  private final Map<LinkKey, IdLink> linksByCrm = new HashMap<>();
+  private final Map<LinkKey, IdLink> linksByRemote = new HashMap<>();
+  private final Map<MailboxId, byte[]> tokenCaches = new HashMap<>();
+  private final Map<MailboxId, Deque<RunRecord>> runs = new HashMap<>();
+
+  private record LinkKey(MailboxId mailbox, Resource resource, String id) {}
+
+  @Override
+  public synchronized void putEnrollment(Mailbox mailbox) {
+    enrollments.put(mailbox.id(), mailbox);
+  }
+
+  @Override
+  public synchronized Optional<Mailbox> enrollment(MailboxId mailbox) {
+    return Optional.ofNullable(enrollments.get(mailbox));
+  }
+
+  @Override
+  public synchronized List<Mailbox> enrollments() {
+    return List.copyOf(enrollments.values());
+  }
+
+  @Override
+  public synchronized void purge(MailboxId mailbox) {
+    enrollments.remove(mailbox);
+    statuses.remove(mailbox);
+    cursors.keySet().removeIf(k -> k.mailbox().equals(mailbox));
+    linksByCrm.keySet().removeIf(k -> k.mailbox().equals(mailbox));
+    linksByRemote.keySet().removeIf(k -> k.mailbox().equals(mailbox));
+    tokenCaches.remove(mailbox);
+    runs.remove(mailbox);
+    // the fence survives so that a round still in flight cannot write after the purge
+    fences.merge(mailbox, 1L, Long::sum);
+  }
+
+  @Override
+  public synchronized void putTenantSettings(TenantSettings settings) {
+    tenants.put(settings.tenant(), settings);
+  }
+
+  @Override
+  public synchronized Optional<TenantSettings> tenantSettings(TenantId tenant) {
+    return Optional.ofNullable(tenants.get(tenant));
+  }
+
+  @Override
+  public synchronized void putStatus(MailboxState state) {
+    statuses.put(state.mailbox(), state);
+  }
+
+  @Override
+  public synchronized Optional<MailboxState> status(MailboxId mailbox) {
+    return Optional.ofNullable(statuses.get(mailbox));
+  }
+
+  @Override
+  public synchronized List<MailboxState> statuses() {
+    return List.copyOf(statuses.values());
+  }
+
+  @Override
+  public synchronized long claimFence(MailboxId mailbox) {
+    return fences.merge(mailbox, 1L, Long::sum);
+  }
+
+  private void checkFence(MailboxId mailbox, long fence) {
+    long current = fences.getOrDefault(mailbox, 0L);
+    if (fence < current) {
+      throw new FencedOutException(mailbox, fence, current);
+    }
+  }
+
+  @Override
+  public synchronized Optional<String> cursor(CursorKey key) {
+    return Optional.ofNullable(cursors.get(key));
+  }
+
+  @Override
+  public synchronized void putCursor(CursorKey key, String cursor, long fence) {
+    checkFence(key.mailbox(), fence);
+    cursors.put(key, cursor);
+  }
+
+  @Override
+  public synchronized void removeCursor(CursorKey key, long fence) {
+    checkFence(key.mailbox(), fence);
+    cursors.remove(key);
+  }
+
+  @Override
+  public synchronized Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
+    return Optional.ofNullable(linksByRemote.get(new LinkKey(mailbox, resource, remoteId)));
+  }
+
+  @Override
+  public synchronized Optional<IdLink> linkByCrmId(MailboxId mailbox, Resource resource, String crmId) {
+    return Optional.ofNullable(linksByCrm.get(new LinkKey(mailbox, resource, crmId)));
+  }
+
+  @Override
+  public synchronized List<IdLink> links(MailboxId mailbox, Resource resource) {
+    List<IdLink> result = new ArrayList<>();
+    linksByCrm.forEach((k, v) -> {
+      if (k.mailbox().equals(mailbox) && k.resource() == resource) {
+        result.add(v);
+      }
+    });
+    result.sort(Comparator.comparing(IdLink::crmId));
+    return result;
+  }
+
+  @Override
+  public synchronized void putLink(IdLink link, long fence) {
+    checkFence(link.mailbox(), fence);
+    IdLink old = linksByCrm.get(new LinkKey(link.mailbox(), link.resource(), link.crmId()));
+    if (old != null) {
+      linksByRemote.remove(new LinkKey(old.mailbox(), old.resource(), old.remoteId()));
+    }
+    IdLink sameRemote = linksByRemote.get(new LinkKey(link.mailbox(), link.resource(), link.remoteId()));
+    if (sameRemote != null) {
+      linksByCrm.remove(new LinkKey(sameRemote.mailbox(), sameRemote.resource(), sameRemote.crmId()));
+    }
+    linksByCrm.put(new LinkKey(link.mailbox(), link.resource(), link.crmId()), link);
+    linksByRemote.put(new LinkKey(link.mailbox(), link.resource(), link.remoteId()), link);
+  }
+
+  @Override
+  public synchronized void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
+    checkFence(mailbox, fence);
+    IdLink old = linksByCrm.remove(new LinkKey(mailbox, resource, crmId));
+    if (old != null) {
+      linksByRemote.remove(new LinkKey(mailbox, resource, old.remoteId()));
+    }
+  }
+
+  @Override
+  public synchronized Optional<byte[]> tokenCache(MailboxId mailbox) {
+    byte[] blob = tokenCaches.get(mailbox);
+    return Optional.ofNullable(blob == null ? null : blob.clone());
+  }
+
+  @Override
+  public synchronized void putTokenCache(MailboxId mailbox, byte[] blob) {
+    tokenCaches.put(mailbox, blob.clone());
+  }
+
+  @Override
+  public synchronized void recordRun(RunRecord run) {
+    Deque<RunRecord> deque = runs.computeIfAbsent(run.mailbox(), k -> new ArrayDeque<>());
+    deque.addFirst(run);
+    while (deque.size() > RUNS_KEPT) {
+      deque.removeLast();
+    }
+  }
+
+  @Override
+  public synchronized List<RunRecord> runs(MailboxId mailbox, int limit) {
+    return runs.getOrDefault(mailbox, new ArrayDeque<>()).stream().limit(limit).toList();
+  }
+}

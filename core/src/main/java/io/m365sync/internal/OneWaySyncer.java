@@ -1,0 +1,153 @@
+package io.m365sync.internal;
+
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.resource.Change;
+import io.m365sync.resource.CrmRecord;
+import io.m365sync.resource.CrmStore;
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.ResourceResult;
+import io.m365sync.resource.ResourceSyncer;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.SyncRound;
+import io.m365sync.resource.SyncStateExpiredException;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.SyncStateStore;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Microsoft 365 → CRM for one resource: reads each container's delta, applies every page to the CRM
+ * through the id map, then commits the page's cursor. Replays (same change key) are skipped; an
+ * expired delta link restarts a full round whose items re-link by id or by content instead of
+ * being created again.
+ */
+public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T> {
+  private final ResourceType<T> type;
+  private final CrmStore<T> crm;
+  private final List<String> containers;
+
+  public OneWaySyncer(ResourceType<T> type, CrmStore<T> crm, List<String> containers) {
+    this.type = type;
+    this.crm = crm;
+    this.containers = containers.isEmpty() ? List.of("") : List.copyOf(containers);
+  }
+
+  @Override
+  public ResourceType<T> type() {
+    return type;
+  }
+
+  @Override
+  public ResourceResult sync(SyncRound round) {
+    Counts counts = new Counts();
+    for (String container : containers) {
+      CursorKey key = new CursorKey(round.mailbox().id(), type.resource(), container);
+      String cursor = round.state().cursor(key).orElse(null);
+      try {
+        pull(round, key, cursor, counts);
+      } catch (SyncStateExpiredException expired) {
+        round.state().removeCursor(key, round.fence());
+        pull(round, key, null, counts);
+      }
+    }
+    return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
+        counts.created, counts.updated, counts.deleted, counts.unchanged, counts.fullResync, null);
+  }
+
+  private void pull(SyncRound round, CursorKey key, String cursor, Counts counts) {
+    boolean full = cursor == null;
+    counts.fullResync |= full;
+    Instant now = round.clock().instant();
+    ContentIndex index = full ? new ContentIndex(round.mailbox().id(), round.state()) : null;
+    while (true) {
+      DeltaRequest request = new DeltaRequest(key.container().isEmpty() ? null : key.container(), cursor,
+          now.minus(round.eventWindowPast()), now.plus(round.eventWindowFuture()), round.pageSize());
+      DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
+      for (Change<T> change : page.changes()) {
+        apply(round, change, counts, index);
+      }
+      // committed only after the page reached the CRM: a crash before this line replays the page
+      round.state().putCursor(key, page.cursor(), round.fence());
+      cursor = page.cursor();
+      if (!page.more()) {
+        return;
+      }
+    }
+  }
+
+  private void apply(SyncRound round, Change<T> change, Counts counts, ContentIndex index) {
+    MailboxId mailbox = round.mailbox().id();
+    Resource resource = type.resource();
+    SyncStateStore state = round.state();
+    IdLink link = state.linkByRemoteId(mailbox, resource, change.remoteId()).orElse(null);
+    if (change.kind() == Change.Kind.DELETE) {
+      if (link == null) {
+        counts.unchanged++;
+        return;
+      }
+      crm.delete(mailbox, link.crmId());
+      state.removeLink(mailbox, resource, link.crmId(), round.fence());
+      counts.deleted++;
+      return;
+    }
+    if (link != null && change.changeKey() != null && change.changeKey().equals(link.changeKey())) {
+      counts.unchanged++;
+      return;
+    }
+    String crmId = link != null ? link.crmId() : index != null ? index.claim(change.item()) : null;
+    CrmRecord<T> saved = crm.save(mailbox, crmId, change.item());
+    state.putLink(new IdLink(mailbox, resource, saved.crmId(), change.remoteId(), change.changeKey(), saved.version()),
+        round.fence());
+    if (crmId == null) {
+      counts.created++;
+    } else {
+      counts.updated++;
+    }
+  }
+
+  /** CRM records without a link, by content key: lets a full round re-link instead of duplicating. */
+  private final class ContentIndex {
+    private final MailboxId mailbox;
+    private final SyncStateStore state;
+    private Map<String, String> unlinkedByKey;
+
+    ContentIndex(MailboxId mailbox, SyncStateStore state) {
+      this.mailbox = mailbox;
+      this.state = state;
+    }
+
+    String claim(T item) {
+      if (unlinkedByKey == null) {
+        unlinkedByKey = new HashMap<>();
+        Set<String> linked = new HashSet<>();
+        // links are read from the store once per full round, not per item
+        for (IdLink l : state.links(mailbox, type.resource())) {
+          linked.add(l.crmId());
+        }
+        for (CrmRecord<T> r : crm.list(mailbox)) {
+          if (!linked.contains(r.crmId()) && r.item() != null && r.item().matchKey() != null) {
+            unlinkedByKey.putIfAbsent(r.item().matchKey(), r.crmId());
+          }
+        }
+      }
+      String key = item.matchKey();
+      return key == null ? null : unlinkedByKey.remove(key);
+    }
+  }
+
+  private static final class Counts {
+    int created;
+    int updated;
+    int deleted;
+    int unchanged;
+    boolean fullResync;
+  }
+}

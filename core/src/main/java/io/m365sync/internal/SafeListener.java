@@ -1,0 +1,70 @@
+package io.m365sync.internal;
+
+import io.m365sync.CycleReport;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxSyncReport;
+import io.m365sync.SyncListener;
+import io.m365sync.TenantStatus;
+import io.m365sync.resource.ResourceResult;
+import io.m365sync.state.MailboxState;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Fans out to the host's listeners; a listener that throws is logged and skipped. */
+public final class SafeListener implements SyncListener {
+  private static final Logger log = LoggerFactory.getLogger(SafeListener.class);
+
+  private final List<SyncListener> listeners;
+
+  public SafeListener(List<SyncListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  private void each(String event, Consumer<SyncListener> call) {
+    for (SyncListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        log.warn("SyncListener {} threw from {}; ignored", l.getClass().getName(), event, e);
+      }
+    }
+  }
+
+  @Override
+  public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
+    each("mailboxStatusChanged", l -> l.mailboxStatusChanged(previous, current));
+  }
+
+  @Override
+  public void signInRequired(Mailbox mailbox, MailboxState state) {
+    each("signInRequired", l -> l.signInRequired(mailbox, state));
+  }
+
+  @Override
+  public void tokenExpiringSoon(Mailbox mailbox, Instant deadline) {
+    each("tokenExpiringSoon", l -> l.tokenExpiringSoon(mailbox, deadline));
+  }
+
+  @Override
+  public void tenantStatusChanged(TenantStatus previous, TenantStatus current) {
+    each("tenantStatusChanged", l -> l.tenantStatusChanged(previous, current));
+  }
+
+  @Override
+  public void resourceSynced(Mailbox mailbox, ResourceResult result) {
+    each("resourceSynced", l -> l.resourceSynced(mailbox, result));
+  }
+
+  @Override
+  public void mailboxSynced(MailboxSyncReport report) {
+    each("mailboxSynced", l -> l.mailboxSynced(report));
+  }
+
+  @Override
+  public void cycleFinished(CycleReport report) {
+    each("cycleFinished", l -> l.cycleFinished(report));
+  }
+}

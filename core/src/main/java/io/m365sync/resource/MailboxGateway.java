@@ -1,0 +1,29 @@
+package io.m365sync.resource;
+
+/**
+ * The port to Microsoft 365 for one mailbox at a time. Implemented over the Graph SDK in
+ * graph-adapter and in memory in testkit.
+ *
+ * <p>Failures are the {@link GatewayException} subclasses: {@link ThrottledException},
+ * {@link SyncStateExpiredException}, {@link AccessDeniedByPolicyException},
+ * {@link MailboxUnavailableException}, {@link ItemNotFoundException},
+ * {@link PreconditionFailedException}, {@link TokenRejectedException},
+ * {@link RemoteUnavailableException}. Thread-safe.
+ *
+ * <p>{@link ResourceType#MAILBOX_SETTINGS} has no delta in Graph: {@code delta} returns a one-item
+ * snapshot page and {@code update} patches the settings; create and delete are refused.
+ */
+public interface MailboxGateway {
+
+  /** Reads the next delta page. */
+  <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request);
+
+  /** Creates an item in {@code container} (null: the default folder/list). */
+  <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item);
+
+  /** Updates an item; {@code ifMatch} (nullable) makes it fail with 412 on a concurrent change. */
+  <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId, String ifMatch, T item);
+
+  /** Deletes an item; deleting an item that is already gone raises {@link ItemNotFoundException}. */
+  void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch);
+}

@@ -1,0 +1,34 @@
+package io.m365sync.schedule;
+
+import io.m365sync.MailboxId;
+import io.m365sync.internal.InProcessScheduler;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Decides when (and, in a cluster, where) mailboxes sync. In-process by default; the jdbc module
+ * adds a db-scheduler cluster scheduler with one task per mailbox.
+ */
+public interface SyncScheduler extends AutoCloseable {
+
+  /**
+   * Runs a whole cycle every {@code interval} on the host's executor (first run at once). Overlapping
+   * runs are skipped, never queued. Never creates threads of its own.
+   */
+  static SyncScheduler inProcess(ScheduledExecutorService executor, Duration interval) {
+    return new InProcessScheduler(executor, interval);
+  }
+
+  /** Starts driving {@code target}. Called once by the engine's {@code start()}. */
+  void start(SyncTarget target);
+
+  /** A mailbox was enrolled (cluster schedulers add its task). */
+  default void enrolled(MailboxId mailbox) {}
+
+  /** A mailbox was unenrolled (cluster schedulers remove its task). */
+  default void unenrolled(MailboxId mailbox) {}
+
+  /** Stops scheduling; rounds in flight finish. */
+  @Override
+  void close();
+}

@@ -1,0 +1,1 @@
+package io.m365sync.testkit;

@@ -1,0 +1,221 @@
+package io.m365sync.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.TenantId;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.FencedOutException;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.TenantSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link SyncStateStore} must have. Extend it and return a fresh, empty store
+ * from {@link #newStore()}:
+ *
+ * <pre>{@code
+ * class JdbcStoreTest extends SyncStateStoreContract {
+ *   protected SyncStateStore newStore() { return JdbcSyncStateStore.create(freshDataSource()); }
+ * }
+ * }</pre>
+ */
+public abstract class SyncStateStoreContract {
+  protected static final Instant T0 = Instant.parse("2026-01-05T09:00:00Z");
+  protected static final MailboxId ALICE = MailboxId.of("contoso", "oid-alice");
+  protected static final MailboxId BOB = MailboxId.of("contoso", "oid-bob");
+
+  protected SyncStateStore store;
+
+  /** A new, empty store. */
+  protected abstract SyncStateStore newStore();
+
+  @BeforeEach
+  void createStore() {
+    store = newStore();
+  }
+
+  protected static Mailbox mailbox(MailboxId id) {
+    return new Mailbox(id, id.userObjectId() + "@contoso.com", "crm-" + id.userObjectId(), T0,
+        EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+  }
+
+  @Test
+  void enrollmentsRoundTripAndReEnrollReplaces() {
+    store.putEnrollment(mailbox(ALICE));
+    store.putEnrollment(mailbox(BOB));
+    Mailbox again = mailbox(ALICE).signedInAgain(T0.plus(Duration.ofDays(3)));
+    store.putEnrollment(again);
+
+    assertEquals(again, store.enrollment(ALICE).orElseThrow());
+    assertEquals(2, store.enrollments().size());
+    assertTrue(store.enrollment(MailboxId.of("contoso", "nobody")).isEmpty());
+  }
+
+  @Test
+  void purgeRemovesEverythingOfThatMailboxOnly() {
+    for (MailboxId id : List.of(ALICE, BOB)) {
+      store.putEnrollment(mailbox(id));
+      store.putStatus(MailboxState.pending(id, T0));
+      long fence = store.claimFence(id);
+      store.putCursor(new CursorKey(id, Resource.EVENTS, ""), "delta-" + id, fence);
+      store.putLink(new IdLink(id, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
+      store.putTokenCache(id, new byte[] {1, 2, 3});
+      store.recordRun(new RunRecord(id, T0, T0.plusSeconds(1), AuthMode.DELEGATED, MailboxStatus.ACTIVE, 1, null));
+    }
+
+    store.purge(ALICE);
+
+    assertTrue(store.enrollment(ALICE).isEmpty());
+    assertTrue(store.status(ALICE).isEmpty());
+    assertTrue(store.cursor(new CursorKey(ALICE, Resource.EVENTS, "")).isEmpty());
+    assertTrue(store.links(ALICE, Resource.EVENTS).isEmpty());
+    assertTrue(store.tokenCache(ALICE).isEmpty());
+    assertTrue(store.runs(ALICE, 10).isEmpty());
+    assertTrue(store.enrollment(BOB).isPresent());
+    assertEquals("delta-" + BOB, store.cursor(new CursorKey(BOB, Resource.EVENTS, "")).orElseThrow());
+    assertEquals(1, store.links(BOB, Resource.EVENTS).size());
+  }
+
+  @Test
+  void purgeFencesOutARoundStillInFlight() {
+    store.putEnrollment(mailbox(ALICE));
+    long fence = store.claimFence(ALICE);
+    store.purge(ALICE);
+
+    assertThrows(FencedOutException.class,
+        () -> store.putCursor(new CursorKey(ALICE, Resource.EVENTS, ""), "late", fence));
+    assertTrue(store.cursor(new CursorKey(ALICE, Resource.EVENTS, "")).isEmpty());
+  }
+
+  @Test
+  void statusesRoundTrip() {
+    MailboxState s = MailboxState.pending(ALICE, T0)
+        .withStatus(MailboxStatus.NEEDS_SIGN_IN, AuthMode.DELEGATED, "AADSTS700082", "inactive 90 days", T0.plusSeconds(5), null)
+        .withRun(T0, Duration.ofMillis(1500), false, false)
+        .withDelegatedDeadSince(T0.plusSeconds(5))
+        .withNotifiedAt(T0.plusSeconds(6));
+    store.putStatus(s);
+    store.putStatus(MailboxState.pending(BOB, T0));
+
+    assertEquals(s, store.status(ALICE).orElseThrow());
+    assertEquals(2, store.statuses().size());
+  }
+
+  @Test
+  void tenantSettingsRoundTrip() {
+    TenantId contoso = TenantId.of("contoso");
+    store.putTenantSettings(new TenantSettings(contoso, true));
+    assertTrue(store.tenantSettings(contoso).orElseThrow().applicationPermissionEnabled());
+    store.putTenantSettings(new TenantSettings(contoso, false));
+    assertFalse(store.tenantSettings(contoso).orElseThrow().applicationPermissionEnabled());
+    assertTrue(store.tenantSettings(TenantId.of("fabrikam")).isEmpty());
+  }
+
+  @Test
+  void fencesRiseAndAStaleFenceChangesNothing() {
+    long first = store.claimFence(ALICE);
+    CursorKey key = new CursorKey(ALICE, Resource.CONTACTS, "folder-1");
+    store.putCursor(key, "delta-1", first);
+    long second = store.claimFence(ALICE);
+    assertTrue(second > first, "fences must rise: " + first + " then " + second);
+
+    assertThrows(FencedOutException.class, () -> store.putCursor(key, "stale", first));
+    assertThrows(FencedOutException.class,
+        () -> store.putLink(new IdLink(ALICE, Resource.CONTACTS, "c1", "r1", "k", 1), first));
+    assertThrows(FencedOutException.class, () -> store.removeCursor(key, first));
+    assertEquals("delta-1", store.cursor(key).orElseThrow());
+    assertTrue(store.links(ALICE, Resource.CONTACTS).isEmpty());
+
+    store.putCursor(key, "delta-2", second);
+    assertEquals("delta-2", store.cursor(key).orElseThrow());
+    assertTrue(store.claimFence(BOB) >= 1, "fences are per mailbox and start positive");
+  }
+
+  @Test
+  void cursorsKeepLongDeltaLinksPerContainer() {
+    long fence = store.claimFence(ALICE);
+    String longLink = "https://graph.microsoft.com/v1.0/users/x/calendarView/delta?$deltatoken=" + "a".repeat(9000);
+    store.putCursor(new CursorKey(ALICE, Resource.EVENTS, ""), longLink, fence);
+    store.putCursor(new CursorKey(ALICE, Resource.CONTACTS, "f1"), "c-f1", fence);
+    store.putCursor(new CursorKey(ALICE, Resource.CONTACTS, "f2"), "c-f2", fence);
+
+    assertEquals(longLink, store.cursor(new CursorKey(ALICE, Resource.EVENTS, null)).orElseThrow());
+    assertEquals("c-f2", store.cursor(new CursorKey(ALICE, Resource.CONTACTS, "f2")).orElseThrow());
+    store.removeCursor(new CursorKey(ALICE, Resource.CONTACTS, "f1"), fence);
+    assertTrue(store.cursor(new CursorKey(ALICE, Resource.CONTACTS, "f1")).isEmpty());
+    assertEquals("c-f2", store.cursor(new CursorKey(ALICE, Resource.CONTACTS, "f2")).orElseThrow());
+  }
+
+  @Test
+  void idMapFindsBothWaysAndReplacesWithoutOrphans() {
+    long fence = store.claimFence(ALICE);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "ck2", 1), fence);
+    store.putLink(new IdLink(ALICE, Resource.CONTACTS, "crm-1", "remote-9", "ck9", 1), fence);
+
+    // same CRM record now mirrors a new remote id (e.g. re-created remotely): old remote id unlinked
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1b", "ck3", 2), fence);
+
+    assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-1").isEmpty());
+    assertEquals("crm-1", store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-1b").orElseThrow().crmId());
+    assertEquals("ck3", store.linkByCrmId(ALICE, Resource.EVENTS, "crm-1").orElseThrow().changeKey());
+    assertEquals(2, store.links(ALICE, Resource.EVENTS).size());
+    assertEquals("remote-9", store.linkByCrmId(ALICE, Resource.CONTACTS, "crm-1").orElseThrow().remoteId());
+
+    store.removeLink(ALICE, Resource.EVENTS, "crm-2", fence);
+    assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-2").isEmpty());
+    assertTrue(store.linkByCrmId(ALICE, Resource.EVENTS, "crm-2").isEmpty());
+    assertTrue(store.linkByRemoteId(BOB, Resource.EVENTS, "remote-1b").isEmpty());
+  }
+
+  @Test
+  void oneRemoteIdNeverMapsToTwoCrmRecords() {
+    long fence = store.claimFence(ALICE);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-1", "ck2", 1), fence);
+
+    assertEquals("crm-2", store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-1").orElseThrow().crmId());
+    assertTrue(store.linkByCrmId(ALICE, Resource.EVENTS, "crm-1").isEmpty());
+    assertEquals(1, store.links(ALICE, Resource.EVENTS).size());
+  }
+
+  @Test
+  void tokenCacheBlobsRoundTripAsCopies() {
+    byte[] blob = {9, 8, 7, 0, -1};
+    store.putTokenCache(ALICE, blob);
+    blob[0] = 42;
+    assertArrayEquals(new byte[] {9, 8, 7, 0, -1}, store.tokenCache(ALICE).orElseThrow());
+    store.putTokenCache(ALICE, new byte[] {1});
+    assertArrayEquals(new byte[] {1}, store.tokenCache(ALICE).orElseThrow());
+    assertTrue(store.tokenCache(BOB).isEmpty());
+  }
+
+  @Test
+  void runsComeNewestFirstAndAreLimited() {
+    for (int i = 0; i < 5; i++) {
+      store.recordRun(new RunRecord(ALICE, T0.plusSeconds(i * 60L), T0.plusSeconds(i * 60L + 1), AuthMode.APPLICATION,
+          MailboxStatus.ACTIVE, i, null));
+    }
+    List<RunRecord> runs = store.runs(ALICE, 3);
+    assertEquals(3, runs.size());
+    assertEquals(4, runs.get(0).applied());
+    assertEquals(2, runs.get(2).applied());
+  }
+}

@@ -1,0 +1,101 @@
+package io.m365sync.testkit;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Purpose;
+import io.m365sync.TenantId;
+import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.ReauthenticationRequiredException;
+import io.m365sync.auth.TokenFailures;
+import io.m365sync.auth.TokenStrategy;
+import io.m365sync.testkit.model.CloudModel;
+import io.m365sync.testkit.model.EntraError;
+import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.TenantModel;
+import io.m365sync.testkit.model.TokenResponse;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Delegated tokens from the {@link CloudModel}: {@link #signIn} plays the add-in sign-in; acquire
+ * serves the cached access token until five minutes before expiry, then redeems the stored refresh
+ * token and keeps the rotated one, as a correct MSAL integration does.
+ */
+public final class FakeDelegatedTokenStrategy implements TokenStrategy {
+  private static final Duration MARGIN = Duration.ofMinutes(5);
+
+  private record Entry(String refreshToken, AccessToken accessToken) {}
+
+  private final CloudModel cloud;
+  private final String clientId;
+  private final ConcurrentHashMap<MailboxId, Entry> entries = new ConcurrentHashMap<>();
+
+  public FakeDelegatedTokenStrategy(CloudModel cloud, String clientId) {
+    this.cloud = cloud;
+    this.clientId = clientId;
+  }
+
+  /** The user signs in to the add-in; returns the mailbox id to enroll. */
+  public MailboxId signIn(TenantModel tenant, ModelUser user) {
+    TokenResponse r = tenant.signIn(user, clientId);
+    MailboxId id = new MailboxId(TenantId.of(tenant.tenantId()), user.objectId());
+    entries.put(id, new Entry(r.refreshToken(), toToken(r)));
+    return id;
+  }
+
+  @Override
+  public AuthMode mode() {
+    return AuthMode.DELEGATED;
+  }
+
+  @Override
+  public AccessToken acquire(Mailbox mailbox, Purpose purpose) {
+    Entry e = entries.get(mailbox.id());
+    if (e == null) {
+      throw new ReauthenticationRequiredException(mailbox.id(), "NO_TOKEN_CACHE",
+          "no sign-in is stored for this mailbox", null);
+    }
+    if (e.accessToken().validAt(cloud.clock().instant(), MARGIN)) {
+      return e.accessToken();
+    }
+    try {
+      TokenResponse r = cloud.tenantForToken(mailbox.tenant().value()).refresh(clientId, e.refreshToken());
+      AccessToken token = toToken(r);
+      entries.put(mailbox.id(), new Entry(r.refreshToken(), token));
+      return token;
+    } catch (EntraError err) {
+      throw TokenFailures.toException(mailbox, false, clientId, err.status(), err.error(), err.code(), err.suberror(),
+          err.getMessage(), null, null);
+    }
+  }
+
+  /** Exercises the refresh token without using the access token (keep-alive). */
+  public void refreshNow(Mailbox mailbox) {
+    Entry e = entries.get(mailbox.id());
+    if (e != null) {
+      entries.put(mailbox.id(), new Entry(e.refreshToken(), new AccessToken(e.accessToken().value(),
+          cloud.clock().instant(), AuthMode.DELEGATED, e.accessToken().permissions())));
+      acquire(mailbox, Purpose.BACKGROUND_SYNC);
+    }
+  }
+
+  @Override
+  public void forget(MailboxId mailbox) {
+    entries.remove(mailbox);
+  }
+
+  /** Whether a sign-in is stored for the mailbox. */
+  public boolean holds(MailboxId mailbox) {
+    return entries.containsKey(mailbox);
+  }
+
+  private static AccessToken toToken(TokenResponse r) {
+    return new AccessToken(r.accessToken(), r.expiresAt(), AuthMode.DELEGATED, r.claims().permissions());
+  }
+
+  @Override
+  public String toString() {
+    return "FakeDelegatedTokenStrategy[clientId=" + clientId + "]";
+  }
+}

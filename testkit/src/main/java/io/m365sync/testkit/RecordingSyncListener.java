@@ -1,0 +1,92 @@
+package io.m365sync.testkit;
+
+import io.m365sync.CycleReport;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.MailboxSyncReport;
+import io.m365sync.SyncListener;
+import io.m365sync.TenantStatus;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A {@link SyncListener} that records every call, for assertions. Thread-safe. */
+public final class RecordingSyncListener implements SyncListener {
+  /** One status change. */
+  public record StatusChange(MailboxState previous, MailboxState current) {}
+
+  /** One "the user must sign in" notice. */
+  public record SignInNotice(MailboxId mailbox, Instant at, String reasonCode) {}
+
+  private final List<StatusChange> statusChanges = new CopyOnWriteArrayList<>();
+  private final List<SignInNotice> signInNotices = new CopyOnWriteArrayList<>();
+  private final List<TenantStatus> tenantChanges = new CopyOnWriteArrayList<>();
+  private final List<MailboxSyncReport> rounds = new CopyOnWriteArrayList<>();
+  private final List<CycleReport> cycles = new CopyOnWriteArrayList<>();
+  private final List<Instant> expiryWarnings = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
+    statusChanges.add(new StatusChange(previous, current));
+  }
+
+  @Override
+  public void signInRequired(Mailbox mailbox, MailboxState state) {
+    signInNotices.add(new SignInNotice(mailbox.id(), state.notifiedAt(), state.reasonCode()));
+  }
+
+  @Override
+  public void tokenExpiringSoon(Mailbox mailbox, Instant deadline) {
+    expiryWarnings.add(deadline);
+  }
+
+  @Override
+  public void tenantStatusChanged(TenantStatus previous, TenantStatus current) {
+    tenantChanges.add(current);
+  }
+
+  @Override
+  public void mailboxSynced(MailboxSyncReport report) {
+    rounds.add(report);
+  }
+
+  @Override
+  public void cycleFinished(CycleReport report) {
+    cycles.add(report);
+  }
+
+  public List<StatusChange> statusChanges() {
+    return List.copyOf(statusChanges);
+  }
+
+  /** Status changes of one mailbox into {@code status}. */
+  public long changesTo(MailboxId mailbox, MailboxStatus status) {
+    return statusChanges.stream().filter(c -> c.current().mailbox().equals(mailbox) && c.current().status() == status).count();
+  }
+
+  public List<SignInNotice> signInNotices() {
+    return List.copyOf(signInNotices);
+  }
+
+  public long signInNotices(MailboxId mailbox) {
+    return signInNotices.stream().filter(n -> n.mailbox().equals(mailbox)).count();
+  }
+
+  public List<TenantStatus> tenantChanges() {
+    return List.copyOf(tenantChanges);
+  }
+
+  public List<MailboxSyncReport> rounds() {
+    return List.copyOf(rounds);
+  }
+
+  public List<CycleReport> cycles() {
+    return List.copyOf(cycles);
+  }
+
+  public List<Instant> expiryWarnings() {
+    return List.copyOf(expiryWarnings);
+  }
+}

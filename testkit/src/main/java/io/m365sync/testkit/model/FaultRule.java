@@ -1,0 +1,82 @@
+package io.m365sync.testkit.model;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Makes matching Graph requests fail: {@code METHOD path} against a regex, optionally only for one
+ * user, a number of times or with a seeded probability. The HTTP emulator also honours
+ * {@link #latency()} and {@link #dropConnection()}.
+ */
+public final class FaultRule {
+  private final Pattern request;
+  private final String userId;
+  private final AtomicInteger remaining;
+  private final double probability;
+  private final Random random;
+  private final GraphError error;
+  private final Duration latency;
+  private final boolean dropConnection;
+
+  private FaultRule(Pattern request, String userId, int times, double probability, long seed, GraphError error,
+                    Duration latency, boolean dropConnection) {
+    this.request = request;
+    this.userId = userId;
+    this.remaining = new AtomicInteger(times);
+    this.probability = probability;
+    this.random = new Random(seed);
+    this.error = error;
+    this.latency = latency;
+    this.dropConnection = dropConnection;
+  }
+
+  /** Fails requests matching {@code requestRegex} (against e.g. {@code GET /users/u1/contacts/delta}) {@code times} times. */
+  public static FaultRule fail(String requestRegex, String userId, int times, GraphError error) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, error, Duration.ZERO, false);
+  }
+
+  /** Fails matching requests with a seeded probability, forever. */
+  public static FaultRule failRandomly(String requestRegex, String userId, double probability, long seed, GraphError error) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, Integer.MAX_VALUE, probability, seed, error, Duration.ZERO, false);
+  }
+
+  /** Delays matching requests (HTTP emulator only). */
+  public static FaultRule delay(String requestRegex, String userId, int times, Duration latency) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, null, latency, false);
+  }
+
+  /** Drops the connection of matching requests (HTTP emulator only). */
+  public static FaultRule drop(String requestRegex, String userId, int times) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, null, Duration.ZERO, true);
+  }
+
+  /** Whether this rule fires for the request; consumes one use when it does. */
+  synchronized boolean fires(String methodAndPath, String targetUserId) {
+    if (remaining.get() <= 0 || !request.matcher(methodAndPath).find()) {
+      return false;
+    }
+    if (userId != null && !userId.equals(targetUserId)) {
+      return false;
+    }
+    if (probability < 1.0 && random.nextDouble() >= probability) {
+      return false;
+    }
+    remaining.decrementAndGet();
+    return true;
+  }
+
+  /** The error to answer with; null for latency-only or drop rules. */
+  public GraphError error() {
+    return error;
+  }
+
+  public Duration latency() {
+    return latency;
+  }
+
+  public boolean dropConnection() {
+    return dropConnection;
+  }
+}

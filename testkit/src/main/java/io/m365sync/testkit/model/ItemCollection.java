@@ -1,0 +1,227 @@
+package io.m365sync.testkit.model;
+
+import io.m365sync.resource.SyncItem;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
+
+/**
+ * One folder, calendar or list of a mailbox, with Graph's delta semantics: a full round pages
+ * through the current items, ending in a delta token; later rounds return what changed since, the
+ * latest state per item or {@code @removed}. Tokens are opaque strings bound to this collection;
+ * {@link #evictDeltaTokens()} makes every outstanding token fail with 410 {@code SyncStateNotFound},
+ * as Outlook does when its delta-token cache evicts them. Thread-safe.
+ */
+public final class ItemCollection<T extends SyncItem> {
+  private static final AtomicLong CHANGE_KEYS = new AtomicLong();
+
+  private final String id;
+  private final String displayName;
+  private final BiPredicate<T, DeltaWindow> inWindow;
+  private final TreeMap<String, StoredItem<T>> items = new TreeMap<>();
+  private final List<String> log = new ArrayList<>(); // log.get(i) = id changed at seq i+1
+  private int generation;
+  private int replays;
+
+  ItemCollection(String id, String displayName, BiPredicate<T, DeltaWindow> inWindow) {
+    this.id = id;
+    this.displayName = displayName;
+    this.inWindow = inWindow;
+  }
+
+  /** The container id (folder, list or calendar). */
+  public String id() {
+    return id;
+  }
+
+  public String displayName() {
+    return displayName;
+  }
+
+  /** Whether delta rounds need a calendar view window. */
+  public boolean windowed() {
+    return inWindow != null;
+  }
+
+  public synchronized StoredItem<T> create(T item) {
+    return put(newId(), item);
+  }
+
+  /** Stores {@code item} under an existing immutable id (a move from another folder keeps its id). */
+  synchronized StoredItem<T> put(String itemId, T item) {
+    StoredItem<T> stored = new StoredItem<>(itemId, newChangeKey(), item);
+    items.put(itemId, stored);
+    log.add(itemId);
+    return stored;
+  }
+
+  /** Replaces an item; {@code ifMatch} (nullable) must name its current version or 412 follows. */
+  public synchronized StoredItem<T> update(String itemId, String ifMatch, T item) {
+    StoredItem<T> current = require(itemId);
+    if (!current.matches(ifMatch)) {
+      throw new GraphError(412, "ErrorIrresolvableConflict",
+          "The change key passed in the request does not match the current change key for the item.");
+    }
+    return put(itemId, item);
+  }
+
+  public synchronized void delete(String itemId, String ifMatch) {
+    StoredItem<T> current = require(itemId);
+    if (!current.matches(ifMatch)) {
+      throw new GraphError(412, "ErrorIrresolvableConflict",
+          "The change key passed in the request does not match the current change key for the item.");
+    }
+    items.remove(itemId);
+    log.add(itemId);
+  }
+
+  public synchronized Optional<StoredItem<T>> get(String itemId) {
+    return Optional.ofNullable(items.get(itemId));
+  }
+
+  public synchronized List<StoredItem<T>> all() {
+    return List.copyOf(items.values());
+  }
+
+  public synchronized int size() {
+    return items.size();
+  }
+
+  /** Deletes every item (a wiped calendar or folder). */
+  public synchronized void clear() {
+    for (String itemId : List.copyOf(items.keySet())) {
+      items.remove(itemId);
+      log.add(itemId);
+    }
+  }
+
+  /** Invalidates every outstanding next and delta token. */
+  public synchronized void evictDeltaTokens() {
+    generation++;
+  }
+
+  /** Later incremental rounds also resend the last {@code n} changes before their token (replays). */
+  public synchronized void replayLast(int n) {
+    this.replays = n;
+  }
+
+  /**
+   * Reads a delta page.
+   *
+   * @param token a next or delta token from an earlier page; null to start a full round
+   * @param window the calendar view window of a first round of a windowed collection; else ignored
+   * @param pageSize the most changes to return
+   * @throws GraphError 410 for an evicted token, 400 for a foreign or malformed one, 400 for a
+   *     windowed collection's first round without a window
+   */
+  public synchronized ModelDeltaPage<T> delta(String token, DeltaWindow window, int pageSize) {
+    Token t;
+    if (token == null) {
+      if (windowed() && window == null) {
+        throw new GraphError(400, "ErrorInvalidParameter",
+            "startDateTime and endDateTime are required on the first calendarView delta request");
+      }
+      t = new Token('F', 0, log.size(), "", window);
+    } else {
+      t = Token.decode(token, id, generation);
+      if (t.kind == 'D') {
+        // a stored delta link: start an incremental round over what changed since
+        t = new Token('I', Math.max(0, t.toSeq - replays), log.size(), "", t.window);
+      }
+    }
+    int limit = Math.max(1, pageSize);
+    List<ModelChange<T>> changes = new ArrayList<>();
+    String lastId = t.after;
+    boolean more = false;
+    if (t.kind == 'F') {
+      for (StoredItem<T> s : items.tailMap(t.after, false).values()) {
+        if (changes.size() == limit) {
+          more = true;
+          break;
+        }
+        if (inWindow == null || inWindow.test(s.item(), t.window)) {
+          changes.add(new ModelChange<>(s.id(), s.changeKey(), s.item(), null));
+        }
+        lastId = s.id();
+      }
+    } else {
+      TreeSet<String> changed = new TreeSet<>(log.subList((int) t.fromSeq, (int) t.toSeq));
+      for (String itemId : changed.tailSet(t.after, false)) {
+        if (changes.size() == limit) {
+          more = true;
+          break;
+        }
+        StoredItem<T> s = items.get(itemId);
+        if (s == null || (inWindow != null && !inWindow.test(s.item(), t.window))) {
+          // Graph reports deletions and out-of-window changes alike as @removed "deleted"
+          changes.add(new ModelChange<>(itemId, null, null, "deleted"));
+        } else {
+          changes.add(new ModelChange<>(s.id(), s.changeKey(), s.item(), null));
+        }
+        lastId = itemId;
+      }
+    }
+    if (more) {
+      return new ModelDeltaPage<>(changes, new Token(t.kind, t.fromSeq, t.toSeq, lastId, t.window).encode(id, generation), null);
+    }
+    return new ModelDeltaPage<>(changes, null, new Token('D', 0, t.toSeq, "", t.window).encode(id, generation));
+  }
+
+  private StoredItem<T> require(String itemId) {
+    StoredItem<T> s = items.get(itemId);
+    if (s == null) {
+      throw GraphError.itemNotFound();
+    }
+    return s;
+  }
+
+  private static String newId() {
+    // Graph ids are long base64 strings that may contain '/', '+' and '='
+    return "AAMk" + Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII))
+        .substring(0, 40) + "=";
+  }
+
+  private static String newChangeKey() {
+    return "CQAAAB" + Long.toString(CHANGE_KEYS.incrementAndGet(), 36);
+  }
+
+  /** F: full round paging after {@code after}; I: incremental over log (fromSeq, toSeq]; D: delta link at toSeq. */
+  private record Token(char kind, long fromSeq, long toSeq, String after, DeltaWindow window) {
+    String encode(String collection, int generation) {
+      String raw = String.join("|", "v1", collection, Integer.toString(generation), String.valueOf(kind),
+          Long.toString(fromSeq), Long.toString(toSeq), after,
+          window == null ? "" : Long.toString(window.start().getEpochSecond()),
+          window == null ? "" : Long.toString(window.end().getEpochSecond()));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Token decode(String token, String collection, int generation) {
+      String[] f;
+      try {
+        f = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
+      } catch (IllegalArgumentException e) {
+        throw new GraphError(400, "ErrorInvalidUrlQuery", "The delta token is malformed.");
+      }
+      if (f.length != 9 || !"v1".equals(f[0]) || f[3].length() != 1) {
+        throw new GraphError(400, "ErrorInvalidUrlQuery", "The delta token is malformed.");
+      }
+      if (!f[1].equals(collection)) {
+        throw new GraphError(400, "ErrorInvalidUrlQuery", "The delta token belongs to another collection.");
+      }
+      if (Integer.parseInt(f[2]) != generation) {
+        throw GraphError.syncStateNotFound("generation=" + f[2] + ";[highest=" + generation + "]");
+      }
+      DeltaWindow window = f[7].isEmpty() ? null
+          : new DeltaWindow(Instant.ofEpochSecond(Long.parseLong(f[7])), Instant.ofEpochSecond(Long.parseLong(f[8])));
+      return new Token(f[3].charAt(0), Long.parseLong(f[4]), Long.parseLong(f[5]), f[6], window);
+    }
+  }
+}

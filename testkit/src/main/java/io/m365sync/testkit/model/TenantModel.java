@@ -1,0 +1,563 @@
+package io.m365sync.testkit.model;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Resource;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * One Microsoft 365 tenant in memory: directory (users, groups, app registrations), Exchange
+ * (mailboxes, application access policies), Entra's token rules and Graph's authorization,
+ * throttling and fault injection. The single source of truth that the testkit's fakes and its
+ * HTTP emulator both serve. Time comes from the cloud's clock. Thread-safe.
+ *
+ * <p>Entra rules: refresh tokens rotate on every use (old ones stay valid, as in Entra); a grant
+ * unused for {@link #refreshTokenInactivity()} fails with AADSTS700082; an optional sign-in
+ * frequency fails it with AADSTS70043 after that age; revocation fails it with AADSTS50173.
+ */
+public final class TenantModel {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final CloudModel cloud;
+  private final String tenantId;
+  private final String domain;
+  private final Map<String, ModelUser> usersById = new ConcurrentHashMap<>();
+  private final Map<String, ModelGroup> groups = new ConcurrentHashMap<>();
+  private final Map<String, AppRegistration> apps = new ConcurrentHashMap<>();
+  private final Map<String, MailboxModel> mailboxes = new ConcurrentHashMap<>();
+  private final List<AccessPolicy> policies = new CopyOnWriteArrayList<>();
+  private final Map<String, Instant> policyRemovedAt = new ConcurrentHashMap<>();
+  private final Map<String, RefreshGrant> refreshTokens = new HashMap<>();
+  private final List<FaultRule> faults = new CopyOnWriteArrayList<>();
+  private final Deque<EntraError> tokenFaults = new ArrayDeque<>();
+  private final Map<String, Deque<Instant>> budgetUse = new HashMap<>();
+  private final Map<String, Integer> inFlight = new HashMap<>();
+
+  private volatile Duration accessTokenLifetime = Duration.ofHours(1);
+  private volatile Duration refreshTokenInactivity = Duration.ofDays(90);
+  private volatile Duration signInFrequency;
+  private volatile Duration policyPropagationDelay = Duration.ZERO;
+  private volatile int concurrencyLimit = 4;
+  private volatile int requestBudget = 10_000;
+  private volatile Duration budgetWindow = Duration.ofMinutes(10);
+
+  TenantModel(CloudModel cloud, String tenantId, String domain) {
+    this.cloud = cloud;
+    this.tenantId = tenantId;
+    this.domain = domain;
+  }
+
+  public String tenantId() {
+    return tenantId;
+  }
+
+  public String domain() {
+    return domain;
+  }
+
+  public CloudModel cloud() {
+    return cloud;
+  }
+
+  private Instant now() {
+    return cloud.clock().instant();
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  public TenantModel accessTokenLifetime(Duration lifetime) {
+    this.accessTokenLifetime = lifetime;
+    return this;
+  }
+
+  public Duration accessTokenLifetime() {
+    return accessTokenLifetime;
+  }
+
+  public TenantModel refreshTokenInactivity(Duration inactivity) {
+    this.refreshTokenInactivity = inactivity;
+    return this;
+  }
+
+  public Duration refreshTokenInactivity() {
+    return refreshTokenInactivity;
+  }
+
+  /** Conditional Access sign-in frequency: the most a grant may age after sign-in; null for none. */
+  public TenantModel signInFrequency(Duration maxAge) {
+    this.signInFrequency = maxAge;
+    return this;
+  }
+
+  public Optional<Duration> signInFrequency() {
+    return Optional.ofNullable(signInFrequency);
+  }
+
+  /** How long a new or removed application access policy takes to be enforced by Graph. */
+  public TenantModel policyPropagationDelay(Duration delay) {
+    this.policyPropagationDelay = delay;
+    return this;
+  }
+
+  public Duration policyPropagationDelay() {
+    return policyPropagationDelay;
+  }
+
+  /** Graph's per app per mailbox limits (defaults: 4 concurrent, 10,000 per 10 minutes). */
+  public TenantModel throttling(int concurrent, int budget, Duration window) {
+    this.concurrencyLimit = concurrent;
+    this.requestBudget = budget;
+    this.budgetWindow = window;
+    return this;
+  }
+
+  // ---------------------------------------------------------------- directory
+
+  public ModelUser addUser(String alias) {
+    String upn = alias.contains("@") ? alias : alias + "@" + domain;
+    ModelUser user = new ModelUser(UUID.randomUUID().toString(), upn, alias);
+    if (findUser(upn).isPresent()) {
+      throw new IllegalArgumentException("user '" + upn + "' already exists in tenant " + tenantId);
+    }
+    usersById.put(user.objectId(), user);
+    mailboxes.put(user.objectId(), new MailboxModel(user.objectId()));
+    return user;
+  }
+
+  /** A user by object id or UPN (case-insensitive). */
+  public Optional<ModelUser> findUser(String idOrUpn) {
+    if (idOrUpn == null) {
+      return Optional.empty();
+    }
+    ModelUser byId = usersById.get(idOrUpn);
+    if (byId != null) {
+      return Optional.of(byId);
+    }
+    return usersById.values().stream().filter(u -> u.userPrincipalName().equalsIgnoreCase(idOrUpn)).findFirst();
+  }
+
+  public ModelUser user(String idOrUpn) {
+    return findUser(idOrUpn).orElseThrow(() -> new IllegalArgumentException("no user '" + idOrUpn + "' in tenant " + tenantId));
+  }
+
+  public List<ModelUser> users() {
+    return List.copyOf(usersById.values());
+  }
+
+  /** The user's mailbox, whatever their license (Graph refuses unlicensed ones; tests may still seed them). */
+  public MailboxModel mailbox(ModelUser user) {
+    return mailboxes.get(user.objectId());
+  }
+
+  public ModelGroup addGroup(String displayName, boolean mailEnabledSecurity) {
+    ModelGroup g = new ModelGroup(UUID.randomUUID().toString(), displayName, mailEnabledSecurity);
+    groups.put(g.id(), g);
+    return g;
+  }
+
+  public Optional<ModelGroup> findGroup(String idOrName) {
+    ModelGroup byId = groups.get(idOrName);
+    if (byId != null) {
+      return Optional.of(byId);
+    }
+    return groups.values().stream().filter(g -> g.displayName().equalsIgnoreCase(idOrName)).findFirst();
+  }
+
+  public List<ModelGroup> groups() {
+    return List.copyOf(groups.values());
+  }
+
+  /** Every user in the group, through nested groups. */
+  public Set<ModelUser> transitiveMembers(ModelGroup group) {
+    Set<ModelUser> users = new HashSet<>();
+    Set<String> seen = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(List.of(group.id()));
+    while (!todo.isEmpty()) {
+      String id = todo.pop();
+      if (!seen.add(id)) {
+        continue;
+      }
+      ModelGroup g = groups.get(id);
+      if (g != null) {
+        todo.addAll(g.memberIds());
+      } else if (usersById.containsKey(id)) {
+        users.add(usersById.get(id));
+      }
+    }
+    return users;
+  }
+
+  /** Every group the user belongs to, directly or through nesting. */
+  public List<ModelGroup> transitiveMemberOf(ModelUser user) {
+    return groups.values().stream().filter(g -> transitiveMembers(g).contains(user)).toList();
+  }
+
+  public AppRegistration registerApp(String clientId, String displayName) {
+    AppRegistration app = new AppRegistration(clientId, displayName);
+    if (apps.putIfAbsent(clientId, app) != null) {
+      throw new IllegalArgumentException("app '" + clientId + "' is already registered in tenant " + tenantId);
+    }
+    return app;
+  }
+
+  public Optional<AppRegistration> app(String clientId) {
+    return Optional.ofNullable(apps.get(clientId));
+  }
+
+  public List<AppRegistration> apps() {
+    return List.copyOf(apps.values());
+  }
+
+  // ---------------------------------------------------------------- Exchange access policies
+
+  /** {@code New-ApplicationAccessPolicy}; enforced after {@link #policyPropagationDelay()}. */
+  public AccessPolicy addAccessPolicy(AccessPolicy.AccessRight right, String appIdOrStar, ModelGroup scopeGroup,
+                                      String description) {
+    if (!scopeGroup.mailEnabledSecurity()) {
+      throw new IllegalArgumentException("PolicyScopeGroupId must be a mail-enabled security group but '"
+          + scopeGroup.displayName() + "' is not");
+    }
+    AccessPolicy p = new AccessPolicy(UUID.randomUUID().toString(), right, Set.of(appIdOrStar), scopeGroup.id(),
+        description, now());
+    policies.add(p);
+    return p;
+  }
+
+  /** {@code Remove-ApplicationAccessPolicy}; Graph keeps enforcing it for the propagation delay. */
+  public void removeAccessPolicy(AccessPolicy policy) {
+    policyRemovedAt.put(policy.id(), now());
+  }
+
+  public List<AccessPolicy> accessPolicies() {
+    return policies.stream().filter(p -> !policyRemovedAt.containsKey(p.id())).toList();
+  }
+
+  /**
+   * Whether Graph lets {@code clientId}'s app-only tokens reach the user's mailbox now, by Exchange's
+   * order: DenyAccess beats RestrictAccess; a matching DenyAccess denies; a matching RestrictAccess
+   * grants; a RestrictAccess that does not contain the mailbox denies; no policy grants.
+   * Only policies older than the propagation delay count.
+   */
+  public boolean appAccessAllowed(String clientId, ModelUser user) {
+    Instant now = now();
+    List<AccessPolicy> effective = new ArrayList<>();
+    for (AccessPolicy p : policies) {
+      Instant removed = policyRemovedAt.get(p.id());
+      boolean created = !p.createdAt().plus(policyPropagationDelay).isAfter(now);
+      boolean stillThere = removed == null || removed.plus(policyPropagationDelay).isAfter(now);
+      if (created && stillThere && p.appliesTo(clientId)) {
+        effective.add(p);
+      }
+    }
+    boolean restrictExists = false;
+    boolean restrictGrants = false;
+    for (AccessPolicy p : effective) {
+      boolean inScope = groups.containsKey(p.scopeGroupId()) && transitiveMembers(groups.get(p.scopeGroupId())).contains(user);
+      if (p.accessRight() == AccessPolicy.AccessRight.DENY_ACCESS && inScope) {
+        return false;
+      }
+      if (p.accessRight() == AccessPolicy.AccessRight.RESTRICT_ACCESS) {
+        restrictExists = true;
+        restrictGrants |= inScope;
+      }
+    }
+    return !restrictExists || restrictGrants;
+  }
+
+  // ---------------------------------------------------------------- Entra token endpoint
+
+  /** Makes the next token requests fail with {@code error} (e.g. 503 {@code temporarily_unavailable}). */
+  public synchronized TenantModel failNextTokenRequests(int times, EntraError error) {
+    for (int i = 0; i < times; i++) {
+      tokenFaults.add(error);
+    }
+    return this;
+  }
+
+  private synchronized void tokenFault() {
+    EntraError e = tokenFaults.poll();
+    if (e != null) {
+      throw e;
+    }
+  }
+
+  private AppRegistration requireApp(String clientId) {
+    AppRegistration app = apps.get(clientId);
+    if (app == null) {
+      throw new EntraError(400, "unauthorized_client", 700016, "Application with identifier '" + clientId
+          + "' was not found in the directory '" + tenantId + "'. This can happen if the application has not been"
+          + " installed by the administrator of the tenant or consented to by any user in the tenant.", null);
+    }
+    return app;
+  }
+
+  /** {@code grant_type=client_credentials} with a client secret. */
+  public TokenResponse clientCredentials(String clientId, String secret) {
+    return token("client_credentials", clientId, null, () -> {
+      AppRegistration app = requireApp(clientId);
+      Optional<ClientSecret> match = app.secrets().stream().filter(s -> s.value().equals(secret)).findFirst();
+      if (match.isEmpty()) {
+        throw EntraError.invalidClient(7000215, "Invalid client secret provided. Ensure the secret being sent in the"
+            + " request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
+      }
+      if (!match.get().endDateTime().isAfter(now())) {
+        throw EntraError.invalidClient(7000222, "The provided client secret keys for app '" + clientId
+            + "' are expired. Visit the Azure portal to create new keys for your app.");
+      }
+      return appToken(app);
+    });
+  }
+
+  /** {@code grant_type=client_credentials} with a certificate assertion whose signature the caller verified. */
+  public TokenResponse clientCertificate(String clientId, X509Certificate presented) {
+    return token("client_credentials", clientId, null, () -> {
+      AppRegistration app = requireApp(clientId);
+      if (presented == null || app.certificates().stream().noneMatch(c -> c.equals(presented))) {
+        throw EntraError.invalidClient(700027, "Client assertion failed signature validation.");
+      }
+      if (!presented.getNotAfter().toInstant().isAfter(now())) {
+        throw EntraError.invalidClient(700027, "Client assertion contains an invalid signature: the certificate expired.");
+      }
+      return appToken(app);
+    });
+  }
+
+  private TokenResponse appToken(AppRegistration app) {
+    Set<String> roles = app.consentedApplicationPermissions();
+    return cloud.issue(new TokenClaims(tenantId, app.clientId(), null, null, AuthMode.APPLICATION, roles, now(),
+        now().plus(accessTokenLifetime)), null, null);
+  }
+
+  /**
+   * The user signs in to the add-in (an authorization-code redemption): a new grant with the app's
+   * delegated permissions, and a refresh token for it.
+   */
+  public TokenResponse signIn(ModelUser user, String clientId) {
+    return token("authorization_code", clientId, user.objectId(), () -> {
+      AppRegistration app = requireApp(clientId);
+      synchronized (this) {
+        RefreshGrant grant = new RefreshGrant(user.objectId(), clientId, app.delegatedPermissions(), now());
+        return delegatedToken(grant, user);
+      }
+    });
+  }
+
+  /** {@code grant_type=refresh_token}: Entra's rules on inactivity, sign-in frequency, revocation, rotation. */
+  public TokenResponse refresh(String clientId, String refreshToken) {
+    RefreshGrant known;
+    synchronized (this) {
+      known = refreshTokens.get(refreshToken);
+    }
+    return token("refresh_token", clientId, known == null ? null : known.userId, () -> {
+      synchronized (this) {
+        RefreshGrant grant = refreshTokens.get(refreshToken);
+        if (grant == null || !grant.clientId.equals(clientId)) {
+          throw EntraError.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.", null);
+        }
+        Instant now = now();
+        if (grant.revoked) {
+          throw EntraError.invalidGrant(50173, "The provided grant has expired due to it being revoked, a fresh auth"
+              + " token is needed. The user might have changed or reset their password.", null);
+        }
+        Duration idle = Duration.between(grant.lastUsedAt, now);
+        if (idle.compareTo(refreshTokenInactivity) > 0) {
+          throw EntraError.invalidGrant(700082, "The refresh token has expired due to inactivity. The token was issued on "
+              + grant.signedInAt + " and was inactive for " + refreshTokenInactivity.toDays() + ".00:00:00.", null);
+        }
+        if (signInFrequency != null && Duration.between(grant.signedInAt, now).compareTo(signInFrequency) > 0) {
+          throw EntraError.invalidGrant(70043, "The refresh token has expired or is invalid due to sign-in frequency"
+              + " checks by conditional access. The token was issued on " + grant.signedInAt
+              + " and the maximum allowed lifetime for this request is " + signInFrequency.getSeconds() + ".", null);
+        }
+        AppRegistration app = requireApp(clientId);
+        Set<String> scopes = new HashSet<>(grant.scopes);
+        scopes.retainAll(app.delegatedPermissions());
+        if (scopes.isEmpty()) {
+          throw EntraError.invalidGrant(65001, "The user or administrator has not consented to use the application with ID '"
+              + clientId + "'. Send an interactive authorization request for this user and resource.", "consent_required");
+        }
+        grant.lastUsedAt = now;
+        return delegatedToken(grant, usersById.get(grant.userId));
+      }
+    });
+  }
+
+  private TokenResponse delegatedToken(RefreshGrant grant, ModelUser user) {
+    String rt = "0.ARt" + token();
+    refreshTokens.put(rt, grant);
+    Set<String> scp = new HashSet<>(grant.scopes);
+    scp.retainAll(apps.get(grant.clientId).delegatedPermissions());
+    return cloud.issue(new TokenClaims(tenantId, grant.clientId, user.objectId(), user.userPrincipalName(),
+        AuthMode.DELEGATED, scp, now(), now().plus(accessTokenLifetime)), rt, user);
+  }
+
+  /** "Revoke sessions" for the user: every refresh token fails with AADSTS50173. */
+  public synchronized void revokeSignInSessions(ModelUser user) {
+    refreshTokens.values().stream().filter(g -> g.userId.equals(user.objectId())).forEach(g -> g.revoked = true);
+  }
+
+  private TokenResponse token(String grantType, String clientId, String userId, Supplier<TokenResponse> action) {
+    int status = 200;
+    try {
+      tokenFault();
+      return action.get();
+    } catch (EntraError e) {
+      status = e.status();
+      throw e;
+    } finally {
+      cloud.log().add(new RecordedRequest(now(), tenantId, clientId, "token", grantType, userId,
+          "client_credentials".equals(grantType) ? AuthMode.APPLICATION : AuthMode.DELEGATED, status));
+    }
+  }
+
+  private static String token() {
+    byte[] b = new byte[24];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  // ---------------------------------------------------------------- Graph
+
+  /**
+   * Runs one Graph request the way Graph would: validates the bearer token (401), applies fault
+   * rules, throttling (429), authorization (403 for a wrong user, a missing permission, or an
+   * application access policy), mailbox availability (404 {@code MailboxNotEnabledForRESTAPI}), then
+   * the action; every outcome is logged.
+   *
+   * @param methodAndPath e.g. {@code GET /users/{id}/contacts/delta}, matched by fault rules
+   * @param targetUser the mailbox owner's id or UPN; null for directory requests
+   * @param resource the resource touched; null for directory requests
+   */
+  public <R> R graph(String methodAndPath, String bearerToken, String targetUser, Resource resource, Supplier<R> action) {
+    TokenClaims claims = null;
+    String userId = targetUser;
+    int status = 200;
+    String throttleKey = null;
+    try {
+      claims = cloud.validate(bearerToken);
+      if (!claims.tenantId().equals(tenantId)) {
+        throw GraphError.invalidToken("Access token validation failure. Invalid audience or tenant.");
+      }
+      Optional<ModelUser> user = findUser(targetUser);
+      userId = user.map(ModelUser::objectId).orElse(targetUser);
+      for (FaultRule f : faults) {
+        if (f.error() != null && f.fires(methodAndPath, userId)) {
+          throw f.error();
+        }
+      }
+      if (targetUser != null) {
+        throttleKey = claims.clientId() + "|" + userId;
+        enter(throttleKey);
+      }
+      authorize(claims, user, targetUser, resource);
+      return action.get();
+    } catch (GraphError e) {
+      status = e.status();
+      throw e;
+    } finally {
+      if (throttleKey != null && status != 429) {
+        leave(throttleKey);
+      }
+      cloud.log().add(new RecordedRequest(now(), tenantId, claims == null ? null : claims.clientId(), "graph",
+          methodAndPath, userId, claims == null ? null : claims.mode(), status));
+    }
+  }
+
+  /** Fault rules that may fire (HTTP emulator: latency and dropped connections too). */
+  public List<FaultRule> faults() {
+    return List.copyOf(faults);
+  }
+
+  public TenantModel addFault(FaultRule rule) {
+    faults.add(rule);
+    return this;
+  }
+
+  public TenantModel clearFaults() {
+    faults.clear();
+    return this;
+  }
+
+  private void authorize(TokenClaims claims, Optional<ModelUser> user, String targetUser, Resource resource) {
+    if (targetUser == null) {
+      return;
+    }
+    if (claims.mode() == AuthMode.DELEGATED) {
+      if (user.isEmpty() || !user.get().objectId().equals(claims.objectId())) {
+        throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+      }
+      if (resource != null && !grants(claims.permissions(), resource.delegatedPermission())) {
+        throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+      }
+    } else if (resource != null) {
+      if (!grants(claims.permissions(), resource.applicationPermission())) {
+        throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+      }
+    }
+    if (user.isEmpty() || !user.get().licensed()) {
+      throw new GraphError(404, "MailboxNotEnabledForRESTAPI",
+          "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
+    }
+    if (claims.mode() == AuthMode.APPLICATION && resource != null && resource.coveredByAccessPolicies()
+        && !appAccessAllowed(claims.clientId(), user.get())) {
+      throw GraphError.accessDeniedByPolicy();
+    }
+  }
+
+  private static boolean grants(Set<String> granted, String needed) {
+    return granted.contains(needed) || granted.contains(needed + ".All")
+        || granted.stream().anyMatch(g -> g.toLowerCase(Locale.ROOT).equals(needed.toLowerCase(Locale.ROOT)));
+  }
+
+  private synchronized void enter(String key) {
+    Instant now = now();
+    Deque<Instant> used = budgetUse.computeIfAbsent(key, k -> new ArrayDeque<>());
+    while (!used.isEmpty() && !used.peekFirst().plus(budgetWindow).isAfter(now)) {
+      used.pollFirst();
+    }
+    if (used.size() >= requestBudget) {
+      Duration retry = Duration.between(now, used.peekFirst().plus(budgetWindow));
+      throw new GraphError(429, "TooManyRequests", "Please retry again later.",
+          retry.isZero() ? Duration.ofSeconds(1) : retry);
+    }
+    int running = inFlight.getOrDefault(key, 0);
+    if (running >= concurrencyLimit) {
+      throw GraphError.throttled(Duration.ofSeconds(1));
+    }
+    used.addLast(now);
+    inFlight.put(key, running + 1);
+  }
+
+  private synchronized void leave(String key) {
+    inFlight.computeIfPresent(key, (k, v) -> v <= 1 ? null : v - 1);
+  }
+
+  /** Counts of Graph requests per target user, for tests and benchmarks. */
+  public Map<String, Long> graphRequestsByUser() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (RecordedRequest r : cloud.log().all()) {
+      if (r.isGraph() && tenantId.equals(r.tenantId()) && r.targetUserId() != null) {
+        counts.merge(r.targetUserId(), 1L, Long::sum);
+      }
+    }
+    return counts;
+  }
+}

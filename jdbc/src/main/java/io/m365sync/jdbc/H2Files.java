@@ -1,0 +1,64 @@
+package io.m365sync.jdbc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+
+/** Opens the embedded H2 file database; H2 is an optional dependency, so only this class names it. */
+final class H2Files {
+  private H2Files() {}
+
+  /** A connection pool the store owns; closing it closes the database file. */
+  interface Pool extends AutoCloseable {
+    DataSource dataSource();
+
+    @Override
+    void close();
+  }
+
+  static Pool open(Path file) {
+    Path absolute = file.toAbsolutePath().normalize();
+    String name = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("'file' must name a database file but was '" + file + "'");
+    }
+    if (name.endsWith(".mv.db")) {
+      // H2 adds the suffix itself
+      absolute = absolute.resolveSibling(name.substring(0, name.length() - ".mv.db".length()));
+    }
+    try {
+      if (absolute.getParent() != null) {
+        Files.createDirectories(absolute.getParent());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the directory " + absolute.getParent()
+          + " for the m365sync H2 database: " + e.getMessage(), e);
+    }
+    String url = "jdbc:h2:file:" + absolute;
+    try {
+      return new H2Pool(org.h2.jdbcx.JdbcConnectionPool.create(url, "sa", ""));
+    } catch (NoClassDefFoundError e) {
+      throw new IllegalStateException("JdbcSyncStateStore.h2File needs com.h2database:h2 on the classpath;"
+          + " add it to the host's dependencies", e);
+    }
+  }
+
+  private static final class H2Pool implements Pool {
+    private final org.h2.jdbcx.JdbcConnectionPool pool;
+
+    H2Pool(org.h2.jdbcx.JdbcConnectionPool pool) {
+      this.pool = pool;
+    }
+
+    @Override
+    public DataSource dataSource() {
+      return pool;
+    }
+
+    @Override
+    public void close() {
+      pool.dispose();
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.m365sync.jdbc;
+
+import io.m365sync.MailboxId;
+import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/** Transactions over the host's DataSource, and the few type bindings that differ between drivers. */
+final class Jdbc {
+  /** Unique-key races between "update, else insert" writers are retried this often. */
+  private static final int ATTEMPTS = 3;
+
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private final DataSource dataSource;
+
+  Jdbc(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws.
+   * Runtime exceptions (such as {@code FencedOutException}) pass through unchanged; SQL failures
+   * become {@link JdbcStateException}. A duplicate-key race is retried on a fresh transaction.
+   */
+  <T> T tx(String operation, MailboxId mailbox, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return once(work);
+      } catch (SQLException e) {
+        if (attempt < ATTEMPTS && isRetryableRace(e)) {
+          continue;
+        }
+        throw JdbcStateException.wrap(operation, mailbox, e);
+      }
+    }
+  }
+
+  private <T> T once(Work<T> work) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      if (autoCommit) {
+        c.setAutoCommit(false);
+      }
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      } finally {
+        if (autoCommit) {
+          c.setAutoCommit(true);
+        }
+      }
+    }
+  }
+
+  private static boolean isRetryableRace(SQLException e) {
+    String state = e.getSQLState();
+    // 23xxx integrity constraint violation (two writers inserted the same key), 40001 serialization failure
+    return state != null && (state.startsWith("23") || state.equals("40001") || state.equals("40P01"));
+  }
+
+  static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+    }
+  }
+
+  static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  /** Large text (delta links exceed 4,000 bytes): a stream binds CLOB and TEXT alike. */
+  static void setLongText(PreparedStatement ps, int index, String value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.VARCHAR);
+    } else {
+      ps.setCharacterStream(index, new StringReader(value), value.length());
+    }
+  }
+
+  static void setBlob(PreparedStatement ps, int index, byte[] value) throws SQLException {
+    ps.setBinaryStream(index, new ByteArrayInputStream(value), value.length);
+  }
+
+  static void setLongOrNull(PreparedStatement ps, int index, Long value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, value);
+    }
+  }
+
+  static Long getLongOrNull(ResultSet rs, String column) throws SQLException {
+    long value = rs.getLong(column);
+    return rs.wasNull() ? null : value;
+  }
+
+  static <E extends Enum<E>> E getEnum(ResultSet rs, String column, Class<E> type) throws SQLException {
+    String value = rs.getString(column);
+    return value == null ? null : Enum.valueOf(type, value);
+  }
+
+  static String name(Enum<?> value) {
+    return value == null ? null : value.name();
+  }
+}

@@ -1,0 +1,713 @@
+package io.m365sync.jdbc;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Checks;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.TenantId;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.FencedOutException;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.TenantSettings;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * A durable {@link SyncStateStore} in the host's database: H2, PostgreSQL or Oracle. Behaves like
+ * {@link SyncStateStore#inMemory()} and passes the same testkit contract.
+ *
+ * <p>{@link #create(DataSource)} detects the database, creates the schema in a database that has
+ * none, migrates an older one and refuses a newer one with {@link SchemaVersionException}. The
+ * tables are prefixed {@code m365sync_}; the db-scheduler table of {@link DbSchedulerSyncScheduler}
+ * is created by the same migrations.
+ *
+ * <p>Each call is one transaction on a connection borrowed from the {@code DataSource} and returned
+ * before the call ends. Fenced writes ({@link #putCursor}, {@link #removeCursor}, {@link #putLink},
+ * {@link #removeLink}) lock the mailbox's fence row, compare, and write in the same transaction, so a
+ * node whose lease was taken over can never commit ({@link FencedOutException}, nothing changed).
+ * Run history keeps the newest {@value #RUNS_KEPT} runs per mailbox.
+ *
+ * <p>Instants keep the database's precision: nanoseconds on H2 and Oracle, microseconds on
+ * PostgreSQL (rounded). Durations are exact. On Oracle, empty strings read back as null.
+ *
+ * <p>Thread-safe. Database failures surface as {@link JdbcStateException} (retryable for lost
+ * connections and serialization failures). Token-cache blobs are stored as given: callers encrypt.
+ */
+public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
+  /** Run records kept per mailbox; older ones are deleted as new ones arrive. */
+  public static final int RUNS_KEPT = 100;
+
+  private static final int KEY_MAX = 512;
+  private static final int ID_MAX = 512;
+  private static final int REMOTE_MAX = 1024;
+  private static final int CODE_MAX = 512;
+
+  private final Jdbc jdbc;
+  private final JdbcDialect dialect;
+  private final AutoCloseable owned;
+
+  private JdbcSyncStateStore(DataSource dataSource, JdbcDialect dialect, AutoCloseable owned) {
+    this.jdbc = new Jdbc(dataSource);
+    this.dialect = dialect;
+    this.owned = owned;
+  }
+
+  /**
+   * A store over the host's {@code DataSource}, detecting the dialect from the database's metadata
+   * and migrating the schema if needed. The host keeps owning the {@code DataSource}.
+   *
+   * @throws IllegalArgumentException if the database is not H2, PostgreSQL or Oracle
+   * @throws SchemaVersionException if the schema is newer than this library or cannot be migrated
+   * @throws JdbcStateException if the database cannot be reached
+   */
+  public static JdbcSyncStateStore create(DataSource dataSource) {
+    Checks.requireNonNull(dataSource, "dataSource");
+    return create(dataSource, SchemaMigrator.detect(dataSource));
+  }
+
+  /** Like {@link #create(DataSource)} with the dialect given instead of detected. */
+  public static JdbcSyncStateStore create(DataSource dataSource, JdbcDialect dialect) {
+    Checks.requireNonNull(dataSource, "dataSource");
+    Checks.requireNonNull(dialect, "dialect");
+    SchemaMigrator.migrate(dataSource, dialect);
+    return new JdbcSyncStateStore(dataSource, dialect, null);
+  }
+
+  /**
+   * The embedded default: an H2 file database at {@code file} (H2 adds {@code .mv.db}), created with
+   * its parent directories on first use, so a second run resumes where the first stopped. The store
+   * owns the connection pool; {@link #close()} releases it and closes the database. Needs
+   * {@code com.h2database:h2} on the classpath. One process at a time may open the file.
+   *
+   * @throws IllegalStateException if H2 is not on the classpath or the file cannot be opened
+   */
+  public static JdbcSyncStateStore h2File(Path file) {
+    Checks.requireNonNull(file, "file");
+    H2Files.Pool pool = H2Files.open(file);
+    try {
+      SchemaMigrator.migrate(pool.dataSource(), JdbcDialect.H2);
+      return new JdbcSyncStateStore(pool.dataSource(), JdbcDialect.H2, pool);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  /** The schema version this library writes. */
+  public static int schemaVersion() {
+    return SchemaMigrator.LIBRARY_VERSION;
+  }
+
+  public JdbcDialect dialect() {
+    return dialect;
+  }
+
+  /** The database this store writes to; share it with {@link DbSchedulerSyncScheduler}. */
+  public DataSource dataSource() {
+    return jdbc.dataSource();
+  }
+
+  /** Releases the connection pool of an {@link #h2File} store; a no-op for a host's {@code DataSource}. */
+  @Override
+  public void close() {
+    if (owned != null) {
+      try {
+        owned.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the m365sync H2 database failed", e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- enrollments
+
+  @Override
+  public void putEnrollment(Mailbox mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    String key = key(mailbox.id());
+    checkLength(mailbox.userPrincipalName(), ID_MAX, "userPrincipalName");
+    checkLength(mailbox.crmUserId(), ID_MAX, "crmUserId");
+    String resources = mailbox.resources().stream().sorted().map(Enum::name).collect(Collectors.joining(","));
+    jdbc.tx("putEnrollment", mailbox.id(), c -> {
+      int updated;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_mailbox SET user_principal_name = ?,"
+          + " crm_user_id = ?, signed_in_at = ?, resources = ? WHERE mailbox_key = ?")) {
+        ps.setString(1, mailbox.userPrincipalName());
+        ps.setString(2, mailbox.crmUserId());
+        Jdbc.setInstant(ps, 3, mailbox.signedInAt());
+        ps.setString(4, resources);
+        ps.setString(5, key);
+        updated = ps.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_mailbox (mailbox_key, tenant_id,"
+            + " user_object_id, user_principal_name, crm_user_id, signed_in_at, resources) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          ps.setString(1, key);
+          ps.setString(2, mailbox.id().tenant().value());
+          ps.setString(3, mailbox.id().userObjectId());
+          ps.setString(4, mailbox.userPrincipalName());
+          ps.setString(5, mailbox.crmUserId());
+          Jdbc.setInstant(ps, 6, mailbox.signedInAt());
+          ps.setString(7, resources);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<Mailbox> enrollment(MailboxId mailbox) {
+    String key = key(mailbox);
+    return jdbc.tx("enrollment", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(MAILBOX_SELECT + " WHERE mailbox_key = ?")) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(mailboxFrom(rs)) : Optional.<Mailbox>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<Mailbox> enrollments() {
+    return jdbc.tx("enrollments", null, c -> {
+      List<Mailbox> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(MAILBOX_SELECT + " ORDER BY seq");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(mailboxFrom(rs));
+        }
+      }
+      return List.copyOf(result);
+    });
+  }
+
+  private static final String MAILBOX_SELECT = "SELECT tenant_id, user_object_id, user_principal_name, crm_user_id,"
+      + " signed_in_at, resources FROM m365sync_mailbox";
+
+  private static Mailbox mailboxFrom(ResultSet rs) throws SQLException {
+    MailboxId id = MailboxId.of(rs.getString("tenant_id"), rs.getString("user_object_id"));
+    Set<Resource> resources = EnumSet.noneOf(Resource.class);
+    for (String name : rs.getString("resources").split(",")) {
+      resources.add(Resource.valueOf(name));
+    }
+    return new Mailbox(id, rs.getString("user_principal_name"), rs.getString("crm_user_id"),
+        Jdbc.getInstant(rs, "signed_in_at"), resources);
+  }
+
+  @Override
+  public void purge(MailboxId mailbox) {
+    String key = key(mailbox);
+    jdbc.tx("purge", mailbox, c -> {
+      // raise the fence first: it locks the fence row, so a round in flight can no longer write
+      bumpFence(c, key);
+      for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
+          "m365sync_token_cache", "m365sync_run")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE mailbox_key = ?")) {
+          ps.setString(1, key);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- tenant settings
+
+  @Override
+  public void putTenantSettings(TenantSettings settings) {
+    Checks.requireNonNull(settings, "settings");
+    String tenant = settings.tenant().value();
+    checkLength(tenant, 255, "tenantId");
+    int flag = settings.applicationPermissionEnabled() ? 1 : 0;
+    jdbc.tx("putTenantSettings", null, c -> {
+      if (update(c, "UPDATE m365sync_tenant SET app_permission_enabled = ? WHERE tenant_id = ?", flag, tenant) == 0) {
+        update(c, "INSERT INTO m365sync_tenant (app_permission_enabled, tenant_id) VALUES (?, ?)", flag, tenant);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<TenantSettings> tenantSettings(TenantId tenant) {
+    Checks.requireNonNull(tenant, "tenant");
+    return jdbc.tx("tenantSettings", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT app_permission_enabled FROM m365sync_tenant WHERE tenant_id = ?")) {
+        ps.setString(1, tenant.value());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new TenantSettings(tenant, rs.getInt(1) != 0)) : Optional.<TenantSettings>empty();
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- status
+
+  @Override
+  public void putStatus(MailboxState state) {
+    Checks.requireNonNull(state, "state");
+    String key = key(state.mailbox());
+    checkLength(state.reasonCode(), CODE_MAX, "reasonCode");
+    jdbc.tx("putStatus", state.mailbox(), c -> {
+      int updated;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_status SET status = ?, auth_mode = ?,"
+          + " reason_code = ?, reason = ?, since = ?, next_attempt = ?, last_attempt_at = ?, last_success_at = ?,"
+          + " last_duration_nanos = ?, delegated_dead_since = ?, notified_at = ?, consecutive_failures = ?"
+          + " WHERE mailbox_key = ?")) {
+        bindStatus(ps, state);
+        ps.setString(13, key);
+        updated = ps.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_status (status, auth_mode, reason_code,"
+            + " reason, since, next_attempt, last_attempt_at, last_success_at, last_duration_nanos,"
+            + " delegated_dead_since, notified_at, consecutive_failures, mailbox_key)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          bindStatus(ps, state);
+          ps.setString(13, key);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  private static void bindStatus(PreparedStatement ps, MailboxState s) throws SQLException {
+    ps.setString(1, s.status().name());
+    ps.setString(2, Jdbc.name(s.mode()));
+    ps.setString(3, s.reasonCode());
+    Jdbc.setLongText(ps, 4, s.reason());
+    Jdbc.setInstant(ps, 5, s.since());
+    Jdbc.setInstant(ps, 6, s.nextAttempt());
+    Jdbc.setInstant(ps, 7, s.lastAttemptAt());
+    Jdbc.setInstant(ps, 8, s.lastSuccessAt());
+    Jdbc.setLongOrNull(ps, 9, s.lastDuration() == null ? null : s.lastDuration().toNanos());
+    Jdbc.setInstant(ps, 10, s.delegatedDeadSince());
+    Jdbc.setInstant(ps, 11, s.notifiedAt());
+    ps.setInt(12, s.consecutiveFailures());
+  }
+
+  private static final String STATUS_SELECT = "SELECT mailbox_key, status, auth_mode, reason_code, reason, since,"
+      + " next_attempt, last_attempt_at, last_success_at, last_duration_nanos, delegated_dead_since, notified_at,"
+      + " consecutive_failures FROM m365sync_status";
+
+  private static MailboxState statusFrom(ResultSet rs, MailboxId mailbox) throws SQLException {
+    Long nanos = Jdbc.getLongOrNull(rs, "last_duration_nanos");
+    return new MailboxState(mailbox, Jdbc.getEnum(rs, "status", MailboxStatus.class),
+        Jdbc.getEnum(rs, "auth_mode", AuthMode.class), rs.getString("reason_code"), rs.getString("reason"),
+        Jdbc.getInstant(rs, "since"), Jdbc.getInstant(rs, "next_attempt"), Jdbc.getInstant(rs, "last_attempt_at"),
+        Jdbc.getInstant(rs, "last_success_at"), nanos == null ? null : Duration.ofNanos(nanos),
+        Jdbc.getInstant(rs, "delegated_dead_since"), Jdbc.getInstant(rs, "notified_at"),
+        rs.getInt("consecutive_failures"));
+  }
+
+  @Override
+  public Optional<MailboxState> status(MailboxId mailbox) {
+    String key = key(mailbox);
+    return jdbc.tx("status", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(STATUS_SELECT + " WHERE mailbox_key = ?")) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(statusFrom(rs, mailbox)) : Optional.<MailboxState>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<MailboxState> statuses() {
+    return jdbc.tx("statuses", null, c -> {
+      List<MailboxState> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(STATUS_SELECT + " ORDER BY seq");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(statusFrom(rs, parseKey(rs.getString("mailbox_key"))));
+        }
+      }
+      return List.copyOf(result);
+    });
+  }
+
+  // ---------------------------------------------------------------- fencing
+
+  @Override
+  public long claimFence(MailboxId mailbox) {
+    String key = key(mailbox);
+    return jdbc.tx("claimFence", mailbox, c -> bumpFence(c, key));
+  }
+
+  /** Raises the mailbox's fence by one (creating it at 1) and returns the new value. */
+  private static long bumpFence(Connection c, String key) throws SQLException {
+    if (update(c, "UPDATE m365sync_fence SET fence = fence + 1 WHERE mailbox_key = ?", key) == 0) {
+      update(c, "INSERT INTO m365sync_fence (mailbox_key, fence) VALUES (?, 1)", key);
+      return 1;
+    }
+    return currentFence(c, key, false);
+  }
+
+  private static long currentFence(Connection c, String key, boolean lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT fence FROM m365sync_fence WHERE mailbox_key = ?" + (lock ? " FOR UPDATE" : ""))) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
+  /**
+   * Locks the mailbox's fence row until the transaction ends and refuses a fence older than the
+   * current one. A concurrent {@link #claimFence} waits for this transaction, so a write that passed
+   * this check commits before any newer lease begins.
+   */
+  private static void checkFence(Connection c, MailboxId mailbox, String key, long fence) throws SQLException {
+    long current = currentFence(c, key, true);
+    if (current < 0) {
+      // never claimed: the current lease is 0; create the row so that it can be locked
+      current = 0;
+      update(c, "INSERT INTO m365sync_fence (mailbox_key, fence) VALUES (?, 0)", key);
+    }
+    if (fence < current) {
+      throw new FencedOutException(mailbox, fence, current);
+    }
+  }
+
+  // ---------------------------------------------------------------- cursors
+
+  @Override
+  public Optional<String> cursor(CursorKey key) {
+    Checks.requireNonNull(key, "key");
+    String mailboxKey = key(key.mailbox());
+    String container = container(key);
+    return jdbc.tx("cursor", key.mailbox(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT delta_link FROM m365sync_cursor"
+          + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?")) {
+        ps.setString(1, mailboxKey);
+        ps.setString(2, key.resource().name());
+        ps.setString(3, container);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public void putCursor(CursorKey key, String cursor, long fence) {
+    Checks.requireNonNull(key, "key");
+    Checks.requireNonNull(cursor, "cursor");
+    String mailboxKey = key(key.mailbox());
+    String container = container(key);
+    jdbc.tx("putCursor", key.mailbox(), c -> {
+      checkFence(c, key.mailbox(), mailboxKey, fence);
+      int updated;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_cursor SET delta_link = ?, fence = ?"
+          + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?")) {
+        Jdbc.setLongText(ps, 1, cursor);
+        ps.setLong(2, fence);
+        ps.setString(3, mailboxKey);
+        ps.setString(4, key.resource().name());
+        ps.setString(5, container);
+        updated = ps.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_cursor"
+            + " (delta_link, fence, mailbox_key, resource_name, container_id) VALUES (?, ?, ?, ?, ?)")) {
+          Jdbc.setLongText(ps, 1, cursor);
+          ps.setLong(2, fence);
+          ps.setString(3, mailboxKey);
+          ps.setString(4, key.resource().name());
+          ps.setString(5, container);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void removeCursor(CursorKey key, long fence) {
+    Checks.requireNonNull(key, "key");
+    String mailboxKey = key(key.mailbox());
+    String container = container(key);
+    jdbc.tx("removeCursor", key.mailbox(), c -> {
+      checkFence(c, key.mailbox(), mailboxKey, fence);
+      update(c, "DELETE FROM m365sync_cursor WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?",
+          mailboxKey, key.resource().name(), container);
+      return null;
+    });
+  }
+
+  /**
+   * Stored with a leading '/' so the default container (the empty string) is never an empty
+   * column value: Oracle reads '' back as NULL.
+   */
+  private static String container(CursorKey key) {
+    checkLength(key.container(), REMOTE_MAX, "container");
+    return "/" + key.container();
+  }
+
+  // ---------------------------------------------------------------- id map
+
+  private static final String LINK_SELECT = "SELECT crm_id, remote_id, change_key, crm_version FROM m365sync_item_map"
+      + " WHERE mailbox_key = ? AND resource_name = ?";
+
+  @Override
+  public Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(remoteId, "remoteId");
+    return oneLink("linkByRemoteId", mailbox, resource, " AND remote_id = ?", remoteId);
+  }
+
+  @Override
+  public Optional<IdLink> linkByCrmId(MailboxId mailbox, Resource resource, String crmId) {
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(crmId, "crmId");
+    return oneLink("linkByCrmId", mailbox, resource, " AND crm_id = ?", crmId);
+  }
+
+  private Optional<IdLink> oneLink(String operation, MailboxId mailbox, Resource resource, String where, String id) {
+    String key = key(mailbox);
+    return jdbc.tx(operation, mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(LINK_SELECT + where)) {
+        ps.setString(1, key);
+        ps.setString(2, resource.name());
+        ps.setString(3, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(linkFrom(rs, mailbox, resource)) : Optional.<IdLink>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<IdLink> links(MailboxId mailbox, Resource resource) {
+    Checks.requireNonNull(resource, "resource");
+    String key = key(mailbox);
+    return jdbc.tx("links", mailbox, c -> {
+      List<IdLink> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(LINK_SELECT)) {
+        ps.setString(1, key);
+        ps.setString(2, resource.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            result.add(linkFrom(rs, mailbox, resource));
+          }
+        }
+      }
+      // sorted here, not in SQL: database collations differ, String order does not
+      result.sort((a, b) -> a.crmId().compareTo(b.crmId()));
+      return List.copyOf(result);
+    });
+  }
+
+  private static IdLink linkFrom(ResultSet rs, MailboxId mailbox, Resource resource) throws SQLException {
+    return new IdLink(mailbox, resource, rs.getString("crm_id"), rs.getString("remote_id"), rs.getString("change_key"),
+        rs.getLong("crm_version"));
+  }
+
+  @Override
+  public void putLink(IdLink link, long fence) {
+    Checks.requireNonNull(link, "link");
+    String key = key(link.mailbox());
+    checkLength(link.crmId(), ID_MAX, "crmId");
+    checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
+    checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
+    jdbc.tx("putLink", link.mailbox(), c -> {
+      checkFence(c, link.mailbox(), key, fence);
+      // one row per CRM id and per remote id: drop whatever either side was linked to before
+      update(c, "DELETE FROM m365sync_item_map WHERE mailbox_key = ? AND resource_name = ? AND (crm_id = ? OR remote_id = ?)",
+          key, link.resource().name(), link.crmId(), link.remoteId());
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_item_map (mailbox_key, resource_name,"
+          + " crm_id, remote_id, change_key, crm_version, fence) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, key);
+        ps.setString(2, link.resource().name());
+        ps.setString(3, link.crmId());
+        ps.setString(4, link.remoteId());
+        ps.setString(5, link.changeKey());
+        ps.setLong(6, link.crmVersion());
+        ps.setLong(7, fence);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(crmId, "crmId");
+    String key = key(mailbox);
+    jdbc.tx("removeLink", mailbox, c -> {
+      checkFence(c, mailbox, key, fence);
+      update(c, "DELETE FROM m365sync_item_map WHERE mailbox_key = ? AND resource_name = ? AND crm_id = ?",
+          key, resource.name(), crmId);
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- token cache
+
+  @Override
+  public Optional<byte[]> tokenCache(MailboxId mailbox) {
+    String key = key(mailbox);
+    return jdbc.tx("tokenCache", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT cache_blob FROM m365sync_token_cache WHERE mailbox_key = ?")) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.<byte[]>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public void putTokenCache(MailboxId mailbox, byte[] blob) {
+    String key = key(mailbox);
+    Checks.requireNonNull(blob, "blob");
+    byte[] copy = blob.clone();
+    jdbc.tx("putTokenCache", mailbox, c -> {
+      int updated;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_token_cache SET cache_blob = ? WHERE mailbox_key = ?")) {
+        Jdbc.setBlob(ps, 1, copy);
+        ps.setString(2, key);
+        updated = ps.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO m365sync_token_cache (cache_blob, mailbox_key) VALUES (?, ?)")) {
+          Jdbc.setBlob(ps, 1, copy);
+          ps.setString(2, key);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- run history
+
+  @Override
+  public void recordRun(RunRecord run) {
+    Checks.requireNonNull(run, "run");
+    String key = key(run.mailbox());
+    checkLength(run.errorCode(), CODE_MAX, "errorCode");
+    jdbc.tx("recordRun", run.mailbox(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_run (mailbox_key, started_at, finished_at,"
+          + " auth_mode, status, applied, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, key);
+        Jdbc.setInstant(ps, 2, run.startedAt());
+        Jdbc.setInstant(ps, 3, run.finishedAt());
+        ps.setString(4, Jdbc.name(run.mode()));
+        ps.setString(5, Jdbc.name(run.status()));
+        ps.setInt(6, run.applied());
+        ps.setString(7, run.errorCode());
+        ps.executeUpdate();
+      }
+      // retention: find the newest run beyond the kept ones and delete it and everything older
+      long oldestToDelete = -1;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
+        ps.setMaxRows(RUNS_KEPT + 1);
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          int n = 0;
+          while (rs.next()) {
+            if (++n == RUNS_KEPT + 1) {
+              oldestToDelete = rs.getLong(1);
+            }
+          }
+        }
+      }
+      if (oldestToDelete >= 0) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_run WHERE mailbox_key = ? AND id <= ?")) {
+          ps.setString(1, key);
+          ps.setLong(2, oldestToDelete);
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<RunRecord> runs(MailboxId mailbox, int limit) {
+    String key = key(mailbox);
+    Checks.requireAtLeast(limit, 0, "limit");
+    if (limit == 0) {
+      return List.of();
+    }
+    return jdbc.tx("runs", mailbox, c -> {
+      List<RunRecord> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT started_at, finished_at, auth_mode, status, applied,"
+          + " error_code FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
+        ps.setMaxRows(limit);
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            result.add(new RunRecord(mailbox, Jdbc.getInstant(rs, "started_at"), Jdbc.getInstant(rs, "finished_at"),
+                Jdbc.getEnum(rs, "auth_mode", AuthMode.class), Jdbc.getEnum(rs, "status", MailboxStatus.class),
+                rs.getInt("applied"), rs.getString("error_code")));
+          }
+        }
+      }
+      return List.copyOf(result);
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String key(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    String key = mailbox.key();
+    if (key.length() > KEY_MAX) {
+      throw new IllegalArgumentException("mailbox key 'tenant/userObjectId' must be at most " + KEY_MAX
+          + " characters for m365sync-jdbc but was " + key.length() + " characters long");
+    }
+    return key;
+  }
+
+  private static MailboxId parseKey(String key) {
+    int slash = key.indexOf('/');
+    return MailboxId.of(key.substring(0, slash), key.substring(slash + 1));
+  }
+
+  private static void checkLength(String value, int max, String name) {
+    if (value != null && value.length() > max) {
+      throw new IllegalArgumentException("'" + name + "' must be at most " + max
+          + " characters for m365sync-jdbc but was " + value.length() + " characters long");
+    }
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcSyncStateStore[" + dialect + "]";
+  }
+}

@@ -1,0 +1,200 @@
+package io.m365sync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.m365sync.AuthMode;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.FencedOutException;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.testkit.SyncStateStoreContract;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** The testkit contract plus what only a database-backed store must show, run per database. */
+abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
+  protected DataSource dataSource;
+
+  /** A fresh, empty database (or schema). */
+  protected abstract DataSource freshDataSource();
+
+  @Override
+  protected SyncStateStore newStore() {
+    dataSource = freshDataSource();
+    return JdbcSyncStateStore.create(dataSource);
+  }
+
+  @Test
+  void aSecondNodeOnTheSameDatabaseFencesOutTheFirst() {
+    SyncStateStore nodeB = JdbcSyncStateStore.create(dataSource);
+    CursorKey key = new CursorKey(ALICE, Resource.EVENTS, "");
+    long fenceA = store.claimFence(ALICE);
+    store.putCursor(key, "from-a", fenceA);
+
+    long fenceB = nodeB.claimFence(ALICE);
+    nodeB.putCursor(key, "from-b", fenceB);
+
+    assertThatThrownBy(() -> store.putCursor(key, "late-from-a", fenceA))
+        .isInstanceOf(FencedOutException.class)
+        .hasMessageContaining("fence " + fenceA).hasMessageContaining("lease " + fenceB);
+    assertThatThrownBy(() -> store.removeLink(ALICE, Resource.EVENTS, "crm-1", fenceA))
+        .isInstanceOf(FencedOutException.class);
+    assertThat(store.cursor(key)).contains("from-b");
+  }
+
+  @Test
+  void concurrentClaimsYieldDistinctRisingFences() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Long>> futures = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        futures.add(pool.submit(() -> store.claimFence(BOB)));
+      }
+      List<Long> fences = new ArrayList<>();
+      for (Future<Long> f : futures) {
+        fences.add(f.get());
+      }
+      assertThat(fences).doesNotHaveDuplicates().hasSize(40);
+      assertThat(store.claimFence(BOB)).isEqualTo(41);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void runHistoryKeepsTheNewestHundred() {
+    for (int i = 0; i < 105; i++) {
+      store.recordRun(new RunRecord(ALICE, T0.plusSeconds(i), T0.plusSeconds(i + 1), AuthMode.DELEGATED,
+          MailboxStatus.ACTIVE, i, i % 2 == 0 ? null : "E" + i));
+    }
+    store.recordRun(new RunRecord(BOB, T0, null, null, null, 0, null));
+
+    List<RunRecord> runs = store.runs(ALICE, 1000);
+    assertThat(runs).hasSize(JdbcSyncStateStore.RUNS_KEPT);
+    assertThat(runs.get(0)).isEqualTo(new RunRecord(ALICE, T0.plusSeconds(104), T0.plusSeconds(105),
+        AuthMode.DELEGATED, MailboxStatus.ACTIVE, 104, null));
+    assertThat(runs.get(99).applied()).isEqualTo(5);
+    assertThat(store.runs(BOB, 5)).containsExactly(new RunRecord(BOB, T0, null, null, null, 0, null));
+    assertThat(store.runs(ALICE, 0)).isEmpty();
+    assertThatThrownBy(() -> store.runs(ALICE, -1)).hasMessageContaining("'limit'").hasMessageContaining("-1");
+  }
+
+  @Test
+  void largeBlobsAndLinksRoundTripExactly() {
+    byte[] blob = new byte[256 * 1024];
+    for (int i = 0; i < blob.length; i++) {
+      blob[i] = (byte) (i * 31);
+    }
+    store.putTokenCache(ALICE, blob);
+    assertThat(store.tokenCache(ALICE)).hasValueSatisfying(b -> assertThat(b).isEqualTo(blob));
+
+    long fence = store.claimFence(ALICE);
+    String link = "https://graph.microsoft.com/v1.0/me/contactFolders/x/contacts/delta?$skiptoken=" + "é€x".repeat(20_000);
+    store.putCursor(new CursorKey(ALICE, Resource.CONTACTS, "folder"), link, fence);
+    assertThat(store.cursor(new CursorKey(ALICE, Resource.CONTACTS, "folder"))).contains(link);
+  }
+
+  @Test
+  void statusWithEveryFieldNullableLeftNullRoundTrips() {
+    MailboxState pending = MailboxState.pending(ALICE, T0);
+    store.putStatus(pending);
+    assertThat(store.status(ALICE)).contains(pending);
+
+    MailboxState later = pending.withStatus(MailboxStatus.ACTIVE, AuthMode.APPLICATION, null, null, T0.plusSeconds(9),
+        T0.plusSeconds(600)).withRun(T0.plusSeconds(3), Duration.ofNanos(123_456_789), true, false);
+    store.putStatus(later);
+    // durations are exact; instants keep the database's precision (PostgreSQL: rounded to microseconds)
+    MailboxState expected = new MailboxState(ALICE, later.status(), later.mode(), null, null, later.since(),
+        later.nextAttempt(), later.lastAttemptAt(), stored(later.lastSuccessAt()),
+        later.lastDuration(), null, null, 0);
+    assertThat(store.status(ALICE)).contains(expected);
+    assertThat(store.statuses()).containsExactly(expected);
+  }
+
+  @Test
+  void idMapKeepsNullChangeKeysAndSortsByCrmId() {
+    long fence = store.claimFence(ALICE);
+    store.putLink(new IdLink(ALICE, Resource.TASKS, "b", "r-b", null, 7), fence);
+    store.putLink(new IdLink(ALICE, Resource.TASKS, "a", "r-a", "k", Long.MAX_VALUE), fence);
+
+    assertThat(store.links(ALICE, Resource.TASKS)).containsExactly(
+        new IdLink(ALICE, Resource.TASKS, "a", "r-a", "k", Long.MAX_VALUE),
+        new IdLink(ALICE, Resource.TASKS, "b", "r-b", null, 7));
+  }
+
+  @Test
+  void enrollmentsAndStatusesKeepFirstInsertionOrder() {
+    MailboxId carol = MailboxId.of("fabrikam", "oid-carol");
+    for (MailboxId id : List.of(BOB, carol, ALICE)) {
+      store.putEnrollment(mailbox(id));
+      store.putStatus(MailboxState.pending(id, T0));
+    }
+    store.putEnrollment(mailbox(BOB).signedInAgain(T0.plusSeconds(1)));
+    store.putStatus(MailboxState.pending(BOB, T0.plusSeconds(1)));
+
+    assertThat(store.enrollments()).extracting(m -> m.id()).containsExactly(BOB, carol, ALICE);
+    assertThat(store.statuses()).extracting(MailboxState::mailbox).containsExactly(BOB, carol, ALICE);
+  }
+
+  @Test
+  void tooLongIdsAreRefusedWithTheirNameAndLength() {
+    long fence = store.claimFence(ALICE);
+    assertThatThrownBy(() -> store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm", "r".repeat(1025), null, 1), fence))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'remoteId'").hasMessageContaining("1024").hasMessageContaining("1025");
+    assertThatThrownBy(() -> store.claimFence(MailboxId.of("contoso", "u".repeat(600))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mailbox key");
+  }
+
+  @Test
+  void schemaIsRecordedAndReopeningIsANoOp() throws Exception {
+    JdbcSyncStateStore again = JdbcSyncStateStore.create(dataSource);
+    assertThat(again.dialect()).isEqualTo(expectedDialect());
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT version, description FROM m365sync_schema_version")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.schemaVersion());
+      assertThat(rs.getString(2)).isEqualTo("init");
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void aNewerSchemaIsRefusedNamingBothVersions() throws Exception {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO m365sync_schema_version (version, description, installed_at)"
+          + " VALUES (7, 'from the future', CURRENT_TIMESTAMP)");
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
+    assertThatThrownBy(() -> JdbcSyncStateStore.create(dataSource))
+        .isInstanceOfSatisfying(SchemaVersionException.class, e -> {
+          assertThat(e.databaseVersion()).isEqualTo(7);
+          assertThat(e.libraryVersion()).isEqualTo(JdbcSyncStateStore.schemaVersion());
+        })
+        .hasMessageContaining("version 7")
+        .hasMessageContaining("schema version " + JdbcSyncStateStore.schemaVersion());
+  }
+
+  protected abstract JdbcDialect expectedDialect();
+
+  /** An instant as the database keeps it (PostgreSQL rounds to microseconds). */
+  protected abstract Instant stored(Instant instant);
+}

@@ -1,0 +1,78 @@
+package io.m365sync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.TenantSettings;
+import io.m365sync.testkit.SyncStateStoreContract;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded default: an H2 file that a second run resumes from. */
+class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
+  private static final Instant T = Instant.parse("2026-02-01T10:00:00Z");
+  private static final MailboxId CAROL = MailboxId.of("fabrikam", "oid-carol");
+
+  @TempDir
+  Path dir;
+
+  private JdbcSyncStateStore fileStore;
+
+  @Override
+  protected SyncStateStore newStore() {
+    fileStore = JdbcSyncStateStore.h2File(dir.resolve("contract"));
+    return fileStore;
+  }
+
+  @AfterEach
+  void closeStore() {
+    fileStore.close();
+  }
+
+  @Test
+  void stateSurvivesCloseAndReopenOfTheSameFile() {
+    Path file = dir.resolve("nested/dirs/m365sync");
+    Mailbox mailbox = new Mailbox(CAROL, "carol@fabrikam.com", "crm-carol", T, EnumSet.of(Resource.MAIL));
+    MailboxState status = MailboxState.pending(CAROL, T).withStatus(MailboxStatus.ACTIVE, AuthMode.APPLICATION,
+        null, null, T.plusSeconds(1), null);
+    CursorKey cursorKey = new CursorKey(CAROL, Resource.MAIL, "inbox");
+    long fence;
+    try (JdbcSyncStateStore first = JdbcSyncStateStore.h2File(file)) {
+      first.putEnrollment(mailbox);
+      first.putTenantSettings(new TenantSettings(CAROL.tenant(), true));
+      first.putStatus(status);
+      fence = first.claimFence(CAROL);
+      first.putCursor(cursorKey, "delta-after-round-1", fence);
+      first.putLink(new IdLink(CAROL, Resource.MAIL, "crm-mail-1", "AAMk-1", "ck", 3), fence);
+      first.putTokenCache(CAROL, new byte[] {5, 6, 7});
+      first.recordRun(new RunRecord(CAROL, T, T.plusSeconds(2), AuthMode.APPLICATION, MailboxStatus.ACTIVE, 1, null));
+    }
+    assertThat(Files.exists(dir.resolve("nested/dirs/m365sync.mv.db"))).isTrue();
+
+    try (JdbcSyncStateStore second = JdbcSyncStateStore.h2File(dir.resolve("nested/dirs/m365sync.mv.db"))) {
+      assertThat(second.enrollments()).containsExactly(mailbox);
+      assertThat(second.tenantSettings(CAROL.tenant())).contains(new TenantSettings(CAROL.tenant(), true));
+      assertThat(second.status(CAROL)).contains(status);
+      assertThat(second.cursor(cursorKey)).contains("delta-after-round-1");
+      assertThat(second.linkByRemoteId(CAROL, Resource.MAIL, "AAMk-1"))
+          .contains(new IdLink(CAROL, Resource.MAIL, "crm-mail-1", "AAMk-1", "ck", 3));
+      assertThat(second.tokenCache(CAROL)).hasValueSatisfying(b -> assertThat(b).containsExactly(5, 6, 7));
+      assertThat(second.runs(CAROL, 10)).hasSize(1);
+      assertThat(second.claimFence(CAROL)).isGreaterThan(fence);
+    }
+  }
+}

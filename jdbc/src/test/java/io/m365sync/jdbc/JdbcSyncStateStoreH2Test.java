@@ -1,0 +1,22 @@
+package io.m365sync.jdbc;
+
+import java.time.Instant;
+import javax.sql.DataSource;
+
+/** The state-store contract and the JDBC extras on H2 in memory. */
+class JdbcSyncStateStoreH2Test extends AbstractJdbcStoreTest {
+  @Override
+  protected DataSource freshDataSource() {
+    return TestDatabases.h2Memory();
+  }
+
+  @Override
+  protected JdbcDialect expectedDialect() {
+    return JdbcDialect.H2;
+  }
+
+  @Override
+  protected Instant stored(Instant instant) {
+    return instant;
+  }
+}

@@ -22,6 +22,7 @@ public final class CloudModel {
   private final Map<String, TokenClaims> issued = new ConcurrentHashMap<>();
   private final RequestLog log = new RequestLog();
   private final byte[] signingKey = new byte[32];
+  private final Map<String, String> generatedIds = new ConcurrentHashMap<>();
 
   public CloudModel(Clock clock) {
     this.clock = clock;
@@ -34,6 +35,15 @@ public final class CloudModel {
 
   public RequestLog log() {
     return log;
+  }
+
+  /**
+   * A random GUID generated once per cloud for {@code key} and stable for the cloud's life, e.g.
+   * Microsoft Graph's app role and scope ids or a tenant's Graph service principal id as the HTTP
+   * emulator serves them (so tests cannot depend on hard-coded ids).
+   */
+  public String generatedId(String key) {
+    return generatedIds.computeIfAbsent(key, k -> UUID.randomUUID().toString());
   }
 
   /** Adds a tenant with a random GUID id and the given verified domain, e.g. {@code contoso.com}. */

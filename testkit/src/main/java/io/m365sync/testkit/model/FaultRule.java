@@ -67,6 +67,14 @@ public final class FaultRule {
     return true;
   }
 
+  /**
+   * Whether this rule fires for the request, consuming one use when it does; for the HTTP emulator,
+   * which applies latency and dropped connections itself.
+   */
+  public boolean tryFire(String methodAndPath, String targetUserId) {
+    return fires(methodAndPath, targetUserId);
+  }
+
   /** The error to answer with; null for latency-only or drop rules. */
   public GraphError error() {
     return error;

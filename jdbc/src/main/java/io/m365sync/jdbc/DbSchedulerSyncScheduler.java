@@ -1,0 +1,357 @@
+package io.m365sync.jdbc;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerBuilder;
+import com.github.kagkarlsson.scheduler.SchedulerName;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException;
+import com.github.kagkarlsson.scheduler.serializer.Serializer;
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
+import com.github.kagkarlsson.scheduler.task.ExecutionContext;
+import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
+import com.github.kagkarlsson.scheduler.task.TaskInstance;
+import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
+import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.m365sync.Checks;
+import io.m365sync.MailboxId;
+import io.m365sync.NotEnrolledException;
+import io.m365sync.schedule.SyncScheduler;
+import io.m365sync.schedule.SyncTarget;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster {@link SyncScheduler} on <a href="https://github.com/kagkarlsson/db-scheduler">db-scheduler</a>:
+ * every node of the CRM runs one over the same database, and each enrolled mailbox is one task
+ * instance ({@value #TASK_NAME}) that exactly one node runs at a time. A node that stops
+ * heart-beating loses its mailboxes to the others after about {@link #takeoverTime()}.
+ *
+ * <p>Each run calls {@link SyncTarget#syncMailbox} and reschedules the mailbox {@code interval}
+ * plus a random jitter later, so mailboxes enrolled together spread out. A mailbox the target no
+ * longer knows ({@link NotEnrolledException}) has its task removed. The engine claims a state-store
+ * fence at the start of every round, so a node that lost its lease cannot commit.
+ *
+ * <p>The task table {@code m365sync_scheduled_tasks} is created by the same migrations as
+ * {@link JdbcSyncStateStore}; {@link Builder#build()} migrates if needed. db-scheduler runs its
+ * own worker and polling threads ({@link Builder#threads(int)}); they start in {@link #start} and
+ * stop in {@link #close()}. Thread-safe.
+ */
+public final class DbSchedulerSyncScheduler implements SyncScheduler {
+  private static final Logger log = LoggerFactory.getLogger(DbSchedulerSyncScheduler.class);
+
+  /** The db-scheduler task name of every mailbox's task instance. */
+  public static final String TASK_NAME = "mailbox-sync";
+
+  /** The table holding the task instances. */
+  public static final String TABLE_NAME = "m365sync_scheduled_tasks";
+
+  private static final int INSTANCE_ID_MAX = 100;
+
+  private final Scheduler scheduler;
+  private final CustomTask<String> task;
+  private final Duration interval;
+  private final Duration jitter;
+  private final Duration takeoverTime;
+  private final Clock clock;
+  private final AtomicReference<SyncTarget> target = new AtomicReference<>();
+  private volatile boolean closed;
+
+  private DbSchedulerSyncScheduler(Builder b, JdbcDialect dialect) {
+    this.interval = b.interval;
+    this.jitter = b.jitter;
+    this.clock = b.clock;
+    this.takeoverTime = b.heartbeat.multipliedBy(b.missedHeartbeatsLimit + 2L).plus(b.pollingInterval);
+    this.task = Tasks.custom(TASK_NAME, String.class)
+        .onFailure(this::onFailure)
+        .onDeadExecutionRevive()
+        .execute(this::execute);
+    SchedulerBuilder sb = Scheduler.create(b.dataSource, List.of(task))
+        .tableName(TABLE_NAME)
+        .serializer(new KeySerializer())
+        .threads(b.threads)
+        .pollingInterval(b.pollingInterval)
+        .heartbeatInterval(b.heartbeat)
+        .missedHeartbeatsLimit(b.missedHeartbeatsLimit)
+        .shutdownMaxWait(b.shutdownMaxWait)
+        .clock(clock::instant);
+    if (b.nodeName != null) {
+      sb.schedulerName(new SchedulerName.Fixed(b.nodeName));
+    }
+    if (dialect == JdbcDialect.H2) {
+      // H2 gets db-scheduler's generic JDBC path; pin timestamps to UTC rather than the JVM's zone
+      sb.alwaysPersistTimestampInUTC();
+    }
+    if (b.lockAndFetch) {
+      sb.pollUsingLockAndFetch(0.5, 1.0);
+    } else {
+      sb.pollUsingFetchAndLockOnExecute(0.5, 3.0);
+    }
+    this.scheduler = sb.build();
+  }
+
+  /** A builder for a scheduler over the host's {@code DataSource} (the same database as the state store). */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Checks.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * The db-scheduler instance id of a mailbox's task: {@code m:<tenant>/<userObjectId>}, or
+   * {@code h:<sha-256 hex>} when that would exceed 100 characters.
+   */
+  public static String instanceId(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    String plain = "m:" + mailbox.key();
+    if (plain.length() <= INSTANCE_ID_MAX) {
+      return plain;
+    }
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(mailbox.key().getBytes(StandardCharsets.UTF_8));
+      return "h:" + HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** Worst-case time before another node revives a dead node's mailboxes: heartbeat × (limit + 2) + polling. */
+  public Duration takeoverTime() {
+    return takeoverTime;
+  }
+
+  @Override
+  public void start(SyncTarget target) {
+    Checks.requireNonNull(target, "target");
+    if (closed) {
+      throw new IllegalStateException("scheduler already closed");
+    }
+    if (!this.target.compareAndSet(null, target)) {
+      throw new IllegalStateException("scheduler already started");
+    }
+    scheduler.start();
+  }
+
+  /** Adds the mailbox's task, due within the jitter; an existing task keeps its schedule. */
+  @Override
+  public void enrolled(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    Instant first = clock.instant().plus(randomJitter());
+    boolean added = scheduler.scheduleIfNotExists(task.instance(instanceId(mailbox), mailbox.key()), first);
+    log.debug("m365sync: mailbox {} {} on the cluster schedule", mailbox, added ? "added" : "already");
+  }
+
+  /**
+   * Removes the mailbox's task. If it is running right now, the run finishes and the task is removed
+   * at its next run, when the target reports the mailbox as not enrolled.
+   */
+  @Override
+  public void unenrolled(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    try {
+      scheduler.cancel(TaskInstanceId.of(TASK_NAME, instanceId(mailbox)));
+    } catch (TaskInstanceNotFoundException e) {
+      // nothing scheduled: nothing to remove
+    } catch (TaskInstanceCurrentlyExecutingException e) {
+      log.debug("m365sync: mailbox {} is syncing now; its task goes at its next run", mailbox);
+    }
+  }
+
+  /** Whether the mailbox has a task on the cluster schedule (on any node). */
+  public boolean isScheduled(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    return scheduler.getScheduledExecution(TaskInstanceId.of(TASK_NAME, instanceId(mailbox))).isPresent();
+  }
+
+  /** Stops polling and waits (up to the shutdown wait) for rounds in flight; their tasks stay scheduled. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (target.get() != null) {
+      scheduler.stop();
+    }
+  }
+
+  private CompletionHandler<String> execute(TaskInstance<String> instance, ExecutionContext context) {
+    MailboxId mailbox = parseKey(instance.getData());
+    SyncTarget t = target.get();
+    try {
+      t.syncMailbox(mailbox);
+    } catch (NotEnrolledException e) {
+      log.info("m365sync: mailbox {} is no longer enrolled; removing its task", mailbox);
+      return (complete, ops) -> ops.remove();
+    }
+    return (complete, ops) -> ops.reschedule(complete, nextRun(complete.getTimeDone()));
+  }
+
+  private void onFailure(ExecutionComplete complete, ExecutionOperations<String> ops) {
+    // db-scheduler logs the failure; the mailbox keeps its place on the schedule
+    ops.reschedule(complete, nextRun(complete.getTimeDone()));
+  }
+
+  private Instant nextRun(Instant done) {
+    return done.plus(interval).plus(randomJitter());
+  }
+
+  private Duration randomJitter() {
+    long nanos = jitter.toNanos();
+    return nanos == 0 ? Duration.ZERO : Duration.ofNanos(ThreadLocalRandom.current().nextLong(nanos + 1));
+  }
+
+  private static MailboxId parseKey(String key) {
+    if (key == null || key.indexOf('/') <= 0) {
+      throw new IllegalStateException("task data of a '" + TASK_NAME + "' instance is not a mailbox key: '" + key + "'");
+    }
+    int slash = key.indexOf('/');
+    return MailboxId.of(key.substring(0, slash), key.substring(slash + 1));
+  }
+
+  @Override
+  public String toString() {
+    return "DbSchedulerSyncScheduler[interval=" + interval + ", jitter=" + jitter + ", takeover=" + takeoverTime + "]";
+  }
+
+  /** Task data is the mailbox key as UTF-8: readable in the table, no Java serialization. */
+  private static final class KeySerializer implements Serializer {
+    @Override
+    public byte[] serialize(Object data) {
+      if (data == null) {
+        return null;
+      }
+      if (!(data instanceof String s)) {
+        throw new IllegalArgumentException("only mailbox keys are stored as task data, not " + data.getClass().getName());
+      }
+      return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public <T> T deserialize(Class<T> type, byte[] bytes) {
+      if (bytes == null) {
+        return null;
+      }
+      if (type != String.class) {
+        throw new IllegalArgumentException("only mailbox keys are stored as task data, not " + type.getName());
+      }
+      return type.cast(new String(bytes, StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Settings for {@link DbSchedulerSyncScheduler}; each setter validates at once and names the bad
+   * value. Defaults: interval 5 min, jitter 1 min, heartbeat 30 s, missed-heartbeat limit 6,
+   * polling 10 s, 10 threads, fetch polling, shutdown wait 30 s, system UTC clock.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private Duration interval = Duration.ofMinutes(5);
+    private Duration jitter = Duration.ofMinutes(1);
+    private Duration heartbeat = Duration.ofSeconds(30);
+    private int missedHeartbeatsLimit = 6;
+    private Duration pollingInterval = Duration.ofSeconds(10);
+    private int threads = 10;
+    private boolean lockAndFetch;
+    private Duration shutdownMaxWait = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private String nodeName;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /** Time between the end of a mailbox's round and the start of its next one (before jitter). */
+    public Builder interval(Duration interval) {
+      this.interval = Checks.requirePositive(interval, "interval");
+      return this;
+    }
+
+    /** Up to this much random delay is added to every run (and to the first), spreading mailboxes out. */
+    public Builder jitter(Duration jitter) {
+      Checks.requireNonNull(jitter, "jitter");
+      if (jitter.isNegative()) {
+        throw new IllegalArgumentException("'jitter' must not be negative but was " + jitter);
+      }
+      this.jitter = jitter;
+      return this;
+    }
+
+    /** How often a node running a mailbox proves it is alive. */
+    public Builder heartbeat(Duration heartbeat) {
+      this.heartbeat = Checks.requirePositive(heartbeat, "heartbeat");
+      return this;
+    }
+
+    /** Missed heartbeats after which another node revives the mailbox; at least 4. */
+    public Builder missedHeartbeatsLimit(int limit) {
+      this.missedHeartbeatsLimit = Checks.requireAtLeast(limit, 4, "missedHeartbeatsLimit");
+      return this;
+    }
+
+    /** How often each node looks for due mailboxes. */
+    public Builder pollingInterval(Duration pollingInterval) {
+      this.pollingInterval = Checks.requirePositive(pollingInterval, "pollingInterval");
+      return this;
+    }
+
+    /** Mailboxes this node syncs at once. */
+    public Builder threads(int threads) {
+      this.threads = Checks.requireAtLeast(threads, 1, "threads");
+      return this;
+    }
+
+    /** Polls with {@code SELECT ... FOR UPDATE SKIP LOCKED}; PostgreSQL only (others use optimistic fetch). */
+    public Builder lockAndFetch(boolean lockAndFetch) {
+      this.lockAndFetch = lockAndFetch;
+      return this;
+    }
+
+    /** How long {@link #close()} waits for rounds in flight. */
+    public Builder shutdownMaxWait(Duration wait) {
+      this.shutdownMaxWait = Checks.requirePositive(wait, "shutdownMaxWait");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Checks.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** This node's name in the task table ({@code picked_by}); default: the host name. At most 50 characters. */
+    public Builder nodeName(String nodeName) {
+      Checks.requireText(nodeName, "nodeName");
+      if (nodeName.length() > 50) {
+        throw new IllegalArgumentException("'nodeName' must be at most 50 characters but was '" + nodeName + "'");
+      }
+      this.nodeName = nodeName;
+      return this;
+    }
+
+    /**
+     * Migrates the schema if needed and builds the scheduler (not started).
+     *
+     * @throws IllegalArgumentException if lock-and-fetch is asked for on a database other than PostgreSQL
+     * @throws SchemaVersionException if the database schema is newer than this library
+     */
+    public DbSchedulerSyncScheduler build() {
+      JdbcDialect dialect = SchemaMigrator.detect(dataSource);
+      if (lockAndFetch && dialect != JdbcDialect.POSTGRESQL) {
+        throw new IllegalArgumentException("'lockAndFetch' needs PostgreSQL but the database is " + dialect
+            + "; leave it false to poll with optimistic fetch");
+      }
+      SchemaMigrator.migrate(dataSource, dialect);
+      return new DbSchedulerSyncScheduler(this, dialect);
+    }
+  }
+}

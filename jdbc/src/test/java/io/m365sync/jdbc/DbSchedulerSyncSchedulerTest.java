@@ -1,0 +1,159 @@
+package io.m365sync.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.m365sync.MailboxId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DbSchedulerSyncSchedulerTest {
+  private static final MailboxId ALICE = MailboxId.of("contoso", "oid-alice");
+  private static final MailboxId BOB = MailboxId.of("contoso", "oid-bob");
+
+  private final List<DbSchedulerSyncScheduler> schedulers = new ArrayList<>();
+  private final RecordingSyncTarget.World world = new RecordingSyncTarget.World();
+
+  @AfterEach
+  void closeSchedulers() {
+    schedulers.forEach(DbSchedulerSyncScheduler::close);
+  }
+
+  private DbSchedulerSyncScheduler fast(DataSource ds, String node) {
+    DbSchedulerSyncScheduler s = DbSchedulerSyncScheduler.builder(ds)
+        .interval(Duration.ofMillis(150))
+        .jitter(Duration.ofMillis(50))
+        .pollingInterval(Duration.ofMillis(50))
+        .heartbeat(Duration.ofMillis(500))
+        .missedHeartbeatsLimit(4)
+        .threads(2)
+        .shutdownMaxWait(Duration.ofSeconds(5))
+        .nodeName(node)
+        .build();
+    schedulers.add(s);
+    return s;
+  }
+
+  private void enroll(DbSchedulerSyncScheduler s, MailboxId mailbox) {
+    world.enrolled.add(mailbox);
+    s.enrolled(mailbox);
+  }
+
+  @Test
+  void enrolledMailboxesRunRepeatedlyAndUnenrolledOnesStop() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    DbSchedulerSyncScheduler scheduler = fast(ds, "node-a");
+    enroll(scheduler, ALICE); // before start, as SyncEngine.enroll may do
+    scheduler.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    enroll(scheduler, BOB);
+
+    await(() -> world.runs(ALICE) >= 3 && world.runs(BOB) >= 3, "both mailboxes run repeatedly");
+    assertThat(scheduler.isScheduled(BOB)).isTrue();
+
+    world.enrolled.remove(BOB);
+    scheduler.unenrolled(BOB);
+    int bobRuns = world.runs(BOB);
+    int aliceRuns = world.runs(ALICE);
+    await(() -> world.runs(ALICE) >= aliceRuns + 3, "alice keeps running");
+
+    assertThat(world.runs(BOB)).isBetween(bobRuns, bobRuns + 1); // a round in flight may finish
+    assertThat(scheduler.isScheduled(BOB)).isFalse();
+    assertThat(scheduler.isScheduled(ALICE)).isTrue();
+    assertThat(world.overlaps).isEmpty();
+  }
+
+  @Test
+  void aMailboxTheTargetNoLongerKnowsLosesItsTask() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    DbSchedulerSyncScheduler scheduler = fast(ds, "node-a");
+    scheduler.enrolled(BOB); // scheduled, but the engine says: not enrolled
+    scheduler.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+
+    await(() -> !scheduler.isScheduled(BOB), "the task of a mailbox that is not enrolled is removed");
+    assertThat(world.runs(BOB)).isZero();
+  }
+
+  @Test
+  void longMailboxKeysAreHashedIntoInstanceIdsAndStillRun() throws Exception {
+    MailboxId longOne = MailboxId.of("contoso.onmicrosoft.com", "x".repeat(150));
+    assertThat(DbSchedulerSyncScheduler.instanceId(longOne)).startsWith("h:").hasSize(66)
+        .isEqualTo(DbSchedulerSyncScheduler.instanceId(MailboxId.of("contoso.onmicrosoft.com", "x".repeat(150))));
+    assertThat(DbSchedulerSyncScheduler.instanceId(ALICE)).isEqualTo("m:contoso/oid-alice");
+
+    DbSchedulerSyncScheduler scheduler = fast(TestDatabases.h2Memory(), "node-a");
+    scheduler.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    enroll(scheduler, longOne);
+    await(() -> world.runs(longOne) >= 1, "the hashed instance runs for the right mailbox");
+    world.enrolled.remove(longOne);
+    scheduler.unenrolled(longOne);
+    await(() -> !scheduler.isScheduled(longOne), "the hashed instance is removed");
+  }
+
+  @Test
+  void twoNodesShareMailboxesAndNeverRunOneTwiceAtOnce() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    DbSchedulerSyncScheduler a = fast(ds, "node-a");
+    DbSchedulerSyncScheduler b = fast(ds, "node-b");
+    List<MailboxId> mailboxes = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      MailboxId m = MailboxId.of("contoso", "oid-" + i);
+      mailboxes.add(m);
+      enroll(a, m);
+    }
+    a.start(new RecordingSyncTarget(world, "node-a", Duration.ofMillis(20)));
+    b.start(new RecordingSyncTarget(world, "node-b", Duration.ofMillis(20)));
+
+    await(() -> mailboxes.stream().allMatch(m -> world.runs(m) >= 3), "every mailbox runs on the cluster");
+    assertThat(world.overlaps).isEmpty();
+    assertThat(world.log).anyMatch(l -> l.startsWith("node-a")).anyMatch(l -> l.startsWith("node-b"));
+  }
+
+  @Test
+  void settingsAreValidatedQuotingTheBadValue() {
+    DataSource ds = TestDatabases.h2Memory();
+    var builder = DbSchedulerSyncScheduler.builder(ds);
+    assertThatThrownBy(() -> builder.missedHeartbeatsLimit(3))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'missedHeartbeatsLimit'")
+        .hasMessageContaining("at least 4").hasMessageContaining("was 3");
+    assertThatThrownBy(() -> builder.threads(0)).hasMessageContaining("'threads'").hasMessageContaining("was 0");
+    assertThatThrownBy(() -> builder.heartbeat(Duration.ZERO)).hasMessageContaining("'heartbeat'")
+        .hasMessageContaining("PT0S");
+    assertThatThrownBy(() -> builder.pollingInterval(Duration.ofSeconds(-1))).hasMessageContaining("'pollingInterval'")
+        .hasMessageContaining("PT-1S");
+    assertThatThrownBy(() -> builder.interval(Duration.ZERO)).hasMessageContaining("'interval'");
+    assertThatThrownBy(() -> builder.jitter(Duration.ofMillis(-5))).hasMessageContaining("'jitter'")
+        .hasMessageContaining("PT-0.005S");
+    assertThatThrownBy(() -> builder.nodeName("n".repeat(51))).hasMessageContaining("'nodeName'");
+    assertThatThrownBy(() -> builder.lockAndFetch(true).build())
+        .hasMessageContaining("'lockAndFetch' needs PostgreSQL").hasMessageContaining("H2");
+    assertThatThrownBy(() -> DbSchedulerSyncScheduler.builder(null)).hasMessageContaining("'dataSource' is required");
+
+    DbSchedulerSyncScheduler s = DbSchedulerSyncScheduler.builder(ds).heartbeat(Duration.ofSeconds(1))
+        .missedHeartbeatsLimit(4).pollingInterval(Duration.ofMillis(500)).build();
+    schedulers.add(s);
+    assertThat(s.takeoverTime()).isEqualTo(Duration.ofMillis(6500));
+  }
+
+  @Test
+  void startingTwiceIsRefused() {
+    DbSchedulerSyncScheduler s = fast(TestDatabases.h2Memory(), "node-a");
+    s.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    assertThatThrownBy(() -> s.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}

@@ -99,7 +99,9 @@ final class AdminFixes {
   Fix restrictToGroup(String group, List<String> enrolledUpns, Collection<String> permissions, String spId) {
     List<String> ps = new ArrayList<>();
     ps.add("Connect-ExchangeOnline");
-    ps.add("New-DistributionGroup -Name '" + group + "' -Type Security" + (enrolledUpns.isEmpty() ? ""
+    String name = group.contains("@") ? group.substring(0, group.indexOf('@')) : group;
+    ps.add("New-DistributionGroup -Name '" + name + "' -Type Security" + (group.contains("@") ? " -PrimarySmtpAddress " + group : "")
+        + (enrolledUpns.isEmpty() ? ""
         : " -Members " + String.join(",", enrolledUpns)));
     ps.add(newPolicy(group));
     enrolledUpns.stream().limit(1).forEach(upn -> ps.add(testPolicy(upn)));

@@ -72,14 +72,16 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
 
     delegatedFindings(resources, state, findings);
     boolean wantsApplication = mode == AuthMode.APPLICATION;
+    Set<String> viaRbac = rbacGranted(declared);
     if (wantsApplication) {
-      applicationFindings(resources, state, tokenPermissions, findings);
+      applicationFindings(resources, state, tokenPermissions, viaRbac, findings);
     }
     overBroadFindings(resources, state, declared, findings);
 
     Set<String> granted = new TreeSet<>();
     if (mode == AuthMode.APPLICATION && state.complete()) {
       granted.addAll(tokenPermissions == null ? state.consentedNames() : intersect(tokenPermissions, state.consentedNames()));
+      granted.addAll(viaRbac); // Exchange grants these itself; app-only tokens do not carry them
     } else if (tokenPermissions != null) {
       granted.addAll(tokenPermissions);
     } else if (state.complete()) {
@@ -101,9 +103,13 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
     }
   }
 
-  private void applicationFindings(Set<Resource> resources, AppPermissionState state, Set<String> token, List<PermissionFinding> findings) {
+  private void applicationFindings(Set<Resource> resources, AppPermissionState state, Set<String> token, Set<String> viaRbac,
+                                   List<PermissionFinding> findings) {
     for (Resource resource : resources) {
       String permission = resource.applicationPermission();
+      if (viaRbac.contains(permission) && !state.consentedNames().contains(permission)) {
+        continue; // RBAC for Applications grants it without an Entra consent: the recommended scoped setup
+      }
       boolean consented = PermissionMatrix.satisfies(state.consentedNames(), permission);
       boolean added = state.registration().isEmpty() || PermissionMatrix.satisfies(state.addedApplication(), permission);
       if (!consented && !added) {
@@ -147,6 +153,13 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
             + " is consented but no enabled resource needs it; least set is " + needed));
       }
     }
+  }
+
+  /** Scopable permissions an RBAC for Applications role assignment grants to this app. */
+  private Set<String> rbacGranted(AccessPolicySet declared) {
+    Set<String> out = new TreeSet<>();
+    declared.assignmentsFor(app).stream().map(ManagementRoleAssignment::permission).filter(PermissionMatrix::scopable).forEach(out::add);
+    return out;
   }
 
   private static boolean isMailboxPermission(String permission) {

@@ -104,6 +104,12 @@ public final class ReadinessDoctor {
       this.appPermissions = PermissionMatrix.applicationPermissions(request.resources());
     }
 
+    /** Whether an RBAC for Applications role assignment grants {@code permission} without an Entra consent. */
+    private boolean viaRbac(String permission) {
+      return PermissionMatrix.scopable(permission)
+          && declared.assignmentsFor(app).stream().anyMatch(a -> a.permission().equals(permission));
+    }
+
     CheckResult appRegistration() {
       if (state.graph().isEmpty()) {
         return new CheckResult(CheckId.APP_REGISTRATION, CheckStatus.FAIL, "Microsoft Graph's service principal was not found in tenant "
@@ -141,7 +147,7 @@ public final class ReadinessDoctor {
       Set<String> notAdded = new TreeSet<>();
       for (String p : appPermissions) {
         boolean added = state.registration().isEmpty() || PermissionMatrix.satisfies(state.addedApplication(), p);
-        if (!added && !PermissionMatrix.satisfies(state.consentedNames(), p)) {
+        if (!added && !PermissionMatrix.satisfies(state.consentedNames(), p) && !viaRbac(p)) {
           notAdded.add(p);
         }
       }
@@ -159,7 +165,7 @@ public final class ReadinessDoctor {
       List<PermissionDefinition> unconsented = new ArrayList<>();
       for (String p : appPermissions) {
         boolean added = state.registration().isEmpty() || PermissionMatrix.satisfies(state.addedApplication(), p);
-        if (added && !PermissionMatrix.satisfies(state.consentedNames(), p)) {
+        if (added && !PermissionMatrix.satisfies(state.consentedNames(), p) && !viaRbac(p)) {
           state.graph().get().appRole(p).ifPresent(unconsented::add);
         }
       }

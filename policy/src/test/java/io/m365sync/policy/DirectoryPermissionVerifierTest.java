@@ -107,6 +107,21 @@ class DirectoryPermissionVerifierTest {
   }
 
   @Test
+  void rbacRoleWithoutEntraConsentCountsAsGranted() {
+    Instant t = Instant.parse("2025-01-01T00:00:00Z");
+    dir.revoke(APP, "Mail.ReadWrite");
+    declared.set(AccessPolicySet.empty().with(ManagementScope.of("CRM users", "CustomAttribute1 -eq 'crm'", t))
+        .with(ManagementRoleAssignment.of(APP, "Mail.ReadWrite", "CRM users", t)));
+    Set<String> roles = new java.util.TreeSet<>(FOUR_APP);
+    roles.remove("Mail.ReadWrite");
+
+    PermissionReport report = verifier.verify(TENANT, FOUR, appToken(roles));
+
+    assertThat(report.complete()).as(report.notes().toString()).isTrue();
+    assertThat(report.overBroad()).isEmpty();
+  }
+
+  @Test
   void consentsBeyondTheLeastSetAreFlagged() {
     dir.consent(APP, "Directory.ReadWrite.All");
 

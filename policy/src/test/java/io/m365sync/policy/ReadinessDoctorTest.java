@@ -114,7 +114,7 @@ class ReadinessDoctorTest {
             (Function<Setup, List<String>>) s -> List.of(
                 "New-ApplicationAccessPolicy -AccessRight RestrictAccess -AppId " + APP + " -PolicyScopeGroupId " + GROUP,
                 "Test-ApplicationAccessPolicy -Identity alice@contoso.com -AppId " + APP,
-                "New-DistributionGroup -Name '" + GROUP + "' -Type Security -Members alice@contoso.com,bob@contoso.com",
+                "New-DistributionGroup -Name 'crm-sync' -Type Security -PrimarySmtpAddress " + GROUP + " -Members alice@contoso.com,bob@contoso.com",
                 "New-ManagementScope -Name \"m365sync CRM users\"",
                 "New-ManagementRoleAssignment -App " + APP + " -Role \"Application Mail.ReadWrite\" -CustomResourceScope \"m365sync CRM users\"",
                 "Test-ServicePrincipalAuthorization -Identity " + APP + " -Resource alice@contoso.com",
@@ -167,6 +167,37 @@ class ReadinessDoctorTest {
     assertThat(result.status()).isEqualTo(CheckStatus.FAIL);
     assertThat(result.details()).anyMatch(d -> d.contains("makes RBAC for Applications scope 'CRM' useless"));
     assertThat(result.fix().text()).contains("# Mail.ReadWrite", "Remove-MgServicePrincipalAppRoleAssignment");
+  }
+
+  @Test
+  void rbacOnlySetupWithoutEntraConsentIsHealthy() {
+    Instant t = NOW.minus(Duration.ofDays(5));
+    AccessPolicySet rbac = AccessPolicySet.empty().with(ManagementScope.of("CRM", "CustomAttribute1 -eq 'crm'", t));
+    for (String p : PermissionMatrix.applicationPermissions(FOUR)) {
+      setup.dir.revoke(APP, p);
+      rbac = rbac.with(ManagementRoleAssignment.of(APP, p, "CRM", t));
+    }
+    setup.declared = rbac;
+    setup.dir.users.put("alice-oid", new DirectoryUser("alice-oid", "alice@contoso.com", java.util.Map.of("CustomAttribute1", "crm")));
+    setup.dir.users.put("bob-oid", new DirectoryUser("bob-oid", "bob@contoso.com", java.util.Map.of("CustomAttribute1", "crm")));
+
+    ReadinessReport report = setup.examine();
+
+    assertThat(report.problems()).as(report.toText()).isEmpty();
+    assertThat(report.check(CheckId.SCOPE_NOT_ENROLLED).status()).isEqualTo(CheckStatus.SKIPPED);
+  }
+
+  @Test
+  void rbacOnlySetupWithAnEnrolledUserOutsideTheScope() {
+    Instant t = NOW.minus(Duration.ofDays(5));
+    setup.dir.revoke(APP, "Mail.ReadWrite");
+    setup.declared = AccessPolicySet.empty().with(ManagementScope.of("CRM", "CustomAttribute1 -eq 'crm'", t))
+        .with(ManagementRoleAssignment.of(APP, "Mail.ReadWrite", "CRM", t));
+
+    CheckResult result = setup.examine().check(CheckId.ENROLLED_OUT_OF_SCOPE);
+
+    assertThat(result.status()).isEqualTo(CheckStatus.FAIL);
+    assertThat(result.fix().text()).contains("Test-ServicePrincipalAuthorization -Identity " + APP + " -Resource alice@contoso.com");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.m365sync.jdbc;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerBuilder;
 import com.github.kagkarlsson.scheduler.SchedulerName;
+import com.github.kagkarlsson.scheduler.exceptions.ExecutionException;
 import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceCurrentlyExecutingException;
 import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException;
 import com.github.kagkarlsson.scheduler.serializer.Serializer;
@@ -158,12 +159,23 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
   @Override
   public void unenrolled(MailboxId mailbox) {
     Checks.requireNonNull(mailbox, "mailbox");
-    try {
-      scheduler.cancel(TaskInstanceId.of(TASK_NAME, instanceId(mailbox)));
-    } catch (TaskInstanceNotFoundException e) {
-      // nothing scheduled: nothing to remove
-    } catch (TaskInstanceCurrentlyExecutingException e) {
-      log.debug("m365sync: mailbox {} is syncing now; its task goes at its next run", mailbox);
+    TaskInstanceId id = TaskInstanceId.of(TASK_NAME, instanceId(mailbox));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        scheduler.cancel(id);
+        return;
+      } catch (TaskInstanceNotFoundException e) {
+        return; // nothing scheduled: nothing to remove
+      } catch (TaskInstanceCurrentlyExecutingException e) {
+        log.debug("m365sync: mailbox {} is syncing now; its task goes at its next run", mailbox);
+        return;
+      } catch (ExecutionException e) {
+        // a node picked or rescheduled the task between db-scheduler's read and its delete: look again
+        if (attempt == 3) {
+          log.debug("m365sync: mailbox {} keeps changing on the schedule; its task goes at its next run", mailbox);
+          return;
+        }
+      }
     }
   }
 

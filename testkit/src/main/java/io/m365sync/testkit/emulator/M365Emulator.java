@@ -1,0 +1,329 @@
+package io.m365sync.testkit.emulator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.m365sync.testkit.model.CloudModel;
+import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.TenantModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Microsoft 365 over loopback HTTP, like OkHttp's MockWebServer: the Entra ID token endpoint and a
+ * Microsoft Graph v1.0 subset served from a {@link CloudModel}, so that the real MSAL4J and Graph SDK
+ * run against it unchanged (see {@code emulator-recipes.md}).
+ *
+ * <pre>{@code
+ * CloudModel cloud = new CloudModel(MutableClock.startingNow());
+ * TenantModel tenant = cloud.addTenant("contoso.com");
+ * try (M365Emulator emulator = new M365Emulator(cloud).start()) {
+ *   String token = emulator.tokenUrl(tenant.tenantId());   // POST client_credentials here
+ *   String graph = emulator.graphBaseUrl();                 // http://127.0.0.1:PORT/v1.0
+ *   ...
+ *   EmulatorRequest first = emulator.takeRequest();
+ * }
+ * }</pre>
+ *
+ * <p>Served: {@code POST /{tenant}/oauth2/v2.0/token} (client credentials with a secret or a
+ * certificate assertion, refresh token, authorization code), {@code GET /{tenant}/oauth2/v2.0/authorize}
+ * (non-interactive, by {@code login_hint}), and under {@code /v1.0}: calendarView, contacts, mail folder
+ * and To Do delta; CRUD for events (with basic series), contacts, messages, To Do lists and tasks;
+ * mailboxSettings; {@code $batch}; service principals, app-role assignments, permission grants,
+ * applications, users and groups. Every Graph request passes through
+ * {@link TenantModel#graph}, so the model's authorization, access policies, throttling, fault rules
+ * and request log apply; fault rules' latency and dropped connections are honoured here.
+ *
+ * <p>It listens on 127.0.0.1 only and calls nothing. Thread-safe. Handlers run on a small fixed
+ * pool of daemon threads, which {@link #close()} stops.
+ */
+public final class M365Emulator implements AutoCloseable {
+  private static final Pattern TOKEN = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token$");
+  private static final Pattern AUTHORIZE = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/authorize$");
+  private static final Pattern OIDC = Pattern.compile("^/([^/]+)/v2\\.0/\\.well-known/openid-configuration$");
+  private static final Set<String> SECRET_FIELDS = Set.of("client_secret", "client_assertion", "refresh_token", "code",
+      "password", "assertion");
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final CloudModel cloud;
+  private final DirectoryApi directory;
+  private final GraphApi graph;
+  private final TokenEndpoint entra;
+  private final LinkedBlockingDeque<EmulatorRequest> recorded = new LinkedBlockingDeque<>();
+  private final List<Throwable> internalErrors = new CopyOnWriteArrayList<>();
+  private final AtomicInteger requestCount = new AtomicInteger();
+  private volatile int threads = 8;
+  private volatile int maxRecorded = 10_000;
+  private volatile boolean recordRequests = true;
+  private HttpServer server;
+  private ExecutorService executor;
+  private volatile String baseUrl;
+
+  /** An emulator serving {@code cloud}; call {@link #start()} before use. */
+  public M365Emulator(CloudModel cloud) {
+    this.cloud = cloud;
+    this.directory = new DirectoryApi(cloud);
+    this.graph = new GraphApi(cloud, this::baseUrl, internalErrors::add, directory);
+    this.entra = new TokenEndpoint(cloud, this::baseUrl, directory);
+  }
+
+  /** Handler threads (default 8); set before {@link #start()}. */
+  public M365Emulator threads(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("'threads' must be at least 1 but was " + count);
+    }
+    requireNotStarted("threads");
+    this.threads = count;
+    return this;
+  }
+
+  /**
+   * How many recorded requests to keep (default 10,000; the oldest go first); 0 turns recording off,
+   * e.g. for benchmarks.
+   */
+  public M365Emulator maxRecordedRequests(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("'maxRecordedRequests' must not be negative but was " + max);
+    }
+    this.maxRecorded = max;
+    this.recordRequests = max > 0;
+    return this;
+  }
+
+  /** Starts on 127.0.0.1 at a random free port. */
+  public M365Emulator start() {
+    return start(0);
+  }
+
+  /** Starts on 127.0.0.1 at {@code port} (0 for a random free port). */
+  public synchronized M365Emulator start(int port) {
+    requireNotStarted("start");
+    // read once when the JDK server classes initialise: without it every keep-alive request stalls ~40 ms
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 256);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot listen on 127.0.0.1:" + port, e);
+    }
+    int instance = INSTANCES.incrementAndGet();
+    AtomicInteger n = new AtomicInteger();
+    executor = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "m365-emulator-" + instance + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", this::exchange);
+    server.start();
+    baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+    return this;
+  }
+
+  private void requireNotStarted(String what) {
+    if (server != null) {
+      throw new IllegalStateException("cannot " + what + ": the emulator is already started at " + baseUrl);
+    }
+  }
+
+  /** Stops listening and stops the handler threads. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+
+  private String requireStarted() {
+    String b = baseUrl;
+    if (b == null) {
+      throw new IllegalStateException("the emulator is not started: call start() first");
+    }
+    return b;
+  }
+
+  /** {@code http://127.0.0.1:PORT}. */
+  public String baseUrl() {
+    return requireStarted();
+  }
+
+  /** {@code http://127.0.0.1:PORT/v1.0}: pass to {@code RequestAdapter.setBaseUrl}. */
+  public String graphBaseUrl() {
+    return requireStarted() + "/v1.0";
+  }
+
+  /** Where MSAL's token requests go: {@code http://127.0.0.1:PORT} (followed by {@code /{tenant}/oauth2/v2.0/token}). */
+  public String loginBaseUrl() {
+    return requireStarted();
+  }
+
+  /** {@code http://127.0.0.1:PORT/{tenant}/oauth2/v2.0/token}. */
+  public String tokenUrl(String tenant) {
+    return loginBaseUrl() + "/" + tenant + "/oauth2/v2.0/token";
+  }
+
+  public CloudModel cloud() {
+    return cloud;
+  }
+
+  /**
+   * A one-time authorization code for {@code user} signing in to {@code clientId}, as the add-in's
+   * redirect would carry; redeem it with {@code grant_type=authorization_code}.
+   */
+  public String authorizationCode(TenantModel tenant, ModelUser user, String clientId) {
+    return entra.newCode(tenant, user, clientId);
+  }
+
+  /** Recorded requests, oldest first, without consuming them. */
+  public List<EmulatorRequest> recordedRequests() {
+    return new ArrayList<>(recorded);
+  }
+
+  /** The oldest recorded request, removed; waits up to 10 seconds, then fails. */
+  public EmulatorRequest takeRequest() {
+    EmulatorRequest r = takeRequest(Duration.ofSeconds(10));
+    if (r == null) {
+      throw new IllegalStateException("no request arrived within 10 seconds");
+    }
+    return r;
+  }
+
+  /** The oldest recorded request, removed; null if none arrives within {@code timeout}. */
+  public EmulatorRequest takeRequest(Duration timeout) {
+    try {
+      return recorded.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Requests received since start. */
+  public int requestCount() {
+    return requestCount.get();
+  }
+
+  public void clearRecordedRequests() {
+    recorded.clear();
+  }
+
+  /**
+   * Unexpected exceptions the emulator turned into 500 responses (a bug in the emulator or the
+   * model, never a client's fault); tests can assert this stays empty.
+   */
+  public List<Throwable> internalErrors() {
+    return List.copyOf(internalErrors);
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  private void exchange(HttpExchange ex) {
+    Req req = null;
+    Resp resp;
+    try (ex) {
+      try {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+          body = in.readAllBytes();
+        }
+        URI uri = ex.getRequestURI();
+        req = Req.of(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), ex.getRequestHeaders(), body);
+        resp = dispatch(req);
+      } catch (RuntimeException | IOException | LinkageError | AssertionError e) {
+        internalErrors.add(e);
+        resp = GraphApi.error(500, "generalException", "An internal error occurred in the emulator.", null,
+            java.util.UUID.randomUUID().toString(), "");
+      }
+      requestCount.incrementAndGet();
+      if (recordRequests && req != null) {
+        record(req, resp.status);
+      }
+      if (resp == Resp.DROP) {
+        return; // closing without a response drops the connection
+      }
+      for (Map.Entry<String, String> h : resp.headers.entrySet()) {
+        ex.getResponseHeaders().set(h.getKey(), h.getValue());
+      }
+      boolean noBody = resp.body.length == 0 || resp.status == 204 || resp.status == 304 || "HEAD".equals(req == null ? "" : req.method());
+      ex.sendResponseHeaders(resp.status, noBody ? -1 : resp.body.length);
+      if (!noBody) {
+        try (OutputStream out = ex.getResponseBody()) {
+          out.write(resp.body);
+        }
+      }
+    } catch (IOException e) {
+      // the client went away; nothing to answer
+    }
+  }
+
+  private Resp dispatch(Req req) {
+    String path = req.path();
+    if (path.equals("/v1.0") || path.startsWith("/v1.0/")) {
+      return graph.handle(req, path.substring(5), false);
+    }
+    Matcher m = TOKEN.matcher(path);
+    if (m.matches()) {
+      return entra.token(req, Req.decodeSegment(m.group(1)));
+    }
+    m = AUTHORIZE.matcher(path);
+    if (m.matches()) {
+      return entra.authorize(req, Req.decodeSegment(m.group(1)));
+    }
+    m = OIDC.matcher(path);
+    if (m.matches()) {
+      return entra.openIdConfiguration(Req.decodeSegment(m.group(1)));
+    }
+    String id = java.util.UUID.randomUUID().toString();
+    return GraphApi.error(404, "NotFound", "No resource at '" + path + "': Graph is served under /v1.0 and Entra under"
+        + " /{tenant}/oauth2/v2.0/token.", null, id, id);
+  }
+
+  private void record(Req req, int status) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    req.headers().forEach((k, v) -> headers.put(k, k.equalsIgnoreCase("Authorization")
+        ? v.stream().map(x -> x.regionMatches(true, 0, "Bearer ", 0, 7) ? "Bearer <redacted>" : "<redacted>").toList()
+        : List.copyOf(v)));
+    String body = new String(req.body(), StandardCharsets.UTF_8);
+    String contentType = req.header("Content-Type");
+    if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      body = redactForm(body);
+    }
+    recorded.add(new EmulatorRequest(Instant.now(), req.method(), req.path(), req.rawQuery(), headers, body, status));
+    while (recorded.size() > maxRecorded) {
+      recorded.pollFirst();
+    }
+  }
+
+  private static String redactForm(String body) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : body.split("&")) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part : part.substring(0, eq);
+      if (sb.length() > 0) {
+        sb.append('&');
+      }
+      sb.append(SECRET_FIELDS.contains(Req.decode(key)) ? key + "=<redacted>" : part);
+    }
+    return sb.toString();
+  }
+}

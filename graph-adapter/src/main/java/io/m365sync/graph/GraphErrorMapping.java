@@ -1,0 +1,87 @@
+package io.m365sync.graph;
+
+import com.microsoft.graph.models.odataerrors.MainError;
+import com.microsoft.graph.models.odataerrors.ODataError;
+import com.microsoft.kiota.ApiException;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.resource.GatewayErrors;
+import io.m365sync.resource.GatewayException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+
+/** Graph SDK failures to core exceptions, always through {@link GatewayErrors}. */
+final class GraphErrorMapping {
+  private GraphErrorMapping() {}
+
+  static GatewayException map(MailboxId mailbox, Resource resource, ApiException e) {
+    int status = e.getResponseStatusCode();
+    String code = null;
+    String message = null;
+    String requestId = null;
+    if (e instanceof ODataError o && o.getError() != null) {
+      MainError m = o.getError();
+      code = m.getCode();
+      message = m.getMessage();
+      if (m.getInnerError() != null) {
+        requestId = m.getInnerError().getRequestId();
+      }
+    }
+    if (message == null) {
+      message = e.getClass().getSimpleName();
+    }
+    Map<String, Set<String>> headers = e.getResponseHeaders();
+    if (requestId == null) {
+      requestId = header(headers, "request-id");
+    }
+    return GatewayErrors.toException(mailbox, resource, status, code, message,
+        parseRetryAfter(header(headers, "Retry-After")), requestId, null);
+  }
+
+  /** A failure with no HTTP answer (connection refused, reset, timeout, unreadable body). */
+  static GatewayException noAnswer(MailboxId mailbox, Resource resource, Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return GatewayErrors.toException(mailbox, resource, 0, null, "no usable answer from Graph: "
+        + root.getClass().getSimpleName(), null, null, null);
+  }
+
+  static String header(Map<String, Set<String>> headers, String name) {
+    if (headers == null) {
+      return null;
+    }
+    for (Map.Entry<String, Set<String>> h : headers.entrySet()) {
+      if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && h.getValue() != null && !h.getValue().isEmpty()) {
+        return h.getValue().iterator().next();
+      }
+    }
+    return null;
+  }
+
+  /** {@code Retry-After} as seconds (possibly fractional, e.g. {@code 2.128}) or an HTTP date; null if absent or bad. */
+  static Duration parseRetryAfter(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.trim();
+    try {
+      double seconds = Double.parseDouble(v);
+      return seconds < 0 ? null : Duration.ofMillis((long) Math.ceil(seconds * 1000));
+    } catch (NumberFormatException e) {
+      try {
+        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Duration d = Duration.between(Instant.now(), at);
+        return d.isNegative() ? Duration.ZERO : d;
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,621 @@
+package io.m365sync.graph;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.m365sync.resource.Attendee;
+import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.Change;
+import io.m365sync.resource.Contact;
+import io.m365sync.resource.EmailAddress;
+import io.m365sync.resource.MailMessage;
+import io.m365sync.resource.MailboxSettings;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.TodoTask;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The hot path: Graph JSON streamed with Jackson straight into core records (no Graph SDK models).
+ * Unknown fields are skipped, so new Graph properties never break parsing.
+ */
+final class GraphJsonReader {
+  static final JsonFactory JSON = new JsonFactory();
+  static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+
+  private GraphJsonReader() {}
+
+  /** One parsed delta page. */
+  record Page<T extends SyncItem>(List<Change<T>> changes, String nextLink, String deltaLink) {}
+
+  /** Reads one item object (the parser is on its START_OBJECT) into a change. */
+  interface ItemReader<T extends SyncItem> {
+    Change<T> read(JsonParser p) throws IOException;
+  }
+
+  static <T extends SyncItem> Page<T> page(InputStream in, ItemReader<T> reader) throws IOException {
+    try (JsonParser p = JSON.createParser(in)) {
+      p.nextToken();
+      return page(p, reader);
+    }
+  }
+
+  /** A page object; the parser is on its START_OBJECT. */
+  static <T extends SyncItem> Page<T> page(JsonParser p, ItemReader<T> reader) throws IOException {
+    expect(p, JsonToken.START_OBJECT);
+    List<Change<T>> changes = new ArrayList<>();
+    String next = null;
+    String delta = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "value" -> {
+          expect(p, JsonToken.START_ARRAY);
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            changes.add(reader.read(p));
+          }
+        }
+        case "@odata.nextLink" -> next = t == JsonToken.VALUE_NULL ? null : p.getText();
+        case "@odata.deltaLink" -> delta = t == JsonToken.VALUE_NULL ? null : p.getText();
+        default -> p.skipChildren();
+      }
+    }
+    return new Page<>(changes, next, delta);
+  }
+
+  private static void expect(JsonParser p, JsonToken t) throws IOException {
+    if (p.currentToken() != t) {
+      throw new IOException("malformed Graph page: expected " + t + " but found " + p.currentToken());
+    }
+  }
+
+  private static String text(JsonParser p) throws IOException {
+    return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
+  }
+
+  /** Fields every Outlook item shares; a reader fills its own fields through {@code own}. */
+  private interface FieldSink {
+    void field(String name, JsonParser p) throws IOException;
+  }
+
+  /** Walks an item object: returns the id, change key / etag and whether it is {@code @removed}. */
+  private static String[] walk(JsonParser p, FieldSink own) throws IOException {
+    String id = null;
+    String changeKey = null;
+    String etag = null;
+    String removed = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      switch (name) {
+        case "id" -> id = text(p);
+        case "changeKey" -> changeKey = text(p);
+        case "@odata.etag" -> etag = text(p);
+        case "@removed" -> {
+          removed = "removed";
+          p.skipChildren();
+        }
+        default -> own.field(name, p);
+      }
+    }
+    if (id == null) {
+      throw new IOException("malformed Graph page: an item has no id");
+    }
+    return new String[] {id, changeKey != null ? changeKey : etag, removed};
+  }
+
+  // ------------------------------------------------------------------ events
+
+  static final ItemReader<CalendarEvent> EVENT = p -> {
+    EventFields f = new EventFields();
+    String[] h = walk(p, f);
+    if (h[2] != null) {
+      return Change.delete(h[0]);
+    }
+    return Change.upsert(h[0], h[1], f.build(h[0]));
+  };
+
+  private static final class EventFields implements FieldSink {
+    String subject;
+    String body;
+    Instant start;
+    Instant end;
+    String startZone;
+    String originalStartTimeZone;
+    boolean allDay;
+    String location;
+    EmailAddress organizer;
+    List<Attendee> attendees = List.of();
+    CalendarEvent.EventType type;
+    String seriesMasterId;
+    String recurrence;
+    String iCalUid;
+
+    @Override
+    public void field(String name, JsonParser p) throws IOException {
+      switch (name) {
+        case "subject" -> subject = text(p);
+        case "body" -> body = bodyContent(p);
+        case "start" -> {
+          String[] dt = dateTimeTimeZone(p);
+          start = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
+          startZone = dt == null ? null : dt[1];
+        }
+        case "end" -> {
+          String[] dt = dateTimeTimeZone(p);
+          end = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
+        }
+        case "originalStartTimeZone" -> originalStartTimeZone = text(p);
+        case "isAllDay" -> allDay = p.currentToken() == JsonToken.VALUE_TRUE;
+        case "location" -> location = objectField(p, "displayName");
+        case "organizer" -> organizer = recipient(p);
+        case "attendees" -> attendees = attendees(p);
+        case "type" -> type = eventType(text(p));
+        case "seriesMasterId" -> seriesMasterId = text(p);
+        case "recurrence" -> recurrence = p.currentToken() == JsonToken.START_OBJECT ? MAPPER.readTree(p).toString() : null;
+        case "iCalUId" -> iCalUid = text(p);
+        default -> p.skipChildren();
+      }
+    }
+
+    CalendarEvent build(String id) throws IOException {
+      if (start == null || end == null) {
+        throw new IOException("malformed Graph event " + id + ": start or end missing");
+      }
+      String zone = originalStartTimeZone != null ? originalStartTimeZone : startZone;
+      return new CalendarEvent(subject, body, start, end.isBefore(start) ? start : end, zone, allDay,
+          location == null || location.isEmpty() ? null : location, organizer, attendees, type, seriesMasterId,
+          recurrence, iCalUid, Map.of());
+    }
+  }
+
+  private static CalendarEvent.EventType eventType(String s) {
+    if (s == null) {
+      return null;
+    }
+    return switch (s) {
+      case "occurrence" -> CalendarEvent.EventType.OCCURRENCE;
+      case "exception" -> CalendarEvent.EventType.EXCEPTION;
+      case "seriesMaster" -> CalendarEvent.EventType.SERIES_MASTER;
+      default -> CalendarEvent.EventType.SINGLE_INSTANCE;
+    };
+  }
+
+  private static List<Attendee> attendees(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return List.of();
+    }
+    List<Attendee> out = new ArrayList<>();
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      String type = null;
+      String response = null;
+      EmailAddress email = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        switch (name) {
+          case "type" -> type = text(p);
+          case "status" -> response = objectField(p, "response");
+          case "emailAddress" -> email = emailAddress(p);
+          default -> p.skipChildren();
+        }
+      }
+      if (email != null) {
+        out.add(new Attendee(email, type, response));
+      }
+    }
+    return out;
+  }
+
+  /** {@code {"emailAddress":{"name","address"}}}; null when absent or without address. */
+  private static EmailAddress recipient(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    EmailAddress a = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      if (name.equals("emailAddress")) {
+        a = emailAddress(p);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return a;
+  }
+
+  private static List<EmailAddress> recipients(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return List.of();
+    }
+    List<EmailAddress> out = new ArrayList<>();
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      EmailAddress a = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals("emailAddress")) {
+          a = emailAddress(p);
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (a != null) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /** {@code {"name","address"}}; the parser is on START_OBJECT (or null). */
+  private static EmailAddress emailAddress(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    String name = null;
+    String address = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      switch (f) {
+        case "name" -> name = text(p);
+        case "address" -> address = text(p);
+        default -> p.skipChildren();
+      }
+    }
+    return address == null || address.isBlank() ? null : new EmailAddress(address, name);
+  }
+
+  private static String[] dateTimeTimeZone(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    String dt = null;
+    String tz = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      switch (f) {
+        case "dateTime" -> dt = text(p);
+        case "timeZone" -> tz = text(p);
+        default -> p.skipChildren();
+      }
+    }
+    return dt == null ? null : new String[] {dt, tz};
+  }
+
+  private static String bodyContent(JsonParser p) throws IOException {
+    return objectField(p, "content");
+  }
+
+  /** One string field of an object value; the rest is skipped. */
+  private static String objectField(JsonParser p, String field) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    String v = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      if (f.equals(field)) {
+        v = text(p);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return v;
+  }
+
+  private static List<String> strings(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t == JsonToken.VALUE_STRING) {
+        out.add(p.getText());
+      } else {
+        p.skipChildren();
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ contacts
+
+  static final ItemReader<Contact> CONTACT = p -> {
+    ContactFields f = new ContactFields();
+    String[] h = walk(p, f);
+    if (h[2] != null) {
+      return Change.delete(h[0]);
+    }
+    return Change.upsert(h[0], h[1], f.build());
+  };
+
+  private static final class ContactFields implements FieldSink {
+    String givenName;
+    String surname;
+    String displayName;
+    List<String> emails = List.of();
+    final List<String> phones = new ArrayList<>();
+    String company;
+    String jobTitle;
+
+    @Override
+    public void field(String name, JsonParser p) throws IOException {
+      switch (name) {
+        case "givenName" -> givenName = text(p);
+        case "surname" -> surname = text(p);
+        case "displayName" -> displayName = text(p);
+        case "emailAddresses" -> {
+          List<String> out = new ArrayList<>();
+          if (p.currentToken() == JsonToken.START_ARRAY) {
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              EmailAddress a = emailAddressObject(p);
+              if (a != null) {
+                out.add(a.address());
+              }
+            }
+          } else {
+            p.skipChildren();
+          }
+          emails = out;
+        }
+        case "businessPhones", "homePhones" -> phones.addAll(strings(p));
+        case "mobilePhone" -> {
+          String m = text(p);
+          if (m != null && !m.isEmpty()) {
+            phones.add(m);
+          }
+        }
+        case "companyName" -> company = text(p);
+        case "jobTitle" -> jobTitle = text(p);
+        default -> p.skipChildren();
+      }
+    }
+
+    Contact build() {
+      return new Contact(givenName, surname, displayName, emails, phones, company, jobTitle, Map.of());
+    }
+  }
+
+  /** The parser is already on the START_OBJECT of {@code {"name","address"}}. */
+  private static EmailAddress emailAddressObject(JsonParser p) throws IOException {
+    return emailAddress(p);
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  static final ItemReader<MailMessage> MESSAGE = p -> {
+    MessageFields f = new MessageFields();
+    String[] h = walk(p, f);
+    if (h[2] != null) {
+      return Change.delete(h[0]);
+    }
+    return Change.upsert(h[0], h[1], f.build());
+  };
+
+  private static final class MessageFields implements FieldSink {
+    String subject;
+    EmailAddress from;
+    List<EmailAddress> to = List.of();
+    List<EmailAddress> cc = List.of();
+    Instant received;
+    String preview;
+    String internetMessageId;
+    String folderId;
+    List<MailMessage.Attachment> attachments = List.of();
+
+    @Override
+    public void field(String name, JsonParser p) throws IOException {
+      switch (name) {
+        case "subject" -> subject = text(p);
+        case "from" -> from = recipient(p);
+        case "toRecipients" -> to = recipients(p);
+        case "ccRecipients" -> cc = recipients(p);
+        case "receivedDateTime" -> received = GraphTime.offset(text(p));
+        case "bodyPreview" -> preview = text(p);
+        case "internetMessageId" -> internetMessageId = text(p);
+        case "parentFolderId" -> folderId = text(p);
+        case "attachments" -> attachments = attachments(p);
+        default -> p.skipChildren();
+      }
+    }
+
+    MailMessage build() {
+      return new MailMessage(subject, from, to, cc, received, preview, internetMessageId, folderId, attachments, Map.of());
+    }
+  }
+
+  private static List<MailMessage.Attachment> attachments(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return List.of();
+    }
+    List<MailMessage.Attachment> out = new ArrayList<>();
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      String name = null;
+      String type = null;
+      long size = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        p.nextToken();
+        switch (f) {
+          case "name" -> name = text(p);
+          case "contentType" -> type = text(p);
+          case "size" -> size = p.getValueAsLong();
+          default -> p.skipChildren();
+        }
+      }
+      out.add(new MailMessage.Attachment(name, type, size));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ To Do
+
+  static final ItemReader<TodoTask> TASK = p -> {
+    TaskFields f = new TaskFields();
+    String[] h = walk(p, f);
+    if (h[2] != null) {
+      return Change.delete(h[0]);
+    }
+    return Change.upsert(h[0], h[1], f.build());
+  };
+
+  private static final class TaskFields implements FieldSink {
+    String title;
+    String body;
+    TodoTask.Status status;
+    Instant due;
+    String importance;
+    Instant completed;
+
+    @Override
+    public void field(String name, JsonParser p) throws IOException {
+      switch (name) {
+        case "title" -> title = text(p);
+        case "body" -> body = bodyContent(p);
+        case "status" -> status = taskStatus(text(p));
+        case "dueDateTime" -> {
+          String[] dt = dateTimeTimeZone(p);
+          due = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
+        }
+        case "importance" -> importance = text(p);
+        case "completedDateTime" -> {
+          String[] dt = dateTimeTimeZone(p);
+          completed = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
+        }
+        default -> p.skipChildren();
+      }
+    }
+
+    TodoTask build() {
+      return new TodoTask(title, body == null || body.isEmpty() ? null : body, status, due, importance, completed, Map.of());
+    }
+  }
+
+  static TodoTask.Status taskStatus(String s) {
+    if (s == null) {
+      return null;
+    }
+    return switch (s) {
+      case "inProgress" -> TodoTask.Status.IN_PROGRESS;
+      case "completed" -> TodoTask.Status.COMPLETED;
+      case "waitingOnOthers" -> TodoTask.Status.WAITING_ON_OTHERS;
+      case "deferred" -> TodoTask.Status.DEFERRED;
+      default -> TodoTask.Status.NOT_STARTED;
+    };
+  }
+
+  // ------------------------------------------------------------------ mailbox settings
+
+  static MailboxSettings settings(InputStream in) throws IOException {
+    try (JsonParser p = JSON.createParser(in)) {
+      p.nextToken();
+      return settings(p);
+    }
+  }
+
+  static MailboxSettings settings(JsonParser p) throws IOException {
+    expect(p, JsonToken.START_OBJECT);
+    String timeZone = null;
+    MailboxSettings.WorkingHours hours = null;
+    MailboxSettings.AutomaticReplies replies = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      switch (name) {
+        case "timeZone" -> timeZone = text(p);
+        case "workingHours" -> hours = workingHours(p);
+        case "automaticRepliesSetting" -> replies = automaticReplies(p);
+        default -> p.skipChildren();
+      }
+    }
+    return new MailboxSettings(timeZone, hours, replies, Map.of());
+  }
+
+  private static MailboxSettings.WorkingHours workingHours(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    List<String> days = List.of();
+    LocalTime start = null;
+    LocalTime end = null;
+    String zone = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      switch (f) {
+        case "daysOfWeek" -> days = strings(p).stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        case "startTime" -> start = time(text(p));
+        case "endTime" -> end = time(text(p));
+        case "timeZone" -> zone = objectField(p, "name");
+        default -> p.skipChildren();
+      }
+    }
+    return new MailboxSettings.WorkingHours(days, start, end, zone);
+  }
+
+  private static LocalTime time(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return LocalTime.parse(s);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static MailboxSettings.AutomaticReplies automaticReplies(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    String status = null;
+    String internal = null;
+    String external = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      switch (f) {
+        case "status" -> status = text(p);
+        case "internalReplyMessage" -> internal = text(p);
+        case "externalReplyMessage" -> external = text(p);
+        default -> p.skipChildren();
+      }
+    }
+    return new MailboxSettings.AutomaticReplies(status, internal, external);
+  }
+
+  /** {@code id} and change key (or etag) of a single written item. */
+  static String[] idAndChangeKey(InputStream in) throws IOException {
+    try (JsonParser p = JSON.createParser(in)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return new String[] {null, null};
+      }
+      String[] h = walk(p, (n, q) -> q.skipChildren());
+      return new String[] {h[0], h[1]};
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.m365sync.graph;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.m365sync.resource.Attendee;
+import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.Contact;
+import io.m365sync.resource.EmailAddress;
+import io.m365sync.resource.MailMessage;
+import io.m365sync.resource.MailboxSettings;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.TodoTask;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** Core records as Graph request bodies. Event times go out in the event's original zone when known. */
+final class GraphJsonWriter {
+  private GraphJsonWriter() {}
+
+  static byte[] write(SyncItem item) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(out)) {
+      if (item instanceof CalendarEvent e) {
+        event(g, e);
+      } else if (item instanceof Contact c) {
+        contact(g, c);
+      } else if (item instanceof MailMessage m) {
+        message(g, m);
+      } else if (item instanceof TodoTask t) {
+        task(g, t);
+      } else if (item instanceof MailboxSettings s) {
+        settings(g, s);
+      } else {
+        throw new IllegalArgumentException("no Graph shape for " + item.getClass().getSimpleName());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void event(JsonGenerator g, CalendarEvent e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("subject", e.subject());
+    if (e.body() != null) {
+      body(g, e.body());
+    }
+    ZoneId zone = GraphTime.zone(e.originalTimeZone());
+    String zoneName = zone == null ? "UTC" : e.originalTimeZone();
+    dateTime(g, "start", e.start(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+    dateTime(g, "end", e.end(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+    g.writeBooleanField("isAllDay", e.allDay());
+    g.writeObjectFieldStart("location");
+    g.writeStringField("displayName", e.location() == null ? "" : e.location());
+    g.writeEndObject();
+    g.writeArrayFieldStart("attendees");
+    for (Attendee a : e.attendees()) {
+      g.writeStartObject();
+      g.writeStringField("type", a.type());
+      emailAddress(g, a.email());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    if (e.type() == CalendarEvent.EventType.SERIES_MASTER && e.recurrence() != null) {
+      g.writeFieldName("recurrence");
+      g.writeRawValue(e.recurrence());
+    }
+    g.writeEndObject();
+  }
+
+  private static void dateTime(JsonGenerator g, String field, Instant t, ZoneId zone, String zoneName) throws IOException {
+    g.writeObjectFieldStart(field);
+    g.writeStringField("dateTime", GraphTime.local(t, zone));
+    g.writeStringField("timeZone", zoneName);
+    g.writeEndObject();
+  }
+
+  private static void body(JsonGenerator g, String text) throws IOException {
+    g.writeObjectFieldStart("body");
+    g.writeStringField("contentType", "text");
+    g.writeStringField("content", text);
+    g.writeEndObject();
+  }
+
+  private static void emailAddress(JsonGenerator g, EmailAddress a) throws IOException {
+    g.writeObjectFieldStart("emailAddress");
+    g.writeStringField("address", a.address());
+    if (a.name() != null) {
+      g.writeStringField("name", a.name());
+    }
+    g.writeEndObject();
+  }
+
+  private static void recipients(JsonGenerator g, String field, List<EmailAddress> list) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (EmailAddress a : list) {
+      g.writeStartObject();
+      emailAddress(g, a);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void contact(JsonGenerator g, Contact c) throws IOException {
+    g.writeStartObject();
+    nullable(g, "givenName", c.givenName());
+    nullable(g, "surname", c.surname());
+    nullable(g, "displayName", c.displayName());
+    g.writeArrayFieldStart("emailAddresses");
+    for (String e : c.emailAddresses()) {
+      g.writeStartObject();
+      g.writeStringField("address", e);
+      g.writeStringField("name", e);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("businessPhones");
+    for (String p : c.phones()) {
+      g.writeString(p);
+    }
+    g.writeEndArray();
+    nullable(g, "companyName", c.companyName());
+    nullable(g, "jobTitle", c.jobTitle());
+    g.writeEndObject();
+  }
+
+  private static void message(JsonGenerator g, MailMessage m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("subject", m.subject());
+    if (m.from() != null) {
+      g.writeObjectFieldStart("from");
+      emailAddress(g, m.from());
+      g.writeEndObject();
+    }
+    recipients(g, "toRecipients", m.to());
+    recipients(g, "ccRecipients", m.cc());
+    if (m.bodyPreview() != null) {
+      body(g, m.bodyPreview());
+    }
+    g.writeEndObject();
+  }
+
+  private static void task(JsonGenerator g, TodoTask t) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("title", t.title());
+    if (t.body() != null) {
+      body(g, t.body());
+    }
+    g.writeStringField("status", switch (t.status()) {
+      case NOT_STARTED -> "notStarted";
+      case IN_PROGRESS -> "inProgress";
+      case COMPLETED -> "completed";
+      case WAITING_ON_OTHERS -> "waitingOnOthers";
+      case DEFERRED -> "deferred";
+    });
+    g.writeStringField("importance", t.importance());
+    if (t.due() != null) {
+      dateTime(g, "dueDateTime", t.due(), ZoneOffset.UTC, "UTC");
+    } else {
+      g.writeNullField("dueDateTime");
+    }
+    if (t.completedAt() != null) {
+      dateTime(g, "completedDateTime", t.completedAt(), ZoneOffset.UTC, "UTC");
+    }
+    g.writeEndObject();
+  }
+
+  private static void settings(JsonGenerator g, MailboxSettings s) throws IOException {
+    g.writeStartObject();
+    if (s.timeZone() != null) {
+      g.writeStringField("timeZone", s.timeZone());
+    }
+    if (s.workingHours() != null) {
+      MailboxSettings.WorkingHours h = s.workingHours();
+      g.writeObjectFieldStart("workingHours");
+      g.writeArrayFieldStart("daysOfWeek");
+      for (String d : h.daysOfWeek()) {
+        g.writeString(d);
+      }
+      g.writeEndArray();
+      if (h.start() != null) {
+        g.writeStringField("startTime", h.start().toString() + (h.start().getSecond() == 0 && h.start().toString().length() == 5 ? ":00.0000000" : ""));
+      }
+      if (h.end() != null) {
+        g.writeStringField("endTime", h.end().toString() + (h.end().getSecond() == 0 && h.end().toString().length() == 5 ? ":00.0000000" : ""));
+      }
+      if (h.timeZone() != null) {
+        g.writeObjectFieldStart("timeZone");
+        g.writeStringField("name", h.timeZone());
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    }
+    if (s.automaticReplies() != null) {
+      MailboxSettings.AutomaticReplies r = s.automaticReplies();
+      g.writeObjectFieldStart("automaticRepliesSetting");
+      nullable(g, "status", r.status());
+      nullable(g, "internalReplyMessage", r.internalReplyMessage());
+      nullable(g, "externalReplyMessage", r.externalReplyMessage());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  private static void nullable(JsonGenerator g, String field, String value) throws IOException {
+    if (value == null) {
+      g.writeNullField(field);
+    } else {
+      g.writeStringField(field, value);
+    }
+  }
+}

@@ -1,0 +1,483 @@
+package io.m365sync.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.aad.msal4j.AuthorizationCodeParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAccount;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.SilentParameters;
+import com.microsoft.aad.msal4j.TokenSource;
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Purpose;
+import io.m365sync.Resource;
+import io.m365sync.SyncListener;
+import io.m365sync.TenantId;
+import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.ReauthenticationRequiredException;
+import io.m365sync.auth.TokenException;
+import io.m365sync.auth.TokenStrategy;
+import io.m365sync.state.SyncStateStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delegated tokens through MSAL4J, from each user's own MSAL token cache, stored encrypted
+ * ({@link TokenCacheCipher}) through {@link SyncStateStore#putTokenCache}.
+ *
+ * <ul>
+ *   <li>{@link #signIn} redeems the add-in's authorization code and returns the {@link Mailbox} to
+ *       enroll; the user's cache is stored at once.</li>
+ *   <li>{@link #acquire} serves the access token from memory until {@code refreshMargin} before
+ *       expiry, then acquires silently (MSAL redeems the refresh token) and stores the cache again,
+ *       so the rotated refresh token is persisted every time.</li>
+ *   <li>{@link #keepAlive} exercises the refresh tokens of mailboxes idle for {@code keepAliveInterval}
+ *       (default 14 days), so the 90-day inactivity cliff never hits while the host calls it; it warns
+ *       {@link SyncListener#tokenExpiringSoon} ahead of a configured sign-in-frequency deadline. It
+ *       starts no thread: the host's scheduler calls it.</li>
+ * </ul>
+ *
+ * <p>A missing, undecryptable or tampered cache is {@link ReauthenticationRequiredException} (the
+ * user signs in again), never a crash. One {@code ConfidentialClientApplication} per tenant; calls
+ * for one tenant are serialised because each loads a user's cache into it. Thread-safe.
+ */
+public final class MsalDelegatedTokenStrategy implements TokenStrategy {
+  private static final Logger log = LoggerFactory.getLogger(MsalDelegatedTokenStrategy.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final String EMPTY_CACHE = "{}";
+
+  private final MsalSupport msal;
+  private final SyncStateStore store;
+  private final TokenCacheCipher cipher;
+  private final Clock clock;
+  private final Duration refreshMargin;
+  private final Duration keepAliveInterval;
+  private final Duration signInFrequency;
+  private final Duration warnBefore;
+  private final Set<String> defaultScopes;
+  private final String scopePrefix;
+  private final ConcurrentHashMap<TenantId, ConfidentialClientApplication> apps = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<MailboxId, AccessToken> tokens = new ConcurrentHashMap<>();
+
+  /** What is sealed into the store: the MSAL cache plus what keep-alive needs to know. */
+  private record Envelope(String homeAccountId, Set<String> scopes, Instant signedInAt, Instant refreshedAt, String msalCache) {}
+
+  private MsalDelegatedTokenStrategy(Builder b) {
+    this.msal = new MsalSupport(b.clientId, b.credential, b.authorityHost, b.routeTo, b.timeout);
+    this.store = b.store;
+    this.cipher = b.cipher;
+    this.clock = b.clock;
+    this.refreshMargin = b.refreshMargin;
+    this.keepAliveInterval = b.keepAliveInterval;
+    this.signInFrequency = b.signInFrequency;
+    this.warnBefore = b.warnBefore;
+    this.scopePrefix = b.scopePrefix;
+    Set<String> s = new LinkedHashSet<>();
+    for (Resource r : Resource.values()) {
+      s.add(scopePrefix + r.delegatedPermission());
+    }
+    this.defaultScopes = Set.copyOf(s);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public AuthMode mode() {
+    return AuthMode.DELEGATED;
+  }
+
+  /**
+   * The add-in sign-in: redeems {@code authorizationCode} (issued for {@code redirectUri}) for the
+   * user's tokens, stores the user's encrypted token cache and returns the mailbox to enroll.
+   *
+   * @param tenant the tenant the user signed in to
+   * @param resources what the CRM syncs for this user; their delegated scopes are asked for
+   * @throws io.m365sync.auth.TokenException typed as {@link io.m365sync.auth.TokenFailures} classifies it
+   */
+  public Mailbox signIn(TenantId tenant, String authorizationCode, URI redirectUri, String crmUserId,
+                        Set<Resource> resources) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(authorizationCode, "authorizationCode");
+    Objects.requireNonNull(redirectUri, "redirectUri");
+    Set<String> scopes = scopes(resources);
+    ConfidentialClientApplication app = app(tenant);
+    Instant now = clock.instant();
+    synchronized (app) {
+      app.tokenCache().deserialize(EMPTY_CACHE);
+      IAuthenticationResult r;
+      // a placeholder mailbox for error mapping: the user is not known before the code is redeemed
+      Mailbox pending = new Mailbox(new MailboxId(tenant, "pending-sign-in"), "pending@sign-in", crmUserId, now, resources);
+      try {
+        r = msal.await(app.acquireToken(AuthorizationCodeParameters.builder(authorizationCode, redirectUri)
+            .scopes(scopes).build()));
+      } catch (Throwable t) {
+        throw msal.failure(pending, false, t);
+      }
+      JwtClaims id = JwtClaims.decode(r.idToken()).orElse(null);
+      JwtClaims at = JwtClaims.decode(r.accessToken()).orElse(null);
+      String oid = id != null && id.objectId() != null ? id.objectId() : at != null ? at.objectId() : null;
+      String tid = id != null && id.tenantId() != null ? id.tenantId() : at != null ? at.tenantId() : tenant.value();
+      if (oid == null || r.account() == null) {
+        throw new ReauthenticationRequiredException(pending.id(), "NO_ACCOUNT",
+            "the token response carried no id token with an object id; cannot tell whose mailbox this is", null);
+      }
+      String upn = r.account().username() != null ? r.account().username()
+          : id != null && id.preferredUsername() != null ? id.preferredUsername() : oid;
+      Mailbox mailbox = new Mailbox(new MailboxId(TenantId.of(tid), oid), upn, crmUserId, now, resources);
+      persist(mailbox.id(), new Envelope(r.account().homeAccountId(), scopes, now, now, app.tokenCache().serialize()));
+      tokens.put(mailbox.id(), MsalApplicationTokenStrategy.toToken(r.accessToken(), r.expiresOnDate().toInstant(),
+          AuthMode.DELEGATED, clock));
+      log.info("Mailbox {} signed in; token cache stored (key {})", mailbox.id(), cipher.currentKeyId());
+      return mailbox;
+    }
+  }
+
+  @Override
+  public AccessToken acquire(Mailbox mailbox, Purpose purpose) {
+    AccessToken cached = tokens.get(mailbox.id());
+    if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
+      return cached;
+    }
+    return silent(mailbox, false);
+  }
+
+  private AccessToken silent(Mailbox mailbox, boolean forceRefresh) {
+    ConfidentialClientApplication app = app(mailbox.tenant());
+    synchronized (app) {
+      if (!forceRefresh) {
+        AccessToken cached = tokens.get(mailbox.id());
+        if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
+          return cached; // another thread refreshed it meanwhile
+        }
+      }
+      Envelope env = load(mailbox);
+      app.tokenCache().deserialize(env.msalCache());
+      IAccount account = findAccount(app, mailbox, env);
+      IAuthenticationResult r = silentCall(app, mailbox, env, account, forceRefresh);
+      AccessToken token = MsalApplicationTokenStrategy.toToken(r.accessToken(), r.expiresOnDate().toInstant(),
+          AuthMode.DELEGATED, clock);
+      boolean refreshed = forceRefresh || r.metadata() == null || r.metadata().tokenSource() != TokenSource.CACHE;
+      if (!token.validAt(clock.instant(), refreshMargin)) {
+        // MSAL's cache runs on the system clock; ours may be ahead of it: redeem the refresh token
+        r = silentCall(app, mailbox, env, account, true);
+        token = MsalApplicationTokenStrategy.toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.DELEGATED, clock);
+        refreshed = true;
+      }
+      String serialized = app.tokenCache().serialize();
+      Instant refreshedAt = refreshed ? clock.instant() : env.refreshedAt();
+      if (!serialized.equals(env.msalCache()) || refreshed) {
+        persist(mailbox.id(), new Envelope(env.homeAccountId(), env.scopes(), env.signedInAt(), refreshedAt, serialized));
+      }
+      tokens.put(mailbox.id(), token);
+      return token;
+    }
+  }
+
+  private IAuthenticationResult silentCall(ConfidentialClientApplication app, Mailbox mailbox, Envelope env,
+                                           IAccount account, boolean forceRefresh) {
+    try {
+      return msal.await(app.acquireTokenSilently(SilentParameters.builder(env.scopes(), account)
+          .forceRefresh(forceRefresh).build()));
+    } catch (Throwable t) {
+      TokenException e = msal.failure(mailbox, false, t);
+      if (e instanceof ReauthenticationRequiredException) {
+        tokens.remove(mailbox.id());
+      }
+      throw e;
+    }
+  }
+
+  private IAccount findAccount(ConfidentialClientApplication app, Mailbox mailbox, Envelope env) {
+    Set<IAccount> accounts;
+    try {
+      accounts = app.getAccounts().join();
+    } catch (RuntimeException e) {
+      throw new ReauthenticationRequiredException(mailbox.id(), "TOKEN_CACHE_UNREADABLE",
+          "the stored token cache could not be read by MSAL", null);
+    }
+    for (IAccount a : accounts) {
+      if (a.homeAccountId() != null && a.homeAccountId().equals(env.homeAccountId())) {
+        return a;
+      }
+    }
+    throw new ReauthenticationRequiredException(mailbox.id(), "NO_ACCOUNT_IN_CACHE",
+        "the stored token cache holds no account for this user", null);
+  }
+
+  /**
+   * Keep-alive: for every mailbox whose refresh token was last used {@code keepAliveInterval} ago
+   * or more, redeems it (storing the rotated one); warns {@code listener} about mailboxes within
+   * {@code warnBefore} of a configured sign-in-frequency deadline. Call it from the host's scheduler
+   * (daily is plenty); it runs on the calling thread and never throws for one mailbox's failure.
+   *
+   * @param mailboxes the enrolled mailboxes to look after (typically {@code store.enrollments()})
+   * @param listener hears {@link SyncListener#tokenExpiringSoon}; may be null
+   */
+  public KeepAliveReport keepAlive(Collection<Mailbox> mailboxes, SyncListener listener) {
+    List<MailboxId> refreshed = new ArrayList<>();
+    List<MailboxId> fresh = new ArrayList<>();
+    List<MailboxId> dead = new ArrayList<>();
+    Map<MailboxId, String> failed = new LinkedHashMap<>();
+    Map<MailboxId, Instant> warned = new LinkedHashMap<>();
+    for (Mailbox m : mailboxes) {
+      try {
+        Envelope env = load(m);
+        Instant now = clock.instant();
+        if (env.refreshedAt().plus(keepAliveInterval).isAfter(now)) {
+          fresh.add(m.id());
+        } else {
+          silent(m, true);
+          refreshed.add(m.id());
+        }
+        if (signInFrequency != null) {
+          Instant deadline = env.signedInAt().plus(signInFrequency);
+          if (!now.isBefore(deadline.minus(warnBefore))) {
+            warned.put(m.id(), deadline);
+            if (listener != null) {
+              try {
+                listener.tokenExpiringSoon(m, deadline);
+              } catch (RuntimeException e) {
+                log.warn("SyncListener.tokenExpiringSoon failed for mailbox {}", m.id(), e);
+              }
+            }
+          }
+        }
+      } catch (ReauthenticationRequiredException e) {
+        dead.add(m.id());
+      } catch (TokenException e) {
+        failed.put(m.id(), e.errorCode() == null ? e.getClass().getSimpleName() : e.errorCode());
+      } catch (RuntimeException e) {
+        log.warn("Keep-alive of mailbox {} failed", m.id(), e);
+        failed.put(m.id(), e.getClass().getSimpleName());
+      }
+    }
+    return new KeepAliveReport(refreshed, fresh, dead, failed, warned);
+  }
+
+  /** When the mailbox's refresh token was last redeemed, if a readable cache is stored. */
+  public Optional<Instant> lastRefreshed(MailboxId mailbox) {
+    try {
+      return Optional.of(load(mailbox, null).refreshedAt());
+    } catch (ReauthenticationRequiredException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void forget(MailboxId mailbox) {
+    tokens.remove(mailbox);
+  }
+
+  private Envelope load(Mailbox mailbox) {
+    return load(mailbox.id(), mailbox);
+  }
+
+  private Envelope load(MailboxId id, Mailbox mailbox) {
+    byte[] blob = store.tokenCache(id).orElseThrow(() -> new ReauthenticationRequiredException(id, "NO_TOKEN_CACHE",
+        "no sign-in is stored for this mailbox", null));
+    byte[] plain;
+    try {
+      plain = cipher.open(id, blob);
+    } catch (TokenCacheCipher.UnreadableBlobException e) {
+      log.warn("Token cache of mailbox {} is unreadable ({}); the user must sign in again", id, e.getMessage());
+      throw new ReauthenticationRequiredException(id, "TOKEN_CACHE_UNREADABLE", e.getMessage(), null);
+    }
+    try {
+      JsonNode n = MAPPER.readTree(plain);
+      Set<String> scopes = new LinkedHashSet<>();
+      n.get("scopes").forEach(s -> scopes.add(s.asText()));
+      Envelope env = new Envelope(n.get("homeAccountId").asText(), scopes, Instant.ofEpochSecond(n.get("signedInAt").asLong()),
+          Instant.ofEpochSecond(n.get("refreshedAt").asLong()), n.get("msal").asText());
+      if (cipher.sealedWithOldKey(blob)) {
+        persist(id, env); // re-seal with the current key
+      }
+      return env;
+    } catch (IOException | RuntimeException e) {
+      throw new ReauthenticationRequiredException(id, "TOKEN_CACHE_UNREADABLE", "the stored token cache is malformed", null);
+    }
+  }
+
+  private void persist(MailboxId id, Envelope env) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("v", 1);
+    n.put("homeAccountId", env.homeAccountId());
+    n.putArray("scopes").addAll(env.scopes().stream().map(s -> (JsonNode) MAPPER.getNodeFactory().textNode(s)).toList());
+    n.put("signedInAt", env.signedInAt().getEpochSecond());
+    n.put("refreshedAt", env.refreshedAt().getEpochSecond());
+    n.put("msal", env.msalCache());
+    store.putTokenCache(id, cipher.seal(id, n.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private Set<String> scopes(Set<Resource> resources) {
+    if (resources == null || resources.isEmpty()) {
+      return defaultScopes;
+    }
+    Set<String> s = new LinkedHashSet<>();
+    for (Resource r : resources) {
+      s.add(scopePrefix + r.delegatedPermission());
+    }
+    return Set.copyOf(s);
+  }
+
+  private ConfidentialClientApplication app(TenantId tenant) {
+    return apps.computeIfAbsent(tenant, t -> msal.newApp(t.value()));
+  }
+
+  @Override
+  public String toString() {
+    return "MsalDelegatedTokenStrategy[clientId=" + msal.clientId() + ", credential=" + msal.credential()
+        + ", cipher=" + cipher + "]";
+  }
+
+  /** Single-use, fail-fast builder. Required: {@code clientId}, {@code credential}, {@code store}, {@code cipher}. */
+  public static final class Builder {
+    private String clientId;
+    private AppCredential credential;
+    private SyncStateStore store;
+    private TokenCacheCipher cipher;
+    private String authorityHost = MsalSupport.DEFAULT_AUTHORITY_HOST;
+    private URI routeTo;
+    private Clock clock = Clock.systemUTC();
+    private Duration refreshMargin = Duration.ofMinutes(5);
+    private Duration timeout = Duration.ofSeconds(30);
+    private Duration keepAliveInterval = Duration.ofDays(14);
+    private Duration signInFrequency;
+    private Duration warnBefore = Duration.ofDays(7);
+    private String scopePrefix = "";
+    private boolean built;
+
+    private Builder() {}
+
+    public Builder clientId(String clientId) {
+      this.clientId = MsalApplicationTokenStrategy.Builder.set(this.clientId, clientId, "clientId");
+      return this;
+    }
+
+    public Builder credential(AppCredential credential) {
+      this.credential = MsalApplicationTokenStrategy.Builder.set(this.credential, credential, "credential");
+      return this;
+    }
+
+    /** Where the users' encrypted token caches live. */
+    public Builder store(SyncStateStore store) {
+      this.store = MsalApplicationTokenStrategy.Builder.set(this.store, store, "store");
+      return this;
+    }
+
+    /** Seals the caches; holds the host's key(s). */
+    public Builder cipher(TokenCacheCipher cipher) {
+      this.cipher = MsalApplicationTokenStrategy.Builder.set(this.cipher, cipher, "cipher");
+      return this;
+    }
+
+    public Builder authorityHost(String authorityHost) {
+      if (!authorityHost.startsWith("https://")) {
+        throw new IllegalArgumentException("'authorityHost' must use https but was '" + authorityHost + "'");
+      }
+      this.authorityHost = authorityHost;
+      return this;
+    }
+
+    /** Sends every MSAL request to {@code baseUrl} instead of the authority host (emulator, proxy). */
+    public Builder routeTokenRequestsTo(URI baseUrl) {
+      this.routeTo = Objects.requireNonNull(baseUrl, "baseUrl");
+      return this;
+    }
+
+    /** Prefix of the delegated scopes, e.g. {@code https://graph.microsoft.com/}; default none (Graph). */
+    public Builder scopePrefix(String prefix) {
+      this.scopePrefix = Objects.requireNonNull(prefix, "prefix");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder refreshMargin(Duration margin) {
+      if (margin.isNegative()) {
+        throw new IllegalArgumentException("'refreshMargin' must not be negative but was " + margin);
+      }
+      this.refreshMargin = margin;
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("'timeout' must be positive but was " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** How long a refresh token may sit unused before {@link #keepAlive} redeems it; default 14 days. */
+    public Builder keepAliveInterval(Duration interval) {
+      if (interval.isZero() || interval.isNegative() || interval.compareTo(Duration.ofDays(89)) > 0) {
+        throw new IllegalArgumentException("'keepAliveInterval' must be positive and well under 90 days but was " + interval);
+      }
+      this.keepAliveInterval = interval;
+      return this;
+    }
+
+    /**
+     * The tenant's Conditional Access sign-in frequency, if known: grants die that long after the
+     * sign-in whatever keep-alive does, so {@link #keepAlive} warns {@code warnBefore} ahead.
+     */
+    public Builder signInFrequency(Duration maxAge, Duration warnBefore) {
+      if (maxAge.isZero() || maxAge.isNegative() || warnBefore.isNegative()) {
+        throw new IllegalArgumentException("'signInFrequency' must be positive and 'warnBefore' not negative but were "
+            + maxAge + " and " + warnBefore);
+      }
+      this.signInFrequency = maxAge;
+      this.warnBefore = warnBefore;
+      return this;
+    }
+
+    public MsalDelegatedTokenStrategy build() {
+      if (built) {
+        throw new IllegalStateException("this builder was already used");
+      }
+      List<String> missing = new ArrayList<>();
+      if (clientId == null) {
+        missing.add("'clientId' is required.");
+      }
+      if (credential == null) {
+        missing.add("'credential' is required.");
+      }
+      if (store == null) {
+        missing.add("'store' is required.");
+      }
+      if (cipher == null) {
+        missing.add("'cipher' is required.");
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(String.join(" ", missing));
+      }
+      built = true;
+      return new MsalDelegatedTokenStrategy(this);
+    }
+  }
+
+}

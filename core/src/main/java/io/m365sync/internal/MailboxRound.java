@@ -114,7 +114,8 @@ final class MailboxRound {
           outcome.failed(e.code(), e.getMessage());
           return ResourceResult.failed(resource, token.mode(), e.getMessage());
         }
-        access = AccessDecision.deny(e.code(), "Graph refused app-only access: " + firstLine(e), "live-probe");
+        access = AccessDecision.deny(e.code(), "an application access policy or RBAC scope blocks app-only access (403 "
+            + e.code() + ")", "live-probe");
         decisions.observed(mailbox, access);
         log.info("App-only access to mailbox {} denied by policy; falling back where possible", mailbox.id());
       } catch (ThrottledException e) {
@@ -158,11 +159,6 @@ final class MailboxRound {
       delegatedFailure = e;
     }
     return delegatedToken;
-  }
-
-  private static String firstLine(Exception e) {
-    String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
   }
 
   Mailbox mailbox() {

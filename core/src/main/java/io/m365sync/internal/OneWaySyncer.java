@@ -26,8 +26,8 @@ import java.util.Set;
 /**
  * Microsoft 365 → CRM for one resource: reads each container's delta, applies every page to the CRM
  * through the id map, then commits the page's cursor. Replays (same change key) are skipped; an
- * expired delta link restarts a full round whose items re-link by id or by content instead of
- * being created again.
+ * expired delta link restarts a full round over every container whose items re-link by id or by
+ * content instead of being created again, and whose end deletes what was deleted meanwhile.
  */
 public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T> {
   private final ResourceType<T> type;
@@ -48,21 +48,51 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
   @Override
   public ResourceResult sync(SyncRound round) {
     Counts counts = new Counts();
-    for (String container : containers) {
-      CursorKey key = new CursorKey(round.mailbox().id(), type.resource(), container);
-      String cursor = round.state().cursor(key).orElse(null);
+    SyncStateStore state = round.state();
+    boolean full = containers.stream().anyMatch(c -> state.cursor(key(round, c)).isEmpty());
+    if (!full) {
       try {
-        pull(round, key, cursor, counts);
+        for (String container : containers) {
+          pull(round, key(round, container), state.cursor(key(round, container)).orElseThrow(), counts, null);
+        }
       } catch (SyncStateExpiredException expired) {
-        round.state().removeCursor(key, round.fence());
-        pull(round, key, null, counts);
+        full = true;
       }
+    }
+    if (full) {
+      fullRound(round, counts);
     }
     return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
         counts.created, counts.updated, counts.deleted, counts.unchanged, counts.fullResync, null);
   }
 
-  private void pull(SyncRound round, CursorKey key, String cursor, Counts counts) {
+  /**
+   * Reads every container from scratch, re-linking what the id map or the content already knows,
+   * then deletes CRM records whose items were not seen: they were deleted while no delta link was
+   * valid, and an incremental round would never report them.
+   */
+  private void fullRound(SyncRound round, Counts counts) {
+    Set<String> seen = new HashSet<>();
+    for (String container : containers) {
+      CursorKey key = key(round, container);
+      round.state().removeCursor(key, round.fence());
+      pull(round, key, null, counts, seen);
+    }
+    MailboxId mailbox = round.mailbox().id();
+    for (IdLink link : round.state().links(mailbox, type.resource())) {
+      if (!seen.contains(link.remoteId())) {
+        crm.delete(mailbox, link.crmId());
+        round.state().removeLink(mailbox, type.resource(), link.crmId(), round.fence());
+        counts.deleted++;
+      }
+    }
+  }
+
+  private CursorKey key(SyncRound round, String container) {
+    return new CursorKey(round.mailbox().id(), type.resource(), container);
+  }
+
+  private void pull(SyncRound round, CursorKey key, String cursor, Counts counts, Set<String> seen) {
     boolean full = cursor == null;
     counts.fullResync |= full;
     Instant now = round.clock().instant();
@@ -73,6 +103,13 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
       for (Change<T> change : page.changes()) {
         apply(round, change, counts, index);
+        if (seen != null) {
+          if (change.kind() == Change.Kind.UPSERT) {
+            seen.add(change.remoteId());
+          } else {
+            seen.remove(change.remoteId());
+          }
+        }
       }
       // committed only after the page reached the CRM: a crash before this line replays the page
       round.state().putCursor(key, page.cursor(), round.fence());

@@ -295,7 +295,7 @@ public final class M365Emulator implements AutoCloseable {
     }
     String id = java.util.UUID.randomUUID().toString();
     return GraphApi.error(404, "NotFound", "No resource at '" + path + "': Graph is served under /v1.0 and Entra under"
-        + " /{tenant}/oauth2/v2.0/token.", null, id, id);
+        + " /{tenant}/oauth2/v2.0/token.", null, id, id).header("request-id", id).header("client-request-id", id);
   }
 
   private void record(Req req, int status) {

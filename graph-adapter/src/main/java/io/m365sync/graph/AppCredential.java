@@ -12,6 +12,7 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,6 +23,9 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
+import java.time.Instant;
+import com.microsoft.aad.msal4j.AssertionRequestOptions;
 
 /**
  * The application's own credential for the client-credentials and code-redemption flows: a client
@@ -159,7 +163,37 @@ public final class AppCredential {
     if (secret != null) {
       return ClientCredentialFactory.createFromSecret(secret);
     }
-    return ClientCredentialFactory.createFromCertificateChain(key, chain);
+    // RFC 7515 headers (x5t#S256 base64url); MSAL's own certificate credential sends standard base64
+    return ClientCredentialFactory.createFromCallback((AssertionRequestOptions o) -> assertion(o.clientId(), o.tokenEndpoint()));
+  }
+
+  /** A signed RS256 client assertion for {@code audience}, valid 10 minutes (system clock: Entra checks it). */
+  String assertion(String clientId, String audience) {
+    try {
+      Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+      String x5t = url.encodeToString(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded()));
+      StringBuilder x5c = new StringBuilder();
+      for (X509Certificate c : chain) {
+        x5c.append(x5c.length() == 0 ? "" : ",").append('"').append(Base64.getEncoder().encodeToString(c.getEncoded())).append('"');
+      }
+      String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"x5t#S256\":\"" + x5t + "\",\"x5c\":[" + x5c + "]}";
+      long now = Instant.now().getEpochSecond();
+      String claims = "{\"aud\":" + quote(audience) + ",\"iss\":" + quote(clientId) + ",\"sub\":" + quote(clientId)
+          + ",\"jti\":\"" + UUID.randomUUID() + "\",\"nbf\":" + now + ",\"iat\":" + now + ",\"exp\":" + (now + 600) + "}";
+      String input = url.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+          + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+      Signature s = Signature.getInstance("SHA256withRSA");
+      s.initSign(key);
+      s.update(input.getBytes(StandardCharsets.US_ASCII));
+      return input + "." + url.encodeToString(s.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign a client assertion with the configured certificate key ("
+          + key.getAlgorithm() + "); Entra needs an RSA key: " + e.getClass().getSimpleName(), null);
+    }
+  }
+
+  private static String quote(String s) {
+    return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   @Override

@@ -35,8 +35,9 @@ final class ClientAssertion {
       byte[] signature = b64.decode(parts[2]);
       byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
       String alg = Json.text(header, "alg");
-      String x5tS256 = Json.text(header, "x5t#S256");
-      String x5t = Json.text(header, "x5t");
+      // MSAL sends standard base64 with padding, RFC 7515 says base64url: accept both
+      String x5tS256 = urlSafe(Json.text(header, "x5t#S256"));
+      String x5t = urlSafe(Json.text(header, "x5t"));
       if (!clientId.equalsIgnoreCase(Json.text(claims, "iss")) || !clientId.equalsIgnoreCase(Json.text(claims, "sub"))) {
         return null;
       }
@@ -58,6 +59,17 @@ final class ClientAssertion {
     } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
       return null;
     }
+  }
+
+  private static String urlSafe(String b64) {
+    if (b64 == null) {
+      return null;
+    }
+    String s = b64.replace('+', '-').replace('/', '_');
+    while (s.endsWith("=")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return s;
   }
 
   private static boolean audienceMatches(JsonNode aud, Collection<String> audiences) {

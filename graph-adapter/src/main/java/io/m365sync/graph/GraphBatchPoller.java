@@ -1,0 +1,266 @@
+package io.m365sync.graph;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.microsoft.kiota.HttpMethod;
+import com.microsoft.kiota.RequestInformation;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.GatewayErrors;
+import io.m365sync.resource.GatewayException;
+import io.m365sync.resource.MailboxSession;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Polls several delta pages — resources of one mailbox, or mailboxes of one tenant under one
+ * app-only token — in one {@code $batch} round trip of at most 20 steps. Each step is judged on its
+ * own status: a throttled or failed step is a {@link Result} with its {@link GatewayException}
+ * (never an empty page), the others are pages. Requests sharing a token go in the same batch; the
+ * batch's own failure fails each of its steps. Thread-safe.
+ */
+public final class GraphBatchPoller {
+  /** Graph's limit of requests per batch. */
+  public static final int MAX_STEPS = 20;
+
+  private final GraphMailboxGateway gateway;
+
+  public GraphBatchPoller(GraphMailboxGateway gateway) {
+    this.gateway = Objects.requireNonNull(gateway, "gateway");
+  }
+
+  /** One page to read. */
+  public record Poll<T extends SyncItem>(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+    public Poll {
+      Objects.requireNonNull(session, "session");
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(request, "request");
+    }
+  }
+
+  /** A step's outcome: exactly one of {@code page} and {@code failure} is set. */
+  public record Result<T extends SyncItem>(Poll<T> poll, DeltaPage<T> page, GatewayException failure) {
+    public boolean ok() {
+      return failure == null;
+    }
+  }
+
+  /** Reads every poll's next page, 20 to a round trip; results come back in the order of {@code polls}. */
+  public List<Result<?>> poll(List<? extends Poll<?>> polls) {
+    Map<String, List<Integer>> byToken = new LinkedHashMap<>();
+    for (int i = 0; i < polls.size(); i++) {
+      byToken.computeIfAbsent(polls.get(i).session().token().value(), k -> new ArrayList<>()).add(i);
+    }
+    Result<?>[] out = new Result<?>[polls.size()];
+    for (List<Integer> group : byToken.values()) {
+      for (int from = 0; from < group.size(); from += MAX_STEPS) {
+        List<Integer> chunk = group.subList(from, Math.min(group.size(), from + MAX_STEPS));
+        batch(polls, chunk, out);
+      }
+    }
+    return List.of(out);
+  }
+
+  private void batch(List<? extends Poll<?>> polls, List<Integer> chunk, Result<?>[] out) {
+    MailboxSession first = polls.get(chunk.get(0)).session();
+    RequestInformation ri = gateway.byUrl(HttpMethod.POST, "/$batch");
+    ri.setStreamContent(new ByteArrayInputStream(body(polls, chunk)), "application/json");
+    GraphMailboxGateway.decorate(ri, 0);
+    Map<String, Integer> ids = new HashMap<>();
+    for (int i : chunk) {
+      ids.put(Integer.toString(i), i);
+    }
+    try (InputStream in = gateway.send(first, null, ri, InputStream.class); JsonParser p = GraphJsonReader.JSON.createParser(in)) {
+      readResponses(p, polls, ids, out);
+    } catch (GatewayException e) {
+      for (int i : chunk) {
+        out[i] = failed(polls.get(i), e);
+      }
+      return;
+    } catch (IOException e) {
+      for (int i : chunk) {
+        out[i] = failed(polls.get(i), GraphErrorMapping.noAnswer(polls.get(i).session().mailbox().id(), polls.get(i).type().resource(), e));
+      }
+      return;
+    }
+    for (int i : chunk) {
+      if (out[i] == null) {
+        Poll<?> poll = polls.get(i);
+        out[i] = failed(poll, GatewayErrors.toException(poll.session().mailbox().id(), poll.type().resource(), 0,
+            "MissingBatchResponse", "the batch answer had no response for step " + i, null, null, null));
+      }
+    }
+  }
+
+  private byte[] body(List<? extends Poll<?>> polls, List<Integer> chunk) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(buf)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("requests");
+      for (int i : chunk) {
+        Poll<?> poll = polls.get(i);
+        g.writeStartObject();
+        g.writeStringField("id", Integer.toString(i));
+        g.writeStringField("method", "GET");
+        g.writeStringField("url", relativeUrl(poll));
+        g.writeObjectFieldStart("headers");
+        g.writeStringField("Prefer", "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""
+            + (poll.type().resource() == Resource.MAILBOX_SETTINGS ? "" : ", odata.maxpagesize=" + poll.request().pageSize()));
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buf.toByteArray();
+  }
+
+  /** The step URL relative to the version root: {@code /users/...}. */
+  private String relativeUrl(Poll<?> poll) {
+    String url;
+    if (poll.type().resource() == Resource.MAILBOX_SETTINGS) {
+      url = "/users/" + GraphMailboxGateway.enc(poll.session().mailbox().id().userObjectId()) + "/mailboxSettings";
+    } else if (poll.request().cursor() != null) {
+      url = poll.request().cursor();
+    } else {
+      try {
+        url = gateway.firstDeltaRequest(poll.session(), poll.type().resource(), poll.request()).getUri().toString();
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    String base = gateway.baseUrl();
+    if (url.startsWith(base)) {
+      return url.substring(base.length());
+    }
+    int v = url.indexOf("/v1.0/");
+    return v >= 0 ? url.substring(v + 5) : url;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void readResponses(JsonParser p, List<? extends Poll<?>> polls, Map<String, Integer> ids, Result<?>[] out)
+      throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IOException("malformed $batch answer");
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      if (!name.equals("responses")) {
+        p.skipChildren();
+        continue;
+      }
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        String id = null;
+        int status = 0;
+        String retryAfter = null;
+        Object page = null;
+        String code = null;
+        String message = null;
+        Integer index = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String f = p.currentName();
+          p.nextToken();
+          switch (f) {
+            case "id" -> {
+              id = p.getText();
+              index = ids.get(id);
+            }
+            case "status" -> status = p.getIntValue();
+            case "headers" -> {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String h = p.currentName();
+                p.nextToken();
+                if (h.equalsIgnoreCase("Retry-After")) {
+                  retryAfter = p.getText();
+                } else {
+                  p.skipChildren();
+                }
+              }
+            }
+            case "body" -> {
+              // "id" and "status" precede "body" in Graph's answers; without them the body is skipped
+              if (index != null && status >= 200 && status < 300 && p.currentToken() == JsonToken.START_OBJECT) {
+                Poll<?> poll = polls.get(index);
+                page = poll.type().resource() == Resource.MAILBOX_SETTINGS ? GraphJsonReader.settings(p)
+                    : GraphJsonReader.page(p, GraphMailboxGateway.reader(poll.type().resource()));
+              } else if (p.currentToken() == JsonToken.START_OBJECT) {
+                String[] err = error(p);
+                code = err[0];
+                message = err[1];
+              } else {
+                p.skipChildren();
+              }
+            }
+            default -> p.skipChildren();
+          }
+        }
+        if (index == null) {
+          continue;
+        }
+        Poll poll = polls.get(index);
+        MailboxId mailbox = poll.session().mailbox().id();
+        Resource resource = poll.type().resource();
+        if (status >= 200 && status < 300 && page != null) {
+          try {
+            DeltaPage<?> dp = page instanceof io.m365sync.resource.MailboxSettings s
+                ? GraphMailboxGateway.settingsPage(s, poll.request().cursor())
+                : GraphMailboxGateway.toDeltaPage(mailbox, resource, (GraphJsonReader.Page) page);
+            out[index] = new Result(poll, dp, null);
+          } catch (GatewayException e) {
+            out[index] = failed(poll, e);
+          }
+        } else {
+          out[index] = failed(poll, GatewayErrors.toException(mailbox, resource, status, code,
+              message == null ? "batch step failed" : message, GraphErrorMapping.parseRetryAfter(retryAfter), null, null));
+        }
+      }
+    }
+  }
+
+  private static String[] error(JsonParser p) throws IOException {
+    String code = null;
+    String message = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      if (f.equals("error") && p.currentToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String g = p.currentName();
+          p.nextToken();
+          if (g.equals("code")) {
+            code = p.getText();
+          } else if (g.equals("message")) {
+            message = p.getText();
+          } else {
+            p.skipChildren();
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return new String[] {code, message};
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Result<?> failed(Poll<?> poll, GatewayException e) {
+    return new Result(poll, null, e);
+  }
+}

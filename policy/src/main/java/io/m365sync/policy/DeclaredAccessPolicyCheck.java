@@ -35,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       disagrees with the policy in effect outside a propagation window, that is {@link PolicyDrift}:
  *       reported through {@link #drift()}, and the mailbox is held denied — neither side is trusted
  *       to open access. Observations older than the last effective change are stale and ignored.
+ *       When Graph's 403 agrees with a declared deny, the answer keeps Graph's reason code, so the
+ *       engine's mailbox status does not change code when its cached 403 expires.
  * </ol>
  *
  * <p>To Do ({@code Tasks.ReadWrite.All}) is covered by neither mechanism; statuses say so and only
@@ -140,7 +142,7 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
       if (predicted.granted() != effective.granted()) {
         Instant until = snapshot.nextChange().orElse(now);
         notes.add("A declared change is propagating until " + until + ": " + predicted.explanation());
-        return new AccessStatus(mailbox.id(), decision(effective, "pending until " + until), AccessState.PENDING,
+        return new AccessStatus(mailbox.id(), decision(effective, observed, "pending until " + until), AccessState.PENDING,
             predicted.granted(), effective.granted(), effective.explanation(), until, observed, null, notes, now);
       }
       if (observed != null && observed.decision().allowed() != effective.granted()) {
@@ -151,7 +153,7 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
         return new AccessStatus(mailbox.id(), held, AccessState.DRIFT, predicted.granted(), effective.granted(),
             effective.explanation(), null, observed, drift, notes, now);
       }
-      return new AccessStatus(mailbox.id(), decision(effective, null), AccessState.IN_EFFECT, predicted.granted(),
+      return new AccessStatus(mailbox.id(), decision(effective, observed, null), AccessState.IN_EFFECT, predicted.granted(),
           effective.granted(), effective.explanation(), null, observed, null, notes, now);
     } catch (PolicyException e) {
       notes.add("Fix the declared policy; the mailbox stays denied until it can be evaluated");
@@ -175,10 +177,19 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
     return decision instanceof AccessDecision.Deny d ? d.reasonCode() + (d.reason() == null ? "" : ": " + d.reason()) : "allowed";
   }
 
-  private static AccessDecision decision(Verdict verdict, String pending) {
+  /**
+   * The answer for a verdict. A deny that Graph has confirmed (a still-relevant 403) keeps Graph's
+   * reason code, so a mailbox the engine marked denied from the 403 is not re-marked with another
+   * code when its cached decision expires and the check is asked again.
+   */
+  private static AccessDecision decision(Verdict verdict, Observation observed, String pending) {
     String suffix = pending == null ? "" : " (a declared change is " + pending + ")";
     if (verdict.granted()) {
       return AccessDecision.allow(verdict.scoped() ? "declared-policy" : "enrollment");
+    }
+    if (observed != null && observed.decision() instanceof AccessDecision.Deny d) {
+      return AccessDecision.deny(d.reasonCode(), verdict.explanation() + suffix + "; confirmed by Graph at " + observed.at(),
+          d.source());
     }
     return AccessDecision.deny("DeniedByDeclaredPolicy", verdict.explanation() + suffix, "declared-policy");
   }

@@ -252,4 +252,21 @@ class DeclaredAccessPolicyCheckTest {
     }
     return n;
   }
+
+  @Test
+  void aDeclaredDenyThatGraphConfirmedKeepsGraphsReasonCode() {
+    declared.set(AccessPolicySet.of(ApplicationAccessPolicy.restrict(APP, "crm-sync", T0.minus(Duration.ofDays(2)))));
+    assertThat(check.decide(carol)).isInstanceOfSatisfying(AccessDecision.Deny.class,
+        d -> assertThat(d.reasonCode()).isEqualTo("DeniedByDeclaredPolicy"));
+
+    check.observed(carol, graph403());
+    clock.advance(Duration.ofHours(2));
+
+    AccessStatus status = check.status(carol);
+    assertThat(status.state()).isEqualTo(AccessState.IN_EFFECT);
+    assertThat(status.decision()).isInstanceOfSatisfying(AccessDecision.Deny.class, d -> {
+      assertThat(d.reasonCode()).as("the engine marked the mailbox from the 403; same code, no status change").isEqualTo("ErrorAccessDenied");
+      assertThat(d.reason()).contains("RestrictAccess", "carol@contoso.com", "confirmed by Graph at " + T0);
+    });
+  }
 }

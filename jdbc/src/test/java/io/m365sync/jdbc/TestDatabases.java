@@ -1,5 +1,7 @@
 package io.m365sync.jdbc;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,5 +57,23 @@ final class TestDatabases {
       throw new IllegalStateException(e);
     }
     return postgres().getPostgresDatabase(Map.of("currentSchema", schema));
+  }
+
+  /**
+   * Like {@link #postgresSchema()} behind a small connection pool, for tests that run many short
+   * transactions (the embedded server's own {@code DataSource} opens a new connection every call).
+   * The pool's threads are daemons; it lives until the JVM exits.
+   */
+  static DataSource postgresSchemaPooled() {
+    return pooled(postgresSchema(), 4);
+  }
+
+  static HikariDataSource pooled(DataSource dataSource, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(dataSource);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(0);
+    config.setPoolName("m365sync-test-" + COUNTER.incrementAndGet());
+    return new HikariDataSource(config);
   }
 }

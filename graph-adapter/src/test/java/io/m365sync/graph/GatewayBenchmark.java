@@ -1,0 +1,120 @@
+package io.m365sync.graph;
+
+import com.microsoft.graph.models.Event;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import io.m365sync.Mailbox;
+import io.m365sync.Resource;
+import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.MailboxSession;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.testkit.model.ModelUser;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Not a test: delta read of calendar events into core records, 4 mailboxes in parallel against the
+ * emulator, with the Graph SDK model path as the baseline in the same run.
+ *
+ * <pre>mvn -q -pl graph-adapter test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.m365sync.graph.GatewayBenchmark</pre>
+ */
+public final class GatewayBenchmark {
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    try (EmulatorFixture fx = new EmulatorFixture()) {
+      fx.grantApplication(Resource.EVENTS);
+      fx.tenant.throttling(100, 10_000_000, Duration.ofMinutes(10));
+      Instant start = fx.clock.instant().plus(Duration.ofDays(1));
+      List<MailboxSession> sessions = new ArrayList<>();
+      for (int m = 0; m < 4; m++) {
+        ModelUser u = fx.tenant.addUser("bench" + m);
+        for (int i = 0; i < events; i++) {
+          Instant s = start.plus(Duration.ofMinutes(30L * i));
+          fx.tenant.mailbox(u).calendar().create(new CalendarEvent("Meeting " + i + " about the quarterly numbers",
+              "Agenda: review, plan, decide. ".repeat(8), s, s.plus(Duration.ofMinutes(30)), "Pacific Standard Time", false,
+              "Room " + (i % 40), new io.m365sync.resource.EmailAddress("organizer@contoso.com", "Organizer"),
+              List.of(new io.m365sync.resource.Attendee(io.m365sync.resource.EmailAddress.of("a@contoso.com"), "required", "accepted"),
+                  new io.m365sync.resource.Attendee(io.m365sync.resource.EmailAddress.of("b@contoso.com"), "optional", "none")),
+              CalendarEvent.EventType.SINGLE_INSTANCE, null, null, "uid-" + m + "-" + i, java.util.Map.of()));
+        }
+        Mailbox mb = fx.mailbox(u, Resource.EVENTS);
+        sessions.add(fx.appSession(mb));
+      }
+      Instant from = start.minus(Duration.ofDays(1));
+      Instant to = start.plus(Duration.ofDays(30L * events / 48 + 10));
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      System.out.printf("machine: %d cpus, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
+          System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
+      for (int r = 0; r < rounds; r++) {
+        double fast = run(pool, sessions, s -> jackson(fx, s, from, to));
+        double sdk = run(pool, sessions, s -> sdkModels(fx, s, from, to));
+        System.out.printf("round %d: gateway (SDK transport + Jackson into core records) %,.0f events/s; SDK models %,.0f events/s; %.1fx%n",
+            r + 1, fast, sdk, fast / sdk);
+      }
+      pool.shutdown();
+    }
+  }
+
+  interface Reader {
+    int read(MailboxSession s) throws Exception;
+  }
+
+  static double run(ExecutorService pool, List<MailboxSession> sessions, Reader reader) throws Exception {
+    long t0 = System.nanoTime();
+    List<Future<Integer>> fs = new ArrayList<>();
+    for (MailboxSession s : sessions) {
+      fs.add(pool.submit(() -> reader.read(s)));
+    }
+    long total = 0;
+    for (Future<Integer> f : fs) {
+      total += f.get();
+    }
+    return total / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  static int jackson(EmulatorFixture fx, MailboxSession s, Instant from, Instant to) {
+    int n = 0;
+    DeltaPage<CalendarEvent> page = fx.gateway.delta(s, ResourceType.EVENTS, new DeltaRequest(null, null, from, to, 100));
+    n += page.changes().size();
+    while (page.more()) {
+      page = fx.gateway.delta(s, ResourceType.EVENTS, new DeltaRequest(null, page.cursor(), null, null, 100));
+      n += page.changes().size();
+    }
+    return n;
+  }
+
+  static int sdkModels(EmulatorFixture fx, MailboxSession s, Instant from, Instant to) {
+    GraphServiceClient graph = fx.gateway.client(s).graph();
+    fx.gateway.client(s).tokens().bind(s.token().value());
+    try {
+      var delta = graph.users().byUserId(s.mailbox().id().userObjectId()).calendarView().delta();
+      var resp = delta.get(rc -> {
+        rc.queryParameters.startDateTime = from.toString();
+        rc.queryParameters.endDateTime = to.toString();
+        rc.headers.add("Prefer", "odata.maxpagesize=100");
+        rc.options.add(GraphMailboxGateway.NO_RETRY);
+      });
+      int n = resp.getValue().size();
+      while (resp.getOdataNextLink() != null) {
+        resp = delta.withUrl(resp.getOdataNextLink()).get(rc -> {
+          rc.headers.add("Prefer", "odata.maxpagesize=100");
+          rc.options.add(GraphMailboxGateway.NO_RETRY);
+        });
+        for (Event e : resp.getValue()) {
+          n += e.getId() != null ? 1 : 0;
+        }
+      }
+      return n;
+    } finally {
+      fx.gateway.client(s).tokens().unbind();
+    }
+  }
+
+}

@@ -4,127 +4,154 @@ import io.m365sync.Mailbox;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncListener;
+import io.m365sync.TenantId;
+import io.m365sync.graph.AppCredential;
+import io.m365sync.graph.GraphMailboxGateway;
+import io.m365sync.graph.MsalApplicationTokenStrategy;
+import io.m365sync.graph.MsalDelegatedTokenStrategy;
+import io.m365sync.graph.TokenCacheCipher;
+import io.m365sync.jdbc.JdbcSyncStateStore;
 import io.m365sync.resource.CalendarEvent;
 import io.m365sync.resource.Contact;
 import io.m365sync.resource.ResourceSyncers;
 import io.m365sync.resource.ResourceType;
 import io.m365sync.state.MailboxState;
-import io.m365sync.testkit.FakeMicrosoft365;
-import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.ModelGroup;
 import io.m365sync.testkit.model.ModelUser;
 import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The story m365sync exists for, on an in-memory Microsoft 365 tenant (no Microsoft account needed):
- * delegated sync stops at the 90-day cliff; application permissions keep it going, but only for
- * mailboxes whose owner signed in once and only where the tenant's access policy allows.
+ * The story m365sync exists for, end to end with no Microsoft account: the real MSAL4J and Graph SDK
+ * adapters talk HTTP to the testkit's Microsoft 365 emulator on 127.0.0.1; state goes to an H2 file
+ * and the CRM to JSON files under the given directory.
+ *
+ * <ol>
+ *   <li>delegated sync of the enrolled users;
+ *   <li>91 days without sign-in: delegated sync stops ({@code NEEDS_SIGN_IN}), users notified;
+ *   <li>the admin grants application permissions and enables them: sync goes on ({@code ACTIVE},
+ *       application mode);
+ *   <li>a RestrictAccess policy: the user outside its group becomes {@code DENIED_BY_POLICY} (and
+ *       falls back to delegated once he signs in again); the user who never signed in was never touched.
+ * </ol>
  */
 public final class Quickstart {
+  static final URI REDIRECT = URI.create("https://crm.example.com/addin/callback");
   private static final Set<Resource> RESOURCES = EnumSet.of(Resource.EVENTS, Resource.CONTACTS);
 
   private final PrintStream out;
-  private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
-  private final InMemoryCrmStore<CalendarEvent> crmEvents = new InMemoryCrmStore<>("event");
-  private final InMemoryCrmStore<Contact> crmContacts = new InMemoryCrmStore<>("contact");
+  private final Path dir;
   private final List<Mailbox> enrolled = new ArrayList<>();
-  private final List<String> neverSignedIn = new ArrayList<>();
-  private SyncEngine engine;
 
-  Quickstart(PrintStream out) {
+  Quickstart(PrintStream out, Path dir) {
     this.out = out;
+    this.dir = dir;
   }
 
   public static void main(String[] args) {
-    new Quickstart(System.out).run();
+    Path dir = Path.of(args.length > 0 ? args[0] : "target/quickstart");
+    new Quickstart(System.out, dir).run();
   }
 
   void run() {
-    engine = SyncEngine.builder()
-        .clock(m365.clock())
-        .gateway(m365.gateway())
-        .delegatedTokens(m365.delegatedTokens())
-        .applicationTokens(m365.applicationTokens())
-        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
-        .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
-        .listener(new SyncListener() {
-          @Override
-          public void signInRequired(Mailbox mailbox, MailboxState state) {
-            out.printf("  -> notify %s: please sign in to the CRM add-in again (%s)%n", mailbox.userPrincipalName(),
-                state.reasonCode());
-          }
-        })
-        .build();
+    try (DemoWorld world = new DemoWorld("alice", "bob", "carol", "dave", "erin");
+         JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
+      JsonFileCrmStore<CalendarEvent> crmEvents = JsonFileCrmStore.open(dir.resolve("crm-events.json"), CalendarEvent.class, "event");
+      JsonFileCrmStore<Contact> crmContacts = JsonFileCrmStore.open(dir.resolve("crm-contacts.json"), Contact.class, "contact");
+      URI login = URI.create(world.emulator.loginBaseUrl());
+      MsalDelegatedTokenStrategy delegated = MsalDelegatedTokenStrategy.builder()
+          .clientId(DemoWorld.CLIENT_ID).credential(AppCredential.secret(DemoWorld.CLIENT_SECRET))
+          .store(store).cipher(TokenCacheCipher.aesGcm("quickstart-1", demoKey()))
+          .clock(world.clock).routeTokenRequestsTo(login).build();
+      SyncEngine engine = SyncEngine.builder()
+          .clock(world.clock)
+          .stateStore(store)
+          .gateway(GraphMailboxGateway.builder().baseUrl(world.emulator.graphBaseUrl()).build())
+          .delegatedTokens(delegated)
+          .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(DemoWorld.CLIENT_ID)
+              .credential(AppCredential.secret(DemoWorld.CLIENT_SECRET)).clock(world.clock).routeTokenRequestsTo(login).build())
+          .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
+          .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
+          .listener(new SyncListener() {
+            @Override
+            public void signInRequired(Mailbox mailbox, MailboxState state) {
+              out.printf("  -> notify %s: please sign in to the CRM add-in again (%s)%n", mailbox.userPrincipalName(),
+                  state.reasonCode());
+            }
+          })
+          .build();
+      TenantId tenant = TenantId.of(world.tenant.tenantId());
+      StatusTable table = new StatusTable(out, engine, id -> crmEvents.list(id).size() + crmContacts.list(id).size());
 
-    ModelUser alice = seededUser("alice");
-    ModelUser bob = seededUser("bob");
-    ModelUser carol = seededUser("carol");
-    ModelUser dave = seededUser("dave");
-    ModelUser erin = seededUser("erin");
-    for (ModelUser u : List.of(alice, bob, carol, dave)) {
-      Mailbox m = m365.signIn(u, RESOURCES);
-      enrolled.add(m);
-      engine.enroll(m);
+      for (String alias : List.of("alice", "bob", "carol", "dave")) {
+        Mailbox m = signIn(world, delegated, tenant, world.user(alias));
+        enrolled.add(m);
+        engine.enroll(m);
+      }
+      ModelUser erin = world.user("erin");
+
+      step(1, "Delegated sync of the four users who signed in to the add-in (erin never did)");
+      engine.runCycle();
+      table.print(enrolled, List.of(erin.userPrincipalName()));
+
+      step(2, "91 days pass without anyone signing in: the delegated refresh tokens die");
+      world.clock.advance(Duration.ofDays(91));
+      engine.runCycle();
+      table.print(enrolled, List.of(erin.userPrincipalName()));
+
+      step(3, "The admin adds application permissions, grants consent and enables them for the tenant");
+      world.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
+      engine.setApplicationPermissionEnabled(tenant, true);
+      world.tenant.mailbox(world.user("alice")).calendar().create(CalendarEvent.simple("Renewal call",
+          world.clock.instant().plus(Duration.ofDays(3)), world.clock.instant().plus(Duration.ofDays(3)).plusSeconds(1800)));
+      world.clock.advance(Duration.ofMinutes(15));
+      engine.runCycle();
+      table.print(enrolled, List.of(erin.userPrincipalName()));
+      out.printf("  tenant application mode: %s; missing permissions: %s%n",
+          engine.tenantStatus(tenant).appMode(), engine.tenantStatus(tenant).permissions().missing());
+
+      step(4, "A RestrictAccess policy limits the app to 'crm-sync-users' (dave is outside; he signs in again)");
+      ModelGroup group = world.tenant.addGroup("crm-sync-users", true)
+          .add(world.user("alice")).add(world.user("bob")).add(world.user("carol"));
+      world.tenant.addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, DemoWorld.CLIENT_ID, group,
+          "CRM sync for CRM users only");
+      engine.enroll(signIn(world, delegated, tenant, world.user("dave")));
+      world.clock.advance(Duration.ofMinutes(15));
+      engine.runCycle();
+      table.print(enrolled, List.of(erin.userPrincipalName()));
+      out.printf("  requests that reached erin's mailbox (never signed in): %d%n",
+          world.cloud.log().requestsAbout(erin.objectId()));
+      out.printf("  CRM records: %d, duplicates: %d; state in %s%n", crmEvents.size() + crmContacts.size(),
+          crmEvents.duplicates() + crmContacts.duplicates(), dir.toAbsolutePath());
     }
-    neverSignedIn.add(erin.userPrincipalName());
-
-    step(1, "Delegated sync of the four users who signed in to the add-in (erin never did)");
-    engine.runCycle();
-    table();
-
-    step(2, "91 days pass without anyone signing in: the delegated refresh tokens die");
-    m365.clock().advance(Duration.ofDays(91));
-    engine.runCycle();
-    table();
-
-    step(3, "The admin adds application permissions, grants consent and enables them for the tenant");
-    m365.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
-    engine.setApplicationPermissionEnabled(m365.tenantId(), true);
-    m365.mailbox(alice).calendar().create(CalendarEvent.simple("Renewal call",
-        m365.clock().instant().plus(Duration.ofDays(3)), m365.clock().instant().plus(Duration.ofDays(3)).plusSeconds(1800)));
-    m365.clock().advance(Duration.ofMinutes(15));
-    engine.runCycle();
-    table();
-    out.printf("  tenant application mode: %s; missing permissions: %s%n",
-        engine.tenantStatus(m365.tenantId()).appMode(), engine.tenantStatus(m365.tenantId()).permissions().missing());
-
-    step(4, "A RestrictAccess policy limits the app to the 'crm-sync-users' group (dave is outside; he signs in again)");
-    ModelGroup group = m365.tenant().addGroup("crm-sync-users", true).add(alice).add(bob).add(carol);
-    m365.tenant().addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, FakeMicrosoft365.CLIENT_ID, group,
-        "CRM sync for CRM users only");
-    Mailbox daveAgain = m365.signIn(dave, RESOURCES);
-    engine.enroll(daveAgain);
-    m365.clock().advance(Duration.ofMinutes(15));
-    engine.runCycle();
-    table();
-    out.printf("  requests that reached erin's mailbox (never signed in): %d%n",
-        m365.cloud().log().requestsAbout(erin.objectId()));
   }
 
-  private ModelUser seededUser(String alias) {
-    ModelUser u = m365.addUser(alias);
-    Instant now = m365.clock().instant();
-    for (int i = 1; i <= 3; i++) {
-      m365.mailbox(u).calendar().create(CalendarEvent.simple(alias + " customer meeting " + i,
-          now.plus(Duration.ofDays(i)), now.plus(Duration.ofDays(i)).plus(Duration.ofHours(1))));
-    }
-    m365.mailbox(u).contacts().create(Contact.of("Ada", "Lovelace", "ada." + alias + "@example.com"));
-    return u;
+  /** The add-in sign-in: the browser brings back an authorization code, the CRM redeems it. */
+  private static Mailbox signIn(DemoWorld world, MsalDelegatedTokenStrategy delegated, TenantId tenant, ModelUser user) {
+    String code = world.emulator.authorizationCode(world.tenant, user, DemoWorld.CLIENT_ID);
+    return delegated.signIn(tenant, code, REDIRECT, "crm-user-" + user.displayName(), RESOURCES);
   }
 
   private void step(int n, String title) {
     out.printf("%nStep %d: %s%n", n, title);
   }
 
-  private void table() {
-    StatusTable.print(out, engine, enrolled, neverSignedIn,
-        id -> crmEvents.list(id).size() + crmContacts.list(id).size());
+  /** A fixed demo key: real hosts load theirs from a key vault and pass it with a key id. */
+  private static byte[] demoKey() {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest("m365sync quickstart demo key".getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -34,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>Observation</b> (ground truth) — {@link #observed} records what Graph answered. If it
  *       disagrees with the policy in effect outside a propagation window, that is {@link PolicyDrift}:
  *       reported through {@link #drift()}, and the mailbox is held denied — neither side is trusted
- *       to open access. Observations older than the last effective change are stale and ignored.
+ *       to open access. Observations older than the last effective change that contradict it are
+ *       stale and ignored (agreeing ones are kept: Graph may enforce a change before the window ends).
  *       When Graph's 403 agrees with a declared deny, the answer keeps Graph's reason code, so the
  *       engine's mailbox status does not change code when its cached 403 expires.
  * </ol>
@@ -136,8 +137,11 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
       Verdict predicted = verdict(evaluator, declared, user, mailbox, consented);
       Verdict effective = verdict(evaluator, snapshot.effective(), user, mailbox, consented);
       Observation observed = observations.get(mailbox.id());
-      if (observed != null && observed.at().isBefore(snapshot.lastEffectiveChange())) {
-        observed = null; // made under a configuration that is no longer in effect
+      if (observed != null && observed.at().isBefore(snapshot.lastEffectiveChange())
+          && observed.decision().allowed() != effective.granted()) {
+        // made under a configuration that is no longer in effect; one that agrees with the new one
+        // (Graph enforced a change before the window ended) stays, so its reason code does too
+        observed = null;
       }
       if (predicted.granted() != effective.granted()) {
         Instant until = snapshot.nextChange().orElse(now);

@@ -161,4 +161,86 @@ class PolicyPropagationEngineTest {
     return m365.cloud().log().count(r -> r.isGraph() && u.objectId().equals(r.targetUserId())
         && r.mode() == AuthMode.APPLICATION && r.at().isBefore(t));
   }
+
+  /** Runs 15-minute cycles until {@code until} (exclusive), checking {@code each} after every cycle. */
+  void cyclesUntil(Instant until, Runnable each) {
+    while (m365.clock().instant().isBefore(until)) {
+      engine.runCycle();
+      each.run();
+      m365.clock().advance(Duration.ofMinutes(15));
+    }
+  }
+
+  AccessPolicy createPolicyAfter(Duration wait) {
+    engine.runCycle();
+    m365.clock().advance(wait);
+    return m365.tenant().addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, FakeMicrosoft365.CLIENT_ID, crmSync, "");
+  }
+
+  @Test
+  void aRemovedPolicyKeepsCarolDeniedUntilTheDelayThenSheReturnsToApplicationModeOnce() {
+    start(SyncOptions.defaults(), DELAY, DELAY);
+    AccessPolicy policy = createPolicyAfter(Duration.ofMinutes(20));
+    cyclesUntil(policy.createdAt().plus(Duration.ofHours(4)), () -> { });
+    assertThat(state(carolMailbox).status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+
+    m365.tenant().removeAccessPolicy(policy);
+    Instant removed = m365.clock().instant();
+    Instant lifted = removed.plus(DELAY);
+    m365.clock().advance(Duration.ofMinutes(1));
+    cyclesUntil(lifted, () -> {
+      assertThat(m365.tenant().appAccessAllowed(FakeMicrosoft365.CLIENT_ID, carol)).isFalse();
+      AccessStatus status = check.status(carolMailbox);
+      assertThat(status.state()).isEqualTo(AccessState.PENDING);
+      assertThat(status.decision().allowed()).isFalse();
+      assertThat(state(carolMailbox).status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+    });
+    assertThat(changesOf(carolMailbox, removed)).as("no status change while the removal propagates").isEmpty();
+
+    cyclesUntil(lifted.plus(Duration.ofHours(12)), () -> {
+      assertThat(check.status(carolMailbox).state()).isEqualTo(AccessState.IN_EFFECT);
+      assertThat(check.status(carolMailbox).decision().allowed()).isTrue();
+    });
+
+    assertThat(state(carolMailbox).status()).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(state(carolMailbox).mode()).isEqualTo(AuthMode.APPLICATION);
+    assertThat(changesOf(carolMailbox, removed)).singleElement()
+        .satisfies(c -> assertThat(c.current().status()).isEqualTo(MailboxStatus.ACTIVE));
+    assertThat(check.drift()).isEmpty();
+  }
+
+  @Test
+  void graphEnforcingBeforeTheWindowEndsDeniesCarolOnceAndTheCheckAgreesLater() {
+    start(SyncOptions.defaults(), DELAY, Duration.ofMinutes(30)); // Exchange was quicker than the window
+    Instant created = createPolicyAfter(Duration.ofMinutes(20)).createdAt();
+    m365.clock().advance(Duration.ofMinutes(1));
+
+    cyclesUntil(created.plus(DELAY), () -> assertThat(check.status(carolMailbox).state()).isEqualTo(AccessState.PENDING));
+    assertThat(state(carolMailbox).status()).as("the 403 decided").isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+    cyclesUntil(created.plus(Duration.ofHours(24)), () -> {
+      assertThat(check.status(carolMailbox).state()).isEqualTo(AccessState.IN_EFFECT);
+      assertThat(state(carolMailbox).status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+    });
+
+    assertThat(changesOf(carolMailbox, created)).as(listener.statusChanges().toString()).singleElement()
+        .satisfies(c -> assertThat(c.current().reasonCode()).isEqualTo("ErrorAccessDenied"));
+    assertThat(state(aliceMailbox).mode()).isEqualTo(AuthMode.APPLICATION);
+    assertThat(check.drift()).isEmpty();
+  }
+
+  @Test
+  void graphEnforcingAfterTheWindowLetsTheDeclaredPolicyDenyCarolOnce() {
+    start(SyncOptions.defaults(), DELAY, Duration.ofMinutes(90)); // Exchange was slower than the window
+    Instant created = createPolicyAfter(Duration.ofMinutes(20)).createdAt();
+    m365.clock().advance(Duration.ofMinutes(1));
+
+    cyclesUntil(created.plus(Duration.ofHours(24)), () -> { });
+
+    assertThat(check.status(carolMailbox).state()).isEqualTo(AccessState.IN_EFFECT);
+    assertThat(changesOf(carolMailbox, created)).as(listener.statusChanges().toString()).singleElement()
+        .satisfies(c -> assertThat(c.current().status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY));
+    assertThat(m365.cloud().log().count(r -> r.isGraph() && carol.objectId().equals(r.targetUserId()) && r.status() == 403))
+        .as("at most one 403, from a decision the engine cached before the window ended").isLessThanOrEqualTo(1);
+    assertThat(check.drift()).isEmpty();
+  }
 }

@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       reported through {@link #drift()}, and the mailbox is held denied — neither side is trusted
  *       to open access. Observations older than the last effective change that contradict it are
  *       stale and ignored (agreeing ones are kept: Graph may enforce a change before the window ends).
+ *       A 403 that contradicts a declared allow is held for one window, then the check allows again
+ *       so the engine re-probes (Exchange may be slower than the window).
  *       When Graph's 403 agrees with a declared deny, the answer keeps Graph's reason code, so the
  *       engine's mailbox status does not change code when its cached 403 expires.
  * </ol>
@@ -141,6 +143,12 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
           && observed.decision().allowed() != effective.granted()) {
         // made under a configuration that is no longer in effect; one that agrees with the new one
         // (Graph enforced a change before the window ended) stays, so its reason code does too
+        observed = null;
+      }
+      if (observed != null && !observed.decision().allowed() && effective.granted() && !now.isBefore(observed.at().plus(window))) {
+        // a 403 the declared policy cannot explain is held for one window, then the engine may probe again:
+        // Exchange may simply be slower than the window (a removed policy still enforced), and the engine
+        // reports only 403s, never successes, so without a new probe the mailbox would stay denied forever
         observed = null;
       }
       if (predicted.granted() != effective.granted()) {

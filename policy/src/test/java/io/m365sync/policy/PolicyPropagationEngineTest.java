@@ -243,4 +243,29 @@ class PolicyPropagationEngineTest {
         .as("at most one 403, from a decision the engine cached before the window ended").isLessThanOrEqualTo(1);
     assertThat(check.drift()).isEmpty();
   }
+
+  @Test
+  void aRemovalGraphLiftsAfterTheWindowIsDriftForAWhileThenCarolReturnsOnce() {
+    // Exchange slower than the window, and decisions re-asked every 10 minutes: the engine probes between
+    start(SyncOptions.defaults().withAccessDecisionTtl(Duration.ofMinutes(10)), DELAY, Duration.ofMinutes(90));
+    AccessPolicy policy = createPolicyAfter(Duration.ofMinutes(20));
+    cyclesUntil(policy.createdAt().plus(Duration.ofHours(4)), () -> { });
+    assertThat(state(carolMailbox).status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+
+    m365.tenant().removeAccessPolicy(policy);
+    Instant removed = m365.clock().instant();
+    m365.clock().advance(Duration.ofMinutes(1));
+    cyclesUntil(removed.plus(Duration.ofHours(12)), () -> { });
+
+    assertThat(m365.tenant().appAccessAllowed(FakeMicrosoft365.CLIENT_ID, carol)).isTrue();
+    assertThat(state(carolMailbox).status()).as("Carol must not stay denied once Graph lets her through")
+        .isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(state(carolMailbox).mode()).isEqualTo(AuthMode.APPLICATION);
+    // Graph's 403 after the window refines the reason (declared deny -> ErrorAccessDenied, drift); the status
+    // itself goes DENIED_BY_POLICY -> ACTIVE once, never back
+    assertThat(changesOf(carolMailbox, removed)).as(listener.statusChanges().toString())
+        .extracting(c -> c.current().status()).endsWith(MailboxStatus.ACTIVE).containsOnlyOnce(MailboxStatus.ACTIVE)
+        .hasSizeLessThanOrEqualTo(2);
+    assertThat(check.drift()).isEmpty();
+  }
 }

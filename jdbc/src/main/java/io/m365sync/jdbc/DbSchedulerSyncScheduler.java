@@ -11,6 +11,7 @@ import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
+import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
@@ -21,13 +22,21 @@ import io.m365sync.NotEnrolledException;
 import io.m365sync.schedule.SyncScheduler;
 import io.m365sync.schedule.SyncTarget;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -67,6 +76,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
   private final Duration jitter;
   private final Duration takeoverTime;
   private final Clock clock;
+  private final DataSource dataSource;
   private final AtomicReference<SyncTarget> target = new AtomicReference<>();
   private volatile boolean closed;
 
@@ -74,6 +84,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
     this.interval = b.interval;
     this.jitter = b.jitter;
     this.clock = b.clock;
+    this.dataSource = b.dataSource;
     this.takeoverTime = b.heartbeat.multipliedBy(b.missedHeartbeatsLimit + 2L).plus(b.pollingInterval);
     this.task = Tasks.custom(TASK_NAME, String.class)
         .onFailure(this::onFailure)
@@ -150,6 +161,86 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
     Instant first = clock.instant().plus(randomJitter());
     boolean added = scheduler.scheduleIfNotExists(task.instance(instanceId(mailbox), mailbox.key()), first);
     log.debug("m365sync: mailbox {} {} on the cluster schedule", mailbox, added ? "added" : "already");
+  }
+
+  /** Mailboxes inserted per batch by {@link #enrolledAll} (also Oracle's limit of an IN list). */
+  static final int BATCH = 1000;
+
+  /**
+   * Adds the tasks of many mailboxes at once (a host enrolling its existing users, say), in batched
+   * inserts of {@value #BATCH}, each due within the jitter; like {@link #enrolled} for each, a mailbox
+   * that already has a task keeps its schedule. Returns how many tasks were added (if another node
+   * registers the same mailboxes at the same moment, a few it added may be counted by neither).
+   */
+  public int enrolledAll(Collection<MailboxId> mailboxes) {
+    Checks.requireNonNull(mailboxes, "mailboxes");
+    int added = 0;
+    List<MailboxId> batch = new ArrayList<>(Math.min(BATCH, mailboxes.size()));
+    for (MailboxId mailbox : mailboxes) {
+      batch.add(Checks.requireNonNull(mailbox, "mailbox"));
+      if (batch.size() == BATCH) {
+        added += scheduleBatch(batch);
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      added += scheduleBatch(batch);
+    }
+    return added;
+  }
+
+  private int scheduleBatch(List<MailboxId> batch) {
+    Set<String> existing = existingInstances(batch);
+    Instant now = clock.instant();
+    List<SchedulableInstance<?>> instances = new ArrayList<>(batch.size());
+    for (MailboxId mailbox : batch) {
+      String id = instanceId(mailbox);
+      if (existing.add(id)) { // also skips a mailbox listed twice
+        instances.add(SchedulableInstance.of(task.instance(id, mailbox.key()), now.plus(randomJitter())));
+      }
+    }
+    if (instances.isEmpty()) {
+      return 0;
+    }
+    try {
+      scheduler.scheduleBatch(instances);
+      return instances.size();
+    } catch (RuntimeException e) {
+      // another node registered some of them meanwhile: add the rest one by one
+      log.debug("m365sync: batch insert of {} mailbox tasks failed ({}); adding them one by one", instances.size(),
+          e.toString());
+      int added = 0;
+      for (SchedulableInstance<?> instance : instances) {
+        if (scheduler.scheduleIfNotExists(instance)) {
+          added++;
+        }
+      }
+      return added; // a row that the failed batch did commit counts as not added
+    }
+  }
+
+  private Set<String> existingInstances(List<MailboxId> batch) {
+    StringBuilder sql = new StringBuilder("SELECT task_instance FROM ").append(TABLE_NAME)
+        .append(" WHERE task_name = ? AND task_instance IN (");
+    for (int i = 0; i < batch.size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    sql.append(')');
+    Set<String> found = new HashSet<>();
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      ps.setString(1, TASK_NAME);
+      for (int i = 0; i < batch.size(); i++) {
+        ps.setString(i + 2, instanceId(batch.get(i)));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw JdbcStateException.wrap("enrolledAll", null, e);
+    }
+    return found;
   }
 
   /**

@@ -56,7 +56,7 @@ final class TestDatabases {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return postgres().getPostgresDatabase(Map.of("currentSchema", schema));
+    return postgres().getPostgresDatabase(Map.of("currentSchema", schema, "reWriteBatchedInserts", "true"));
   }
 
   /**

@@ -107,7 +107,10 @@ public final class DurableStateBenchmark {
     }
     line("");
     line("load average at end %.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    Path out = Path.of("target", "benchmark-durable-state.md");
+    // exec:java runs in the reactor root; surefire-style runs in the module
+    Path out = (Files.isDirectory(Path.of("jdbc", "target")) ? Path.of("jdbc", "target") : Path.of("target"))
+        .resolve("benchmark-durable-state.md");
+    Files.createDirectories(out.getParent());
     Files.writeString(out, report);
     System.out.println("written to " + out.toAbsolutePath());
     System.exit(0);

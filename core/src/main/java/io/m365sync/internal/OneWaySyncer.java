@@ -19,6 +19,7 @@ import io.m365sync.state.SyncStateStore;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,14 +70,17 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
   /**
    * Reads every container from scratch, re-linking what the id map or the content already knows,
    * then deletes CRM records whose items were not seen: they were deleted while no delta link was
-   * valid, and an incremental round would never report them.
+   * valid, and an incremental round would never report them. The new delta links are committed
+   * only after that, and a full round commits no next links: interrupted, it starts over (cheaply:
+   * unchanged items are skipped), so the deletions at its end are never skipped.
    */
   private void fullRound(SyncRound round, Counts counts) {
     Set<String> seen = new HashSet<>();
+    Map<CursorKey, String> deltaLinks = new LinkedHashMap<>();
     for (String container : containers) {
       CursorKey key = key(round, container);
       round.state().removeCursor(key, round.fence());
-      pull(round, key, null, counts, seen);
+      deltaLinks.put(key, pull(round, key, null, counts, seen));
     }
     MailboxId mailbox = round.mailbox().id();
     for (IdLink link : round.state().links(mailbox, type.resource())) {
@@ -86,13 +90,15 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         counts.deleted++;
       }
     }
+    deltaLinks.forEach((key, link) -> round.state().putCursor(key, link, round.fence()));
   }
 
   private CursorKey key(SyncRound round, String container) {
     return new CursorKey(round.mailbox().id(), type.resource(), container);
   }
 
-  private void pull(SyncRound round, CursorKey key, String cursor, Counts counts, Set<String> seen) {
+  /** Reads pages until the delta link, which it returns; incremental rounds commit each page's cursor. */
+  private String pull(SyncRound round, CursorKey key, String cursor, Counts counts, Set<String> seen) {
     boolean full = cursor == null;
     counts.fullResync |= full;
     Instant now = round.clock().instant();
@@ -111,11 +117,13 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
           }
         }
       }
-      // committed only after the page reached the CRM: a crash before this line replays the page
-      round.state().putCursor(key, page.cursor(), round.fence());
       cursor = page.cursor();
+      if (!full) {
+        // committed only after the page reached the CRM: a crash before this line replays the page
+        round.state().putCursor(key, cursor, round.fence());
+      }
       if (!page.more()) {
-        return;
+        return cursor;
       }
     }
   }

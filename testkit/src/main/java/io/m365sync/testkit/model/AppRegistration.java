@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArraySet;
 public final class AppRegistration {
   private final String clientId;
   private final String displayName;
-  private final String applicationObjectId = UUID.randomUUID().toString();
-  private final String servicePrincipalId = UUID.randomUUID().toString();
+  private final String applicationObjectId;
+  private final String servicePrincipalId;
   private final List<ClientSecret> secrets = new CopyOnWriteArrayList<>();
   private final List<X509Certificate> certificates = new CopyOnWriteArrayList<>();
   private final Set<String> delegatedPermissions = new CopyOnWriteArraySet<>();
@@ -26,8 +26,20 @@ public final class AppRegistration {
   private final Set<String> adminGrantedDelegated = new CopyOnWriteArraySet<>();
 
   AppRegistration(String clientId, String displayName) {
+    this(clientId, displayName, UUID.randomUUID().toString(), UUID.randomUUID().toString());
+  }
+
+  AppRegistration(String clientId, String displayName, String applicationObjectId, String servicePrincipalId) {
     this.clientId = clientId;
     this.displayName = displayName;
+    this.applicationObjectId = applicationObjectId;
+    this.servicePrincipalId = servicePrincipalId;
+  }
+
+  /** Restores consent state from a snapshot. */
+  void restoreConsent(Set<String> consentedApplication, Set<String> adminGrantedDelegatedScopes) {
+    consentedApplicationPermissions.addAll(consentedApplication);
+    adminGrantedDelegated.addAll(adminGrantedDelegatedScopes);
   }
 
   public String clientId() {

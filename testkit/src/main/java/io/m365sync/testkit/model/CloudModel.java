@@ -79,6 +79,25 @@ public final class CloudModel {
     return List.copyOf(tenants.values());
   }
 
+  // snapshot support (CloudSnapshot)
+  Map<String, TokenClaims> issuedTokens() {
+    return Map.copyOf(issued);
+  }
+
+  Map<String, String> generatedIds() {
+    return Map.copyOf(generatedIds);
+  }
+
+  byte[] signingKey() {
+    return signingKey.clone();
+  }
+
+  void restoreTokens(Map<String, TokenClaims> tokens, Map<String, String> ids, byte[] key) {
+    issued.putAll(tokens);
+    generatedIds.putAll(ids);
+    System.arraycopy(key, 0, signingKey, 0, signingKey.length);
+  }
+
   TokenResponse issue(TokenClaims claims, String refreshToken, ModelUser user) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("aud", "https://graph.microsoft.com");

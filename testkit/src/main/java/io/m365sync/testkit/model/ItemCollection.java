@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
 /**
@@ -21,8 +20,6 @@ import java.util.function.BiPredicate;
  * as Outlook does when its delta-token cache evicts them. Thread-safe.
  */
 public final class ItemCollection<T extends SyncItem> {
-  private static final AtomicLong CHANGE_KEYS = new AtomicLong();
-
   private final String id;
   private final String displayName;
   private final BiPredicate<T, DeltaWindow> inWindow;
@@ -189,8 +186,25 @@ public final class ItemCollection<T extends SyncItem> {
         .substring(0, 40) + "=";
   }
 
-  private static String newChangeKey() {
-    return "CQAAAB" + Long.toString(CHANGE_KEYS.incrementAndGet(), 36);
+  /** Unique per collection and version; deterministic, so a restored snapshot goes on without collisions. */
+  private String newChangeKey() {
+    return "CQAAAB" + Integer.toUnsignedString(id.hashCode(), 36) + "." + Integer.toString(log.size(), 36);
+  }
+
+  /** The state a snapshot keeps: items, change log, token generation and replay setting. */
+  record State<T extends SyncItem>(List<StoredItem<T>> items, List<String> log, int generation, int replays) {}
+
+  synchronized State<T> state() {
+    return new State<>(List.copyOf(items.values()), List.copyOf(log), generation, replays);
+  }
+
+  synchronized void restore(State<T> state) {
+    items.clear();
+    state.items().forEach(s -> items.put(s.id(), s));
+    log.clear();
+    log.addAll(state.log());
+    generation = state.generation();
+    replays = state.replays();
   }
 
   /** F: full round paging after {@code after}; I: incremental over log (fromSeq, toSeq]; D: delta link at toSeq. */

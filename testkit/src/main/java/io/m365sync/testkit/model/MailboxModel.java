@@ -122,6 +122,15 @@ public final class MailboxModel {
     return "settings-" + settingsVersion;
   }
 
+  synchronized long settingsVersion() {
+    return settingsVersion;
+  }
+
+  synchronized void restoreSettings(MailboxSettings restored, long version) {
+    settings = restored;
+    settingsVersion = version;
+  }
+
   public synchronized MailboxSettings updateSettings(MailboxSettings newSettings) {
     settings = newSettings;
     settingsVersion++;

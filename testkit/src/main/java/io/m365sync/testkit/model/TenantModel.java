@@ -129,6 +129,68 @@ public final class TenantModel {
     return this;
   }
 
+  // ---------------------------------------------------------------- snapshot support (CloudSnapshot)
+
+  record Settings(Duration accessTokenLifetime, Duration refreshTokenInactivity, Duration signInFrequency,
+                  Duration policyPropagationDelay, int concurrencyLimit, int requestBudget, Duration budgetWindow) {}
+
+  Settings settings() {
+    return new Settings(accessTokenLifetime, refreshTokenInactivity, signInFrequency, policyPropagationDelay,
+        concurrencyLimit, requestBudget, budgetWindow);
+  }
+
+  void restoreSettings(Settings s) {
+    accessTokenLifetime = s.accessTokenLifetime();
+    refreshTokenInactivity = s.refreshTokenInactivity();
+    signInFrequency = s.signInFrequency();
+    policyPropagationDelay = s.policyPropagationDelay();
+    concurrencyLimit = s.concurrencyLimit();
+    requestBudget = s.requestBudget();
+    budgetWindow = s.budgetWindow();
+  }
+
+  ModelUser restoreUser(String objectId, String upn, String displayName) {
+    ModelUser user = new ModelUser(objectId, upn, displayName);
+    usersById.put(objectId, user);
+    mailboxes.put(objectId, new MailboxModel(objectId));
+    return user;
+  }
+
+  ModelGroup restoreGroup(String id, String displayName, boolean mailEnabledSecurity) {
+    ModelGroup g = new ModelGroup(id, displayName, mailEnabledSecurity);
+    groups.put(id, g);
+    return g;
+  }
+
+  AppRegistration restoreApp(String clientId, String displayName, String applicationObjectId, String servicePrincipalId) {
+    AppRegistration app = new AppRegistration(clientId, displayName, applicationObjectId, servicePrincipalId);
+    apps.put(clientId, app);
+    return app;
+  }
+
+  void restorePolicy(AccessPolicy policy, Instant removedAt) {
+    policies.add(policy);
+    if (removedAt != null) {
+      policyRemovedAt.put(policy.id(), removedAt);
+    }
+  }
+
+  Map<String, Instant> policyRemovals() {
+    return Map.copyOf(policyRemovedAt);
+  }
+
+  List<AccessPolicy> allPolicies() {
+    return List.copyOf(policies);
+  }
+
+  synchronized Map<String, RefreshGrant> refreshGrants() {
+    return Map.copyOf(refreshTokens);
+  }
+
+  synchronized void restoreRefreshGrant(String refreshToken, RefreshGrant grant) {
+    refreshTokens.put(refreshToken, grant);
+  }
+
   // ---------------------------------------------------------------- directory
 
   public ModelUser addUser(String alias) {

@@ -28,6 +28,7 @@ public final class GatewayBenchmark {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    String mode = args.length > 2 ? args[2] : "both";
     try (EmulatorFixture fx = new EmulatorFixture()) {
       fx.grantApplication(Resource.EVENTS);
       fx.tenant.throttling(100, 10_000_000, Duration.ofMinutes(10));
@@ -53,8 +54,8 @@ public final class GatewayBenchmark {
       System.out.printf("machine: %d cpus, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
       for (int r = 0; r < rounds; r++) {
-        double fast = run(pool, sessions, s -> jackson(fx, s, from, to));
-        double sdk = run(pool, sessions, s -> sdkModels(fx, s, from, to));
+        double fast = mode.equals("sdk") ? Double.NaN : run(pool, sessions, s -> jackson(fx, s, from, to));
+        double sdk = mode.equals("fast") ? Double.NaN : run(pool, sessions, s -> sdkModels(fx, s, from, to));
         System.out.printf("round %d: gateway (SDK transport + Jackson into core records) %,.0f events/s; SDK models %,.0f events/s; %.1fx%n",
             r + 1, fast, sdk, fast / sdk);
       }
@@ -68,6 +69,7 @@ public final class GatewayBenchmark {
 
   static double run(ExecutorService pool, List<MailboxSession> sessions, Reader reader) throws Exception {
     long t0 = System.nanoTime();
+    long c0 = cpuNanos();
     List<Future<Integer>> fs = new ArrayList<>();
     for (MailboxSession s : sessions) {
       fs.add(pool.submit(() -> reader.read(s)));
@@ -76,7 +78,16 @@ public final class GatewayBenchmark {
     for (Future<Integer> f : fs) {
       total += f.get();
     }
-    return total / ((System.nanoTime() - t0) / 1e9);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (cpuNanos() - c0) / 1e9;
+    System.out.printf("  %,d events in %.2f s wall, %.2f s process CPU (%,.0f events per CPU-second)%n", total, wall, cpu,
+        total / cpu);
+    return total / wall;
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static int jackson(EmulatorFixture fx, MailboxSession s, Instant from, Instant to) {

@@ -66,7 +66,11 @@ final class TimeZones {
   }
 
   static String format(Instant t, ZoneId zone) {
-    return GRAPH_LOCAL.format(LocalDateTime.ofInstant(t, zone));
+    LocalDateTime l = LocalDateTime.ofInstant(t, zone);
+    if (l.getYear() < 1 || l.getYear() > 9999) {
+      return GRAPH_LOCAL.format(l);
+    }
+    return Json.appendLocal(new StringBuilder(27), l, true).toString();
   }
 
   /**

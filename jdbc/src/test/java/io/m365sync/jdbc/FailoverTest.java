@@ -129,8 +129,9 @@ class FailoverTest {
 
     // two nodes, and Microsoft 365 keeps changing under them
     String url = TestDatabases.postgres().getJdbcUrl("postgres", "postgres");
+    String classpath = nodeClasspath();
     for (String name : List.of("node-a", "node-b")) {
-      nodes.put(name, startNode(name, url, schema, secret));
+      nodes.put(name, startNode(name, url, schema, secret, classpath));
     }
     AtomicInteger changes = new AtomicInteger();
     writer = new Thread(() -> keepChanging(users, changes), "m365-writer");
@@ -265,9 +266,31 @@ class FailoverTest {
 
   // ---------------------------------------------------------------- nodes
 
-  private Process startNode(String name, String url, String schema, String secret) throws Exception {
+  /**
+   * The test classpath for the node JVMs, with this project's snapshot jars copied aside first: other
+   * builds on a shared machine re-install them into the local repository while this test runs, and a
+   * node must not load half its classes from one build and half from the next.
+   */
+  private static String nodeClasspath() throws Exception {
+    String declared = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path aside = Files.createDirectories(Path.of("target", "failover-classpath"));
+    List<String> entries = new ArrayList<>();
+    for (String entry : declared.split(java.io.File.pathSeparator)) {
+      Path p = Path.of(entry);
+      String name = p.getFileName() == null ? "" : p.getFileName().toString();
+      if (name.startsWith("m365sync-") && name.endsWith("-SNAPSHOT.jar") && Files.isRegularFile(p)) {
+        Path copy = aside.resolve(name);
+        Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        entries.add(copy.toAbsolutePath().toString());
+      } else {
+        entries.add(entry);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  private Process startNode(String name, String url, String schema, String secret, String classpath) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = System.getProperty("java.class.path");
     Path log = Path.of("target", "failover-" + name + ".log");
     Files.createDirectories(log.getParent());
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",

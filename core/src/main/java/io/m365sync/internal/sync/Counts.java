@@ -1,0 +1,23 @@
+package io.m365sync.internal.sync;
+
+/** What a round wrote, for the {@link io.m365sync.resource.ResourceResult}. */
+final class Counts {
+  int created;
+  int updated;
+  int deleted;
+  int unchanged;
+  int pushedCreated;
+  int pushedUpdated;
+  int pushedDeleted;
+  int deferred;
+  boolean fullResync;
+
+  String describePush(int conflicts) {
+    if (pushedCreated + pushedUpdated + pushedDeleted + deferred + conflicts == 0) {
+      return null;
+    }
+    return "to Microsoft 365: " + pushedCreated + " created, " + pushedUpdated + " updated, " + pushedDeleted
+        + " deleted" + (deferred > 0 ? ", " + deferred + " deferred to the next round (changed meanwhile)" : "")
+        + (conflicts > 0 ? "; " + conflicts + " conflicts journaled" : "");
+  }
+}

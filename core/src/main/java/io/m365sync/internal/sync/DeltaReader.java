@@ -1,0 +1,92 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.resource.Change;
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.SyncRound;
+import io.m365sync.resource.SyncStateExpiredException;
+import io.m365sync.state.CursorKey;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Pull step: reads every container's delta from its stored link to the end of the round, without
+ * committing anything. A missing link, an expired one (410, also mid-round), or an events window
+ * that must slide makes it a full round over every container.
+ */
+final class DeltaReader<T extends SyncItem> {
+  private final ResourceType<T> type;
+  private final List<String> containers;
+  private final boolean windowed;
+
+  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed) {
+    this.type = type;
+    this.containers = containers.isEmpty() ? List.of("") : List.copyOf(containers);
+    this.windowed = windowed;
+  }
+
+  List<String> containers() {
+    return containers;
+  }
+
+  Pulled<T> read(SyncRound round, Markers markers, Window desired, java.time.Duration slide) {
+    Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
+    boolean slideNow = windowed && (stored == null
+        || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide)));
+    boolean full = slideNow || containers.stream().anyMatch(c -> cursor(round, c).isEmpty());
+    if (!full) {
+      try {
+        return readAll(round, false, stored, false);
+      } catch (SyncStateExpiredException expired) {
+        // the delta link died (Outlook evicted it): read everything again and re-link
+      }
+    }
+    Window window = windowed ? (slideNow ? desired : stored) : null;
+    return readAll(round, true, window, slideNow);
+  }
+
+  private Optional<String> cursor(SyncRound round, String container) {
+    return round.state().cursor(new CursorKey(round.mailbox().id(), type.resource(), container));
+  }
+
+  private Pulled<T> readAll(SyncRound round, boolean full, Window window, boolean windowMoved) {
+    Map<String, Change<T>> latest = new LinkedHashMap<>();
+    Map<String, String> cursors = new LinkedHashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (String container : containers) {
+      Map<String, Change<T>> own = new LinkedHashMap<>();
+      String cursor = full ? null : cursor(round, container).orElseThrow();
+      while (true) {
+        DeltaRequest request = new DeltaRequest(container.isEmpty() ? null : container, cursor,
+            window == null ? null : window.start(), window == null ? null : window.end(), round.pageSize());
+        DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
+        for (Change<T> c : page.changes()) {
+          own.remove(c.remoteId()); // keep server order of the latest change
+          own.put(c.remoteId(), c);
+        }
+        cursor = page.cursor();
+        if (!page.more()) {
+          break;
+        }
+      }
+      cursors.put(container, cursor);
+      for (Change<T> c : own.values()) {
+        Change<T> earlier = latest.get(c.remoteId());
+        // a move between containers reads as a removal in one and an upsert in the other
+        if (earlier == null || c.kind() == Change.Kind.UPSERT) {
+          latest.put(c.remoteId(), c);
+        }
+        if (c.kind() == Change.Kind.UPSERT) {
+          seen.add(c.remoteId());
+        }
+      }
+    }
+    return new Pulled<>(latest, cursors, full, seen, window, windowMoved);
+  }
+}

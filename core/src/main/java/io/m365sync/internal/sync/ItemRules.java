@@ -1,0 +1,109 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.TwoWayOptions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * What differs per resource in the shared two-way algorithm: reference translation between the
+ * sides (an exception's series master), scope (the events window), processing order (masters before
+ * their exceptions) and write flags (attendee notifications).
+ */
+interface ItemRules<T extends SyncItem> {
+
+  /** Microsoft 365 form → CRM form; {@code crmIdOf} maps a remote id to its linked CRM id (or null). */
+  T toCrm(T remote, UnaryOperator<String> crmIdOf);
+
+  /** CRM form → Microsoft 365 form; {@code remoteIdOf} maps a CRM id to its linked remote id (or null). */
+  T toRemote(T crm, UnaryOperator<String> remoteIdOf);
+
+  /** Whether the item lies inside the synced scope; {@code window} is null for unwindowed resources. */
+  boolean inScope(T item, Window window);
+
+  /** Lower ranks are processed first. */
+  int rank(T item);
+
+  /** The item as written to Microsoft 365 by a create ({@code create}) or an update. */
+  T forWrite(T remote, boolean create);
+
+  static <T extends SyncItem> ItemRules<T> plain() {
+    return new ItemRules<>() {
+      @Override
+      public T toCrm(T remote, UnaryOperator<String> crmIdOf) {
+        return remote;
+      }
+
+      @Override
+      public T toRemote(T crm, UnaryOperator<String> remoteIdOf) {
+        return crm;
+      }
+
+      @Override
+      public boolean inScope(T item, Window window) {
+        return true;
+      }
+
+      @Override
+      public int rank(T item) {
+        return 0;
+      }
+
+      @Override
+      public T forWrite(T remote, boolean create) {
+        return remote;
+      }
+    };
+  }
+
+  /**
+   * Events: series masters first; an exception's {@code seriesMasterId} holds the master's CRM id in
+   * the CRM and its Microsoft 365 id in Microsoft 365; scope is the calendar view window; updates
+   * carry {@link TwoWayOptions#NOTIFY_ATTENDEES} so they never re-send invitations unless the host
+   * asked.
+   */
+  static ItemRules<CalendarEvent> events(boolean notifyOnUpdate) {
+    return new ItemRules<>() {
+      @Override
+      public CalendarEvent toCrm(CalendarEvent remote, UnaryOperator<String> crmIdOf) {
+        return withMaster(remote, crmIdOf);
+      }
+
+      @Override
+      public CalendarEvent toRemote(CalendarEvent crm, UnaryOperator<String> remoteIdOf) {
+        return withMaster(crm, remoteIdOf);
+      }
+
+      private CalendarEvent withMaster(CalendarEvent e, UnaryOperator<String> map) {
+        if (e.seriesMasterId() == null) {
+          return e;
+        }
+        String other = map.apply(e.seriesMasterId());
+        if (other == null || other.equals(e.seriesMasterId())) {
+          return e;
+        }
+        return new CalendarEvent(e.subject(), e.body(), e.start(), e.end(), e.originalTimeZone(), e.allDay(),
+            e.location(), e.organizer(), e.attendees(), e.type(), other, e.recurrence(), e.iCalUid(), e.extensions());
+      }
+
+      @Override
+      public boolean inScope(CalendarEvent e, Window w) {
+        return w == null || (e.start().isBefore(w.end()) && e.end().isAfter(w.start()));
+      }
+
+      @Override
+      public int rank(CalendarEvent e) {
+        return e.type() == CalendarEvent.EventType.SERIES_MASTER ? 0 : 1;
+      }
+
+      @Override
+      public CalendarEvent forWrite(CalendarEvent e, boolean create) {
+        Map<String, String> ext = new HashMap<>(e.extensions());
+        ext.put(TwoWayOptions.NOTIFY_ATTENDEES, Boolean.toString(create || notifyOnUpdate));
+        return Reserved.withExtensions(e, ext);
+      }
+    };
+  }
+}

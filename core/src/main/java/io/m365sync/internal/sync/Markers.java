@@ -1,0 +1,63 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.resource.SyncRound;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.SyncStateStore;
+import java.util.Optional;
+
+/**
+ * Small durable notes kept in the state store's cursor table under reserved container names
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, and write-ahead
+ * markers written before a create whose id-map link could be lost in a crash.
+ */
+final class Markers {
+  private static final String NS = "m365sync:";
+
+  private final SyncStateStore state;
+  private final MailboxId mailbox;
+  private final Resource resource;
+  private final long fence;
+
+  Markers(SyncRound round, Resource resource) {
+    this.state = round.state();
+    this.mailbox = round.mailbox().id();
+    this.resource = resource;
+    this.fence = round.fence();
+  }
+
+  private CursorKey key(String name) {
+    return new CursorKey(mailbox, resource, NS + name);
+  }
+
+  Optional<String> get(String name) {
+    return state.cursor(key(name));
+  }
+
+  void put(String name, String value) {
+    state.putCursor(key(name), value, fence);
+  }
+
+  void remove(String name) {
+    state.removeCursor(key(name), fence);
+  }
+
+  static String crmWatermark() {
+    return "crm-watermark";
+  }
+
+  static String window() {
+    return "event-window";
+  }
+
+  /** Before a CRM create from Microsoft 365 item {@code remoteId}. */
+  static String pendingPull(String remoteId) {
+    return "pull:" + remoteId;
+  }
+
+  /** Before a Microsoft 365 create of content with key {@code matchKey}; the value is the CRM id. */
+  static String pendingPush(String matchKey) {
+    return "push:" + Reserved.hash(matchKey);
+  }
+}

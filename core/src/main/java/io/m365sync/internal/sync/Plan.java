@@ -1,0 +1,21 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.resource.Conflict;
+import io.m365sync.resource.SyncItem;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a round will do: conflicts to journal, then the writes in order. */
+final class Plan<T extends SyncItem> {
+  final List<Conflict> conflicts = new ArrayList<>();
+  final List<Action<T>> actions = new ArrayList<>();
+  int unchanged;
+
+  void add(Action<T> action) {
+    actions.add(action);
+  }
+
+  int destructive(Action.Side side) {
+    return (int) actions.stream().filter(a -> a.destructiveOn() == side).count();
+  }
+}

@@ -1,0 +1,442 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.resource.Change;
+import io.m365sync.resource.Conflict;
+import io.m365sync.resource.ConflictResolver;
+import io.m365sync.resource.CrmRecord;
+import io.m365sync.resource.CrmStore;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.SyncRound;
+import io.m365sync.resource.TwoWayOptions;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.SyncStateStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Map-ids and resolve steps: joins what Microsoft 365 and the CRM changed through the id map and
+ * decides one action per item. Reads only (the state store, the CRM); writes nothing.
+ *
+ * <p>Whether a side changed since the last sync is read from the link (change key, CRM version) and,
+ * where the link may be stale after a crash, from the item's own fingerprint ({@link Reserved#BASE}):
+ * content equal to what we last wrote is our echo, not a user's change.
+ */
+final class Planner<T extends SyncItem> {
+  private final ResourceType<T> type;
+  private final CrmStore<T> crm;
+  private final TwoWayOptions<T> options;
+  private final ItemRules<T> rules;
+  private final ConflictArbiter<T> arbiter;
+
+  private SyncRound round;
+  private MailboxId mailbox;
+  private SyncStateStore state;
+  private Markers markers;
+  private Window window;
+  private Instant now;
+  private Plan<T> plan;
+  private Set<String> handledCrm;
+  private Set<String> handledRemote;
+  private Map<String, String> claimedBy; // crmId → remoteId claimed by content in this round
+  private ContentIndex index;
+  private Pulled<T> pulled;
+
+  Planner(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, ItemRules<T> rules) {
+    this.type = type;
+    this.crm = crm;
+    this.options = options;
+    this.rules = rules;
+    this.arbiter = new ConflictArbiter<>(type, options);
+  }
+
+  Plan<T> plan(SyncRound round, Markers markers, Pulled<T> pulled, List<CrmRecord<T>> crmChanges) {
+    this.round = round;
+    this.mailbox = round.mailbox().id();
+    this.state = round.state();
+    this.markers = markers;
+    this.window = pulled.window();
+    this.now = round.clock().instant();
+    this.plan = new Plan<>();
+    this.handledCrm = new HashSet<>();
+    this.handledRemote = new HashSet<>();
+    this.claimedBy = new HashMap<>();
+    this.index = null;
+    this.pulled = pulled;
+
+    List<Change<T>> remote = new ArrayList<>(pulled.all());
+    // upserts first: an item re-created for a CRM record (link lost in a crash) claims the record
+    // before the deletion of the item it replaced is looked at
+    remote.sort(Comparator.comparingInt(c -> c.item() == null ? 100 : rules.rank(c.item())));
+    for (Change<T> c : remote) {
+      if (c.kind() == Change.Kind.DELETE) {
+        remoteDeleted(c.remoteId());
+      } else {
+        remoteUpserted(c, pulled.full());
+      }
+    }
+    if (pulled.full()) {
+      // deleted while no delta link was valid: a full round is the only one that can tell
+      for (IdLink link : state.links(mailbox, type.resource())) {
+        if (!pulled.seen().contains(link.remoteId()) && !handledCrm.contains(link.crmId())) {
+          remoteDeleted(link.remoteId());
+        }
+      }
+    }
+    List<CrmRecord<T>> local = new ArrayList<>(crmChanges);
+    local.sort(Comparator.comparingInt(r -> r.item() == null ? 2 : rules.rank(r.item())));
+    for (CrmRecord<T> r : local) {
+      if (!handledCrm.contains(r.crmId())) {
+        crmChanged(r.crmId());
+      }
+    }
+    return plan;
+  }
+
+  // ---- Microsoft 365 side
+
+  private void remoteDeleted(String remoteId) {
+    IdLink link = state.linkByRemoteId(mailbox, type.resource(), remoteId).orElse(null);
+    if (link == null || handledCrm.contains(link.crmId()) || !handledRemote.add(remoteId)) {
+      plan.unchanged++; // unknown, already decided, or its CRM record was re-linked to another item
+      return;
+    }
+    handledCrm.add(link.crmId());
+    Optional<CrmRecord<T>> current = crm.find(mailbox, link.crmId());
+    if (current.isEmpty()) {
+      plan.add(new Action.Unlink<>(link));
+      return;
+    }
+    CrmRecord<T> rec = current.get();
+    if (!rules.inScope(rec.item(), window)) {
+      plan.unchanged++; // left the calendar view window: not a deletion
+      return;
+    }
+    originDeleted(rec, link);
+  }
+
+  /** Microsoft 365 deleted the item the CRM record mirrors. */
+  private void originDeleted(CrmRecord<T> rec, IdLink link) {
+    if (!crmEdited(rec, link, null)) {
+      plan.add(new Action.DeleteCrm<>(link));
+      return;
+    }
+    ConflictResolver.Resolution<T> r = arbiter.decide(plan, mailbox, now, Conflict.Kind.MICROSOFT_DELETED,
+        link.crmId(), link.remoteId(), rec.item(), null);
+    switch (r.winner()) {
+      case MICROSOFT -> plan.add(new Action.DeleteCrm<>(link));
+      case CRM -> plan.add(new Action.CreateRemote<>(rec));
+      case MERGED -> plan.add(new Action.WriteBoth<>(link.crmId(), null, null, r.merged()));
+    }
+  }
+
+  private void remoteUpserted(Change<T> c, boolean full) {
+    T item = c.item();
+    IdLink link = state.linkByRemoteId(mailbox, type.resource(), c.remoteId()).orElse(null);
+    handledRemote.add(c.remoteId());
+    if (link == null) {
+      unlinkedRemote(c, full);
+      return;
+    }
+    handledCrm.add(link.crmId());
+    if (c.changeKey() != null && c.changeKey().equals(link.changeKey())) {
+      plan.unchanged++; // a replay, or the echo of a write whose link we wrote
+      if (crm.find(mailbox, link.crmId()).isEmpty()) {
+        plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
+      } else {
+        handledCrm.remove(link.crmId()); // CRM edits still go out below
+      }
+      return;
+    }
+    Optional<CrmRecord<T>> current = crm.find(mailbox, link.crmId());
+    boolean remoteUser = remoteEdited(item, null);
+    if (current.isEmpty() && markers.get(Markers.pendingPull(c.remoteId())).isPresent()) {
+      // the CRM record was deleted and a new one created from this item, whose link write was lost
+      CrmRecord<T> twin = index().claim(c.remoteId(), null);
+      if (twin != null) {
+        withTwin(c, twin);
+        return;
+      }
+    }
+    if (current.isEmpty()) {
+      if (!remoteUser) {
+        plan.add(new Action.DeleteRemote<>(link, c.changeKey(), false));
+        return;
+      }
+      ConflictResolver.Resolution<T> r = arbiter.decide(plan, mailbox, now, Conflict.Kind.CRM_DELETED,
+          link.crmId(), link.remoteId(), null, item);
+      switch (r.winner()) {
+        case MICROSOFT -> plan.add(new Action.SaveCrm<>(null, c.remoteId(), c.changeKey(), item));
+        case CRM -> plan.add(new Action.DeleteRemote<>(link, c.changeKey(), true));
+        case MERGED -> plan.add(new Action.WriteBoth<>(null, c.remoteId(), c.changeKey(), r.merged()));
+      }
+      return;
+    }
+    CrmRecord<T> rec = current.get();
+    boolean crmUser = crmEdited(rec, link, item);
+    remoteUser = remoteEdited(item, rec);
+    boolean same = sameContent(rec.item(), item);
+    if (same) {
+      plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), rec.version())));
+      return;
+    }
+    if (!remoteUser) {
+      // Microsoft 365 holds our own write (its link may have been lost)
+      if (crmUser) {
+        IdLink acked = relink(link, c.remoteId(), c.changeKey(), link.crmVersion());
+        plan.add(new Action.UpdateRemote<>(acked, rec, c.changeKey(), false));
+      } else {
+        plan.add(new Action.SaveCrm<>(link.crmId(), c.remoteId(), c.changeKey(), item));
+      }
+      return;
+    }
+    if (!crmUser) {
+      if (!options.microsoftFilter().test(Reserved.strip(item))) {
+        // left the filter: frozen, never deleted; acknowledged so it is not seen as a conflict later
+        plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), link.crmVersion())));
+      } else {
+        plan.add(new Action.SaveCrm<>(link.crmId(), c.remoteId(), c.changeKey(), item));
+      }
+      return;
+    }
+    ConflictResolver.Resolution<T> r = arbiter.decide(plan, mailbox, now, Conflict.Kind.BOTH_CHANGED,
+        link.crmId(), link.remoteId(), rec.item(), item);
+    resolveBoth(r, link.crmId(), c, rec, relink(link, c.remoteId(), c.changeKey(), link.crmVersion()));
+  }
+
+  private void resolveBoth(ConflictResolver.Resolution<T> r, String crmId, Change<T> c, CrmRecord<T> rec, IdLink link) {
+    switch (r.winner()) {
+      case MICROSOFT -> plan.add(new Action.SaveCrm<>(crmId, c.remoteId(), c.changeKey(), c.item()));
+      case CRM -> plan.add(new Action.UpdateRemote<>(link, rec, c.changeKey(), true));
+      case MERGED -> plan.add(new Action.WriteBoth<>(crmId, c.remoteId(), c.changeKey(), r.merged()));
+    }
+  }
+
+  /** A Microsoft 365 item without a link: ours whose link was lost, a content twin, or new. */
+  private void unlinkedRemote(Change<T> c, boolean full) {
+    T item = c.item();
+    if (!options.microsoftFilter().test(Reserved.strip(item))) {
+      plan.unchanged++;
+      return;
+    }
+    CrmRecord<T> twin = findTwin(c, full);
+    if (twin == null) {
+      if (!rules.inScope(item, window)) {
+        plan.unchanged++;
+        return;
+      }
+      plan.add(new Action.SaveCrm<>(null, c.remoteId(), c.changeKey(), item));
+      return;
+    }
+    withTwin(c, twin);
+  }
+
+  /** Links a Microsoft 365 item to the CRM record found for it, reconciling their content. */
+  private void withTwin(Change<T> c, CrmRecord<T> twin) {
+    T item = c.item();
+    handledCrm.add(twin.crmId());
+    claimedBy.put(twin.crmId(), c.remoteId());
+    IdLink link = new IdLink(mailbox, type.resource(), twin.crmId(), c.remoteId(), c.changeKey(), -1);
+    if (sameContent(twin.item(), item)) {
+      plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), twin.version())));
+      return;
+    }
+    boolean remoteUser = remoteEdited(item, twin);
+    boolean crmUser = crmEdited(twin, null, item);
+    if (!remoteUser && crmUser) {
+      plan.add(new Action.UpdateRemote<>(link, twin, c.changeKey(), false));
+      return;
+    }
+    if (remoteUser && !crmUser) {
+      plan.add(new Action.SaveCrm<>(twin.crmId(), c.remoteId(), c.changeKey(), item));
+      return;
+    }
+    ConflictResolver.Resolution<T> r = arbiter.decide(plan, mailbox, now, Conflict.Kind.UNLINKED_MATCH,
+        twin.crmId(), c.remoteId(), twin.item(), item);
+    resolveBoth(r, twin.crmId(), c, twin, link);
+  }
+
+  private CrmRecord<T> findTwin(Change<T> c, boolean full) {
+    // 1. a CRM-created item whose link write was lost: it names its CRM record
+    String crmId = c.item().extensions().get(Reserved.CRM_ID);
+    CrmRecord<T> twin = unlinkedRecord(crmId);
+    if (twin != null) {
+      return twin;
+    }
+    // 2. the same, found by the write-ahead marker keyed by content (gateways that drop extensions)
+    String key = c.item().matchKey();
+    if (key != null) {
+      twin = markers.get(Markers.pendingPush(key)).map(this::unlinkedRecord).orElse(null);
+      if (twin != null) {
+        return twin;
+      }
+    }
+    // 3. a CRM record created from this item whose link write was lost, or a content twin after a 410
+    if (full || markers.get(Markers.pendingPull(c.remoteId())).isPresent()) {
+      return index().claim(c.remoteId(), key);
+    }
+    return null;
+  }
+
+  private CrmRecord<T> unlinkedRecord(String crmId) {
+    if (crmId == null || claimedBy.containsKey(crmId)) {
+      return null;
+    }
+    Optional<IdLink> link = state.linkByCrmId(mailbox, type.resource(), crmId);
+    if (link.isPresent() && !gone(link.get().remoteId())) {
+      return null;
+    }
+    return crm.find(mailbox, crmId).orElse(null);
+  }
+
+  private ContentIndex index() {
+    if (index == null) {
+      index = new ContentIndex();
+    }
+    return index;
+  }
+
+  /** Whether this round learned that the item is gone from Microsoft 365. */
+  private boolean gone(String remoteId) {
+    Change<T> c = pulled.changes().get(remoteId);
+    return c != null ? c.kind() == Change.Kind.DELETE : pulled.full() && !pulled.seen().contains(remoteId);
+  }
+
+  // ---- CRM side
+
+  private void crmChanged(String crmId) {
+    handledCrm.add(crmId);
+    IdLink link = state.linkByCrmId(mailbox, type.resource(), crmId).orElse(null);
+    Optional<CrmRecord<T>> current = crm.find(mailbox, crmId);
+    if (current.isEmpty()) {
+      if (link != null) {
+        plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
+      }
+      return;
+    }
+    CrmRecord<T> rec = current.get();
+    if (link != null && rec.version() == link.crmVersion()) {
+      plan.unchanged++; // the echo of our own CRM write
+      return;
+    }
+    if (link != null && Reserved.untouchedSinceOurWrite(rec.item())) {
+      plan.add(new Action.Link<>(relink(link, link.remoteId(), link.changeKey(), rec.version())));
+      return;
+    }
+    if (!options.crmFilter().test(Reserved.strip(rec.item()))) {
+      if (link != null) {
+        plan.add(new Action.Link<>(relink(link, link.remoteId(), link.changeKey(), rec.version())));
+      }
+      return;
+    }
+    if (link == null) {
+      String origin = rec.item().extensions().get(Reserved.REMOTE_ID);
+      if (origin != null && !handledRemote.contains(origin) && markers.get(Markers.pendingPull(origin)).isPresent()) {
+        // created from a Microsoft 365 item, link lost in a crash, and the item is gone since
+        originDeleted(rec, new IdLink(mailbox, type.resource(), crmId, origin, null, -1));
+      } else if (rules.inScope(rec.item(), window)) {
+        plan.add(new Action.CreateRemote<>(rec));
+      }
+      return;
+    }
+    plan.add(new Action.UpdateRemote<>(link, rec, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
+  }
+
+  // ---- helpers
+
+  /**
+   * Whether a user edited the CRM record since the last sync: not when its version is the linked one,
+   * not when it still holds our own write, not when Microsoft 365 holds what we pushed from it.
+   */
+  private boolean crmEdited(CrmRecord<T> rec, IdLink link, T remote) {
+    if (link != null && rec.version() == link.crmVersion()) {
+      return false;
+    }
+    if (Reserved.untouchedSinceOurWrite(rec.item())) {
+      return false;
+    }
+    String pushed = remote == null ? null : remote.extensions().get(Reserved.BASE);
+    return pushed == null || !pushed.equals(Reserved.fingerprint(asRemote(rec.item())));
+  }
+
+  /**
+   * Whether a user edited the Microsoft 365 item since the last sync: not when it still holds our own
+   * write, not when the CRM holds what we pulled from it.
+   */
+  private boolean remoteEdited(T remote, CrmRecord<T> rec) {
+    if (Reserved.untouchedSinceOurWrite(remote)) {
+      return false;
+    }
+    String pulled = rec == null ? null : rec.item().extensions().get(Reserved.BASE);
+    return pulled == null || !pulled.equals(Reserved.fingerprint(asCrm(remote)));
+  }
+
+  private T asRemote(T crmItem) {
+    return rules.toRemote(Reserved.strip(crmItem), id -> state.linkByCrmId(mailbox, type.resource(), id)
+        .map(IdLink::remoteId).orElse(null));
+  }
+
+  private T asCrm(T remoteItem) {
+    return rules.toCrm(Reserved.strip(remoteItem), id -> state.linkByRemoteId(mailbox, type.resource(), id)
+        .map(IdLink::crmId).orElse(null));
+  }
+
+  /** Whether a CRM item (CRM form) and a Microsoft 365 item hold the same content. */
+  private boolean sameContent(T crmItem, T remoteItem) {
+    return asRemote(crmItem).equals(Reserved.strip(remoteItem));
+  }
+
+  private IdLink relink(IdLink link, String remoteId, String changeKey, long crmVersion) {
+    return new IdLink(mailbox, type.resource(), link.crmId(), remoteId, changeKey, crmVersion);
+  }
+
+  /** Unlinked CRM records by the remote id they were created from and by content key; read once. */
+  private final class ContentIndex {
+    private final Map<String, CrmRecord<T>> byRemoteId = new HashMap<>();
+    private final Map<String, CrmRecord<T>> byKey = new HashMap<>();
+
+    ContentIndex() {
+      Set<String> linked = new HashSet<>();
+      for (IdLink l : state.links(mailbox, type.resource())) {
+        linked.add(l.crmId());
+      }
+      for (CrmRecord<T> r : crm.list(mailbox)) {
+        if (linked.contains(r.crmId()) || r.item() == null) {
+          continue;
+        }
+        String remoteId = r.item().extensions().get(Reserved.REMOTE_ID);
+        if (remoteId != null) {
+          byRemoteId.putIfAbsent(remoteId, r);
+        }
+        if (r.item().matchKey() != null) {
+          byKey.putIfAbsent(r.item().matchKey(), r);
+        }
+      }
+    }
+
+    CrmRecord<T> claim(String remoteId, String key) {
+      CrmRecord<T> r = byRemoteId.remove(remoteId);
+      if (r == null && key != null) {
+        r = byKey.get(key);
+      }
+      if (r == null || claimedBy.containsKey(r.crmId())) {
+        return null;
+      }
+      byKey.values().remove(r);
+      return r;
+    }
+  }
+
+  Resource resource() {
+    return type.resource();
+  }
+}

@@ -1,0 +1,131 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.resource.CrmRecord;
+import io.m365sync.resource.ItemNotFoundException;
+import io.m365sync.resource.PreconditionFailedException;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.WriteResult;
+import java.util.Map;
+
+/**
+ * Push step: the Microsoft 365-side writes of a plan, with If-Match. A 412 means the item changed
+ * after this round read it: unless the CRM won a conflict ({@code force}) the write is deferred and
+ * the next round, which reads that change, decides. Creates are preceded by a write-ahead marker and
+ * carry the CRM id, so a crash before the link write re-links on restart.
+ */
+final class RemotePusher<T extends SyncItem> {
+
+  void push(SyncContext<T> ctx, Plan<T> plan) {
+    for (Action<T> action : plan.actions) {
+      if (action instanceof Action.CreateRemote<T> a) {
+        create(ctx, a.record());
+      } else if (action instanceof Action.UpdateRemote<T> a) {
+        update(ctx, a);
+      } else if (action instanceof Action.DeleteRemote<T> a) {
+        delete(ctx, a);
+      } else if (action instanceof Action.WriteBoth<T> a) {
+        writeBoth(ctx, a);
+      }
+    }
+  }
+
+  private void create(SyncContext<T> ctx, CrmRecord<T> rec) {
+    T item = ctx.remoteForm(rec.item(), rec.crmId(), true);
+    String marker = item.matchKey() == null ? null : Markers.pendingPush(item.matchKey());
+    if (marker != null) {
+      ctx.markers.put(marker, rec.crmId());
+    }
+    WriteResult w = ctx.round.gateway().create(ctx.round.session(), ctx.type, ctx.createContainer, item);
+    ctx.link(rec.crmId(), w.remoteId(), w.changeKey(), rec.version());
+    if (marker != null) {
+      ctx.markers.remove(marker);
+    }
+    ctx.counts.pushedCreated++;
+  }
+
+  private void update(SyncContext<T> ctx, Action.UpdateRemote<T> a) {
+    T item = ctx.remoteForm(a.record().item(), a.record().crmId(), false);
+    String remoteId = a.link().remoteId();
+    WriteResult w;
+    try {
+      w = write(ctx, remoteId, a.ifMatch(), item, a.force());
+    } catch (ItemNotFoundException gone) {
+      ctx.counts.deferred++; // deleted meanwhile: the next round reads the deletion and decides
+      return;
+    }
+    if (w == null) {
+      ctx.counts.deferred++;
+      return;
+    }
+    ctx.link(a.record().crmId(), remoteId, w.changeKey(), a.record().version());
+    ctx.counts.pushedUpdated++;
+  }
+
+  private WriteResult write(SyncContext<T> ctx, String remoteId, String ifMatch, T item, boolean force) {
+    try {
+      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, ifMatch, item);
+    } catch (PreconditionFailedException changed) {
+      if (!force) {
+        return null;
+      }
+      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, null, item);
+    }
+  }
+
+  private void delete(SyncContext<T> ctx, Action.DeleteRemote<T> a) {
+    try {
+      ctx.round.gateway().delete(ctx.round.session(), ctx.type, a.link().remoteId(), a.ifMatch());
+    } catch (ItemNotFoundException alreadyGone) {
+      // the goal is reached
+    } catch (PreconditionFailedException changed) {
+      if (!a.force()) {
+        ctx.counts.deferred++;
+        return;
+      }
+      try {
+        ctx.round.gateway().delete(ctx.round.session(), ctx.type, a.link().remoteId(), null);
+      } catch (ItemNotFoundException alreadyGone) {
+        // the goal is reached
+      }
+    }
+    ctx.unlink(a.link().crmId());
+    ctx.counts.pushedDeleted++;
+  }
+
+  /** A merge or a survivor: CRM first (its id goes into the Microsoft 365 item), then Microsoft 365, then the link. */
+  private void writeBoth(SyncContext<T> ctx, Action.WriteBoth<T> a) {
+    T crmItem = a.remoteId() == null ? Reserved.stamp(Reserved.strip(a.item()), Map.of())
+        : Reserved.stamp(Reserved.strip(a.item()), Map.of(Reserved.REMOTE_ID, a.remoteId()));
+    CrmRecord<T> saved;
+    if (a.crmId() == null || ctx.crm.find(ctx.mailbox, a.crmId()).isEmpty()) {
+      String marker = a.remoteId() == null ? null : Markers.pendingPull(a.remoteId());
+      if (marker != null) {
+        ctx.markers.put(marker, "pending");
+      }
+      saved = ctx.save(null, crmItem);
+      ctx.counts.created++;
+      if (a.remoteId() != null) {
+        ctx.link(saved.crmId(), a.remoteId(), a.ifMatch(), -1);
+        ctx.markers.remove(marker);
+      }
+    } else {
+      saved = ctx.save(a.crmId(), crmItem);
+      ctx.counts.updated++;
+    }
+    T remoteItem = ctx.remoteForm(saved.item(), saved.crmId(), a.remoteId() == null);
+    WriteResult w = null;
+    if (a.remoteId() != null) {
+      try {
+        w = write(ctx, a.remoteId(), a.ifMatch(), remoteItem, true);
+        ctx.counts.pushedUpdated++;
+      } catch (ItemNotFoundException gone) {
+        w = null;
+      }
+    }
+    if (w == null) {
+      w = ctx.round.gateway().create(ctx.round.session(), ctx.type, ctx.createContainer, remoteItem);
+      ctx.counts.pushedCreated++;
+    }
+    ctx.link(saved.crmId(), w.remoteId() != null ? w.remoteId() : a.remoteId(), w.changeKey(), saved.version());
+  }
+}

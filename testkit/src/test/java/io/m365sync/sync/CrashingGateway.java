@@ -1,0 +1,41 @@
+package io.m365sync.sync;
+
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.MailboxGateway;
+import io.m365sync.resource.MailboxSession;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.WriteResult;
+
+/** A gateway that dies when its {@link Crash} fires: after a write, Microsoft 365 holds it but we never hear back. */
+final class CrashingGateway implements MailboxGateway {
+  private final MailboxGateway delegate;
+  private final Crash crash;
+
+  CrashingGateway(MailboxGateway delegate, Crash crash) {
+    this.delegate = delegate;
+    this.crash = crash;
+  }
+
+  @Override
+  public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+    return crash.around("gateway.delta", () -> delegate.delta(session, type, request));
+  }
+
+  @Override
+  public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
+    return crash.around("gateway.create", () -> delegate.create(session, type, container, item));
+  }
+
+  @Override
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
+                                                 String ifMatch, T item) {
+    return crash.around("gateway.update", () -> delegate.update(session, type, remoteId, ifMatch, item));
+  }
+
+  @Override
+  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+    crash.around("gateway.delete", () -> delegate.delete(session, type, remoteId, ifMatch));
+  }
+}

@@ -41,6 +41,11 @@ final class EmulatorFixture implements AutoCloseable {
   final MsalDelegatedTokenStrategy delegated;
 
   EmulatorFixture() {
+    this(10_000);
+  }
+
+  /** With the emulator keeping at most {@code maxRecordedRequests} (0 for benchmarks). */
+  EmulatorFixture(int maxRecordedRequests) {
     Captured.install();
     byte[] s = new byte[24];
     new SecureRandom().nextBytes(s);
@@ -51,7 +56,7 @@ final class EmulatorFixture implements AutoCloseable {
       app.addDelegatedPermissions(r.delegatedPermission());
     }
     app.addDelegatedPermissions("offline_access", "User.Read");
-    emulator = new M365Emulator(cloud).start();
+    emulator = new M365Emulator(cloud).maxRecordedRequests(maxRecordedRequests).start();
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     cipher = TokenCacheCipher.aesGcm("k1", key);

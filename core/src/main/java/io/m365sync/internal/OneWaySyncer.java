@@ -90,7 +90,27 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         counts.deleted++;
       }
     }
+    PendingCreates pending = new PendingCreates(round.state(), mailbox, type.resource(), round.fence());
+    for (String remoteId : pending.remoteIds()) {
+      if (!seen.contains(remoteId) && removeOrphan(round, pending, remoteId)) {
+        counts.deleted++;
+      }
+    }
     deltaLinks.forEach((key, link) -> round.state().putCursor(key, link, round.fence()));
+  }
+
+  /**
+   * A create whose link was lost in a crash left an unlinked CRM record; its item is gone from
+   * Microsoft 365 now, so the record goes too (found by the content key noted before the create).
+   */
+  private boolean removeOrphan(SyncRound round, PendingCreates pending, String remoteId) {
+    MailboxId mailbox = round.mailbox().id();
+    String orphan = new ContentIndex(mailbox, round.state()).claimKey(pending.matchKey(remoteId));
+    if (orphan != null) {
+      crm.delete(mailbox, orphan);
+    }
+    pending.remove(remoteId);
+    return orphan != null;
   }
 
   private CursorKey key(SyncRound round, String container) {
@@ -103,12 +123,13 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     counts.fullResync |= full;
     Instant now = round.clock().instant();
     ContentIndex index = full ? new ContentIndex(round.mailbox().id(), round.state()) : null;
+    PendingCreates pending = new PendingCreates(round.state(), round.mailbox().id(), type.resource(), round.fence());
     while (true) {
       DeltaRequest request = new DeltaRequest(key.container().isEmpty() ? null : key.container(), cursor,
           now.minus(round.eventWindowPast()), now.plus(round.eventWindowFuture()), round.pageSize());
       DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
       for (Change<T> change : page.changes()) {
-        apply(round, change, counts, index);
+        apply(round, change, counts, index, pending);
         if (seen != null) {
           if (change.kind() == Change.Kind.UPSERT) {
             seen.add(change.remoteId());
@@ -128,14 +149,18 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     }
   }
 
-  private void apply(SyncRound round, Change<T> change, Counts counts, ContentIndex index) {
+  private void apply(SyncRound round, Change<T> change, Counts counts, ContentIndex index, PendingCreates pending) {
     MailboxId mailbox = round.mailbox().id();
     Resource resource = type.resource();
     SyncStateStore state = round.state();
     IdLink link = state.linkByRemoteId(mailbox, resource, change.remoteId()).orElse(null);
     if (change.kind() == Change.Kind.DELETE) {
       if (link == null) {
-        counts.unchanged++;
+        if (pending.contains(change.remoteId()) && removeOrphan(round, pending, change.remoteId())) {
+          counts.deleted++;
+        } else {
+          counts.unchanged++;
+        }
         return;
       }
       crm.delete(mailbox, link.crmId());
@@ -147,10 +172,22 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       counts.unchanged++;
       return;
     }
-    String crmId = link != null ? link.crmId() : index != null ? index.claim(change.item()) : null;
+    boolean crashedMidCreate = link == null && pending.contains(change.remoteId());
+    String crmId = link != null ? link.crmId()
+        : index != null ? index.claim(change.item())
+        : crashedMidCreate ? new ContentIndex(mailbox, state).claim(change.item())
+        : null;
+    if (crmId == null) {
+      // write-ahead: a crash between the CRM create and the link leaves this entry, so the replay
+      // looks for the orphaned record by content instead of creating it twice
+      pending.add(change.remoteId(), change.item().matchKey());
+    }
     CrmRecord<T> saved = crm.save(mailbox, crmId, change.item());
     state.putLink(new IdLink(mailbox, resource, saved.crmId(), change.remoteId(), change.changeKey(), saved.version()),
         round.fence());
+    if (crmId == null || crashedMidCreate) {
+      pending.remove(change.remoteId());
+    }
     if (crmId == null) {
       counts.created++;
     } else {
@@ -170,6 +207,13 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     }
 
     String claim(T item) {
+      return claimKey(item.matchKey());
+    }
+
+    String claimKey(String key) {
+      if (key == null || key.isEmpty()) {
+        return null;
+      }
       if (unlinkedByKey == null) {
         unlinkedByKey = new HashMap<>();
         Set<String> linked = new HashSet<>();
@@ -183,8 +227,7 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
           }
         }
       }
-      String key = item.matchKey();
-      return key == null ? null : unlinkedByKey.remove(key);
+      return unlinkedByKey.remove(key);
     }
   }
 

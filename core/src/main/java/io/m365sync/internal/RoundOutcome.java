@@ -34,7 +34,8 @@ final class RoundOutcome {
 
   void failed(String code, String reason) {
     if (failureCode == null) {
-      failureCode = code;
+      // a failure without a Graph error code (e.g. no response at all) is still a failure
+      failureCode = code != null ? code : "FAILED";
       failureReason = reason;
     }
   }

@@ -22,6 +22,7 @@ import io.m365sync.testkit.model.ModelUser;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -64,7 +65,9 @@ public final class Quickstart {
   }
 
   void run() {
-    try (DemoWorld world = new DemoWorld("alice", "bob", "carol", "dave", "erin");
+    Path snapshot = dir.resolve("microsoft365.json");
+    boolean resume = Files.exists(snapshot);
+    try (DemoWorld world = resume ? DemoWorld.load(snapshot) : DemoWorld.seed("alice", "bob", "carol", "dave", "erin");
          JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
       JsonFileCrmStore<CalendarEvent> crmEvents = JsonFileCrmStore.open(dir.resolve("crm-events.json"), CalendarEvent.class, "event");
       JsonFileCrmStore<Contact> crmContacts = JsonFileCrmStore.open(dir.resolve("crm-contacts.json"), Contact.class, "contact");
@@ -90,24 +93,54 @@ public final class Quickstart {
             }
           })
           .build();
-      TenantId tenant = TenantId.of(world.tenant.tenantId());
-      StatusTable table = new StatusTable(out, engine, id -> crmEvents.list(id).size() + crmContacts.list(id).size());
+      Story story = new Story(world, engine, delegated, TenantId.of(world.tenant.tenantId()),
+          new StatusTable(out, engine, id -> crmEvents.list(id).size() + crmContacts.list(id).size()));
+      if (resume) {
+        story.resume(store);
+      } else {
+        story.tell();
+      }
+      long graphRequests = world.cloud.log().count(r -> r.isGraph());
+      out.printf("  Graph requests in this run: %d; CRM records: %d, duplicates: %d%n", graphRequests,
+          crmEvents.size() + crmContacts.size(), crmEvents.duplicates() + crmContacts.duplicates());
+      world.save(snapshot);
+      out.printf("  Microsoft 365, sync state and CRM saved in %s: run again to resume%n", dir.toAbsolutePath());
+    }
+  }
 
+  /** The four steps, then what a second run does. */
+  private final class Story {
+    private final DemoWorld world;
+    private final SyncEngine engine;
+    private final MsalDelegatedTokenStrategy delegated;
+    private final TenantId tenant;
+    private final StatusTable table;
+    private final List<String> neverSignedIn;
+
+    Story(DemoWorld world, SyncEngine engine, MsalDelegatedTokenStrategy delegated, TenantId tenant, StatusTable table) {
+      this.world = world;
+      this.engine = engine;
+      this.delegated = delegated;
+      this.tenant = tenant;
+      this.table = table;
+      this.neverSignedIn = List.of(world.user("erin").userPrincipalName());
+    }
+
+    void tell() {
       for (String alias : List.of("alice", "bob", "carol", "dave")) {
         Mailbox m = signIn(world, delegated, tenant, world.user(alias));
         enrolled.add(m);
         engine.enroll(m);
       }
-      ModelUser erin = world.user("erin");
 
       step(1, "Delegated sync of the four users who signed in to the add-in (erin never did)");
       engine.runCycle();
-      table.print(enrolled, List.of(erin.userPrincipalName()));
+      table.print(enrolled, neverSignedIn);
 
       step(2, "91 days pass without anyone signing in: the delegated refresh tokens die");
       world.clock.advance(Duration.ofDays(91));
       engine.runCycle();
-      table.print(enrolled, List.of(erin.userPrincipalName()));
+      table.print(enrolled, neverSignedIn);
 
       step(3, "The admin adds application permissions, grants consent and enables them for the tenant");
       world.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
@@ -116,7 +149,7 @@ public final class Quickstart {
           world.clock.instant().plus(Duration.ofDays(3)), world.clock.instant().plus(Duration.ofDays(3)).plusSeconds(1800)));
       world.clock.advance(Duration.ofMinutes(15));
       engine.runCycle();
-      table.print(enrolled, List.of(erin.userPrincipalName()));
+      table.print(enrolled, neverSignedIn);
       out.printf("  tenant application mode: %s; missing permissions: %s%n",
           engine.tenantStatus(tenant).appMode(), engine.tenantStatus(tenant).permissions().missing());
 
@@ -128,11 +161,19 @@ public final class Quickstart {
       engine.enroll(signIn(world, delegated, tenant, world.user("dave")));
       world.clock.advance(Duration.ofMinutes(15));
       engine.runCycle();
-      table.print(enrolled, List.of(erin.userPrincipalName()));
+      table.print(enrolled, neverSignedIn);
       out.printf("  requests that reached erin's mailbox (never signed in): %d%n",
-          world.cloud.log().requestsAbout(erin.objectId()));
-      out.printf("  CRM records: %d, duplicates: %d; state in %s%n", crmEvents.size() + crmContacts.size(),
-          crmEvents.duplicates() + crmContacts.duplicates(), dir.toAbsolutePath());
+          world.cloud.log().requestsAbout(world.user("erin").objectId()));
+    }
+
+    void resume(JdbcSyncStateStore store) {
+      enrolled.addAll(store.enrollments());
+      step(5, "A second run: Microsoft 365, the sync state (H2 file) and the CRM (JSON) come back; bob has a new meeting");
+      world.tenant.mailbox(world.user("bob")).calendar().create(CalendarEvent.simple("Follow-up",
+          world.clock.instant().plus(Duration.ofDays(1)), world.clock.instant().plus(Duration.ofDays(1)).plusSeconds(1800)));
+      world.clock.advance(Duration.ofMinutes(15));
+      engine.runCycle();
+      table.print(enrolled, neverSignedIn);
     }
   }
 

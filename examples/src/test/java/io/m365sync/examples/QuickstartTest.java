@@ -28,7 +28,25 @@ class QuickstartTest {
         .contains("DELEGATED").contains("DENIED_BY_POLICY").contains(" 4 ");
     assertThat(lines(steps[4], "APPLICATION  ACTIVE")).isEqualTo(3);
     assertThat(steps[4]).contains("requests that reached erin's mailbox (never signed in): 0");
-    assertThat(steps[4]).contains("CRM records: 17, duplicates: 0");
+    assertThat(steps[4]).contains("CRM records: 17, duplicates: 0").contains("run again to resume");
+  }
+
+  @Test
+  void aSecondRunResumesWithFewerRequestsAndNoDuplicates() {
+    String first = run();
+    String second = run();
+
+    assertThat(second).doesNotContain("Step 1").contains("Step 5: A second run");
+    assertThat(lines(second, "APPLICATION  ACTIVE")).isEqualTo(3);
+    assertThat(second.lines().filter(l -> l.contains("bob@")).findFirst().orElseThrow()).contains(" 5 ");
+    assertThat(second.lines().filter(l -> l.contains("dave@")).findFirst().orElseThrow()).contains("DENIED_BY_POLICY");
+    assertThat(second).contains("CRM records: 18, duplicates: 0");
+    assertThat(graphRequests(second)).isLessThan(graphRequests(first) / 2);
+  }
+
+  private static long graphRequests(String out) {
+    String line = out.lines().filter(l -> l.contains("Graph requests in this run:")).findFirst().orElseThrow();
+    return Long.parseLong(line.replaceAll(".*Graph requests in this run: (\\d+);.*", "$1"));
   }
 
   private String run() {

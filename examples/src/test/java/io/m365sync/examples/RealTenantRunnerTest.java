@@ -42,7 +42,7 @@ class RealTenantRunnerTest {
 
   @Test
   void syncsTheConfiguredMailboxesInApplicationModeIntoJsonFiles() throws Exception {
-    try (DemoWorld world = new DemoWorld("alice", "bob", "carol")) {
+    try (DemoWorld world = DemoWorld.seed("alice", "bob", "carol")) {
       world.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
 
       CycleReport report = runner(world).run(RunnerConfig.from(settings(world)::get));
@@ -58,7 +58,7 @@ class RealTenantRunnerTest {
 
   @Test
   void aMissingTenantIsOneClearLineAndExitCodeTwo() {
-    try (DemoWorld world = new DemoWorld("alice", "bob")) {
+    try (DemoWorld world = DemoWorld.seed("alice", "bob")) {
       Map<String, String> s = settings(world);
       s.remove("m365sync.tenantId");
       int code = runWithSettings(world, s);
@@ -70,7 +70,7 @@ class RealTenantRunnerTest {
 
   @Test
   void anUnreadableCertificateIsNamedWithoutAStackTrace() {
-    try (DemoWorld world = new DemoWorld("alice", "bob")) {
+    try (DemoWorld world = DemoWorld.seed("alice", "bob")) {
       Map<String, String> s = settings(world);
       s.remove("m365sync.clientSecret");
       s.put("m365sync.certificatePath", dir.resolve("missing.pem").toString());
@@ -96,7 +96,7 @@ class RealTenantRunnerTest {
 
   @Test
   void aRefusedSecretEndsWithOneLineNamingTheTenantAndClient() {
-    try (DemoWorld world = new DemoWorld("alice", "bob")) {
+    try (DemoWorld world = DemoWorld.seed("alice", "bob")) {
       world.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
       Map<String, String> s = settings(world);
       s.put("m365sync.clientSecret", "wrong-secret-value");

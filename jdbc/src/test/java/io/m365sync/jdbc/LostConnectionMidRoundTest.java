@@ -36,7 +36,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,11 +44,10 @@ import org.junit.jupiter.api.Test;
  * converges: the CRM holds exactly Microsoft 365's items, none lost, none created twice, and no delta
  * cursor was committed past changes that had not reached the CRM.
  *
- * <p>One window is not the store's to close: a drop after the CRM created a record and before the
- * id map linked it. The replayed change then creates the record again, because core's
- * {@code OneWaySyncer} re-links by content only in full rounds (see {@link #coreGap}). Those drop
- * points are told apart (the CRM and the store are watched) and still must lose nothing; everywhere
- * else nothing may be duplicated either.
+ * <p>The hardest window is a drop after the CRM created a record and before the id map linked it;
+ * the sweeps below tell those points apart (the CRM and the store are watched), and
+ * {@link #noDuplicateWhenTheLinkAfterACrmCreateIsLost} holds them to zero duplicates too: the
+ * syncer's write-ahead note of the create sends the replay to a content match.
  */
 class LostConnectionMidRoundTest {
   private static final int PAGE_SIZE = 3;
@@ -297,15 +295,12 @@ class LostConnectionMidRoundTest {
   }
 
   /**
-   * The strict form for core's window, which fails today: the connection drops right after the CRM
-   * created a record, before the id map linked it; the replayed change in the next (incremental)
-   * round creates the record a second time. A fix belongs in core's {@code OneWaySyncer} (for
-   * example: before creating, re-link an unlinked CRM record with the same content key, as full
-   * rounds already do; or write the link ahead of the CRM create). Enable when fixed.
+   * The strict form: the connection drops right after the CRM created a record, before the id map
+   * linked it; the next (incremental) round must re-link the orphan (the syncer's write-ahead
+   * marker sends it to a content match) instead of creating the record a second time.
    */
   @Test
-  @Disabled("core OneWaySyncer duplicates a CRM record when the id-map write after a CRM create fails (incremental rounds)")
-  void coreGap() throws Exception {
+  void noDuplicateWhenTheLinkAfterACrmCreateIsLost() throws Exception {
     long statements = statementsOfIncrementalRound(TestDatabases::h2Memory);
     for (long n = 1; n <= statements; n++) {
       try (World w = new World(TestDatabases.h2Memory())) {

@@ -33,7 +33,7 @@ import net.jqwik.api.Provide;
 /**
  * Microsoft 365 → CRM sync invariants under random histories: whatever the interleaving of
  * creates, updates and deletes in the mailbox, syncs, delta-token evictions (410), replays and
- * CRM outages mid-round, once things calm down the CRM holds exactly the mailbox's items, each
+ * CRM outages mid-round (before a write, or after it with the answer lost), once things calm down the CRM holds exactly the mailbox's items, each
  * once, and the id map links every record.
  */
 class OneWaySyncPropertiesTest {
@@ -52,8 +52,8 @@ class OneWaySyncPropertiesTest {
 
   record Replays(int n) implements Step {}
 
-  /** The CRM fails on the k-th save of the next sync, mid-page. */
-  record CrmOutage(int k) implements Step {}
+  /** The CRM fails on the k-th save of the next sync, mid-page: before writing, or after (the link is lost). */
+  record CrmOutage(int k, boolean afterWrite) implements Step {}
 
   @Provide
   Arbitrary<List<Step>> histories() {
@@ -65,7 +65,7 @@ class OneWaySyncPropertiesTest {
         Arbitraries.just(new Sync()),
         Arbitraries.just(new Evict()),
         Arbitraries.integers().between(0, 3).map(Replays::new),
-        Arbitraries.integers().between(1, 4).map(CrmOutage::new));
+        Arbitraries.integers().between(1, 4).flatMap(k -> Arbitraries.of(true, false).map(after -> new CrmOutage(k, after))));
     return step.list().ofMaxSize(30);
   }
 
@@ -101,10 +101,10 @@ class OneWaySyncPropertiesTest {
       } else if (s instanceof Replays r) {
         contacts.replayLast(r.n());
       } else if (s instanceof CrmOutage o) {
-        crm.failOnSave(o.k());
+        crm.failOnSave(o.k(), o.afterWrite());
       }
     }
-    crm.failOnSave(0);
+    crm.failOnSave(0, false);
     // quiescence: changes made while a round runs show up in the next round, as in Graph
     syncSoon(engine, m365, mailbox.id());
     syncSoon(engine, m365, mailbox.id());
@@ -135,9 +135,11 @@ class OneWaySyncPropertiesTest {
   static final class FlakyCrm implements CrmStore<Contact> {
     private final InMemoryCrmStore<Contact> delegate = new InMemoryCrmStore<>("contact");
     private int failAt;
+    private boolean afterWrite;
 
-    void failOnSave(int k) {
+    void failOnSave(int k, boolean afterWriting) {
       failAt = k;
+      afterWrite = afterWriting;
     }
 
     List<Contact> items(MailboxId mailbox) {
@@ -147,6 +149,9 @@ class OneWaySyncPropertiesTest {
     @Override
     public CrmRecord<Contact> save(MailboxId mailbox, String crmId, Contact item) {
       if (failAt > 0 && --failAt == 0) {
+        if (afterWrite) {
+          delegate.save(mailbox, crmId, item); // written, but the answer never reaches the engine
+        }
         throw new IllegalStateException("CRM database unavailable");
       }
       return delegate.save(mailbox, crmId, item);

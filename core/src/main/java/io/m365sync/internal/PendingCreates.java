@@ -1,0 +1,90 @@
+package io.m365sync.internal;
+
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.SyncStateStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Write-ahead notes of CRM creates not yet linked in the id map (remote id → content key), kept in
+ * the state store's cursor table under a reserved container name. Normally empty: an entry lives
+ * from just before a create until its link is written, and survives only a crash in between.
+ */
+final class PendingCreates {
+  private static final String CONTAINER = "m365sync:pending-creates";
+
+  private final SyncStateStore state;
+  private final CursorKey key;
+  private final long fence;
+  private final Map<String, String> entries = new LinkedHashMap<>();
+
+  PendingCreates(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
+    this.state = state;
+    this.key = new CursorKey(mailbox, resource, CONTAINER);
+    this.fence = fence;
+    state.cursor(key).ifPresent(this::parse);
+  }
+
+  boolean contains(String remoteId) {
+    return entries.containsKey(remoteId);
+  }
+
+  String matchKey(String remoteId) {
+    return entries.get(remoteId);
+  }
+
+  Set<String> remoteIds() {
+    return Set.copyOf(entries.keySet());
+  }
+
+  void add(String remoteId, String matchKey) {
+    entries.put(remoteId, matchKey == null ? "" : matchKey);
+    write();
+  }
+
+  void remove(String remoteId) {
+    if (entries.remove(remoteId) != null) {
+      write();
+    }
+  }
+
+  private void write() {
+    if (entries.isEmpty()) {
+      state.removeCursor(key, fence);
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    entries.forEach((id, match) -> sb.append(escape(id)).append('\t').append(escape(match)).append('\n'));
+    state.putCursor(key, sb.toString(), fence);
+  }
+
+  private void parse(String text) {
+    for (String line : text.split("\n")) {
+      int tab = line.indexOf('\t');
+      if (tab > 0) {
+        entries.put(unescape(line.substring(0, tab)), unescape(line.substring(tab + 1)));
+      }
+    }
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
+  }
+
+  private static String unescape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        sb.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

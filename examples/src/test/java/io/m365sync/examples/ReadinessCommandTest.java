@@ -1,0 +1,24 @@
+package io.m365sync.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.m365sync.policy.CheckResult;
+import io.m365sync.policy.ReadinessReport;
+import org.junit.jupiter.api.Test;
+
+class ReadinessCommandTest {
+  @Test
+  void theDemoTenantsProblemsAreNamedWithFilledInFixes() {
+    ReadinessReport report = ReadinessCommand.examineDemoTenant();
+
+    assertThat(report.ready()).isFalse();
+    String text = report.toText();
+    assertThat(text).contains(DemoWorld.CLIENT_ID);
+    assertThat(text).contains("Mail.ReadWrite").contains("Tasks.ReadWrite.All");
+    assertThat(text).contains("New-ApplicationAccessPolicy").contains("Test-ApplicationAccessPolicy");
+    assertThat(text).contains("carol@contoso.com").contains("erin@contoso.com");
+    assertThat(report.problems()).extracting(CheckResult::id).extracting(Enum::name).isNotEmpty();
+    String markdown = report.toMarkdown();
+    assertThat(markdown).startsWith("#").contains("|");
+  }
+}

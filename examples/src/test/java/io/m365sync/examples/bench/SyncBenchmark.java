@@ -1,0 +1,290 @@
+package io.m365sync.examples.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.graph.models.Event;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.graph.users.item.calendarview.delta.DeltaGetResponse;
+import com.microsoft.kiota.authentication.AccessTokenProvider;
+import com.microsoft.kiota.authentication.AllowedHostsValidator;
+import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
+import io.m365sync.CycleReport;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.SyncEngine;
+import io.m365sync.SyncOptions;
+import io.m365sync.TenantId;
+import io.m365sync.graph.AppCredential;
+import io.m365sync.graph.GraphMailboxGateway;
+import io.m365sync.graph.MsalApplicationTokenStrategy;
+import io.m365sync.jdbc.JdbcSyncStateStore;
+import io.m365sync.resource.Attendee;
+import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.EmailAddress;
+import io.m365sync.resource.ResourceSyncers;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.MutableClock;
+import io.m365sync.testkit.emulator.M365Emulator;
+import io.m365sync.testkit.model.AppRegistration;
+import io.m365sync.testkit.model.CloudModel;
+import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.TenantModel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Not a test: N mailboxes × M calendar events (default 200 × 500, ~2 KB each) synced through the full
+ * stack — engine + MSAL + Graph SDK gateway + H2 file state + in-memory CRM — against the emulator,
+ * then one idle steady-state cycle; in the same run two references over the same pages: the naive
+ * loop CRM teams write (a new MSAL app and a new GraphServiceClient per mailbox, SDK models, one
+ * mailbox at a time) and the floor (java.net.http + Jackson into maps, 4 threads).
+ *
+ * <p>Arguments: mailboxes, events per mailbox. Command and figures: {@code BENCHMARKS.md}.
+ */
+public final class SyncBenchmark {
+  static final String CLIENT_ID = "9b3f6c1e-2a4d-4e8f-a1b2-c3d4e5f60718";
+  static final String SECRET = "benchmark-secret";
+
+  /** One phase's figures. */
+  record Phase(String name, long events, Duration took, long peakHeapBytes) {
+    double eventsPerSecond() {
+      return events / Math.max(1e-9, took.toNanos() / 1e9);
+    }
+  }
+
+  /** The whole run's figures. */
+  record Result(int mailboxes, int eventsPerMailbox, Phase fullStack, Phase naive, Phase floor,
+                double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
+
+  public static void main(String[] args) throws Exception {
+    int mailboxes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int events = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+    System.out.printf("machine: %d cpus, %s %s, JDK %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20);
+    Result r = run(mailboxes, events);
+    System.out.println(report(r));
+  }
+
+  static String report(Result r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%d mailboxes x %d events%n", r.mailboxes(), r.eventsPerMailbox()));
+    sb.append(String.format("| path | events/s | time | peak heap | vs baseline (naive) | vs floor |%n|---|---|---|---|---|---|%n"));
+    for (Phase p : List.of(r.fullStack(), r.naive(), r.floor())) {
+      sb.append(String.format("| %s | %,.0f | %.1f s | %d MiB | %.1fx | %.2fx |%n", p.name(), p.eventsPerSecond(),
+          p.took().toMillis() / 1000.0, p.peakHeapBytes() >> 20, p.eventsPerSecond() / r.naive().eventsPerSecond(),
+          p.eventsPerSecond() / r.floor().eventsPerSecond()));
+    }
+    sb.append(String.format("idle cycle: %.2f Graph requests per mailbox-resource, %d token requests; CRM duplicates: %d%n",
+        r.graphRequestsPerMailboxResourceIdle(), r.tokenRequestsIdleCycle(), r.duplicates()));
+    return sb.toString();
+  }
+
+  static Result run(int mailboxes, int eventsPerMailbox) throws Exception {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    MutableClock clock = MutableClock.startingNow();
+    CloudModel cloud = new CloudModel(clock);
+    TenantModel tenant = cloud.addTenant("contoso.com");
+    tenant.throttling(100, 100_000_000, Duration.ofMinutes(10)).accessTokenLifetime(Duration.ofHours(2));
+    AppRegistration app = tenant.registerApp(CLIENT_ID, "Benchmark CRM").addSecret(SECRET, clock.instant().plus(Duration.ofDays(365)));
+    app.addApplicationPermissions(Resource.EVENTS.applicationPermission()).grantAdminConsent();
+    List<ModelUser> users = seed(tenant, clock.instant(), mailboxes, eventsPerMailbox);
+    Instant from = clock.instant().minus(Duration.ofDays(30));
+    Instant to = clock.instant().plus(Duration.ofDays(365));
+    long total = (long) mailboxes * eventsPerMailbox;
+    try (M365Emulator emulator = new M365Emulator(cloud).threads(4).start()) {
+      // warm the JIT on a tenth of the mailboxes with each path, so no path pays for class loading alone
+      List<ModelUser> warm = users.subList(0, Math.max(1, mailboxes / 10));
+      naive(emulator, tenant, warm, from, to);
+      floor(emulator, tenant, warm, from, to);
+      Path dir = Files.createTempDirectory("m365sync-bench");
+      Phase full;
+      double perMailboxResource;
+      long idleTokens;
+      long duplicates;
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
+        InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
+        SyncEngine engine = SyncEngine.builder()
+            .clock(clock).executor(pool).stateStore(store)
+            .options(SyncOptions.defaults().withMaxConcurrentMailboxes(8))
+            .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
+            .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(CLIENT_ID).credential(AppCredential.secret(SECRET))
+                .clock(clock).routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
+            .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
+            .build();
+        TenantId t = TenantId.of(tenant.tenantId());
+        engine.setApplicationPermissionEnabled(t, true);
+        for (ModelUser u : users) {
+          engine.enroll(new Mailbox(new MailboxId(t, u.objectId()), u.userPrincipalName(), "crm-" + u.displayName(),
+              clock.instant(), Set.of(Resource.EVENTS)));
+        }
+        resetPeaks();
+        long t0 = System.nanoTime();
+        CycleReport initial = engine.runCycle();
+        full = new Phase("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), 8 mailboxes in flight",
+            initial.applied(), Duration.ofNanos(System.nanoTime() - t0), peakHeap());
+        clock.advance(Duration.ofMinutes(15));
+        long graphBefore = cloud.log().count(x -> x.isGraph());
+        long tokensBefore = cloud.log().count(x -> x.isToken());
+        engine.runCycle();
+        perMailboxResource = (cloud.log().count(x -> x.isGraph()) - graphBefore) / (double) mailboxes;
+        idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
+        duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
+        if (initial.applied() != total) {
+          throw new IllegalStateException("full stack applied " + initial.applied() + " of " + total + " events");
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      resetPeaks();
+      long t1 = System.nanoTime();
+      long naiveEvents = naive(emulator, tenant, users, from, to);
+      Phase naive = new Phase("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
+          naiveEvents, Duration.ofNanos(System.nanoTime() - t1), peakHeap());
+      resetPeaks();
+      long t2 = System.nanoTime();
+      long floorEvents = floor(emulator, tenant, users, from, to);
+      Phase floor = new Phase("floor: java.net.http + Jackson into maps, 4 threads", floorEvents,
+          Duration.ofNanos(System.nanoTime() - t2), peakHeap());
+      return new Result(mailboxes, eventsPerMailbox, full, naive, floor, perMailboxResource, idleTokens, duplicates);
+    }
+  }
+
+  static List<ModelUser> seed(TenantModel tenant, Instant now, int mailboxes, int events) {
+    List<ModelUser> users = new ArrayList<>();
+    String body = "Agenda: pipeline review, renewal terms, next steps and owners. ".repeat(20);
+    for (int m = 0; m < mailboxes; m++) {
+      ModelUser u = tenant.addUser("user" + m);
+      for (int i = 0; i < events; i++) {
+        Instant s = now.plus(Duration.ofMinutes(40L * i + 60));
+        tenant.mailbox(u).calendar().create(new CalendarEvent("Customer meeting " + i + " with Fabrikam", body, s,
+            s.plus(Duration.ofMinutes(30)), "Pacific Standard Time", false, "Room " + (i % 40),
+            new EmailAddress(u.userPrincipalName(), u.displayName()),
+            List.of(new Attendee(EmailAddress.of("buyer@fabrikam.com"), "required", "accepted"),
+                new Attendee(EmailAddress.of("cfo@fabrikam.com"), "optional", "none")),
+            CalendarEvent.EventType.SINGLE_INSTANCE, null, null, "uid-" + m + "-" + i, Map.of()));
+      }
+      users.add(u);
+    }
+    return users;
+  }
+
+  /** The loop CRM teams write first: everything new per mailbox, SDK models, one mailbox at a time. */
+  static long naive(M365Emulator emulator, TenantModel tenant, List<ModelUser> users, Instant from, Instant to) throws Exception {
+    long n = 0;
+    for (ModelUser u : users) {
+      ConfidentialClientApplication msal = ConfidentialClientApplication
+          .builder(CLIENT_ID, ClientCredentialFactory.createFromSecret(SECRET))
+          .authority("https://login.microsoftonline.com/" + tenant.tenantId() + "/")
+          .instanceDiscovery(false).httpClient(new EmulatorHttpClient(emulator.loginBaseUrl())).build();
+      String token = msal.acquireToken(ClientCredentialParameters.builder(Set.of("https://graph.microsoft.com/.default"))
+          .build()).get().accessToken();
+      AccessTokenProvider provider = new AccessTokenProvider() {
+        @Override
+        public String getAuthorizationToken(URI uri, Map<String, Object> context) {
+          return token;
+        }
+
+        @Override
+        public AllowedHostsValidator getAllowedHostsValidator() {
+          return new AllowedHostsValidator("127.0.0.1");
+        }
+      };
+      GraphServiceClient graph = new GraphServiceClient(new BaseBearerTokenAuthenticationProvider(provider));
+      graph.getRequestAdapter().setBaseUrl(emulator.graphBaseUrl());
+      var delta = graph.users().byUserId(u.objectId()).calendarView().delta();
+      DeltaGetResponse page = delta.get(rc -> {
+        rc.queryParameters.startDateTime = from.toString();
+        rc.queryParameters.endDateTime = to.toString();
+        rc.headers.add("Prefer", "odata.maxpagesize=100");
+      });
+      while (true) {
+        for (Event e : page.getValue()) {
+          n += e.getId() != null ? 1 : 0;
+        }
+        if (page.getOdataNextLink() == null) {
+          break;
+        }
+        page = delta.withUrl(page.getOdataNextLink()).get(rc -> rc.headers.add("Prefer", "odata.maxpagesize=100"));
+      }
+    }
+    return n;
+  }
+
+  /** The floor: plain HTTP and Jackson into maps, 4 mailboxes at a time. */
+  @SuppressWarnings("unchecked")
+  static long floor(M365Emulator emulator, TenantModel tenant, List<ModelUser> users, Instant from, Instant to) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    ObjectMapper json = new ObjectMapper();
+    String form = "grant_type=client_credentials&client_id=" + CLIENT_ID + "&client_secret=" + SECRET
+        + "&scope=" + URLEncoder.encode("https://graph.microsoft.com/.default", StandardCharsets.UTF_8);
+    Map<String, Object> tokenResponse = json.readValue(http.send(HttpRequest.newBuilder(URI.create(emulator.tokenUrl(tenant.tenantId())))
+        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        HttpResponse.BodyHandlers.ofInputStream()).body(), Map.class);
+    String token = (String) tokenResponse.get("access_token");
+    AtomicLong n = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      for (ModelUser u : users) {
+        all.add(CompletableFuture.runAsync(() -> {
+          String url = emulator.graphBaseUrl() + "/users/" + u.objectId() + "/calendarView/delta?startDateTime="
+              + from + "&endDateTime=" + to;
+          while (url != null) {
+            try {
+              HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                  .header("Authorization", "Bearer " + token).header("Prefer", "odata.maxpagesize=100").build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
+              Map<String, Object> page;
+              try (var in = r.body()) {
+                page = json.readValue(in, Map.class);
+              }
+              n.addAndGet(((List<Object>) page.get("value")).size());
+              url = (String) page.get("@odata.nextLink");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        }, pool));
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    } finally {
+      pool.shutdownNow();
+    }
+    return n.get();
+  }
+
+  private static void resetPeaks() {
+    System.gc();
+    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+  }
+
+  private static long peakHeap() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+  }
+}

@@ -46,6 +46,11 @@ final class EmulatorFixture implements AutoCloseable {
 
   /** With the emulator keeping at most {@code maxRecordedRequests} (0 for benchmarks). */
   EmulatorFixture(int maxRecordedRequests) {
+    this(maxRecordedRequests, 8);
+  }
+
+  /** With {@code emulatorThreads} handler threads (the emulator's default is 8). */
+  EmulatorFixture(int maxRecordedRequests, int emulatorThreads) {
     Captured.install();
     byte[] s = new byte[24];
     new SecureRandom().nextBytes(s);
@@ -56,7 +61,7 @@ final class EmulatorFixture implements AutoCloseable {
       app.addDelegatedPermissions(r.delegatedPermission());
     }
     app.addDelegatedPermissions("offline_access", "User.Read");
-    emulator = new M365Emulator(cloud).maxRecordedRequests(maxRecordedRequests).start();
+    emulator = new M365Emulator(cloud).threads(emulatorThreads).maxRecordedRequests(maxRecordedRequests).start();
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     cipher = TokenCacheCipher.aesGcm("k1", key);

@@ -22,19 +22,20 @@ import java.util.concurrent.Future;
  * Not a test: delta read of calendar events into core records, 4 mailboxes in parallel against the
  * emulator, with the Graph SDK model path as the baseline in the same run.
  *
- * <p>Arguments: events per mailbox (5,000), rounds (5), mode ({@code both}, {@code fast} or {@code sdk}),
+ * <p>Arguments: events per mailbox (5,000), rounds (7), mode ({@code both}, {@code fast} or {@code sdk}),
  * gateway repetitions per round (3). The first {@value #WARMUP_ROUNDS} rounds are warm-up; the
  * summary line gives medians of the rest. Command and figures: {@code BENCHMARKS.md}.
  */
 public final class GatewayBenchmark {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
     String mode = args.length > 2 ? args[2] : "both";
     int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     // read once when the JDK HttpServer classes initialise (M365Emulator sets it too): keep-alive stalls ~40 ms without it
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    try (EmulatorFixture fx = new EmulatorFixture(0)) {
+    int emulatorThreads = Integer.getInteger("bench.emulatorThreads", 4);
+    try (EmulatorFixture fx = new EmulatorFixture(0, emulatorThreads)) {
       fx.grantApplication(Resource.EVENTS);
       fx.tenant.throttling(100, 10_000_000, Duration.ofMinutes(10));
       Instant start = fx.clock.instant().plus(Duration.ofDays(1));
@@ -58,8 +59,8 @@ public final class GatewayBenchmark {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       System.out.printf("machine: %d cpus, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-      System.out.printf("sun.net.httpserver.nodelay=%s, emulator recording off, %d mailboxes x %,d events, pages of 100%n",
-          System.getProperty("sun.net.httpserver.nodelay"), sessions.size(), events);
+      System.out.printf("sun.net.httpserver.nodelay=%s, emulator recording off, %d emulator threads, %d mailboxes x %,d events,"
+          + " pages of 100%n", System.getProperty("sun.net.httpserver.nodelay"), emulatorThreads, sessions.size(), events);
       List<Double> fastRates = new ArrayList<>();
       List<Double> sdkRates = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
@@ -90,7 +91,7 @@ public final class GatewayBenchmark {
     }
   }
 
-  static final int WARMUP_ROUNDS = 2;
+  static final int WARMUP_ROUNDS = 3;
 
   static double median(List<Double> xs) {
     if (xs.isEmpty()) {

@@ -2,7 +2,6 @@ package io.m365sync.testkit.emulator;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,14 +26,63 @@ final class Json {
   }
 
   static byte[] write(Body body) {
-    // segmented, so large pages grow without re-copying; one copy at the end
-    ByteArrayBuilder out = new ByteArrayBuilder(512);
+    // a per-thread buffer: delta pages are ~250 KB, and growing a fresh buffer for each was a hot spot
+    Buffer out = BUFFERS.get();
+    if (out.inUse) {
+      out = new Buffer(); // nested write (an item rendered inside a page) on the same thread
+    }
+    out.recycle(); // also after a write that failed half-way
+    out.inUse = true;
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
       body.write(g);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      out.inUse = false;
     }
-    return out.toByteArray();
+    byte[] bytes = out.toByteArray();
+    out.recycle();
+    return bytes;
+  }
+
+  private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
+
+  /** A reusable output buffer; keeps at most 4 MB between uses. Single-threaded. */
+  private static final class Buffer extends java.io.OutputStream {
+    private static final int KEEP = 4 << 20;
+    private byte[] buf = new byte[8192];
+    private int count;
+    private boolean inUse;
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    private void ensure(int more) {
+      if (count + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      }
+    }
+
+    byte[] toByteArray() {
+      return java.util.Arrays.copyOf(buf, count);
+    }
+
+    void recycle() {
+      count = 0;
+      if (buf.length > KEEP) {
+        buf = new byte[8192];
+      }
+    }
   }
 
   /** Parses a JSON object body, or throws Graph's 400 for anything else. */

@@ -29,4 +29,10 @@ public interface TokenStrategy {
 
   /** Drops whatever this strategy holds for the mailbox (unenrolment). Default: nothing held. */
   default void forget(MailboxId mailbox) {}
+
+  /**
+   * Graph refused a token this strategy handed out for {@code mailbox} (401): drop it from any cache
+   * so the next {@link #acquire} fetches a fresh one. Default: nothing cached.
+   */
+  default void invalidate(Mailbox mailbox) {}
 }

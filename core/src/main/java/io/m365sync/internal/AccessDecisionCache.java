@@ -38,6 +38,14 @@ final class AccessDecisionCache {
     ctx.accessCheck().observed(mailbox, decision);
   }
 
+  /**
+   * Tells the check that Graph accepted app-only access. Not cached: a declared deny that comes into
+   * effect must still win over earlier successes (the admin's intent is the guard rail).
+   */
+  void succeeded(Mailbox mailbox) {
+    ctx.accessCheck().observed(mailbox, AccessDecision.allow("live-probe"));
+  }
+
   void forget(MailboxId mailbox) {
     entries.remove(mailbox);
   }

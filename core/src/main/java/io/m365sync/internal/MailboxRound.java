@@ -19,6 +19,7 @@ import io.m365sync.resource.ResourceResult;
 import io.m365sync.resource.ResourceSyncer;
 import io.m365sync.resource.SyncRound;
 import io.m365sync.resource.ThrottledException;
+import io.m365sync.resource.TokenRejectedException;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
@@ -51,6 +52,7 @@ final class MailboxRound {
   private AccessToken delegatedToken;
   private TokenException delegatedFailure;
   private final RoundOutcome outcome = new RoundOutcome();
+  private boolean reportedSuccess;
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
                MailboxState before, long fence) {
@@ -108,6 +110,10 @@ final class MailboxRound {
         ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), ctx.gateway(), ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
+        if (token.mode() == AuthMode.APPLICATION && resource.coveredByAccessPolicies() && !reportedSuccess) {
+          reportedSuccess = true;
+          decisions.succeeded(mailbox);
+        }
         return result;
       } catch (AccessDeniedByPolicyException e) {
         if (token.mode() != AuthMode.APPLICATION) {
@@ -118,6 +124,14 @@ final class MailboxRound {
             + e.code() + ")", "live-probe");
         decisions.observed(mailbox, access);
         log.info("App-only access to mailbox {} denied by policy; falling back where possible", mailbox.id());
+      } catch (TokenRejectedException e) {
+        // the token was revoked or expired early: drop it so the next round starts with a fresh one
+        (token.mode() == AuthMode.APPLICATION ? ctx.application() : ctx.delegated()).invalidate(mailbox);
+        if (token.mode() == AuthMode.DELEGATED) {
+          delegatedToken = null;
+        }
+        outcome.failed(e.code(), e.getMessage());
+        return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (ThrottledException e) {
         outcome.throttled(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());

@@ -63,6 +63,11 @@ public final class FakeApplicationTokenStrategy implements TokenStrategy {
   }
 
   @Override
+  public void invalidate(Mailbox mailbox) {
+    cache.remove(mailbox.tenant());
+  }
+
+  @Override
   public String toString() {
     return "FakeApplicationTokenStrategy[clientId=" + clientId + "]";
   }

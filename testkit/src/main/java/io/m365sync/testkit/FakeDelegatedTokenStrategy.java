@@ -81,6 +81,12 @@ public final class FakeDelegatedTokenStrategy implements TokenStrategy {
   }
 
   @Override
+  public void invalidate(Mailbox mailbox) {
+    entries.computeIfPresent(mailbox.id(), (id, e) -> new Entry(e.refreshToken(), new AccessToken(e.accessToken().value(),
+        cloud.clock().instant(), AuthMode.DELEGATED, e.accessToken().permissions())));
+  }
+
+  @Override
   public void forget(MailboxId mailbox) {
     entries.remove(mailbox);
   }

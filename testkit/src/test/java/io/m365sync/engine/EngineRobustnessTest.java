@@ -138,6 +138,25 @@ class EngineRobustnessTest {
   }
 
   @Test
+  void aRejectedTokenIsDroppedSoTheNextRoundFetchesAFreshOne() {
+    EngineFixture f = team(null);
+    f.m365.grantApplicationPermissions(io.m365sync.Resource.EVENTS, io.m365sync.Resource.CONTACTS);
+    f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), true);
+    f.engine.runCycle();
+    long tokens = f.appTokenRequests();
+    f.m365.tenant().addFault(FaultRule.fail("calendarView/delta", f.oid("alice"), 1,
+        GraphError.invalidToken("Lifetime validation failed, the token is expired.")));
+
+    f.cycleAfter(Duration.ofMinutes(1));
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.FAILING);
+    assertThat(f.engine.monitor().mailbox(f.id("alice")).orElseThrow().reasonCode()).isEqualTo("InvalidAuthenticationToken");
+
+    f.cycleAfter(Duration.ofMinutes(1));
+    assertThat(f.appTokenRequests()).as("a fresh app-only token after the 401").isEqualTo(tokens + 1);
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
+  }
+
+  @Test
   void aFailingRoundBacksOffAndRecovers() {
     EngineFixture f = team(null);
     f.m365.tenant().addFault(FaultRule.fail("contacts/delta", f.oid("alice"), 2,

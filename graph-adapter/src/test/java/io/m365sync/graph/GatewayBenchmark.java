@@ -22,14 +22,14 @@ import java.util.concurrent.Future;
  * Not a test: delta read of calendar events into core records, 4 mailboxes in parallel against the
  * emulator, with the Graph SDK model path as the baseline in the same run.
  *
- * <p>Arguments: events per mailbox (5,000), rounds (7), mode ({@code both}, {@code fast} or {@code sdk}),
+ * <p>Arguments: events per mailbox (5,000), rounds (8), mode ({@code both}, {@code fast} or {@code sdk}),
  * gateway repetitions per round (3). The first {@value #WARMUP_ROUNDS} rounds are warm-up; the
  * summary line gives medians of the rest. Command and figures: {@code BENCHMARKS.md}.
  */
 public final class GatewayBenchmark {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     String mode = args.length > 2 ? args[2] : "both";
     int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     // read once when the JDK HttpServer classes initialise (M365Emulator sets it too): keep-alive stalls ~40 ms without it
@@ -80,6 +80,7 @@ public final class GatewayBenchmark {
           }
         }
       }
+      cpuByThreadGroup();
       double fastMedian = median(fastRates);
       double sdkMedian = median(sdkRates);
       System.out.printf("after %d warm-up rounds: gateway median %,.0f events/s (best %,.0f, n=%d); SDK models median %,.0f events/s"
@@ -91,7 +92,7 @@ public final class GatewayBenchmark {
     }
   }
 
-  static final int WARMUP_ROUNDS = 3;
+  static final int WARMUP_ROUNDS = 4;
 
   static double median(List<Double> xs) {
     if (xs.isEmpty()) {
@@ -122,6 +123,30 @@ public final class GatewayBenchmark {
     System.out.printf("  %,d events in %.2f s wall, %.2f s process CPU (%,.0f events per CPU-second)%n", total, wall, cpu,
         total / cpu);
     return total / wall;
+  }
+
+  /** Where the process CPU went: client threads, emulator threads, the rest (GC, JIT, setup). */
+  static void cpuByThreadGroup() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> groups = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long cpu = threads.getThreadCpuTime(t.getThreadId());
+      String name = t.getThreadName();
+      String group = name.startsWith("pool-") ? "client (4 reader threads)" : name.startsWith("m365-emulator") || name.startsWith("HTTP-Dispatcher")
+          ? "emulator (handlers + dispatcher)" : name.equals("main") ? "main (setup)" : "other Java threads";
+      groups.merge(group, Math.max(cpu, 0), Long::sum);
+    }
+    long total = cpuNanos();
+    long inJava = groups.values().stream().mapToLong(Long::longValue).sum();
+    groups.put("JVM (GC, JIT; process minus Java threads)", total - inJava);
+    groups.forEach((g, ns) -> System.out.printf("cpu %-45s %6.1f s (%4.1f %%)%n", g, ns / 1e9, 100.0 * ns / total));
+    long gcMillis = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    System.out.printf("gc time (wall, all collectors) %.1f s; JIT compile time %.1f s%n", gcMillis / 1e3,
+        java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3);
   }
 
   static long cpuNanos() {

@@ -139,12 +139,14 @@ final class GraphJsonReader {
     String seriesMasterId;
     String recurrence;
     String iCalUid;
+    Map<String, String> extensions = Map.of();
 
     @Override
     public void field(String name, JsonParser p) throws IOException {
       switch (name) {
         case "subject" -> subject = text(p);
         case "body" -> body = bodyContent(p);
+        case "singleValueExtendedProperties" -> extensions = extendedProperties(p);
         case "start" -> {
           String[] dt = dateTimeTimeZone(p);
           start = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
@@ -174,7 +176,7 @@ final class GraphJsonReader {
       String zone = originalStartTimeZone != null ? originalStartTimeZone : startZone;
       return new CalendarEvent(subject, body, start, end.isBefore(start) ? start : end, zone, allDay,
           location == null || location.isEmpty() ? null : location, organizer, attendees, type, seriesMasterId,
-          recurrence, iCalUid, Map.of());
+          recurrence, iCalUid, extensions);
     }
   }
 
@@ -358,10 +360,12 @@ final class GraphJsonReader {
     final List<String> phones = new ArrayList<>();
     String company;
     String jobTitle;
+    Map<String, String> extensions = Map.of();
 
     @Override
     public void field(String name, JsonParser p) throws IOException {
       switch (name) {
+        case "singleValueExtendedProperties" -> extensions = extendedProperties(p);
         case "givenName" -> givenName = text(p);
         case "surname" -> surname = text(p);
         case "displayName" -> displayName = text(p);
@@ -393,7 +397,7 @@ final class GraphJsonReader {
     }
 
     Contact build() {
-      return new Contact(givenName, surname, displayName, emails, phones, company, jobTitle, Map.of());
+      return new Contact(givenName, surname, displayName, emails, phones, company, jobTitle, extensions);
     }
   }
 
@@ -423,10 +427,12 @@ final class GraphJsonReader {
     String internetMessageId;
     String folderId;
     List<MailMessage.Attachment> attachments = List.of();
+    Map<String, String> extensions = Map.of();
 
     @Override
     public void field(String name, JsonParser p) throws IOException {
       switch (name) {
+        case "singleValueExtendedProperties" -> extensions = extendedProperties(p);
         case "subject" -> subject = text(p);
         case "from" -> from = recipient(p);
         case "toRecipients" -> to = recipients(p);
@@ -441,7 +447,7 @@ final class GraphJsonReader {
     }
 
     MailMessage build() {
-      return new MailMessage(subject, from, to, cc, received, preview, internetMessageId, folderId, attachments, Map.of());
+      return new MailMessage(subject, from, to, cc, received, preview, internetMessageId, folderId, attachments, extensions);
     }
   }
 
@@ -606,6 +612,50 @@ final class GraphJsonReader {
       }
     }
     return new MailboxSettings.AutomaticReplies(status, internal, external);
+  }
+
+  /**
+   * Our single-value extended properties ({@link GraphJsonWriter#EXTENDED_PROPERTY_PREFIX}{@code <key>})
+   * as item extensions; other applications' properties are skipped. Graph returns them only when
+   * asked with {@code $expand=singleValueExtendedProperties(...)}, which calendarView delta and To Do
+   * do not support: delta-read items come without them, and the syncers fall back on change keys and
+   * content.
+   */
+  private static Map<String, String> extendedProperties(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return Map.of();
+    }
+    Map<String, String> out = new java.util.HashMap<>();
+    String prefix = GraphJsonWriter.EXTENDED_PROPERTY_PREFIX;
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      String id = null;
+      String value = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        p.nextToken();
+        switch (f) {
+          case "id" -> id = text(p);
+          case "value" -> value = text(p);
+          default -> p.skipChildren();
+        }
+      }
+      // Graph may echo the id with the GUID in another case
+      if (id != null && value != null && id.length() > prefix.length() && id.regionMatches(true, 0, prefix, 0, prefix.length())) {
+        out.put(id.substring(prefix.length()), value);
+      }
+    }
+    return out;
+  }
+
+  /** One item object (a GET of a single item) as a change. */
+  static <T extends SyncItem> Change<T> item(InputStream in, ItemReader<T> reader) throws IOException {
+    try (JsonParser p = JSON.createParser(in)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("malformed Graph item: expected an object");
+      }
+      return reader.read(p);
+    }
   }
 
   /** {@code id} and change key (or etag) of a single written item. */

@@ -15,10 +15,26 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import io.m365sync.resource.TwoWayOptions;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
-/** Core records as Graph request bodies. Event times go out in the event's original zone when known. */
+/**
+ * Core records as Graph request bodies. Event times go out in the event's original zone when known.
+ *
+ * <p>Item extensions (the host's fields and the syncers' reserved {@code m365sync.*} keys) travel as
+ * single-value extended properties in the public-strings property set
+ * ({@value #EXTENDED_PROPERTY_PREFIX}{@code <key>}) on events, contacts and messages — the Outlook
+ * items that have them. To Do tasks have no extended properties in Graph v1.0 (open extensions on
+ * tasks need a request of their own and cannot be expanded on task delta), so task extensions are
+ * not written. {@link TwoWayOptions#NOTIFY_ATTENDEES} is a write flag for the gateway, never stored.
+ */
 final class GraphJsonWriter {
+  /** The id prefix of our extended properties: type String, PS_PUBLIC_STRINGS, by name. */
+  static final String EXTENDED_PROPERTY_PREFIX = "String {00020329-0000-0000-C000-000000000046} Name ";
+
   private GraphJsonWriter() {}
 
   static byte[] write(SyncItem item) {
@@ -57,6 +73,86 @@ final class GraphJsonWriter {
     g.writeObjectFieldStart("location");
     g.writeStringField("displayName", e.location() == null ? "" : e.location());
     g.writeEndObject();
+    attendees(g, e);
+    if (e.type() == CalendarEvent.EventType.SERIES_MASTER && e.recurrence() != null) {
+      g.writeFieldName("recurrence");
+      g.writeRawValue(e.recurrence());
+    }
+    extendedProperties(g, e.extensions());
+    g.writeEndObject();
+  }
+
+  /**
+   * A PATCH body for an organizer's event that carries only what differs from {@code current}, so
+   * Exchange sends attendees a meeting update only when a field they see changed, and never re-sends
+   * invitations: the attendees collection goes out only when it changed (by address and type).
+   * Extended properties always go out; they never notify anyone.
+   */
+  static byte[] eventPatch(CalendarEvent current, CalendarEvent e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(out)) {
+      g.writeStartObject();
+      if (!Objects.equals(current.subject(), e.subject())) {
+        g.writeStringField("subject", e.subject());
+      }
+      if (!Objects.equals(blankToNull(current.body()), blankToNull(e.body()))) {
+        body(g, e.body() == null ? "" : e.body());
+      }
+      ZoneId zone = GraphTime.zone(e.originalTimeZone());
+      String zoneName = zone == null ? "UTC" : e.originalTimeZone();
+      boolean zoneChanged = !Objects.equals(GraphTime.zone(current.originalTimeZone()), zone);
+      if (!current.start().equals(e.start()) || !current.end().equals(e.end()) || zoneChanged) {
+        dateTime(g, "start", e.start(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+        dateTime(g, "end", e.end(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+      }
+      if (current.allDay() != e.allDay()) {
+        g.writeBooleanField("isAllDay", e.allDay());
+      }
+      if (!Objects.equals(blankToNull(current.location()), blankToNull(e.location()))) {
+        g.writeObjectFieldStart("location");
+        g.writeStringField("displayName", e.location() == null ? "" : e.location());
+        g.writeEndObject();
+      }
+      if (!attendeeKeys(current).equals(attendeeKeys(e))) {
+        attendees(g, e);
+      }
+      if (e.type() == CalendarEvent.EventType.SERIES_MASTER && e.recurrence() != null
+          && !sameJson(current.recurrence(), e.recurrence())) {
+        g.writeFieldName("recurrence");
+        g.writeRawValue(e.recurrence());
+      }
+      extendedProperties(g, e.extensions());
+      g.writeEndObject();
+    } catch (IOException x) {
+      throw new UncheckedIOException(x);
+    }
+    return out.toByteArray();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  private static Map<String, String> attendeeKeys(CalendarEvent e) {
+    Map<String, String> m = new TreeMap<>();
+    for (Attendee a : e.attendees()) {
+      m.put(a.email().address().toLowerCase(java.util.Locale.ROOT), a.type() == null ? "required" : a.type());
+    }
+    return m;
+  }
+
+  private static boolean sameJson(String a, String b) {
+    if (a == null || b == null) {
+      return Objects.equals(a, b);
+    }
+    try {
+      return GraphJsonReader.MAPPER.readTree(a).equals(GraphJsonReader.MAPPER.readTree(b));
+    } catch (IOException x) {
+      return a.equals(b);
+    }
+  }
+
+  private static void attendees(JsonGenerator g, CalendarEvent e) throws IOException {
     g.writeArrayFieldStart("attendees");
     for (Attendee a : e.attendees()) {
       g.writeStartObject();
@@ -65,11 +161,24 @@ final class GraphJsonWriter {
       g.writeEndObject();
     }
     g.writeEndArray();
-    if (e.type() == CalendarEvent.EventType.SERIES_MASTER && e.recurrence() != null) {
-      g.writeFieldName("recurrence");
-      g.writeRawValue(e.recurrence());
+  }
+
+  /** {@code singleValueExtendedProperties}: every extension but the write flag; nothing when there is none. */
+  private static void extendedProperties(JsonGenerator g, Map<String, String> extensions) throws IOException {
+    Map<String, String> props = new TreeMap<>(extensions);
+    props.remove(TwoWayOptions.NOTIFY_ATTENDEES);
+    props.values().removeIf(Objects::isNull);
+    if (props.isEmpty()) {
+      return;
     }
-    g.writeEndObject();
+    g.writeArrayFieldStart("singleValueExtendedProperties");
+    for (Map.Entry<String, String> p : props.entrySet()) {
+      g.writeStartObject();
+      g.writeStringField("id", EXTENDED_PROPERTY_PREFIX + p.getKey());
+      g.writeStringField("value", p.getValue());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   private static void dateTime(JsonGenerator g, String field, Instant t, ZoneId zone, String zoneName) throws IOException {
@@ -125,6 +234,7 @@ final class GraphJsonWriter {
     g.writeEndArray();
     nullable(g, "companyName", c.companyName());
     nullable(g, "jobTitle", c.jobTitle());
+    extendedProperties(g, c.extensions());
     g.writeEndObject();
   }
 
@@ -141,6 +251,7 @@ final class GraphJsonWriter {
     if (m.bodyPreview() != null) {
       body(g, m.bodyPreview());
     }
+    extendedProperties(g, m.extensions());
     g.writeEndObject();
   }
 

@@ -18,6 +18,7 @@ import io.m365sync.AuthMode;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.resource.CalendarEvent;
 import io.m365sync.resource.Change;
 import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
@@ -28,6 +29,7 @@ import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxSettings;
 import io.m365sync.resource.ResourceType;
 import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.TwoWayOptions;
 import io.m365sync.resource.WriteResult;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -69,6 +71,14 @@ import okhttp3.OkHttpClient;
  * list (default: the list whose {@code wellknownListName} is {@code defaultList}, looked up once per
  * mailbox). Mailbox settings have no delta: {@code delta} returns a one-item snapshot page whose
  * cursor is a hash of the content, with no change when the cursor already matches.
+ *
+ * <p>Item extensions, including the syncers' reserved {@code m365sync.*} keys, are written as
+ * single-value extended properties on events, contacts and messages (see {@code GraphJsonWriter});
+ * To Do tasks cannot carry them. Delta reads do not request them back: calendarView delta supports no
+ * {@code $expand}, To Do delta cannot expand extensions, and contact delta documents none. Items read
+ * by delta therefore arrive without reserved keys, and the syncers recognise their own writes by change
+ * key and content instead (see the syncers' notes on fingerprints). Event updates flagged
+ * {@code m365sync.notifyAttendees=false} are sent as minimal PATCHes: see {@link #update}.
  *
  * <p>Thread-safe and shareable; build one per host.
  */
@@ -395,7 +405,37 @@ public final class GraphMailboxGateway implements MailboxGateway {
         throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
       }
     }
+    if (r == Resource.EVENTS && "false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))) {
+      return quietEventUpdate(session, remoteId, ifMatch, (CalendarEvent) item);
+    }
     return write(session, r, HttpMethod.PATCH, itemPath(session, r, remoteId), ifMatch, type.cast(item), remoteId);
+  }
+
+  /**
+   * An event update that must not notify attendees ({@link TwoWayOptions#NOTIFY_ATTENDEES}{@code =false}).
+   * Graph has no switch for this: a PATCH by the organizer of a meeting sends attendees an update
+   * when a field they see changes, and a PATCH carrying the attendees collection re-sends it. So the
+   * adapter reads the event first (one GET) and PATCHes only the fields that differ, with If-Match:
+   * the attendees collection only when it changed, the extended properties always (they notify
+   * nobody). An update whose only change is host or sync metadata therefore notifies no one; a change
+   * of subject, body, time, location or recurrence does produce one meeting update from Exchange,
+   * and no re-sent invitations — that is the most Graph allows.
+   */
+  private WriteResult quietEventUpdate(MailboxSession session, String remoteId, String ifMatch, CalendarEvent item) {
+    String path = itemPath(session, Resource.EVENTS, remoteId);
+    RequestInformation get = byUrl(HttpMethod.GET, path);
+    decorate(get, 0);
+    CalendarEvent current;
+    try (InputStream in = send(session, Resource.EVENTS, get, InputStream.class)) {
+      if (in == null) {
+        throw GatewayErrors.toException(session.mailbox().id(), Resource.EVENTS, 0, "EmptyResponse",
+            "an event read returned no body", null, null, null);
+      }
+      current = GraphJsonReader.item(in, GraphJsonReader.EVENT).item();
+    } catch (IOException e) {
+      throw GraphErrorMapping.noAnswer(session.mailbox().id(), Resource.EVENTS, e);
+    }
+    return writeBody(session, Resource.EVENTS, HttpMethod.PATCH, path, ifMatch, GraphJsonWriter.eventPatch(current, item), remoteId);
   }
 
   @Override
@@ -435,8 +475,13 @@ public final class GraphMailboxGateway implements MailboxGateway {
 
   private WriteResult write(MailboxSession session, Resource r, HttpMethod method, String path, String ifMatch,
                             SyncItem item, String knownId) {
+    return writeBody(session, r, method, path, ifMatch, GraphJsonWriter.write(item), knownId);
+  }
+
+  private WriteResult writeBody(MailboxSession session, Resource r, HttpMethod method, String path, String ifMatch,
+                           byte[] body, String knownId) {
     RequestInformation ri = byUrl(method, path);
-    ri.setStreamContent(new ByteArrayInputStream(GraphJsonWriter.write(item)), "application/json");
+    ri.setStreamContent(new ByteArrayInputStream(body), "application/json");
     ifMatch(ri, ifMatch);
     decorate(ri, 0);
     try (InputStream in = send(session, r, ri, InputStream.class)) {

@@ -371,7 +371,7 @@ final class GraphApi {
       return switch (method) {
         case "GET" -> mailbox(Resource.EVENTS, c -> {
           StoredItem<CalendarEvent> s = c.mailbox.calendar().get(id).orElseThrow(GraphError::itemNotFound);
-          return ok(c, g -> GraphJson.event(g, s, c.zone, c.user, stamps, c.now));
+          return ok(c, g -> GraphJson.event(g, s, c.zone, c.user, stamps, c.now, c.req.param("$expand")));
         });
         case "PATCH" -> mailbox(Resource.EVENTS, c -> patchEvent(c, id));
         case "DELETE" -> mailbox(Resource.EVENTS, c -> deleteEvent(c, id));
@@ -419,7 +419,7 @@ final class GraphApi {
       case "GET" -> mailbox(Resource.CONTACTS, c -> {
         ItemCollection<Contact> coll = findContact(c.mailbox, folder, id);
         StoredItem<Contact> s = coll.get(id).orElseThrow(GraphError::itemNotFound);
-        return ok(c, g -> GraphJson.contact(g, s, folderId(coll), stamps, c.now));
+        return ok(c, g -> GraphJson.contact(g, s, folderId(coll), stamps, c.now, c.req.param("$expand")));
       });
       case "PATCH" -> mailbox(Resource.CONTACTS, c -> {
         ItemCollection<Contact> coll = findContact(c.mailbox, folder, id);
@@ -476,7 +476,10 @@ final class GraphApi {
       return mailbox(Resource.MAIL, c -> {
         ItemCollection<MailMessage> coll = c.mailbox.mail(folder);
         String fid = folderId(coll);
-        return delta(c, coll, "#microsoft.graph.message", "message", (g, s) -> GraphJson.message(g, s, fid, stamps, c.now), false);
+        // message delta supports $expand (e.g. of extended properties); calendarView, contact and To Do delta do not
+        String expand = c.req.param("$expand");
+        return delta(c, coll, "#microsoft.graph.message", "message",
+            (g, s) -> GraphJson.message(g, s, fid, stamps, c.now, expand), false);
       });
     }
     String id = r.get(1);
@@ -515,7 +518,7 @@ final class GraphApi {
       case "GET" -> mailbox(Resource.MAIL, c -> {
         ItemCollection<MailMessage> coll = findMessage(c.mailbox, folder, id);
         StoredItem<MailMessage> s = coll.get(id).orElseThrow(GraphError::itemNotFound);
-        return ok(c, g -> GraphJson.message(g, s, folderId(coll), stamps, c.now));
+        return ok(c, g -> GraphJson.message(g, s, folderId(coll), stamps, c.now, c.req.param("$expand")));
       });
       case "PATCH" -> mailbox(Resource.MAIL, c -> {
         ItemCollection<MailMessage> coll = findMessage(c.mailbox, folder, id);
@@ -784,7 +787,59 @@ final class GraphApi {
       deleteInstances(cal, id);
       materialize(cal, s);
     }
+    recordMeetingUpdate(c, body, cur.item(), e);
     return ok(c, g -> GraphJson.event(g, s, c.zone, c.user, stamps, c.now));
+  }
+
+  /** Extension key on the Sent Items copy of a meeting update: what the organizer's PATCH changed. */
+  static final String MEETING_UPDATE = "emulator.meetingUpdate";
+
+  /**
+   * What Exchange does when the organizer PATCHes a meeting: a field attendees see changed (subject,
+   * body, start, end, location, all-day, recurrence), or the attendees collection was sent at all
+   * (re-sent invitations), so a meeting update goes to every attendee. Graph has no way to suppress
+   * it. The emulator keeps the update as Exchange does, a message in the organizer's Sent Items, whose
+   * extension {@link #MEETING_UPDATE} lists what triggered it ({@code attendees} = invitations re-sent).
+   * PATCHes that touch only other fields (extended properties, categories, …) notify nobody.
+   */
+  private static void recordMeetingUpdate(Call c, ObjectNode body, CalendarEvent before, CalendarEvent after) {
+    boolean meeting = !before.attendees().isEmpty() || !after.attendees().isEmpty();
+    boolean organizer = before.organizer() == null || before.organizer().address().equalsIgnoreCase(c.user.userPrincipalName());
+    if (!meeting || !organizer) {
+      return;
+    }
+    List<String> why = new ArrayList<>();
+    if (body.has("attendees")) {
+      why.add("attendees");
+    }
+    if (!before.subject().equals(after.subject())) {
+      why.add("subject");
+    }
+    if (!java.util.Objects.equals(before.body(), after.body())) {
+      why.add("body");
+    }
+    if (!before.start().equals(after.start()) || !before.end().equals(after.end())) {
+      why.add("time");
+    }
+    if (!java.util.Objects.equals(before.location(), after.location())) {
+      why.add("location");
+    }
+    if (before.allDay() != after.allDay()) {
+      why.add("isAllDay");
+    }
+    if (!java.util.Objects.equals(before.recurrence(), after.recurrence())) {
+      why.add("recurrence");
+    }
+    if (why.isEmpty()) {
+      return;
+    }
+    List<io.m365sync.resource.EmailAddress> to = after.attendees().isEmpty()
+        ? before.attendees().stream().map(io.m365sync.resource.Attendee::email).toList()
+        : after.attendees().stream().map(io.m365sync.resource.Attendee::email).toList();
+    c.mailbox.mail("sentitems").create(new MailMessage(after.subject(),
+        new io.m365sync.resource.EmailAddress(c.user.userPrincipalName(), c.user.displayName()), to, List.of(), c.now,
+        "Meeting update: " + String.join(", ", why), "<meeting-update-" + UUID.randomUUID() + "@" + c.tenant.domain() + ">",
+        "sentitems", List.of(), Map.of(MEETING_UPDATE, String.join(",", why))));
   }
 
   private Resp deleteEvent(Call c, String id) {

@@ -187,7 +187,7 @@ final class GraphJson {
         owner == null ? null : owner.userPrincipalName(), owner == null ? null : owner.displayName());
     Rendered r = stamps.rendered.get(key);
     if (r == null || r.item() != s.item()) {
-      RawJson json = new RawJson(Json.write(x -> renderEvent(x, s, zone, owner, stamps, now)));
+      RawJson json = new RawJson(Json.write(x -> renderEvent(x, s, zone, owner, stamps, now, null)));
       r = new Rendered(s.item(), json);
       if (stamps.renderedBytes.addAndGet(json.size()) <= Stamps.RENDERED_BUDGET) {
         stamps.rendered.put(key, r);
@@ -198,8 +198,18 @@ final class GraphJson {
     g.writeRawValue(r.json());
   }
 
+  /** An event with its extended properties, as {@code $expand=singleValueExtendedProperties(...)} asks (never cached). */
+  static void event(JsonGenerator g, StoredItem<CalendarEvent> s, Zone zone, ModelUser owner, Stamps stamps, Instant now,
+                    String expand) throws IOException {
+    if (!expandsProperties(expand)) {
+      event(g, s, zone, owner, stamps, now);
+      return;
+    }
+    renderEvent(g, s, zone, owner, stamps, now, expand);
+  }
+
   private static void renderEvent(JsonGenerator g, StoredItem<CalendarEvent> s, Zone zone, ModelUser owner, Stamps stamps,
-                                  Instant now) throws IOException {
+                                  Instant now, String expand) throws IOException {
     CalendarEvent e = s.item();
     g.writeStartObject();
     header(g, s, stamps, now, true);
@@ -279,7 +289,72 @@ final class GraphJson {
     emailAddress(g, "organizer", e.organizer() != null ? e.organizer()
         : new EmailAddress(owner.userPrincipalName(), owner.displayName()));
     g.writeNullField("onlineMeeting");
+    extendedProperties(g, e.extensions(), expand);
     g.writeEndObject();
+  }
+
+  // ------------------------------------------------------------------ extended properties
+
+  /** Outlook's public-strings property set: {@code String {GUID} Name x} ids are stored under {@code x}. */
+  static final String PUBLIC_STRINGS = "String {00020329-0000-0000-C000-000000000046} Name ";
+
+  static boolean expandsProperties(String expand) {
+    return expand != null && expand.toLowerCase(Locale.ROOT).contains("singlevalueextendedproperties");
+  }
+
+  /**
+   * {@code singleValueExtendedProperties} as Graph returns them when expanded: every stored property,
+   * or, when the expansion carries a {@code $filter}, those whose id it names.
+   */
+  private static void extendedProperties(JsonGenerator g, Map<String, String> ext, String expand) throws IOException {
+    if (!expandsProperties(expand)) {
+      return;
+    }
+    String lower = expand.toLowerCase(Locale.ROOT);
+    boolean filtered = lower.contains("$filter");
+    List<String[]> props = new ArrayList<>();
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(ext).entrySet()) {
+      String id = e.getKey().contains(" ") ? e.getKey() : PUBLIC_STRINGS + e.getKey();
+      if (!filtered || lower.contains(id.toLowerCase(Locale.ROOT))) {
+        props.add(new String[] {id, e.getValue()});
+      }
+    }
+    if (props.isEmpty()) {
+      return; // Graph leaves the property out when nothing matches
+    }
+    g.writeArrayFieldStart("singleValueExtendedProperties");
+    for (String[] p : props) {
+      g.writeStartObject();
+      g.writeStringField("id", p[0]);
+      g.writeStringField("value", p[1]);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  /**
+   * {@code base} with the request body's {@code singleValueExtendedProperties} set (a POST or PATCH
+   * creates or replaces the named properties and keeps the others, as Graph does).
+   */
+  static Map<String, String> extensions(ObjectNode n, Map<String, String> base) {
+    JsonNode props = n.get("singleValueExtendedProperties");
+    if (props == null || props.isNull()) {
+      return base == null ? Map.of() : base;
+    }
+    if (!props.isArray()) {
+      throw new HttpError(400, "ErrorInvalidRequest", "singleValueExtendedProperties must be an array.");
+    }
+    Map<String, String> out = new java.util.HashMap<>(base == null ? Map.of() : base);
+    for (JsonNode p : props) {
+      String id = Json.text(p, "id");
+      String value = Json.text(p, "value");
+      if (id == null || value == null) {
+        throw new HttpError(400, "ErrorInvalidExtendedPropertyValue", "An extended property needs an id and a value.");
+      }
+      boolean ours = id.length() > PUBLIC_STRINGS.length() && id.regionMatches(true, 0, PUBLIC_STRINGS, 0, PUBLIC_STRINGS.length());
+      out.put(ours ? id.substring(PUBLIC_STRINGS.length()) : id, value);
+    }
+    return out;
   }
 
   static String eventType(CalendarEvent.EventType t) {
@@ -344,7 +419,7 @@ final class GraphJson {
     }
     String iCalUid = base != null && base.iCalUid() != null ? base.iCalUid() : newICalUid();
     return new CalendarEvent(subject, body, start, end, tz, allDay, location, organizer, attendees, type,
-        base == null ? null : base.seriesMasterId(), recurrence, iCalUid, base == null ? Map.of() : base.extensions());
+        base == null ? null : base.seriesMasterId(), recurrence, iCalUid, extensions(n, base == null ? null : base.extensions()));
   }
 
   static String newICalUid() {
@@ -375,6 +450,11 @@ final class GraphJson {
   // ------------------------------------------------------------------ contacts
 
   static void contact(JsonGenerator g, StoredItem<Contact> s, String folderId, Stamps stamps, Instant now) throws IOException {
+    contact(g, s, folderId, stamps, now, null);
+  }
+
+  static void contact(JsonGenerator g, StoredItem<Contact> s, String folderId, Stamps stamps, Instant now, String expand)
+      throws IOException {
     Contact c = s.item();
     g.writeStartObject();
     header(g, s, stamps, now, true);
@@ -423,6 +503,7 @@ final class GraphJson {
       g.writeObjectFieldStart(a);
       g.writeEndObject();
     }
+    extendedProperties(g, c.extensions(), expand);
     g.writeEndObject();
   }
 
@@ -452,12 +533,17 @@ final class GraphJson {
     }
     String company = n.has("companyName") ? Json.text(n, "companyName") : base == null ? null : base.companyName();
     String job = n.has("jobTitle") ? Json.text(n, "jobTitle") : base == null ? null : base.jobTitle();
-    return new Contact(given, surname, display, emails, phones, company, job, base == null ? Map.of() : base.extensions());
+    return new Contact(given, surname, display, emails, phones, company, job, extensions(n, base == null ? null : base.extensions()));
   }
 
   // ------------------------------------------------------------------ messages
 
   static void message(JsonGenerator g, StoredItem<MailMessage> s, String folderId, Stamps stamps, Instant now) throws IOException {
+    message(g, s, folderId, stamps, now, null);
+  }
+
+  static void message(JsonGenerator g, StoredItem<MailMessage> s, String folderId, Stamps stamps, Instant now, String expand)
+      throws IOException {
     MailMessage m = s.item();
     g.writeStartObject();
     header(g, s, stamps, now, true);
@@ -490,6 +576,7 @@ final class GraphJson {
     g.writeObjectFieldStart("flag");
     g.writeStringField("flagStatus", "notFlagged");
     g.writeEndObject();
+    extendedProperties(g, m.extensions(), expand);
     g.writeEndObject();
   }
 
@@ -506,7 +593,7 @@ final class GraphJson {
     String msgId = base != null ? base.internetMessageId()
         : n.hasNonNull("internetMessageId") ? Json.text(n, "internetMessageId") : "<" + UUID.randomUUID() + "@" + domain + ">";
     return new MailMessage(subject, from, to, cc, received, preview, msgId, folderId,
-        base == null ? List.of() : base.attachments(), base == null ? Map.of() : base.extensions());
+        base == null ? List.of() : base.attachments(), extensions(n, base == null ? null : base.extensions()));
   }
 
   static void attachments(JsonGenerator g, StoredItem<MailMessage> s) throws IOException {

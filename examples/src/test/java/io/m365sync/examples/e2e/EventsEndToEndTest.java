@@ -146,6 +146,10 @@ class EventsEndToEndTest {
         .as("extensions travel as single-value extended properties")
         .containsEntry("crm.opportunity", "OPP-7").containsEntry("m365sync.crmId", rec.crmId())
         .doesNotContainKey("m365sync.notifyAttendees");
+    assertThat(expandedProperties(inOutlook.id(), "m365sync.crmId"))
+        .as("served as Graph does, when asked with $expand=singleValueExtendedProperties($filter=...)")
+        .contains("\"id\":\"String {00020329-0000-0000-C000-000000000046} Name m365sync.crmId\"")
+        .contains("\"value\":\"" + rec.crmId() + "\"").doesNotContain("crm.opportunity");
 
     // 1. the CRM changes only its own field: the PATCH touches extended properties only, nobody is notified
     CrmRecord<CalendarEvent> cur = crm.find(id, rec.crmId()).orElseThrow();
@@ -197,6 +201,27 @@ class EventsEndToEndTest {
     world.sync();
     assertThat(meetingUpdates()).singleElement()
         .satisfies(m -> assertThat(m.extensions().get("emulator.meetingUpdate")).contains("attendees").contains("subject"));
+  }
+
+  /** A plain Graph GET of one event expanding one of our extended properties (body as text). */
+  private String expandedProperties(String eventId, String name) {
+    String filter = "id eq 'String {00020329-0000-0000-C000-000000000046} Name " + name + "'";
+    String url = world.emulator.graphBaseUrl() + "/users/" + world.user.objectId() + "/events/" + eventId
+        + "?$expand=" + java.net.URLEncoder.encode("singleValueExtendedProperties($filter=" + filter + ")",
+            java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    String token = world.delegated.acquire(world.mailbox(), io.m365sync.Purpose.BACKGROUND_SYNC).value();
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + token).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private List<MailMessage> meetingUpdates() {

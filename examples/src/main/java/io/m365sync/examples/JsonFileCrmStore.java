@@ -1,28 +1,18 @@
 package io.m365sync.examples;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.m365sync.MailboxId;
 import io.m365sync.resource.CrmChanges;
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.CrmStore;
 import io.m365sync.resource.SyncItem;
+import io.m365sync.testkit.model.RecordJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,14 +25,7 @@ import java.util.Optional;
  * Thread-safe.
  */
 public final class JsonFileCrmStore<T extends SyncItem> implements CrmStore<T> {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .registerModule(new SimpleModule()
-          .addSerializer(Instant.class, toStringSerializer(Instant.class))
-          .addDeserializer(Instant.class, parser(Instant::parse))
-          .addSerializer(LocalTime.class, toStringSerializer(LocalTime.class))
-          .addDeserializer(LocalTime.class, parser(LocalTime::parse)))
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON = RecordJson.mapper();
 
   /** The file's content. */
   public static final class Table<T> {
@@ -161,23 +144,5 @@ public final class JsonFileCrmStore<T extends SyncItem> implements CrmStore<T> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write CRM file " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static <V> JsonSerializer<V> toStringSerializer(Class<V> type) {
-    return new JsonSerializer<>() {
-      @Override
-      public void serialize(V value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-        gen.writeString(value.toString());
-      }
-    };
-  }
-
-  private static <V> JsonDeserializer<V> parser(java.util.function.Function<String, V> parse) {
-    return new JsonDeserializer<>() {
-      @Override
-      public V deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        return parse.apply(p.getValueAsString());
-      }
-    };
   }
 }

@@ -160,6 +160,14 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public synchronized void putLinks(List<IdLink> links, long fence) {
+    for (IdLink link : links) {
+      checkFence(link.mailbox(), fence);
+    }
+    links.forEach(link -> putLink(link, fence));
+  }
+
+  @Override
   public synchronized void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
     checkFence(mailbox, fence);
     IdLink old = linksByCrm.remove(new LinkKey(mailbox, resource, crmId));

@@ -18,6 +18,7 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,8 +129,8 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       DeltaRequest request = new DeltaRequest(key.container().isEmpty() ? null : key.container(), cursor,
           now.minus(round.eventWindowPast()), now.plus(round.eventWindowFuture()), round.pageSize());
       DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
+      applyPage(round, page.changes(), counts, index, pending);
       for (Change<T> change : page.changes()) {
-        apply(round, change, counts, index, pending);
         if (seen != null) {
           if (change.kind() == Change.Kind.UPSERT) {
             seen.add(change.remoteId());
@@ -149,50 +150,80 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     }
   }
 
-  private void apply(SyncRound round, Change<T> change, Counts counts, ContentIndex index, PendingCreates pending) {
+  /**
+   * Applies one page with a handful of state-store calls whatever its size: one look-up of the
+   * page's links, one write-ahead note of its creates, the CRM writes, one batch of links, one
+   * clearing of the note.
+   */
+  private void applyPage(SyncRound round, List<Change<T>> changes, Counts counts, ContentIndex index,
+                         PendingCreates pending) {
     MailboxId mailbox = round.mailbox().id();
     Resource resource = type.resource();
     SyncStateStore state = round.state();
-    IdLink link = state.linkByRemoteId(mailbox, resource, change.remoteId()).orElse(null);
-    if (change.kind() == Change.Kind.DELETE) {
-      if (link == null) {
-        if (pending.contains(change.remoteId()) && removeOrphan(round, pending, change.remoteId())) {
+    // Graph may repeat an item within a page: its last entry is its current state
+    Map<String, Change<T>> latest = new LinkedHashMap<>();
+    changes.forEach(c -> latest.put(c.remoteId(), c));
+    Map<String, IdLink> links = state.linksByRemoteIds(mailbox, resource, latest.keySet());
+    List<Change<T>> writes = new ArrayList<>();
+    List<String> crmIds = new ArrayList<>();
+    Map<String, String> creates = new LinkedHashMap<>();
+    List<String> recovered = new ArrayList<>();
+    ContentIndex recovery = null;
+    for (Change<T> change : latest.values()) {
+      IdLink link = links.get(change.remoteId());
+      boolean crashedMidCreate = link == null && pending.contains(change.remoteId());
+      if (change.kind() == Change.Kind.DELETE) {
+        if (link != null) {
+          crm.delete(mailbox, link.crmId());
+          state.removeLink(mailbox, resource, link.crmId(), round.fence());
+          counts.deleted++;
+        } else if (crashedMidCreate && removeOrphan(round, pending, change.remoteId())) {
           counts.deleted++;
         } else {
           counts.unchanged++;
         }
-        return;
+        continue;
       }
-      crm.delete(mailbox, link.crmId());
-      state.removeLink(mailbox, resource, link.crmId(), round.fence());
-      counts.deleted++;
-      return;
+      if (link != null && change.changeKey() != null && change.changeKey().equals(link.changeKey())) {
+        counts.unchanged++;
+        continue;
+      }
+      String crmId;
+      if (link != null) {
+        crmId = link.crmId();
+      } else if (index != null) {
+        crmId = index.claim(change.item());
+      } else if (crashedMidCreate) {
+        recovery = recovery != null ? recovery : new ContentIndex(mailbox, state);
+        crmId = recovery.claim(change.item());
+        recovered.add(change.remoteId());
+      } else {
+        crmId = null;
+      }
+      if (crmId == null) {
+        creates.put(change.remoteId(), change.item().matchKey());
+      }
+      writes.add(change);
+      crmIds.add(crmId);
     }
-    if (link != null && change.changeKey() != null && change.changeKey().equals(link.changeKey())) {
-      counts.unchanged++;
-      return;
+    // write-ahead: a crash between a CRM create and its link leaves the note, so the replay looks
+    // for the orphaned record by content instead of creating it twice
+    pending.addAll(creates);
+    List<IdLink> newLinks = new ArrayList<>(writes.size());
+    for (int i = 0; i < writes.size(); i++) {
+      Change<T> change = writes.get(i);
+      CrmRecord<T> saved = crm.save(mailbox, crmIds.get(i), change.item());
+      newLinks.add(new IdLink(mailbox, resource, saved.crmId(), change.remoteId(), change.changeKey(), saved.version()));
+      if (crmIds.get(i) == null) {
+        counts.created++;
+      } else {
+        counts.updated++;
+      }
     }
-    boolean crashedMidCreate = link == null && pending.contains(change.remoteId());
-    String crmId = link != null ? link.crmId()
-        : index != null ? index.claim(change.item())
-        : crashedMidCreate ? new ContentIndex(mailbox, state).claim(change.item())
-        : null;
-    if (crmId == null) {
-      // write-ahead: a crash between the CRM create and the link leaves this entry, so the replay
-      // looks for the orphaned record by content instead of creating it twice
-      pending.add(change.remoteId(), change.item().matchKey());
-    }
-    CrmRecord<T> saved = crm.save(mailbox, crmId, change.item());
-    state.putLink(new IdLink(mailbox, resource, saved.crmId(), change.remoteId(), change.changeKey(), saved.version()),
-        round.fence());
-    if (crmId == null || crashedMidCreate) {
-      pending.remove(change.remoteId());
-    }
-    if (crmId == null) {
-      counts.created++;
-    } else {
-      counts.updated++;
-    }
+    state.putLinks(newLinks, round.fence());
+    List<String> done = new ArrayList<>(creates.keySet());
+    done.addAll(recovered);
+    pending.removeAll(done);
   }
 
   /** CRM records without a link, by content key: lets a full round re-link instead of duplicating. */

@@ -4,7 +4,9 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.SyncStateStore;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,13 +42,25 @@ final class PendingCreates {
     return Set.copyOf(entries.keySet());
   }
 
-  void add(String remoteId, String matchKey) {
-    entries.put(remoteId, matchKey == null ? "" : matchKey);
-    write();
+  /** Notes creates (remote id → content key) in one write; nothing is written for none. */
+  void addAll(Map<String, String> creates) {
+    if (!creates.isEmpty()) {
+      creates.forEach((id, match) -> entries.put(id, match == null ? "" : match));
+      write();
+    }
   }
 
   void remove(String remoteId) {
-    if (entries.remove(remoteId) != null) {
+    removeAll(List.of(remoteId));
+  }
+
+  /** Clears notes in one write; nothing is written when none of them was noted. */
+  void removeAll(Collection<String> remoteIds) {
+    boolean changed = false;
+    for (String id : remoteIds) {
+      changed |= entries.remove(id) != null;
+    }
+    if (changed) {
       write();
     }
   }

@@ -5,7 +5,10 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.internal.InMemorySyncStateStore;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,8 +67,27 @@ public interface SyncStateStore {
 
   List<IdLink> links(MailboxId mailbox, Resource resource);
 
+  /** The links of those remote ids that have one, by remote id. Stores override to look them up in one go. */
+  default Map<String, IdLink> linksByRemoteIds(MailboxId mailbox, Resource resource, Collection<String> remoteIds) {
+    Map<String, IdLink> found = new HashMap<>();
+    for (String id : remoteIds) {
+      linkByRemoteId(mailbox, resource, id).ifPresent(l -> found.put(id, l));
+    }
+    return found;
+  }
+
   /** Inserts or replaces the link for {@code link.crmId()} (and its remote id). */
   void putLink(IdLink link, long fence);
+
+  /**
+   * {@link #putLink} for several links of one mailbox, all or nothing. Stores override to write them
+   * in one transaction; this default writes them one by one.
+   */
+  default void putLinks(List<IdLink> links, long fence) {
+    for (IdLink link : links) {
+      putLink(link, fence);
+    }
+  }
 
   void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence);
 

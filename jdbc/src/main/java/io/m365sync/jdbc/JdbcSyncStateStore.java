@@ -22,7 +22,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -527,27 +530,87 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public void putLink(IdLink link, long fence) {
     Checks.requireNonNull(link, "link");
-    String key = key(link.mailbox());
-    checkLength(link.crmId(), ID_MAX, "crmId");
-    checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
-    checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
-    jdbc.tx("putLink", link.mailbox(), c -> {
-      checkFence(c, link.mailbox(), key, fence);
+    putLinks(List.of(link), fence);
+  }
+
+  /** All links in one transaction under one fence check, with batched statements. */
+  @Override
+  public void putLinks(List<IdLink> links, long fence) {
+    Checks.requireNonNull(links, "links");
+    if (links.isEmpty()) {
+      return;
+    }
+    MailboxId mailbox = links.get(0).mailbox();
+    String key = key(mailbox);
+    for (IdLink link : links) {
+      if (!link.mailbox().equals(mailbox)) {
+        throw new IllegalArgumentException("putLinks takes the links of one mailbox: " + mailbox + " and " + link.mailbox());
+      }
+      checkLength(link.crmId(), ID_MAX, "crmId");
+      checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
+      checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
+    }
+    jdbc.tx("putLinks", mailbox, c -> {
+      checkFence(c, mailbox, key, fence);
       // one row per CRM id and per remote id: drop whatever either side was linked to before
-      update(c, "DELETE FROM m365sync_item_map WHERE mailbox_key = ? AND resource_name = ? AND (crm_id = ? OR remote_id = ?)",
-          key, link.resource().name(), link.crmId(), link.remoteId());
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM m365sync_item_map WHERE mailbox_key = ?"
+          + " AND resource_name = ? AND (crm_id = ? OR remote_id = ?)")) {
+        for (IdLink link : links) {
+          del.setString(1, key);
+          del.setString(2, link.resource().name());
+          del.setString(3, link.crmId());
+          del.setString(4, link.remoteId());
+          del.addBatch();
+        }
+        del.executeBatch();
+      }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_item_map (mailbox_key, resource_name,"
           + " crm_id, remote_id, change_key, crm_version, fence) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, key);
-        ps.setString(2, link.resource().name());
-        ps.setString(3, link.crmId());
-        ps.setString(4, link.remoteId());
-        ps.setString(5, link.changeKey());
-        ps.setLong(6, link.crmVersion());
-        ps.setLong(7, fence);
-        ps.executeUpdate();
+        for (IdLink link : links) {
+          ps.setString(1, key);
+          ps.setString(2, link.resource().name());
+          ps.setString(3, link.crmId());
+          ps.setString(4, link.remoteId());
+          ps.setString(5, link.changeKey());
+          ps.setLong(6, link.crmVersion());
+          ps.setLong(7, fence);
+          ps.addBatch();
+        }
+        ps.executeBatch();
       }
       return null;
+    });
+  }
+
+  /** One query per 100 remote ids. */
+  @Override
+  public Map<String, IdLink> linksByRemoteIds(MailboxId mailbox, Resource resource, Collection<String> remoteIds) {
+    Checks.requireNonNull(resource, "resource");
+    String key = key(mailbox);
+    List<String> ids = List.copyOf(remoteIds);
+    Map<String, IdLink> found = new HashMap<>();
+    if (ids.isEmpty()) {
+      return found;
+    }
+    return jdbc.tx("linksByRemoteIds", mailbox, c -> {
+      for (int from = 0; from < ids.size(); from += 100) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 100));
+        String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement(LINK_SELECT + " AND remote_id IN (" + marks + ")")) {
+          ps.setString(1, key);
+          ps.setString(2, resource.name());
+          for (int i = 0; i < chunk.size(); i++) {
+            ps.setString(3 + i, chunk.get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              IdLink link = linkFrom(rs, mailbox, resource);
+              found.put(link.remoteId(), link);
+            }
+          }
+        }
+      }
+      return found;
     });
   }
 

@@ -107,7 +107,7 @@ class LostConnectionMidRoundTest {
             } catch (InvocationTargetException e) {
               throw e.getCause();
             }
-            if (method.getName().equals("putLink")) {
+            if (method.getName().equals("putLink") || method.getName().equals("putLinks")) {
               createUnlinked.set(false);
             }
             return result;
@@ -235,7 +235,12 @@ class LostConnectionMidRoundTest {
 
       w.db.dropAfter(dropAt);
       Optional<RuntimeException> escaped = w.syncTolerantly();
-      assertThat(w.db.isDown()).as("the connection dropped at statement %d", dropAt).isTrue();
+      if (!w.db.isDown()) {
+        // this round needed fewer statements than the twin's (pages batch their writes): nothing dropped
+        w.db.heal();
+        w.assertConverged("round shorter than " + dropAt + " statements", false);
+        return false;
+      }
       w.db.heal();
       boolean window = w.droppedInCreateWindow;
 

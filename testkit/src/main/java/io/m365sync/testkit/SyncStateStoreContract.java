@@ -197,6 +197,30 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void linksGoInAndComeOutInBatchesAllOrNothing() {
+    long fence = store.claimFence(ALICE);
+    List<IdLink> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      batch.add(new IdLink(ALICE, Resource.CONTACTS, "crm-" + i, "remote-" + i, "ck" + i, i));
+    }
+    store.putLinks(batch, fence);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-0", "remote-0", "e", 1), fence);
+
+    java.util.Map<String, IdLink> found = store.linksByRemoteIds(ALICE, Resource.CONTACTS,
+        List.of("remote-0", "remote-149", "remote-249", "missing"));
+    assertEquals(3, found.size());
+    assertEquals("crm-149", found.get("remote-149").crmId());
+    assertEquals(250, store.links(ALICE, Resource.CONTACTS).size());
+    assertTrue(store.linksByRemoteIds(ALICE, Resource.CONTACTS, List.of()).isEmpty());
+
+    long newer = store.claimFence(ALICE);
+    assertTrue(newer > fence);
+    assertThrows(FencedOutException.class, () -> store.putLinks(
+        List.of(new IdLink(ALICE, Resource.CONTACTS, "crm-x", "remote-x", "k", 1)), fence));
+    assertTrue(store.linkByRemoteId(ALICE, Resource.CONTACTS, "remote-x").isEmpty());
+  }
+
+  @Test
   void tokenCacheBlobsRoundTripAsCopies() {
     byte[] blob = {9, 8, 7, 0, -1};
     store.putTokenCache(ALICE, blob);

@@ -552,17 +552,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, key, fence);
-      // one row per CRM id and per remote id: drop whatever either side was linked to before
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM m365sync_item_map WHERE mailbox_key = ?"
-          + " AND resource_name = ? AND (crm_id = ? OR remote_id = ?)")) {
-        for (IdLink link : links) {
-          del.setString(1, key);
-          del.setString(2, link.resource().name());
-          del.setString(3, link.crmId());
-          del.setString(4, link.remoteId());
-          del.addBatch();
+      // one row per CRM id and per remote id: drop whatever either side was linked to before; two
+      // statements, each on its own unique index (an OR of both scans the mailbox's whole map)
+      for (String column : List.of("crm_id", "remote_id")) {
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM m365sync_item_map WHERE mailbox_key = ?"
+            + " AND resource_name = ? AND " + column + " = ?")) {
+          for (IdLink link : links) {
+            del.setString(1, key);
+            del.setString(2, link.resource().name());
+            del.setString(3, column.equals("crm_id") ? link.crmId() : link.remoteId());
+            del.addBatch();
+          }
+          del.executeBatch();
         }
-        del.executeBatch();
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_item_map (mailbox_key, resource_name,"
           + " crm_id, remote_id, change_key, crm_version, fence) VALUES (?, ?, ?, ?, ?, ?, ?)")) {

@@ -2,6 +2,9 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.SyncItem;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Apply step: the CRM-side writes of a plan. Every create is preceded by a write-ahead marker, so a
@@ -29,8 +32,8 @@ final class CrmApplier<T extends SyncItem> {
   }
 
   private void save(SyncContext<T> ctx, Action.SaveCrm<T> a) {
-    T stored = ctx.crmForm(a.item(), a.remoteId());
     if (a.crmId() == null) {
+      T stored = ctx.crmForm(a.item(), a.remoteId());
       String marker = Markers.pendingPull(a.remoteId());
       ctx.markers.put(marker, "pending");
       CrmRecord<T> saved = ctx.save(null, stored);
@@ -39,12 +42,28 @@ final class CrmApplier<T extends SyncItem> {
       ctx.counts.created++;
       return;
     }
-    if (ctx.crm.find(ctx.mailbox, a.crmId()).isEmpty()) {
+    Optional<CrmRecord<T>> existing = ctx.crm.find(ctx.mailbox, a.crmId());
+    if (existing.isEmpty()) {
       ctx.counts.deferred++; // deleted in the CRM meanwhile: the next round sees a conflict
       return;
     }
+    T stored = ctx.crmForm(withHostFields(a.item(), existing.get().item()), a.remoteId());
     CrmRecord<T> saved = ctx.save(a.crmId(), stored);
     ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version());
     ctx.counts.updated++;
+  }
+
+  /**
+   * The Microsoft 365 version keeps the CRM record's own extension fields that it does not carry:
+   * Graph's delta never returns extended properties, so an edit made in Outlook must not wipe them.
+   */
+  private static <T extends SyncItem> T withHostFields(T remote, T crm) {
+    Map<String, String> host = Reserved.userExtensions(crm.extensions());
+    if (host.isEmpty()) {
+      return remote;
+    }
+    Map<String, String> merged = new HashMap<>(remote.extensions());
+    host.forEach(merged::putIfAbsent);
+    return Reserved.withExtensions(remote, merged);
   }
 }

@@ -185,6 +185,11 @@ class FailoverTest {
 
     // the dead node's late write, replayed with its fence, changes nothing
     CursorKey victimCursor = new CursorKey(victimId, Resource.EVENTS, "");
+    // the survivor's run row is written just before its round claims the fence: give the claim a moment
+    long fenceDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (fence(ds, victimMailbox) <= deadFence && System.nanoTime() < fenceDeadline) {
+      Thread.sleep(20);
+    }
     assertThat(fence(ds, victimMailbox)).as("the survivor claimed a newer fence").isGreaterThan(deadFence);
     assertThatThrownBy(() -> store.putCursor(victimCursor, "late-write-from-" + dead, deadFence))
         .isInstanceOf(FencedOutException.class);

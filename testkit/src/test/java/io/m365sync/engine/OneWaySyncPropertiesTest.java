@@ -69,7 +69,9 @@ class OneWaySyncPropertiesTest {
     return step.list().ofMaxSize(30);
   }
 
-  @Property(tries = 1000)
+  // seed pinned so that CI runs the same 1,000 histories every time; drop it locally to explore new
+  // ones (jqwik prints the seed and the shrunk history of any failure, to pin as a regression)
+  @Property(tries = 1000, seed = "-5731399115109806362")
   void afterQuiescenceTheCrmMirrorsTheMailboxExactlyOnce(@ForAll("histories") List<Step> history) {
     FakeMicrosoft365 m365 = FakeMicrosoft365.create();
     ModelUser user = m365.addUser("prop");

@@ -91,7 +91,9 @@ class ContactsTwoWayPropertiesTest {
     return Arbitraries.of(ConflictPolicy.MICROSOFT_WINS, ConflictPolicy.CRM_WINS, ConflictPolicy.NEWEST_WINS);
   }
 
-  @Property(tries = 1000)
+  // seed pinned so that CI runs the same 1,000 histories every time; drop it locally to explore new
+  // ones (jqwik prints the seed and the shrunk history of any failure, to pin as a regression)
+  @Property(tries = 1000, seed = "-5971344698870165344")
   void afterQuiescenceBothSidesHoldTheSameItemsOnceAndConflictsAreJournaled(
       @ForAll("histories") List<Step> history, @ForAll("policies") ConflictPolicy policy) {
     new Run(policy).play(history);

@@ -9,7 +9,6 @@ import io.m365sync.Purpose;
 import io.m365sync.TenantId;
 import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.TokenStrategy;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +46,7 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
   private final ConcurrentHashMap<TenantId, Object> locks = new ConcurrentHashMap<>();
 
   private MsalApplicationTokenStrategy(Builder b) {
-    this.msal = new MsalSupport(b.clientId, b.credential, b.authorityHost, b.routeTo, b.timeout);
+    this.msal = b.msal();
     this.scopes = Set.of(b.resource + "/.default");
     this.clock = b.clock;
     this.refreshMargin = b.refreshMargin;
@@ -123,44 +122,13 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
   }
 
   /** Single-use, fail-fast builder. Required: {@code clientId}, {@code credential}. */
-  public static final class Builder {
-    private String clientId;
-    private AppCredential credential;
-    private String authorityHost = MsalSupport.DEFAULT_AUTHORITY_HOST;
-    private URI routeTo;
+  public static final class Builder extends MsalBuilder<Builder> {
     private String resource = "https://graph.microsoft.com";
-    private Clock clock = Clock.systemUTC();
-    private Duration refreshMargin = Duration.ofMinutes(5);
-    private Duration timeout = Duration.ofSeconds(30);
-    private boolean built;
 
     private Builder() {}
 
-    public Builder clientId(String clientId) {
-      this.clientId = set(this.clientId, clientId, "clientId");
-      return this;
-    }
-
-    public Builder credential(AppCredential credential) {
-      this.credential = set(this.credential, credential, "credential");
-      return this;
-    }
-
-    /** The Entra host, default {@code https://login.microsoftonline.com} (national clouds differ). */
-    public Builder authorityHost(String authorityHost) {
-      if (!authorityHost.startsWith("https://")) {
-        throw new IllegalArgumentException("'authorityHost' must use https but was '" + authorityHost + "'");
-      }
-      this.authorityHost = authorityHost;
-      return this;
-    }
-
-    /**
-     * Sends every MSAL request to {@code baseUrl} (path and query kept) instead of the authority host:
-     * an emulator in tests, a token gateway or proxy in production.
-     */
-    public Builder routeTokenRequestsTo(URI baseUrl) {
-      this.routeTo = Objects.requireNonNull(baseUrl, "baseUrl");
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -170,49 +138,9 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
       return this;
     }
 
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** How long before expiry a cached token is renewed; default 5 minutes. */
-    public Builder refreshMargin(Duration margin) {
-      if (margin.isNegative()) {
-        throw new IllegalArgumentException("'refreshMargin' must not be negative but was " + margin);
-      }
-      this.refreshMargin = margin;
-      return this;
-    }
-
-    /** The longest wait for the token endpoint; default 30 s. */
-    public Builder timeout(Duration timeout) {
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException("'timeout' must be positive but was " + timeout);
-      }
-      this.timeout = timeout;
-      return this;
-    }
-
     public MsalApplicationTokenStrategy build() {
-      if (built) {
-        throw new IllegalStateException("this builder was already used");
-      }
-      if (clientId == null) {
-        throw new IllegalStateException("'clientId' is required.");
-      }
-      if (credential == null) {
-        throw new IllegalStateException("'credential' is required.");
-      }
-      built = true;
+      checkComplete();
       return new MsalApplicationTokenStrategy(this);
-    }
-
-    static <T> T set(T current, T value, String name) {
-      Objects.requireNonNull(value, name);
-      if (current != null) {
-        throw new IllegalStateException("'" + name + "' was already set");
-      }
-      return value;
     }
   }
 }

@@ -82,7 +82,7 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   private record Envelope(String homeAccountId, Set<String> scopes, Instant signedInAt, Instant refreshedAt, String msalCache) {}
 
   private MsalDelegatedTokenStrategy(Builder b) {
-    this.msal = new MsalSupport(b.clientId, b.credential, b.authorityHost, b.routeTo, b.timeout);
+    this.msal = b.msal();
     this.store = b.store;
     this.cipher = b.cipher;
     this.clock = b.clock;
@@ -351,84 +351,36 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   }
 
   /** Single-use, fail-fast builder. Required: {@code clientId}, {@code credential}, {@code store}, {@code cipher}. */
-  public static final class Builder {
-    private String clientId;
-    private AppCredential credential;
+  public static final class Builder extends MsalBuilder<Builder> {
     private SyncStateStore store;
     private TokenCacheCipher cipher;
-    private String authorityHost = MsalSupport.DEFAULT_AUTHORITY_HOST;
-    private URI routeTo;
-    private Clock clock = Clock.systemUTC();
-    private Duration refreshMargin = Duration.ofMinutes(5);
-    private Duration timeout = Duration.ofSeconds(30);
     private Duration keepAliveInterval = Duration.ofDays(14);
     private Duration signInFrequency;
     private Duration warnBefore = Duration.ofDays(7);
     private String scopePrefix = "";
-    private boolean built;
 
     private Builder() {}
 
-    public Builder clientId(String clientId) {
-      this.clientId = MsalApplicationTokenStrategy.Builder.set(this.clientId, clientId, "clientId");
-      return this;
-    }
-
-    public Builder credential(AppCredential credential) {
-      this.credential = MsalApplicationTokenStrategy.Builder.set(this.credential, credential, "credential");
+    @Override
+    Builder self() {
       return this;
     }
 
     /** Where the users' encrypted token caches live. */
     public Builder store(SyncStateStore store) {
-      this.store = MsalApplicationTokenStrategy.Builder.set(this.store, store, "store");
+      this.store = set(this.store, store, "store");
       return this;
     }
 
     /** Seals the caches; holds the host's key(s). */
     public Builder cipher(TokenCacheCipher cipher) {
-      this.cipher = MsalApplicationTokenStrategy.Builder.set(this.cipher, cipher, "cipher");
-      return this;
-    }
-
-    public Builder authorityHost(String authorityHost) {
-      if (!authorityHost.startsWith("https://")) {
-        throw new IllegalArgumentException("'authorityHost' must use https but was '" + authorityHost + "'");
-      }
-      this.authorityHost = authorityHost;
-      return this;
-    }
-
-    /** Sends every MSAL request to {@code baseUrl} instead of the authority host (emulator, proxy). */
-    public Builder routeTokenRequestsTo(URI baseUrl) {
-      this.routeTo = Objects.requireNonNull(baseUrl, "baseUrl");
+      this.cipher = set(this.cipher, cipher, "cipher");
       return this;
     }
 
     /** Prefix of the delegated scopes, e.g. {@code https://graph.microsoft.com/}; default none (Graph). */
     public Builder scopePrefix(String prefix) {
       this.scopePrefix = Objects.requireNonNull(prefix, "prefix");
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    public Builder refreshMargin(Duration margin) {
-      if (margin.isNegative()) {
-        throw new IllegalArgumentException("'refreshMargin' must not be negative but was " + margin);
-      }
-      this.refreshMargin = margin;
-      return this;
-    }
-
-    public Builder timeout(Duration timeout) {
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException("'timeout' must be positive but was " + timeout);
-      }
-      this.timeout = timeout;
       return this;
     }
 
@@ -456,26 +408,7 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
     }
 
     public MsalDelegatedTokenStrategy build() {
-      if (built) {
-        throw new IllegalStateException("this builder was already used");
-      }
-      List<String> missing = new ArrayList<>();
-      if (clientId == null) {
-        missing.add("'clientId' is required.");
-      }
-      if (credential == null) {
-        missing.add("'credential' is required.");
-      }
-      if (store == null) {
-        missing.add("'store' is required.");
-      }
-      if (cipher == null) {
-        missing.add("'cipher' is required.");
-      }
-      if (!missing.isEmpty()) {
-        throw new IllegalStateException(String.join(" ", missing));
-      }
-      built = true;
+      checkComplete("store", store, "cipher", cipher);
       return new MsalDelegatedTokenStrategy(this);
     }
   }

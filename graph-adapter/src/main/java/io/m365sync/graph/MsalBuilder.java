@@ -1,0 +1,116 @@
+package io.m365sync.graph;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The settings every MSAL token strategy has, shared by their single-use, fail-fast builders.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+abstract class MsalBuilder<B extends MsalBuilder<B>> {
+  String clientId;
+  AppCredential credential;
+  String authorityHost = MsalSupport.DEFAULT_AUTHORITY_HOST;
+  URI routeTo;
+  Clock clock = Clock.systemUTC();
+  Duration refreshMargin = Duration.ofMinutes(5);
+  Duration timeout = Duration.ofSeconds(30);
+  private boolean built;
+
+  abstract B self();
+
+  public B clientId(String clientId) {
+    this.clientId = set(this.clientId, clientId, "clientId");
+    return self();
+  }
+
+  public B credential(AppCredential credential) {
+    this.credential = set(this.credential, credential, "credential");
+    return self();
+  }
+
+  /** The Entra host, default {@code https://login.microsoftonline.com} (national clouds differ). */
+  public B authorityHost(String authorityHost) {
+    if (!authorityHost.startsWith("https://")) {
+      throw new IllegalArgumentException("'authorityHost' must use https but was '" + authorityHost + "'");
+    }
+    this.authorityHost = authorityHost;
+    return self();
+  }
+
+  /**
+   * Sends every MSAL request to {@code baseUrl} (path and query kept) instead of the authority host:
+   * an emulator in tests, a token gateway or proxy in production.
+   */
+  public B routeTokenRequestsTo(URI baseUrl) {
+    this.routeTo = Objects.requireNonNull(baseUrl, "baseUrl");
+    return self();
+  }
+
+  public B clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return self();
+  }
+
+  /** How long before expiry a cached token is renewed; default 5 minutes. */
+  public B refreshMargin(Duration margin) {
+    if (margin.isNegative()) {
+      throw new IllegalArgumentException("'refreshMargin' must not be negative but was " + margin);
+    }
+    this.refreshMargin = margin;
+    return self();
+  }
+
+  /** The longest wait for the token endpoint; default 30 s. */
+  public B timeout(Duration timeout) {
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("'timeout' must be positive but was " + timeout);
+    }
+    this.timeout = timeout;
+    return self();
+  }
+
+  /**
+   * Marks the builder used and throws naming every missing setting: the common ones, then
+   * {@code more} (name, value) pairs of the concrete builder.
+   */
+  final void checkComplete(Object... more) {
+    if (built) {
+      throw new IllegalStateException("this builder was already used");
+    }
+    List<String> missing = new ArrayList<>();
+    if (clientId == null) {
+      missing.add("'clientId' is required.");
+    }
+    if (credential == null) {
+      missing.add("'credential' is required.");
+    }
+    for (int i = 0; i + 1 < more.length; i += 2) {
+      if (more[i + 1] == null) {
+        missing.add("'" + more[i] + "' is required.");
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(String.join(" ", missing));
+    }
+    built = true;
+  }
+
+  /** The MSAL plumbing these settings describe. */
+  MsalSupport msal() {
+    return new MsalSupport(clientId, credential, authorityHost, routeTo, timeout);
+  }
+
+  static <T> T set(T current, T value, String name) {
+    Objects.requireNonNull(value, name);
+    if (current != null) {
+      throw new IllegalStateException("'" + name + "' was already set");
+    }
+    return value;
+  }
+}

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The hot path: Graph JSON streamed with Jackson straight into core records (no Graph SDK models).
@@ -113,16 +114,24 @@ final class GraphJsonReader {
     return new String[] {id, changeKey != null ? changeKey : etag, removed};
   }
 
+  /** Makes the item from its collected fields (and its id). */
+  private interface ItemBuilder<F, T> {
+    T build(F fields, String id) throws IOException;
+  }
+
+  /** An item reader: the shared fields through {@link #walk}, the item's own through its field sink. */
+  private static <T extends SyncItem, F extends FieldSink> ItemReader<T> reader(Supplier<F> fields,
+                                                                              ItemBuilder<F, T> build) {
+    return p -> {
+      F f = fields.get();
+      String[] h = walk(p, f);
+      return h[2] != null ? Change.delete(h[0]) : Change.upsert(h[0], h[1], build.build(f, h[0]));
+    };
+  }
+
   // ------------------------------------------------------------------ events
 
-  static final ItemReader<CalendarEvent> EVENT = p -> {
-    EventFields f = new EventFields();
-    String[] h = walk(p, f);
-    if (h[2] != null) {
-      return Change.delete(h[0]);
-    }
-    return Change.upsert(h[0], h[1], f.build(h[0]));
-  };
+  static final ItemReader<CalendarEvent> EVENT = reader(EventFields::new, EventFields::build);
 
   private static final class EventFields implements FieldSink {
     String subject;
@@ -343,14 +352,7 @@ final class GraphJsonReader {
 
   // ------------------------------------------------------------------ contacts
 
-  static final ItemReader<Contact> CONTACT = p -> {
-    ContactFields f = new ContactFields();
-    String[] h = walk(p, f);
-    if (h[2] != null) {
-      return Change.delete(h[0]);
-    }
-    return Change.upsert(h[0], h[1], f.build());
-  };
+  static final ItemReader<Contact> CONTACT = reader(ContactFields::new, (f, id) -> f.build());
 
   private static final class ContactFields implements FieldSink {
     String givenName;
@@ -408,14 +410,7 @@ final class GraphJsonReader {
 
   // ------------------------------------------------------------------ messages
 
-  static final ItemReader<MailMessage> MESSAGE = p -> {
-    MessageFields f = new MessageFields();
-    String[] h = walk(p, f);
-    if (h[2] != null) {
-      return Change.delete(h[0]);
-    }
-    return Change.upsert(h[0], h[1], f.build());
-  };
+  static final ItemReader<MailMessage> MESSAGE = reader(MessageFields::new, (f, id) -> f.build());
 
   private static final class MessageFields implements FieldSink {
     String subject;
@@ -478,14 +473,7 @@ final class GraphJsonReader {
 
   // ------------------------------------------------------------------ To Do
 
-  static final ItemReader<TodoTask> TASK = p -> {
-    TaskFields f = new TaskFields();
-    String[] h = walk(p, f);
-    if (h[2] != null) {
-      return Change.delete(h[0]);
-    }
-    return Change.upsert(h[0], h[1], f.build());
-  };
+  static final ItemReader<TodoTask> TASK = reader(TaskFields::new, (f, id) -> f.build());
 
   private static final class TaskFields implements FieldSink {
     String title;

@@ -195,7 +195,9 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         crmId = index.claim(change.item());
       } else if (crashedMidCreate) {
         recovery = recovery != null ? recovery : new ContentIndex(mailbox, state);
-        crmId = recovery.claim(change.item());
+        // the orphan holds the content noted before the crash; the item may have changed since
+        crmId = recovery.claimKey(pending.matchKey(change.remoteId()));
+        crmId = crmId != null ? crmId : recovery.claim(change.item());
         recovered.add(change.remoteId());
       } else {
         crmId = null;

@@ -191,14 +191,14 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       String crmId;
       if (link != null) {
         crmId = link.crmId();
+      } else if (crashedMidCreate) {
+        // the orphan holds the content noted before the crash; the item may have changed since
+        ContentIndex orphans = index != null ? index : (recovery = recovery != null ? recovery : new ContentIndex(mailbox, state));
+        crmId = orphans.claimKey(pending.matchKey(change.remoteId()));
+        crmId = crmId != null ? crmId : orphans.claim(change.item());
+        recovered.add(change.remoteId());
       } else if (index != null) {
         crmId = index.claim(change.item());
-      } else if (crashedMidCreate) {
-        recovery = recovery != null ? recovery : new ContentIndex(mailbox, state);
-        // the orphan holds the content noted before the crash; the item may have changed since
-        crmId = recovery.claimKey(pending.matchKey(change.remoteId()));
-        crmId = crmId != null ? crmId : recovery.claim(change.item());
-        recovered.add(change.remoteId());
       } else {
         crmId = null;
       }

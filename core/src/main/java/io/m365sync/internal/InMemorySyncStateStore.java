@@ -33,12 +33,24 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<MailboxId, MailboxState> statuses = new LinkedHashMap<>();
   private final Map<MailboxId, Long> fences = new HashMap<>();
   private final Map<CursorKey, String> cursors = new HashMap<>();
-  private final Map<LinkKey, IdLink> linksByCrm = new HashMap<>();
-  private final Map<LinkKey, IdLink> linksByRemote = new HashMap<>();
+  private final Map<MailboxId, MailboxLinks> links = new HashMap<>();
   private final Map<MailboxId, byte[]> tokenCaches = new HashMap<>();
   private final Map<MailboxId, Deque<RunRecord>> runs = new HashMap<>();
 
-  private record LinkKey(MailboxId mailbox, Resource resource, String id) {}
+  private record LinkKey(Resource resource, String id) {}
+
+  /** One mailbox's links by CRM id and by remote id: a round reads only its own mailbox's. */
+  private static final class MailboxLinks {
+    final Map<LinkKey, IdLink> byCrm = new HashMap<>();
+    final Map<LinkKey, IdLink> byRemote = new HashMap<>();
+  }
+
+  /** Never written to: what reads see for a mailbox without links. */
+  private static final MailboxLinks NO_LINKS = new MailboxLinks();
+
+  private MailboxLinks linksOf(MailboxId mailbox) {
+    return links.computeIfAbsent(mailbox, m -> new MailboxLinks());
+  }
 
   @Override
   public synchronized void putEnrollment(Mailbox mailbox) {
@@ -60,8 +72,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     enrollments.remove(mailbox);
     statuses.remove(mailbox);
     cursors.keySet().removeIf(k -> k.mailbox().equals(mailbox));
-    linksByCrm.keySet().removeIf(k -> k.mailbox().equals(mailbox));
-    linksByRemote.keySet().removeIf(k -> k.mailbox().equals(mailbox));
+    links.remove(mailbox);
     tokenCaches.remove(mailbox);
     runs.remove(mailbox);
     // the fence survives so that a round still in flight cannot write after the purge
@@ -124,19 +135,19 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
-    return Optional.ofNullable(linksByRemote.get(new LinkKey(mailbox, resource, remoteId)));
+    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byRemote.get(new LinkKey(resource, remoteId)));
   }
 
   @Override
   public synchronized Optional<IdLink> linkByCrmId(MailboxId mailbox, Resource resource, String crmId) {
-    return Optional.ofNullable(linksByCrm.get(new LinkKey(mailbox, resource, crmId)));
+    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byCrm.get(new LinkKey(resource, crmId)));
   }
 
   @Override
   public synchronized List<IdLink> links(MailboxId mailbox, Resource resource) {
     List<IdLink> result = new ArrayList<>();
-    linksByCrm.forEach((k, v) -> {
-      if (k.mailbox().equals(mailbox) && k.resource() == resource) {
+    links.getOrDefault(mailbox, NO_LINKS).byCrm.forEach((k, v) -> {
+      if (k.resource() == resource) {
         result.add(v);
       }
     });
@@ -147,16 +158,17 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized void putLink(IdLink link, long fence) {
     checkFence(link.mailbox(), fence);
-    IdLink old = linksByCrm.get(new LinkKey(link.mailbox(), link.resource(), link.crmId()));
+    MailboxLinks m = linksOf(link.mailbox());
+    IdLink old = m.byCrm.get(new LinkKey(link.resource(), link.crmId()));
     if (old != null) {
-      linksByRemote.remove(new LinkKey(old.mailbox(), old.resource(), old.remoteId()));
+      m.byRemote.remove(new LinkKey(old.resource(), old.remoteId()));
     }
-    IdLink sameRemote = linksByRemote.get(new LinkKey(link.mailbox(), link.resource(), link.remoteId()));
+    IdLink sameRemote = m.byRemote.get(new LinkKey(link.resource(), link.remoteId()));
     if (sameRemote != null) {
-      linksByCrm.remove(new LinkKey(sameRemote.mailbox(), sameRemote.resource(), sameRemote.crmId()));
+      m.byCrm.remove(new LinkKey(sameRemote.resource(), sameRemote.crmId()));
     }
-    linksByCrm.put(new LinkKey(link.mailbox(), link.resource(), link.crmId()), link);
-    linksByRemote.put(new LinkKey(link.mailbox(), link.resource(), link.remoteId()), link);
+    m.byCrm.put(new LinkKey(link.resource(), link.crmId()), link);
+    m.byRemote.put(new LinkKey(link.resource(), link.remoteId()), link);
   }
 
   @Override
@@ -170,9 +182,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
     checkFence(mailbox, fence);
-    IdLink old = linksByCrm.remove(new LinkKey(mailbox, resource, crmId));
+    MailboxLinks m = linksOf(mailbox);
+    IdLink old = m.byCrm.remove(new LinkKey(resource, crmId));
     if (old != null) {
-      linksByRemote.remove(new LinkKey(mailbox, resource, old.remoteId()));
+      m.byRemote.remove(new LinkKey(resource, old.remoteId()));
     }
   }
 

@@ -35,7 +35,9 @@ final class H2Files {
       throw new IllegalStateException("cannot create the directory " + absolute.getParent()
           + " for the m365sync H2 database: " + e.getMessage(), e);
     }
-    String url = "jdbc:h2:file:" + absolute;
+    // the store uses a few dozen distinct statements per connection; H2 caches 8 by default and
+    // would parse most of them again on every call
+    String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144";
     try {
       return new H2Pool(org.h2.jdbcx.JdbcConnectionPool.create(url, "sa", ""));
     } catch (NoClassDefFoundError e) {

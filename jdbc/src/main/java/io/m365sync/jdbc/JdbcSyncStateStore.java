@@ -23,7 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,13 +63,15 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   private static final int ID_MAX = 512;
   private static final int REMOTE_MAX = 1024;
   private static final int CODE_MAX = 512;
+  /** Ids per IN list and rows per insert: well under every supported database's limits. */
+  private static final int LINK_CHUNK = 100;
 
   private final Jdbc jdbc;
   private final JdbcDialect dialect;
   private final AutoCloseable owned;
 
   private JdbcSyncStateStore(DataSource dataSource, JdbcDialect dialect, AutoCloseable owned) {
-    this.jdbc = new Jdbc(dataSource);
+    this.jdbc = new Jdbc(dataSource, dialect == JdbcDialect.H2, owned != null);
     this.dialect = dialect;
     this.owned = owned;
   }
@@ -131,6 +136,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public void close() {
     if (owned != null) {
       try {
+        jdbc.close();
         owned.close();
       } catch (Exception e) {
         throw new IllegalStateException("closing the m365sync H2 database failed", e);
@@ -533,7 +539,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     putLinks(List.of(link), fence);
   }
 
-  /** All links in one transaction under one fence check, with batched statements. */
+  /**
+   * All links in one transaction under one fence check, as if put one by one; per resource and 100
+   * links, one delete per unique index and one insert (a statement per link made this the most
+   * expensive step of an initial sync).
+   */
   @Override
   public void putLinks(List<IdLink> links, long fence) {
     Checks.requireNonNull(links, "links");
@@ -550,41 +560,101 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
       checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
     }
+    Map<Resource, List<IdLink>> byResource = new LinkedHashMap<>();
+    links.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l));
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, key, fence);
-      // one row per CRM id and per remote id: drop whatever either side was linked to before; two
-      // statements, each on its own unique index (an OR of both scans the mailbox's whole map)
-      for (String column : List.of("crm_id", "remote_id")) {
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM m365sync_item_map WHERE mailbox_key = ?"
-            + " AND resource_name = ? AND " + column + " = ?")) {
-          for (IdLink link : links) {
-            del.setString(1, key);
-            del.setString(2, link.resource().name());
-            del.setString(3, column.equals("crm_id") ? link.crmId() : link.remoteId());
-            del.addBatch();
-          }
-          del.executeBatch();
+      for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
+        List<IdLink> all = group.getValue();
+        // one row per CRM id and per remote id: drop whatever any of these ids was linked to before
+        // (each statement on its own unique index: an OR of both scans the mailbox's whole map)
+        for (int from = 0; from < all.size(); from += LINK_CHUNK) {
+          List<IdLink> chunk = all.subList(from, Math.min(all.size(), from + LINK_CHUNK));
+          deleteLinks(c, key, group.getKey(), "crm_id", chunk.stream().map(IdLink::crmId).collect(Collectors.toList()));
+          deleteLinks(c, key, group.getKey(), "remote_id", chunk.stream().map(IdLink::remoteId).collect(Collectors.toList()));
         }
-      }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_item_map (mailbox_key, resource_name,"
-          + " crm_id, remote_id, change_key, crm_version, fence) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        for (IdLink link : links) {
-          ps.setString(1, key);
-          ps.setString(2, link.resource().name());
-          ps.setString(3, link.crmId());
-          ps.setString(4, link.remoteId());
-          ps.setString(5, link.changeKey());
-          ps.setLong(6, link.crmVersion());
-          ps.setLong(7, fence);
-          ps.addBatch();
+        List<IdLink> last = lastOfEachId(all);
+        for (int from = 0; from < last.size(); from += LINK_CHUNK) {
+          insertLinks(c, key, last.subList(from, Math.min(last.size(), from + LINK_CHUNK)), fence);
         }
-        ps.executeBatch();
       }
       return null;
     });
   }
 
-  /** One query per 100 remote ids. */
+  private static void deleteLinks(Connection c, String key, Resource resource, String column, List<String> ids)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_item_map WHERE " + byIds(column, ids.size()))) {
+      bindIds(ps, 1, key, resource, ids);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * {@code (mailbox_key, resource_name, column) IN ((?, ?, ?), ...)}: whole keys, so that H2 looks each
+   * one up in the unique index; a plain IN on the last column made it scan the mailbox's rows.
+   */
+  private static String byIds(String column, int n) {
+    return "(mailbox_key, resource_name, " + column + ") IN (" + String.join(", ", Collections.nCopies(n, "(?, ?, ?)")) + ")";
+  }
+
+  private static void bindIds(PreparedStatement ps, int first, String key, Resource resource, List<String> ids)
+      throws SQLException {
+    int p = first;
+    for (String id : ids) {
+      ps.setString(p++, key);
+      ps.setString(p++, resource.name());
+      ps.setString(p++, id);
+    }
+  }
+
+  /** Links put one by one replace earlier ones sharing their CRM id or remote id: only the last stays. */
+  private static List<IdLink> lastOfEachId(List<IdLink> links) {
+    Set<String> crmIds = new HashSet<>();
+    Set<String> remoteIds = new HashSet<>();
+    List<IdLink> kept = new ArrayList<>();
+    for (int i = links.size() - 1; i >= 0; i--) {
+      IdLink l = links.get(i);
+      boolean replacedLater = !crmIds.add(l.crmId()) | !remoteIds.add(l.remoteId());
+      if (!replacedLater) {
+        kept.add(l);
+      }
+    }
+    Collections.reverse(kept);
+    return kept;
+  }
+
+  /** One multi-row insert; Oracle (no multi-row VALUES before 23c) gets a JDBC batch instead. */
+  private void insertLinks(Connection c, String key, List<IdLink> links, long fence) throws SQLException {
+    String columns = "INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key,"
+        + " crm_version, fence) VALUES ";
+    String row = "(?, ?, ?, ?, ?, ?, ?)";
+    boolean multiRow = dialect != JdbcDialect.ORACLE;
+    String sql = multiRow ? columns + String.join(", ", Collections.nCopies(links.size(), row)) : columns + row;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int p = 0;
+      for (IdLink link : links) {
+        ps.setString(++p, key);
+        ps.setString(++p, link.resource().name());
+        ps.setString(++p, link.crmId());
+        ps.setString(++p, link.remoteId());
+        ps.setString(++p, link.changeKey());
+        ps.setLong(++p, link.crmVersion());
+        ps.setLong(++p, fence);
+        if (!multiRow) {
+          ps.addBatch();
+          p = 0;
+        }
+      }
+      if (multiRow) {
+        ps.executeUpdate();
+      } else {
+        ps.executeBatch();
+      }
+    }
+  }
+
+  /** One query per {@value #LINK_CHUNK} remote ids. */
   @Override
   public Map<String, IdLink> linksByRemoteIds(MailboxId mailbox, Resource resource, Collection<String> remoteIds) {
     Checks.requireNonNull(resource, "resource");
@@ -595,15 +665,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       return found;
     }
     return jdbc.tx("linksByRemoteIds", mailbox, c -> {
-      for (int from = 0; from < ids.size(); from += 100) {
-        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 100));
-        String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement(LINK_SELECT + " AND remote_id IN (" + marks + ")")) {
-          ps.setString(1, key);
-          ps.setString(2, resource.name());
-          for (int i = 0; i < chunk.size(); i++) {
-            ps.setString(3 + i, chunk.get(i));
-          }
+      for (int from = 0; from < ids.size(); from += LINK_CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LINK_CHUNK));
+        try (PreparedStatement ps = c.prepareStatement("SELECT crm_id, remote_id, change_key, crm_version"
+            + " FROM m365sync_item_map WHERE " + byIds("remote_id", chunk.size()))) {
+          bindIds(ps, 1, key, resource, chunk);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               IdLink link = linkFrom(rs, mailbox, resource);

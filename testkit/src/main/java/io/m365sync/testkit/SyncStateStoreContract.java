@@ -221,6 +221,25 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void aBatchOfLinksEndsAsIfPutOneByOne() {
+    long fence = store.claimFence(ALICE);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-old", "remote-a", "k0", 1), fence);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-keep", "remote-keep", "k0", 1), fence);
+
+    store.putLinks(List.of(
+        new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-a", "k1", 1),   // takes remote-a from crm-old
+        new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-b", "k2", 2),   // then crm-1 moves to remote-b
+        new IdLink(ALICE, Resource.EVENTS, "crm-3", "remote-b", "k3", 3),   // and remote-b moves to crm-3
+        new IdLink(ALICE, Resource.CONTACTS, "crm-1", "remote-a", "k4", 4)), fence);
+
+    java.util.Map<String, String> events = new java.util.TreeMap<>();
+    store.links(ALICE, Resource.EVENTS).forEach(l -> events.put(l.crmId(), l.remoteId() + "/" + l.changeKey()));
+    assertEquals(java.util.Map.of("crm-3", "remote-b/k3", "crm-keep", "remote-keep/k0"), events);
+    assertEquals("crm-1", store.linkByRemoteId(ALICE, Resource.CONTACTS, "remote-a").orElseThrow().crmId());
+    assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-a").isEmpty());
+  }
+
+  @Test
   void tokenCacheBlobsRoundTripAsCopies() {
     byte[] blob = {9, 8, 7, 0, -1};
     store.putTokenCache(ALICE, blob);

@@ -71,41 +71,52 @@ public final class SyncBenchmark {
   static final String PREFER = "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\"";
 
   /** One phase's figures. */
-  record Phase(String name, long events, Duration took, long peakHeapBytes) {
+  record Phase(String name, long events, Duration took, double coresBusy, long peakHeapBytes) {
     double eventsPerSecond() {
       return events / Math.max(1e-9, took.toNanos() / 1e9);
     }
   }
 
   /** The whole run's figures. */
-  record Result(int mailboxes, int eventsPerMailbox, Phase fullStack, Phase naive, Phase floor,
+  record Result(int mailboxes, int eventsPerMailbox, int rounds, Phase fullStack, Phase naive, Phase floor,
                 double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
 
   public static void main(String[] args) throws Exception {
     int mailboxes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int events = args.length > 1 ? Integer.parseInt(args[1]) : 500;
-    System.out.printf("machine: %d cpus, %s %s, JDK %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    System.out.printf("machine: %d cpus, %s %s, JDK %s, %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() >> 20);
-    Result r = run(mailboxes, events);
+        ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(), Runtime.getRuntime().maxMemory() >> 20);
+    Result r = run(mailboxes, events, rounds);
     System.out.println(report(r));
   }
 
   static String report(Result r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%d mailboxes x %d events%n", r.mailboxes(), r.eventsPerMailbox()));
-    sb.append(String.format("| path | events/s | time | peak heap | vs baseline (naive) | vs floor |%n|---|---|---|---|---|---|%n"));
+    sb.append(String.format("%d mailboxes x %d events, round %d of %d (the earlier rounds warm up every path alike)%n",
+        r.mailboxes(), r.eventsPerMailbox(), r.rounds(), r.rounds()));
+    sb.append(String.format("| path | events/s | time | cores busy | peak heap | vs baseline (naive) | vs floor |%n"
+        + "|---|---|---|---|---|---|---|%n"));
     for (Phase p : List.of(r.fullStack(), r.naive(), r.floor())) {
-      sb.append(String.format("| %s | %,.0f | %.1f s | %d MiB | %.1fx | %.2fx |%n", p.name(), p.eventsPerSecond(),
-          p.took().toMillis() / 1000.0, p.peakHeapBytes() >> 20, p.eventsPerSecond() / r.naive().eventsPerSecond(),
-          p.eventsPerSecond() / r.floor().eventsPerSecond()));
+      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %d MiB | %.1fx | %.2fx |%n", p.name(), p.eventsPerSecond(),
+          p.took().toMillis() / 1000.0, p.coresBusy(), p.peakHeapBytes() >> 20,
+          p.eventsPerSecond() / r.naive().eventsPerSecond(), p.eventsPerSecond() / r.floor().eventsPerSecond()));
     }
     sb.append(String.format("idle cycle: %.2f Graph requests per mailbox-resource, %d token requests; CRM duplicates: %d%n",
         r.graphRequestsPerMailboxResourceIdle(), r.tokenRequestsIdleCycle(), r.duplicates()));
     return sb.toString();
   }
 
-  static Result run(int mailboxes, int eventsPerMailbox) throws Exception {
+  /** What the full stack measured: its phase and the idle cycle after it. */
+  record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
+
+  /**
+   * Runs the three paths {@code rounds} times in the same order over the same pages and returns the
+   * last round: the earlier ones warm up the JIT (on 2 cores C2 otherwise compiles through most of a
+   * first run: JFR showed it busy a third of the time) and the emulator's JSON cache for every path.
+   */
+  static Result run(int mailboxes, int eventsPerMailbox, int rounds) throws Exception {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     MutableClock clock = MutableClock.startingNow();
     CloudModel cloud = new CloudModel(clock);
@@ -116,63 +127,78 @@ public final class SyncBenchmark {
     List<ModelUser> users = seed(tenant, clock.instant(), mailboxes, eventsPerMailbox);
     Instant from = clock.instant().minus(Duration.ofDays(30));
     Instant to = clock.instant().plus(Duration.ofDays(365));
-    long total = (long) mailboxes * eventsPerMailbox;
     try (M365Emulator emulator = new M365Emulator(cloud).threads(4).start()) {
-      // warm-up: the JIT on a tenth of the mailboxes with the naive path, and the emulator's per-event
-      // JSON cache for every mailbox with the floor, so that no measured path pays for either alone
-      naive(emulator, tenant, users.subList(0, Math.max(1, mailboxes / 10)), from, to);
-      floor(emulator, tenant, users, from, to);
-      Path dir = Files.createTempDirectory("m365sync-bench");
-      Phase full;
-      double perMailboxResource;
-      long idleTokens;
-      long duplicates;
-      ExecutorService pool = Executors.newFixedThreadPool(8);
-      try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
-        InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
-        SyncEngine engine = SyncEngine.builder()
-            .clock(clock).executor(pool).stateStore(store)
-            .options(SyncOptions.defaults().withMaxConcurrentMailboxes(8))
-            .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
-            .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(CLIENT_ID).credential(AppCredential.secret(SECRET))
-                .clock(clock).routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
-            .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
-            .build();
-        TenantId t = TenantId.of(tenant.tenantId());
-        engine.setApplicationPermissionEnabled(t, true);
-        for (ModelUser u : users) {
-          engine.enroll(new Mailbox(new MailboxId(t, u.objectId()), u.userPrincipalName(), "crm-" + u.displayName(),
-              clock.instant(), Set.of(Resource.EVENTS)));
-        }
-        resetPeaks();
-        long t0 = System.nanoTime();
-        CycleReport initial = engine.runCycle();
-        full = new Phase("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), 8 mailboxes in flight",
-            initial.applied(), Duration.ofNanos(System.nanoTime() - t0), peakHeap());
-        clock.advance(Duration.ofMinutes(15));
-        long graphBefore = cloud.log().count(x -> x.isGraph());
-        long tokensBefore = cloud.log().count(x -> x.isToken());
-        engine.runCycle();
-        perMailboxResource = (cloud.log().count(x -> x.isGraph()) - graphBefore) / (double) mailboxes;
-        idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
-        duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
-        if (initial.applied() != total) {
-          throw new IllegalStateException("full stack applied " + initial.applied() + " of " + total + " events");
-        }
-      } finally {
-        pool.shutdownNow();
+      Result result = null;
+      for (int round = 1; round <= rounds; round++) {
+        Phase naive = measure("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
+            () -> naive(emulator, tenant, users, from, to));
+        FullStack full = fullStack(emulator, cloud, clock, tenant, users, eventsPerMailbox);
+        Phase floor = measure("floor: java.net.http + Jackson into maps, 4 threads", () -> floor(emulator, tenant, users, from, to));
+        System.out.printf("round %d of %d: full stack %,.0f, naive %,.0f, floor %,.0f events/s%n", round, rounds,
+            full.phase().eventsPerSecond(), naive.eventsPerSecond(), floor.eventsPerSecond());
+        result = new Result(mailboxes, eventsPerMailbox, rounds, full.phase(), naive, floor,
+            full.graphRequestsPerMailboxResourceIdle(), full.tokenRequestsIdleCycle(), full.duplicates());
       }
-      resetPeaks();
-      long t1 = System.nanoTime();
-      long naiveEvents = naive(emulator, tenant, users, from, to);
-      Phase naive = new Phase("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
-          naiveEvents, Duration.ofNanos(System.nanoTime() - t1), peakHeap());
-      resetPeaks();
-      long t2 = System.nanoTime();
-      long floorEvents = floor(emulator, tenant, users, from, to);
-      Phase floor = new Phase("floor: java.net.http + Jackson into maps, 4 threads", floorEvents,
-          Duration.ofNanos(System.nanoTime() - t2), peakHeap());
-      return new Result(mailboxes, eventsPerMailbox, full, naive, floor, perMailboxResource, idleTokens, duplicates);
+      return result;
+    }
+  }
+
+  @FunctionalInterface
+  interface Events {
+    long read() throws Exception;
+  }
+
+  static Phase measure(String name, Events path) throws Exception {
+    resetPeaks();
+    long cpu0 = processCpuNanos();
+    long t0 = System.nanoTime();
+    long events = path.read();
+    long took = System.nanoTime() - t0;
+    return new Phase(name, events, Duration.ofNanos(took), (processCpuNanos() - cpu0) / (double) took, peakHeap());
+  }
+
+  /** The initial sync of {@code users} through a new engine, H2 file and CRM, then one idle cycle. */
+  static FullStack fullStack(M365Emulator emulator, CloudModel cloud, MutableClock clock, TenantModel tenant,
+                             List<ModelUser> users, int eventsPerMailbox) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    Path dir = Files.createTempDirectory("m365sync-bench");
+    try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
+      InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
+      SyncEngine engine = SyncEngine.builder()
+          .clock(clock).executor(pool).stateStore(store)
+          .options(SyncOptions.defaults().withMaxConcurrentMailboxes(8))
+          .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
+          .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(CLIENT_ID).credential(AppCredential.secret(SECRET))
+              .clock(clock).routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
+          .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
+          .build();
+      TenantId t = TenantId.of(tenant.tenantId());
+      engine.setApplicationPermissionEnabled(t, true);
+      for (ModelUser u : users) {
+        engine.enroll(new Mailbox(new MailboxId(t, u.objectId()), u.userPrincipalName(), "crm-" + u.displayName(),
+            clock.instant(), Set.of(Resource.EVENTS)));
+      }
+      long[] applied = new long[1];
+      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), 8 mailboxes in flight", () -> {
+        CycleReport initial = engine.runCycle();
+        applied[0] = initial.applied();
+        return initial.applied();
+      });
+      long total = (long) users.size() * eventsPerMailbox;
+      if (applied[0] != total) {
+        throw new IllegalStateException("full stack applied " + applied[0] + " of " + total + " events");
+      }
+      clock.advance(Duration.ofMinutes(15));
+      long graphBefore = cloud.log().count(x -> x.isGraph());
+      long tokensBefore = cloud.log().count(x -> x.isToken());
+      engine.runCycle();
+      double perMailboxResource = (cloud.log().count(x -> x.isGraph()) - graphBefore) / (double) users.size();
+      long idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
+      long duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
+      return new FullStack(full, perMailboxResource, idleTokens, duplicates);
+    } finally {
+      pool.shutdownNow();
+      deleteTree(dir);
     }
   }
 
@@ -283,6 +309,18 @@ public final class SyncBenchmark {
       pool.shutdownNow();
     }
     return n.get();
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static void resetPeaks() {

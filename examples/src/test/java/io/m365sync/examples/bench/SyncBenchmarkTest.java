@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class SyncBenchmarkTest {
   @Test
   void everyPathReadsEveryEventAndAnIdleCycleCostsOneRequestPerMailboxResource() throws Exception {
-    SyncBenchmark.Result r = SyncBenchmark.run(4, 120);
+    SyncBenchmark.Result r = SyncBenchmark.run(4, 120, 2);
 
     assertThat(r.fullStack().events()).isEqualTo(480);
     assertThat(r.naive().events()).isEqualTo(480);
@@ -16,6 +16,7 @@ class SyncBenchmarkTest {
     assertThat(r.graphRequestsPerMailboxResourceIdle()).isEqualTo(1.0);
     assertThat(r.tokenRequestsIdleCycle()).isZero();
     assertThat(r.duplicates()).isZero();
+    assertThat(r.rounds()).isEqualTo(2);
     assertThat(SyncBenchmark.report(r)).contains("baseline: naive loop");
   }
 }

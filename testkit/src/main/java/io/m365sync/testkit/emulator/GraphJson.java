@@ -43,8 +43,12 @@ final class GraphJson {
 
   /** Created / last-modified stamps: the model keeps none, so the emulator notes when it first sees an id or change key. */
   static final class Stamps {
-    /** Rendered events are kept up to this many bytes in all; past it, events are rendered each time. */
-    static final long RENDERED_BUDGET = 128L << 20;
+    /**
+     * Rendered events are kept up to this many bytes in all; past it, events are rendered each time.
+     * Room for the sync benchmark's 100,000 events (about 230 MB): with less, every path spent
+     * part of its time waiting for the emulator to render what it had rendered before.
+     */
+    static final long RENDERED_BUDGET = 512L << 20;
 
     private final Map<String, Instant> created = new ConcurrentHashMap<>();
     private final Map<String, Instant> modified = new ConcurrentHashMap<>();

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Microsoft 365 → CRM for one resource: reads each container's delta, applies every page to the CRM
@@ -55,7 +56,7 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     if (!full) {
       try {
         for (String container : containers) {
-          pull(round, key(round, container), state.cursor(key(round, container)).orElseThrow(), counts, null);
+          pull(round, key(round, container), state.cursor(key(round, container)).orElseThrow(), counts, null, null);
         }
       } catch (SyncStateExpiredException expired) {
         full = true;
@@ -78,13 +79,15 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
   private void fullRound(SyncRound round, Counts counts) {
     Set<String> seen = new HashSet<>();
     Map<CursorKey, String> deltaLinks = new LinkedHashMap<>();
+    MailboxId mailbox = round.mailbox().id();
+    // the round is the mailbox's only writer (fenced): one read of its links serves every page
+    KnownLinks known = new KnownLinks(round.state().links(mailbox, type.resource()));
     for (String container : containers) {
       CursorKey key = key(round, container);
       round.state().removeCursor(key, round.fence());
-      deltaLinks.put(key, pull(round, key, null, counts, seen));
+      deltaLinks.put(key, pull(round, key, null, counts, seen, known));
     }
-    MailboxId mailbox = round.mailbox().id();
-    for (IdLink link : round.state().links(mailbox, type.resource())) {
+    for (IdLink link : known.all()) {
       if (!seen.contains(link.remoteId())) {
         crm.delete(mailbox, link.crmId());
         round.state().removeLink(mailbox, type.resource(), link.crmId(), round.fence());
@@ -106,7 +109,7 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
    */
   private boolean removeOrphan(SyncRound round, PendingCreates pending, String remoteId) {
     MailboxId mailbox = round.mailbox().id();
-    String orphan = new ContentIndex(mailbox, round.state()).claimKey(pending.matchKey(remoteId));
+    String orphan = linkedIn(mailbox, round.state()).claimKey(pending.matchKey(remoteId));
     if (orphan != null) {
       crm.delete(mailbox, orphan);
     }
@@ -119,17 +122,17 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
   }
 
   /** Reads pages until the delta link, which it returns; incremental rounds commit each page's cursor. */
-  private String pull(SyncRound round, CursorKey key, String cursor, Counts counts, Set<String> seen) {
+  private String pull(SyncRound round, CursorKey key, String cursor, Counts counts, Set<String> seen, KnownLinks known) {
     boolean full = cursor == null;
     counts.fullResync |= full;
     Instant now = round.clock().instant();
-    ContentIndex index = full ? new ContentIndex(round.mailbox().id(), round.state()) : null;
+    ContentIndex index = full ? new ContentIndex(round.mailbox().id(), known::crmIds) : null;
     PendingCreates pending = new PendingCreates(round.state(), round.mailbox().id(), type.resource(), round.fence());
     while (true) {
       DeltaRequest request = new DeltaRequest(key.container().isEmpty() ? null : key.container(), cursor,
           now.minus(round.eventWindowPast()), now.plus(round.eventWindowFuture()), round.pageSize());
       DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
-      applyPage(round, page.changes(), counts, index, pending);
+      applyPage(round, page.changes(), counts, index, pending, known);
       for (Change<T> change : page.changes()) {
         if (seen != null) {
           if (change.kind() == Change.Kind.UPSERT) {
@@ -152,18 +155,19 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
 
   /**
    * Applies one page with a handful of state-store calls whatever its size: one look-up of the
-   * page's links, one write-ahead note of its creates, the CRM writes, one batch of links, one
-   * clearing of the note.
+   * page's links (none in a full round, which knows them), one write-ahead note of its creates, the
+   * CRM writes, one batch of links, one clearing of the note.
    */
   private void applyPage(SyncRound round, List<Change<T>> changes, Counts counts, ContentIndex index,
-                         PendingCreates pending) {
+                         PendingCreates pending, KnownLinks known) {
     MailboxId mailbox = round.mailbox().id();
     Resource resource = type.resource();
     SyncStateStore state = round.state();
     // Graph may repeat an item within a page: its last entry is its current state
     Map<String, Change<T>> latest = new LinkedHashMap<>();
     changes.forEach(c -> latest.put(c.remoteId(), c));
-    Map<String, IdLink> links = state.linksByRemoteIds(mailbox, resource, latest.keySet());
+    Map<String, IdLink> links = known != null ? known.byRemoteIds(latest.keySet())
+        : state.linksByRemoteIds(mailbox, resource, latest.keySet());
     List<Change<T>> writes = new ArrayList<>();
     List<String> crmIds = new ArrayList<>();
     Map<String, String> creates = new LinkedHashMap<>();
@@ -176,6 +180,9 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         if (link != null) {
           crm.delete(mailbox, link.crmId());
           state.removeLink(mailbox, resource, link.crmId(), round.fence());
+          if (known != null) {
+            known.remove(link);
+          }
           counts.deleted++;
         } else if (crashedMidCreate && removeOrphan(round, pending, change.remoteId())) {
           counts.deleted++;
@@ -193,7 +200,7 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         crmId = link.crmId();
       } else if (crashedMidCreate) {
         // the orphan holds the content noted before the crash; the item may have changed since
-        ContentIndex orphans = index != null ? index : (recovery = recovery != null ? recovery : new ContentIndex(mailbox, state));
+        ContentIndex orphans = index != null ? index : (recovery = recovery != null ? recovery : linkedIn(mailbox, state));
         crmId = orphans.claimKey(pending.matchKey(change.remoteId()));
         crmId = crmId != null ? crmId : orphans.claim(change.item());
         recovered.add(change.remoteId());
@@ -223,20 +230,32 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       }
     }
     state.putLinks(newLinks, round.fence());
+    if (known != null) {
+      known.putAll(newLinks);
+    }
     List<String> done = new ArrayList<>(creates.keySet());
     done.addAll(recovered);
     pending.removeAll(done);
   }
 
+  /** A content index over the CRM records the store's links do not name (read when first needed). */
+  private ContentIndex linkedIn(MailboxId mailbox, SyncStateStore state) {
+    return new ContentIndex(mailbox, () -> {
+      Set<String> linked = new HashSet<>();
+      state.links(mailbox, type.resource()).forEach(l -> linked.add(l.crmId()));
+      return linked;
+    });
+  }
+
   /** CRM records without a link, by content key: lets a full round re-link instead of duplicating. */
   private final class ContentIndex {
     private final MailboxId mailbox;
-    private final SyncStateStore state;
+    private final Supplier<Set<String>> linkedCrmIds;
     private Map<String, String> unlinkedByKey;
 
-    ContentIndex(MailboxId mailbox, SyncStateStore state) {
+    ContentIndex(MailboxId mailbox, Supplier<Set<String>> linkedCrmIds) {
       this.mailbox = mailbox;
-      this.state = state;
+      this.linkedCrmIds = linkedCrmIds;
     }
 
     String claim(T item) {
@@ -249,11 +268,7 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       }
       if (unlinkedByKey == null) {
         unlinkedByKey = new HashMap<>();
-        Set<String> linked = new HashSet<>();
-        // links are read from the store once per full round, not per item
-        for (IdLink l : state.links(mailbox, type.resource())) {
-          linked.add(l.crmId());
-        }
+        Set<String> linked = linkedCrmIds.get();
         for (CrmRecord<T> r : crm.list(mailbox)) {
           if (!linked.contains(r.crmId()) && r.item() != null && r.item().matchKey() != null) {
             unlinkedByKey.putIfAbsent(r.item().matchKey(), r.crmId());
@@ -261,6 +276,56 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         }
       }
       return unlinkedByKey.remove(key);
+    }
+  }
+
+  /**
+   * A full round's copy of the mailbox's links for this resource: read once at its start and kept
+   * current by the round's own writes, the same way the store applies them.
+   */
+  private static final class KnownLinks {
+    private final Map<String, IdLink> byRemote = new HashMap<>();
+    private final Map<String, IdLink> byCrm = new HashMap<>();
+
+    KnownLinks(List<IdLink> links) {
+      putAll(links);
+    }
+
+    Map<String, IdLink> byRemoteIds(Set<String> remoteIds) {
+      Map<String, IdLink> found = new HashMap<>();
+      for (String id : remoteIds) {
+        IdLink link = byRemote.get(id);
+        if (link != null) {
+          found.put(id, link);
+        }
+      }
+      return found;
+    }
+
+    Set<String> crmIds() {
+      return new HashSet<>(byCrm.keySet());
+    }
+
+    List<IdLink> all() {
+      return new ArrayList<>(byCrm.values());
+    }
+
+    void putAll(List<IdLink> links) {
+      for (IdLink link : links) {
+        IdLink sameCrm = byCrm.put(link.crmId(), link);
+        if (sameCrm != null) {
+          byRemote.remove(sameCrm.remoteId());
+        }
+        IdLink sameRemote = byRemote.put(link.remoteId(), link);
+        if (sameRemote != null && !sameRemote.crmId().equals(link.crmId())) {
+          byCrm.remove(sameRemote.crmId());
+        }
+      }
+    }
+
+    void remove(IdLink link) {
+      byCrm.remove(link.crmId());
+      byRemote.remove(link.remoteId());
     }
   }
 

@@ -229,13 +229,21 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         counts.updated++;
       }
     }
-    state.putLinks(newLinks, round.fence());
-    if (known != null) {
-      known.putAll(newLinks);
+    // links whose ids a full round knows to be unlinked need no look-up for old links to replace
+    // (only when no two of them share an id, so that the order they are written in cannot matter)
+    List<IdLink> replacing = new ArrayList<>();
+    List<IdLink> fresh = new ArrayList<>();
+    boolean distinct = newLinks.stream().map(IdLink::crmId).distinct().count() == newLinks.size()
+        && newLinks.stream().map(IdLink::remoteId).distinct().count() == newLinks.size();
+    for (IdLink link : newLinks) {
+      (known != null && distinct && known.unlinked(link) ? fresh : replacing).add(link);
     }
     List<String> done = new ArrayList<>(creates.keySet());
     done.addAll(recovered);
-    pending.removeAll(done);
+    pending.link(replacing, fresh, done);
+    if (known != null) {
+      known.putAll(newLinks);
+    }
   }
 
   /** A content index over the CRM records the store's links do not name (read when first needed). */
@@ -300,6 +308,10 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
         }
       }
       return found;
+    }
+
+    boolean unlinked(IdLink link) {
+      return !byCrm.containsKey(link.crmId()) && !byRemote.containsKey(link.remoteId());
     }
 
     Set<String> crmIds() {

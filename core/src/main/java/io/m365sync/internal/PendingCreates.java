@@ -3,6 +3,7 @@ package io.m365sync.internal;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -65,14 +66,37 @@ final class PendingCreates {
     }
   }
 
+  /**
+   * Writes a page's links ({@code freshLinks}: ids not linked before) and clears the notes of
+   * {@code done} in one store call, which stores make one transaction.
+   */
+  void link(List<IdLink> links, List<IdLink> freshLinks, Collection<String> done) {
+    boolean changed = false;
+    for (String id : done) {
+      changed |= entries.remove(id) != null;
+    }
+    if (changed || !links.isEmpty() || !freshLinks.isEmpty()) {
+      state.putLinksAndCursor(links, freshLinks, changed ? key : null, changed ? text() : null, fence);
+    }
+  }
+
   private void write() {
-    if (entries.isEmpty()) {
+    String text = text();
+    if (text == null) {
       state.removeCursor(key, fence);
-      return;
+    } else {
+      state.putCursor(key, text, fence);
+    }
+  }
+
+  /** The note as stored, or null when there is nothing to note. */
+  private String text() {
+    if (entries.isEmpty()) {
+      return null;
     }
     StringBuilder sb = new StringBuilder();
     entries.forEach((id, match) -> sb.append(escape(id)).append('\t').append(escape(match)).append('\n'));
-    state.putCursor(key, sb.toString(), fence);
+    return sb.toString();
   }
 
   private void parse(String text) {

@@ -5,6 +5,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.internal.InMemorySyncStateStore;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +87,26 @@ public interface SyncStateStore {
   default void putLinks(List<IdLink> links, long fence) {
     for (IdLink link : links) {
       putLink(link, fence);
+    }
+  }
+
+  /**
+   * A page's links and cursor in one call: {@code links} as {@link #putLinks} writes them, then
+   * {@code freshLinks}, none of whose CRM or remote ids has a link yet (nothing to replace, so the
+   * store may skip looking), then the cursor at {@code key} set to {@code cursor}, or removed when
+   * {@code cursor} is null; a null {@code key} leaves cursors alone. Stores override this to write it
+   * all in one transaction; this default makes one call per part.
+   */
+  default void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+    List<IdLink> all = new ArrayList<>(links);
+    all.addAll(freshLinks);
+    if (!all.isEmpty()) {
+      putLinks(all, fence);
+    }
+    if (key != null && cursor != null) {
+      putCursor(key, cursor, fence);
+    } else if (key != null) {
+      removeCursor(key, fence);
     }
   }
 

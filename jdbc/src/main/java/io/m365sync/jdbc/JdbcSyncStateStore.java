@@ -429,46 +429,57 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     Checks.requireNonNull(key, "key");
     Checks.requireNonNull(cursor, "cursor");
     String mailboxKey = key(key.mailbox());
-    String container = container(key);
     jdbc.tx("putCursor", key.mailbox(), c -> {
       checkFence(c, key.mailbox(), mailboxKey, fence);
-      int updated;
-      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_cursor SET delta_link = ?, fence = ?"
-          + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?")) {
+      writeCursor(c, key, cursor, fence);
+      return null;
+    });
+  }
+
+  /** Sets the cursor, or removes it when {@code cursor} is null. */
+  private static void writeCursor(Connection c, CursorKey key, String cursor, long fence) throws SQLException {
+    String mailboxKey = key(key.mailbox());
+    String container = container(key);
+    if (cursor == null) {
+      update(c, "DELETE FROM m365sync_cursor WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?",
+          mailboxKey, key.resource().name(), container);
+      return;
+    }
+    int updated;
+    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_cursor SET delta_link = ?, fence = ?"
+        + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?")) {
+      Jdbc.setLongText(ps, 1, cursor);
+      ps.setLong(2, fence);
+      ps.setString(3, mailboxKey);
+      ps.setString(4, key.resource().name());
+      ps.setString(5, container);
+      updated = ps.executeUpdate();
+    }
+    if (updated == 0) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_cursor"
+          + " (delta_link, fence, mailbox_key, resource_name, container_id) VALUES (?, ?, ?, ?, ?)")) {
         Jdbc.setLongText(ps, 1, cursor);
         ps.setLong(2, fence);
         ps.setString(3, mailboxKey);
         ps.setString(4, key.resource().name());
         ps.setString(5, container);
-        updated = ps.executeUpdate();
+        ps.executeUpdate();
       }
-      if (updated == 0) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_cursor"
-            + " (delta_link, fence, mailbox_key, resource_name, container_id) VALUES (?, ?, ?, ?, ?)")) {
-          Jdbc.setLongText(ps, 1, cursor);
-          ps.setLong(2, fence);
-          ps.setString(3, mailboxKey);
-          ps.setString(4, key.resource().name());
-          ps.setString(5, container);
-          ps.executeUpdate();
-        }
-      }
-      return null;
-    });
+    }
   }
+
 
   @Override
   public void removeCursor(CursorKey key, long fence) {
     Checks.requireNonNull(key, "key");
     String mailboxKey = key(key.mailbox());
-    String container = container(key);
     jdbc.tx("removeCursor", key.mailbox(), c -> {
       checkFence(c, key.mailbox(), mailboxKey, fence);
-      update(c, "DELETE FROM m365sync_cursor WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?",
-          mailboxKey, key.resource().name(), container);
+      writeCursor(c, key, null, fence);
       return null;
     });
   }
+
 
   /**
    * Stored with a leading '/' so the default container (the empty string) is never an empty
@@ -551,13 +562,21 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    */
   @Override
   public void putLinks(List<IdLink> links, long fence) {
+    putLinksAndCursor(links, List.of(), null, null, fence);
+  }
+
+  /** One transaction under one fence check; fresh links are inserted without looking for old ones. */
+  @Override
+  public void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
     Checks.requireNonNull(links, "links");
-    if (links.isEmpty()) {
+    Checks.requireNonNull(freshLinks, "freshLinks");
+    List<IdLink> all = new ArrayList<>(links);
+    all.addAll(freshLinks);
+    if (all.isEmpty() && key == null) {
       return;
     }
-    MailboxId mailbox = links.get(0).mailbox();
-    String key = key(mailbox);
-    for (IdLink link : links) {
+    MailboxId mailbox = all.isEmpty() ? key.mailbox() : all.get(0).mailbox();
+    for (IdLink link : all) {
       if (!link.mailbox().equals(mailbox)) {
         throw new IllegalArgumentException("putLinks takes the links of one mailbox: " + mailbox + " and " + link.mailbox());
       }
@@ -565,12 +584,27 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
       checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
     }
+    if (key != null && !key.mailbox().equals(mailbox)) {
+      throw new IllegalArgumentException("putLinksAndCursor takes one mailbox's links and cursor: " + mailbox + " and " + key.mailbox());
+    }
+    String mailboxKey = key(mailbox);
+    jdbc.tx("putLinks", mailbox, c -> {
+      checkFence(c, mailbox, mailboxKey, fence);
+      writeLinks(c, mailboxKey, links, true, fence);
+      writeLinks(c, mailboxKey, freshLinks, false, fence);
+      if (key != null) {
+        writeCursor(c, key, cursor, fence);
+      }
+      return null;
+    });
+  }
+
+  private void writeLinks(Connection c, String key, List<IdLink> links, boolean replacing, long fence) throws SQLException {
     Map<Resource, List<IdLink>> byResource = new LinkedHashMap<>();
     links.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l));
-    jdbc.tx("putLinks", mailbox, c -> {
-      checkFence(c, mailbox, key, fence);
-      for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
-        List<IdLink> all = group.getValue();
+    for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
+      List<IdLink> all = group.getValue();
+      if (replacing) {
         // one row per CRM id and per remote id: drop whatever any of these ids was linked to before
         // (each statement on its own unique index: an OR of both scans the mailbox's whole map)
         for (int from = 0; from < all.size(); from += LINK_CHUNK) {
@@ -578,13 +612,12 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
           deleteLinks(c, key, group.getKey(), "crm_id", chunk.stream().map(IdLink::crmId).collect(Collectors.toList()));
           deleteLinks(c, key, group.getKey(), "remote_id", chunk.stream().map(IdLink::remoteId).collect(Collectors.toList()));
         }
-        List<IdLink> last = lastOfEachId(all);
-        for (int from = 0; from < last.size(); from += LINK_CHUNK) {
-          insertLinks(c, key, last.subList(from, Math.min(last.size(), from + LINK_CHUNK)), fence);
-        }
+        all = lastOfEachId(all);
       }
-      return null;
-    });
+      for (int from = 0; from < all.size(); from += LINK_CHUNK) {
+        insertLinks(c, key, all.subList(from, Math.min(all.size(), from + LINK_CHUNK)), fence);
+      }
+    }
   }
 
   private static void deleteLinks(Connection c, String key, Resource resource, String column, List<String> ids)

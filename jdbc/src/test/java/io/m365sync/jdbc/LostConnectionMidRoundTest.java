@@ -107,7 +107,7 @@ class LostConnectionMidRoundTest {
             } catch (InvocationTargetException e) {
               throw e.getCause();
             }
-            if (method.getName().equals("putLink") || method.getName().equals("putLinks")) {
+            if (method.getName().startsWith("putLink")) { // putLink, putLinks, putLinksAndCursor
               createUnlinked.set(false);
             }
             return result;

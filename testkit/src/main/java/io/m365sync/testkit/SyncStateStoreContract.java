@@ -240,6 +240,38 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void aPageOfLinksAndItsCursorGoInTogether() {
+    long fence = store.claimFence(ALICE);
+    CursorKey note = new CursorKey(ALICE, Resource.EVENTS, "note");
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-old", "k0", 1), fence);
+    store.putCursor(note, "before", fence);
+
+    store.putLinksAndCursor(List.of(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "k1", 2)),
+        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "k2", 1)), note, "after", fence);
+
+    assertEquals("remote-1", store.linkByCrmId(ALICE, Resource.EVENTS, "crm-1").orElseThrow().remoteId());
+    assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-old").isEmpty());
+    assertEquals("crm-2", store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-2").orElseThrow().crmId());
+    assertEquals("after", store.cursor(note).orElseThrow());
+
+    store.putLinksAndCursor(List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-3", "remote-3", "k3", 1)),
+        note, null, fence);
+    assertTrue(store.cursor(note).isEmpty());
+    assertEquals(3, store.links(ALICE, Resource.EVENTS).size());
+
+    store.putLinksAndCursor(List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-4", "remote-4", "k4", 1)),
+        null, null, fence);
+    assertEquals(4, store.links(ALICE, Resource.EVENTS).size());
+
+    long newer = store.claimFence(ALICE);
+    assertTrue(newer > fence);
+    assertThrows(FencedOutException.class, () -> store.putLinksAndCursor(List.of(),
+        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-x", "remote-x", "k", 1)), note, "late", fence));
+    assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-x").isEmpty());
+    assertTrue(store.cursor(note).isEmpty());
+  }
+
+  @Test
   void tokenCacheBlobsRoundTripAsCopies() {
     byte[] blob = {9, 8, 7, 0, -1};
     store.putTokenCache(ALICE, blob);

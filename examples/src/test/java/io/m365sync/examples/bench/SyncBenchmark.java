@@ -108,6 +108,9 @@ public final class SyncBenchmark {
     return sb.toString();
   }
 
+  /** Mailboxes the full stack syncs at a time ({@code -Dbench.inFlight}). */
+  static final int IN_FLIGHT = Integer.getInteger("bench.inFlight", 8);
+
   /** What the full stack measured: its phase and the idle cycle after it. */
   record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
 
@@ -160,13 +163,13 @@ public final class SyncBenchmark {
   /** The initial sync of {@code users} through a new engine, H2 file and CRM, then one idle cycle. */
   static FullStack fullStack(M365Emulator emulator, CloudModel cloud, MutableClock clock, TenantModel tenant,
                              List<ModelUser> users, int eventsPerMailbox) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
     Path dir = Files.createTempDirectory("m365sync-bench");
     try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
       InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
       SyncEngine engine = SyncEngine.builder()
           .clock(clock).executor(pool).stateStore(store)
-          .options(SyncOptions.defaults().withMaxConcurrentMailboxes(8))
+          .options(SyncOptions.defaults().withMaxConcurrentMailboxes(IN_FLIGHT))
           .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
           .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(CLIENT_ID).credential(AppCredential.secret(SECRET))
               .clock(clock).routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
@@ -179,7 +182,7 @@ public final class SyncBenchmark {
             clock.instant(), Set.of(Resource.EVENTS)));
       }
       long[] applied = new long[1];
-      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), 8 mailboxes in flight", () -> {
+      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), " + IN_FLIGHT + " mailboxes in flight", () -> {
         CycleReport initial = engine.runCycle();
         applied[0] = initial.applied();
         return initial.applied();

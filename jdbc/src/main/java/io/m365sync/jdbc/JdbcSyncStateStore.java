@@ -103,6 +103,10 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * owns the connection pool; {@link #close()} releases it and closes the database. Needs
    * {@code com.h2database:h2} on the classpath. One process at a time may open the file.
    *
+   * <p>H2 writes committed changes to the file in the background, within about a second: a process
+   * killed (not closed) in that window can lose its last commits, and with them links to CRM records it
+   * had created, which the next round then creates again. Production clusters use PostgreSQL.
+   *
    * @throws IllegalStateException if H2 is not on the classpath or the file cannot be opened
    */
   public static JdbcSyncStateStore h2File(Path file) {
@@ -436,6 +440,18 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     });
   }
 
+  private static int cursorRow(Connection c, String sql, String cursor, long fence, String mailboxKey, CursorKey key,
+                               String container) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      Jdbc.setLongText(ps, 1, cursor);
+      ps.setLong(2, fence);
+      ps.setString(3, mailboxKey);
+      ps.setString(4, key.resource().name());
+      ps.setString(5, container);
+      return ps.executeUpdate();
+    }
+  }
+
   /** Sets the cursor, or removes it when {@code cursor} is null. */
   private static void writeCursor(Connection c, CursorKey key, String cursor, long fence) throws SQLException {
     String mailboxKey = key(key.mailbox());
@@ -445,26 +461,13 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
           mailboxKey, key.resource().name(), container);
       return;
     }
-    int updated;
-    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_cursor SET delta_link = ?, fence = ?"
-        + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?")) {
-      Jdbc.setLongText(ps, 1, cursor);
-      ps.setLong(2, fence);
-      ps.setString(3, mailboxKey);
-      ps.setString(4, key.resource().name());
-      ps.setString(5, container);
-      updated = ps.executeUpdate();
-    }
-    if (updated == 0) {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_cursor"
-          + " (delta_link, fence, mailbox_key, resource_name, container_id) VALUES (?, ?, ?, ?, ?)")) {
-        Jdbc.setLongText(ps, 1, cursor);
-        ps.setLong(2, fence);
-        ps.setString(3, mailboxKey);
-        ps.setString(4, key.resource().name());
-        ps.setString(5, container);
-        ps.executeUpdate();
-      }
+    // both statements take the same five values in the same order
+    String update = "UPDATE m365sync_cursor SET delta_link = ?, fence = ?"
+        + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?";
+    String insert = "INSERT INTO m365sync_cursor (delta_link, fence, mailbox_key, resource_name, container_id)"
+        + " VALUES (?, ?, ?, ?, ?)";
+    if (cursorRow(c, update, cursor, fence, mailboxKey, key, container) == 0) {
+      cursorRow(c, insert, cursor, fence, mailboxKey, key, container);
     }
   }
 

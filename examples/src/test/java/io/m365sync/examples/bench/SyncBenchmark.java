@@ -62,7 +62,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * loop CRM teams write (a new MSAL app and a new GraphServiceClient per mailbox, SDK models, one
  * mailbox at a time) and the floor (java.net.http + Jackson into maps, 4 threads).
  *
- * <p>Arguments: mailboxes, events per mailbox. Command and figures: {@code BENCHMARKS.md}.
+ * <p>Arguments: mailboxes, events per mailbox, runs per path (default 200 500 6). Command and figures:
+ * {@code BENCHMARKS.md}.
  */
 public final class SyncBenchmark {
   static final String CLIENT_ID = "9b3f6c1e-2a4d-4e8f-a1b2-c3d4e5f60718";
@@ -71,7 +72,7 @@ public final class SyncBenchmark {
   static final String PREFER = "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\"";
 
   /** One phase's figures. */
-  record Phase(String name, long events, Duration took, double coresBusy, long peakHeapBytes) {
+  record Phase(String name, long events, Duration took, double coresBusy, long peakHeapBytes, long gcMillis, long jitMillis) {
     double eventsPerSecond() {
       return events / Math.max(1e-9, took.toNanos() / 1e9);
     }
@@ -84,7 +85,7 @@ public final class SyncBenchmark {
   public static void main(String[] args) throws Exception {
     int mailboxes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int events = args.length > 1 ? Integer.parseInt(args[1]) : 500;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 6;
     System.out.printf("machine: %d cpus, %s %s, JDK %s, %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
         ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(), Runtime.getRuntime().maxMemory() >> 20);
@@ -94,13 +95,14 @@ public final class SyncBenchmark {
 
   static String report(Result r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%d mailboxes x %d events, round %d of %d (the earlier rounds warm up every path alike)%n",
-        r.mailboxes(), r.eventsPerMailbox(), r.rounds(), r.rounds()));
-    sb.append(String.format("| path | events/s | time | cores busy | peak heap | vs baseline (naive) | vs floor |%n"
-        + "|---|---|---|---|---|---|---|%n"));
+    sb.append(String.format("%d mailboxes x %d events; each path ran %d times and counts the median of its last 3 runs%n",
+        r.mailboxes(), r.eventsPerMailbox(), r.rounds()));
+    sb.append(String.format("| path | events/s | time | cores busy | GC / JIT | peak heap | vs baseline (naive) | vs floor |%n"
+        + "|---|---|---|---|---|---|---|---|%n"));
     for (Phase p : List.of(r.fullStack(), r.naive(), r.floor())) {
-      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %d MiB | %.1fx | %.2fx |%n", p.name(), p.eventsPerSecond(),
-          p.took().toMillis() / 1000.0, p.coresBusy(), p.peakHeapBytes() >> 20,
+      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %.1f / %.1f s | %d MiB | %.1fx | %.2fx |%n", p.name(),
+          p.eventsPerSecond(), p.took().toMillis() / 1000.0, p.coresBusy(), p.gcMillis() / 1000.0, p.jitMillis() / 1000.0,
+          p.peakHeapBytes() >> 20,
           p.eventsPerSecond() / r.naive().eventsPerSecond(), p.eventsPerSecond() / r.floor().eventsPerSecond()));
     }
     sb.append(String.format("idle cycle: %.2f Graph requests per mailbox-resource, %d token requests; CRM duplicates: %d%n",
@@ -115,9 +117,9 @@ public final class SyncBenchmark {
   record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
 
   /**
-   * Runs the three paths {@code rounds} times in the same order over the same pages and returns the
-   * last round: the earlier ones warm up the JIT (on 2 cores C2 otherwise compiles through most of a
-   * first run: JFR showed it busy a third of the time) and the emulator's JSON cache for every path.
+   * Runs each of the three paths {@code rounds} times over the same pages and counts the median of
+   * its last three runs: the earlier ones warm up the JIT (on 2 cores C2 otherwise compiles through
+   * most of a first run: JFR showed it busy a third of the time) and the emulator's JSON cache.
    */
   static Result run(int mailboxes, int eventsPerMailbox, int rounds) throws Exception {
     System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -131,19 +133,43 @@ public final class SyncBenchmark {
     Instant from = clock.instant().minus(Duration.ofDays(30));
     Instant to = clock.instant().plus(Duration.ofDays(365));
     try (M365Emulator emulator = new M365Emulator(cloud).threads(4).start()) {
-      Result result = null;
+      // each path runs `rounds` times in a row: C2 keeps compiling through the first runs of each
+      // (up to a core for a whole run on 2 cores), the full stack's larger code base the longest
+      List<Phase> naive = new ArrayList<>();
+      List<FullStack> full = new ArrayList<>();
+      List<Phase> floor = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
-        Phase naive = measure("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
-            () -> naive(emulator, tenant, users, from, to));
-        FullStack full = fullStack(emulator, cloud, clock, tenant, users, eventsPerMailbox);
-        Phase floor = measure("floor: java.net.http + Jackson into maps, 4 threads", () -> floor(emulator, tenant, users, from, to));
-        System.out.printf("round %d of %d: full stack %,.0f, naive %,.0f, floor %,.0f events/s%n", round, rounds,
-            full.phase().eventsPerSecond(), naive.eventsPerSecond(), floor.eventsPerSecond());
-        result = new Result(mailboxes, eventsPerMailbox, rounds, full.phase(), naive, floor,
-            full.graphRequestsPerMailboxResourceIdle(), full.tokenRequestsIdleCycle(), full.duplicates());
+        naive.add(measure("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
+            () -> naive(emulator, tenant, users, from, to)));
+        printRun(naive.get(naive.size() - 1), round, rounds);
       }
+      for (int round = 1; round <= rounds; round++) {
+        full.add(fullStack(emulator, cloud, clock, tenant, users, eventsPerMailbox));
+        printRun(full.get(full.size() - 1).phase(), round, rounds);
+      }
+      for (int round = 1; round <= rounds; round++) {
+        floor.add(measure("floor: java.net.http + Jackson into maps, 4 threads", () -> floor(emulator, tenant, users, from, to)));
+        printRun(floor.get(floor.size() - 1), round, rounds);
+      }
+      FullStack counted = medianOfLastThree(full, f -> f.phase().eventsPerSecond());
+      Result result = new Result(mailboxes, eventsPerMailbox, rounds, counted.phase(),
+          medianOfLastThree(naive, Phase::eventsPerSecond), medianOfLastThree(floor, Phase::eventsPerSecond),
+          counted.graphRequestsPerMailboxResourceIdle(), counted.tokenRequestsIdleCycle(), counted.duplicates());
       return result;
     }
+  }
+
+  /** The median by speed of the last three runs (the slower middle one of two): one lucky or unlucky run does not count. */
+  static <T> T medianOfLastThree(List<T> runs, java.util.function.ToDoubleFunction<T> speed) {
+    List<T> last = new ArrayList<>(runs.subList(Math.max(0, runs.size() - 3), runs.size()));
+    last.sort(java.util.Comparator.comparingDouble(speed));
+    return last.get((last.size() - 1) / 2);
+  }
+
+  private static void printRun(Phase p, int round, int rounds) {
+    System.out.printf("%s, run %d of %d: %,.0f events/s (%.2f cores busy, GC %.1f s, JIT %.1f s)%n",
+        p.name().substring(0, p.name().indexOf(' ', 10)), round, rounds, p.eventsPerSecond(), p.coresBusy(),
+        p.gcMillis() / 1000.0, p.jitMillis() / 1000.0);
   }
 
   @FunctionalInterface
@@ -153,11 +179,14 @@ public final class SyncBenchmark {
 
   static Phase measure(String name, Events path) throws Exception {
     resetPeaks();
+    long gc0 = gcMillis();
+    long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
     long events = path.read();
     long took = System.nanoTime() - t0;
-    return new Phase(name, events, Duration.ofNanos(took), (processCpuNanos() - cpu0) / (double) took, peakHeap());
+    return new Phase(name, events, Duration.ofNanos(took), (processCpuNanos() - cpu0) / (double) took, peakHeap(),
+        gcMillis() - gc0, ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0);
   }
 
   /** The initial sync of {@code users} through a new engine, H2 file and CRM, then one idle cycle. */
@@ -320,6 +349,10 @@ public final class SyncBenchmark {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionTime())).sum();
   }
 
   private static long processCpuNanos() {

@@ -103,9 +103,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * owns the connection pool; {@link #close()} releases it and closes the database. Needs
    * {@code com.h2database:h2} on the classpath. One process at a time may open the file.
    *
-   * <p>H2 writes committed changes to the file in the background, within about a second: a process
-   * killed (not closed) in that window can lose its last commits, and with them links to CRM records it
-   * had created, which the next round then creates again. Production clusters use PostgreSQL.
+   * <p>Each commit is written to the file before it returns (H2's {@code WRITE_DELAY=0}), so a killed
+   * process loses nothing it committed; the file is not forced to disk (no fsync), so a power cut
+   * can. Production clusters use PostgreSQL.
    *
    * @throws IllegalStateException if H2 is not on the classpath or the file cannot be opened
    */

@@ -276,7 +276,7 @@ class FailoverTest {
    * builds on a shared machine re-install them into the local repository while this test runs, and a
    * node must not load half its classes from one build and half from the next.
    */
-  private static String nodeClasspath() throws Exception {
+  static String nodeClasspath() throws Exception {
     String declared = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path aside = Files.createDirectories(Path.of("target", "failover-classpath"));
     List<String> entries = new ArrayList<>();

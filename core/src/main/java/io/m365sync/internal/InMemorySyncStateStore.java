@@ -12,7 +12,6 @@ import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -33,23 +32,16 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<MailboxId, MailboxState> statuses = new LinkedHashMap<>();
   private final Map<MailboxId, Long> fences = new HashMap<>();
   private final Map<CursorKey, String> cursors = new HashMap<>();
-  private final Map<MailboxId, MailboxLinks> links = new HashMap<>();
+  /** Links per mailbox: a round reads only its own mailbox's. */
+  private final Map<MailboxId, LinkIndex> links = new HashMap<>();
   private final Map<MailboxId, byte[]> tokenCaches = new HashMap<>();
   private final Map<MailboxId, Deque<RunRecord>> runs = new HashMap<>();
 
-  private record LinkKey(Resource resource, String id) {}
-
-  /** One mailbox's links by CRM id and by remote id: a round reads only its own mailbox's. */
-  private static final class MailboxLinks {
-    final Map<LinkKey, IdLink> byCrm = new HashMap<>();
-    final Map<LinkKey, IdLink> byRemote = new HashMap<>();
-  }
-
   /** Never written to: what reads see for a mailbox without links. */
-  private static final MailboxLinks NO_LINKS = new MailboxLinks();
+  private static final LinkIndex NO_LINKS = new LinkIndex();
 
-  private MailboxLinks linksOf(MailboxId mailbox) {
-    return links.computeIfAbsent(mailbox, m -> new MailboxLinks());
+  private LinkIndex linksOf(MailboxId mailbox) {
+    return links.computeIfAbsent(mailbox, m -> new LinkIndex());
   }
 
   @Override
@@ -135,41 +127,28 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
-    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byRemote.get(new LinkKey(resource, remoteId)));
+    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byRemoteId(resource, remoteId));
   }
 
   @Override
   public synchronized Optional<IdLink> linkByCrmId(MailboxId mailbox, Resource resource, String crmId) {
-    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byCrm.get(new LinkKey(resource, crmId)));
+    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byCrmId(resource, crmId));
   }
 
   @Override
   public synchronized List<IdLink> links(MailboxId mailbox, Resource resource) {
-    List<IdLink> result = new ArrayList<>();
-    links.getOrDefault(mailbox, NO_LINKS).byCrm.forEach((k, v) -> {
-      if (k.resource() == resource) {
-        result.add(v);
-      }
-    });
+    List<IdLink> result = links.getOrDefault(mailbox, NO_LINKS).all(resource);
     result.sort(Comparator.comparing(IdLink::crmId));
     return result;
   }
 
+
   @Override
   public synchronized void putLink(IdLink link, long fence) {
     checkFence(link.mailbox(), fence);
-    MailboxLinks m = linksOf(link.mailbox());
-    IdLink old = m.byCrm.get(new LinkKey(link.resource(), link.crmId()));
-    if (old != null) {
-      m.byRemote.remove(new LinkKey(old.resource(), old.remoteId()));
-    }
-    IdLink sameRemote = m.byRemote.get(new LinkKey(link.resource(), link.remoteId()));
-    if (sameRemote != null) {
-      m.byCrm.remove(new LinkKey(sameRemote.resource(), sameRemote.crmId()));
-    }
-    m.byCrm.put(new LinkKey(link.resource(), link.crmId()), link);
-    m.byRemote.put(new LinkKey(link.resource(), link.remoteId()), link);
+    linksOf(link.mailbox()).put(link);
   }
+
 
   @Override
   public synchronized void putLinks(List<IdLink> links, long fence) {
@@ -182,12 +161,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
     checkFence(mailbox, fence);
-    MailboxLinks m = linksOf(mailbox);
-    IdLink old = m.byCrm.remove(new LinkKey(resource, crmId));
-    if (old != null) {
-      m.byRemote.remove(new LinkKey(resource, old.remoteId()));
-    }
+    linksOf(mailbox).remove(resource, crmId);
   }
+
 
   @Override
   public synchronized Optional<byte[]> tokenCache(MailboxId mailbox) {

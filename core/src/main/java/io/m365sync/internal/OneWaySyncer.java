@@ -291,9 +291,8 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
    * A full round's copy of the mailbox's links for this resource: read once at its start and kept
    * current by the round's own writes, the same way the store applies them.
    */
-  private static final class KnownLinks {
-    private final Map<String, IdLink> byRemote = new HashMap<>();
-    private final Map<String, IdLink> byCrm = new HashMap<>();
+  private final class KnownLinks {
+    private final LinkIndex index = new LinkIndex();
 
     KnownLinks(List<IdLink> links) {
       putAll(links);
@@ -302,7 +301,7 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     Map<String, IdLink> byRemoteIds(Set<String> remoteIds) {
       Map<String, IdLink> found = new HashMap<>();
       for (String id : remoteIds) {
-        IdLink link = byRemote.get(id);
+        IdLink link = index.byRemoteId(type.resource(), id);
         if (link != null) {
           found.put(id, link);
         }
@@ -311,33 +310,25 @@ public final class OneWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
     }
 
     boolean unlinked(IdLink link) {
-      return !byCrm.containsKey(link.crmId()) && !byRemote.containsKey(link.remoteId());
+      return index.unlinked(link);
     }
 
     Set<String> crmIds() {
-      return new HashSet<>(byCrm.keySet());
+      Set<String> ids = new HashSet<>();
+      index.all(type.resource()).forEach(l -> ids.add(l.crmId()));
+      return ids;
     }
 
     List<IdLink> all() {
-      return new ArrayList<>(byCrm.values());
+      return index.all(type.resource());
     }
 
     void putAll(List<IdLink> links) {
-      for (IdLink link : links) {
-        IdLink sameCrm = byCrm.put(link.crmId(), link);
-        if (sameCrm != null) {
-          byRemote.remove(sameCrm.remoteId());
-        }
-        IdLink sameRemote = byRemote.put(link.remoteId(), link);
-        if (sameRemote != null && !sameRemote.crmId().equals(link.crmId())) {
-          byCrm.remove(sameRemote.crmId());
-        }
-      }
+      links.forEach(index::put);
     }
 
     void remove(IdLink link) {
-      byCrm.remove(link.crmId());
-      byRemote.remove(link.remoteId());
+      index.remove(link.resource(), link.crmId());
     }
   }
 

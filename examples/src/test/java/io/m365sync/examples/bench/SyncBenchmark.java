@@ -167,8 +167,9 @@ public final class SyncBenchmark {
   }
 
   private static void printRun(Phase p, int round, int rounds) {
+    // the path's name without its parenthesised details
     System.out.printf("%s, run %d of %d: %,.0f events/s (%.2f cores busy, GC %.1f s, JIT %.1f s)%n",
-        p.name().substring(0, p.name().indexOf(' ', 10)), round, rounds, p.eventsPerSecond(), p.coresBusy(),
+        p.name().split(" \\(")[0], round, rounds, p.eventsPerSecond(), p.coresBusy(),
         p.gcMillis() / 1000.0, p.jitMillis() / 1000.0);
   }
 

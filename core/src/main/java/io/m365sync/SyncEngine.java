@@ -102,14 +102,26 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
   }
 
   /**
-   * Syncs one mailbox now on the calling thread, ignoring backoff.
+   * Syncs one mailbox now on the calling thread, ignoring backoff and {@code Retry-After} (the host
+   * asked); waits for a round of the same mailbox that is already running.
+   *
+   * @throws NotEnrolledException if its owner never signed in to the add-in (no request is sent)
+   */
+  public MailboxSyncReport syncMailbox(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    return core.syncMailbox(mailbox);
+  }
+
+  /**
+   * Syncs one mailbox if it is due: not suspended, past its next attempt (failure backoff,
+   * {@code Retry-After}, unavailable re-check), and not already syncing. The entry for schedulers.
    *
    * @throws NotEnrolledException if its owner never signed in to the add-in (no request is sent)
    */
   @Override
-  public MailboxSyncReport syncMailbox(MailboxId mailbox) {
+  public MailboxSyncReport syncIfDue(MailboxId mailbox) {
     Checks.requireNonNull(mailbox, "mailbox");
-    return core.syncMailbox(mailbox);
+    return core.syncIfDue(mailbox);
   }
 
   /** Syncs every enrolled mailbox that is due, on the configured executor, and waits for all. */

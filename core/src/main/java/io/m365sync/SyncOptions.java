@@ -23,20 +23,27 @@ import java.util.function.Function;
  * @param pageSize delta page size asked of Graph
  * @param eventWindowPast calendar view start relative to the first round
  * @param eventWindowFuture calendar view end relative to the first round
+ * @param maxRetryAfter the longest {@code Retry-After} the engine honours: a larger (or absurd) value
+ *     from Graph parks the mailbox only this long
+ * @param unscopedDelegatedOnly resources that access policies cannot scope (To Do) never use
+ *     application permissions, even after a scoped resource succeeded app-only for the mailbox in the
+ *     same round (the default, false, allows that)
  */
 public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
                           Duration applicationRetryInterval, Duration failureBackoff, Duration maxFailureBackoff,
                           Duration unavailableRecheck, SignInNotifyPolicy signInNotify, int pageSize,
-                          Duration eventWindowPast, Duration eventWindowFuture) {
+                          Duration eventWindowPast, Duration eventWindowFuture, Duration maxRetryAfter,
+                          boolean unscopedDelegatedOnly) {
 
   /** Property keys understood by {@link #fromProperties(Function)}, prefixed {@code m365sync.}. */
   public static final List<String> KEYS = List.of("cycleInterval", "maxConcurrentMailboxes", "accessDecisionTtl",
       "applicationRetryInterval", "failureBackoff", "maxFailureBackoff", "unavailableRecheck", "signInNotify",
-      "pageSize", "eventWindowPast", "eventWindowFuture");
+      "pageSize", "eventWindowPast", "eventWindowFuture", "maxRetryAfter", "unscopedDelegatedOnly");
 
   public SyncOptions {
     List<String> problems = problems(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
-        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture);
+        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture,
+        maxRetryAfter);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", problems));
     }
@@ -44,7 +51,8 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
 
   public static SyncOptions defaults() {
     return new SyncOptions(Duration.ofMinutes(15), 8, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
-        Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365));
+        Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365),
+        Duration.ofHours(1), false);
   }
 
   /**
@@ -68,18 +76,22 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     int pageSize = r.integer("pageSize", d.pageSize);
     Duration past = r.duration("eventWindowPast", d.eventWindowPast);
     Duration future = r.duration("eventWindowFuture", d.eventWindowFuture);
-    errors.addAll(problems(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future));
+    Duration maxRetryAfter = r.duration("maxRetryAfter", d.maxRetryAfter);
+    boolean unscopedDelegatedOnly = r.bool("unscopedDelegatedOnly", d.unscopedDelegatedOnly);
+    errors.addAll(problems(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
+        maxRetryAfter));
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", errors));
     }
-    return new SyncOptions(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future);
+    return new SyncOptions(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
+        maxRetryAfter, unscopedDelegatedOnly);
   }
 
   private static List<String> problems(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
                                        Duration applicationRetryInterval, Duration failureBackoff,
                                        Duration maxFailureBackoff, Duration unavailableRecheck,
                                        SignInNotifyPolicy signInNotify, int pageSize, Duration eventWindowPast,
-                                       Duration eventWindowFuture) {
+                                       Duration eventWindowFuture, Duration maxRetryAfter) {
     List<String> p = new ArrayList<>();
     positive(p, "cycleInterval", cycleInterval);
     positive(p, "accessDecisionTtl", accessDecisionTtl);
@@ -89,6 +101,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     positive(p, "unavailableRecheck", unavailableRecheck);
     positive(p, "eventWindowPast", eventWindowPast);
     positive(p, "eventWindowFuture", eventWindowFuture);
+    positive(p, "maxRetryAfter", maxRetryAfter);
     if (maxConcurrentMailboxes < 1) {
       p.add("'maxConcurrentMailboxes' must be at least 1 but was " + maxConcurrentMailboxes);
     }
@@ -113,23 +126,114 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
   }
 
   public SyncOptions withSignInNotify(SignInNotifyPolicy policy) {
-    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
-        failureBackoff, maxFailureBackoff, unavailableRecheck, policy, pageSize, eventWindowPast, eventWindowFuture);
+    return copy().signInNotify(policy).build();
   }
 
   public SyncOptions withAccessDecisionTtl(Duration ttl) {
-    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, ttl, applicationRetryInterval,
-        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture);
+    return copy().accessDecisionTtl(ttl).build();
   }
 
   public SyncOptions withMaxConcurrentMailboxes(int max) {
-    return new SyncOptions(cycleInterval, max, accessDecisionTtl, applicationRetryInterval,
-        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture);
+    return copy().maxConcurrentMailboxes(max).build();
   }
 
   public SyncOptions withPageSize(int size) {
-    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
-        failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, size, eventWindowPast, eventWindowFuture);
+    return copy().pageSize(size).build();
+  }
+
+  public SyncOptions withMaxRetryAfter(Duration max) {
+    return copy().maxRetryAfter(max).build();
+  }
+
+  public SyncOptions withUnscopedDelegatedOnly(boolean delegatedOnly) {
+    return copy().unscopedDelegatedOnly(delegatedOnly).build();
+  }
+
+  public SyncOptions withFailureBackoff(Duration first, Duration max) {
+    return copy().failureBackoff(first).maxFailureBackoff(max).build();
+  }
+
+  private Copy copy() {
+    return new Copy(this);
+  }
+
+  /** Mutable copy behind the {@code with…} methods, so each names only what it changes. */
+  private static final class Copy {
+    private Duration cycleInterval;
+    private int maxConcurrentMailboxes;
+    private Duration accessDecisionTtl;
+    private Duration applicationRetryInterval;
+    private Duration failureBackoff;
+    private Duration maxFailureBackoff;
+    private Duration unavailableRecheck;
+    private SignInNotifyPolicy signInNotify;
+    private int pageSize;
+    private Duration eventWindowPast;
+    private Duration eventWindowFuture;
+    private Duration maxRetryAfter;
+    private boolean unscopedDelegatedOnly;
+
+    Copy(SyncOptions o) {
+      cycleInterval = o.cycleInterval;
+      maxConcurrentMailboxes = o.maxConcurrentMailboxes;
+      accessDecisionTtl = o.accessDecisionTtl;
+      applicationRetryInterval = o.applicationRetryInterval;
+      failureBackoff = o.failureBackoff;
+      maxFailureBackoff = o.maxFailureBackoff;
+      unavailableRecheck = o.unavailableRecheck;
+      signInNotify = o.signInNotify;
+      pageSize = o.pageSize;
+      eventWindowPast = o.eventWindowPast;
+      eventWindowFuture = o.eventWindowFuture;
+      maxRetryAfter = o.maxRetryAfter;
+      unscopedDelegatedOnly = o.unscopedDelegatedOnly;
+    }
+
+    Copy signInNotify(SignInNotifyPolicy v) {
+      signInNotify = v;
+      return this;
+    }
+
+    Copy accessDecisionTtl(Duration v) {
+      accessDecisionTtl = v;
+      return this;
+    }
+
+    Copy maxConcurrentMailboxes(int v) {
+      maxConcurrentMailboxes = v;
+      return this;
+    }
+
+    Copy pageSize(int v) {
+      pageSize = v;
+      return this;
+    }
+
+    Copy maxRetryAfter(Duration v) {
+      maxRetryAfter = v;
+      return this;
+    }
+
+    Copy unscopedDelegatedOnly(boolean v) {
+      unscopedDelegatedOnly = v;
+      return this;
+    }
+
+    Copy failureBackoff(Duration v) {
+      failureBackoff = v;
+      return this;
+    }
+
+    Copy maxFailureBackoff(Duration v) {
+      maxFailureBackoff = v;
+      return this;
+    }
+
+    SyncOptions build() {
+      return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
+          failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast,
+          eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly);
+    }
   }
 
   /** Reads typed values from a property source, collecting parse errors. */
@@ -163,6 +267,18 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
         errors.add("'m365sync." + key + "' must be a whole number but was '" + v + "'");
         return fallback;
       }
+    }
+
+    boolean bool(String key, boolean fallback) {
+      String v = raw(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(v);
+      }
+      errors.add("'m365sync." + key + "' must be true or false but was '" + v + "'");
+      return fallback;
     }
 
     <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback) {

@@ -17,14 +17,21 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decides per tenant whether application mode can run now: enabled by the tenant, an app-only token
- * obtainable, permissions verified. A tenant-wide failure (credentials, consent) switches application
- * mode off for the tenant once, with one log line and one listener call, until the retry interval
- * passes or the tenant's setting is changed.
+ * obtainable, permissions verified. A tenant-wide failure (credentials, consent, an outage of the
+ * permission check or the directory) switches application mode off for the tenant once, with one log
+ * line and one listener call, until the retry interval passes or the tenant's setting is changed.
+ *
+ * <p>It also holds the tenant's delegated token requests when the app registration's credentials are
+ * refused while refreshing a user's token (an expired client secret): one tenant error, then no
+ * token request for any mailbox of the tenant until the retry interval passes. After application
+ * mode's credentials were refused, delegated requests go one at a time until one tells whether the
+ * shared credentials work, so a dead secret costs one request, not one per mailbox.
  */
 final class ApplicationModeGate {
   private static final Logger log = LoggerFactory.getLogger(ApplicationModeGate.class);
@@ -41,6 +48,9 @@ final class ApplicationModeGate {
     TenantStatus status;
     Instant retryAt;
     Instant reportForExpiry;
+    CredentialsInvalidException delegatedRefused;
+    Instant delegatedRetryAt;
+    boolean delegatedSuspect;
   }
 
   private final EngineContext ctx;
@@ -76,19 +86,33 @@ final class ApplicationModeGate {
       AccessToken token;
       try {
         token = ctx.application().acquire(mailbox, Purpose.BACKGROUND_SYNC);
-      } catch (CredentialsInvalidException | ConsentRequiredException e) {
-        fail(entry, tenant, e, now.plus(ctx.options().applicationRetryInterval()), now);
+      } catch (CredentialsInvalidException e) {
+        entry.delegatedSuspect = true;
+        fail(entry, tenant, e.errorCode(), e.getMessage(), now.plus(ctx.options().applicationRetryInterval()), now);
+        return unhealthy(entry);
+      } catch (ConsentRequiredException e) {
+        fail(entry, tenant, e.errorCode(), e.getMessage(), now.plus(ctx.options().applicationRetryInterval()), now);
         return unhealthy(entry);
       } catch (TransientAuthFailureException e) {
-        fail(entry, tenant, e, now.plus(e.retryAfter().orElse(ctx.options().failureBackoff())), now);
+        fail(entry, tenant, e.errorCode(), e.getMessage(),
+            now.plus(e.retryAfter().orElse(ctx.options().failureBackoff())), now);
         return unhealthy(entry);
       } catch (TokenException e) {
-        fail(entry, tenant, e, now.plus(ctx.options().applicationRetryInterval()), now);
+        fail(entry, tenant, e.errorCode(), e.getMessage(), now.plus(ctx.options().applicationRetryInterval()), now);
         return unhealthy(entry);
       }
-      PermissionReport report = entry.status != null && entry.status.permissions() != null
-          && token.expiresAt().equals(entry.reportForExpiry) ? entry.status.permissions()
-          : ctx.verifier().verify(tenant, resources, token);
+      entry.delegatedSuspect = false; // the app's own credentials work
+      PermissionReport report;
+      try {
+        report = entry.status != null && entry.status.permissions() != null
+            && token.expiresAt().equals(entry.reportForExpiry) ? entry.status.permissions()
+            : ctx.verifier().verify(tenant, resources, token);
+      } catch (RuntimeException e) {
+        // the directory or the permission check is down: delegated sync goes on, app mode retries soon
+        fail(entry, tenant, "PERMISSION_CHECK_UNAVAILABLE", "the permission check failed: " + e.getMessage(),
+            now.plus(ctx.options().failureBackoff()), now);
+        return unhealthy(entry);
+      }
       entry.reportForExpiry = token.expiresAt();
       entry.retryAt = null;
       String missing = report.complete() ? null : "not consented: " + String.join(", ", report.missing());
@@ -101,18 +125,102 @@ final class ApplicationModeGate {
     return new Availability(true, false, entry.status.reason(), null, null);
   }
 
-  private void fail(TenantEntry entry, TenantId tenant, TokenException e, Instant retryAt, Instant now) {
+  /**
+   * The access check could not reach what it reads (the directory): application mode is off for the
+   * tenant until the failure backoff passes; the mailbox's round goes on with delegated tokens.
+   */
+  Availability accessCheckFailed(Mailbox mailbox, RuntimeException e) {
+    TenantEntry entry = tenants.computeIfAbsent(mailbox.tenant(), t -> new TenantEntry());
+    synchronized (entry) {
+      Instant now = ctx.clock().instant();
+      fail(entry, mailbox.tenant(), "ACCESS_CHECK_UNAVAILABLE", "the access-policy check failed: " + e.getMessage(),
+          now.plus(ctx.options().failureBackoff()), now);
+      return unhealthy(entry);
+    }
+  }
+
+  private void fail(TenantEntry entry, TenantId tenant, String code, String message, Instant retryAt, Instant now) {
     entry.retryAt = retryAt;
     boolean first = entry.status == null || entry.status.appMode() != AppMode.INACTIVE
-        || !java.util.Objects.equals(entry.status.reasonCode(), e.errorCode());
+        || !java.util.Objects.equals(entry.status.reasonCode(), code);
     if (first) {
-      log.warn("Application mode off for tenant {} until {}: {}", tenant, retryAt, e.getMessage());
+      log.warn("Application mode off for tenant {} until {}: {}", tenant, retryAt, message);
     }
-    update(entry, tenant, AppMode.INACTIVE, e.errorCode(), e.getMessage(), null, retryAt, now);
+    update(entry, tenant, AppMode.INACTIVE, code, message, null, retryAt, now);
+  }
+
+  /**
+   * Acquires a user's delegated token unless the tenant's credentials are known to be refused (then
+   * the stored refusal is thrown and no request is sent). A refusal of the credentials themselves is
+   * tenant-wide: it is recorded once and holds every mailbox of the tenant until the retry interval.
+   */
+  AccessToken acquireDelegated(Mailbox mailbox, Supplier<AccessToken> acquire) {
+    TenantEntry entry = tenants.computeIfAbsent(mailbox.tenant(), t -> new TenantEntry());
+    CredentialsInvalidException held = delegatedHeld(entry);
+    if (held != null) {
+      throw held;
+    }
+    boolean suspect;
+    synchronized (entry) {
+      suspect = entry.delegatedSuspect;
+    }
+    if (!suspect) {
+      return delegatedAttempt(entry, mailbox, acquire);
+    }
+    synchronized (entry) { // one probe at a time while the shared credentials are in doubt
+      held = delegatedHeld(entry);
+      if (held != null) {
+        throw held;
+      }
+      AccessToken token = delegatedAttempt(entry, mailbox, acquire);
+      entry.delegatedSuspect = false;
+      return token;
+    }
+  }
+
+  private CredentialsInvalidException delegatedHeld(TenantEntry entry) {
+    synchronized (entry) {
+      if (entry.delegatedRetryAt != null && ctx.clock().instant().isBefore(entry.delegatedRetryAt)) {
+        return entry.delegatedRefused;
+      }
+      return null;
+    }
+  }
+
+  private AccessToken delegatedAttempt(TenantEntry entry, Mailbox mailbox, Supplier<AccessToken> acquire) {
+    try {
+      return acquire.get();
+    } catch (CredentialsInvalidException e) {
+      synchronized (entry) {
+        Instant now = ctx.clock().instant();
+        boolean first = entry.delegatedRefused == null || entry.delegatedRetryAt == null
+            || !now.isBefore(entry.delegatedRetryAt);
+        entry.delegatedRefused = e;
+        entry.delegatedRetryAt = now.plus(ctx.options().applicationRetryInterval());
+        entry.delegatedSuspect = false;
+        if (first) {
+          log.warn("Delegated token requests held for tenant {} until {}: the app registration's credentials were"
+              + " refused: {}", mailbox.tenant(), entry.delegatedRetryAt, e.getMessage());
+          if (entry.status == null || entry.status.appMode() != AppMode.INACTIVE) {
+            // an inactive application mode already names the refused credentials
+            AppMode mode = entry.status != null ? entry.status.appMode()
+                : enabled(mailbox.tenant()) ? AppMode.UNVERIFIED : AppMode.NOT_ENABLED;
+            update(entry, mailbox.tenant(), mode, null, null, null, null, now);
+          }
+        }
+      }
+      throw e;
+    }
   }
 
   private void update(TenantEntry entry, TenantId tenant, AppMode mode, String code, String reason,
                       PermissionReport report, Instant retryAt, Instant now) {
+    if (code == null && entry.delegatedRetryAt != null && now.isBefore(entry.delegatedRetryAt)) {
+      code = entry.delegatedRefused.errorCode();
+      reason = "delegated token requests held: the app registration's credentials were refused: "
+          + entry.delegatedRefused.getMessage();
+      retryAt = entry.delegatedRetryAt;
+    }
     TenantStatus previous = entry.status;
     boolean changed = previous == null || previous.appMode() != mode || !java.util.Objects.equals(previous.reasonCode(), code);
     entry.status = new TenantStatus(tenant, mode != AppMode.NOT_ENABLED, mode, code, reason,
@@ -127,6 +235,8 @@ final class ApplicationModeGate {
     TenantEntry entry = tenants.computeIfAbsent(tenant, t -> new TenantEntry());
     synchronized (entry) {
       entry.retryAt = null;
+      entry.delegatedRetryAt = null;
+      entry.delegatedSuspect = false;
       boolean on = enabled(tenant);
       update(entry, tenant, on ? AppMode.UNVERIFIED : AppMode.NOT_ENABLED, null, null, null, null, ctx.clock().instant());
     }
@@ -134,7 +244,7 @@ final class ApplicationModeGate {
 
   TenantStatus status(TenantId tenant) {
     TenantEntry entry = tenants.get(tenant);
-    if (entry == null) {
+    if (entry == null || entry.status == null) {
       return new TenantStatus(tenant, enabled(tenant), enabled(tenant) ? AppMode.UNVERIFIED : AppMode.NOT_ENABLED,
           null, null, ctx.clock().instant(), null, null);
     }

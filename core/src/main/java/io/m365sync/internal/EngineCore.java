@@ -15,17 +15,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.ReentrantLock;
 
-/** The engine's behaviour behind {@code SyncEngine}'s public surface. Thread-safe. */
+/**
+ * The engine's behaviour behind {@code SyncEngine}'s public surface. Thread-safe.
+ *
+ * <p>The enrollment gate: every round reads the enrollment under the mailbox's lock, and the state
+ * store's fence claim fails when the enrollment row is gone; {@link #unenroll} stops a round in
+ * flight before its next Graph request, waits for it to let go of the lock, then purges.
+ */
 public final class EngineCore {
+  /** Whether a round runs now whatever the mailbox's backoff says (the host asked) or only when due. */
+  private enum When { NOW, IF_DUE }
+
   private final EngineContext ctx;
   private final ApplicationModeGate appGate;
   private final AccessDecisionCache decisions;
-  private final ConcurrentHashMap<MailboxId, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final MailboxLocks locks = new MailboxLocks();
 
   public EngineCore(EngineContext ctx) {
     this.ctx = ctx;
@@ -35,7 +43,7 @@ public final class EngineCore {
 
   public void enroll(Mailbox mailbox) {
     Instant now = ctx.clock().instant();
-    withLock(mailbox.id(), () -> {
+    locks.withLock(mailbox.id(), slot -> {
       ctx.store().putEnrollment(mailbox);
       MailboxState before = ctx.store().status(mailbox.id()).orElse(null);
       MailboxState after = before == null ? MailboxState.pending(mailbox.id(), now)
@@ -47,7 +55,7 @@ public final class EngineCore {
   }
 
   public void unenroll(MailboxId mailbox) {
-    withLock(mailbox, () -> {
+    locks.stopAndLock(mailbox, () -> {
       MailboxState before = ctx.store().status(mailbox).orElse(null);
       ctx.store().purge(mailbox);
       decisions.forget(mailbox);
@@ -72,8 +80,8 @@ public final class EngineCore {
   }
 
   public void suspend(MailboxId mailbox, boolean suspended) {
-    Mailbox m = enrolled(mailbox);
-    withLock(m.id(), () -> {
+    locks.withLock(mailbox, slot -> {
+      enrolled(mailbox);
       Instant now = ctx.clock().instant();
       MailboxState before = ctx.store().status(mailbox).orElse(MailboxState.pending(mailbox, now));
       save(before, suspended
@@ -83,10 +91,24 @@ public final class EngineCore {
     });
   }
 
-  /** Syncs one mailbox now, on the calling thread, ignoring backoff. */
+  /**
+   * Syncs one mailbox now, on the calling thread, ignoring backoff and Retry-After (the host asked);
+   * waits for a round of the same mailbox already running.
+   *
+   * @throws NotEnrolledException if the mailbox is not enrolled (checked under its lock)
+   */
   public MailboxSyncReport syncMailbox(MailboxId mailbox) {
-    Mailbox m = enrolled(mailbox);
-    return withLock(m.id(), () -> round(m, false));
+    return locks.withLock(mailbox, slot -> round(slot, enrolled(mailbox), When.NOW));
+  }
+
+  /**
+   * The schedulers' entry: syncs the mailbox if it is due (not suspended, past its next attempt,
+   * backoff and Retry-After) and no round of it is running; otherwise reports that nothing ran.
+   *
+   * @throws NotEnrolledException if the mailbox is not enrolled (checked under its lock)
+   */
+  public MailboxSyncReport syncIfDue(MailboxId mailbox) {
+    return locks.tryWithLock(mailbox, slot -> round(slot, enrolled(mailbox), When.IF_DUE), () -> notRan(mailbox));
   }
 
   /** Syncs every enrolled mailbox that is due, at most {@code maxConcurrentMailboxes} at once. */
@@ -103,7 +125,7 @@ public final class EngineCore {
       try {
         ctx.executor().execute(() -> {
           try {
-            f.complete(scheduledRound(m));
+            f.complete(scheduledRound(m.id()));
           } catch (Throwable e) {
             f.completeExceptionally(e);
           } finally {
@@ -120,8 +142,7 @@ public final class EngineCore {
       try {
         reports.add(futures.get(i).join());
       } catch (RuntimeException e) {
-        Mailbox m = mailboxes.get(i);
-        reports.add(MailboxRound.notRan(ctx.store().status(m.id()).orElse(MailboxState.pending(m.id(), start))));
+        reports.add(notRan(mailboxes.get(i).id()));
       }
     }
     CycleReport report = new CycleReport(start, Duration.ofNanos(System.nanoTime() - t0), reports);
@@ -129,31 +150,28 @@ public final class EngineCore {
     return report;
   }
 
-  private MailboxSyncReport scheduledRound(Mailbox m) {
-    ReentrantLock lock = locks.computeIfAbsent(m.id(), k -> new ReentrantLock());
-    if (!lock.tryLock()) {
-      // a round for this mailbox is already running (syncMailbox from the host): never two at once
-      return MailboxRound.notRan(ctx.store().status(m.id()).orElse(MailboxState.pending(m.id(), ctx.clock().instant())));
-    }
+  /** A cycle's round: as {@link #syncIfDue}, but a mailbox unenrolled since the listing is reported, not thrown. */
+  private MailboxSyncReport scheduledRound(MailboxId mailbox) {
     try {
-      return ctx.store().enrollment(m.id()).map(current -> round(current, true))
-          .orElseGet(() -> MailboxRound.notRan(MailboxState.pending(m.id(), ctx.clock().instant())
-              .withStatus(MailboxStatus.NOT_ENROLLED, null, "UNENROLLED", "unenrolled", ctx.clock().instant(), null)));
-    } finally {
-      lock.unlock();
+      return syncIfDue(mailbox);
+    } catch (NotEnrolledException e) {
+      Instant now = ctx.clock().instant();
+      return MailboxRound.notRan(MailboxState.pending(mailbox, now)
+          .withStatus(MailboxStatus.NOT_ENROLLED, null, "UNENROLLED", "unenrolled", now, null));
     }
   }
 
-  private MailboxSyncReport round(Mailbox mailbox, boolean scheduled) {
+  private MailboxSyncReport round(MailboxLocks.Slot slot, Mailbox mailbox, When when) {
     Instant now = ctx.clock().instant();
     MailboxState before = ctx.store().status(mailbox.id()).orElse(MailboxState.pending(mailbox.id(), now));
     if (before.status() == MailboxStatus.SUSPENDED
-        || (scheduled && before.nextAttempt() != null && now.isBefore(before.nextAttempt()))) {
+        || (when == When.IF_DUE && before.nextAttempt() != null && now.isBefore(before.nextAttempt()))) {
       return MailboxRound.notRan(before);
     }
     long t0 = System.nanoTime();
-    MailboxRound round = new MailboxRound(ctx, appGate, decisions, mailbox, before, ctx.store().claimFence(mailbox.id()));
-    MailboxRound.Result result = round.run();
+    // fails with NotEnrolledException when the enrollment row is gone, in the claim's own transaction
+    long fence = ctx.store().claimFence(mailbox.id());
+    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped).run();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     Instant end = ctx.clock().instant();
     MailboxState after = MailboxStatusRules.next(before, result, ctx.options(), end, took);
@@ -161,7 +179,7 @@ public final class EngineCore {
       after = after.withNotifiedAt(end);
       ctx.listener().signInRequired(mailbox, after);
     }
-    if (result.outcome().fencedOut == null && ctx.store().enrollment(mailbox.id()).isPresent()) {
+    if (result.outcome().fencedOut == null && !slot.stopped() && ctx.store().enrollment(mailbox.id()).isPresent()) {
       save(before, after);
       ctx.store().recordRun(new RunRecord(mailbox.id(), now, end, after.mode(), after.status(),
           result.resources().stream().mapToInt(r -> r.applied()).sum(), after.reasonCode()));
@@ -169,6 +187,11 @@ public final class EngineCore {
     MailboxSyncReport report = new MailboxSyncReport(mailbox.id(), after, result.resources(), result.ran(), took);
     ctx.listener().mailboxSynced(report);
     return report;
+  }
+
+  private MailboxSyncReport notRan(MailboxId mailbox) {
+    Optional<MailboxState> state = ctx.store().status(mailbox);
+    return MailboxRound.notRan(state.orElse(MailboxState.pending(mailbox, ctx.clock().instant())));
   }
 
   private void save(MailboxState before, MailboxState after) {
@@ -180,15 +203,5 @@ public final class EngineCore {
 
   private Mailbox enrolled(MailboxId mailbox) {
     return ctx.store().enrollment(mailbox).orElseThrow(() -> new NotEnrolledException(mailbox));
-  }
-
-  private <T> T withLock(MailboxId mailbox, java.util.function.Supplier<T> body) {
-    ReentrantLock lock = locks.computeIfAbsent(mailbox, k -> new ReentrantLock());
-    lock.lock();
-    try {
-      return body.get();
-    } finally {
-      lock.unlock();
-    }
   }
 }

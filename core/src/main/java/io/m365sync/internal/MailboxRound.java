@@ -8,11 +8,14 @@ import io.m365sync.Resource;
 import io.m365sync.access.AccessDecision;
 import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.ConsentRequiredException;
+import io.m365sync.auth.CredentialsInvalidException;
 import io.m365sync.auth.ReauthenticationRequiredException;
 import io.m365sync.auth.SelectionContext;
 import io.m365sync.auth.StrategyChoice;
 import io.m365sync.auth.TokenException;
 import io.m365sync.resource.AccessDeniedByPolicyException;
+import io.m365sync.resource.GatewayException;
+import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxUnavailableException;
 import io.m365sync.resource.ResourceResult;
@@ -25,17 +28,28 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One round of one mailbox, as a pipeline: application availability → access decision (cached) →
- * per resource: choose mode → token (delegated fetched once, lazily) → syncer; then the status is
- * derived from what happened ({@link RoundOutcome}). Single use, one thread.
+ * One round of one mailbox, as a pipeline: application availability → access decision (cached or
+ * stored) → per resource, policy-scoped resources first: choose mode → the engine's own guard rails
+ * → token (delegated fetched once, lazily) → syncer; then the status is derived from what happened
+ * ({@link RoundOutcome}). Single use, one thread, under the mailbox's lock.
+ *
+ * <p>The guard rails hold whatever the pluggable selector answers: a deny (stored, cached or just
+ * observed) keeps every resource of the mailbox off app-only; a resource no access policy can scope
+ * (To Do) goes app-only only after a scoped resource succeeded app-only for this mailbox in this
+ * round, or never when {@code SyncOptions.unscopedDelegatedOnly} says so.
  */
 final class MailboxRound {
   private static final Logger log = LoggerFactory.getLogger(MailboxRound.class);
+  /** Scoped resources first, so To Do learns from them whether app-only access is allowed. */
+  private static final Comparator<Resource> ORDER =
+      Comparator.comparing((Resource r) -> !r.coveredByAccessPolicies()).thenComparing(Enum::ordinal);
 
   private final EngineContext ctx;
   private final ApplicationModeGate appGate;
@@ -43,7 +57,8 @@ final class MailboxRound {
   private final Mailbox mailbox;
   private final MailboxState before;
   private final long fence;
-  private final Instant startedAt;
+  private final MailboxGateway gateway;
+  private final BooleanSupplier stopped;
 
   private ApplicationModeGate.Availability app;
   private AccessDecision access;
@@ -51,44 +66,59 @@ final class MailboxRound {
   private String signInCode;
   private AccessToken delegatedToken;
   private TokenException delegatedFailure;
+  private boolean scopedAppSuccess;
   private final RoundOutcome outcome = new RoundOutcome();
-  private boolean reportedSuccess;
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence) {
+               MailboxState before, long fence, BooleanSupplier stopped) {
     this.ctx = ctx;
     this.appGate = appGate;
     this.decisions = decisions;
     this.mailbox = mailbox;
     this.before = before;
     this.fence = fence;
-    this.startedAt = ctx.clock().instant();
+    this.stopped = stopped;
+    this.gateway = new StoppableGateway(ctx.gateway(), stopped);
     this.delegatedAlive = before.delegatedAlive();
-    this.signInCode = before.status() == MailboxStatus.NEEDS_SIGN_IN ? before.reasonCode() : null;
+    this.signInCode = before.delegatedAlive() ? null
+        : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()
+        : MailboxStatusRules.DELEGATED_DEAD;
   }
 
   /** Runs the round and returns its report; the caller persists the state. */
   Result run() {
     app = appGate.check(mailbox);
-    access = app.enabled() && app.healthy() ? decisions.decide(mailbox) : null;
+    access = null;
+    if (app.enabled() && app.healthy()) {
+      try {
+        access = decisions.decide(mailbox, before);
+      } catch (RuntimeException e) {
+        // the check could not decide (directory outage): no app-only access, delegated goes on
+        app = appGate.accessCheckFailed(mailbox, e);
+      }
+    }
     List<ResourceResult> results = new ArrayList<>();
-    for (Resource resource : Resource.values()) {
+    for (Resource resource : mailbox.resources().stream().sorted(ORDER).toList()) {
       ResourceSyncer<?> syncer = ctx.syncers().get(resource);
-      if (syncer == null || !mailbox.resources().contains(resource)) {
+      if (syncer == null) {
         continue;
+      }
+      if (stopped.getAsBoolean() && !outcome.aborted()) {
+        outcome.fencedOut(FencedOutException.unenrolled(mailbox.id()));
       }
       ResourceResult r = outcome.aborted() ? ResourceResult.skipped(resource, outcome.abortReason()) : runResource(syncer);
       results.add(r);
       ctx.listener().resourceSynced(mailbox, r);
     }
-    return new Result(results, outcome, access, app, delegatedAlive ? null : signInCode);
+    return new Result(results, outcome, access, app, delegatedAlive, signInCode);
   }
 
   private ResourceResult runResource(ResourceSyncer<?> syncer) {
     Resource resource = syncer.type().resource();
     while (true) {
-      StrategyChoice choice = ctx.selector().choose(new SelectionContext(mailbox, resource, Purpose.BACKGROUND_SYNC,
-          app.enabled(), app.healthy(), app.unhealthyReason(), app.permits(resource), access, delegatedAlive));
+      StrategyChoice choice = guardRails(resource, ctx.selector().choose(new SelectionContext(mailbox, resource,
+          Purpose.BACKGROUND_SYNC, app.enabled(), app.healthy(), app.unhealthyReason(), app.permits(resource), access,
+          delegatedAlive)));
       if (!choice.usable()) {
         outcome.blocked(choice);
         return ResourceResult.skipped(resource, choice.reason());
@@ -97,6 +127,11 @@ final class MailboxRound {
       if (token == null) {
         if (!delegatedAlive) {
           continue; // choose again knowing the delegated token is dead
+        }
+        if (delegatedFailure instanceof CredentialsInvalidException held) {
+          outcome.tenantHeld(held);
+          return ResourceResult.skipped(resource, "delegated token requests are held for the tenant: "
+              + held.getMessage());
         }
         if (delegatedFailure instanceof ConsentRequiredException) {
           outcome.blocked(StrategyChoice.blocked(MailboxStatus.MISSING_PERMISSION, delegatedFailure.errorCode(),
@@ -107,11 +142,11 @@ final class MailboxRound {
         return ResourceResult.failed(resource, AuthMode.DELEGATED, delegatedFailure.getMessage());
       }
       try {
-        ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), ctx.gateway(), ctx.store(),
+        ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
-        if (token.mode() == AuthMode.APPLICATION && resource.coveredByAccessPolicies() && !reportedSuccess) {
-          reportedSuccess = true;
+        if (token.mode() == AuthMode.APPLICATION && resource.coveredByAccessPolicies() && !scopedAppSuccess) {
+          scopedAppSuccess = true;
           decisions.succeeded(mailbox);
         }
         return result;
@@ -144,11 +179,41 @@ final class MailboxRound {
       } catch (RuntimeException e) {
         // one resource failing must not stop the others; logged once here, where it is handled
         log.warn("Sync of {} for mailbox {} failed", resource, mailbox.id(), e);
-        outcome.failed(e instanceof io.m365sync.resource.GatewayException g ? g.code() : e.getClass().getSimpleName(),
-            e.getMessage());
+        outcome.failed(e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName(), e.getMessage());
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       }
     }
+  }
+
+  /**
+   * The engine's own rules on top of the selector's answer: app-only needs an app token, no deny for
+   * the mailbox, and for resources no policy can scope a scoped success in this round first.
+   */
+  private StrategyChoice guardRails(Resource resource, StrategyChoice choice) {
+    if (choice.mode() != AuthMode.APPLICATION) {
+      return choice;
+    }
+    if (app.token() == null) {
+      return fallback(StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, "APP_UNAVAILABLE",
+          "application mode is unavailable: " + (app.unhealthyReason() != null ? app.unhealthyReason() : "not enabled")));
+    }
+    if (access instanceof AccessDecision.Deny deny) {
+      return fallback(StrategyChoice.blocked(MailboxStatus.DENIED_BY_POLICY, deny.reasonCode(),
+          "app-only access denied: " + deny.reason()));
+    }
+    if (!resource.coveredByAccessPolicies() && (ctx.options().unscopedDelegatedOnly() || !scopedAppSuccess)) {
+      return fallback(StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, "APP_ONLY_UNSCOPED",
+          "access policies cannot scope " + resource + ", so it goes app-only only "
+              + (ctx.options().unscopedDelegatedOnly() ? "never (unscopedDelegatedOnly)"
+              : "after a policy-scoped resource succeeded app-only for the mailbox in the same round")));
+    }
+    return choice;
+  }
+
+  private StrategyChoice fallback(StrategyChoice whyNotApp) {
+    return delegatedAlive
+        ? StrategyChoice.use(AuthMode.DELEGATED, whyNotApp.reasonCode(), whyNotApp.reason() + "; using the user's delegated token")
+        : whyNotApp;
   }
 
   /** The user's delegated token, fetched at most once per round; null after a failure. */
@@ -162,7 +227,7 @@ final class MailboxRound {
       return null;
     }
     try {
-      delegatedToken = ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC);
+      delegatedToken = appGate.acquireDelegated(mailbox, () -> ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC));
     } catch (ReauthenticationRequiredException e) {
       delegatedFailure = e;
       delegatedAlive = false;
@@ -175,21 +240,9 @@ final class MailboxRound {
     return delegatedToken;
   }
 
-  Mailbox mailbox() {
-    return mailbox;
-  }
-
-  MailboxState before() {
-    return before;
-  }
-
-  Instant startedAt() {
-    return startedAt;
-  }
-
   /** What the round produced, for the status step. */
   record Result(List<ResourceResult> resources, RoundOutcome outcome, AccessDecision access,
-                ApplicationModeGate.Availability app, String signInCode) {
+                ApplicationModeGate.Availability app, boolean delegatedAlive, String signInCode) {
     boolean ran() {
       return resources.stream().anyMatch(r -> r.outcome() != ResourceResult.Outcome.SKIPPED);
     }

@@ -1,6 +1,7 @@
 package io.m365sync.internal;
 
 import io.m365sync.AuthMode;
+import io.m365sync.auth.CredentialsInvalidException;
 import io.m365sync.auth.StrategyChoice;
 import io.m365sync.resource.MailboxUnavailableException;
 import io.m365sync.resource.ThrottledException;
@@ -20,6 +21,8 @@ final class RoundOutcome {
   ThrottledException throttled;
   MailboxUnavailableException unavailable;
   FencedOutException fencedOut;
+  /** The tenant's delegated token requests are held (its credentials were refused); not this mailbox's fault. */
+  CredentialsInvalidException tenantHeld;
 
   void blocked(StrategyChoice choice) {
     blocked.add(choice);
@@ -46,6 +49,10 @@ final class RoundOutcome {
 
   void unavailable(MailboxUnavailableException e) {
     unavailable = e;
+  }
+
+  void tenantHeld(CredentialsInvalidException e) {
+    tenantHeld = e;
   }
 
   void fencedOut(FencedOutException e) {

@@ -4,10 +4,18 @@ import io.m365sync.CycleReport;
 import io.m365sync.MailboxId;
 import io.m365sync.MailboxSyncReport;
 
-/** What a scheduler drives: the engine, seen through the two calls a scheduler needs. */
+/** What a scheduler drives: the engine, seen through the calls a scheduler needs. */
 public interface SyncTarget {
 
+  /** Syncs every enrolled mailbox that is due. */
   CycleReport runCycle();
 
-  MailboxSyncReport syncMailbox(MailboxId mailbox);
+  /**
+   * A scheduler's entry for one mailbox: syncs it if it is due (not suspended, past its next attempt,
+   * failure backoff and {@code Retry-After}) and not already syncing; otherwise reports that nothing
+   * ran. Schedulers call this, never the host's {@code syncMailbox}, which ignores backoff.
+   *
+   * @throws io.m365sync.NotEnrolledException if the mailbox is not enrolled (drop its schedule)
+   */
+  MailboxSyncReport syncIfDue(MailboxId mailbox);
 }

@@ -8,7 +8,16 @@ public final class FencedOutException extends M365SyncException {
   private static final long serialVersionUID = 1L;
 
   public FencedOutException(MailboxId mailbox, long fence, long current) {
-    super("Write for mailbox " + mailbox + " refused: fence " + fence + " is older than the current lease " + current,
-        null, mailbox, null, false, null);
+    this(mailbox, "Write for mailbox " + mailbox + " refused: fence " + fence + " is older than the current lease "
+        + current);
+  }
+
+  private FencedOutException(MailboxId mailbox, String message) {
+    super(message, null, mailbox, null, false, null);
+  }
+
+  /** The mailbox was unenrolled while a round ran: the round stops before its next request. */
+  public static FencedOutException unenrolled(MailboxId mailbox) {
+    return new FencedOutException(mailbox, "Mailbox " + mailbox + " was unenrolled while its round ran; the round stopped");
   }
 }

@@ -154,7 +154,7 @@ public final class GraphBatchPoller {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static void readResponses(JsonParser p, List<? extends Poll<?>> polls, Map<String, Integer> ids, Result<?>[] out)
+  private void readResponses(JsonParser p, List<? extends Poll<?>> polls, Map<String, Integer> ids, Result<?>[] out)
       throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw new IOException("malformed $batch answer");
@@ -228,7 +228,7 @@ public final class GraphBatchPoller {
           }
         } else {
           out[index] = failed(poll, GatewayErrors.toException(mailbox, resource, status, code,
-              message == null ? "batch step failed" : message, GraphErrorMapping.parseRetryAfter(retryAfter), null, null));
+              message == null ? "batch step failed" : message, GraphErrorMapping.parseRetryAfter(retryAfter, gateway.clock()), null, null));
         }
       }
     }

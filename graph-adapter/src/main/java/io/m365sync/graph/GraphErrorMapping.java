@@ -7,6 +7,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.resource.GatewayErrors;
 import io.m365sync.resource.GatewayException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class GraphErrorMapping {
   private GraphErrorMapping() {}
 
-  static GatewayException map(MailboxId mailbox, Resource resource, ApiException e) {
+  static GatewayException map(MailboxId mailbox, Resource resource, ApiException e, Clock clock) {
     int status = e.getResponseStatusCode();
     String code = null;
     String message = null;
@@ -40,7 +41,7 @@ final class GraphErrorMapping {
       requestId = header(headers, "request-id");
     }
     return GatewayErrors.toException(mailbox, resource, status, code, message,
-        parseRetryAfter(header(headers, "Retry-After")), requestId, null);
+        parseRetryAfter(header(headers, "Retry-After"), clock), requestId, null);
   }
 
   /** A failure with no HTTP answer (connection refused, reset, timeout, unreadable body). */
@@ -65,19 +66,27 @@ final class GraphErrorMapping {
     return null;
   }
 
-  /** {@code Retry-After} as seconds (possibly fractional, e.g. {@code 2.128}) or an HTTP date; null if absent or bad. */
-  static Duration parseRetryAfter(String value) {
+  /**
+   * {@code Retry-After} as seconds (possibly fractional, e.g. {@code 2.128}) or an HTTP date measured
+   * against {@code clock} (the engine's, not the system's); null if absent or bad. Absurd values are
+   * returned as they are: the engine caps what it honours.
+   */
+  static Duration parseRetryAfter(String value, Clock clock) {
     if (value == null || value.isBlank()) {
       return null;
     }
     String v = value.trim();
     try {
       double seconds = Double.parseDouble(v);
-      return seconds < 0 ? null : Duration.ofMillis((long) Math.ceil(seconds * 1000));
+      if (seconds < 0 || Double.isNaN(seconds)) {
+        return null;
+      }
+      // (long) saturates at Long.MAX_VALUE for huge or infinite values instead of overflowing
+      return Duration.ofMillis((long) Math.ceil(Math.min(seconds, Long.MAX_VALUE / 1000.0) * 1000));
     } catch (NumberFormatException e) {
       try {
         Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(Instant.now(), at);
+        Duration d = Duration.between(clock.instant(), at);
         return d.isNegative() ? Duration.ZERO : d;
       } catch (DateTimeParseException e2) {
         return null;

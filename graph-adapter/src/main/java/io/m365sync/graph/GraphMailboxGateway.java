@@ -35,6 +35,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Clock;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -97,6 +98,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
   private final String defaultMailFolder;
   private final String defaultContactFolder;
   private final String defaultTaskList;
+  private final Clock clock;
   private final ConcurrentHashMap<ClientKey, Client> clients = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<MailboxId, String> defaultLists = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, String> taskLists = new ConcurrentHashMap<>();
@@ -116,6 +118,12 @@ public final class GraphMailboxGateway implements MailboxGateway {
     this.defaultMailFolder = b.defaultMailFolder;
     this.defaultContactFolder = b.defaultContactFolder;
     this.defaultTaskList = b.defaultTaskList;
+    this.clock = b.clock;
+  }
+
+  /** The clock that HTTP-date {@code Retry-After} values are measured against. */
+  Clock clock() {
+    return clock;
   }
 
   public static Builder builder() {
@@ -157,7 +165,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     try {
       return c.graph().getRequestAdapter().sendPrimitive(ri, ERRORS, type);
     } catch (ApiException e) {
-      throw GraphErrorMapping.map(session.mailbox().id(), resource, e);
+      throw GraphErrorMapping.map(session.mailbox().id(), resource, e, clock);
     } catch (GatewayException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -510,6 +518,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     private String defaultMailFolder = "inbox";
     private String defaultContactFolder;
     private String defaultTaskList;
+    private Clock clock = Clock.systemUTC();
     private boolean built;
 
     private Builder() {}
@@ -554,6 +563,12 @@ public final class GraphMailboxGateway implements MailboxGateway {
     /** The To Do list used when a request names none; default: looked up per mailbox. */
     public Builder defaultTaskList(String list) {
       this.defaultTaskList = list;
+      return this;
+    }
+
+    /** The engine's clock, for {@code Retry-After} given as an HTTP date; default {@code Clock.systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -103,7 +103,7 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
 
   /** The MSAL plumbing these settings describe. */
   MsalSupport msal() {
-    return new MsalSupport(clientId, credential, authorityHost, routeTo, timeout);
+    return new MsalSupport(clientId, credential, authorityHost, routeTo, timeout, clock);
   }
 
   static <T> T set(T current, T value, String name) {

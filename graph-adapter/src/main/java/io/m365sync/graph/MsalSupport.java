@@ -11,6 +11,7 @@ import io.m365sync.auth.TokenException;
 import io.m365sync.auth.TokenFailures;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +29,15 @@ final class MsalSupport {
   private final String authorityHost;
   private final URI routeTo;
   private final Duration timeout;
+  private final Clock clock;
 
-  MsalSupport(String clientId, AppCredential credential, String authorityHost, URI routeTo, Duration timeout) {
+  MsalSupport(String clientId, AppCredential credential, String authorityHost, URI routeTo, Duration timeout, Clock clock) {
     this.clientId = clientId;
     this.credential = credential;
     this.authorityHost = authorityHost.endsWith("/") ? authorityHost.substring(0, authorityHost.length() - 1) : authorityHost;
     this.routeTo = routeTo;
     this.timeout = timeout;
+    this.clock = clock;
   }
 
   String clientId() {
@@ -112,13 +115,13 @@ final class MsalSupport {
         "token request failed: " + t.getClass().getSimpleName(), null, null);
   }
 
-  private static Duration retryAfter(Map<String, List<String>> headers) {
+  private Duration retryAfter(Map<String, List<String>> headers) {
     if (headers == null) {
       return null;
     }
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
       if (h.getKey() != null && h.getKey().equalsIgnoreCase("Retry-After") && !h.getValue().isEmpty()) {
-        return GraphErrorMapping.parseRetryAfter(h.getValue().get(0));
+        return GraphErrorMapping.parseRetryAfter(h.getValue().get(0), clock);
       }
     }
     return null;

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * instance ({@value #TASK_NAME}) that exactly one node runs at a time. A node that stops
  * heart-beating loses its mailboxes to the others after about {@link #takeoverTime()}.
  *
- * <p>Each run calls {@link SyncTarget#syncMailbox} and reschedules the mailbox {@code interval}
+ * <p>Each run calls {@link SyncTarget#syncIfDue} and reschedules the mailbox {@code interval}
  * plus a random jitter later, so mailboxes enrolled together spread out. A mailbox the target no
  * longer knows ({@link NotEnrolledException}) has its task removed. The engine claims a state-store
  * fence at the start of every round, so a node that lost its lease cannot commit.
@@ -292,7 +292,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
     MailboxId mailbox = parseKey(instance.getData());
     SyncTarget t = target.get();
     try {
-      t.syncMailbox(mailbox);
+      t.syncIfDue(mailbox);
     } catch (NotEnrolledException e) {
       log.info("m365sync: mailbox {} is no longer enrolled; removing its task", mailbox);
       return (complete, ops) -> ops.remove();

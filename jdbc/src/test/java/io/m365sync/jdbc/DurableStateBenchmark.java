@@ -149,7 +149,7 @@ public final class DurableStateBenchmark {
       }
 
       @Override
-      public MailboxSyncReport syncMailbox(MailboxId mailbox) {
+      public MailboxSyncReport syncIfDue(MailboxId mailbox) {
         done.incrementAndGet();
         return new MailboxSyncReport(mailbox, MailboxState.pending(mailbox, Instant.EPOCH), List.of(), true, Duration.ZERO);
       }

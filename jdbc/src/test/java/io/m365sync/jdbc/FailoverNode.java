@@ -87,11 +87,11 @@ public final class FailoverNode {
     }
 
     @Override
-    public MailboxSyncReport syncMailbox(MailboxId mailbox) {
+    public MailboxSyncReport syncIfDue(MailboxId mailbox) {
       long run = start(mailbox);
       String outcome = "EXCEPTION";
       try {
-        MailboxSyncReport report = engine.syncMailbox(mailbox);
+        MailboxSyncReport report = engine.syncIfDue(mailbox);
         outcome = report.state().status().name();
         return report;
       } finally {

@@ -51,7 +51,7 @@ final class RecordingSyncTarget implements SyncTarget {
   }
 
   @Override
-  public MailboxSyncReport syncMailbox(MailboxId mailbox) {
+  public MailboxSyncReport syncIfDue(MailboxId mailbox) {
     if (!world.enrolled.contains(mailbox)) {
       throw new NotEnrolledException(mailbox);
     }

@@ -15,6 +15,7 @@ import io.m365sync.state.MailboxStatus;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -151,7 +152,8 @@ class EngineRobustnessTest {
     assertThat(f.status("alice")).isEqualTo(MailboxStatus.FAILING);
     assertThat(f.engine.monitor().mailbox(f.id("alice")).orElseThrow().reasonCode()).isEqualTo("InvalidAuthenticationToken");
 
-    f.cycleAfter(Duration.ofMinutes(1));
+    f.m365.clock().set(f.engine.monitor().mailbox(f.id("alice")).orElseThrow().nextAttempt());
+    f.engine.runCycle();
     assertThat(f.appTokenRequests()).as("a fresh app-only token after the 401").isEqualTo(tokens + 1);
     assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
   }
@@ -167,14 +169,23 @@ class EngineRobustnessTest {
     assertThat(failing.status()).isEqualTo(MailboxStatus.FAILING);
     assertThat(failing.reasonCode()).isEqualTo("UnknownError");
     assertThat(f.crmEvents.items(f.id("alice"))).as("events synced although contacts failed").hasSize(3);
-    assertThat(failing.nextAttempt()).isEqualTo(f.m365.clock().instant().plus(Duration.ofMinutes(1)));
+    Instant now = f.m365.clock().instant();
+    assertThat(failing.nextAttempt()).as("1 minute, spread by at most 20%%")
+        .isBetween(now.plusSeconds(48), now.plusSeconds(72));
 
-    f.cycleAfter(Duration.ofMinutes(1));
+    f.cycleAfter(Duration.ofSeconds(30));
+    assertThat(f.engine.monitor().mailbox(f.id("alice")).orElseThrow().consecutiveFailures())
+        .as("not due yet: the cycle leaves it alone").isEqualTo(1);
+
+    f.m365.clock().set(failing.nextAttempt());
+    f.engine.runCycle();
     MailboxState again = f.engine.monitor().mailbox(f.id("alice")).orElseThrow();
     assertThat(again.consecutiveFailures()).isEqualTo(2);
-    assertThat(again.nextAttempt()).isEqualTo(f.m365.clock().instant().plus(Duration.ofMinutes(2)));
+    now = f.m365.clock().instant();
+    assertThat(again.nextAttempt()).as("doubled").isBetween(now.plusSeconds(96), now.plusSeconds(144));
 
-    f.cycleAfter(Duration.ofMinutes(2));
+    f.m365.clock().set(again.nextAttempt());
+    f.engine.runCycle();
     assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
     assertThat(f.crmContacts.items(f.id("alice"))).hasSize(2);
   }

@@ -1,0 +1,97 @@
+package io.m365sync.internal;
+
+import io.m365sync.MailboxId;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One lock per mailbox, held only while someone uses it: entries are counted and removed when the
+ * last user leaves, so memory follows the mailboxes in flight, not every mailbox ever seen. Each
+ * entry also carries the "unenrolled" flag that stops the round holding the lock at its next Graph
+ * request, so {@code unenroll} does not wait out a long round.
+ */
+final class MailboxLocks {
+
+  /** A mailbox's lock and the stop flag of the round that holds it. */
+  static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
+    volatile boolean stopped;
+    private int users;
+
+    boolean stopped() {
+      return stopped;
+    }
+  }
+
+  private final ConcurrentHashMap<MailboxId, Slot> slots = new ConcurrentHashMap<>();
+
+  /** Runs {@code body} holding the mailbox's lock, waiting for it. */
+  <T> T withLock(MailboxId mailbox, java.util.function.Function<Slot, T> body) {
+    Slot slot = enter(mailbox);
+    try {
+      slot.lock.lock();
+      try {
+        return body.apply(slot);
+      } finally {
+        slot.lock.unlock();
+      }
+    } finally {
+      leave(mailbox);
+    }
+  }
+
+  /** Runs {@code body} holding the lock if it is free now; otherwise returns {@code busy}'s value. */
+  <T> T tryWithLock(MailboxId mailbox, java.util.function.Function<Slot, T> body, Supplier<T> busy) {
+    Slot slot = enter(mailbox);
+    try {
+      if (!slot.lock.tryLock()) {
+        return busy.get();
+      }
+      try {
+        return body.apply(slot);
+      } finally {
+        slot.lock.unlock();
+      }
+    } finally {
+      leave(mailbox);
+    }
+  }
+
+  /**
+   * Stops the round that holds the mailbox's lock (at its next Graph request or state write), then
+   * runs {@code body} under the lock once that round has let go.
+   */
+  <T> T stopAndLock(MailboxId mailbox, Supplier<T> body) {
+    Slot slot = enter(mailbox);
+    try {
+      slot.stopped = true;
+      slot.lock.lock();
+      try {
+        return body.get();
+      } finally {
+        slot.stopped = false;
+        slot.lock.unlock();
+      }
+    } finally {
+      leave(mailbox);
+    }
+  }
+
+  /** Mailboxes with a lock entry now (for memory tests). */
+  int size() {
+    return slots.size();
+  }
+
+  private Slot enter(MailboxId mailbox) {
+    return slots.compute(mailbox, (k, s) -> {
+      Slot slot = s != null ? s : new Slot();
+      slot.users++;
+      return slot;
+    });
+  }
+
+  private void leave(MailboxId mailbox) {
+    slots.computeIfPresent(mailbox, (k, s) -> --s.users == 0 ? null : s);
+  }
+}

@@ -1,0 +1,56 @@
+package io.m365sync.internal;
+
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.MailboxGateway;
+import io.m365sync.resource.MailboxSession;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.WriteResult;
+import io.m365sync.state.FencedOutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The gateway as one round sees it: once the mailbox is unenrolled, every further request is refused
+ * before it leaves, so a round in flight sends nothing more for a mailbox that is no longer enrolled.
+ */
+final class StoppableGateway implements MailboxGateway {
+  private final MailboxGateway gateway;
+  private final BooleanSupplier stopped;
+
+  StoppableGateway(MailboxGateway gateway, BooleanSupplier stopped) {
+    this.gateway = gateway;
+    this.stopped = stopped;
+  }
+
+  private void check(MailboxSession session) {
+    if (stopped.getAsBoolean()) {
+      throw FencedOutException.unenrolled(session.mailbox().id());
+    }
+  }
+
+  @Override
+  public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+    check(session);
+    return gateway.delta(session, type, request);
+  }
+
+  @Override
+  public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
+    check(session);
+    return gateway.create(session, type, container, item);
+  }
+
+  @Override
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
+                                                 String ifMatch, T item) {
+    check(session);
+    return gateway.update(session, type, remoteId, ifMatch, item);
+  }
+
+  @Override
+  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+    check(session);
+    gateway.delete(session, type, remoteId, ifMatch);
+  }
+}

@@ -1,0 +1,445 @@
+package io.m365sync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.MailboxSyncReport;
+import io.m365sync.NotEnrolledException;
+import io.m365sync.Resource;
+import io.m365sync.SyncEngine;
+import io.m365sync.SyncOptions;
+import io.m365sync.TenantStatus;
+import io.m365sync.access.AccessPolicyCheck;
+import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.CrmRecord;
+import io.m365sync.resource.MailboxSettings;
+import io.m365sync.resource.MailboxSettingsOptions;
+import io.m365sync.resource.ResourceSyncers;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.TodoTask;
+import io.m365sync.TenantId;
+import io.m365sync.resource.CrmChanges;
+import io.m365sync.resource.CrmStore;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.TenantSettings;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.testkit.FakeMicrosoft365;
+import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.model.AccessPolicy;
+import io.m365sync.testkit.model.FaultRule;
+import io.m365sync.testkit.model.GraphError;
+import io.m365sync.testkit.model.ModelGroup;
+import io.m365sync.testkit.model.ModelUser;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's promises, each on the path beside the one earlier tests walked: only enrolled
+ * mailboxes, application permissions only where the policy allows, backoff honoured by every
+ * scheduler, a dead delegated token remembered, outages kept local. One test per defect found in
+ * review; each failed on the code before the fix.
+ */
+class EnginePromisesTest {
+
+  // ------------------------------------------------------------------ access policy: the whole mailbox
+
+  /** A RestrictAccess policy whose group does not hold bob; bob enrolled for To Do and mailbox settings. */
+  private static final class PolicyWorld {
+    final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+    final InMemoryCrmStore<TodoTask> crmTasks = new InMemoryCrmStore<>("task");
+    final InMemoryCrmStore<MailboxSettings> crmSettings = new InMemoryCrmStore<>("settings");
+    final SyncStateStore store = SyncStateStore.inMemory();
+    final ModelUser alice = m365.addUser("alice");
+    final ModelUser bob = m365.addUser("bob");
+    SyncEngine engine;
+
+    PolicyWorld(SyncOptions options) {
+      m365.mailbox(bob).tasks().create(TodoTask.of("call the buyer", m365.clock().instant().plus(Duration.ofDays(2))));
+      m365.mailbox(alice).tasks().create(TodoTask.of("send the offer", m365.clock().instant().plus(Duration.ofDays(2))));
+      ModelGroup sync = m365.tenant().addGroup("crm-sync", true).add(alice);
+      m365.tenant().addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, FakeMicrosoft365.CLIENT_ID, sync,
+          "CRM sync may reach crm-sync only");
+      m365.clock().advance(m365.tenant().policyPropagationDelay().plusMinutes(1));
+      m365.grantApplicationPermissions(Resource.TASKS, Resource.MAILBOX_SETTINGS);
+      engine = build(options);
+      engine.setApplicationPermissionEnabled(m365.tenantId(), true);
+      for (ModelUser u : new ModelUser[] {alice, bob}) {
+        engine.enroll(m365.signIn(u, EnumSet.of(Resource.TASKS, Resource.MAILBOX_SETTINGS)));
+      }
+    }
+
+    SyncEngine build(SyncOptions options) {
+      return SyncEngine.builder().clock(m365.clock()).stateStore(store).gateway(m365.gateway())
+          .delegatedTokens(m365.delegatedTokens()).applicationTokens(m365.applicationTokens())
+          .resource(ResourceSyncers.oneWay(ResourceType.TASKS, crmTasks))
+          .resource(ResourceSyncers.mailboxSettings(crmSettings, MailboxSettingsOptions.defaults()))
+          .options(options).build();
+    }
+
+    long appOnly(ModelUser u, int status, String pathPart) {
+      return m365.cloud().log().count(r -> r.isGraph() && u.objectId().equals(r.targetUserId())
+          && r.mode() == AuthMode.APPLICATION && r.status() == status && r.operation().contains(pathPart));
+    }
+  }
+
+  @Test
+  void toDoNeverGoesAppOnlyForAMailboxTheAccessPolicyExcludes() {
+    PolicyWorld w = new PolicyWorld(SyncOptions.defaults());
+
+    for (int i = 0; i < 4; i++) {
+      w.engine.runCycle();
+      w.m365.clock().advance(Duration.ofMinutes(15));
+    }
+
+    assertThat(w.appOnly(w.bob, 200, "/todo/")).as("To Do read app-only for a user outside the policy").isZero();
+    assertThat(w.appOnly(w.bob, 403, "")).as("one 403 probe, then the deny holds for the TTL").isEqualTo(1);
+    assertThat(w.crmTasks.items(w.m365.mailboxId(w.bob))).as("To Do synced with bob's delegated token").hasSize(1);
+    MailboxState bob = w.engine.monitor().mailbox(w.m365.mailboxId(w.bob)).orElseThrow();
+    assertThat(bob.status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+    assertThat(bob.reason()).doesNotContain("delegated token; syncing"); // the reason does not grow round by round
+    assertThat(w.appOnly(w.alice, 200, "/todo/")).as("alice is in scope: To Do follows her mailbox settings app-only")
+        .isPositive();
+  }
+
+  @Test
+  void aStoredDenyHoldsForANewEngineUntilItsTtlPasses() {
+    PolicyWorld w = new PolicyWorld(SyncOptions.defaults());
+    w.engine.runCycle();
+    assertThat(w.appOnly(w.bob, 403, "")).isEqualTo(1);
+
+    SyncEngine restarted = w.build(SyncOptions.defaults()); // same state store, empty memory
+    restarted.setApplicationPermissionEnabled(w.m365.tenantId(), true);
+    w.m365.clock().advance(Duration.ofMinutes(15));
+    restarted.runCycle();
+
+    assertThat(w.appOnly(w.bob, 403, "")).as("no new probe before the TTL").isEqualTo(1);
+    assertThat(w.appOnly(w.bob, 200, "")).isZero();
+
+    w.m365.clock().advance(SyncOptions.defaults().accessDecisionTtl());
+    restarted.runCycle();
+    assertThat(w.appOnly(w.bob, 403, "")).as("one re-probe after the TTL").isEqualTo(2);
+  }
+
+  @Test
+  void theHostCanKeepUnscopedResourcesDelegatedOnly() {
+    PolicyWorld w = new PolicyWorld(SyncOptions.defaults().withUnscopedDelegatedOnly(true));
+    w.engine.runCycle();
+    assertThat(w.appOnly(w.alice, 200, "mailboxSettings")).isPositive();
+    assertThat(w.appOnly(w.alice, 200, "/todo/")).isZero();
+    assertThat(w.crmTasks.items(w.m365.mailboxId(w.alice))).hasSize(1);
+  }
+
+  // ------------------------------------------------------------------ the enrollment gate under the lock
+
+  /** A CRM that holds its first save until released, so a test can act while a round is mid-way. */
+  private static final class HeldCrm<T extends SyncItem> implements CrmStore<T> {
+    final InMemoryCrmStore<T> d;
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicBoolean hold = new AtomicBoolean(true);
+    final AtomicLong savesAfterUnenroll = new AtomicLong();
+    volatile boolean unenrolled;
+
+    HeldCrm(String prefix) {
+      d = new InMemoryCrmStore<>(prefix);
+    }
+
+    @Override
+    public CrmRecord<T> save(MailboxId mailbox, String crmId, T item) {
+      if (hold.compareAndSet(true, false)) {
+        entered.countDown();
+        await(release);
+      }
+      if (unenrolled) {
+        savesAfterUnenroll.incrementAndGet();
+      }
+      return d.save(mailbox, crmId, item);
+    }
+
+    @Override public void delete(MailboxId mailbox, String crmId) { d.delete(mailbox, crmId); }
+    @Override public Optional<CrmRecord<T>> find(MailboxId mailbox, String crmId) { return d.find(mailbox, crmId); }
+    @Override public List<CrmRecord<T>> list(MailboxId mailbox) { return d.list(mailbox); }
+    @Override public CrmChanges<T> changesSince(MailboxId mailbox, String watermark) { return d.changesSince(mailbox, watermark); }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).as("latch").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void unenrollStopsTheRoundInFlightBeforeItsNextRequestAndLeavesNoState() throws Exception {
+    FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+    ModelUser bob = m365.addUser("bob");
+    Instant now = m365.clock().instant();
+    m365.mailbox(bob).calendar().create(CalendarEvent.simple("demo", now.plus(Duration.ofDays(1)),
+        now.plus(Duration.ofDays(1)).plusSeconds(3600)));
+    m365.mailbox(bob).contacts().create(io.m365sync.resource.Contact.of("Ada", "Lovelace", "ada@example.com"));
+    HeldCrm<CalendarEvent> crmEvents = new HeldCrm<>("event");
+    InMemoryCrmStore<io.m365sync.resource.Contact> crmContacts = new InMemoryCrmStore<>("contact");
+    SyncStateStore store = SyncStateStore.inMemory();
+    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).stateStore(store).gateway(m365.gateway())
+        .delegatedTokens(m365.delegatedTokens())
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
+        .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts)).build();
+    Mailbox mailbox = m365.signIn(bob, EngineFixture.EVENTS_AND_CONTACTS);
+    engine.enroll(mailbox);
+
+    CompletableFuture<MailboxSyncReport> round = CompletableFuture.supplyAsync(() -> engine.syncMailbox(mailbox.id()));
+    await(crmEvents.entered);
+    long graphBefore = m365.cloud().log().graphRequests(bob.objectId());
+    CompletableFuture<Void> unenroll = CompletableFuture.runAsync(() -> engine.unenroll(mailbox.id()));
+    Thread.sleep(100); // test-only: give unenroll time to raise the stop flag before the round goes on
+    crmEvents.release.countDown();
+    unenroll.get(10, TimeUnit.SECONDS);
+    crmEvents.unenrolled = true;
+    round.get(10, TimeUnit.SECONDS);
+
+    assertThat(m365.cloud().log().graphRequests(bob.objectId())).as("Graph requests after unenroll was called")
+        .isEqualTo(graphBefore);
+    assertThat(crmContacts.items(mailbox.id())).isEmpty();
+    assertThat(store.links(mailbox.id(), Resource.EVENTS)).isEmpty();
+    assertThat(store.status(mailbox.id())).isEmpty();
+    assertThat(store.enrollment(mailbox.id())).isEmpty();
+    assertThat(crmEvents.savesAfterUnenroll.get()).isZero();
+    assertThatThrownBy(() -> engine.syncMailbox(mailbox.id())).isInstanceOf(NotEnrolledException.class);
+  }
+
+  /** A state store whose purge waits, so a host's syncMailbox can queue up behind a running unenroll. */
+  private static final class SlowPurgeStore implements SyncStateStore {
+    final SyncStateStore d = SyncStateStore.inMemory();
+    final CountDownLatch purging = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public void purge(MailboxId mailbox) {
+      purging.countDown();
+      await(release);
+      d.purge(mailbox);
+    }
+
+    @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
+    @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
+    @Override public List<Mailbox> enrollments() { return d.enrollments(); }
+    @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
+    @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
+    @Override public void putStatus(MailboxState state) { d.putStatus(state); }
+    @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
+    @Override public List<MailboxState> statuses() { return d.statuses(); }
+    @Override public long claimFence(MailboxId mailbox) { return d.claimFence(mailbox); }
+    @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
+    @Override public void putCursor(CursorKey key, String cursor, long fence) { d.putCursor(key, cursor, fence); }
+    @Override public void removeCursor(CursorKey key, long fence) { d.removeCursor(key, fence); }
+    @Override public Optional<IdLink> linkByRemoteId(MailboxId m, Resource r, String id) { return d.linkByRemoteId(m, r, id); }
+    @Override public Optional<IdLink> linkByCrmId(MailboxId m, Resource r, String id) { return d.linkByCrmId(m, r, id); }
+    @Override public List<IdLink> links(MailboxId mailbox, Resource resource) { return d.links(mailbox, resource); }
+    @Override public void putLink(IdLink link, long fence) { d.putLink(link, fence); }
+    @Override public void removeLink(MailboxId m, Resource r, String crmId, long fence) { d.removeLink(m, r, crmId, fence); }
+    @Override public Optional<byte[]> tokenCache(MailboxId mailbox) { return d.tokenCache(mailbox); }
+    @Override public void putTokenCache(MailboxId mailbox, byte[] blob) { d.putTokenCache(mailbox, blob); }
+    @Override public void recordRun(RunRecord run) { d.recordRun(run); }
+    @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
+  }
+
+  @Test
+  void aSyncQueuedBehindUnenrollSendsNothing() throws Exception {
+    FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+    ModelUser bob = m365.addUser("bob");
+    m365.mailbox(bob).contacts().create(io.m365sync.resource.Contact.of("Ada", "Lovelace", "ada@example.com"));
+    InMemoryCrmStore<io.m365sync.resource.Contact> crm = new InMemoryCrmStore<>("contact");
+    SlowPurgeStore store = new SlowPurgeStore();
+    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).stateStore(store).gateway(m365.gateway())
+        .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm)).build();
+    Mailbox mailbox = m365.signIn(bob, EnumSet.of(Resource.CONTACTS));
+    engine.enroll(mailbox);
+
+    CompletableFuture<Void> unenroll = CompletableFuture.runAsync(() -> engine.unenroll(mailbox.id()));
+    await(store.purging);
+    CompletableFuture<MailboxSyncReport> sync = CompletableFuture.supplyAsync(() -> engine.syncMailbox(mailbox.id()));
+    Thread.sleep(100); // test-only: let the sync reach the mailbox's lock
+    store.release.countDown();
+    unenroll.get(10, TimeUnit.SECONDS);
+
+    assertThatThrownBy(() -> sync.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NotEnrolledException.class);
+    assertThat(m365.cloud().log().graphRequests(bob.objectId())).as("Graph requests for bob").isZero();
+    assertThat(crm.items(mailbox.id())).isEmpty();
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ schedulers honour backoff
+
+  @Test
+  void theSchedulersEntryHonoursRetryAfterAndBackoffWhileTheHostsCallDoesNot() {
+    EngineFixture f = EngineFixture.standard();
+    f.build();
+    f.user("alice");
+    f.signIn("alice", EngineFixture.EVENTS_AND_CONTACTS);
+    f.m365.tenant().addFault(FaultRule.fail("calendarView/delta", f.oid("alice"), 1,
+        GraphError.throttled(Duration.ofMinutes(5))));
+    f.engine.syncIfDue(f.id("alice"));
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.THROTTLED);
+    long requests = f.graphRequests("alice");
+
+    f.m365.clock().advance(Duration.ofMinutes(1));
+    MailboxSyncReport early = f.engine.syncIfDue(f.id("alice"));
+    assertThat(early.ran()).isFalse();
+    assertThat(f.graphRequests("alice")).as("nothing sent inside Retry-After").isEqualTo(requests);
+
+    f.m365.clock().advance(Duration.ofMinutes(4));
+    assertThat(f.engine.syncIfDue(f.id("alice")).ran()).isTrue();
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
+  }
+
+  @Test
+  void retryAfterIsCappedByTheOption() {
+    EngineFixture f = EngineFixture.standard();
+    f.build();
+    f.user("alice");
+    f.signIn("alice", EngineFixture.EVENTS_AND_CONTACTS);
+    f.m365.tenant().addFault(FaultRule.fail("calendarView/delta", f.oid("alice"), 1,
+        GraphError.throttled(Duration.ofDays(365))));
+
+    f.engine.runCycle();
+
+    MailboxState alice = f.engine.monitor().mailbox(f.id("alice")).orElseThrow();
+    assertThat(alice.status()).isEqualTo(MailboxStatus.THROTTLED);
+    assertThat(alice.nextAttempt()).isEqualTo(f.m365.clock().instant().plus(Duration.ofHours(1)));
+  }
+
+  // ------------------------------------------------------------------ a dead delegated token stays dead
+
+  @Test
+  void theEngineRemembersADeadDelegatedTokenAcrossModeSwitchesAndRestarts() {
+    EngineFixture f = EngineFixture.standard();
+    f.build();
+    f.user("alice");
+    f.signIn("alice", EngineFixture.EVENTS_AND_CONTACTS);
+    f.engine.runCycle();
+    f.cycleAfter(Duration.ofDays(91));
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.NEEDS_SIGN_IN);
+    long refreshes = f.refreshRequests("alice");
+
+    f.m365.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
+    f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), true);
+    f.cycleAfter(Duration.ofMinutes(15));
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
+    f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), false);
+    f.cycleAfter(Duration.ofMinutes(15));
+    f.cycleAfter(Duration.ofMinutes(15));
+
+    MailboxState alice = f.engine.monitor().mailbox(f.id("alice")).orElseThrow();
+    assertThat(alice.status()).isEqualTo(MailboxStatus.NEEDS_SIGN_IN);
+    assertThat(alice.delegatedDeadSince()).isNotNull();
+    assertThat(f.refreshRequests("alice")).as("refresh requests with a dead token").isEqualTo(refreshes);
+
+    SyncEngine restarted = SyncEngine.builder().clock(f.m365.clock()).stateStore(f.engine.stateStore())
+        .gateway(f.m365.gateway()).delegatedTokens(f.m365.delegatedTokens())
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, f.crmEvents)).build();
+    f.m365.clock().advance(Duration.ofMinutes(15));
+    restarted.runCycle();
+    assertThat(f.refreshRequests("alice")).as("after a restart").isEqualTo(refreshes);
+
+    f.signIn("alice", EngineFixture.EVENTS_AND_CONTACTS); // only a new sign-in ends it
+    f.cycleAfter(Duration.ofMinutes(15));
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
+  }
+
+  @Test
+  void aDeadTokensReasonTellsTheUserToSignInNotThatApplicationModeIsOff() {
+    EngineFixture f = EngineFixture.standard();
+    f.build();
+    f.user("alice");
+    f.signIn("alice", EngineFixture.EVENTS_AND_CONTACTS);
+    f.engine.runCycle();
+    f.cycleAfter(Duration.ofDays(91));
+
+    MailboxState alice = f.engine.monitor().mailbox(f.id("alice")).orElseThrow();
+    assertThat(alice.reasonCode()).isEqualTo("AADSTS700082");
+    assertThat(alice.reason()).startsWith("the user's delegated token was refused (AADSTS700082)")
+        .contains("sign in");
+  }
+
+  // ------------------------------------------------------------------ outages stay local
+
+  @Test
+  void anAccessCheckOutageTurnsApplicationModeOffForTheTenantAndDelegatedSyncGoesOn() {
+    EngineFixture f = EngineFixture.standard();
+    AtomicBoolean directoryDown = new AtomicBoolean(true);
+    AtomicLong checks = new AtomicLong();
+    AccessPolicyCheck check = mailbox -> {
+      checks.incrementAndGet();
+      if (directoryDown.get()) {
+        throw new IllegalStateException("directory unreachable");
+      }
+      return io.m365sync.access.AccessDecision.allow("declared-policy");
+    };
+    f.engine = SyncEngine.builder().clock(f.m365.clock()).gateway(f.m365.gateway())
+        .delegatedTokens(f.m365.delegatedTokens()).applicationTokens(f.m365.applicationTokens())
+        .accessPolicy(check).listener(f.listener)
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, f.crmEvents)).build();
+    f.user("alice");
+    f.user("bob");
+    f.signIn("alice", EnumSet.of(Resource.EVENTS));
+    f.signIn("bob", EnumSet.of(Resource.EVENTS));
+    f.m365.grantApplicationPermissions(Resource.EVENTS);
+    f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), true);
+
+    f.engine.runCycle();
+
+    TenantStatus tenant = f.engine.tenantStatus(f.m365.tenantId());
+    assertThat(tenant.appMode()).isEqualTo(TenantStatus.AppMode.INACTIVE);
+    assertThat(tenant.reasonCode()).isEqualTo("ACCESS_CHECK_UNAVAILABLE");
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(f.status("bob")).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(f.crmEvents.items(f.id("bob"))).hasSize(3);
+    assertThat(checks.get()).as("the outage is seen once, not per mailbox").isEqualTo(1);
+
+    directoryDown.set(false);
+    f.cycleAfter(SyncOptions.defaults().failureBackoff().multipliedBy(2));
+    assertThat(f.engine.tenantStatus(f.m365.tenantId()).appMode()).isEqualTo(TenantStatus.AppMode.ACTIVE);
+    assertThat(f.m365.cloud().log().graphRequests(f.oid("bob"), AuthMode.APPLICATION)).isPositive();
+  }
+
+  @Test
+  void aPermissionCheckOutageKeepsDelegatedSyncGoing() {
+    EngineFixture f = EngineFixture.standard();
+    f.engine = SyncEngine.builder().clock(f.m365.clock()).gateway(f.m365.gateway())
+        .delegatedTokens(f.m365.delegatedTokens()).applicationTokens(f.m365.applicationTokens())
+        .permissionVerifier((tenant, resources, token) -> {
+          throw new IllegalStateException("directory unreachable");
+        })
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, f.crmEvents)).build();
+    f.user("alice");
+    f.signIn("alice", EnumSet.of(Resource.EVENTS));
+    f.m365.grantApplicationPermissions(Resource.EVENTS);
+    f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), true);
+
+    f.engine.runCycle();
+
+    assertThat(f.engine.tenantStatus(f.m365.tenantId()).reasonCode()).isEqualTo("PERMISSION_CHECK_UNAVAILABLE");
+    assertThat(f.status("alice")).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(f.crmEvents.items(f.id("alice"))).hasSize(3);
+  }
+
+}

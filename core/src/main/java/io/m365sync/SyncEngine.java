@@ -95,6 +95,19 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     return core.tenantStatus(tenant);
   }
 
+  /**
+   * Lets the next round of {@code resource} for the mailbox through the mass-change guard once: the
+   * host confirmed that the mass deletion or overwrite it was told about
+   * ({@link SyncListener#resourceQuarantined}, status {@code QUARANTINED}) is intended. Durable.
+   *
+   * @throws NotEnrolledException if the mailbox is not enrolled
+   */
+  public void releaseQuarantine(MailboxId mailbox, Resource resource) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    Checks.requireNonNull(resource, "resource");
+    core.releaseQuarantine(mailbox, resource);
+  }
+
   /** Suspends ({@code true}) or resumes sync of an enrolled mailbox. */
   public void suspend(MailboxId mailbox, boolean suspended) {
     Checks.requireNonNull(mailbox, "mailbox");

@@ -27,6 +27,13 @@ public interface SyncListener {
   /** Application mode's state for a tenant changed (e.g. the client secret was refused). */
   default void tenantStatusChanged(TenantStatus previous, TenantStatus current) {}
 
+  /**
+   * The mass-change guard held back a resource's round: nothing of it was applied. The same round is
+   * held again each cycle until the host calls {@code SyncEngine.releaseQuarantine} or the cause
+   * goes away. Called once per held round.
+   */
+  default void resourceQuarantined(Mailbox mailbox, io.m365sync.resource.MassChangeQuarantine quarantine) {}
+
   /** One resource of one mailbox finished a round (progress). */
   default void resourceSynced(Mailbox mailbox, ResourceResult result) {}
 

@@ -5,8 +5,10 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.NotEnrolledException;
+import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.TenantStatus;
+import io.m365sync.internal.sync.QuarantineRelease;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
@@ -87,6 +89,15 @@ public final class EngineCore {
       save(before, suspended
           ? before.withStatus(MailboxStatus.SUSPENDED, before.mode(), "SUSPENDED", "suspended by the host", now, null)
           : before.withStatus(MailboxStatus.PENDING, before.mode(), "RESUMED", "resumed by the host", now, null));
+      return null;
+    });
+  }
+
+  /** Lets the next round of the mailbox's {@code resource} through the mass-change guard once. */
+  public void releaseQuarantine(MailboxId mailbox, Resource resource) {
+    locks.withLock(mailbox, slot -> {
+      enrolled(mailbox);
+      QuarantineRelease.grant(ctx.store(), mailbox, resource, ctx.store().claimFence(mailbox));
       return null;
     });
   }

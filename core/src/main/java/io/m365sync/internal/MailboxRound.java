@@ -145,6 +145,10 @@ final class MailboxRound {
         ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
+        if (result.quarantine() != null) {
+          outcome.quarantined(result.quarantine());
+          ctx.listener().resourceQuarantined(mailbox, result.quarantine());
+        }
         if (token.mode() == AuthMode.APPLICATION && resource.coveredByAccessPolicies() && !scopedAppSuccess) {
           scopedAppSuccess = true;
           decisions.succeeded(mailbox);

@@ -5,6 +5,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.SyncOptions;
 import io.m365sync.access.AccessDecision;
 import io.m365sync.auth.StrategyChoice;
+import io.m365sync.resource.MassChangeQuarantine;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import java.time.Duration;
@@ -13,13 +14,14 @@ import java.util.stream.Collectors;
 
 /**
  * Derives a mailbox's status from a round's outcome. Order of precedence: throttled, unavailable,
- * failing, denied by policy, blocked (missing permission before needs sign-in), active. A round held
+ * failing, denied by policy, quarantined, blocked (missing permission before needs sign-in), active. A round held
  * only by its tenant (refused app credentials) leaves the mailbox's status as it was: that is one
  * tenant error, shown on the tenant, not one per mailbox.
  */
 final class MailboxStatusRules {
   /** The reason code of a dead delegated token whose original error code is no longer known. */
   static final String DELEGATED_DEAD = "DELEGATED_TOKEN_DEAD";
+  static final String QUARANTINED = "MASS_CHANGE_GUARD";
   private static final String VIA_DELEGATED = "; syncing with the user's delegated token";
   private static final String NOT_VIA_DELEGATED = "; the delegated token cannot cover it either";
 
@@ -53,6 +55,10 @@ final class MailboxStatusRules {
       String how = synced ? VIA_DELEGATED : NOT_VIA_DELEGATED;
       next = base.withStatus(MailboxStatus.DENIED_BY_POLICY, mode, deny.reasonCode(), denyReason(deny.reason()) + how,
           now, null);
+    } else if (!o.quarantines.isEmpty()) {
+      String held = o.quarantines.stream().map(MassChangeQuarantine::describe).collect(Collectors.joining("; "));
+      next = base.withStatus(MailboxStatus.QUARANTINED, mode, QUARANTINED, held
+          + "; release with SyncEngine.releaseQuarantine", now, null);
     } else if (!o.blocked.isEmpty()) {
       StrategyChoice first = o.blocked.stream().filter(c -> c.blockedStatus() == MailboxStatus.MISSING_PERMISSION)
           .findFirst().orElse(o.blocked.get(0));

@@ -4,6 +4,7 @@ import io.m365sync.AuthMode;
 import io.m365sync.auth.CredentialsInvalidException;
 import io.m365sync.auth.StrategyChoice;
 import io.m365sync.resource.MailboxUnavailableException;
+import io.m365sync.resource.MassChangeQuarantine;
 import io.m365sync.resource.ThrottledException;
 import io.m365sync.state.FencedOutException;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ final class RoundOutcome {
   final List<StrategyChoice> blocked = new ArrayList<>();
   final Set<AuthMode> syncedModes = EnumSet.noneOf(AuthMode.class);
   final List<StrategyChoice> fallbacks = new ArrayList<>();
+  final List<MassChangeQuarantine> quarantines = new ArrayList<>();
   String failureCode;
   String failureReason;
   ThrottledException throttled;
@@ -49,6 +51,10 @@ final class RoundOutcome {
 
   void unavailable(MailboxUnavailableException e) {
     unavailable = e;
+  }
+
+  void quarantined(MassChangeQuarantine q) {
+    quarantines.add(q);
   }
 
   void tenantHeld(CredentialsInvalidException e) {

@@ -54,6 +54,11 @@ public final class SafeListener implements SyncListener {
   }
 
   @Override
+  public void resourceQuarantined(Mailbox mailbox, io.m365sync.resource.MassChangeQuarantine quarantine) {
+    each("resourceQuarantined", l -> l.resourceQuarantined(mailbox, quarantine));
+  }
+
+  @Override
   public void resourceSynced(Mailbox mailbox, ResourceResult result) {
     each("resourceSynced", l -> l.resourceSynced(mailbox, result));
   }

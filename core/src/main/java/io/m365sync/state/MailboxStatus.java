@@ -16,6 +16,12 @@ public enum MailboxStatus {
   MAILBOX_UNAVAILABLE,
   /** Graph throttled the mailbox; the next attempt waits for {@code Retry-After}. */
   THROTTLED,
+  /**
+   * The mass-change guard held a resource back (it would have deleted or overwritten more than the
+   * configured share of synced items); the other resources keep syncing. Released by the host with
+   * {@code SyncEngine.releaseQuarantine}, or by itself once the cause goes away.
+   */
+  QUARANTINED,
   /** Rounds fail for another reason; retried with backoff. */
   FAILING,
   /** The host suspended sync for this mailbox. */

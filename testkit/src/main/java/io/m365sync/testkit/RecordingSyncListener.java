@@ -6,6 +6,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.SyncListener;
 import io.m365sync.TenantStatus;
+import io.m365sync.resource.MassChangeQuarantine;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import java.time.Instant;
@@ -26,6 +27,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<MailboxSyncReport> rounds = new CopyOnWriteArrayList<>();
   private final List<CycleReport> cycles = new CopyOnWriteArrayList<>();
   private final List<Instant> expiryWarnings = new CopyOnWriteArrayList<>();
+  private final List<MassChangeQuarantine> quarantines = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -48,6 +50,11 @@ public final class RecordingSyncListener implements SyncListener {
   }
 
   @Override
+  public void resourceQuarantined(Mailbox mailbox, MassChangeQuarantine quarantine) {
+    quarantines.add(quarantine);
+  }
+
+  @Override
   public void mailboxSynced(MailboxSyncReport report) {
     rounds.add(report);
   }
@@ -64,6 +71,11 @@ public final class RecordingSyncListener implements SyncListener {
   /** Status changes of one mailbox into {@code status}. */
   public long changesTo(MailboxId mailbox, MailboxStatus status) {
     return statusChanges.stream().filter(c -> c.current().mailbox().equals(mailbox) && c.current().status() == status).count();
+  }
+
+  /** Every round the mass-change guard held back, in order. */
+  public List<MassChangeQuarantine> quarantines() {
+    return List.copyOf(quarantines);
   }
 
   public List<SignInNotice> signInNotices() {

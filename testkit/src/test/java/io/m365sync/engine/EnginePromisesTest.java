@@ -380,6 +380,40 @@ class EnginePromisesTest {
         .contains("sign in");
   }
 
+  // ------------------------------------------------------------------ a quarantine is visible and releasable
+
+  @Test
+  void aQuarantinedResourceShowsInTheStatusTellsTheHostAndIsReleasedAtRuntime() {
+    FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+    ModelUser alice = m365.addUser("alice");
+    for (int i = 0; i < 12; i++) {
+      m365.mailbox(alice).contacts().create(io.m365sync.resource.Contact.of("C", "" + i, "c" + i + "@example.com"));
+    }
+    InMemoryCrmStore<io.m365sync.resource.Contact> crm = new InMemoryCrmStore<>("contact");
+    io.m365sync.testkit.RecordingSyncListener listener = new io.m365sync.testkit.RecordingSyncListener();
+    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway())
+        .delegatedTokens(m365.delegatedTokens()).listener(listener)
+        .resource(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm)).build();
+    Mailbox mailbox = m365.signIn(alice, EnumSet.of(Resource.CONTACTS));
+    engine.enroll(mailbox);
+    engine.runCycle();
+    crm.list(mailbox.id()).forEach(r -> crm.delete(mailbox.id(), r.crmId())); // someone wiped the CRM table
+
+    engine.runCycle();
+    MailboxState held = engine.monitor().mailbox(mailbox.id()).orElseThrow();
+    assertThat(held.status()).isEqualTo(MailboxStatus.QUARANTINED);
+    assertThat(held.reason()).contains("12 of 12").contains("releaseQuarantine");
+    assertThat(listener.quarantines()).hasSize(1);
+    assertThat(m365.mailbox(alice).contacts().all()).hasSize(12);
+
+    engine.releaseQuarantine(mailbox.id(), Resource.CONTACTS);
+    m365.clock().advance(Duration.ofMinutes(15));
+    engine.runCycle();
+    assertThat(engine.monitor().mailbox(mailbox.id()).orElseThrow().status()).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(m365.mailbox(alice).contacts().all()).as("the host confirmed the wipe").isEmpty();
+    assertThat(listener.quarantines()).hasSize(1);
+  }
+
   // ------------------------------------------------------------------ outages stay local
 
   @Test

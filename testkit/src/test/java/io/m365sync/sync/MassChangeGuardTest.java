@@ -37,10 +37,10 @@ class MassChangeGuardTest {
       crm.delete(mailbox, r.crmId());
     }
     ResourceResult r = bench.round(syncer);
-    assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.SKIPPED);
+    assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.QUARANTINED);
     assertThat(r.detail()).contains("quarantined").contains("12 of 12").contains("MICROSOFT");
     assertThat(bench.box.contacts().all()).hasSize(12);
-    assertThat(bench.round(syncer).outcome()).as("stays quarantined").isEqualTo(ResourceResult.Outcome.SKIPPED);
+    assertThat(bench.round(syncer).outcome()).as("stays quarantined").isEqualTo(ResourceResult.Outcome.QUARANTINED);
 
     ResourceSyncer<Contact> released = ResourceSyncers.twoWay(ResourceType.CONTACTS, crm,
         TwoWayOptions.<Contact>builder().releaseQuarantine(q -> q.side().equals("MICROSOFT")).build());
@@ -62,7 +62,7 @@ class MassChangeGuardTest {
 
     bench.box.calendar().clear();
     ResourceResult r = bench.round(syncer);
-    assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.SKIPPED);
+    assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.QUARANTINED);
     assertThat(r.detail()).contains("quarantined").contains("CRM");
     assertThat(crm.list(mailbox)).hasSize(12);
     assertThat(crm.deletes()).isZero();

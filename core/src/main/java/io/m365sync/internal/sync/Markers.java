@@ -13,7 +13,7 @@ import java.util.Optional;
  * markers written before a create whose id-map link could be lost in a crash.
  */
 final class Markers {
-  private static final String NS = "m365sync:";
+  static final String NS = "m365sync:";
 
   private final SyncStateStore state;
   private final MailboxId mailbox;

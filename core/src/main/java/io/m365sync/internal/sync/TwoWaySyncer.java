@@ -69,10 +69,11 @@ public final class TwoWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
 
     Plan<T> plan = new Planner<>(type, crm, options, rules).plan(round, markers, pulled, local);
     int known = round.state().links(mailbox, type.resource()).size();
-    Optional<MassChangeQuarantine> quarantine = guard.check(mailbox, type.resource(), plan, known);
+    boolean released = QuarantineRelease.granted(round.state(), mailbox, type.resource());
+    Optional<MassChangeQuarantine> quarantine = released ? Optional.empty()
+        : guard.check(mailbox, type.resource(), plan, known);
     if (quarantine.isPresent()) {
-      return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SKIPPED, 0, 0, 0,
-          plan.unchanged, pulled.full(), quarantine.get().describe());
+      return ResourceResult.quarantined(quarantine.get(), round.session().mode(), plan.unchanged, pulled.full());
     }
     plan.conflicts.forEach(options.journal()::record);
 
@@ -87,6 +88,9 @@ public final class TwoWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       markers.put(Markers.window(), pulled.window().encode());
     }
     markers.put(Markers.crmWatermark(), crmChanges.watermark());
+    if (released) {
+      QuarantineRelease.consume(round.state(), mailbox, type.resource(), round.fence());
+    }
     return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
         counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, counts.fullResync,
         counts.describePush(plan.conflicts.size()));

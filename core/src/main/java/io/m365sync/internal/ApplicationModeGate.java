@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.ReasonCode;
 import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
 import io.m365sync.Resource;
@@ -76,7 +77,7 @@ final class ApplicationModeGate {
         return new Availability(false, false, "not enabled", null, null);
       }
       if (ctx.application() == null) {
-        update(entry, tenant, AppMode.INACTIVE, "NO_APPLICATION_STRATEGY",
+        update(entry, tenant, AppMode.INACTIVE, ReasonCode.NO_APPLICATION_STRATEGY.code(),
             "application permission is enabled but the engine has no application token strategy", null, null, now);
         return unhealthy(entry);
       }
@@ -109,14 +110,14 @@ final class ApplicationModeGate {
             : ctx.verifier().verify(tenant, resources, token);
       } catch (RuntimeException e) {
         // the directory or the permission check is down: delegated sync goes on, app mode retries soon
-        fail(entry, tenant, "PERMISSION_CHECK_UNAVAILABLE", "the permission check failed: " + e.getMessage(),
+        fail(entry, tenant, ReasonCode.PERMISSION_CHECK_UNAVAILABLE.code(), "the permission check failed: " + e.getMessage(),
             now.plus(ctx.options().failureBackoff()), now);
         return unhealthy(entry);
       }
       entry.reportForExpiry = token.expiresAt();
       entry.retryAt = null;
       String missing = report.complete() ? null : "not consented: " + String.join(", ", report.missing());
-      update(entry, tenant, AppMode.ACTIVE, report.complete() ? null : "MISSING_PERMISSION", missing, report, null, now);
+      update(entry, tenant, AppMode.ACTIVE, report.complete() ? null : ReasonCode.MISSING_PERMISSION.code(), missing, report, null, now);
       return new Availability(true, true, null, token, report);
     }
   }
@@ -133,7 +134,7 @@ final class ApplicationModeGate {
     TenantEntry entry = tenants.computeIfAbsent(mailbox.tenant(), t -> new TenantEntry());
     synchronized (entry) {
       Instant now = ctx.clock().instant();
-      fail(entry, mailbox.tenant(), "ACCESS_CHECK_UNAVAILABLE", "the access-policy check failed: " + e.getMessage(),
+      fail(entry, mailbox.tenant(), ReasonCode.ACCESS_CHECK_UNAVAILABLE.code(), "the access-policy check failed: " + e.getMessage(),
           now.plus(ctx.options().failureBackoff()), now);
       return unhealthy(entry);
     }

@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.ReasonCode;
 import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
@@ -49,7 +50,7 @@ public final class EngineCore {
       ctx.store().putEnrollment(mailbox);
       MailboxState before = ctx.store().status(mailbox.id()).orElse(null);
       MailboxState after = before == null ? MailboxState.pending(mailbox.id(), now)
-          : before.withStatus(MailboxStatus.PENDING, before.mode(), "SIGNED_IN", "the user signed in to the add-in", now, null)
+          : before.withStatus(MailboxStatus.PENDING, before.mode(), ReasonCode.SIGNED_IN.code(), "the user signed in to the add-in", now, null)
               .withDelegatedDeadSince(null).withNotifiedAt(null);
       save(before, after);
       return null;
@@ -66,7 +67,7 @@ public final class EngineCore {
       }
       if (before != null) {
         ctx.listener().mailboxStatusChanged(before,
-            before.withStatus(MailboxStatus.NOT_ENROLLED, null, "UNENROLLED", "unenrolled by the host", ctx.clock().instant(), null));
+            before.withStatus(MailboxStatus.NOT_ENROLLED, null, ReasonCode.UNENROLLED.code(), "unenrolled by the host", ctx.clock().instant(), null));
       }
       return null;
     });
@@ -87,8 +88,8 @@ public final class EngineCore {
       Instant now = ctx.clock().instant();
       MailboxState before = ctx.store().status(mailbox).orElse(MailboxState.pending(mailbox, now));
       save(before, suspended
-          ? before.withStatus(MailboxStatus.SUSPENDED, before.mode(), "SUSPENDED", "suspended by the host", now, null)
-          : before.withStatus(MailboxStatus.PENDING, before.mode(), "RESUMED", "resumed by the host", now, null));
+          ? before.withStatus(MailboxStatus.SUSPENDED, before.mode(), ReasonCode.SUSPENDED.code(), "suspended by the host", now, null)
+          : before.withStatus(MailboxStatus.PENDING, before.mode(), ReasonCode.RESUMED.code(), "resumed by the host", now, null));
       return null;
     });
   }
@@ -168,7 +169,7 @@ public final class EngineCore {
     } catch (NotEnrolledException e) {
       Instant now = ctx.clock().instant();
       return MailboxRound.notRan(MailboxState.pending(mailbox, now)
-          .withStatus(MailboxStatus.NOT_ENROLLED, null, "UNENROLLED", "unenrolled", now, null));
+          .withStatus(MailboxStatus.NOT_ENROLLED, null, ReasonCode.UNENROLLED.code(), "unenrolled", now, null));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.ReasonCode;
 import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxSyncReport;
@@ -82,7 +83,7 @@ final class MailboxRound {
     this.delegatedAlive = before.delegatedAlive();
     this.signInCode = before.delegatedAlive() ? null
         : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()
-        : MailboxStatusRules.DELEGATED_DEAD;
+        : ReasonCode.DELEGATED_TOKEN_DEAD.code();
   }
 
   /** Runs the round and returns its report; the caller persists the state. */
@@ -198,7 +199,7 @@ final class MailboxRound {
       return choice;
     }
     if (app.token() == null) {
-      return fallback(StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, "APP_UNAVAILABLE",
+      return fallback(StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, ReasonCode.APP_UNAVAILABLE.code(),
           "application mode is unavailable: " + (app.unhealthyReason() != null ? app.unhealthyReason() : "not enabled")));
     }
     if (access instanceof AccessDecision.Deny deny) {
@@ -206,7 +207,7 @@ final class MailboxRound {
           "app-only access denied: " + deny.reason()));
     }
     if (!resource.coveredByAccessPolicies() && (ctx.options().unscopedDelegatedOnly() || !scopedAppSuccess)) {
-      return fallback(StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, "APP_ONLY_UNSCOPED",
+      return fallback(StrategyChoice.blocked(MailboxStatus.NEEDS_SIGN_IN, ReasonCode.APP_ONLY_UNSCOPED.code(),
           "access policies cannot scope " + resource + ", so it goes app-only only "
               + (ctx.options().unscopedDelegatedOnly() ? "never (unscopedDelegatedOnly)"
               : "after a policy-scoped resource succeeded app-only for the mailbox in the same round")));
@@ -227,7 +228,7 @@ final class MailboxRound {
     }
     if (ctx.delegated() == null) {
       delegatedAlive = false;
-      signInCode = "NO_DELEGATED_STRATEGY";
+      signInCode = ReasonCode.NO_DELEGATED_STRATEGY.code();
       return null;
     }
     try {

@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.ReasonCode;
 import io.m365sync.AuthMode;
 import io.m365sync.MailboxId;
 import io.m365sync.SyncOptions;
@@ -19,9 +20,6 @@ import java.util.stream.Collectors;
  * tenant error, shown on the tenant, not one per mailbox.
  */
 final class MailboxStatusRules {
-  /** The reason code of a dead delegated token whose original error code is no longer known. */
-  static final String DELEGATED_DEAD = "DELEGATED_TOKEN_DEAD";
-  static final String QUARANTINED = "MASS_CHANGE_GUARD";
   private static final String VIA_DELEGATED = "; syncing with the user's delegated token";
   private static final String NOT_VIA_DELEGATED = "; the delegated token cannot cover it either";
 
@@ -57,7 +55,7 @@ final class MailboxStatusRules {
           now, null);
     } else if (!o.quarantines.isEmpty()) {
       String held = o.quarantines.stream().map(MassChangeQuarantine::describe).collect(Collectors.joining("; "));
-      next = base.withStatus(MailboxStatus.QUARANTINED, mode, QUARANTINED, held
+      next = base.withStatus(MailboxStatus.QUARANTINED, mode, ReasonCode.MASS_CHANGE_GUARD.code(), held
           + "; release with SyncEngine.releaseQuarantine", now, null);
     } else if (!o.blocked.isEmpty()) {
       StrategyChoice first = o.blocked.stream().filter(c -> c.blockedStatus() == MailboxStatus.MISSING_PERMISSION)

@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.ReasonCode;
 import io.m365sync.AuthMode;
 import io.m365sync.auth.CredentialsInvalidException;
 import io.m365sync.auth.StrategyChoice;
@@ -32,7 +33,7 @@ final class RoundOutcome {
 
   void synced(AuthMode mode, StrategyChoice choice) {
     syncedModes.add(mode);
-    if (mode == AuthMode.DELEGATED && !"APP_NOT_ENABLED".equals(choice.reasonCode())) {
+    if (mode == AuthMode.DELEGATED && !ReasonCode.APP_NOT_ENABLED.is(choice.reasonCode())) {
       fallbacks.add(choice);
     }
   }
@@ -40,7 +41,7 @@ final class RoundOutcome {
   void failed(String code, String reason) {
     if (failureCode == null) {
       // a failure without a Graph error code (e.g. no response at all) is still a failure
-      failureCode = code != null ? code : "FAILED";
+      failureCode = code != null ? code : ReasonCode.FAILED.code();
       failureReason = reason;
     }
   }

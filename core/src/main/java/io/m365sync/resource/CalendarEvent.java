@@ -49,9 +49,84 @@ public record CalendarEvent(String subject, String body, Instant start, Instant 
         EventType.SINGLE_INSTANCE, null, null, null, Map.of());
   }
 
+  /** A builder for a new event; {@code start} and {@code end} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this event's values, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder().subject(subject).body(body).start(start).end(end).originalTimeZone(originalTimeZone)
+        .allDay(allDay).location(location).organizer(organizer).attendees(attendees).type(type)
+        .seriesMasterId(seriesMasterId).recurrence(recurrence).iCalUid(iCalUid).extensions(extensions);
+  }
+
   public CalendarEvent withSubject(String newSubject) {
-    return new CalendarEvent(newSubject, body, start, end, originalTimeZone, allDay, location, organizer,
-        attendees, type, seriesMasterId, recurrence, iCalUid, extensions);
+    return toBuilder().subject(newSubject).build();
+  }
+
+  public CalendarEvent withTimes(Instant newStart, Instant newEnd) {
+    return toBuilder().start(newStart).end(newEnd).build();
+  }
+
+  public CalendarEvent withBody(String newBody) {
+    return toBuilder().body(newBody).build();
+  }
+
+  public CalendarEvent withLocation(String newLocation) {
+    return toBuilder().location(newLocation).build();
+  }
+
+  public CalendarEvent withAttendees(List<Attendee> newAttendees) {
+    return toBuilder().attendees(newAttendees).build();
+  }
+
+  public CalendarEvent withExtensions(Map<String, String> newExtensions) {
+    return toBuilder().extensions(newExtensions).build();
+  }
+
+  /**
+   * Builds a {@link CalendarEvent} by name, so callers do not write fourteen positional arguments and
+   * a new field does not break them. Not thread-safe; {@link #build()} validates as the record does.
+   */
+  public static final class Builder {
+    private String subject;
+    private String body;
+    private Instant start;
+    private Instant end;
+    private String originalTimeZone;
+    private boolean allDay;
+    private String location;
+    private EmailAddress organizer;
+    private List<Attendee> attendees = List.of();
+    private EventType type = EventType.SINGLE_INSTANCE;
+    private String seriesMasterId;
+    private String recurrence;
+    private String iCalUid;
+    private Map<String, String> extensions = Map.of();
+
+    private Builder() {}
+
+    public Builder subject(String v) { subject = v; return this; }
+    public Builder body(String v) { body = v; return this; }
+    public Builder start(Instant v) { start = v; return this; }
+    public Builder end(Instant v) { end = v; return this; }
+    public Builder originalTimeZone(String v) { originalTimeZone = v; return this; }
+    public Builder allDay(boolean v) { allDay = v; return this; }
+    public Builder location(String v) { location = v; return this; }
+    public Builder organizer(EmailAddress v) { organizer = v; return this; }
+    public Builder attendees(List<Attendee> v) { attendees = v; return this; }
+    public Builder type(EventType v) { type = v; return this; }
+    public Builder seriesMasterId(String v) { seriesMasterId = v; return this; }
+    public Builder recurrence(String v) { recurrence = v; return this; }
+    public Builder iCalUid(String v) { iCalUid = v; return this; }
+    public Builder extensions(Map<String, String> v) { extensions = v; return this; }
+
+    /** @throws IllegalArgumentException naming the missing or bad value */
+    public CalendarEvent build() {
+      return new CalendarEvent(subject, body, start, end, originalTimeZone, allDay, location, organizer, attendees,
+          type, seriesMasterId, recurrence, iCalUid, extensions);
+    }
   }
 
   @Override

@@ -20,4 +20,9 @@ class JdbcSyncStateStorePostgresTest extends AbstractJdbcStoreTest {
   protected Instant stored(Instant instant) {
     return instant.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
   }
+
+  @Override
+  protected String infiniteTimestamp() {
+    return "'infinity'";
+  }
 }

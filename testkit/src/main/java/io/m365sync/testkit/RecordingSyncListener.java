@@ -8,6 +8,7 @@ import io.m365sync.SyncListener;
 import io.m365sync.TenantStatus;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +27,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<MailboxSyncReport> rounds = new CopyOnWriteArrayList<>();
   private final List<CycleReport> cycles = new CopyOnWriteArrayList<>();
   private final List<Instant> expiryWarnings = new CopyOnWriteArrayList<>();
+  private final List<UnreadableRow> unreadableRows = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -55,6 +57,11 @@ public final class RecordingSyncListener implements SyncListener {
   @Override
   public void cycleFinished(CycleReport report) {
     cycles.add(report);
+  }
+
+  @Override
+  public void unreadableRow(UnreadableRow row) {
+    unreadableRows.add(row);
   }
 
   public List<StatusChange> statusChanges() {
@@ -88,5 +95,10 @@ public final class RecordingSyncListener implements SyncListener {
 
   public List<Instant> expiryWarnings() {
     return List.copyOf(expiryWarnings);
+  }
+
+  /** The unreadable state rows reported, in order (a row met in several cycles is listed each time). */
+  public List<UnreadableRow> unreadableRows() {
+    return List.copyOf(unreadableRows);
   }
 }

@@ -296,6 +296,53 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     assertThat(rowsOf(ALICE, "m365sync_fence")).isOne();
   }
 
+  /**
+   * The unenroll race at the database: a claim that starts while a purge is open (fence raised,
+   * enrollment deleted, not committed) waits for it and then finds no enrollment. A claim that
+   * checked the enrollment before the fence, or outside its transaction, would get a lease here.
+   */
+  @Test
+  void aClaimRacingAnOpenPurgeWaitsForItAndFindsNoEnrollment() throws Exception {
+    store.putEnrollment(mailbox(ALICE));
+    long before = store.claimFence(ALICE);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection purging = dataSource.getConnection(); Statement s = purging.createStatement()) {
+      purging.setAutoCommit(false);
+      s.executeUpdate("UPDATE m365sync_fence SET fence = fence + 1 WHERE mailbox_key = '" + ALICE.key() + "'");
+      s.executeUpdate("DELETE FROM m365sync_mailbox WHERE mailbox_key = '" + ALICE.key() + "'");
+
+      Future<Long> claim = pool.submit(() -> store.claimFence(ALICE));
+      awaitLockWaiter(claim);
+      purging.commit();
+
+      assertThatThrownBy(claim::get).hasCauseInstanceOf(NotEnrolledException.class);
+      assertThat(store.enrollment(ALICE)).isEmpty();
+      store.putEnrollment(mailbox(ALICE));
+      assertThat(store.claimFence(ALICE)).as("the refused claim raised nothing").isEqualTo(before + 2);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Waits until a session waits for a row lock (or {@code task} ended without waiting). */
+  private void awaitLockWaiter(Future<?> task) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      while (!task.isDone() && System.nanoTime() < deadline) {
+        try (ResultSet rs = s.executeQuery(lockWaitersQuery())) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  /** One row, one column: how many sessions are waiting for a lock. */
+  protected abstract String lockWaitersQuery();
+
   private long rowsOf(MailboxId mailbox, String table) throws Exception {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE mailbox_key = '" + mailbox.key() + "'")) {

@@ -25,4 +25,9 @@ class JdbcSyncStateStorePostgresTest extends AbstractJdbcStoreTest {
   protected String infiniteTimestamp() {
     return "'infinity'";
   }
+
+  @Override
+  protected String lockWaitersQuery() {
+    return "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+  }
 }

@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.Checks;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
@@ -60,6 +61,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
     return List.copyOf(enrollments.values());
   }
 
@@ -97,6 +99,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
     return List.copyOf(statuses.values());
   }
 

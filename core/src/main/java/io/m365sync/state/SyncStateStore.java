@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * newer fence was claimed for that mailbox or the mailbox was {@linkplain #purge purged}.
  *
  * <p>Unreadable rows: a durable store may hold a row it cannot turn back into a value (an unknown
- * resource or status name written by a newer version before a rollback, a timestamp out of range, a
+ * resource or status name written by a newer version before a rollback, an infinite timestamp, a
  * required value missing). Lists ({@link #enrollments(Consumer)}, {@link #statuses(Consumer)}) skip
  * such a row and report it as an {@link UnreadableRow}, so that one bad row never hides the others;
  * single-row reads ({@link #enrollment}, {@link #status}) throw {@link UnreadableStateException}.

@@ -5,7 +5,7 @@ import java.io.Serializable;
 
 /**
  * A stored row a {@link SyncStateStore} could not turn back into a value: an unknown resource or
- * status name (a newer version wrote it, then the host rolled back), a timestamp out of range, a
+ * status name (a newer version wrote it, then the host rolled back), an infinite timestamp, a
  * required value missing. Lists skip such a row and report it; single-row reads throw
  * {@link UnreadableStateException}.
  *

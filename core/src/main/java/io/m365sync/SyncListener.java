@@ -2,6 +2,7 @@ package io.m365sync;
 
 import io.m365sync.resource.ResourceResult;
 import io.m365sync.state.MailboxState;
+import io.m365sync.state.UnreadableRow;
 
 /**
  * Hears what the engine does. Every method has a no-op default.
@@ -42,4 +43,12 @@ public interface SyncListener {
 
   /** A whole cycle finished. */
   default void cycleFinished(CycleReport report) {}
+
+  /**
+   * The state store holds a row it cannot read (for instance an enrollment naming a resource that a
+   * newer version of this library wrote before a rollback). The engine skipped the row and went on
+   * with the others; the row stays as it is until it is rewritten or the library is upgraded. Called
+   * each time the row is met, so once per cycle while it stays unreadable.
+   */
+  default void unreadableRow(UnreadableRow row) {}
 }

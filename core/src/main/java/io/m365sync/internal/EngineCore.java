@@ -14,6 +14,8 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
+import io.m365sync.state.UnreadableStateException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's behaviour behind {@code SyncEngine}'s public surface. Thread-safe.
@@ -30,6 +34,7 @@ import java.util.concurrent.Semaphore;
  * flight before its next Graph request, waits for it to let go of the lock, then purges.
  */
 public final class EngineCore {
+  private static final Logger log = LoggerFactory.getLogger(EngineCore.class);
   /** Whether a round runs now whatever the mailbox's backoff says (the host asked) or only when due. */
   private enum When { NOW, IF_DUE }
 
@@ -48,7 +53,7 @@ public final class EngineCore {
     Instant now = ctx.clock().instant();
     locks.withLock(mailbox.id(), slot -> {
       ctx.store().putEnrollment(mailbox);
-      MailboxState before = ctx.store().status(mailbox.id()).orElse(null);
+      MailboxState before = readableStatus(mailbox.id());
       MailboxState after = before == null ? MailboxState.pending(mailbox.id(), now)
           : before.withStatus(MailboxStatus.PENDING, before.mode(), ReasonCode.SIGNED_IN.code(), "the user signed in to the add-in", now, null)
               .withDelegatedDeadSince(null).withNotifiedAt(null);
@@ -59,7 +64,7 @@ public final class EngineCore {
 
   public void unenroll(MailboxId mailbox) {
     locks.stopAndLock(mailbox, () -> {
-      MailboxState before = ctx.store().status(mailbox).orElse(null);
+      MailboxState before = readableStatus(mailbox);
       ctx.store().purge(mailbox);
       decisions.forget(mailbox);
       if (ctx.delegated() != null) {
@@ -127,7 +132,7 @@ public final class EngineCore {
   public CycleReport runCycle() {
     Instant start = ctx.clock().instant();
     long t0 = System.nanoTime();
-    List<Mailbox> mailboxes = ctx.store().enrollments();
+    List<Mailbox> mailboxes = ctx.store().enrollments(this::unreadable);
     Semaphore permits = new Semaphore(ctx.options().maxConcurrentMailboxes());
     List<CompletableFuture<MailboxSyncReport>> futures = new ArrayList<>(mailboxes.size());
     for (Mailbox m : mailboxes) {
@@ -162,10 +167,16 @@ public final class EngineCore {
     return report;
   }
 
-  /** A cycle's round: as {@link #syncIfDue}, but a mailbox unenrolled since the listing is reported, not thrown. */
+  /**
+   * A cycle's round: as {@link #syncIfDue}, but a mailbox unenrolled since the listing is reported,
+   * not thrown, and a mailbox whose state row cannot be read is skipped and reported.
+   */
   private MailboxSyncReport scheduledRound(MailboxId mailbox) {
     try {
       return syncIfDue(mailbox);
+    } catch (UnreadableStateException e) {
+      unreadable(e.row());
+      return MailboxRound.notRan(MailboxState.pending(mailbox, ctx.clock().instant()));
     } catch (NotEnrolledException e) {
       Instant now = ctx.clock().instant();
       return MailboxRound.notRan(MailboxState.pending(mailbox, now)
@@ -206,10 +217,26 @@ public final class EngineCore {
     return MailboxRound.notRan(state.orElse(MailboxState.pending(mailbox, ctx.clock().instant())));
   }
 
+  /** A state row the store could not read: skipped, logged once here with its key, and reported. */
+  private void unreadable(UnreadableRow row) {
+    log.warn("m365sync skipped an unreadable state row: {}", row);
+    ctx.listener().unreadableRow(row);
+  }
+
   private void save(MailboxState before, MailboxState after) {
     ctx.store().putStatus(after);
     if (after.differsFrom(before)) {
       ctx.listener().mailboxStatusChanged(before, after);
+    }
+  }
+
+  /** The stored status, or null when there is none or it cannot be read (reported; a sign-in replaces it). */
+  private MailboxState readableStatus(MailboxId mailbox) {
+    try {
+      return ctx.store().status(mailbox).orElse(null);
+    } catch (UnreadableStateException e) {
+      unreadable(e.row());
+      return null;
     }
   }
 

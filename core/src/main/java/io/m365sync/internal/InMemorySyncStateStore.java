@@ -1,7 +1,9 @@
 package io.m365sync.internal;
 
+import io.m365sync.Checks;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
+import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.state.CursorKey;
@@ -11,6 +13,7 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
@@ -19,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * {@link SyncStateStore} in this JVM's memory. One lock guards everything: state operations are tiny
- * next to Graph round trips, and one lock makes fenced multi-map updates trivially atomic.
+ * next to Graph round trips, and one lock makes fenced multi-map updates trivially atomic. It keeps
+ * values, not rows, so it never has an unreadable row to report.
  */
 public final class InMemorySyncStateStore implements SyncStateStore {
   private static final int RUNS_KEPT = 100;
@@ -55,7 +60,8 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   }
 
   @Override
-  public synchronized List<Mailbox> enrollments() {
+  public synchronized List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
     return List.copyOf(enrollments.values());
   }
 
@@ -92,12 +98,17 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   }
 
   @Override
-  public synchronized List<MailboxState> statuses() {
+  public synchronized List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
     return List.copyOf(statuses.values());
   }
 
   @Override
   public synchronized long claimFence(MailboxId mailbox) {
+    // under the lock purge takes: a claim either precedes the purge (and is fenced out by it) or fails
+    if (!enrollments.containsKey(mailbox)) {
+      throw new NotEnrolledException(mailbox);
+    }
     return fences.merge(mailbox, 1L, Long::sum);
   }
 

@@ -7,6 +7,7 @@ import io.m365sync.SyncListener;
 import io.m365sync.TenantStatus;
 import io.m365sync.resource.ResourceResult;
 import io.m365sync.state.MailboxState;
+import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -71,5 +72,10 @@ public final class SafeListener implements SyncListener {
   @Override
   public void cycleFinished(CycleReport report) {
     each("cycleFinished", l -> l.cycleFinished(report));
+  }
+
+  @Override
+  public void unreadableRow(UnreadableRow row) {
+    each("unreadableRow", l -> l.unreadableRow(row));
   }
 }

@@ -11,15 +11,25 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Everything the engine must remember: enrollments, tenant settings, mailbox status, delta cursors,
  * the id map, encrypted token-cache blobs and run history. In memory here; durable in the jdbc
  * module. Every implementation passes the testkit's {@code SyncStateStoreContract}.
  *
- * <p>Fencing: a round claims a fence with {@link #claimFence}; cursor and id-map writes carry it and
- * are refused with {@link FencedOutException} once a newer fence was claimed for that mailbox.
- * Thread-safe.
+ * <p>Fencing: a round claims a fence with {@link #claimFence}, which fails for a mailbox that is not
+ * enrolled; cursor and id-map writes carry it and are refused with {@link FencedOutException} once a
+ * newer fence was claimed for that mailbox or the mailbox was {@linkplain #purge purged}.
+ *
+ * <p>Unreadable rows: a durable store may hold a row it cannot turn back into a value (an unknown
+ * resource or status name written by a newer version before a rollback, an infinite timestamp, a
+ * required value missing). Lists ({@link #enrollments(Consumer)}, {@link #statuses(Consumer)}) skip
+ * such a row and report it as an {@link UnreadableRow}, so that one bad row never hides the others;
+ * single-row reads ({@link #enrollment}, {@link #status}) throw {@link UnreadableStateException}.
+ * Failures of the store itself (a lost connection) are not unreadable rows: they are thrown.
+ *
+ * <p>Thread-safe.
  */
 public interface SyncStateStore {
 
@@ -31,11 +41,32 @@ public interface SyncStateStore {
   // enrollments
   void putEnrollment(Mailbox mailbox);
 
+  /**
+   * The mailbox's enrollment, or empty if it is not enrolled.
+   *
+   * @throws UnreadableStateException if the enrollment row exists but cannot be read
+   */
   Optional<Mailbox> enrollment(MailboxId mailbox);
 
-  List<Mailbox> enrollments();
+  /**
+   * Every enrollment that can be read, in first-enrollment order. Each row that cannot be read is
+   * left out and passed to {@code onUnreadable}, on the calling thread before this method returns;
+   * an exception {@code onUnreadable} throws propagates to the caller.
+   */
+  List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable);
 
-  /** Removes the enrollment and purges everything stored for the mailbox. */
+  /** {@link #enrollments(Consumer)} that drops unreadable rows without telling anyone. */
+  default List<Mailbox> enrollments() {
+    return enrollments(row -> {});
+  }
+
+  /**
+   * Removes the enrollment and everything stored for the mailbox (status, cursors, id map, token
+   * cache, run history), and raises the mailbox's fence in the same step, so that a round in flight
+   * is refused with {@link FencedOutException} at its next fenced write and cannot claim a new fence.
+   * The fence counter is all that remains: stores keep it so that fences keep rising if the mailbox
+   * enrolls again.
+   */
   void purge(MailboxId mailbox);
 
   // tenant settings
@@ -46,12 +77,33 @@ public interface SyncStateStore {
   // status
   void putStatus(MailboxState state);
 
+  /**
+   * The mailbox's status, or empty if none was stored.
+   *
+   * @throws UnreadableStateException if the status row exists but cannot be read
+   */
   Optional<MailboxState> status(MailboxId mailbox);
 
-  List<MailboxState> statuses();
+  /**
+   * Every status that can be read, in first-write order. Each row that cannot be read is left out
+   * and passed to {@code onUnreadable}, as {@link #enrollments(Consumer)} does.
+   */
+  List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable);
+
+  /** {@link #statuses(Consumer)} that drops unreadable rows without telling anyone. */
+  default List<MailboxState> statuses() {
+    return statuses(row -> {});
+  }
 
   // fencing
-  /** Claims a new lease for the mailbox and returns its fence, greater than every earlier one. */
+  /**
+   * Claims a new lease for an enrolled mailbox and returns its fence, greater than every earlier
+   * one. The enrollment is checked in the same atomic step as the claim, against a concurrent
+   * {@link #purge}: either the claim comes first and the purge then fences it out, or the purge comes
+   * first and the claim fails.
+   *
+   * @throws io.m365sync.NotEnrolledException if the mailbox has no enrollment; nothing is written
+   */
   long claimFence(MailboxId mailbox);
 
   // cursors

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -154,8 +155,15 @@ final class Jdbc {
     }
   }
 
+  /**
+   * @throws DateTimeException for PostgreSQL's {@code infinity} and {@code -infinity}, which its driver
+   *     reads as {@code OffsetDateTime.MAX} and {@code MIN}: this library never writes them
+   */
   static Instant getInstant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    if (OffsetDateTime.MAX.equals(value) || OffsetDateTime.MIN.equals(value)) {
+      throw new DateTimeException("column " + column + " holds an infinite timestamp");
+    }
     return value == null ? null : value.toInstant();
   }
 
@@ -187,7 +195,16 @@ final class Jdbc {
 
   static <E extends Enum<E>> E getEnum(ResultSet rs, String column, Class<E> type) throws SQLException {
     String value = rs.getString(column);
-    return value == null ? null : Enum.valueOf(type, value);
+    return value == null ? null : enumValue(type, value, column);
+  }
+
+  /** The constant named {@code name}; a name this version does not know (a newer one wrote it) is refused. */
+  static <E extends Enum<E>> E enumValue(Class<E> type, String name, String column) {
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown " + type.getSimpleName() + " '" + name + "' in column " + column, e);
+    }
   }
 
   static String name(Enum<?> value) {

@@ -4,6 +4,7 @@ import io.m365sync.AuthMode;
 import io.m365sync.Checks;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
+import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.state.CursorKey;
@@ -14,6 +15,7 @@ import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -51,6 +54,13 @@ import javax.sql.DataSource;
  *
  * <p>Instants keep the database's precision: nanoseconds on H2 and Oracle, microseconds on
  * PostgreSQL (rounded). Durations are exact. On Oracle, empty strings read back as null.
+ *
+ * <p>{@link #purge} deletes the mailbox's rows from every table but {@code m365sync_fence}, whose
+ * row keeps the raised fence so that a round in flight stays fenced out.
+ *
+ * <p>An enrollment or status row this version cannot read (an enum name it does not know, a
+ * PostgreSQL {@code infinity} timestamp, a blank required value) is reported as an
+ * {@link UnreadableRow} naming the table and the mailbox key.
  *
  * <p>Thread-safe. Database failures surface as {@link JdbcStateException} (retryable for lost
  * connections and serialization failures). Token-cache blobs are stored as given: callers encrypt.
@@ -192,34 +202,37 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       try (PreparedStatement ps = c.prepareStatement(MAILBOX_SELECT + " WHERE mailbox_key = ?")) {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(mailboxFrom(rs)) : Optional.<Mailbox>empty();
+          return rs.next() ? Optional.of(Rows.one(rs, MAILBOX_TABLE, key, mailbox, JdbcSyncStateStore::mailboxFrom))
+              : Optional.<Mailbox>empty();
         }
       }
     });
   }
 
   @Override
-  public List<Mailbox> enrollments() {
+  public List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
     return jdbc.tx("enrollments", null, c -> {
-      List<Mailbox> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(MAILBOX_SELECT + " ORDER BY seq");
            ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          result.add(mailboxFrom(rs));
-        }
+        return Rows.all(rs, MAILBOX_TABLE, "mailbox_key", JdbcSyncStateStore::mailboxFrom);
       }
-      return List.copyOf(result);
-    });
+    }).reportTo(onUnreadable);
   }
 
-  private static final String MAILBOX_SELECT = "SELECT tenant_id, user_object_id, user_principal_name, crm_user_id,"
-      + " signed_in_at, resources FROM m365sync_mailbox";
+  private static final String MAILBOX_TABLE = "m365sync_mailbox";
+  private static final String MAILBOX_SELECT = "SELECT mailbox_key, tenant_id, user_object_id, user_principal_name,"
+      + " crm_user_id, signed_in_at, resources FROM " + MAILBOX_TABLE;
 
   private static Mailbox mailboxFrom(ResultSet rs) throws SQLException {
     MailboxId id = MailboxId.of(rs.getString("tenant_id"), rs.getString("user_object_id"));
+    String names = rs.getString("resources");
+    if (names == null) {
+      throw new IllegalArgumentException("column resources is empty");
+    }
     Set<Resource> resources = EnumSet.noneOf(Resource.class);
-    for (String name : rs.getString("resources").split(",")) {
-      resources.add(Resource.valueOf(name));
+    for (String name : names.split(",")) {
+      resources.add(Jdbc.enumValue(Resource.class, name, "resources"));
     }
     return new Mailbox(id, rs.getString("user_principal_name"), rs.getString("crm_user_id"),
         Jdbc.getInstant(rs, "signed_in_at"), resources);
@@ -229,7 +242,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public void purge(MailboxId mailbox) {
     String key = key(mailbox);
     jdbc.tx("purge", mailbox, c -> {
-      // raise the fence first: it locks the fence row, so a round in flight can no longer write
+      // raise the fence first: it locks the fence row, so a round in flight can no longer write and
+      // a claim waits for this purge, then finds no enrollment. The fence row is all that remains.
       bumpFence(c, key);
       for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
           "m365sync_token_cache", "m365sync_run")) {
@@ -318,9 +332,10 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     ps.setInt(12, s.consecutiveFailures());
   }
 
+  private static final String STATUS_TABLE = "m365sync_status";
   private static final String STATUS_SELECT = "SELECT mailbox_key, status, auth_mode, reason_code, reason, since,"
       + " next_attempt, last_attempt_at, last_success_at, last_duration_nanos, delegated_dead_since, notified_at,"
-      + " consecutive_failures FROM m365sync_status";
+      + " consecutive_failures FROM " + STATUS_TABLE;
 
   private static MailboxState statusFrom(ResultSet rs, MailboxId mailbox) throws SQLException {
     Long nanos = Jdbc.getLongOrNull(rs, "last_duration_nanos");
@@ -339,32 +354,47 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       try (PreparedStatement ps = c.prepareStatement(STATUS_SELECT + " WHERE mailbox_key = ?")) {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(statusFrom(rs, mailbox)) : Optional.<MailboxState>empty();
+          return rs.next() ? Optional.of(Rows.one(rs, STATUS_TABLE, key, mailbox, r -> statusFrom(r, mailbox)))
+              : Optional.<MailboxState>empty();
         }
       }
     });
   }
 
   @Override
-  public List<MailboxState> statuses() {
+  public List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
     return jdbc.tx("statuses", null, c -> {
-      List<MailboxState> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(STATUS_SELECT + " ORDER BY seq");
            ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          result.add(statusFrom(rs, parseKey(rs.getString("mailbox_key"))));
-        }
+        return Rows.all(rs, STATUS_TABLE, "mailbox_key", r -> statusFrom(r, parseKey(r.getString("mailbox_key"))));
       }
-      return List.copyOf(result);
-    });
+    }).reportTo(onUnreadable);
   }
 
   // ---------------------------------------------------------------- fencing
 
+  /**
+   * Raises the fence first, which locks its row, and then looks for the enrollment: a {@link #purge}
+   * holds that lock until it commits, so the look-up sees either the enrollment before the purge (and
+   * the purge then fences this claim out) or its deletion. Without an enrollment the transaction
+   * rolls back, raising nothing.
+   */
   @Override
   public long claimFence(MailboxId mailbox) {
     String key = key(mailbox);
-    return jdbc.tx("claimFence", mailbox, c -> bumpFence(c, key));
+    return jdbc.tx("claimFence", mailbox, c -> {
+      long fence = bumpFence(c, key);
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + MAILBOX_TABLE + " WHERE mailbox_key = ?")) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new NotEnrolledException(mailbox);
+          }
+        }
+      }
+      return fence;
+    });
   }
 
   /** Raises the mailbox's fence by one (creating it at 1) and returns the new value. */
@@ -859,6 +889,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   private static MailboxId parseKey(String key) {
     int slash = key.indexOf('/');
+    if (slash < 0) {
+      throw new IllegalArgumentException("mailbox key '" + key + "' has no '/' between tenant and user object id");
+    }
     return MailboxId.of(key.substring(0, slash), key.substring(slash + 1));
   }
 

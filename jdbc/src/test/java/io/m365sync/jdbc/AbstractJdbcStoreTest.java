@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
+import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.FencedOutException;
@@ -13,6 +15,8 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.UnreadableRow;
+import io.m365sync.state.UnreadableStateException;
 import io.m365sync.testkit.SyncStateStoreContract;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -44,7 +48,7 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
   void aSecondNodeOnTheSameDatabaseFencesOutTheFirst() {
     SyncStateStore nodeB = JdbcSyncStateStore.create(dataSource);
     CursorKey key = new CursorKey(ALICE, Resource.EVENTS, "");
-    long fenceA = store.claimFence(ALICE);
+    long fenceA = enrollAndClaim(ALICE);
     store.putCursor(key, "from-a", fenceA);
 
     long fenceB = nodeB.claimFence(ALICE);
@@ -60,6 +64,7 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
 
   @Test
   void concurrentClaimsYieldDistinctRisingFences() throws Exception {
+    store.putEnrollment(mailbox(BOB));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<Long>> futures = new ArrayList<>();
@@ -104,7 +109,7 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     store.putTokenCache(ALICE, blob);
     assertThat(store.tokenCache(ALICE)).hasValueSatisfying(b -> assertThat(b).isEqualTo(blob));
 
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     String link = "https://graph.microsoft.com/v1.0/me/contactFolders/x/contacts/delta?$skiptoken=" + "é€x".repeat(20_000);
     store.putCursor(new CursorKey(ALICE, Resource.CONTACTS, "folder"), link, fence);
     assertThat(store.cursor(new CursorKey(ALICE, Resource.CONTACTS, "folder"))).contains(link);
@@ -129,7 +134,7 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
 
   @Test
   void idMapKeepsNullChangeKeysAndSortsByCrmId() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     store.putLink(new IdLink(ALICE, Resource.TASKS, "b", "r-b", null, 7), fence);
     store.putLink(new IdLink(ALICE, Resource.TASKS, "a", "r-a", "k", Long.MAX_VALUE), fence);
 
@@ -154,7 +159,7 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
 
   @Test
   void tooLongIdsAreRefusedWithTheirNameAndLength() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     assertThatThrownBy(() -> store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm", "r".repeat(1025), null, 1), fence))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'remoteId'").hasMessageContaining("1024").hasMessageContaining("1025");
@@ -193,7 +198,173 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
         .hasMessageContaining("schema version " + JdbcSyncStateStore.schemaVersion());
   }
 
+  @Test
+  void unreadableEnrollmentsAreSkippedAndReportedByKeyAndThrownWhenReadAlone() throws Exception {
+    MailboxId carol = MailboxId.of("contoso", "oid-carol");
+    MailboxId dave = MailboxId.of("contoso", "oid-dave");
+    MailboxId erin = MailboxId.of("contoso", "oid-erin");
+    for (MailboxId id : List.of(ALICE, BOB, carol, dave, erin)) {
+      store.putEnrollment(mailbox(id));
+    }
+    sql("UPDATE m365sync_mailbox SET resources = 'EVENTS,NOTES' WHERE mailbox_key = '" + BOB.key() + "'");
+    sql("UPDATE m365sync_mailbox SET signed_in_at = " + infiniteTimestamp() + " WHERE mailbox_key = '" + carol.key() + "'");
+    sql("UPDATE m365sync_mailbox SET crm_user_id = ' ' WHERE mailbox_key = '" + dave.key() + "'");
+
+    List<UnreadableRow> reported = new ArrayList<>();
+    assertThat(store.enrollments(reported::add)).extracting(Mailbox::id).containsExactly(ALICE, erin);
+    assertThat(reported).extracting(UnreadableRow::table).containsOnly("m365sync_mailbox");
+    assertThat(reported).extracting(UnreadableRow::key).containsExactly(BOB.key(), carol.key(), dave.key());
+    assertThat(reported.get(0).problem()).contains("NOTES").contains("resources");
+    assertThat(reported.get(1).problem()).contains("signed_in_at").contains("infinite");
+    assertThat(reported.get(2).problem()).contains("crmUserId");
+    assertThat(store.enrollments()).extracting(Mailbox::id).containsExactly(ALICE, erin);
+
+    assertThatThrownBy(() -> store.enrollment(BOB))
+        .isInstanceOfSatisfying(UnreadableStateException.class, e -> {
+          assertThat(e.row()).isEqualTo(reported.get(0));
+          assertThat(e.mailbox()).contains(BOB);
+          assertThat(e.retryable()).isFalse();
+        })
+        .hasMessageContaining("m365sync_mailbox").hasMessageContaining(BOB.key()).hasMessageContaining("NOTES");
+    assertThatThrownBy(() -> store.enrollment(carol)).isInstanceOf(UnreadableStateException.class)
+        .hasMessageContaining(carol.key()).hasMessageContaining("infinite");
+    assertThat(store.enrollment(ALICE)).contains(mailbox(ALICE));
+
+    // enrolling again rewrites the row; a claim needs only the row to exist
+    store.putEnrollment(mailbox(BOB));
+    assertThat(store.enrollment(BOB)).contains(mailbox(BOB));
+    assertThat(store.claimFence(dave)).isPositive();
+  }
+
+  @Test
+  void unreadableStatusesAreSkippedAndReportedByKeyAndThrownWhenReadAlone() throws Exception {
+    MailboxId carol = MailboxId.of("contoso", "oid-carol");
+    MailboxId dave = MailboxId.of("contoso", "oid-dave");
+    MailboxId erin = MailboxId.of("contoso", "oid-erin");
+    for (MailboxId id : List.of(ALICE, BOB, carol, dave, erin)) {
+      store.putStatus(MailboxState.pending(id, T0));
+    }
+    sql("UPDATE m365sync_status SET status = 'ON_HOLD' WHERE mailbox_key = '" + BOB.key() + "'");
+    sql("UPDATE m365sync_status SET auth_mode = 'CERTIFICATE' WHERE mailbox_key = '" + carol.key() + "'");
+    sql("UPDATE m365sync_status SET next_attempt = " + infiniteTimestamp() + " WHERE mailbox_key = '" + dave.key() + "'");
+    sql("INSERT INTO m365sync_status (mailbox_key, status, since, consecutive_failures)"
+        + " VALUES ('no-slash', 'ACTIVE', CURRENT_TIMESTAMP, 0)");
+
+    List<UnreadableRow> reported = new ArrayList<>();
+    assertThat(store.statuses(reported::add)).extracting(MailboxState::mailbox).containsExactly(ALICE, erin);
+    assertThat(reported).extracting(UnreadableRow::table).containsOnly("m365sync_status");
+    assertThat(reported).extracting(UnreadableRow::key)
+        .containsExactly(BOB.key(), carol.key(), dave.key(), "no-slash");
+    assertThat(reported.get(0).problem()).contains("ON_HOLD").contains("status");
+    assertThat(reported.get(1).problem()).contains("CERTIFICATE").contains("auth_mode");
+    assertThat(reported.get(2).problem()).contains("next_attempt").contains("infinite");
+    assertThat(store.statuses()).extracting(MailboxState::mailbox).containsExactly(ALICE, erin);
+
+    assertThatThrownBy(() -> store.status(BOB)).isInstanceOf(UnreadableStateException.class)
+        .hasMessageContaining("m365sync_status").hasMessageContaining(BOB.key()).hasMessageContaining("ON_HOLD");
+    assertThatThrownBy(() -> store.status(dave)).isInstanceOf(UnreadableStateException.class)
+        .hasMessageContaining(dave.key()).hasMessageContaining("next_attempt");
+    assertThat(store.status(ALICE)).contains(MailboxState.pending(ALICE, T0));
+
+    // writing the status again makes it readable
+    store.putStatus(MailboxState.pending(BOB, T0));
+    assertThat(store.status(BOB)).contains(MailboxState.pending(BOB, T0));
+  }
+
+  @Test
+  void aRefusedClaimLeavesNoFenceRow() throws Exception {
+    assertThatThrownBy(() -> store.claimFence(ALICE)).isInstanceOf(NotEnrolledException.class);
+    assertThat(rowsOf(ALICE, "m365sync_fence")).isZero();
+  }
+
+  @Test
+  void purgeLeavesOnlyTheFenceRow() throws Exception {
+    store.putEnrollment(mailbox(ALICE));
+    store.putStatus(MailboxState.pending(ALICE, T0));
+    long fence = store.claimFence(ALICE);
+    store.putCursor(new CursorKey(ALICE, Resource.EVENTS, ""), "delta", fence);
+    store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck", 1), fence);
+    store.putTokenCache(ALICE, new byte[] {1});
+    store.recordRun(new RunRecord(ALICE, T0, T0, AuthMode.DELEGATED, MailboxStatus.ACTIVE, 1, null));
+
+    store.purge(ALICE);
+
+    for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
+        "m365sync_token_cache", "m365sync_run")) {
+      assertThat(rowsOf(ALICE, table)).as(table).isZero();
+    }
+    assertThat(rowsOf(ALICE, "m365sync_fence")).isOne();
+  }
+
+  /**
+   * The unenroll race at the database: a claim that starts while a purge is open (fence raised,
+   * enrollment deleted, not committed) waits for it and then finds no enrollment. A claim that
+   * checked the enrollment before the fence, or outside its transaction, would get a lease here.
+   */
+  @Test
+  void aClaimRacingAnOpenPurgeWaitsForItAndFindsNoEnrollment() throws Exception {
+    store.putEnrollment(mailbox(ALICE));
+    long before = store.claimFence(ALICE);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection purging = dataSource.getConnection(); Statement s = purging.createStatement()) {
+      purging.setAutoCommit(false);
+      s.executeUpdate("UPDATE m365sync_fence SET fence = fence + 1 WHERE mailbox_key = '" + ALICE.key() + "'");
+      s.executeUpdate("DELETE FROM m365sync_mailbox WHERE mailbox_key = '" + ALICE.key() + "'");
+
+      Future<Long> claim = pool.submit(() -> store.claimFence(ALICE));
+      awaitLockWaiter(claim);
+      purging.commit();
+
+      assertThatThrownBy(claim::get).hasCauseInstanceOf(NotEnrolledException.class);
+      assertThat(store.enrollment(ALICE)).isEmpty();
+      store.putEnrollment(mailbox(ALICE));
+      assertThat(store.claimFence(ALICE)).as("the refused claim raised nothing").isEqualTo(before + 2);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Waits until a session waits for a row lock (or {@code task} ended without waiting). */
+  private void awaitLockWaiter(Future<?> task) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      while (!task.isDone() && System.nanoTime() < deadline) {
+        try (ResultSet rs = s.executeQuery(lockWaitersQuery())) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  /** One row, one column: how many sessions are waiting for a lock. */
+  protected abstract String lockWaitersQuery();
+
+  private long rowsOf(MailboxId mailbox, String table) throws Exception {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE mailbox_key = '" + mailbox.key() + "'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Runs one statement as a host's administrator (or a newer version of this library) would. */
+  private void sql(String statement) throws Exception {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.executeUpdate(statement);
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
+  }
+
   protected abstract JdbcDialect expectedDialect();
+
+  /** A timestamp literal the driver reads as {@code OffsetDateTime.MAX}: PostgreSQL's {@code infinity}. */
+  protected abstract String infiniteTimestamp();
 
   /** An instant as the database keeps it (PostgreSQL rounds to microseconds). */
   protected abstract Instant stored(Instant instant);

@@ -1,10 +1,13 @@
 package io.m365sync.jdbc;
 
+import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.state.CursorKey;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Set;
 
 /**
  * A process for {@link H2FileKillTest}: commits cursor values 1, 2, 3, … to an {@code h2File} store
@@ -18,6 +21,7 @@ public final class H2FileWriter {
 
   public static void main(String[] args) {
     JdbcSyncStateStore store = JdbcSyncStateStore.h2File(Path.of(args[0]));
+    store.putEnrollment(new Mailbox(KEY.mailbox(), "writer@contoso.com", "crm-writer", Instant.now(), Set.of(KEY.resource())));
     long fence = store.claimFence(KEY.mailbox());
     for (long i = 1; ; i++) {
       store.putCursor(KEY, Long.toString(i), fence);

@@ -19,4 +19,14 @@ class JdbcSyncStateStoreH2Test extends AbstractJdbcStoreTest {
   protected Instant stored(Instant instant) {
     return instant;
   }
+
+  @Override
+  protected String infiniteTimestamp() {
+    return "TIMESTAMP WITH TIME ZONE '999999999-12-31 23:59:59.999999999-18:00'";
+  }
+
+  @Override
+  protected String lockWaitersQuery() {
+    return "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL";
+  }
 }

@@ -20,4 +20,14 @@ class JdbcSyncStateStorePostgresTest extends AbstractJdbcStoreTest {
   protected Instant stored(Instant instant) {
     return instant.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
   }
+
+  @Override
+  protected String infiniteTimestamp() {
+    return "'infinity'";
+  }
+
+  @Override
+  protected String lockWaitersQuery() {
+    return "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+  }
 }

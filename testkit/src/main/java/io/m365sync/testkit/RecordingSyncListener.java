@@ -9,6 +9,7 @@ import io.m365sync.TenantStatus;
 import io.m365sync.resource.MassChangeQuarantine;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +29,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<CycleReport> cycles = new CopyOnWriteArrayList<>();
   private final List<Instant> expiryWarnings = new CopyOnWriteArrayList<>();
   private final List<MassChangeQuarantine> quarantines = new CopyOnWriteArrayList<>();
+  private final List<UnreadableRow> unreadableRows = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -62,6 +64,11 @@ public final class RecordingSyncListener implements SyncListener {
   @Override
   public void cycleFinished(CycleReport report) {
     cycles.add(report);
+  }
+
+  @Override
+  public void unreadableRow(UnreadableRow row) {
+    unreadableRows.add(row);
   }
 
   public List<StatusChange> statusChanges() {
@@ -100,5 +107,10 @@ public final class RecordingSyncListener implements SyncListener {
 
   public List<Instant> expiryWarnings() {
     return List.copyOf(expiryWarnings);
+  }
+
+  /** The unreadable state rows reported, in order (a row met in several cycles is listed each time). */
+  public List<UnreadableRow> unreadableRows() {
+    return List.copyOf(unreadableRows);
   }
 }

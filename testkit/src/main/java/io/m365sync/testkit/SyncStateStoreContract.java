@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
+import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.state.CursorKey;
@@ -56,6 +57,14 @@ public abstract class SyncStateStoreContract {
         EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
   }
 
+  /** Enrolls the mailbox unless it is enrolled, then claims a fence for it, as a round does. */
+  protected long enrollAndClaim(MailboxId id) {
+    if (store.enrollment(id).isEmpty()) {
+      store.putEnrollment(mailbox(id));
+    }
+    return store.claimFence(id);
+  }
+
   @Test
   void enrollmentsRoundTripAndReEnrollReplaces() {
     store.putEnrollment(mailbox(ALICE));
@@ -74,8 +83,11 @@ public abstract class SyncStateStoreContract {
       store.putEnrollment(mailbox(id));
       store.putStatus(MailboxState.pending(id, T0));
       long fence = store.claimFence(id);
-      store.putCursor(new CursorKey(id, Resource.EVENTS, ""), "delta-" + id, fence);
-      store.putLink(new IdLink(id, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
+      for (Resource resource : Resource.values()) {
+        store.putCursor(new CursorKey(id, resource, ""), "delta-" + id, fence);
+        store.putCursor(new CursorKey(id, resource, "folder"), "delta-folder-" + id, fence);
+        store.putLink(new IdLink(id, resource, "crm-1", "remote-1", "ck1", 1), fence);
+      }
       store.putTokenCache(id, new byte[] {1, 2, 3});
       store.recordRun(new RunRecord(id, T0, T0.plusSeconds(1), AuthMode.DELEGATED, MailboxStatus.ACTIVE, 1, null));
     }
@@ -83,25 +95,72 @@ public abstract class SyncStateStoreContract {
     store.purge(ALICE);
 
     assertTrue(store.enrollment(ALICE).isEmpty());
+    assertEquals(List.of(BOB), store.enrollments().stream().map(Mailbox::id).toList());
     assertTrue(store.status(ALICE).isEmpty());
-    assertTrue(store.cursor(new CursorKey(ALICE, Resource.EVENTS, "")).isEmpty());
-    assertTrue(store.links(ALICE, Resource.EVENTS).isEmpty());
+    assertEquals(List.of(BOB), store.statuses().stream().map(MailboxState::mailbox).toList());
+    for (Resource resource : Resource.values()) {
+      assertTrue(store.cursor(new CursorKey(ALICE, resource, "")).isEmpty(), resource + " cursor");
+      assertTrue(store.cursor(new CursorKey(ALICE, resource, "folder")).isEmpty(), resource + " folder cursor");
+      assertTrue(store.links(ALICE, resource).isEmpty(), resource + " links");
+      assertTrue(store.linkByRemoteId(ALICE, resource, "remote-1").isEmpty(), resource + " link by remote id");
+      assertEquals("delta-folder-" + BOB, store.cursor(new CursorKey(BOB, resource, "folder")).orElseThrow());
+      assertEquals(1, store.links(BOB, resource).size());
+    }
     assertTrue(store.tokenCache(ALICE).isEmpty());
     assertTrue(store.runs(ALICE, 10).isEmpty());
     assertTrue(store.enrollment(BOB).isPresent());
-    assertEquals("delta-" + BOB, store.cursor(new CursorKey(BOB, Resource.EVENTS, "")).orElseThrow());
-    assertEquals(1, store.links(BOB, Resource.EVENTS).size());
+    assertTrue(store.tokenCache(BOB).isPresent());
+    assertEquals(1, store.runs(BOB, 10).size());
   }
 
   @Test
   void purgeFencesOutARoundStillInFlight() {
     store.putEnrollment(mailbox(ALICE));
     long fence = store.claimFence(ALICE);
+    CursorKey key = new CursorKey(ALICE, Resource.EVENTS, "");
+    store.putCursor(key, "before", fence);
     store.purge(ALICE);
 
-    assertThrows(FencedOutException.class,
-        () -> store.putCursor(new CursorKey(ALICE, Resource.EVENTS, ""), "late", fence));
-    assertTrue(store.cursor(new CursorKey(ALICE, Resource.EVENTS, "")).isEmpty());
+    IdLink link = new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck", 1);
+    assertThrows(FencedOutException.class, () -> store.putCursor(key, "late", fence));
+    assertThrows(FencedOutException.class, () -> store.removeCursor(key, fence));
+    assertThrows(FencedOutException.class, () -> store.putLink(link, fence));
+    assertThrows(FencedOutException.class, () -> store.putLinks(List.of(link), fence));
+    assertThrows(FencedOutException.class, () -> store.putLinksAndCursor(List.of(), List.of(link), key, "late", fence));
+    assertThrows(FencedOutException.class, () -> store.removeLink(ALICE, Resource.EVENTS, "crm-1", fence));
+    assertTrue(store.cursor(key).isEmpty());
+    assertTrue(store.links(ALICE, Resource.EVENTS).isEmpty());
+    // the round cannot take a new lease either: the mailbox is no longer enrolled
+    assertThrows(NotEnrolledException.class, () -> store.claimFence(ALICE));
+
+    // enrolling again starts above every fence the purged enrollment handed out
+    store.putEnrollment(mailbox(ALICE));
+    long again = store.claimFence(ALICE);
+    assertTrue(again > fence, "fences keep rising across a purge: " + fence + " then " + again);
+    assertThrows(FencedOutException.class, () -> store.putCursor(key, "late", fence));
+    store.putCursor(key, "after", again);
+    assertEquals("after", store.cursor(key).orElseThrow());
+  }
+
+  @Test
+  void aFenceIsClaimedOnlyForAnEnrolledMailboxAndAFailedClaimWritesNothing() {
+    NotEnrolledException e = assertThrows(NotEnrolledException.class, () -> store.claimFence(ALICE));
+    assertEquals(ALICE, e.mailbox().orElseThrow());
+    assertThrows(NotEnrolledException.class, () -> store.claimFence(ALICE));
+
+    assertTrue(store.enrollment(ALICE).isEmpty());
+    assertTrue(store.enrollments().isEmpty());
+    assertTrue(store.status(ALICE).isEmpty());
+    assertTrue(store.statuses().isEmpty());
+    for (Resource resource : Resource.values()) {
+      assertTrue(store.cursor(new CursorKey(ALICE, resource, "")).isEmpty());
+      assertTrue(store.links(ALICE, resource).isEmpty());
+    }
+    assertTrue(store.tokenCache(ALICE).isEmpty());
+    assertTrue(store.runs(ALICE, 10).isEmpty());
+
+    store.putEnrollment(mailbox(ALICE));
+    assertTrue(store.claimFence(ALICE) >= 1);
   }
 
   @Test
@@ -130,7 +189,7 @@ public abstract class SyncStateStoreContract {
 
   @Test
   void fencesRiseAndAStaleFenceChangesNothing() {
-    long first = store.claimFence(ALICE);
+    long first = enrollAndClaim(ALICE);
     CursorKey key = new CursorKey(ALICE, Resource.CONTACTS, "folder-1");
     store.putCursor(key, "delta-1", first);
     long second = store.claimFence(ALICE);
@@ -145,12 +204,12 @@ public abstract class SyncStateStoreContract {
 
     store.putCursor(key, "delta-2", second);
     assertEquals("delta-2", store.cursor(key).orElseThrow());
-    assertTrue(store.claimFence(BOB) >= 1, "fences are per mailbox and start positive");
+    assertTrue(enrollAndClaim(BOB) >= 1, "fences are per mailbox and start positive");
   }
 
   @Test
   void cursorsKeepLongDeltaLinksPerContainer() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     String longLink = "https://graph.microsoft.com/v1.0/users/x/calendarView/delta?$deltatoken=" + "a".repeat(9000);
     store.putCursor(new CursorKey(ALICE, Resource.EVENTS, ""), longLink, fence);
     store.putCursor(new CursorKey(ALICE, Resource.CONTACTS, "f1"), "c-f1", fence);
@@ -165,7 +224,7 @@ public abstract class SyncStateStoreContract {
 
   @Test
   void idMapFindsBothWaysAndReplacesWithoutOrphans() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "ck2", 1), fence);
     store.putLink(new IdLink(ALICE, Resource.CONTACTS, "crm-1", "remote-9", "ck9", 1), fence);
@@ -187,7 +246,7 @@ public abstract class SyncStateStoreContract {
 
   @Test
   void oneRemoteIdNeverMapsToTwoCrmRecords() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-1", "ck2", 1), fence);
 
@@ -198,7 +257,7 @@ public abstract class SyncStateStoreContract {
 
   @Test
   void linksGoInAndComeOutInBatchesAllOrNothing() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     List<IdLink> batch = new java.util.ArrayList<>();
     for (int i = 0; i < 250; i++) {
       batch.add(new IdLink(ALICE, Resource.CONTACTS, "crm-" + i, "remote-" + i, "ck" + i, i));
@@ -222,7 +281,7 @@ public abstract class SyncStateStoreContract {
 
   @Test
   void aBatchOfLinksEndsAsIfPutOneByOne() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-old", "remote-a", "k0", 1), fence);
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-keep", "remote-keep", "k0", 1), fence);
 
@@ -241,7 +300,7 @@ public abstract class SyncStateStoreContract {
 
   @Test
   void aPageOfLinksAndItsCursorGoInTogether() {
-    long fence = store.claimFence(ALICE);
+    long fence = enrollAndClaim(ALICE);
     CursorKey note = new CursorKey(ALICE, Resource.EVENTS, "note");
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-old", "k0", 1), fence);
     store.putCursor(note, "before", fence);

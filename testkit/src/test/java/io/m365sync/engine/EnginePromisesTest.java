@@ -29,6 +29,7 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.testkit.FakeMicrosoft365;
@@ -48,6 +49,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -241,12 +243,12 @@ class EnginePromisesTest {
 
     @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
     @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
-    @Override public List<Mailbox> enrollments() { return d.enrollments(); }
+    @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> skipped) { return d.enrollments(skipped); }
     @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
     @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
     @Override public void putStatus(MailboxState state) { d.putStatus(state); }
     @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
-    @Override public List<MailboxState> statuses() { return d.statuses(); }
+    @Override public List<MailboxState> statuses(Consumer<UnreadableRow> skipped) { return d.statuses(skipped); }
     @Override public long claimFence(MailboxId mailbox) { return d.claimFence(mailbox); }
     @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
     @Override public void putCursor(CursorKey key, String cursor, long fence) { d.putCursor(key, cursor, fence); }

@@ -10,8 +10,10 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** A state store whose cursor and id-map writes die when its {@link Crash} fires. */
 final class CrashingStateStore implements SyncStateStore {
@@ -25,13 +27,13 @@ final class CrashingStateStore implements SyncStateStore {
 
   @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
   @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
-  @Override public List<Mailbox> enrollments() { return d.enrollments(); }
+  @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) { return d.enrollments(onUnreadable); }
   @Override public void purge(MailboxId mailbox) { d.purge(mailbox); }
   @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
   @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
   @Override public void putStatus(MailboxState state) { d.putStatus(state); }
   @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
-  @Override public List<MailboxState> statuses() { return d.statuses(); }
+  @Override public List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) { return d.statuses(onUnreadable); }
   @Override public long claimFence(MailboxId mailbox) { return d.claimFence(mailbox); }
   @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
 

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,9 +30,15 @@ import java.util.function.Supplier;
  * throttling and fault injection. The single source of truth that the testkit's fakes and its
  * HTTP emulator both serve. Time comes from the cloud's clock. Thread-safe.
  *
- * <p>Entra rules: refresh tokens rotate on every use (old ones stay valid, as in Entra); a grant
- * unused for {@link #refreshTokenInactivity()} fails with AADSTS700082; an optional sign-in
- * frequency fails it with AADSTS70043 after that age; revocation fails it with AADSTS50173.
+ * <p>Exchange rules: application access policies, and changes to the membership of the groups they
+ * are scoped to, reach Graph's enforcement only after {@link #policyPropagationDelay()}, while the
+ * directory (users, groups, members) shows every change at once, as in a real tenant.
+ *
+ * <p>Entra rules: every token request goes through {@link #token(TokenRequest)} and is recorded in
+ * the cloud's {@link RequestLog}, failed ones included. Refresh tokens rotate on every use (old ones
+ * stay valid, as in Entra); a grant unused for {@link #refreshTokenInactivity()} fails with
+ * AADSTS700082; an optional sign-in frequency fails it with AADSTS70043 after that age; revocation
+ * fails it with AADSTS50173.
  */
 public final class TenantModel {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -114,7 +121,14 @@ public final class TenantModel {
     return Optional.ofNullable(signInFrequency);
   }
 
-  /** How long a new or removed application access policy takes to be enforced by Graph. */
+  /**
+   * How long Exchange Online takes to apply a change to application access: a new or removed policy,
+   * and a change of membership of a policy's scope group (commonly 30 to 60 minutes or more in real
+   * tenants; zero by default here, so that tests which do not care see changes at once). Graph
+   * enforces each policy only from {@code createdAt + delay} until {@code removedAt + delay}, and
+   * judges scope-group membership as it was at {@code now - delay}; the directory shows every change
+   * at once.
+   */
   public TenantModel policyPropagationDelay(Duration delay) {
     this.policyPropagationDelay = delay;
     return this;
@@ -160,7 +174,7 @@ public final class TenantModel {
   }
 
   ModelGroup restoreGroup(String id, String displayName, boolean mailEnabledSecurity) {
-    ModelGroup g = new ModelGroup(id, displayName, mailEnabledSecurity);
+    ModelGroup g = new ModelGroup(id, displayName, mailEnabledSecurity, cloud.clock());
     groups.put(id, g);
     return g;
   }
@@ -233,7 +247,7 @@ public final class TenantModel {
   }
 
   public ModelGroup addGroup(String displayName, boolean mailEnabledSecurity) {
-    ModelGroup g = new ModelGroup(UUID.randomUUID().toString(), displayName, mailEnabledSecurity);
+    ModelGroup g = new ModelGroup(UUID.randomUUID().toString(), displayName, mailEnabledSecurity, cloud.clock());
     groups.put(g.id(), g);
     return g;
   }
@@ -250,8 +264,21 @@ public final class TenantModel {
     return List.copyOf(groups.values());
   }
 
-  /** Every user in the group, through nested groups. */
+  /** Every user in the group, through nested groups, as the directory shows them now. */
   public Set<ModelUser> transitiveMembers(ModelGroup group) {
+    return transitiveMembers(group, ModelGroup::memberIds);
+  }
+
+  /**
+   * Every user in the group, through nested groups, as Exchange's access-policy evaluation sees them
+   * now: the membership of {@link #policyPropagationDelay()} ago.
+   */
+  public Set<ModelUser> transitiveMembersSeenByPolicies(ModelGroup group) {
+    Instant seen = now().minus(policyPropagationDelay);
+    return transitiveMembers(group, g -> g.memberIdsAsOf(seen));
+  }
+
+  private Set<ModelUser> transitiveMembers(ModelGroup group, Function<ModelGroup, Set<String>> members) {
     Set<ModelUser> users = new HashSet<>();
     Set<String> seen = new HashSet<>();
     Deque<String> todo = new ArrayDeque<>(List.of(group.id()));
@@ -262,7 +289,7 @@ public final class TenantModel {
       }
       ModelGroup g = groups.get(id);
       if (g != null) {
-        todo.addAll(g.memberIds());
+        todo.addAll(members.apply(g));
       } else if (usersById.containsKey(id)) {
         users.add(usersById.get(id));
       }
@@ -319,7 +346,10 @@ public final class TenantModel {
    * Whether Graph lets {@code clientId}'s app-only tokens reach the user's mailbox now, by Exchange's
    * order: DenyAccess beats RestrictAccess; a matching DenyAccess denies; a matching RestrictAccess
    * grants; a RestrictAccess that does not contain the mailbox denies; no policy grants.
-   * Only policies older than the propagation delay count.
+   * Only policies older than the propagation delay count, and a policy's scope group counts with the
+   * members it had one propagation delay ago ({@link #transitiveMembersSeenByPolicies}): a user just
+   * added to a RestrictAccess group stays denied, and one just removed stays allowed, until the delay
+   * has passed. This is what Graph's 403 {@code ErrorAccessDenied} under an app-only token follows.
    */
   public boolean appAccessAllowed(String clientId, ModelUser user) {
     Instant now = now();
@@ -335,7 +365,8 @@ public final class TenantModel {
     boolean restrictExists = false;
     boolean restrictGrants = false;
     for (AccessPolicy p : effective) {
-      boolean inScope = groups.containsKey(p.scopeGroupId()) && transitiveMembers(groups.get(p.scopeGroupId())).contains(user);
+      boolean inScope = groups.containsKey(p.scopeGroupId())
+          && transitiveMembersSeenByPolicies(groups.get(p.scopeGroupId())).contains(user);
       if (p.accessRight() == AccessPolicy.AccessRight.DENY_ACCESS && inScope) {
         return false;
       }

@@ -194,7 +194,7 @@ public final class M365Emulator implements AutoCloseable {
    * redirect would carry; redeem it with {@code grant_type=authorization_code}.
    */
   public String authorizationCode(TenantModel tenant, ModelUser user, String clientId) {
-    return entra.newCode(tenant, user, clientId);
+    return tenant.authorizationCode(user, clientId);
   }
 
   /** Recorded requests, oldest first, without consuming them. */

@@ -42,11 +42,6 @@ final class TokenEndpoint {
     this.directory = directory;
   }
 
-  /** A one-time authorization code, as if the user had just signed in to the add-in. */
-  String newCode(TenantModel tenant, ModelUser user, String clientId) {
-    return tenant.authorizationCode(user, clientId);
-  }
-
   /**
    * Parses the form into a {@link TokenRequest} and lets the model judge it: the model records every
    * request, whatever its outcome, so nothing here may refuse a request without passing it on.
@@ -219,7 +214,7 @@ final class TokenEndpoint {
       }
       ModelUser user = tenant.findUser(hint).orElseThrow(() -> EntraError.badRequest("invalid_request", 50034,
           "The user account does not exist in the directory."));
-      String code = newCode(tenant, user, clientId);
+      String code = tenant.authorizationCode(user, clientId);
       String state = req.param("state");
       String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + URLEncoder.encode(code, StandardCharsets.UTF_8)
           + (state == null ? "" : "&state=" + URLEncoder.encode(state, StandardCharsets.UTF_8))

@@ -7,15 +7,18 @@ import io.m365sync.TenantId;
 import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.TokenFailures;
 import io.m365sync.auth.TokenStrategy;
+import io.m365sync.testkit.model.ClientCredential;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.EntraError;
+import io.m365sync.testkit.model.TokenRequest;
 import io.m365sync.testkit.model.TokenResponse;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Application (client credentials) tokens from the {@link CloudModel}: one cached token per tenant,
- * renewed five minutes before expiry, as MSAL does. Every token request reaches the model's log.
+ * renewed five minutes before expiry, as MSAL does. Every token request, failed ones included, goes
+ * through {@link CloudModel#token} and so reaches the model's request log as an HTTP request would.
  */
 public final class FakeApplicationTokenStrategy implements TokenStrategy {
   private static final Duration MARGIN = Duration.ofMinutes(5);
@@ -52,7 +55,8 @@ public final class FakeApplicationTokenStrategy implements TokenStrategy {
       return cached;
     }
     try {
-      TokenResponse r = cloud.tenantForToken(mailbox.tenant().value()).clientCredentials(clientId, secret);
+      TokenResponse r = cloud.token(mailbox.tenant().value(),
+          TokenRequest.clientCredentials(clientId, ClientCredential.secret(secret)));
       AccessToken token = new AccessToken(r.accessToken(), r.expiresAt(), AuthMode.APPLICATION, r.claims().permissions());
       cache.put(mailbox.tenant(), token);
       return token;

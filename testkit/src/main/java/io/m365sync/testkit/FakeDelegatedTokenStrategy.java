@@ -9,10 +9,12 @@ import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.ReauthenticationRequiredException;
 import io.m365sync.auth.TokenFailures;
 import io.m365sync.auth.TokenStrategy;
+import io.m365sync.testkit.model.ClientCredential;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.EntraError;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
+import io.m365sync.testkit.model.TokenRequest;
 import io.m365sync.testkit.model.TokenResponse;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Delegated tokens from the {@link CloudModel}: {@link #signIn} plays the add-in sign-in; acquire
  * serves the cached access token until five minutes before expiry, then redeems the stored refresh
- * token and keeps the rotated one, as a correct MSAL integration does.
+ * token and keeps the rotated one, as a correct MSAL integration does. It refreshes as a public client
+ * (no client secret). Every token request, failed ones included, goes through
+ * {@link CloudModel#token} and so reaches the model's request log as an HTTP request would.
  */
 public final class FakeDelegatedTokenStrategy implements TokenStrategy {
   private static final Duration MARGIN = Duration.ofMinutes(5);
@@ -60,7 +64,8 @@ public final class FakeDelegatedTokenStrategy implements TokenStrategy {
       return e.accessToken();
     }
     try {
-      TokenResponse r = cloud.tenantForToken(mailbox.tenant().value()).refresh(clientId, e.refreshToken());
+      TokenResponse r = cloud.token(mailbox.tenant().value(),
+          TokenRequest.refreshToken(clientId, ClientCredential.none(), e.refreshToken()));
       AccessToken token = toToken(r);
       entries.put(mailbox.id(), new Entry(r.refreshToken(), token));
       return token;

@@ -52,7 +52,10 @@ import java.util.regex.Pattern;
  * mailboxSettings; {@code $batch}; service principals, app-role assignments, permission grants,
  * applications, users and groups. Every Graph request passes through
  * {@link TenantModel#graph}, so the model's authorization, access policies, throttling, fault rules
- * and request log apply; fault rules' latency and dropped connections are honoured here.
+ * and request log apply; fault rules' latency and dropped connections are honoured here. Every token
+ * request passes through {@link CloudModel#token} as one {@code TokenRequest}, so the model's
+ * {@code RequestLog} holds each of them once, whatever the outcome: granted, refused client
+ * authentication, dead refresh token or code, unknown tenant or malformed form.
  *
  * <p>It listens on 127.0.0.1 only and calls nothing. Thread-safe. Handlers run on a small fixed
  * pool of daemon threads, which {@link #close()} stops.
@@ -191,7 +194,7 @@ public final class M365Emulator implements AutoCloseable {
    * redirect would carry; redeem it with {@code grant_type=authorization_code}.
    */
   public String authorizationCode(TenantModel tenant, ModelUser user, String clientId) {
-    return entra.newCode(tenant, user, clientId);
+    return tenant.authorizationCode(user, clientId);
   }
 
   /** Recorded requests, oldest first, without consuming them. */

@@ -75,6 +75,24 @@ public final class CloudModel {
             + " into the correct cloud."));
   }
 
+  /**
+   * One token request to the tenant named {@code idOrDomain}, judged and recorded by that tenant's
+   * {@link TenantModel#token}; a tenant the cloud does not know is Entra's AADSTS90002, recorded too
+   * (under the name given).
+   *
+   * @throws EntraError the error Entra would answer
+   */
+  public TokenResponse token(String idOrDomain, TokenRequest request) {
+    TenantModel tenant;
+    try {
+      tenant = tenantForToken(idOrDomain);
+    } catch (EntraError e) {
+      log.add(RecordedRequest.token(clock.instant(), idOrDomain, request, null, e));
+      throw e;
+    }
+    return tenant.token(request);
+  }
+
   public List<TenantModel> tenants() {
     return List.copyOf(tenants.values());
   }

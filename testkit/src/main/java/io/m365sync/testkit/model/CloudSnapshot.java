@@ -158,9 +158,7 @@ public final class CloudSnapshot {
     }
     for (Group g : s.groups()) {
       ModelGroup group = t.findGroup(g.id()).orElseThrow();
-      for (String member : g.members()) {
-        t.findUser(member).ifPresentOrElse(group::add, () -> group.add(t.findGroup(member).orElseThrow()));
-      }
+      g.members().forEach(group::restoreMember); // settled: membership changes still propagating are not kept
     }
     for (App a : s.apps()) {
       AppRegistration app = t.restoreApp(a.clientId(), a.displayName(), a.applicationObjectId(), a.servicePrincipalId());

@@ -4,21 +4,45 @@ import io.m365sync.AuthMode;
 import java.time.Instant;
 
 /**
- * One request that reached the model.
+ * One request that reached the model, whatever its outcome.
  *
+ * @param tenantId the tenant's id; for a token request naming a tenant the cloud does not know, the
+ *     name as the request gave it
+ * @param clientId the app's client id; null when the request did not say (a bad bearer token, a token
+ *     request without {@code client_id})
  * @param kind {@code token} (Entra) or {@code graph}
- * @param operation e.g. {@code client_credentials}, {@code refresh_token}, {@code GET /users/{id}/contacts/delta}
- * @param targetUserId the mailbox owner the request was about; null for tenant-level requests
- * @param mode the caller's auth mode; null when unknown (bad token)
+ * @param operation the grant type of a token request ({@code client_credentials}, {@code refresh_token},
+ *     {@code authorization_code}, or whatever a client sent; null when missing), or the Graph call, e.g.
+ *     {@code GET /users/{id}/contacts/delta}
+ * @param targetUserId the user the request was about: a Graph request's mailbox owner; for a token
+ *     request, the user its refresh token or authorization code belongs to. Null for tenant-level
+ *     requests and for a refresh token or code the tenant does not know
+ * @param mode the caller's auth mode; null when unknown (bad bearer token, unknown grant type)
  * @param status the HTTP status answered
+ * @param errorCode null when the request succeeded; else the error answered: {@code AADSTS7000222}
+ *     for a token request, Graph's {@code error.code} (e.g. {@code ErrorAccessDenied}) for a Graph one
  */
 public record RecordedRequest(Instant at, String tenantId, String clientId, String kind, String operation,
-                              String targetUserId, AuthMode mode, int status) {
+                              String targetUserId, AuthMode mode, int status, String errorCode) {
   public boolean isToken() {
     return "token".equals(kind);
   }
 
   public boolean isGraph() {
     return "graph".equals(kind);
+  }
+
+  /** The grant type of a token request; null for a Graph request or a token request without one. */
+  public String grantType() {
+    return isToken() ? operation : null;
+  }
+
+  public boolean succeeded() {
+    return status >= 200 && status < 300;
+  }
+
+  static RecordedRequest token(Instant at, String tenantId, TokenRequest request, String userId, EntraError error) {
+    return new RecordedRequest(at, tenantId, request.clientId(), "token", request.grantType(), userId, request.mode(),
+        error == null ? 200 : error.status(), error == null ? null : error.aadsts());
   }
 }

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,12 +30,20 @@ import java.util.function.Supplier;
  * throttling and fault injection. The single source of truth that the testkit's fakes and its
  * HTTP emulator both serve. Time comes from the cloud's clock. Thread-safe.
  *
- * <p>Entra rules: refresh tokens rotate on every use (old ones stay valid, as in Entra); a grant
- * unused for {@link #refreshTokenInactivity()} fails with AADSTS700082; an optional sign-in
- * frequency fails it with AADSTS70043 after that age; revocation fails it with AADSTS50173.
+ * <p>Exchange rules: application access policies, and changes to the membership of the groups they
+ * are scoped to, reach Graph's enforcement only after {@link #policyPropagationDelay()}, while the
+ * directory (users, groups, members) shows every change at once, as in a real tenant.
+ *
+ * <p>Entra rules: every token request goes through {@link #token(TokenRequest)} and is recorded in
+ * the cloud's {@link RequestLog}, failed ones included. Refresh tokens rotate on every use (old ones
+ * stay valid, as in Entra); a grant unused for {@link #refreshTokenInactivity()} fails with
+ * AADSTS700082; an optional sign-in frequency fails it with AADSTS70043 after that age; revocation
+ * fails it with AADSTS50173.
  */
 public final class TenantModel {
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  private record AuthCode(String userId, String clientId) {}
 
   private final CloudModel cloud;
   private final String tenantId;
@@ -46,6 +55,7 @@ public final class TenantModel {
   private final List<AccessPolicy> policies = new CopyOnWriteArrayList<>();
   private final Map<String, Instant> policyRemovedAt = new ConcurrentHashMap<>();
   private final Map<String, RefreshGrant> refreshTokens = new HashMap<>();
+  private final Map<String, AuthCode> codes = new ConcurrentHashMap<>();
   private final List<FaultRule> faults = new CopyOnWriteArrayList<>();
   private final Deque<EntraError> tokenFaults = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> budgetUse = new HashMap<>();
@@ -111,7 +121,14 @@ public final class TenantModel {
     return Optional.ofNullable(signInFrequency);
   }
 
-  /** How long a new or removed application access policy takes to be enforced by Graph. */
+  /**
+   * How long Exchange Online takes to apply a change to application access: a new or removed policy,
+   * and a change of membership of a policy's scope group (commonly 30 to 60 minutes or more in real
+   * tenants; zero by default here, so that tests which do not care see changes at once). Graph
+   * enforces each policy only from {@code createdAt + delay} until {@code removedAt + delay}, and
+   * judges scope-group membership as it was at {@code now - delay}; the directory shows every change
+   * at once.
+   */
   public TenantModel policyPropagationDelay(Duration delay) {
     this.policyPropagationDelay = delay;
     return this;
@@ -157,7 +174,7 @@ public final class TenantModel {
   }
 
   ModelGroup restoreGroup(String id, String displayName, boolean mailEnabledSecurity) {
-    ModelGroup g = new ModelGroup(id, displayName, mailEnabledSecurity);
+    ModelGroup g = new ModelGroup(id, displayName, mailEnabledSecurity, cloud.clock());
     groups.put(id, g);
     return g;
   }
@@ -230,7 +247,7 @@ public final class TenantModel {
   }
 
   public ModelGroup addGroup(String displayName, boolean mailEnabledSecurity) {
-    ModelGroup g = new ModelGroup(UUID.randomUUID().toString(), displayName, mailEnabledSecurity);
+    ModelGroup g = new ModelGroup(UUID.randomUUID().toString(), displayName, mailEnabledSecurity, cloud.clock());
     groups.put(g.id(), g);
     return g;
   }
@@ -247,8 +264,21 @@ public final class TenantModel {
     return List.copyOf(groups.values());
   }
 
-  /** Every user in the group, through nested groups. */
+  /** Every user in the group, through nested groups, as the directory shows them now. */
   public Set<ModelUser> transitiveMembers(ModelGroup group) {
+    return transitiveMembers(group, ModelGroup::memberIds);
+  }
+
+  /**
+   * Every user in the group, through nested groups, as Exchange's access-policy evaluation sees them
+   * now: the membership of {@link #policyPropagationDelay()} ago.
+   */
+  public Set<ModelUser> transitiveMembersSeenByPolicies(ModelGroup group) {
+    Instant seen = now().minus(policyPropagationDelay);
+    return transitiveMembers(group, g -> g.memberIdsAsOf(seen));
+  }
+
+  private Set<ModelUser> transitiveMembers(ModelGroup group, Function<ModelGroup, Set<String>> members) {
     Set<ModelUser> users = new HashSet<>();
     Set<String> seen = new HashSet<>();
     Deque<String> todo = new ArrayDeque<>(List.of(group.id()));
@@ -259,7 +289,7 @@ public final class TenantModel {
       }
       ModelGroup g = groups.get(id);
       if (g != null) {
-        todo.addAll(g.memberIds());
+        todo.addAll(members.apply(g));
       } else if (usersById.containsKey(id)) {
         users.add(usersById.get(id));
       }
@@ -316,7 +346,10 @@ public final class TenantModel {
    * Whether Graph lets {@code clientId}'s app-only tokens reach the user's mailbox now, by Exchange's
    * order: DenyAccess beats RestrictAccess; a matching DenyAccess denies; a matching RestrictAccess
    * grants; a RestrictAccess that does not contain the mailbox denies; no policy grants.
-   * Only policies older than the propagation delay count.
+   * Only policies older than the propagation delay count, and a policy's scope group counts with the
+   * members it had one propagation delay ago ({@link #transitiveMembersSeenByPolicies}): a user just
+   * added to a RestrictAccess group stays denied, and one just removed stays allowed, until the delay
+   * has passed. This is what Graph's 403 {@code ErrorAccessDenied} under an app-only token follows.
    */
   public boolean appAccessAllowed(String clientId, ModelUser user) {
     Instant now = now();
@@ -332,7 +365,8 @@ public final class TenantModel {
     boolean restrictExists = false;
     boolean restrictGrants = false;
     for (AccessPolicy p : effective) {
-      boolean inScope = groups.containsKey(p.scopeGroupId()) && transitiveMembers(groups.get(p.scopeGroupId())).contains(user);
+      boolean inScope = groups.containsKey(p.scopeGroupId())
+          && transitiveMembersSeenByPolicies(groups.get(p.scopeGroupId())).contains(user);
       if (p.accessRight() == AccessPolicy.AccessRight.DENY_ACCESS && inScope) {
         return false;
       }
@@ -371,35 +405,134 @@ public final class TenantModel {
     return app;
   }
 
-  /** {@code grant_type=client_credentials} with a client secret. */
-  public TokenResponse clientCredentials(String clientId, String secret) {
-    return token("client_credentials", clientId, null, () -> {
-      AppRegistration app = requireApp(clientId);
-      Optional<ClientSecret> match = app.secrets().stream().filter(s -> s.value().equals(secret)).findFirst();
-      if (match.isEmpty()) {
-        throw EntraError.invalidClient(7000215, "Invalid client secret provided. Ensure the secret being sent in the"
-            + " request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
-      }
-      if (!match.get().endDateTime().isAfter(now())) {
-        throw EntraError.invalidClient(7000222, "The provided client secret keys for app '" + clientId
-            + "' are expired. Visit the Azure portal to create new keys for your app.");
-      }
-      return appToken(app);
-    });
+  /**
+   * One token request, judged by Entra's rules and recorded in the cloud's {@link RequestLog} once,
+   * whatever its outcome (with the user its refresh token or code belongs to, the status and the
+   * AADSTS code). Both the HTTP emulator and the in-memory fakes come through here, so a test counts
+   * the same requests either way.
+   *
+   * <p>Rules, in Entra's order: the request's form (AADSTS900144 for a missing field, 70003 for an
+   * unknown grant, 1002012 for client credentials without a {@code /.default} scope), injected
+   * faults ({@link #failNextTokenRequests}), the app (700016), the client's proof (7000218 when client
+   * credentials bring none; 7000215 for a wrong secret, 7000222 for an expired one, 700027 for a bad
+   * or expired certificate, on every grant), then the grant itself: refresh tokens rotate on every use
+   * (old ones stay valid) and fail with 9002313 when unknown, 50173 when revoked, 700082 after
+   * {@link #refreshTokenInactivity()}, 70043 past the sign-in frequency; codes are single use (70000);
+   * a requested delegated scope the grant lacks is 65001 {@code consent_required}.
+   *
+   * @throws EntraError the error Entra would answer
+   */
+  public TokenResponse token(TokenRequest request) {
+    String userId = userOf(request);
+    EntraError error = null;
+    try {
+      return grant(request);
+    } catch (EntraError e) {
+      error = e;
+      throw e;
+    } finally {
+      cloud.log().add(RecordedRequest.token(now(), tenantId, request, userId, error));
+    }
   }
 
-  /** {@code grant_type=client_credentials} with a certificate assertion whose signature the caller verified. */
-  public TokenResponse clientCertificate(String clientId, X509Certificate presented) {
-    return token("client_credentials", clientId, null, () -> {
-      AppRegistration app = requireApp(clientId);
+  /** The user a refresh token or an authorization code belongs to, known before the request is judged. */
+  private synchronized String userOf(TokenRequest request) {
+    if ("refresh_token".equals(request.grantType()) && request.refreshToken() != null) {
+      RefreshGrant grant = refreshTokens.get(request.refreshToken());
+      return grant == null ? null : grant.userId;
+    }
+    if ("authorization_code".equals(request.grantType()) && request.code() != null) {
+      AuthCode code = codes.get(request.code());
+      return code == null ? null : code.userId();
+    }
+    return null;
+  }
+
+  private TokenResponse grant(TokenRequest r) {
+    if (r.malformed() != null) {
+      throw r.malformed();
+    }
+    String grantType = require("grant_type", r.grantType());
+    String clientId = require("client_id", r.clientId());
+    switch (grantType) {
+      case "client_credentials" -> {
+        if (r.scopes().stream().noneMatch(s -> s.endsWith("/.default"))) {
+          throw EntraError.badRequest("invalid_scope", 1002012, "The provided value for scope " + String.join(" ", r.scopes())
+              + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource"
+              + " identifier (application ID URI).");
+        }
+        if (r.credential() instanceof ClientCredential.None) {
+          throw new EntraError(401, "invalid_client", 7000218,
+              "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", null);
+        }
+        tokenFault();
+        AppRegistration app = requireApp(clientId);
+        authenticate(app, r.credential());
+        return appToken(app);
+      }
+      case "refresh_token" -> {
+        String refreshToken = require("refresh_token", r.refreshToken());
+        tokenFault();
+        AppRegistration app = requireApp(clientId);
+        authenticate(app, r.credential());
+        return requireConsent(redeemRefreshToken(app, refreshToken), r.scopes());
+      }
+      case "authorization_code" -> {
+        String code = require("code", r.code());
+        tokenFault();
+        AppRegistration app = requireApp(clientId);
+        authenticate(app, r.credential());
+        return requireConsent(redeemCode(app, code), r.scopes());
+      }
+      default -> throw EntraError.badRequest("unsupported_grant_type", 70003,
+          "The app requested an unsupported grant type '" + grantType + "'.");
+    }
+  }
+
+  private static String require(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw EntraError.badRequest("invalid_request", 900144, "The request body must contain the following parameter: '"
+          + name + "'.");
+    }
+    return value;
+  }
+
+  /** Confidential clients prove themselves on every grant; public clients send nothing. */
+  private void authenticate(AppRegistration app, ClientCredential credential) {
+    if (credential instanceof ClientCredential.Secret secret) {
+      Optional<ClientSecret> match = app.secrets().stream().filter(s -> s.value().equals(secret.value())).findFirst();
+      if (match.isEmpty()) {
+        throw EntraError.invalidClient(7000215, "Invalid client secret provided. Ensure the secret being sent in the"
+            + " request is the client secret value, not the client secret ID, for a secret added to app '"
+            + app.clientId() + "'.");
+      }
+      if (!match.get().endDateTime().isAfter(now())) {
+        throw EntraError.invalidClient(7000222, "The provided client secret keys for app '" + app.clientId()
+            + "' are expired. Visit the Azure portal to create new keys for your app.");
+      }
+    } else if (credential instanceof ClientCredential.Assertion assertion) {
+      X509Certificate presented = assertion.signedBy();
       if (presented == null || app.certificates().stream().noneMatch(c -> c.equals(presented))) {
         throw EntraError.invalidClient(700027, "Client assertion failed signature validation.");
       }
       if (!presented.getNotAfter().toInstant().isAfter(now())) {
         throw EntraError.invalidClient(700027, "Client assertion contains an invalid signature: the certificate expired.");
       }
-      return appToken(app);
-    });
+    }
+  }
+
+  /** A requested delegated scope the grant does not hold is a consent Entra would have to ask for. */
+  private static TokenResponse requireConsent(TokenResponse token, List<String> requested) {
+    for (String s : requested) {
+      String name = s.substring(s.lastIndexOf('/') + 1);
+      boolean granted = token.claims().permissions().stream().anyMatch(p -> p.equalsIgnoreCase(name));
+      if (!granted && !name.equals(".default") && !TokenRequest.OIDC_SCOPES.contains(name.toLowerCase(Locale.ROOT))) {
+        throw EntraError.invalidGrant(65001, "The user or administrator has not consented to use the application with ID '"
+            + token.claims().clientId() + "' named '" + token.claims().clientId() + "'. Send an interactive authorization"
+            + " request for this user and resource.", "consent_required");
+      }
+    }
+    return token;
   }
 
   private TokenResponse appToken(AppRegistration app) {
@@ -408,58 +541,83 @@ public final class TenantModel {
         now().plus(accessTokenLifetime)), null, null);
   }
 
-  /**
-   * The user signs in to the add-in (an authorization-code redemption): a new grant with the app's
-   * delegated permissions, and a refresh token for it.
-   */
-  public TokenResponse signIn(ModelUser user, String clientId) {
-    return token("authorization_code", clientId, user.objectId(), () -> {
-      AppRegistration app = requireApp(clientId);
-      synchronized (this) {
-        RefreshGrant grant = new RefreshGrant(user.objectId(), clientId, app.delegatedPermissions(), now());
-        return delegatedToken(grant, user);
-      }
-    });
+  /** {@code grant_type=client_credentials} with a client secret; see {@link #token(TokenRequest)}. */
+  public TokenResponse clientCredentials(String clientId, String secret) {
+    return token(TokenRequest.clientCredentials(clientId, ClientCredential.secret(secret)));
   }
 
-  /** {@code grant_type=refresh_token}: Entra's rules on inactivity, sign-in frequency, revocation, rotation. */
-  public TokenResponse refresh(String clientId, String refreshToken) {
-    RefreshGrant known;
-    synchronized (this) {
-      known = refreshTokens.get(refreshToken);
+  /**
+   * {@code grant_type=client_credentials} with a certificate assertion whose signature the caller
+   * verified ({@code presented} null when it did not verify); see {@link #token(TokenRequest)}.
+   */
+  public TokenResponse clientCertificate(String clientId, X509Certificate presented) {
+    return token(TokenRequest.clientCredentials(clientId, ClientCredential.assertion(presented)));
+  }
+
+  /**
+   * A one-time authorization code for {@code user} signing in to {@code clientId}, as the add-in's
+   * sign-in redirect carries; redeem it with {@code grant_type=authorization_code}.
+   */
+  public String authorizationCode(ModelUser user, String clientId) {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    String code = "0.AAAA" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    codes.put(code, new AuthCode(user.objectId(), clientId));
+    return code;
+  }
+
+  /**
+   * The user signs in to the add-in as a public client: an authorization code issued and redeemed at
+   * once, giving a new grant with the app's delegated permissions and a refresh token for it.
+   */
+  public TokenResponse signIn(ModelUser user, String clientId) {
+    return token(TokenRequest.authorizationCode(clientId, ClientCredential.none(), authorizationCode(user, clientId)));
+  }
+
+  private TokenResponse redeemCode(AppRegistration app, String code) {
+    AuthCode known = codes.remove(code);
+    if (known == null || !known.clientId().equals(app.clientId())) {
+      throw EntraError.invalidGrant(70000, "The provided authorization code is invalid or has expired.", null);
     }
-    return token("refresh_token", clientId, known == null ? null : known.userId, () -> {
-      synchronized (this) {
-        RefreshGrant grant = refreshTokens.get(refreshToken);
-        if (grant == null || !grant.clientId.equals(clientId)) {
-          throw EntraError.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.", null);
-        }
-        Instant now = now();
-        if (grant.revoked) {
-          throw EntraError.invalidGrant(50173, "The provided grant has expired due to it being revoked, a fresh auth"
-              + " token is needed. The user might have changed or reset their password.", null);
-        }
-        Duration idle = Duration.between(grant.lastUsedAt, now);
-        if (idle.compareTo(refreshTokenInactivity) > 0) {
-          throw EntraError.invalidGrant(700082, "The refresh token has expired due to inactivity. The token was issued on "
-              + grant.signedInAt + " and was inactive for " + refreshTokenInactivity.toDays() + ".00:00:00.", null);
-        }
-        if (signInFrequency != null && Duration.between(grant.signedInAt, now).compareTo(signInFrequency) > 0) {
-          throw EntraError.invalidGrant(70043, "The refresh token has expired or is invalid due to sign-in frequency"
-              + " checks by conditional access. The token was issued on " + grant.signedInAt
-              + " and the maximum allowed lifetime for this request is " + signInFrequency.getSeconds() + ".", null);
-        }
-        AppRegistration app = requireApp(clientId);
-        Set<String> scopes = new HashSet<>(grant.scopes);
-        scopes.retainAll(app.delegatedPermissions());
-        if (scopes.isEmpty()) {
-          throw EntraError.invalidGrant(65001, "The user or administrator has not consented to use the application with ID '"
-              + clientId + "'. Send an interactive authorization request for this user and resource.", "consent_required");
-        }
-        grant.lastUsedAt = now;
-        return delegatedToken(grant, usersById.get(grant.userId));
-      }
-    });
+    synchronized (this) {
+      RefreshGrant grant = new RefreshGrant(known.userId(), app.clientId(), app.delegatedPermissions(), now());
+      return delegatedToken(grant, usersById.get(known.userId()));
+    }
+  }
+
+  /** {@code grant_type=refresh_token} for a public client; see {@link #token(TokenRequest)}. */
+  public TokenResponse refresh(String clientId, String refreshToken) {
+    return token(TokenRequest.refreshToken(clientId, ClientCredential.none(), refreshToken));
+  }
+
+  private synchronized TokenResponse redeemRefreshToken(AppRegistration app, String refreshToken) {
+    RefreshGrant grant = refreshTokens.get(refreshToken);
+    if (grant == null || !grant.clientId.equals(app.clientId())) {
+      throw EntraError.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.", null);
+    }
+    Instant now = now();
+    if (grant.revoked) {
+      throw EntraError.invalidGrant(50173, "The provided grant has expired due to it being revoked, a fresh auth"
+          + " token is needed. The user might have changed or reset their password.", null);
+    }
+    Duration idle = Duration.between(grant.lastUsedAt, now);
+    if (idle.compareTo(refreshTokenInactivity) > 0) {
+      throw EntraError.invalidGrant(700082, "The refresh token has expired due to inactivity. The token was issued on "
+          + grant.signedInAt + " and was inactive for " + refreshTokenInactivity.toDays() + ".00:00:00.", null);
+    }
+    if (signInFrequency != null && Duration.between(grant.signedInAt, now).compareTo(signInFrequency) > 0) {
+      throw EntraError.invalidGrant(70043, "The refresh token has expired or is invalid due to sign-in frequency"
+          + " checks by conditional access. The token was issued on " + grant.signedInAt
+          + " and the maximum allowed lifetime for this request is " + signInFrequency.getSeconds() + ".", null);
+    }
+    Set<String> scopes = new HashSet<>(grant.scopes);
+    scopes.retainAll(app.delegatedPermissions());
+    if (scopes.isEmpty()) {
+      throw EntraError.invalidGrant(65001, "The user or administrator has not consented to use the application with ID '"
+          + app.clientId() + "'. Send an interactive authorization request for this user and resource.", "consent_required");
+    }
+    grant.lastUsedAt = now;
+    return delegatedToken(grant, usersById.get(grant.userId));
   }
 
   private TokenResponse delegatedToken(RefreshGrant grant, ModelUser user) {
@@ -474,20 +632,6 @@ public final class TenantModel {
   /** "Revoke sessions" for the user: every refresh token fails with AADSTS50173. */
   public synchronized void revokeSignInSessions(ModelUser user) {
     refreshTokens.values().stream().filter(g -> g.userId.equals(user.objectId())).forEach(g -> g.revoked = true);
-  }
-
-  private TokenResponse token(String grantType, String clientId, String userId, Supplier<TokenResponse> action) {
-    int status = 200;
-    try {
-      tokenFault();
-      return action.get();
-    } catch (EntraError e) {
-      status = e.status();
-      throw e;
-    } finally {
-      cloud.log().add(new RecordedRequest(now(), tenantId, clientId, "token", grantType, userId,
-          "client_credentials".equals(grantType) ? AuthMode.APPLICATION : AuthMode.DELEGATED, status));
-    }
   }
 
   private static String token() {
@@ -512,6 +656,7 @@ public final class TenantModel {
     TokenClaims claims = null;
     String userId = targetUser;
     int status = 200;
+    String errorCode = null;
     String throttleKey = null;
     try {
       claims = cloud.validate(bearerToken);
@@ -533,13 +678,14 @@ public final class TenantModel {
       return action.get();
     } catch (GraphError e) {
       status = e.status();
+      errorCode = e.code();
       throw e;
     } finally {
       if (throttleKey != null && status != 429) {
         leave(throttleKey);
       }
       cloud.log().add(new RecordedRequest(now(), tenantId, claims == null ? null : claims.clientId(), "graph",
-          methodAndPath, userId, claims == null ? null : claims.mode(), status));
+          methodAndPath, userId, claims == null ? null : claims.mode(), status, errorCode));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.resource.Attendee;
+import io.m365sync.resource.ConflictPolicy;
 import io.m365sync.resource.CalendarEvent;
 import io.m365sync.resource.Contact;
 import io.m365sync.resource.CrmRecord;
@@ -12,6 +13,7 @@ import io.m365sync.resource.EmailAddress;
 import io.m365sync.resource.ResourceSyncer;
 import io.m365sync.resource.ResourceSyncers;
 import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.TwoWayOptions;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.StoredItem;
 import java.time.Duration;
@@ -117,5 +119,36 @@ class PartialCrmRecordsTest {
     assertThat(inOutlook.item().phones()).as("cleared in the CRM").isEmpty();
     assertThat(inOutlook.item().surname()).isEqualTo("Lovelace");
     assertThat(inOutlook.item().extensions()).containsEntry("crm.accountId", "42");
+  }
+
+  @Test
+  void whenTheCrmWinsAConflictItsChangedFieldsAreWrittenAndOutlooksOtherEditsComeBack() {
+    InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
+    ResourceSyncer<Contact> syncer = ResourceSyncers.twoWay(ResourceType.CONTACTS, crm,
+        TwoWayOptions.<Contact>builder().policy(ConflictPolicy.CRM_WINS).build());
+    String id = bench.box.contacts().create(new Contact("Ada", "Lovelace", null, List.of("ada@example.com"),
+        List.of(), "Analytical Engines", "Analyst", Map.of())).id();
+    bench.round(syncer);
+    CrmRecord<Contact> rec = crm.list(mailbox).get(0);
+    Contact k = rec.item();
+    crm.save(mailbox, rec.crmId(), new Contact(k.givenName(), "King", null, k.emailAddresses(), k.phones(),
+        k.companyName(), k.jobTitle(), k.extensions()));
+    StoredItem<Contact> cur = bench.box.contacts().get(id).orElseThrow();
+    bench.box.contacts().update(id, cur.changeKey(), cur.item().withJobTitle("Countess"));
+    bench.round(syncer);
+    bench.round(syncer);
+
+    Contact inOutlook = bench.box.contacts().get(id).orElseThrow().item();
+    Contact inCrm = crm.find(mailbox, rec.crmId()).orElseThrow().item();
+    assertThat(inOutlook.surname()).isEqualTo("King");
+    assertThat(inOutlook.jobTitle()).isEqualTo("Countess");
+    assertThat(inCrm.surname()).isEqualTo("King");
+    assertThat(inCrm.jobTitle()).isEqualTo("Countess");
+
+    long saves = crm.saves();
+    String changeKey = bench.box.contacts().get(id).orElseThrow().changeKey();
+    bench.round(syncer);
+    assertThat(crm.saves()).isEqualTo(saves);
+    assertThat(bench.box.contacts().get(id).orElseThrow().changeKey()).isEqualTo(changeKey);
   }
 }

@@ -2,6 +2,7 @@ package io.m365sync.internal;
 
 import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.ResourceType;
@@ -43,9 +44,9 @@ final class StoppableGateway implements MailboxGateway {
 
   @Override
   public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, T item) {
+                                                 String ifMatch, ItemPatch<T> patch) {
     check(session);
-    return gateway.update(session, type, remoteId, ifMatch, item);
+    return gateway.update(session, type, remoteId, ifMatch, patch);
   }
 
   @Override

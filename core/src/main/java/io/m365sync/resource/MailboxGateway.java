@@ -12,6 +12,10 @@ package io.m365sync.resource;
  *
  * <p>{@link ResourceType#MAILBOX_SETTINGS} has no delta in Graph: {@code delta} returns a one-item
  * snapshot page and {@code update} patches the settings; create and delete are refused.
+ *
+ * <p>Updates are patches, as in Graph: an update writes the fields and extension keys its
+ * {@link ItemPatch} names and leaves the rest of the item as it is, so what Microsoft 365 holds
+ * beyond what the CRM stores survives a CRM edit.
  */
 public interface MailboxGateway {
 
@@ -21,8 +25,12 @@ public interface MailboxGateway {
   /** Creates an item in {@code container} (null: the default folder/list). */
   <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item);
 
-  /** Updates an item; {@code ifMatch} (nullable) makes it fail with 412 on a concurrent change. */
-  <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId, String ifMatch, T item);
+  /**
+   * Writes the fields and extension keys {@code patch} names to an item and leaves the others as
+   * they are; {@code ifMatch} (nullable) makes it fail with 412 on a concurrent change.
+   */
+  <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId, String ifMatch,
+                                          ItemPatch<T> patch);
 
   /** Deletes an item; deleting an item that is already gone raises {@link ItemNotFoundException}. */
   void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch);

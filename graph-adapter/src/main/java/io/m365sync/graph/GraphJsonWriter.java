@@ -1,10 +1,12 @@
 package io.m365sync.graph;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365sync.resource.Attendee;
 import io.m365sync.resource.CalendarEvent;
 import io.m365sync.resource.Contact;
 import io.m365sync.resource.EmailAddress;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailMessage;
 import io.m365sync.resource.MailboxSettings;
 import io.m365sync.resource.SyncItem;
@@ -59,6 +61,67 @@ final class GraphJsonWriter {
     return out.toByteArray();
   }
 
+  /** Graph properties per item field, for patches; a field Graph does not let clients write maps to none. */
+  private static final Map<Class<?>, Map<String, List<String>>> PROPERTIES = Map.of(
+      Contact.class, Map.of("givenName", List.of("givenName"), "surname", List.of("surname"),
+          "displayName", List.of("displayName"), "emailAddresses", List.of("emailAddresses"),
+          "phones", List.of("businessPhones"), "companyName", List.of("companyName"), "jobTitle", List.of("jobTitle")),
+      CalendarEvent.class, Map.of("subject", List.of("subject"), "body", List.of("body"),
+          "start", List.of("start", "end"), "end", List.of("start", "end"), "originalTimeZone", List.of("start", "end"),
+          "allDay", List.of("isAllDay", "start", "end"), "location", List.of("location"),
+          "attendees", List.of("attendees"), "recurrence", List.of("recurrence")),
+      TodoTask.class, Map.of("title", List.of("title"), "body", List.of("body"), "status", List.of("status"),
+          "due", List.of("dueDateTime"), "importance", List.of("importance"),
+          "completedAt", List.of("completedDateTime")),
+      MailMessage.class, Map.of("subject", List.of("subject"), "from", List.of("from"), "to", List.of("toRecipients"),
+          "cc", List.of("ccRecipients"), "bodyPreview", List.of("body")),
+      MailboxSettings.class, Map.of("timeZone", List.of("timeZone"), "workingHours", List.of("workingHours"),
+          "automaticReplies", List.of("automaticRepliesSetting")));
+
+  /**
+   * A PATCH body with only what {@code patch} names, in Graph's shape (a contact's {@code phones} as
+   * {@code businessPhones}, an event's times as {@code start} and {@code end} with their zone, ...)
+   * and only the named extended properties: Graph leaves every property the body does not carry as it
+   * is. A field cleared to null goes out as null (a body as empty text). A whole-item patch is
+   * {@link #write}.
+   */
+  static byte[] patch(ItemPatch<?> patch) {
+    SyncItem item = patch.item();
+    boolean whole = patch.fields().containsAll(ItemPatch.fieldNames(item.getClass()))
+        && patch.extensions().containsAll(item.extensions().keySet());
+    if (whole) {
+      return write(item);
+    }
+    try {
+      ObjectNode all = (ObjectNode) GraphJsonReader.MAPPER.readTree(write(item));
+      ObjectNode out = GraphJsonReader.MAPPER.createObjectNode();
+      Map<String, List<String>> properties = PROPERTIES.getOrDefault(item.getClass(), Map.of());
+      for (String field : patch.fields()) {
+        for (String property : properties.getOrDefault(field, List.of())) {
+          if (all.has(property)) {
+            out.set(property, all.get(property));
+          } else if (property.equals("body")) {
+            out.set(property, GraphJsonReader.MAPPER.createObjectNode().put("contentType", "text").put("content", ""));
+          } else if (!property.equals("recurrence") && !(item instanceof MailboxSettings)) {
+            out.putNull(property);
+          }
+        }
+      }
+      Map<String, String> ext = new TreeMap<>();
+      patch.extensions().forEach(k -> ext.put(k, item.extensions().get(k)));
+      ByteArrayOutputStream props = new ByteArrayOutputStream(128);
+      try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(props)) {
+        g.writeStartObject();
+        extendedProperties(g, ext);
+        g.writeEndObject();
+      }
+      out.setAll((ObjectNode) GraphJsonReader.MAPPER.readTree(props.toByteArray()));
+      return GraphJsonReader.MAPPER.writeValueAsBytes(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static void event(JsonGenerator g, CalendarEvent e) throws IOException {
     g.writeStartObject();
     g.writeStringField("subject", e.subject());
@@ -83,45 +146,50 @@ final class GraphJsonWriter {
   }
 
   /**
-   * A PATCH body for an organizer's event that carries only what differs from {@code current}, so
-   * Exchange sends attendees a meeting update only when a field they see changed, and never re-sends
-   * invitations: the attendees collection goes out only when it changed (by address and type).
-   * Extended properties always go out; they never notify anyone.
+   * A PATCH body for an organizer's event that carries only what {@code patch} names and differs from
+   * {@code current}, so Exchange sends attendees a meeting update only when a field they see changed,
+   * and never re-sends invitations: the attendees collection goes out only when it changed (by
+   * address and type). The named extended properties always go out; they never notify anyone.
    */
-  static byte[] eventPatch(CalendarEvent current, CalendarEvent e) {
+  static byte[] eventPatch(CalendarEvent current, ItemPatch<CalendarEvent> patch) {
+    CalendarEvent e = patch.item();
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(out)) {
       g.writeStartObject();
-      if (!Objects.equals(current.subject(), e.subject())) {
+      if (patch.writes("subject") && !Objects.equals(current.subject(), e.subject())) {
         g.writeStringField("subject", e.subject());
       }
-      if (!Objects.equals(blankToNull(current.body()), blankToNull(e.body()))) {
+      if (patch.writes("body") && !Objects.equals(blankToNull(current.body()), blankToNull(e.body()))) {
         body(g, e.body() == null ? "" : e.body());
       }
       ZoneId zone = GraphTime.zone(e.originalTimeZone());
       String zoneName = zone == null ? "UTC" : e.originalTimeZone();
       boolean zoneChanged = !Objects.equals(GraphTime.zone(current.originalTimeZone()), zone);
-      if (!current.start().equals(e.start()) || !current.end().equals(e.end()) || zoneChanged) {
+      boolean timed = patch.writes("start") || patch.writes("end") || patch.writes("originalTimeZone")
+          || patch.writes("allDay");
+      if (timed && (!current.start().equals(e.start()) || !current.end().equals(e.end()) || zoneChanged)) {
         dateTime(g, "start", e.start(), zone == null ? ZoneOffset.UTC : zone, zoneName);
         dateTime(g, "end", e.end(), zone == null ? ZoneOffset.UTC : zone, zoneName);
       }
-      if (current.allDay() != e.allDay()) {
+      if (patch.writes("allDay") && current.allDay() != e.allDay()) {
         g.writeBooleanField("isAllDay", e.allDay());
       }
-      if (!Objects.equals(blankToNull(current.location()), blankToNull(e.location()))) {
+      if (patch.writes("location") && !Objects.equals(blankToNull(current.location()), blankToNull(e.location()))) {
         g.writeObjectFieldStart("location");
         g.writeStringField("displayName", e.location() == null ? "" : e.location());
         g.writeEndObject();
       }
-      if (!attendeeKeys(current).equals(attendeeKeys(e))) {
+      if (patch.writes("attendees") && !attendeeKeys(current).equals(attendeeKeys(e))) {
         attendees(g, e);
       }
-      if (e.type() == CalendarEvent.EventType.SERIES_MASTER && e.recurrence() != null
+      if (patch.writes("recurrence") && e.type() == CalendarEvent.EventType.SERIES_MASTER && e.recurrence() != null
           && !sameJson(current.recurrence(), e.recurrence())) {
         g.writeFieldName("recurrence");
         g.writeRawValue(e.recurrence());
       }
-      extendedProperties(g, e.extensions());
+      Map<String, String> ext = new TreeMap<>();
+      patch.extensions().forEach(k -> ext.put(k, e.extensions().get(k)));
+      extendedProperties(g, ext);
       g.writeEndObject();
     } catch (IOException x) {
       throw new UncheckedIOException(x);

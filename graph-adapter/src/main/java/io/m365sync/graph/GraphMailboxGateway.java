@@ -24,6 +24,7 @@ import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
 import io.m365sync.resource.GatewayErrors;
 import io.m365sync.resource.GatewayException;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxSettings;
@@ -399,12 +400,14 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, T item) {
+                                                 String ifMatch, ItemPatch<T> patch) {
     Resource r = type.resource();
+    T item = type.cast(patch.item());
     if (r == Resource.MAILBOX_SETTINGS) {
       RequestInformation ri = byUrl(HttpMethod.PATCH, "/users/" + enc(user(session)) + "/mailboxSettings");
-      ri.setStreamContent(new ByteArrayInputStream(GraphJsonWriter.write(type.cast(item))), "application/json");
+      ri.setStreamContent(new ByteArrayInputStream(GraphJsonWriter.patch(patch)), "application/json");
       decorate(ri, 0);
       try (InputStream in = send(session, r, ri, InputStream.class)) {
         MailboxSettings after = in == null ? (MailboxSettings) item : GraphJsonReader.settings(in);
@@ -414,22 +417,24 @@ public final class GraphMailboxGateway implements MailboxGateway {
       }
     }
     if (r == Resource.EVENTS && "false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))) {
-      return quietEventUpdate(session, remoteId, ifMatch, (CalendarEvent) item);
+      return quietEventUpdate(session, remoteId, ifMatch, (ItemPatch<CalendarEvent>) patch);
     }
-    return write(session, r, HttpMethod.PATCH, itemPath(session, r, remoteId), ifMatch, type.cast(item), remoteId);
+    return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, remoteId), ifMatch, GraphJsonWriter.patch(patch),
+        remoteId);
   }
 
   /**
    * An event update that must not notify attendees ({@link TwoWayOptions#NOTIFY_ATTENDEES}{@code =false}).
    * Graph has no switch for this: a PATCH by the organizer of a meeting sends attendees an update
    * when a field they see changes, and a PATCH carrying the attendees collection re-sends it. So the
-   * adapter reads the event first (one GET) and PATCHes only the fields that differ, with If-Match:
+   * adapter reads the event first (one GET) and PATCHes only the fields of the patch that differ, with If-Match:
    * the attendees collection only when it changed, the extended properties always (they notify
    * nobody). An update whose only change is host or sync metadata therefore notifies no one; a change
    * of subject, body, time, location or recurrence does produce one meeting update from Exchange,
    * and no re-sent invitations — that is the most Graph allows.
    */
-  private WriteResult quietEventUpdate(MailboxSession session, String remoteId, String ifMatch, CalendarEvent item) {
+  private WriteResult quietEventUpdate(MailboxSession session, String remoteId, String ifMatch,
+                                      ItemPatch<CalendarEvent> patch) {
     String path = itemPath(session, Resource.EVENTS, remoteId);
     RequestInformation get = byUrl(HttpMethod.GET, path);
     decorate(get, 0);
@@ -443,7 +448,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), Resource.EVENTS, e);
     }
-    return writeBody(session, Resource.EVENTS, HttpMethod.PATCH, path, ifMatch, GraphJsonWriter.eventPatch(current, item), remoteId);
+    return writeBody(session, Resource.EVENTS, HttpMethod.PATCH, path, ifMatch, GraphJsonWriter.eventPatch(current, patch), remoteId);
   }
 
   @Override

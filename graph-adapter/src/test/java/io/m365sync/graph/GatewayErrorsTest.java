@@ -13,6 +13,7 @@ import io.m365sync.resource.Contact;
 import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
 import io.m365sync.resource.ItemNotFoundException;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxUnavailableException;
 import io.m365sync.resource.PreconditionFailedException;
@@ -78,7 +79,7 @@ class GatewayErrorsTest {
       assertThat(c.item().subject()).isEqualTo("Pacific sync");
       assertThat(c.item().location()).isEqualTo("Room 1");
     });
-    WriteResult updated = fx.gateway.update(session, ResourceType.EVENTS, w.remoteId(), w.changeKey(), e.withSubject("Moved"));
+    WriteResult updated = fx.gateway.update(session, ResourceType.EVENTS, w.remoteId(), w.changeKey(), ItemPatch.full(e.withSubject("Moved")));
     assertThat(updated.changeKey()).isNotEqualTo(w.changeKey());
     DeltaPage<CalendarEvent> next = fx.gateway.delta(session, ResourceType.EVENTS, new DeltaRequest(null, page.cursor(), null, null, 50));
     assertThat(next.changes()).singleElement().satisfies(c -> assertThat(c.item().subject()).isEqualTo("Moved"));
@@ -165,9 +166,9 @@ class GatewayErrorsTest {
   @Test
   void preconditionFailed412OnAStaleIfMatch() {
     WriteResult w = fx.gateway.create(session, ResourceType.CONTACTS, null, Contact.of("Ann", "Lee", "ann@example.com"));
-    fx.gateway.update(session, ResourceType.CONTACTS, w.remoteId(), w.changeKey(), Contact.of("Ann", "Lee", "ann@example.org"));
+    fx.gateway.update(session, ResourceType.CONTACTS, w.remoteId(), w.changeKey(), ItemPatch.full(Contact.of("Ann", "Lee", "ann@example.org")));
     assertThatThrownBy(() -> fx.gateway.update(session, ResourceType.CONTACTS, w.remoteId(), w.changeKey(),
-        Contact.of("Ann", "Lee", "ann@example.net"))).isInstanceOf(PreconditionFailedException.class);
+        ItemPatch.full(Contact.of("Ann", "Lee", "ann@example.net")))).isInstanceOf(PreconditionFailedException.class);
   }
 
   @Test

@@ -19,6 +19,13 @@ import org.junit.jupiter.api.Test;
  * The behaviour the engine relies on from a host's {@link CrmStore}. Extend it with the host's
  * store and two ways to make items:
  *
+ * <p>A store may keep only the fields it has columns for. What it must do is hand back, from
+ * {@code save}, the record as it stored it ({@code find} and the change feed return the same): the
+ * engine notes that copy as the base of the record's next push, and a later CRM edit then goes to
+ * Microsoft 365 as a patch of the fields that differ from it, so the fields the CRM does not store
+ * survive a CRM edit in Outlook. (That guarantee itself is the pipeline's; it is tested there.)
+ * {@code changed} must change a field the store keeps.
+ *
  * <pre>{@code
  * class MyContactsTableTest extends CrmStoreContract<Contact> {
  *   protected CrmStore<Contact> newStore() { return new MyContactsTable(freshDb()); }
@@ -56,8 +63,20 @@ public abstract class CrmStoreContract<T extends SyncItem> {
     CrmRecord<T> a2 = store.save(ALICE, a.crmId(), changed(item(1)));
     assertEquals(a.crmId(), a2.crmId());
     assertTrue(a2.version() > a.version(), "versions must rise on update");
-    assertEquals(changed(item(1)), store.find(ALICE, a.crmId()).orElseThrow().item());
+    assertNotEquals(a.item(), a2.item(), "changed(item) must change a field the store keeps");
+    assertEquals(a2.item(), store.find(ALICE, a.crmId()).orElseThrow().item());
     assertEquals(2, store.list(ALICE).size());
+  }
+
+  /** The engine notes what {@code save} returns as the base of the next push: it must be what is stored. */
+  @Test
+  void saveReturnsTheRecordAsStored() {
+    CrmRecord<T> created = store.save(ALICE, null, item(1));
+    assertEquals(created, store.find(ALICE, created.crmId()).orElseThrow());
+    CrmChanges<T> feed = store.changesSince(ALICE, null);
+    CrmRecord<T> updated = store.save(ALICE, created.crmId(), changed(created.item()));
+    assertEquals(updated, store.find(ALICE, created.crmId()).orElseThrow());
+    assertEquals(updated, store.changesSince(ALICE, feed.watermark()).changes().get(0));
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.m365sync.resource.Change;
 import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
 import io.m365sync.resource.GatewayErrors;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxSettings;
@@ -77,18 +78,18 @@ public final class FakeMailboxGateway implements MailboxGateway {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, T item) {
+                                                 String ifMatch, ItemPatch<T> patch) {
     String user = session.mailbox().id().userObjectId();
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       return call(session, type, "PATCH /users/" + user + "/mailboxSettings", box -> {
-        box.updateSettings((MailboxSettings) item);
+        box.updateSettings((MailboxSettings) patch.applyTo(type.cast(box.settings())));
         return new WriteResult(SETTINGS_ID, box.settingsChangeKey());
       });
     }
+    // Graph merges a PATCH into the item: what the patch does not name stays as it is
     return call(session, type, "PATCH " + itemPath(user, type.resource(), remoteId), box -> {
-      StoredItem<T> s = find(box, type, remoteId).update(remoteId, ifMatch, type.cast(item));
+      StoredItem<T> s = find(box, type, remoteId).patch(remoteId, ifMatch, patch::applyTo);
       return new WriteResult(s.id(), s.changeKey());
     });
   }

@@ -13,13 +13,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * A working CRM table in memory, for tests and examples: stable ids, versions, a change feed for
- * two-way sync, and counters of what the engine wrote. Thread-safe.
+ * two-way sync, and counters of what the engine wrote. {@link #keeping} makes one that, like a host
+ * table with a column per field it maps, stores only some fields. Thread-safe.
  */
 public final class InMemoryCrmStore<T extends SyncItem> implements CrmStore<T> {
   private final String prefix;
+  private final UnaryOperator<T> columns;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong versions = new AtomicLong();
   private final Map<MailboxId, Map<String, CrmRecord<T>>> tables = new HashMap<>();
@@ -31,7 +34,20 @@ public final class InMemoryCrmStore<T extends SyncItem> implements CrmStore<T> {
   private record Entry<T extends SyncItem>(MailboxId mailbox, long version, CrmRecord<T> record) {}
 
   public InMemoryCrmStore(String prefix) {
+    this(prefix, UnaryOperator.identity());
+  }
+
+  private InMemoryCrmStore(String prefix, UnaryOperator<T> columns) {
     this.prefix = prefix;
+    this.columns = columns;
+  }
+
+  /**
+   * A store that keeps of each saved item only what {@code columns} returns (e.g. a contact without
+   * its job title and phones), and hands that back from {@code save}, {@code find} and the change feed.
+   */
+  public static <T extends SyncItem> InMemoryCrmStore<T> keeping(String prefix, UnaryOperator<T> columns) {
+    return new InMemoryCrmStore<>(prefix, Objects.requireNonNull(columns, "columns"));
   }
 
   @Override
@@ -46,7 +62,7 @@ public final class InMemoryCrmStore<T extends SyncItem> implements CrmStore<T> {
       throw new IllegalArgumentException("no CRM record '" + crmId + "' for mailbox " + mailbox);
     }
     saves++;
-    CrmRecord<T> record = new CrmRecord<>(id, versions.incrementAndGet(), item);
+    CrmRecord<T> record = new CrmRecord<>(id, versions.incrementAndGet(), columns.apply(item));
     table.put(id, record);
     feed.add(new Entry<>(mailbox, record.version(), record));
     return record;

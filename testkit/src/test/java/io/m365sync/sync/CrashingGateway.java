@@ -2,6 +2,7 @@ package io.m365sync.sync;
 
 import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.ResourceType;
@@ -30,8 +31,8 @@ final class CrashingGateway implements MailboxGateway {
 
   @Override
   public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, T item) {
-    return crash.around("gateway.update", () -> delegate.update(session, type, remoteId, ifMatch, item));
+                                                 String ifMatch, ItemPatch<T> patch) {
+    return crash.around("gateway.update", () -> delegate.update(session, type, remoteId, ifMatch, patch));
   }
 
   @Override

@@ -37,7 +37,7 @@ final class CrmApplier<T extends SyncItem> {
       String marker = Markers.pendingPull(a.remoteId());
       ctx.markers.put(marker, "pending");
       CrmRecord<T> saved = ctx.save(null, stored);
-      ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version());
+      ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version(), saved.item());
       ctx.markers.remove(marker);
       ctx.counts.created++;
       return;
@@ -49,7 +49,7 @@ final class CrmApplier<T extends SyncItem> {
     }
     T stored = ctx.crmForm(withHostFields(a.item(), existing.get().item()), a.remoteId());
     CrmRecord<T> saved = ctx.save(a.crmId(), stored);
-    ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version());
+    ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version(), saved.item());
     ctx.counts.updated++;
   }
 

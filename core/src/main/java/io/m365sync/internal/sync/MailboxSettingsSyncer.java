@@ -6,6 +6,7 @@ import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.CrmStore;
 import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.MailboxSettings;
 import io.m365sync.resource.MailboxSettingsOptions;
 import io.m365sync.resource.MailboxSettingsOptions.Direction;
@@ -73,7 +74,7 @@ public final class MailboxSettingsSyncer implements ResourceSyncer<MailboxSettin
     boolean pushed = false;
     if (!wantRemote.equals(remote)) {
       round.gateway().update(round.session(), ResourceType.MAILBOX_SETTINGS, snapshot.remoteId(), snapshot.changeKey(),
-          wantRemote);
+          ItemPatch.full(wantRemote));
       pushed = true;
     }
     return new ResourceResult(ResourceType.MAILBOX_SETTINGS.resource(), round.session().mode(),

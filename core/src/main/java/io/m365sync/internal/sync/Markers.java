@@ -9,8 +9,9 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, and write-ahead
- * markers written before a create whose id-map link could be lost in a crash.
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, write-ahead
+ * markers written before a create whose id-map link could be lost in a crash, and each linked CRM
+ * record's fields as last synced.
  */
 final class Markers {
   static final String NS = "m365sync:";
@@ -27,7 +28,7 @@ final class Markers {
     this.fence = round.fence();
   }
 
-  private CursorKey key(String name) {
+  CursorKey key(String name) {
     return new CursorKey(mailbox, resource, NS + name);
   }
 
@@ -49,6 +50,11 @@ final class Markers {
 
   static String window() {
     return "event-window";
+  }
+
+  /** The CRM record's fields as last synced ({@link SyncedFields}): the base of its next push. */
+  static String base(String crmId) {
+    return "base:" + crmId;
   }
 
   /** Before a CRM create from Microsoft 365 item {@code remoteId}. */

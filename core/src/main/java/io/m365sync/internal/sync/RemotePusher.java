@@ -2,6 +2,7 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.ItemNotFoundException;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.PreconditionFailedException;
 import io.m365sync.resource.SyncItem;
 import io.m365sync.resource.WriteResult;
@@ -11,7 +12,9 @@ import java.util.Map;
  * Push step: the Microsoft 365-side writes of a plan, with If-Match. A 412 means the item changed
  * after this round read it: unless the CRM won a conflict ({@code force}) the write is deferred and
  * the next round, which reads that change, decides. Creates are preceded by a write-ahead marker and
- * carry the CRM id, so a crash before the link write re-links on restart.
+ * carry the CRM id, so a crash before the link write re-links on restart. Updates send only what the
+ * CRM changed since the record was last synced ({@link SyncedFields}): a CRM that keeps only some
+ * fields leaves the others as they are in Microsoft 365.
  */
 final class RemotePusher<T extends SyncItem> {
 
@@ -36,7 +39,7 @@ final class RemotePusher<T extends SyncItem> {
       ctx.markers.put(marker, rec.crmId());
     }
     WriteResult w = ctx.round.gateway().create(ctx.round.session(), ctx.type, ctx.createContainer, item);
-    ctx.link(rec.crmId(), w.remoteId(), w.changeKey(), rec.version());
+    ctx.link(rec.crmId(), w.remoteId(), w.changeKey(), rec.version(), rec.item());
     if (marker != null) {
       ctx.markers.remove(marker);
     }
@@ -44,11 +47,12 @@ final class RemotePusher<T extends SyncItem> {
   }
 
   private void update(SyncContext<T> ctx, Action.UpdateRemote<T> a) {
-    T item = ctx.remoteForm(a.record().item(), a.record().crmId(), false);
+    CrmRecord<T> rec = a.record();
+    ItemPatch<T> patch = ctx.patch(rec.crmId(), rec.item(), ctx.remoteForm(rec.item(), rec.crmId(), false));
     String remoteId = a.link().remoteId();
     WriteResult w;
     try {
-      w = write(ctx, remoteId, a.ifMatch(), item, a.force());
+      w = write(ctx, remoteId, a.ifMatch(), patch, a.force());
     } catch (ItemNotFoundException gone) {
       ctx.counts.deferred++; // deleted meanwhile: the next round reads the deletion and decides
       return;
@@ -57,18 +61,20 @@ final class RemotePusher<T extends SyncItem> {
       ctx.counts.deferred++;
       return;
     }
-    ctx.link(a.record().crmId(), remoteId, w.changeKey(), a.record().version());
+    // a forced write (the CRM won) left Outlook's edits of the fields the CRM did not change in place:
+    // linked to the change key from before it, the next round reads the item and brings them to the CRM
+    ctx.link(rec.crmId(), remoteId, a.force() ? a.ifMatch() : w.changeKey(), rec.version(), rec.item());
     ctx.counts.pushedUpdated++;
   }
 
-  private WriteResult write(SyncContext<T> ctx, String remoteId, String ifMatch, T item, boolean force) {
+  private WriteResult write(SyncContext<T> ctx, String remoteId, String ifMatch, ItemPatch<T> patch, boolean force) {
     try {
-      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, ifMatch, item);
+      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, ifMatch, patch);
     } catch (PreconditionFailedException changed) {
       if (!force) {
         return null;
       }
-      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, null, item);
+      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, null, patch);
     }
   }
 
@@ -112,11 +118,13 @@ final class RemotePusher<T extends SyncItem> {
       saved = ctx.save(a.crmId(), crmItem);
       ctx.counts.updated++;
     }
-    T remoteItem = ctx.remoteForm(saved.item(), saved.crmId(), a.remoteId() == null);
+    // the merge or survivor is the resolution of every field: it goes out whole, as decided, not as the
+    // CRM (which may keep only some fields) stored it
+    T remoteItem = ctx.remoteForm(a.item(), saved.crmId(), a.remoteId() == null);
     WriteResult w = null;
     if (a.remoteId() != null) {
       try {
-        w = write(ctx, a.remoteId(), a.ifMatch(), remoteItem, true);
+        w = write(ctx, a.remoteId(), a.ifMatch(), ItemPatch.full(remoteItem), true);
         ctx.counts.pushedUpdated++;
       } catch (ItemNotFoundException gone) {
         w = null;
@@ -126,6 +134,7 @@ final class RemotePusher<T extends SyncItem> {
       w = ctx.round.gateway().create(ctx.round.session(), ctx.type, ctx.createContainer, remoteItem);
       ctx.counts.pushedCreated++;
     }
-    ctx.link(saved.crmId(), w.remoteId() != null ? w.remoteId() : a.remoteId(), w.changeKey(), saved.version());
+    ctx.link(saved.crmId(), w.remoteId() != null ? w.remoteId() : a.remoteId(), w.changeKey(), saved.version(),
+        saved.item());
   }
 }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiPredicate;
+import java.util.function.UnaryOperator;
 
 /**
  * One folder, calendar or list of a mailbox, with Graph's delta semantics: a full round pages
@@ -68,6 +69,14 @@ public final class ItemCollection<T extends SyncItem> {
           "The change key passed in the request does not match the current change key for the item.");
     }
     return put(itemId, item);
+  }
+
+  /**
+   * Updates an item with {@code change} applied to its current content, in one step (a Graph PATCH,
+   * which merges); {@code ifMatch} as for {@link #update}.
+   */
+  public synchronized StoredItem<T> patch(String itemId, String ifMatch, UnaryOperator<T> change) {
+    return update(itemId, ifMatch, change.apply(require(itemId).item()));
   }
 
   public synchronized void delete(String itemId, String ifMatch) {

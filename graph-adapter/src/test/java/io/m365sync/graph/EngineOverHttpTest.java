@@ -16,6 +16,7 @@ import io.m365sync.testkit.model.GraphError;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +45,46 @@ class EngineOverHttpTest {
   private void seed(ModelUser u, String subject) {
     Instant start = fx.clock.instant().plus(Duration.ofDays(2));
     fx.tenant.mailbox(u).calendar().create(CalendarEvent.simple(subject, start, start.plus(Duration.ofHours(1))));
+  }
+
+  /**
+   * The tenant's client secret expires while six mailboxes sync: MSAL's confidential client sends the
+   * same secret for the app-only token and for every user's refresh. One tenant error (application
+   * mode off, delegated requests held), at most one refresh probe for the whole tenant, no mailbox
+   * FAILING — counted in the emulator's log, which records failed token requests too.
+   */
+  @Test
+  void anExpiredSecretIsOneTenantErrorNotOnePerMailbox() {
+    SyncEngine engine = engine();
+    List<Mailbox> mailboxes = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ModelUser u = fx.tenant.addUser("user" + i);
+      seed(u, "m" + i);
+      mailboxes.add(fx.signIn(u, Resource.EVENTS));
+      engine.enroll(mailboxes.get(i));
+    }
+    fx.grantApplication(Resource.EVENTS);
+    engine.setApplicationPermissionEnabled(fx.tenantId(), true);
+    engine.runCycle();
+    long refreshesBefore = fx.cloud.log().tokens().grantType("refresh_token").count();
+    long appBefore = fx.cloud.log().tokens().grantType("client_credentials").count();
+
+    fx.clock.advance(Duration.ofDays(366)); // the one-year secret expired
+    for (int c = 0; c < 4; c++) {
+      engine.runCycle();
+      fx.clock.advance(Duration.ofMinutes(10));
+    }
+
+    assertThat(fx.cloud.log().tokens().grantType("client_credentials").count() - appBefore)
+        .as("app-only token requests after the expiry").isEqualTo(1);
+    assertThat(fx.cloud.log().tokens().grantType("refresh_token").count() - refreshesBefore)
+        .as("refresh requests for the whole tenant after the expiry").isLessThanOrEqualTo(1);
+    assertThat(fx.cloud.log().tokens().error("AADSTS7000222").failed().count()).isBetween(1L, 2L);
+    assertThat(engine.tenantStatus(fx.tenantId()).reasonCode()).isEqualTo("AADSTS7000222");
+    for (Mailbox m : mailboxes) {
+      assertThat(engine.monitor().mailbox(m.id()).orElseThrow().status()).as("%s", m.id())
+          .isNotEqualTo(MailboxStatus.FAILING);
+    }
   }
 
   @Test

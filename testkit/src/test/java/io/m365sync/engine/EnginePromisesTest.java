@@ -121,6 +121,27 @@ class EnginePromisesTest {
   }
 
   @Test
+  void aDeadDelegatedTokenStaysDeadWhileTheMailboxIsDeniedByPolicy() {
+    PolicyWorld w = new PolicyWorld(SyncOptions.defaults());
+    w.engine.runCycle();
+    w.m365.clock().advance(Duration.ofDays(91)); // bob's refresh token dies of inactivity
+    w.engine.runCycle();
+    MailboxState bob = w.engine.monitor().mailbox(w.m365.mailboxId(w.bob)).orElseThrow();
+    assertThat(bob.status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+    assertThat(bob.delegatedDeadSince()).isNotNull();
+    long refreshes = w.m365.cloud().log().refreshRequests(w.bob.objectId());
+
+    for (int i = 0; i < 6; i++) {
+      w.m365.clock().advance(Duration.ofMinutes(30));
+      w.engine.runCycle();
+    }
+    assertThat(w.m365.cloud().log().refreshRequests(w.bob.objectId())).as("refresh requests with a dead token")
+        .isEqualTo(refreshes);
+    assertThat(w.engine.monitor().mailbox(w.m365.mailboxId(w.bob)).orElseThrow().delegatedDeadSince())
+        .isEqualTo(bob.delegatedDeadSince());
+  }
+
+  @Test
   void aStoredDenyHoldsForANewEngineUntilItsTtlPasses() {
     PolicyWorld w = new PolicyWorld(SyncOptions.defaults());
     w.engine.runCycle();

@@ -132,9 +132,9 @@ final class Watched {
   /**
    * The state store: remembers every cursor key and link it was given, so that {@link #leftovers}
    * can ask each read method whether anything of an unenrolled mailbox is left; a fence claim opens
-   * a round (closed by the listener's {@code mailboxSynced}).
+   * a round (closed by the listener's {@code mailboxSynced}). Not final: a test may step in, as another node would.
    */
-  static final class Store implements SyncStateStore {
+  static class Store implements SyncStateStore {
     private final SyncStateStore d = SyncStateStore.inMemory();
     private final HostActionWitness w;
     private final Set<CursorKey> cursorKeys = ConcurrentHashMap.newKeySet();

@@ -1,0 +1,269 @@
+package io.m365sync.engine;
+
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.TenantId;
+import io.m365sync.resource.CrmChanges;
+import io.m365sync.resource.CrmRecord;
+import io.m365sync.resource.CrmStore;
+import io.m365sync.resource.DeltaPage;
+import io.m365sync.resource.DeltaRequest;
+import io.m365sync.resource.MailboxGateway;
+import io.m365sync.resource.MailboxSession;
+import io.m365sync.resource.ResourceType;
+import io.m365sync.resource.SyncItem;
+import io.m365sync.resource.WriteResult;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.TenantSettings;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/** The gateway, a CRM table and the state store, each reporting what the engine does to a {@link HostActionWitness}. */
+final class Watched {
+  private Watched() {}
+
+  /** The Graph side: each call is one slot of its mailbox (two at once means two rounds at once). */
+  static final class Gateway implements MailboxGateway {
+    private final MailboxGateway d;
+    private final HostActionWitness w;
+
+    Gateway(MailboxGateway d, HostActionWitness w) {
+      this.d = d;
+      this.w = w;
+    }
+
+    private <R> R call(MailboxSession session, Supplier<R> body) {
+      MailboxId m = session.mailbox().id();
+      boolean owner = w.enterCall(m, true);
+      try {
+        return body.get();
+      } finally {
+        w.leaveCall(m, owner);
+      }
+    }
+
+    @Override
+    public <T extends SyncItem> DeltaPage<T> delta(MailboxSession s, ResourceType<T> type, DeltaRequest request) {
+      return call(s, () -> d.delta(s, type, request));
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult create(MailboxSession s, ResourceType<T> type, String container, T item) {
+      return call(s, () -> d.create(s, type, container, item));
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult update(MailboxSession s, ResourceType<T> type, String remoteId,
+                                                   String ifMatch, T item) {
+      return call(s, () -> d.update(s, type, remoteId, ifMatch, item));
+    }
+
+    @Override
+    public void delete(MailboxSession s, ResourceType<?> type, String remoteId, String ifMatch) {
+      call(s, () -> {
+        d.delete(s, type, remoteId, ifMatch);
+        return null;
+      });
+    }
+  }
+
+  /** A CRM table whose writes after unenroll, and overlapping calls for one mailbox, are breaches. */
+  static final class Crm<T extends SyncItem> implements CrmStore<T> {
+    private final CrmStore<T> d;
+    private final HostActionWitness w;
+
+    Crm(CrmStore<T> d, HostActionWitness w) {
+      this.d = d;
+      this.w = w;
+    }
+
+    private <R> R call(MailboxId m, String write, Supplier<R> body) {
+      boolean owner = w.enterCall(m, false);
+      try {
+        if (write != null) {
+          w.write(m, write);
+        }
+        return body.get();
+      } finally {
+        w.leaveCall(m, owner);
+      }
+    }
+
+    @Override
+    public CrmRecord<T> save(MailboxId m, String crmId, T item) {
+      return call(m, "CRM save", () -> d.save(m, crmId, item));
+    }
+
+    @Override
+    public void delete(MailboxId m, String crmId) {
+      call(m, "CRM delete", () -> {
+        d.delete(m, crmId);
+        return null;
+      });
+    }
+
+    @Override
+    public Optional<CrmRecord<T>> find(MailboxId m, String crmId) {
+      return call(m, null, () -> d.find(m, crmId));
+    }
+
+    @Override
+    public List<CrmRecord<T>> list(MailboxId m) {
+      return call(m, null, () -> d.list(m));
+    }
+
+    @Override
+    public CrmChanges<T> changesSince(MailboxId m, String watermark) {
+      return call(m, null, () -> d.changesSince(m, watermark));
+    }
+  }
+
+  /**
+   * The state store: remembers every cursor key and link it was given, so that {@link #leftovers}
+   * can ask each read method whether anything of an unenrolled mailbox is left; a fence claim opens
+   * a round (closed by the listener's {@code mailboxSynced}). Not final: a test may step in, as another node would.
+   */
+  static class Store implements SyncStateStore {
+    private final SyncStateStore d = SyncStateStore.inMemory();
+    private final HostActionWitness w;
+    private final Set<CursorKey> cursorKeys = ConcurrentHashMap.newKeySet();
+    private final Set<IdLink> linksSeen = ConcurrentHashMap.newKeySet();
+
+    Store(HostActionWitness w) {
+      this.w = w;
+    }
+
+    /** Every row the store still answers for the mailbox, by read method; empty when purged. */
+    List<String> leftovers(MailboxId m) {
+      List<String> rows = new ArrayList<>();
+      d.enrollment(m).ifPresent(e -> rows.add("enrollment"));
+      if (d.enrollments().stream().anyMatch(e -> e.id().equals(m))) {
+        rows.add("enrollments()");
+      }
+      d.status(m).ifPresent(s -> rows.add("status " + s.status()));
+      if (d.statuses().stream().anyMatch(s -> s.mailbox().equals(m))) {
+        rows.add("statuses()");
+      }
+      cursorKeys.stream().filter(k -> k.mailbox().equals(m))
+          .forEach(k -> d.cursor(k).ifPresent(c -> rows.add("cursor " + k.resource() + "/" + k.container())));
+      for (Resource r : Resource.values()) {
+        if (!d.links(m, r).isEmpty()) {
+          rows.add("links " + r);
+        }
+        List<IdLink> seen = linksSeen.stream().filter(l -> l.mailbox().equals(m) && l.resource() == r).toList();
+        for (IdLink l : seen) {
+          d.linkByCrmId(m, r, l.crmId()).ifPresent(x -> rows.add("linkByCrmId " + r + " " + l.crmId()));
+          d.linkByRemoteId(m, r, l.remoteId()).ifPresent(x -> rows.add("linkByRemoteId " + r + " " + l.remoteId()));
+        }
+        if (!d.linksByRemoteIds(m, r, seen.stream().map(IdLink::remoteId).toList()).isEmpty()) {
+          rows.add("linksByRemoteIds " + r);
+        }
+      }
+      d.tokenCache(m).ifPresent(b -> rows.add("token cache"));
+      if (!d.runs(m, Integer.MAX_VALUE).isEmpty()) {
+        rows.add("runs");
+      }
+      return rows;
+    }
+
+    @Override
+    public long claimFence(MailboxId mailbox) {
+      long fence = d.claimFence(mailbox);
+      w.roundStarted(mailbox);
+      return fence;
+    }
+
+    @Override
+    public void putStatus(MailboxState state) {
+      w.write(state.mailbox(), "status write");
+      d.putStatus(state);
+    }
+
+    @Override
+    public void putCursor(CursorKey key, String cursor, long fence) {
+      w.write(key.mailbox(), "cursor write");
+      cursorKeys.add(key);
+      d.putCursor(key, cursor, fence);
+    }
+
+    @Override
+    public void removeCursor(CursorKey key, long fence) {
+      w.write(key.mailbox(), "cursor removal");
+      d.removeCursor(key, fence);
+    }
+
+    @Override
+    public void putLink(IdLink link, long fence) {
+      w.write(link.mailbox(), "link write");
+      linksSeen.add(link);
+      d.putLink(link, fence);
+    }
+
+    @Override
+    public void putLinks(List<IdLink> links, long fence) {
+      links.forEach(l -> w.write(l.mailbox(), "link write"));
+      linksSeen.addAll(links);
+      d.putLinks(links, fence);
+    }
+
+    @Override
+    public void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+      links.forEach(l -> w.write(l.mailbox(), "link write"));
+      freshLinks.forEach(l -> w.write(l.mailbox(), "link write"));
+      if (key != null) {
+        w.write(key.mailbox(), "cursor write");
+        cursorKeys.add(key);
+      }
+      linksSeen.addAll(links);
+      linksSeen.addAll(freshLinks);
+      d.putLinksAndCursor(links, freshLinks, key, cursor, fence);
+    }
+
+    @Override
+    public void removeLink(MailboxId m, Resource r, String crmId, long fence) {
+      w.write(m, "link removal");
+      d.removeLink(m, r, crmId, fence);
+    }
+
+    @Override
+    public void putTokenCache(MailboxId mailbox, byte[] blob) {
+      w.write(mailbox, "token cache write");
+      d.putTokenCache(mailbox, blob);
+    }
+
+    @Override
+    public void recordRun(RunRecord run) {
+      w.write(run.mailbox(), "run record");
+      d.recordRun(run);
+    }
+
+    @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
+    @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
+    @Override public List<Mailbox> enrollments() { return d.enrollments(); }
+    @Override public void purge(MailboxId mailbox) { d.purge(mailbox); }
+    @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
+    @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
+    @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
+    @Override public List<MailboxState> statuses() { return d.statuses(); }
+    @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
+    @Override public Optional<IdLink> linkByRemoteId(MailboxId m, Resource r, String id) { return d.linkByRemoteId(m, r, id); }
+    @Override public Optional<IdLink> linkByCrmId(MailboxId m, Resource r, String id) { return d.linkByCrmId(m, r, id); }
+    @Override public List<IdLink> links(MailboxId mailbox, Resource resource) { return d.links(mailbox, resource); }
+    @Override public Map<String, IdLink> linksByRemoteIds(MailboxId m, Resource r, Collection<String> ids) {
+      return d.linksByRemoteIds(m, r, ids);
+    }
+    @Override public Optional<byte[]> tokenCache(MailboxId mailbox) { return d.tokenCache(mailbox); }
+    @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
+  }
+}

@@ -1,5 +1,8 @@
 package io.m365sync.engine;
 
+import java.util.function.Consumer;
+import io.m365sync.state.UnreadableRow;
+import io.m365sync.resource.ItemPatch;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
@@ -65,8 +68,8 @@ final class Watched {
 
     @Override
     public <T extends SyncItem> WriteResult update(MailboxSession s, ResourceType<T> type, String remoteId,
-                                                   String ifMatch, T item) {
-      return call(s, () -> d.update(s, type, remoteId, ifMatch, item));
+                                                   String ifMatch, ItemPatch<T> patch) {
+      return call(s, () -> d.update(s, type, remoteId, ifMatch, patch));
     }
 
     @Override
@@ -250,12 +253,12 @@ final class Watched {
 
     @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
     @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
-    @Override public List<Mailbox> enrollments() { return d.enrollments(); }
+    @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> skipped) { return d.enrollments(skipped); }
     @Override public void purge(MailboxId mailbox) { d.purge(mailbox); }
     @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
     @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
     @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
-    @Override public List<MailboxState> statuses() { return d.statuses(); }
+    @Override public List<MailboxState> statuses(Consumer<UnreadableRow> skipped) { return d.statuses(skipped); }
     @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
     @Override public Optional<IdLink> linkByRemoteId(MailboxId m, Resource r, String id) { return d.linkByRemoteId(m, r, id); }
     @Override public Optional<IdLink> linkByCrmId(MailboxId m, Resource r, String id) { return d.linkByCrmId(m, r, id); }

@@ -24,7 +24,7 @@ class ChaosOverHttpTest {
   static final int MAX_CYCLES = 40;
 
   /** What one run did. */
-  record Run(int cycles, int quietAfter, long requests, long requestsToQuiet) {}
+  record Run(int cycles, int quietAfter, long requests, long requestsToQuiet, long fullRoundStarts) {}
 
   @Test
   void theCrmConvergesExactlyOnceUnderTenPercentFaultsWithinOneAndAHalfTimesTheCleanRequests() {
@@ -56,11 +56,13 @@ class ChaosOverHttpTest {
             + "chaos run: quiet after cycle %d (%d Graph requests by then), faults off after it, %d clean cycles more: "
             + "%d cycles, %d Graph requests%n"
             + "ratio chaos / clean (same cycles): %.2f; until each was quiet: %.2f%n"
+            + "full rounds started (delta without a token): clean %d, chaos %d%n"
             + "faults injected:%n%s"
             + "duplicates 0, lost records 0; run time chaos %.1f s, clean %.1f s%n",
         MAILBOXES, EVENTS, CONTACTS, SEED, CHANGE_BATCHES, clean.quietAfter(), clean.requestsToQuiet(), clean.requests(),
         clean.cycles(), chaos.quietAfter(), chaos.requestsToQuiet(), CLEAN_CYCLES_AFTER, chaos.cycles(), chaos.requests(),
-        ratio, chaos.requestsToQuiet() / (double) clean.requestsToQuiet(), faults,
+        ratio, chaos.requestsToQuiet() / (double) clean.requestsToQuiet(), clean.fullRoundStarts(),
+        chaos.fullRoundStarts(), faults,
         (tChaos - t0) / 1e9, (System.nanoTime() - tChaos) / 1e9);
     System.out.print(report);
     assertThat(ratio).as(report).isLessThanOrEqualTo(1.5);
@@ -88,7 +90,7 @@ class ChaosOverHttpTest {
       }
       assertThat(cycle).as("cycles without converging; diverged: %s", w.diverged()).isLessThan(MAX_CYCLES);
     }
-    return new Run(cycle, quietAfter, w.graphRequests(), toQuiet);
+    return new Run(cycle, quietAfter, w.graphRequests(), toQuiet, w.fullRoundStarts());
   }
 
   private static void assertConverged(ChaosWorld w) {

@@ -222,6 +222,11 @@ final class ChaosWorld implements AutoCloseable {
     return cloud.log().count(r -> r.isGraph()) + (drops == null ? 0 : drops.fired());
   }
 
+  /** First pages of full rounds: delta requests without a delta or skip token (the SDK's {@code delta()}). */
+  long fullRoundStarts() {
+    return cloud.log().count(r -> r.isGraph() && r.operation().endsWith("/delta()"));
+  }
+
   @Override
   public void close() {
     engine.close();

@@ -10,6 +10,7 @@ import io.m365sync.resource.Contact;
 import io.m365sync.resource.ResourceSyncers;
 import io.m365sync.resource.ResourceType;
 import io.m365sync.testkit.FakeMicrosoft365;
+import io.m365sync.testkit.FlakyCrmStore;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class CrashRecoveryTest {
     ModelUser user = m365.addUser("crash");
     ItemCollection<Contact> contacts = m365.mailbox(user).contacts();
     String id = contacts.create(Contact.of("Ada", "Lovelace", "ada@example.com")).id();
-    OneWaySyncPropertiesTest.FlakyCrm crm = new OneWaySyncPropertiesTest.FlakyCrm();
+    FlakyCrmStore<Contact> crm = new FlakyCrmStore<>("contact");
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway())
         .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm))
         .options(SyncOptions.defaults().withPageSize(1)).build();

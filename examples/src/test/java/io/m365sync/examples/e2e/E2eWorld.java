@@ -7,6 +7,7 @@ import io.m365sync.MailboxSyncReport;
 import io.m365sync.Purpose;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
+import io.m365sync.SyncOptions;
 import io.m365sync.TenantId;
 import io.m365sync.graph.AppCredential;
 import io.m365sync.graph.GraphMailboxGateway;
@@ -86,8 +87,13 @@ final class E2eWorld implements AutoCloseable {
 
   /** Alice signs in to the add-in (authorization code over HTTP) and the engine enrolls her. */
   Mailbox signIn(ResourceSyncer<?>... syncers) {
+    return signIn(SyncOptions.defaults(), syncers);
+  }
+
+  /** As {@link #signIn(ResourceSyncer[])}, with an engine built with {@code options}. */
+  Mailbox signIn(SyncOptions options, ResourceSyncer<?>... syncers) {
     SyncEngine.Builder b = SyncEngine.builder().clock(clock).executor(pool).stateStore(state).gateway(gateway)
-        .delegatedTokens(delegated).applicationTokens(application);
+        .delegatedTokens(delegated).applicationTokens(application).options(options);
     EnumSet<Resource> resources = EnumSet.noneOf(Resource.class);
     for (ResourceSyncer<?> s : syncers) {
       b.resource(s);
@@ -102,6 +108,11 @@ final class E2eWorld implements AutoCloseable {
 
   Mailbox mailbox() {
     return mailbox;
+  }
+
+  /** The engine built by {@link #signIn}. */
+  SyncEngine engine() {
+    return engine;
   }
 
   /** One sync of Alice's mailbox; fails the test if a resource failed or the emulator hit a bug. */

@@ -3,12 +3,17 @@ package io.m365sync.testkit.model;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
  * Makes matching Graph requests fail: {@code METHOD path} against a regex, optionally only for one
  * user, a number of times or with a seeded probability. The HTTP emulator also honours
  * {@link #latency()} and {@link #dropConnection()}.
+ *
+ * <p>Random rules draw from their own seeded {@link Random}, one draw per matching request; chaos
+ * tests add one random rule per kind of fault (throttling, outage, dropped connection, timeout) and
+ * read back how often each fired with {@link #fired()}.
  */
 public final class FaultRule {
   private final Pattern request;
@@ -19,6 +24,7 @@ public final class FaultRule {
   private final GraphError error;
   private final Duration latency;
   private final boolean dropConnection;
+  private final AtomicLong fired = new AtomicLong();
 
   private FaultRule(Pattern request, String userId, int times, double probability, long seed, GraphError error,
                     Duration latency, boolean dropConnection) {
@@ -47,6 +53,16 @@ public final class FaultRule {
     return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, null, latency, false);
   }
 
+  /** Delays matching requests with a seeded probability, forever (HTTP emulator only): a timeout when longer than the client waits. */
+  public static FaultRule delayRandomly(String requestRegex, String userId, double probability, long seed, Duration latency) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, Integer.MAX_VALUE, probability, seed, null, latency, false);
+  }
+
+  /** Drops the connection of matching requests with a seeded probability, forever (HTTP emulator only). */
+  public static FaultRule dropRandomly(String requestRegex, String userId, double probability, long seed) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, Integer.MAX_VALUE, probability, seed, null, Duration.ZERO, true);
+  }
+
   /** Drops the connection of matching requests (HTTP emulator only). */
   public static FaultRule drop(String requestRegex, String userId, int times) {
     return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, null, Duration.ZERO, true);
@@ -64,6 +80,7 @@ public final class FaultRule {
       return false;
     }
     remaining.decrementAndGet();
+    fired.incrementAndGet();
     return true;
   }
 
@@ -73,6 +90,11 @@ public final class FaultRule {
    */
   public boolean tryFire(String methodAndPath, String targetUserId) {
     return fires(methodAndPath, targetUserId);
+  }
+
+  /** How many requests this rule failed, delayed or dropped so far. */
+  public long fired() {
+    return fired.get();
   }
 
   /** The error to answer with; null for latency-only or drop rules. */

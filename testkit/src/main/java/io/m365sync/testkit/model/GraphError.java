@@ -41,6 +41,11 @@ public final class GraphError extends RuntimeException {
     return new GraphError(429, "TooManyRequests", "Application is over its MailboxConcurrency limit.", retryAfter);
   }
 
+  /** 503: Graph (or the mailbox server behind it) is briefly unavailable; {@code retryAfter} may be null. */
+  public static GraphError serviceUnavailable(Duration retryAfter) {
+    return new GraphError(503, "ServiceUnavailable", "The service is temporarily unavailable.", retryAfter);
+  }
+
   public int status() {
     return status;
   }

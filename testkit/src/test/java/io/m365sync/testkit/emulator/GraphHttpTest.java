@@ -422,4 +422,22 @@ class GraphHttpTest {
     assertThat(f.http.get(f.graph(alice + "/mailboxSettings"), token).status()).isEqualTo(200);
     assertThat(f.cloud.log().graphRequests(f.alice.objectId())).isGreaterThanOrEqualTo(3);
   }
+
+  @Test
+  void randomDropsAreSeededAndCountedByTheRule() {
+    String path = "GET /users/" + f.alice.objectId() + "/mailboxSettings";
+    FaultRule drops = FaultRule.dropRandomly(path, null, 0.3, 11);
+    f.tenant.addFault(drops);
+    int failed = 0;
+    for (int i = 0; i < 40; i++) {
+      try {
+        assertThat(f.http.get(f.graph(alice + "/mailboxSettings"), token).status()).isEqualTo(200);
+      } catch (UncheckedIOException e) {
+        failed++; // dropped twice: java.net.http retries an idempotent request once
+      }
+    }
+    long dropped = f.emulator.recordedRequests().stream().filter(r -> r.status() == -1).count();
+    assertThat(drops.fired()).isEqualTo(dropped).isBetween(5L, 30L);
+    assertThat(f.cloud.log().graphRequests(f.alice.objectId())).isEqualTo(40 - failed);
+  }
 }

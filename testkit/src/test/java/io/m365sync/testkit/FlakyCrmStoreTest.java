@@ -1,0 +1,21 @@
+package io.m365sync.testkit;
+
+import io.m365sync.resource.Contact;
+import io.m365sync.resource.CrmStore;
+
+class FlakyCrmStoreTest extends CrmStoreContract<Contact> {
+  @Override
+  protected CrmStore<Contact> newStore() {
+    return new FlakyCrmStore<>("contact");
+  }
+
+  @Override
+  protected Contact item(int n) {
+    return Contact.of("Ada" + n, "Lovelace", "ada" + n + "@example.com");
+  }
+
+  @Override
+  protected Contact changed(Contact item) {
+    return item.withJobTitle("CTO");
+  }
+}

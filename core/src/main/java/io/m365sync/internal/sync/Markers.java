@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, and write-ahead
- * markers written before a create whose id-map link could be lost in a crash.
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, mail's
+ * Internet Message-IDs. Write-ahead notes of creates are the {@link WriteAhead} note.
  */
 final class Markers {
   private static final String NS = "m365sync:";
@@ -49,15 +49,5 @@ final class Markers {
 
   static String window() {
     return "event-window";
-  }
-
-  /** Before a CRM create from Microsoft 365 item {@code remoteId}. */
-  static String pendingPull(String remoteId) {
-    return "pull:" + remoteId;
-  }
-
-  /** Before a Microsoft 365 create of content with key {@code matchKey}; the value is the CRM id. */
-  static String pendingPush(String matchKey) {
-    return "push:" + Reserved.hash(matchKey);
   }
 }

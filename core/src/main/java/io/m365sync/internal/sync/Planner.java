@@ -169,13 +169,11 @@ final class Planner<T extends SyncItem> {
     }
     handledCrm.add(orphan.crmId());
     claimedBy.put(orphan.crmId(), remoteId);
-    IdLink link = new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, orphan.version());
     if (movedOutOfWindow(remoteId)) {
-      plan.add(new Action.Link<>(link)); // no change key: its next upsert brings the content
-    } else if (pushes) {
-      originDeleted(orphan, new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, -1));
+      // no change key: its next upsert brings the content
+      plan.add(new Action.Link<>(new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, orphan.version())));
     } else {
-      plan.add(new Action.DeleteCrm<>(link));
+      originDeleted(orphan, new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, -1));
     }
   }
 
@@ -435,6 +433,9 @@ final class Planner<T extends SyncItem> {
    * not when it still holds our own write, not when Microsoft 365 holds what we pushed from it.
    */
   private boolean crmEdited(CrmRecord<T> rec, IdLink link, T remote) {
+    if (!pushes) {
+      return false; // a mirror: CRM edits are not synced, so they never conflict
+    }
     if (link != null && rec.version() == link.crmVersion()) {
       return false;
     }

@@ -10,29 +10,29 @@ import java.util.Map;
 /**
  * One mailbox's links by CRM id and by remote id, each id linked at most once per resource: a put
  * replaces whatever either of its ids was linked to, as {@code SyncStateStore.putLink} does. Not
- * thread-safe.
+ * thread-safe. Public only for core's sync package.
  */
-final class LinkIndex {
+public final class LinkIndex {
   private record Key(Resource resource, String id) {}
 
   private final Map<Key, IdLink> byCrm = new HashMap<>();
   private final Map<Key, IdLink> byRemote = new HashMap<>();
 
-  IdLink byCrmId(Resource resource, String crmId) {
+  public IdLink byCrmId(Resource resource, String crmId) {
     return byCrm.get(new Key(resource, crmId));
   }
 
-  IdLink byRemoteId(Resource resource, String remoteId) {
+  public IdLink byRemoteId(Resource resource, String remoteId) {
     return byRemote.get(new Key(resource, remoteId));
   }
 
   /** Whether neither of the link's ids is linked yet. */
-  boolean unlinked(IdLink link) {
+  public boolean unlinked(IdLink link) {
     return byCrmId(link.resource(), link.crmId()) == null && byRemoteId(link.resource(), link.remoteId()) == null;
   }
 
   /** The resource's links, in no particular order. */
-  List<IdLink> all(Resource resource) {
+  public List<IdLink> all(Resource resource) {
     List<IdLink> result = new ArrayList<>();
     byCrm.forEach((k, v) -> {
       if (k.resource() == resource) {
@@ -42,7 +42,7 @@ final class LinkIndex {
     return result;
   }
 
-  void put(IdLink link) {
+  public void put(IdLink link) {
     IdLink sameCrm = byCrm.get(new Key(link.resource(), link.crmId()));
     if (sameCrm != null) {
       byRemote.remove(new Key(sameCrm.resource(), sameCrm.remoteId()));
@@ -56,7 +56,7 @@ final class LinkIndex {
   }
 
   /** Removes the link of {@code crmId}, if any. */
-  void remove(Resource resource, String crmId) {
+  public void remove(Resource resource, String crmId) {
     IdLink old = byCrm.remove(new Key(resource, crmId));
     if (old != null) {
       byRemote.remove(new Key(resource, old.remoteId()));

@@ -14,6 +14,7 @@ import io.m365sync.auth.ReauthenticationRequiredException;
 import io.m365sync.auth.SelectionContext;
 import io.m365sync.auth.StrategyChoice;
 import io.m365sync.auth.TokenException;
+import io.m365sync.internal.sync.QuarantineRelease;
 import io.m365sync.resource.AccessDeniedByPolicyException;
 import io.m365sync.resource.GatewayException;
 import io.m365sync.resource.MailboxGateway;
@@ -149,6 +150,8 @@ final class MailboxRound {
         if (result.quarantine() != null) {
           outcome.quarantined(result.quarantine());
           ctx.listener().resourceQuarantined(mailbox, result.quarantine());
+        } else if (before.status() == MailboxStatus.QUARANTINED) {
+          QuarantineRelease.consume(ctx.store(), mailbox.id(), resource, fence);
         }
         if (token.mode() == AuthMode.APPLICATION && resource.coveredByAccessPolicies() && !scopedAppSuccess) {
           scopedAppSuccess = true;

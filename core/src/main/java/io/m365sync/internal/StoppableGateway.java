@@ -9,6 +9,7 @@ import io.m365sync.resource.ResourceType;
 import io.m365sync.resource.SyncItem;
 import io.m365sync.resource.WriteResult;
 import io.m365sync.state.FencedOutException;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,6 +35,12 @@ final class StoppableGateway implements MailboxGateway {
   public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
     check(session);
     return gateway.delta(session, type, request);
+  }
+
+  @Override
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+    check(session);
+    return gateway.get(session, type, remoteId);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.m365sync.resource;
 
+import java.util.Optional;
+
 /**
  * The port to Microsoft 365 for one mailbox at a time. Implemented over the Graph SDK in
  * graph-adapter and in memory in testkit.
@@ -21,6 +23,13 @@ public interface MailboxGateway {
 
   /** Reads the next delta page. */
   <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request);
+
+  /**
+   * Reads one item by its id, wherever it lies (in or out of a calendar view window); empty when
+   * Microsoft 365 answers 404 (the item is deleted). The syncers use it to confirm a deletion seen
+   * through a windowed delta, which reports an item moved out of the window as {@code @removed}.
+   */
+  <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId);
 
   /** Creates an item in {@code container} (null: the default folder/list). */
   <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item);

@@ -1,6 +1,6 @@
 package io.m365sync.resource;
 
-import io.m365sync.internal.OneWaySyncer;
+import io.m365sync.internal.sync.SyncPipeline;
 import java.util.List;
 
 /** Stock {@link ResourceSyncer}s. */
@@ -9,7 +9,11 @@ public final class ResourceSyncers {
 
   /**
    * Microsoft 365 → CRM for the default container of {@code type}: creates, updates and deletes CRM
-   * records as the mailbox changes; never writes to Microsoft 365.
+   * records as the mailbox changes; never writes to Microsoft 365. It is the two-way pipeline with
+   * pushing switched off, so the same rules hold: an expired delta link re-links instead of
+   * duplicating, events sync inside the calendar view window (an event that leaves it keeps its CRM
+   * record), and a round that would delete or overwrite most records is quarantined with the
+   * {@link TwoWayOptions} defaults.
    */
   public static <T extends SyncItem> ResourceSyncer<T> oneWay(ResourceType<T> type, CrmStore<T> crm) {
     return oneWay(type, crm, List.of());
@@ -21,7 +25,7 @@ public final class ResourceSyncers {
     io.m365sync.Checks.requireNonNull(type, "type");
     io.m365sync.Checks.requireNonNull(crm, "crm");
     io.m365sync.Checks.requireNonNull(containers, "containers");
-    return new OneWaySyncer<>(type, crm, containers);
+    return SyncPipeline.oneWay(type, crm, containers);
   }
 
   /**
@@ -65,7 +69,7 @@ public final class ResourceSyncers {
       throw new IllegalArgumentException("'containers' must be empty for EVENTS (the primary calendar view) but was "
           + options.containers());
     }
-    return new io.m365sync.internal.sync.TwoWaySyncer<>(type, crm, options);
+    return SyncPipeline.twoWay(type, crm, options);
   }
 
   /** Mail capture with {@link MailOptions#defaults()}: Inbox and Sent Items, every message. */

@@ -25,6 +25,7 @@ import io.m365sync.resource.DeltaRequest;
 import io.m365sync.resource.GatewayErrors;
 import io.m365sync.resource.GatewayException;
 import io.m365sync.resource.ItemPatch;
+import io.m365sync.resource.ItemNotFoundException;
 import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxSettings;
@@ -48,6 +49,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -373,6 +375,31 @@ public final class GraphMailboxGateway implements MailboxGateway {
       return "sha256:" + HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ single reads
+
+  /** GET of one item with the delta's preferences, read by the same JSON reader; 404 is empty. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+    Resource r = type.resource();
+    if (r == Resource.MAILBOX_SETTINGS) {
+      return Optional.of((T) settingsSnapshot(session, null).changes().get(0).item());
+    }
+    RequestInformation ri = byUrl(HttpMethod.GET, itemPath(session, r, remoteId));
+    decorate(ri, 0);
+    try (InputStream in = send(session, r, ri, InputStream.class)) {
+      if (in == null) {
+        throw GatewayErrors.toException(session.mailbox().id(), r, 0, "EmptyResponse", "an item read returned no body",
+            null, null, null);
+      }
+      return Optional.ofNullable(GraphJsonReader.item(in, (GraphJsonReader.ItemReader<T>) reader(r)).item());
+    } catch (ItemNotFoundException gone) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
     }
   }
 

@@ -94,6 +94,17 @@ class GatewayErrorsTest {
   }
 
   @Test
+  void oneEventIsReadByIdWhereverItLiesAndA404IsEmpty() {
+    Instant start = fx.clock.instant().plus(Duration.ofDays(900)); // far outside any calendar window
+    WriteResult w = fx.gateway.create(session, ResourceType.EVENTS, null,
+        CalendarEvent.simple("Offsite", start, start.plus(Duration.ofHours(2))));
+    assertThat(fx.gateway.get(session, ResourceType.EVENTS, w.remoteId()))
+        .hasValueSatisfying(e -> assertThat(e.start()).isEqualTo(start));
+    fx.tenant.mailbox(user).calendar().delete(w.remoteId(), null);
+    assertThat(fx.gateway.get(session, ResourceType.EVENTS, w.remoteId())).isEmpty();
+  }
+
+  @Test
   void mailboxSettingsAreASnapshotPageWithAContentHashCursor() {
     var first = fx.gateway.delta(session, ResourceType.MAILBOX_SETTINGS, new DeltaRequest(null, null, null, null, 1));
     assertThat(first.changes()).hasSize(1);

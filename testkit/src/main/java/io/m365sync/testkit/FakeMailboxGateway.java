@@ -7,6 +7,7 @@ import io.m365sync.resource.DeltaPage;
 import io.m365sync.resource.DeltaRequest;
 import io.m365sync.resource.GatewayErrors;
 import io.m365sync.resource.ItemPatch;
+import io.m365sync.resource.ItemNotFoundException;
 import io.m365sync.resource.MailboxGateway;
 import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.MailboxSettings;
@@ -24,6 +25,7 @@ import io.m365sync.testkit.model.StoredItem;
 import io.m365sync.testkit.model.TenantModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -65,6 +67,21 @@ public final class FakeMailboxGateway implements MailboxGateway {
       }
       return new DeltaPage<>(changes, page.more() ? page.nextToken() : page.deltaToken(), page.more());
     });
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+    String user = session.mailbox().id().userObjectId();
+    if (type.resource() == Resource.MAILBOX_SETTINGS) {
+      return call(session, type, "GET /users/" + user + "/mailboxSettings", box -> Optional.of((T) box.settings()));
+    }
+    try {
+      return call(session, type, "GET " + itemPath(user, type.resource(), remoteId),
+          box -> Optional.of(find(box, type, remoteId).get(remoteId).orElseThrow(GraphError::itemNotFound).item()));
+    } catch (ItemNotFoundException gone) {
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -62,6 +62,11 @@ final class Watched {
     }
 
     @Override
+    public <T extends SyncItem> Optional<T> get(MailboxSession s, ResourceType<T> type, String remoteId) {
+      return call(s, () -> d.get(s, type, remoteId));
+    }
+
+    @Override
     public <T extends SyncItem> WriteResult create(MailboxSession s, ResourceType<T> type, String container, T item) {
       return call(s, () -> d.create(s, type, container, item));
     }

@@ -8,6 +8,7 @@ import io.m365sync.resource.MailboxSession;
 import io.m365sync.resource.ResourceType;
 import io.m365sync.resource.SyncItem;
 import io.m365sync.resource.WriteResult;
+import java.util.Optional;
 
 /** A gateway that dies when its {@link Crash} fires: after a write, Microsoft 365 holds it but we never hear back. */
 final class CrashingGateway implements MailboxGateway {
@@ -22,6 +23,11 @@ final class CrashingGateway implements MailboxGateway {
   @Override
   public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
     return crash.around("gateway.delta", () -> delegate.delta(session, type, request));
+  }
+
+  @Override
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+    return crash.around("gateway.get", () -> delegate.get(session, type, remoteId));
   }
 
   @Override

@@ -2,55 +2,135 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.SyncItem;
+import io.m365sync.state.IdLink;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Apply step: the CRM-side writes of a plan. Every create is preceded by a write-ahead marker, so a
- * crash between the CRM write and the id-map write re-links the record on restart instead of
- * creating it again; overwrites carry the content fingerprint that tells their echo from a user's edit.
+ * Apply step: the CRM-side writes of a plan, a page-size batch at a time with a handful of state
+ * calls whatever its size: one write-ahead note of the batch's creates (so a crash between a CRM
+ * create and its link re-links the record on replay instead of creating it twice), the CRM writes,
+ * then the batch's links and the note's clearing in one store call. Two-way overwrites carry the
+ * content fingerprint that tells their echo from a user's edit.
  */
 final class CrmApplier<T extends SyncItem> {
 
   void apply(SyncContext<T> ctx, Plan<T> plan) {
-    for (Action<T> action : plan.actions) {
+    List<Action<T>> crmSide = new ArrayList<>();
+    for (Action<T> a : plan.actions) {
+      if (a instanceof Action.SaveCrm || a instanceof Action.DeleteCrm || a instanceof Action.Link
+          || a instanceof Action.Unlink) {
+        crmSide.add(a);
+      }
+    }
+    int size = Math.max(1, ctx.round.pageSize());
+    for (int from = 0; from < crmSide.size(); from += size) {
+      int to = Math.min(crmSide.size(), from + size);
+      batch(ctx, crmSide.subList(from, to), to == crmSide.size() ? plan.settled : Set.of());
+    }
+    if (crmSide.isEmpty() && !plan.settled.isEmpty()) {
+      ctx.note.link(List.of(), List.of(), plan.settled);
+    }
+  }
+
+  /** One batch; {@code settled} are earlier notes to clear with its links. */
+  private void batch(SyncContext<T> ctx, List<Action<T>> actions, Collection<String> settled) {
+    Map<String, String> creates = new LinkedHashMap<>();
+    for (Action<T> a : actions) {
+      if (a instanceof Action.SaveCrm<T> s && s.crmId() == null) {
+        creates.put(s.remoteId(), s.item().matchKey());
+      }
+    }
+    ctx.note.notePulls(creates);
+    Staged staged = new Staged(ctx.links);
+    for (Action<T> action : actions) {
       if (action instanceof Action.SaveCrm<T> a) {
-        save(ctx, a);
+        save(ctx, a, staged);
       } else if (action instanceof Action.DeleteCrm<T> a) {
         ctx.crm.delete(ctx.mailbox, a.link().crmId());
         ctx.unlink(a.link().crmId());
         ctx.counts.deleted++;
       } else if (action instanceof Action.Link<T> a) {
-        ctx.putLink(a.link());
+        staged.add(a.link());
         ctx.counts.unchanged++;
       } else if (action instanceof Action.Unlink<T> a) {
         ctx.unlink(a.link().crmId());
         ctx.counts.unchanged++;
       }
     }
+    List<String> done = new ArrayList<>(creates.keySet());
+    done.addAll(settled);
+    staged.write(ctx.note, done);
+    if (ctx.flow.pushes()) {
+      // each record's content as the CRM stored it: the base its next push is diffed against
+      staged.synced.forEach(ctx::noteSynced);
+    }
   }
 
-  private void save(SyncContext<T> ctx, Action.SaveCrm<T> a) {
+  private void save(SyncContext<T> ctx, Action.SaveCrm<T> a, Staged staged) {
     if (a.crmId() == null) {
-      T stored = ctx.crmForm(a.item(), a.remoteId());
-      String marker = Markers.pendingPull(a.remoteId());
-      ctx.markers.put(marker, "pending");
-      CrmRecord<T> saved = ctx.save(null, stored);
-      ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version(), saved.item());
-      ctx.markers.remove(marker);
+      CrmRecord<T> saved = ctx.save(null, ctx.crmForm(a.item(), a.remoteId()));
+      staged.add(ctx.newLink(saved.crmId(), a.remoteId(), a.changeKey(), saved.version()), saved.item());
       ctx.counts.created++;
       return;
     }
-    Optional<CrmRecord<T>> existing = ctx.crm.find(ctx.mailbox, a.crmId());
-    if (existing.isEmpty()) {
-      ctx.counts.deferred++; // deleted in the CRM meanwhile: the next round sees a conflict
-      return;
+    T item = a.item();
+    if (ctx.flow.pushes()) {
+      Optional<CrmRecord<T>> existing = ctx.crm.find(ctx.mailbox, a.crmId());
+      if (existing.isEmpty()) {
+        ctx.counts.deferred++; // deleted in the CRM meanwhile: the next round sees a conflict
+        return;
+      }
+      item = withHostFields(item, existing.get().item());
     }
-    T stored = ctx.crmForm(withHostFields(a.item(), existing.get().item()), a.remoteId());
-    CrmRecord<T> saved = ctx.save(a.crmId(), stored);
-    ctx.link(saved.crmId(), a.remoteId(), a.changeKey(), saved.version(), saved.item());
+    CrmRecord<T> saved = ctx.save(a.crmId(), ctx.crmForm(item, a.remoteId()));
+    staged.add(ctx.newLink(saved.crmId(), a.remoteId(), a.changeKey(), saved.version()), saved.item());
     ctx.counts.updated++;
+  }
+
+  /**
+   * A batch's links, seen by the round at once and written to the store together. Links whose ids a
+   * complete view knows to be unlinked need no look-up for old links to replace (only when no two of
+   * them share an id, so that the order they are written in cannot matter).
+   */
+  private final class Staged {
+    private final RoundLinks links;
+    private final List<IdLink> all = new ArrayList<>();
+    private final List<Boolean> unlinkedBefore = new ArrayList<>();
+    private final Map<String, T> synced = new LinkedHashMap<>();
+
+    Staged(RoundLinks links) {
+      this.links = links;
+    }
+
+    void add(IdLink link) {
+      unlinkedBefore.add(links.unlinked(link));
+      all.add(link);
+      links.put(link);
+    }
+
+    /** A link whose CRM record was just saved with {@code stored}. */
+    void add(IdLink link, T stored) {
+      add(link);
+      synced.put(link.crmId(), stored);
+    }
+
+    void write(WriteAhead note, Collection<String> done) {
+      boolean distinct = all.stream().map(IdLink::crmId).distinct().count() == all.size()
+          && all.stream().map(IdLink::remoteId).distinct().count() == all.size();
+      List<IdLink> replacing = new ArrayList<>();
+      List<IdLink> fresh = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        (distinct && unlinkedBefore.get(i) ? fresh : replacing).add(all.get(i));
+      }
+      note.link(replacing, fresh, done);
+    }
   }
 
   /**

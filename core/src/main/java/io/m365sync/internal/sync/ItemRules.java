@@ -65,6 +65,18 @@ interface ItemRules<T extends SyncItem> {
    * asked.
    */
   static ItemRules<CalendarEvent> events(boolean notifyOnUpdate) {
+    return events(notifyOnUpdate, true);
+  }
+
+  /**
+   * Events as one-way sync mirrors them: the same window and order, but the CRM keeps Microsoft 365's
+   * ids in {@code seriesMasterId} (nothing is translated: the CRM holds the items as they are).
+   */
+  static ItemRules<CalendarEvent> eventsMirrored() {
+    return events(false, false);
+  }
+
+  private static ItemRules<CalendarEvent> events(boolean notifyOnUpdate, boolean translate) {
     return new ItemRules<>() {
       @Override
       public CalendarEvent toCrm(CalendarEvent remote, UnaryOperator<String> crmIdOf) {
@@ -77,7 +89,7 @@ interface ItemRules<T extends SyncItem> {
       }
 
       private CalendarEvent withMaster(CalendarEvent e, UnaryOperator<String> map) {
-        if (e.seriesMasterId() == null) {
+        if (!translate || e.seriesMasterId() == null) {
           return e;
         }
         String other = map.apply(e.seriesMasterId());

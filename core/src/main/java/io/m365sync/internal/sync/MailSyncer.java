@@ -42,6 +42,7 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
   public ResourceResult sync(SyncRound round) {
     MailboxId mailbox = round.mailbox().id();
     Markers markers = new Markers(round, ResourceType.MAIL.resource());
+    WriteAhead note = new WriteAhead(round.state(), mailbox, ResourceType.MAIL.resource(), round.fence());
     Pulled<MailMessage> pulled = reader.read(round, markers, null, java.time.Duration.ofDays(1));
     int created = 0;
     int updated = 0;
@@ -62,11 +63,11 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
         CrmRecord<MailMessage> rec = crm.find(mailbox, link.crmId()).orElse(null);
         if (rec == null || Reserved.strip(rec.item()).equals(item)) {
           unchanged++; // a move (new change key, same message) or a record the host removed
-          link(round, link.crmId(), c, rec == null ? link.crmVersion() : rec.version());
+          putLink(round, link(round, link.crmId(), c, rec == null ? link.crmVersion() : rec.version()));
           continue;
         }
         CrmRecord<MailMessage> saved = crm.save(mailbox, link.crmId(), stamped(item, c.remoteId()));
-        link(round, saved.crmId(), c, saved.version());
+        putLink(round, link(round, saved.crmId(), c, saved.version()));
         updated++;
         continue;
       }
@@ -79,9 +80,8 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
         unchanged++;
         continue;
       }
-      String pending = Markers.pendingPull(c.remoteId());
       CrmRecord<MailMessage> twin = null;
-      if (markers.get(pending).isPresent() || pulled.full()) {
+      if (note.pulling(c.remoteId()) || pulled.full()) {
         if (byOrigin == null) {
           byOrigin = capturedByOrigin(mailbox);
         }
@@ -91,13 +91,12 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
         }
       }
       if (twin != null) {
-        link(round, twin.crmId(), c, twin.version());
+        note.link(List.of(link(round, twin.crmId(), c, twin.version())), List.of(), List.of(c.remoteId()));
         unchanged++;
       } else {
-        markers.put(pending, "pending");
+        note.notePulls(Map.of(c.remoteId(), item.matchKey() == null ? "" : item.matchKey()));
         CrmRecord<MailMessage> saved = crm.save(mailbox, null, stamped(item, c.remoteId()));
-        link(round, saved.crmId(), c, saved.version());
-        markers.remove(pending);
+        note.link(List.of(link(round, saved.crmId(), c, saved.version())), List.of(), List.of(c.remoteId()));
         twin = saved;
         created++;
       }
@@ -111,9 +110,12 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
         created, updated, 0, unchanged, pulled.full(), null);
   }
 
-  private void link(SyncRound round, String crmId, Change<MailMessage> c, long version) {
-    round.state().putLink(new IdLink(round.mailbox().id(), ResourceType.MAIL.resource(), crmId, c.remoteId(),
-        c.changeKey(), version), round.fence());
+  private static IdLink link(SyncRound round, String crmId, Change<MailMessage> c, long version) {
+    return new IdLink(round.mailbox().id(), ResourceType.MAIL.resource(), crmId, c.remoteId(), c.changeKey(), version);
+  }
+
+  private static void putLink(SyncRound round, IdLink link) {
+    round.state().putLink(link, round.fence());
   }
 
   private static MailMessage stamped(MailMessage item, String remoteId) {

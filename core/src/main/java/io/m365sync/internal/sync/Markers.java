@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, write-ahead
- * markers written before a create whose id-map link could be lost in a crash, and each linked CRM
- * record's fields as last synced.
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, mail's
+ * Internet Message-IDs, and each two-way CRM record's fields as last synced. Write-ahead notes of
+ * creates are the {@link WriteAhead} note.
  */
 final class Markers {
   static final String NS = "m365sync:";
@@ -55,15 +55,5 @@ final class Markers {
   /** The CRM record's fields as last synced ({@link SyncedFields}): the base of its next push. */
   static String base(String crmId) {
     return "base:" + crmId;
-  }
-
-  /** Before a CRM create from Microsoft 365 item {@code remoteId}. */
-  static String pendingPull(String remoteId) {
-    return "pull:" + remoteId;
-  }
-
-  /** Before a Microsoft 365 create of content with key {@code matchKey}; the value is the CRM id. */
-  static String pendingPush(String matchKey) {
-    return "push:" + Reserved.hash(matchKey);
   }
 }

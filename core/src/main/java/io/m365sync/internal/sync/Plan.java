@@ -3,12 +3,18 @@ package io.m365sync.internal.sync;
 import io.m365sync.resource.Conflict;
 import io.m365sync.resource.SyncItem;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
-/** What a round will do: conflicts to journal, then the writes in order. */
+/**
+ * What a round will do: conflicts to journal, then the writes in order, then the write-ahead notes
+ * of earlier crashed creates that the writes settle.
+ */
 final class Plan<T extends SyncItem> {
   final List<Conflict> conflicts = new ArrayList<>();
   final List<Action<T>> actions = new ArrayList<>();
+  final Set<String> settled = new LinkedHashSet<>();
   int unchanged;
 
   void add(Action<T> action) {

@@ -12,7 +12,6 @@ import io.m365sync.resource.SyncItem;
 import io.m365sync.resource.SyncRound;
 import io.m365sync.resource.TwoWayOptions;
 import io.m365sync.state.IdLink;
-import io.m365sync.state.SyncStateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,10 +21,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Map-ids and resolve steps: joins what Microsoft 365 and the CRM changed through the id map and
- * decides one action per item. Reads only (the state store, the CRM); writes nothing.
+ * decides one action per item. Reads only (the round's links and write-ahead note, the CRM, and
+ * Microsoft 365 to confirm a deletion seen through a window); writes nothing.
+ *
+ * <p>{@link Flow#MIRROR} is the one-way policy: the CRM mirrors Microsoft 365, CRM edits are not
+ * read, and no action ever writes to Microsoft 365. The window rule, deletion confirmation,
+ * crash recovery and content re-linking are the same in both flows.
  *
  * <p>Whether a side changed since the last sync is read from the link (change key, CRM version) and,
  * where the link may be stale after a crash, from the item's own fingerprint ({@link Reserved#BASE}):
@@ -37,11 +42,12 @@ final class Planner<T extends SyncItem> {
   private final TwoWayOptions<T> options;
   private final ItemRules<T> rules;
   private final ConflictArbiter<T> arbiter;
+  private final boolean pushes;
 
-  private SyncRound round;
   private MailboxId mailbox;
-  private SyncStateStore state;
-  private Markers markers;
+  private RoundLinks links;
+  private WriteAhead note;
+  private Predicate<String> stillExists;
   private Window window;
   private Instant now;
   private Plan<T> plan;
@@ -51,19 +57,25 @@ final class Planner<T extends SyncItem> {
   private ContentIndex index;
   private Pulled<T> pulled;
 
-  Planner(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, ItemRules<T> rules) {
+  Planner(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, ItemRules<T> rules, Flow flow) {
     this.type = type;
     this.crm = crm;
     this.options = options;
     this.rules = rules;
     this.arbiter = new ConflictArbiter<>(type, options);
+    this.pushes = flow.pushes();
   }
 
-  Plan<T> plan(SyncRound round, Markers markers, Pulled<T> pulled, List<CrmRecord<T>> crmChanges) {
-    this.round = round;
+  /**
+   * The round's plan. {@code stillExists} answers whether a Microsoft 365 item exists (a GET);
+   * null for unwindowed resources, whose delta reports only real deletions.
+   */
+  Plan<T> plan(SyncRound round, RoundLinks links, WriteAhead note, Pulled<T> pulled, List<CrmRecord<T>> crmChanges,
+               Predicate<String> stillExists) {
     this.mailbox = round.mailbox().id();
-    this.state = round.state();
-    this.markers = markers;
+    this.links = links;
+    this.note = note;
+    this.stillExists = stillExists;
     this.window = pulled.window();
     this.now = round.clock().instant();
     this.plan = new Plan<>();
@@ -86,10 +98,16 @@ final class Planner<T extends SyncItem> {
     }
     if (pulled.full()) {
       // deleted while no delta link was valid: a full round is the only one that can tell
-      for (IdLink link : state.links(mailbox, type.resource())) {
+      for (IdLink link : links.all()) {
         if (!pulled.seen().contains(link.remoteId()) && !handledCrm.contains(link.crmId())) {
           remoteDeleted(link.remoteId());
         }
+      }
+    }
+    for (String remoteId : note.pulledIds()) {
+      if (!handledRemote.contains(remoteId) && gone(remoteId)) {
+        handledRemote.add(remoteId);
+        orphanGone(remoteId);
       }
     }
     List<CrmRecord<T>> local = new ArrayList<>(crmChanges);
@@ -105,7 +123,11 @@ final class Planner<T extends SyncItem> {
   // ---- Microsoft 365 side
 
   private void remoteDeleted(String remoteId) {
-    IdLink link = state.linkByRemoteId(mailbox, type.resource(), remoteId).orElse(null);
+    IdLink link = links.byRemoteId(remoteId);
+    if (link == null && note.pulling(remoteId) && handledRemote.add(remoteId)) {
+      orphanGone(remoteId);
+      return;
+    }
     if (link == null || handledCrm.contains(link.crmId()) || !handledRemote.add(remoteId)) {
       plan.unchanged++; // unknown, already decided, or its CRM record was re-linked to another item
       return;
@@ -117,11 +139,42 @@ final class Planner<T extends SyncItem> {
       return;
     }
     CrmRecord<T> rec = current.get();
-    if (!rules.inScope(rec.item(), window)) {
+    if (!rules.inScope(rec.item(), window) || movedOutOfWindow(remoteId)) {
       plan.unchanged++; // left the calendar view window: not a deletion
       return;
     }
     originDeleted(rec, link);
+  }
+
+  /**
+   * Whether an item reported {@code @removed} by a windowed delta (or missing from a windowed full
+   * round) still exists: Graph reports a meeting moved out of the window exactly like a deleted one,
+   * and the CRM record still holds the times from before the move.
+   */
+  private boolean movedOutOfWindow(String remoteId) {
+    return stillExists != null && stillExists.test(remoteId);
+  }
+
+  /**
+   * A CRM create from {@code remoteId} was noted but its link never written (a crash), and the item
+   * is gone from this round's view: the orphaned record goes too, unless the item merely left the
+   * window, when the record is linked to it.
+   */
+  private void orphanGone(String remoteId) {
+    plan.settled.add(remoteId);
+    CrmRecord<T> orphan = index().claim(remoteId, note.pulledKey(remoteId), null);
+    if (orphan == null) {
+      plan.unchanged++;
+      return;
+    }
+    handledCrm.add(orphan.crmId());
+    claimedBy.put(orphan.crmId(), remoteId);
+    if (movedOutOfWindow(remoteId)) {
+      // no change key: its next upsert brings the content
+      plan.add(new Action.Link<>(new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, orphan.version())));
+    } else {
+      originDeleted(orphan, new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, -1));
+    }
   }
 
   /** Microsoft 365 deleted the item the CRM record mirrors. */
@@ -141,14 +194,22 @@ final class Planner<T extends SyncItem> {
 
   private void remoteUpserted(Change<T> c, boolean full) {
     T item = c.item();
-    IdLink link = state.linkByRemoteId(mailbox, type.resource(), c.remoteId()).orElse(null);
+    IdLink link = links.byRemoteId(c.remoteId());
     handledRemote.add(c.remoteId());
+    if (note.pulling(c.remoteId())) {
+      plan.settled.add(c.remoteId());
+    }
     if (link == null) {
       unlinkedRemote(c, full);
       return;
     }
     handledCrm.add(link.crmId());
-    if (c.changeKey() != null && c.changeKey().equals(link.changeKey())) {
+    boolean replay = c.changeKey() != null && c.changeKey().equals(link.changeKey());
+    if (!pushes) {
+      mirrorUpserted(c, link, replay);
+      return;
+    }
+    if (replay) {
       plan.unchanged++; // a replay, or the echo of a write whose link we wrote
       if (crm.find(mailbox, link.crmId()).isEmpty()) {
         plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
@@ -159,9 +220,9 @@ final class Planner<T extends SyncItem> {
     }
     Optional<CrmRecord<T>> current = crm.find(mailbox, link.crmId());
     boolean remoteUser = remoteEdited(item, null);
-    if (current.isEmpty() && markers.get(Markers.pendingPull(c.remoteId())).isPresent()) {
+    if (current.isEmpty() && note.pulling(c.remoteId())) {
       // the CRM record was deleted and a new one created from this item, whose link write was lost
-      CrmRecord<T> twin = index().claim(c.remoteId(), null);
+      CrmRecord<T> twin = index().claim(c.remoteId(), null, null);
       if (twin != null) {
         withTwin(c, twin);
         return;
@@ -213,6 +274,17 @@ final class Planner<T extends SyncItem> {
     resolveBoth(r, link.crmId(), c, rec, relink(link, c.remoteId(), c.changeKey(), link.crmVersion()));
   }
 
+  /** One-way: Microsoft 365's version overwrites the CRM record, re-created if the host deleted it. */
+  private void mirrorUpserted(Change<T> c, IdLink link, boolean replay) {
+    if (replay) {
+      plan.unchanged++;
+    } else if (crm.find(mailbox, link.crmId()).isEmpty()) {
+      plan.add(new Action.SaveCrm<>(null, c.remoteId(), c.changeKey(), c.item()));
+    } else {
+      plan.add(new Action.SaveCrm<>(link.crmId(), c.remoteId(), c.changeKey(), c.item()));
+    }
+  }
+
   private void resolveBoth(ConflictResolver.Resolution<T> r, String crmId, Change<T> c, CrmRecord<T> rec, IdLink link) {
     switch (r.winner()) {
       case MICROSOFT -> plan.add(new Action.SaveCrm<>(crmId, c.remoteId(), c.changeKey(), c.item()));
@@ -250,6 +322,10 @@ final class Planner<T extends SyncItem> {
       plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), twin.version())));
       return;
     }
+    if (!pushes) {
+      plan.add(new Action.SaveCrm<>(twin.crmId(), c.remoteId(), c.changeKey(), item));
+      return;
+    }
     boolean remoteUser = remoteEdited(item, twin);
     boolean crmUser = crmEdited(twin, null, item);
     if (!remoteUser && crmUser) {
@@ -274,15 +350,14 @@ final class Planner<T extends SyncItem> {
     }
     // 2. the same, found by the write-ahead marker keyed by content (gateways that drop extensions)
     String key = c.item().matchKey();
-    if (key != null) {
-      twin = markers.get(Markers.pendingPush(key)).map(this::unlinkedRecord).orElse(null);
-      if (twin != null) {
-        return twin;
-      }
+    twin = unlinkedRecord(note.pushedCrmId(key));
+    if (twin != null) {
+      return twin;
     }
-    // 3. a CRM record created from this item whose link write was lost, or a content twin after a 410
-    if (full || markers.get(Markers.pendingPull(c.remoteId())).isPresent()) {
-      return index().claim(c.remoteId(), key);
+    // 3. a CRM record created from this item whose link write was lost (found by its origin, or by
+    // the content noted before the crash: the item may have changed since), or a content twin after a 410
+    if (full || note.pulling(c.remoteId())) {
+      return index().claim(c.remoteId(), note.pulledKey(c.remoteId()), key);
     }
     return null;
   }
@@ -291,8 +366,8 @@ final class Planner<T extends SyncItem> {
     if (crmId == null || claimedBy.containsKey(crmId)) {
       return null;
     }
-    Optional<IdLink> link = state.linkByCrmId(mailbox, type.resource(), crmId);
-    if (link.isPresent() && !gone(link.get().remoteId())) {
+    IdLink link = links.byCrmId(crmId);
+    if (link != null && !gone(link.remoteId())) {
       return null;
     }
     return crm.find(mailbox, crmId).orElse(null);
@@ -315,7 +390,7 @@ final class Planner<T extends SyncItem> {
 
   private void crmChanged(String crmId) {
     handledCrm.add(crmId);
-    IdLink link = state.linkByCrmId(mailbox, type.resource(), crmId).orElse(null);
+    IdLink link = links.byCrmId(crmId);
     Optional<CrmRecord<T>> current = crm.find(mailbox, crmId);
     if (current.isEmpty()) {
       if (link != null) {
@@ -340,7 +415,7 @@ final class Planner<T extends SyncItem> {
     }
     if (link == null) {
       String origin = rec.item().extensions().get(Reserved.REMOTE_ID);
-      if (origin != null && !handledRemote.contains(origin) && markers.get(Markers.pendingPull(origin)).isPresent()) {
+      if (origin != null && !handledRemote.contains(origin) && note.pulling(origin)) {
         // created from a Microsoft 365 item, link lost in a crash, and the item is gone since
         originDeleted(rec, new IdLink(mailbox, type.resource(), crmId, origin, null, -1));
       } else if (rules.inScope(rec.item(), window)) {
@@ -358,6 +433,9 @@ final class Planner<T extends SyncItem> {
    * not when it still holds our own write, not when Microsoft 365 holds what we pushed from it.
    */
   private boolean crmEdited(CrmRecord<T> rec, IdLink link, T remote) {
+    if (!pushes) {
+      return false; // a mirror: CRM edits are not synced, so they never conflict
+    }
     if (link != null && rec.version() == link.crmVersion()) {
       return false;
     }
@@ -381,13 +459,17 @@ final class Planner<T extends SyncItem> {
   }
 
   private T asRemote(T crmItem) {
-    return rules.toRemote(Reserved.strip(crmItem), id -> state.linkByCrmId(mailbox, type.resource(), id)
-        .map(IdLink::remoteId).orElse(null));
+    return rules.toRemote(Reserved.strip(crmItem), id -> {
+      IdLink l = links.byCrmId(id);
+      return l == null ? null : l.remoteId();
+    });
   }
 
   private T asCrm(T remoteItem) {
-    return rules.toCrm(Reserved.strip(remoteItem), id -> state.linkByRemoteId(mailbox, type.resource(), id)
-        .map(IdLink::crmId).orElse(null));
+    return rules.toCrm(Reserved.strip(remoteItem), id -> {
+      IdLink l = links.byRemoteId(id);
+      return l == null ? null : l.crmId();
+    });
   }
 
   /** Whether a CRM item (CRM form) and a Microsoft 365 item hold the same content. */
@@ -399,14 +481,17 @@ final class Planner<T extends SyncItem> {
     return new IdLink(mailbox, type.resource(), link.crmId(), remoteId, changeKey, crmVersion);
   }
 
-  /** Unlinked CRM records by the remote id they were created from and by content key; read once. */
+  /**
+   * The pipeline's one content index: CRM records without a link, by the remote id they were created
+   * from (two-way stamps it) and by content key; read once, when a round first needs it.
+   */
   private final class ContentIndex {
     private final Map<String, CrmRecord<T>> byRemoteId = new HashMap<>();
     private final Map<String, CrmRecord<T>> byKey = new HashMap<>();
 
     ContentIndex() {
       Set<String> linked = new HashSet<>();
-      for (IdLink l : state.links(mailbox, type.resource())) {
+      for (IdLink l : links.all()) {
         linked.add(l.crmId());
       }
       for (CrmRecord<T> r : crm.list(mailbox)) {
@@ -423,8 +508,12 @@ final class Planner<T extends SyncItem> {
       }
     }
 
-    CrmRecord<T> claim(String remoteId, String key) {
+    /** The unlinked record created from {@code remoteId}, else one holding either content key. */
+    CrmRecord<T> claim(String remoteId, String notedKey, String key) {
       CrmRecord<T> r = byRemoteId.remove(remoteId);
+      if (r == null && notedKey != null) {
+        r = byKey.get(notedKey);
+      }
       if (r == null && key != null) {
         r = byKey.get(key);
       }
@@ -432,6 +521,7 @@ final class Planner<T extends SyncItem> {
         return null;
       }
       byKey.values().remove(r);
+      byRemoteId.values().remove(r);
       return r;
     }
   }

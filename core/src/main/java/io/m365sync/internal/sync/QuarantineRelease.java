@@ -22,8 +22,12 @@ public final class QuarantineRelease {
     return state.cursor(key(mailbox, resource)).isPresent();
   }
 
-  /** Uses up the release once the round it let through has committed. */
-  static void consume(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
+  /**
+   * Uses up the release once the round it let through has committed, or once a round of a
+   * quarantined mailbox went through without needing it (the cause went away): a release never
+   * lingers to let a later, unrelated mass change through.
+   */
+  public static void consume(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
     if (granted(state, mailbox, resource)) {
       state.removeCursor(key(mailbox, resource), fence);
     }

@@ -6,15 +6,17 @@ import io.m365sync.resource.ItemPatch;
 import io.m365sync.resource.PreconditionFailedException;
 import io.m365sync.resource.SyncItem;
 import io.m365sync.resource.WriteResult;
+import io.m365sync.state.IdLink;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Push step: the Microsoft 365-side writes of a plan, with If-Match. A 412 means the item changed
  * after this round read it: unless the CRM won a conflict ({@code force}) the write is deferred and
- * the next round, which reads that change, decides. Creates are preceded by a write-ahead marker and
- * carry the CRM id, so a crash before the link write re-links on restart. Updates send only what the
- * CRM changed since the record was last synced ({@link SyncedFields}): a CRM that keeps only some
- * fields leaves the others as they are in Microsoft 365.
+ * the next round, which reads that change, decides. Creates are preceded by a write-ahead note
+ * ({@link WriteAhead}) and carry the CRM id, so a crash before the link write re-links on restart.
+ * Updates send only what the CRM changed since the record was last synced ({@link SyncedFields}): a
+ * CRM that keeps only some fields leaves the others as they are in Microsoft 365.
  */
 final class RemotePusher<T extends SyncItem> {
 
@@ -34,14 +36,14 @@ final class RemotePusher<T extends SyncItem> {
 
   private void create(SyncContext<T> ctx, CrmRecord<T> rec) {
     T item = ctx.remoteForm(rec.item(), rec.crmId(), true);
-    String marker = item.matchKey() == null ? null : Markers.pendingPush(item.matchKey());
-    if (marker != null) {
-      ctx.markers.put(marker, rec.crmId());
+    String key = item.matchKey();
+    if (key != null) {
+      ctx.note.notePush(key, rec.crmId());
     }
     WriteResult w = ctx.round.gateway().create(ctx.round.session(), ctx.type, ctx.createContainer, item);
     ctx.link(rec.crmId(), w.remoteId(), w.changeKey(), rec.version(), rec.item());
-    if (marker != null) {
-      ctx.markers.remove(marker);
+    if (key != null) {
+      ctx.note.clearPush(key);
     }
     ctx.counts.pushedCreated++;
   }
@@ -104,15 +106,15 @@ final class RemotePusher<T extends SyncItem> {
         : Reserved.stamp(Reserved.strip(a.item()), Map.of(Reserved.REMOTE_ID, a.remoteId()));
     CrmRecord<T> saved;
     if (a.crmId() == null || ctx.crm.find(ctx.mailbox, a.crmId()).isEmpty()) {
-      String marker = a.remoteId() == null ? null : Markers.pendingPull(a.remoteId());
-      if (marker != null) {
-        ctx.markers.put(marker, "pending");
+      if (a.remoteId() != null) {
+        ctx.note.notePulls(Map.of(a.remoteId(), crmItem.matchKey() == null ? "" : crmItem.matchKey()));
       }
       saved = ctx.save(null, crmItem);
       ctx.counts.created++;
       if (a.remoteId() != null) {
-        ctx.link(saved.crmId(), a.remoteId(), a.ifMatch(), -1);
-        ctx.markers.remove(marker);
+        IdLink link = ctx.newLink(saved.crmId(), a.remoteId(), a.ifMatch(), -1);
+        ctx.note.link(List.of(link), List.of(), List.of(a.remoteId()));
+        ctx.links.put(link);
       }
     } else {
       saved = ctx.save(a.crmId(), crmItem);

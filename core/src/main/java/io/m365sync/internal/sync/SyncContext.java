@@ -17,33 +17,47 @@ final class SyncContext<T extends SyncItem> {
   final ResourceType<T> type;
   final CrmStore<T> crm;
   final ItemRules<T> rules;
-  final Markers markers;
+  final Flow flow;
+  final RoundLinks links;
+  final WriteAhead note;
   final String createContainer;
   final Counts counts;
   final MailboxId mailbox;
+  final Markers markers;
 
-  SyncContext(SyncRound round, ResourceType<T> type, CrmStore<T> crm, ItemRules<T> rules, Markers markers,
-              String createContainer, Counts counts) {
+  SyncContext(SyncRound round, ResourceType<T> type, CrmStore<T> crm, ItemRules<T> rules, Flow flow, RoundLinks links,
+              WriteAhead note, String createContainer, Counts counts) {
     this.round = round;
     this.type = type;
     this.crm = crm;
     this.rules = rules;
-    this.markers = markers;
+    this.flow = flow;
+    this.links = links;
+    this.note = note;
     this.createContainer = createContainer;
     this.counts = counts;
     this.mailbox = round.mailbox().id();
+    this.markers = new Markers(round, type.resource());
   }
 
   String crmIdOf(String remoteId) {
-    return round.state().linkByRemoteId(mailbox, type.resource(), remoteId).map(IdLink::crmId).orElse(null);
+    IdLink l = links.byRemoteId(remoteId);
+    return l == null ? null : l.crmId();
   }
 
   String remoteIdOf(String crmId) {
-    return round.state().linkByCrmId(mailbox, type.resource(), crmId).map(IdLink::remoteId).orElse(null);
+    IdLink l = links.byCrmId(crmId);
+    return l == null ? null : l.remoteId();
   }
 
-  /** A Microsoft 365 item as the CRM stores it: references translated, stamped with its origin. */
+  /**
+   * A Microsoft 365 item as the CRM stores it: as it is when mirrored; two-way, references translated
+   * and stamped with its origin and fingerprint.
+   */
   T crmForm(T remote, String remoteId) {
+    if (!flow.pushes()) {
+      return remote;
+    }
     return Reserved.stamp(rules.toCrm(Reserved.strip(remote), this::crmIdOf), Map.of(Reserved.REMOTE_ID, remoteId));
   }
 
@@ -53,8 +67,12 @@ final class SyncContext<T extends SyncItem> {
     return rules.forWrite(stamped, create);
   }
 
+  IdLink newLink(String crmId, String remoteId, String changeKey, long crmVersion) {
+    return new IdLink(mailbox, type.resource(), crmId, remoteId, changeKey, crmVersion);
+  }
+
   void link(String crmId, String remoteId, String changeKey, long crmVersion) {
-    round.state().putLink(new IdLink(mailbox, type.resource(), crmId, remoteId, changeKey, crmVersion), round.fence());
+    putLink(newLink(crmId, remoteId, changeKey, crmVersion));
   }
 
   /**
@@ -62,9 +80,15 @@ final class SyncContext<T extends SyncItem> {
    * the same call as the base of the record's next push.
    */
   void link(String crmId, String remoteId, String changeKey, long crmVersion, T synced) {
-    IdLink link = new IdLink(mailbox, type.resource(), crmId, remoteId, changeKey, crmVersion);
+    IdLink link = newLink(crmId, remoteId, changeKey, crmVersion);
     round.state().putLinksAndCursor(List.of(link), List.of(), markers.key(Markers.base(crmId)),
         SyncedFields.of(synced), round.fence());
+    links.put(link);
+  }
+
+  /** Notes {@code synced}, the CRM record's content as the CRM stored it, as the base of its next push. */
+  void noteSynced(String crmId, T synced) {
+    markers.put(Markers.base(crmId), SyncedFields.of(synced));
   }
 
   /**
@@ -79,11 +103,17 @@ final class SyncContext<T extends SyncItem> {
 
   void putLink(IdLink link) {
     round.state().putLink(link, round.fence());
+    links.put(link);
   }
 
   void unlink(String crmId) {
-    round.state().removeLink(mailbox, type.resource(), crmId, round.fence());
-    markers.remove(Markers.base(crmId));
+    if (links.byCrmId(crmId) != null) {
+      round.state().removeLink(mailbox, type.resource(), crmId, round.fence());
+      links.remove(crmId);
+      if (flow.pushes()) {
+        markers.remove(Markers.base(crmId));
+      }
+    }
   }
 
   CrmRecord<T> save(String crmId, T item) {

@@ -1,7 +1,6 @@
 package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.CalendarEvent;
 import io.m365sync.resource.CrmChanges;
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.CrmStore;
@@ -20,33 +19,47 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
- * Two-way sync of one resource, as a pipeline of small steps:
- * pull ({@link DeltaReader}) → read CRM changes → map ids and resolve ({@link Planner},
+ * The sync of one resource, one-way and two-way alike, as a pipeline of small steps:
+ * pull ({@link DeltaReader}) → read CRM changes (two-way) → map ids and resolve ({@link Planner},
  * {@link ConflictArbiter}) → guard ({@link MassChangeGuard}) → journal → apply to the CRM
- * ({@link CrmApplier}) → push to Microsoft 365 ({@link RemotePusher}) → commit delta links, window
- * and CRM watermark.
+ * ({@link CrmApplier}) → push to Microsoft 365 ({@link RemotePusher}; a one-way plan has nothing to
+ * push) → commit delta links, window and CRM watermark. The {@link Flow} is the only difference.
  *
  * <p>Nothing is committed before every write of the round is done, so a crash anywhere replays the
  * round; every step is idempotent against a replay (id map, change keys, CRM versions, content
- * fingerprints, write-ahead markers). Stateless between rounds; one instance serves every mailbox.
+ * fingerprints, the write-ahead note). The id map is read once per round ({@link RoundLinks}) and
+ * written a batch at a time. Stateless between rounds; one instance serves every mailbox.
  */
-public final class TwoWaySyncer<T extends SyncItem> implements ResourceSyncer<T> {
+public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T> {
   private final ResourceType<T> type;
   private final CrmStore<T> crm;
   private final TwoWayOptions<T> options;
+  private final Flow flow;
   private final ItemRules<T> rules;
   private final DeltaReader<T> reader;
   private final MassChangeGuard guard;
 
+  /** Microsoft 365 → CRM over {@code containers}, with the default window and mass-change guard. */
+  public static <T extends SyncItem> SyncPipeline<T> oneWay(ResourceType<T> type, CrmStore<T> crm, List<String> containers) {
+    return new SyncPipeline<>(type, crm, TwoWayOptions.<T>builder().containers(containers).build(), Flow.MIRROR);
+  }
+
+  public static <T extends SyncItem> SyncPipeline<T> twoWay(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options) {
+    return new SyncPipeline<>(type, crm, options, Flow.TWO_WAY);
+  }
+
   @SuppressWarnings("unchecked")
-  public TwoWaySyncer(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options) {
+  private SyncPipeline(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, Flow flow) {
     this.type = type;
     this.crm = crm;
     this.options = options;
+    this.flow = flow;
     boolean events = type == ResourceType.EVENTS;
-    this.rules = events ? (ItemRules<T>) ItemRules.events(options.notifyAttendeesOnUpdate()) : ItemRules.plain();
+    this.rules = !events ? ItemRules.plain() : (ItemRules<T>) (flow.pushes()
+        ? ItemRules.events(options.notifyAttendeesOnUpdate()) : ItemRules.eventsMirrored());
     this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events);
     this.guard = new MassChangeGuard(options.maxChangeShare(), options.guardMinimumItems(), options.releaseQuarantine());
   }
@@ -60,40 +73,64 @@ public final class TwoWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
   public ResourceResult sync(SyncRound round) {
     MailboxId mailbox = round.mailbox().id();
     Markers markers = new Markers(round, type.resource());
+    WriteAhead note = new WriteAhead(round.state(), mailbox, type.resource(), round.fence());
     Counts counts = new Counts();
 
     Pulled<T> pulled = reader.read(round, markers, desiredWindow(round), options.windowSlide());
     counts.fullResync = pulled.full();
-    CrmChanges<T> crmChanges = crm.changesSince(mailbox, markers.get(Markers.crmWatermark()).orElse(null));
-    List<CrmRecord<T>> local = localChanges(mailbox, crmChanges, pulled.full());
+    String watermark = null;
+    List<CrmRecord<T>> local = List.of();
+    CrmChanges<T> crmChanges = null;
+    if (flow.pushes()) {
+      watermark = markers.get(Markers.crmWatermark()).orElse(null);
+      crmChanges = crm.changesSince(mailbox, watermark);
+      local = localChanges(mailbox, crmChanges, pulled.full());
+    }
+    // the round is the mailbox's only writer (fenced): one read of its links serves every step
+    RoundLinks links = pulled.full() ? RoundLinks.all(round.state(), mailbox, type.resource())
+        : RoundLinks.of(round.state(), mailbox, type.resource(), pulled.changes().keySet());
 
-    Plan<T> plan = new Planner<>(type, crm, options, rules).plan(round, markers, pulled, local);
-    int known = round.state().links(mailbox, type.resource()).size();
-    boolean released = QuarantineRelease.granted(round.state(), mailbox, type.resource());
-    Optional<MassChangeQuarantine> quarantine = released ? Optional.empty()
-        : guard.check(mailbox, type.resource(), plan, known);
+    Plan<T> plan = new Planner<>(type, crm, options, rules, flow).plan(round, links, note, pulled, local,
+        confirmation(round, pulled));
+    Optional<MassChangeQuarantine> quarantine = plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0
+        ? Optional.empty() : guard.check(mailbox, type.resource(), plan, links.size());
+    // the host's release (SyncEngine.releaseQuarantine) lets one held round through; read only when needed
+    boolean released = quarantine.isPresent() && QuarantineRelease.granted(round.state(), mailbox, type.resource());
+    if (released) {
+      quarantine = Optional.empty();
+    }
     if (quarantine.isPresent()) {
       return ResourceResult.quarantined(quarantine.get(), round.session().mode(), plan.unchanged, pulled.full());
     }
     plan.conflicts.forEach(options.journal()::record);
 
-    SyncContext<T> ctx = new SyncContext<>(round, type, crm, rules, markers, options.createContainer(), counts);
+    SyncContext<T> ctx = new SyncContext<>(round, type, crm, rules, flow, links, note, options.createContainer(), counts);
     new CrmApplier<T>().apply(ctx, plan);
     new RemotePusher<T>().push(ctx, plan);
 
     // commit: only now, after both sides hold the round's writes
     pulled.cursors().forEach((container, cursor) -> round.state().putCursor(
         new CursorKey(mailbox, type.resource(), container), cursor, round.fence()));
-    if (pulled.window() != null) {
+    if (pulled.window() != null && pulled.full()) {
       markers.put(Markers.window(), pulled.window().encode());
     }
-    markers.put(Markers.crmWatermark(), crmChanges.watermark());
+    if (crmChanges != null && !java.util.Objects.equals(crmChanges.watermark(), watermark)) {
+      markers.put(Markers.crmWatermark(), crmChanges.watermark());
+    }
     if (released) {
       QuarantineRelease.consume(round.state(), mailbox, type.resource(), round.fence());
     }
     return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
         counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, counts.fullResync,
         counts.describePush(plan.conflicts.size()));
+  }
+
+  /** Asks Microsoft 365 whether an item still exists, for windowed resources (see {@link Planner}). */
+  private Predicate<String> confirmation(SyncRound round, Pulled<T> pulled) {
+    if (pulled.window() == null) {
+      return null;
+    }
+    return remoteId -> round.gateway().get(round.session(), type, remoteId).isPresent();
   }
 
   private Window desiredWindow(SyncRound round) {
@@ -119,10 +156,5 @@ public final class TwoWaySyncer<T extends SyncItem> implements ResourceSyncer<T>
       }
     }
     return new ArrayList<>(byId.values());
-  }
-
-  /** For tests of the event rules. */
-  static boolean isEvents(ResourceType<?> type) {
-    return type.itemClass() == CalendarEvent.class;
   }
 }

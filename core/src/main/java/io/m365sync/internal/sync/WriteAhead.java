@@ -1,0 +1,139 @@
+package io.m365sync.internal.sync;
+
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.SyncStateStore;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The pipeline's one write-ahead note per mailbox and resource: creates whose id-map link is not
+ * written yet, kept in the state store's cursor table under a reserved container name. Pulls note
+ * remote id → content key before CRM creates; pushes note content-key hash → CRM id before
+ * Microsoft 365 creates. Normally empty: an entry lives from just before a create until its link is
+ * written, and survives only a crash in between, when it tells the replay to re-link the orphan
+ * instead of creating it twice. Read once per round; written once per batch of creates.
+ */
+final class WriteAhead {
+  private static final String CONTAINER = "m365sync:pending-creates";
+  private static final String PUSH = "push";
+
+  private final SyncStateStore state;
+  private final CursorKey key;
+  private final long fence;
+  private final Map<String, String> pulls = new LinkedHashMap<>();
+  private final Map<String, String> pushes = new LinkedHashMap<>();
+
+  WriteAhead(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
+    this.state = state;
+    this.key = new CursorKey(mailbox, resource, CONTAINER);
+    this.fence = fence;
+    state.cursor(key).ifPresent(this::parse);
+  }
+
+  boolean pulling(String remoteId) {
+    return pulls.containsKey(remoteId);
+  }
+
+  /** The content key noted before the CRM create from {@code remoteId} (null: none noted). */
+  String pulledKey(String remoteId) {
+    String k = pulls.get(remoteId);
+    return k == null || k.isEmpty() ? null : k;
+  }
+
+  Set<String> pulledIds() {
+    return Set.copyOf(pulls.keySet());
+  }
+
+  /** The CRM id noted before a Microsoft 365 create of content with key {@code matchKey}. */
+  String pushedCrmId(String matchKey) {
+    return pushes.isEmpty() || matchKey == null ? null : pushes.get(Reserved.hash(matchKey));
+  }
+
+  /** Notes CRM creates (remote id → content key) in one write; nothing is written for none. */
+  void notePulls(Map<String, String> creates) {
+    if (!creates.isEmpty()) {
+      creates.forEach((id, match) -> pulls.put(id, match == null ? "" : match));
+      write();
+    }
+  }
+
+  void notePush(String matchKey, String crmId) {
+    pushes.put(Reserved.hash(matchKey), crmId);
+    write();
+  }
+
+  void clearPush(String matchKey) {
+    if (pushes.remove(Reserved.hash(matchKey)) != null) {
+      write();
+    }
+  }
+
+  /**
+   * Writes links ({@code freshLinks}: ids not linked before) and clears the pull notes of
+   * {@code done} in one store call, which stores make one transaction.
+   */
+  void link(List<IdLink> links, List<IdLink> freshLinks, Collection<String> done) {
+    boolean changed = false;
+    for (String id : done) {
+      changed |= pulls.remove(id) != null;
+    }
+    if (changed || !links.isEmpty() || !freshLinks.isEmpty()) {
+      state.putLinksAndCursor(links, freshLinks, changed ? key : null, changed ? text() : null, fence);
+    }
+  }
+
+  private void write() {
+    String text = text();
+    if (text == null) {
+      state.removeCursor(key, fence);
+    } else {
+      state.putCursor(key, text, fence);
+    }
+  }
+
+  /** The note as stored (a line per pull: id, key; per push: "push", hash, CRM id), or null for none. */
+  private String text() {
+    if (pulls.isEmpty() && pushes.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    pulls.forEach((id, match) -> sb.append(escape(id)).append('\t').append(escape(match)).append('\n'));
+    pushes.forEach((hash, crmId) -> sb.append(PUSH).append('\t').append(hash).append('\t').append(escape(crmId)).append('\n'));
+    return sb.toString();
+  }
+
+  private void parse(String text) {
+    for (String line : text.split("\n")) {
+      String[] f = line.split("\t", -1);
+      if (f.length == 3 && f[0].equals(PUSH)) {
+        pushes.put(f[1], unescape(f[2]));
+      } else if (f.length == 2 && !f[0].isEmpty()) {
+        pulls.put(unescape(f[0]), unescape(f[1]));
+      }
+    }
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
+  }
+
+  private static String unescape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        sb.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -8,14 +8,12 @@ import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
 import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.CrmChanges;
 import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
 import io.m365sync.resource.ResourceSyncers;
 import io.m365sync.resource.ResourceType;
 import io.m365sync.state.IdLink;
 import io.m365sync.testkit.FakeMicrosoft365;
-import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.FlakyCrmStore;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.StoredItem;
@@ -89,7 +87,7 @@ class OneWayEventsPropertiesTest {
     FakeMicrosoft365 m365 = FakeMicrosoft365.create();
     ModelUser user = m365.addUser("events");
     ItemCollection<CalendarEvent> calendar = m365.mailbox(user).calendar();
-    FlakyEvents crm = new FlakyEvents();
+    FlakyCrmStore<CalendarEvent> crm = new FlakyCrmStore<>("event");
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway())
         .delegatedTokens(m365.delegatedTokens())
         .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
@@ -163,48 +161,5 @@ class OneWayEventsPropertiesTest {
   private static CalendarEvent meeting(int n, int version, Instant now, int day) {
     Instant start = now.plus(Duration.ofDays(day)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
     return CalendarEvent.simple("Meeting " + n + " v" + version, start, start.plus(Duration.ofHours(1)));
-  }
-
-  /** A CRM that goes down on its k-th save (once), as a database would mid-page. */
-  static final class FlakyEvents implements CrmStore<CalendarEvent> {
-    private final InMemoryCrmStore<CalendarEvent> delegate = new InMemoryCrmStore<>("event");
-    private int failAt;
-    private boolean afterWrite;
-
-    void failOnSave(int k, boolean afterWriting) {
-      failAt = k;
-      afterWrite = afterWriting;
-    }
-
-    @Override
-    public CrmRecord<CalendarEvent> save(MailboxId mailbox, String crmId, CalendarEvent item) {
-      if (failAt > 0 && --failAt == 0) {
-        if (afterWrite) {
-          delegate.save(mailbox, crmId, item);
-        }
-        throw new IllegalStateException("CRM database unavailable");
-      }
-      return delegate.save(mailbox, crmId, item);
-    }
-
-    @Override
-    public void delete(MailboxId mailbox, String crmId) {
-      delegate.delete(mailbox, crmId);
-    }
-
-    @Override
-    public Optional<CrmRecord<CalendarEvent>> find(MailboxId mailbox, String crmId) {
-      return delegate.find(mailbox, crmId);
-    }
-
-    @Override
-    public List<CrmRecord<CalendarEvent>> list(MailboxId mailbox) {
-      return delegate.list(mailbox);
-    }
-
-    @Override
-    public CrmChanges<CalendarEvent> changesSince(MailboxId mailbox, String watermark) {
-      return delegate.changesSince(mailbox, watermark);
-    }
   }
 }

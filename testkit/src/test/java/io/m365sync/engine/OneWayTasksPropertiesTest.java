@@ -7,7 +7,6 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
-import io.m365sync.resource.CrmChanges;
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.CrmStore;
 import io.m365sync.resource.ResourceSyncers;
@@ -16,7 +15,7 @@ import io.m365sync.resource.TodoTask;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.testkit.FakeMicrosoft365;
-import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.FlakyCrmStore;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.MailboxModel;
 import io.m365sync.testkit.model.ModelUser;
@@ -88,7 +87,7 @@ class OneWayTasksPropertiesTest {
     ModelUser user = m365.addUser("todo");
     MailboxModel box = m365.mailbox(user);
     box.addTaskList("work");
-    FlakyTasks crm = new FlakyTasks();
+    FlakyCrmStore<TodoTask> crm = new FlakyCrmStore<>("task");
     SyncStateStore store = SyncStateStore.inMemory();
     Mailbox mailbox = m365.signIn(user, Set.of(Resource.TASKS));
     SyncEngine engine = engine(m365, crm, store);
@@ -156,47 +155,4 @@ class OneWayTasksPropertiesTest {
   }
 
   private static final Comparator<TodoTask> BY_TITLE = Comparator.comparing(TodoTask::title);
-
-  /** A CRM that goes down on its k-th save (once), as a database would mid-page. */
-  static final class FlakyTasks implements CrmStore<TodoTask> {
-    private final InMemoryCrmStore<TodoTask> delegate = new InMemoryCrmStore<>("task");
-    private int failAt;
-    private boolean afterWrite;
-
-    void failOnSave(int k, boolean afterWriting) {
-      failAt = k;
-      afterWrite = afterWriting;
-    }
-
-    @Override
-    public CrmRecord<TodoTask> save(MailboxId mailbox, String crmId, TodoTask item) {
-      if (failAt > 0 && --failAt == 0) {
-        if (afterWrite) {
-          delegate.save(mailbox, crmId, item);
-        }
-        throw new IllegalStateException("CRM database unavailable");
-      }
-      return delegate.save(mailbox, crmId, item);
-    }
-
-    @Override
-    public void delete(MailboxId mailbox, String crmId) {
-      delegate.delete(mailbox, crmId);
-    }
-
-    @Override
-    public Optional<CrmRecord<TodoTask>> find(MailboxId mailbox, String crmId) {
-      return delegate.find(mailbox, crmId);
-    }
-
-    @Override
-    public List<CrmRecord<TodoTask>> list(MailboxId mailbox) {
-      return delegate.list(mailbox);
-    }
-
-    @Override
-    public CrmChanges<TodoTask> changesSince(MailboxId mailbox, String watermark) {
-      return delegate.changesSince(mailbox, watermark);
-    }
-  }
 }

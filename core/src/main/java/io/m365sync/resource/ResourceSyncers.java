@@ -89,7 +89,7 @@ public final class ResourceSyncers {
   public static ResourceSyncer<MailMessage> mail(CrmStore<MailMessage> crm, MailOptions options) {
     io.m365sync.Checks.requireNonNull(crm, "crm");
     io.m365sync.Checks.requireNonNull(options, "options");
-    return new io.m365sync.internal.sync.MailSyncer(crm, options);
+    return SyncPipeline.mail(crm, options);
   }
 
   /**

@@ -10,8 +10,10 @@ import io.m365sync.resource.MailOptions;
 import io.m365sync.resource.MailboxSettings;
 import io.m365sync.resource.MailboxSettingsOptions;
 import io.m365sync.resource.MailboxSettingsOptions.Direction;
+import io.m365sync.resource.ResourceResult;
 import io.m365sync.resource.ResourceSyncer;
 import io.m365sync.resource.ResourceSyncers;
+import io.m365sync.state.CursorKey;
 import io.m365sync.testkit.InMemoryCrmStore;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -62,6 +64,61 @@ class MailAndSettingsTest {
     bench.round(syncer);
     bench.round(syncer);
     assertThat(crm.list(mailbox)).hasSize(1);
+  }
+
+  @Test
+  void aCopyIsNeverCapturedTwiceWhateverStepTheCaptureCrashedAt() {
+    for (int k = 1; k <= 12; k++) {
+      SyncBench b = new SyncBench(EnumSet.of(Resource.MAIL));
+      InMemoryCrmStore<MailMessage> store = new InMemoryCrmStore<>("mail");
+      ResourceSyncer<MailMessage> syncer = ResourceSyncers.mail(store);
+      b.round(syncer); // the folders' delta links: later rounds are incremental
+      MailMessage offer = message("Offer", "buyer@example.com", "<offer-3@example.com>", List.of());
+      b.box.mail("inbox").create(offer);
+      b.crash.arm(k, true);
+      b.roundSurvivingCrash(syncer);
+      b.round(syncer);
+      b.box.mail("sentitems").create(offer); // a copy: another id, the same Internet Message-ID
+      b.round(syncer);
+      b.round(syncer);
+      assertThat(store.list(b.mailbox.id())).as("crash after step %d", k).hasSize(1);
+    }
+  }
+
+  @Test
+  void theOrphanOfACrashedCaptureIsKeptWhenItsMessageIsDeletedBeforeTheReplay() {
+    ResourceSyncer<MailMessage> syncer = ResourceSyncers.mail(crm);
+    bench.round(syncer);
+    String id = bench.box.mail("inbox").create(message("Offer", "buyer@example.com", "<offer-4@example.com>", List.of())).id();
+    bench.crash.arm(4, true); // delta, delta, write-ahead note, crm.save → dies after the save, before the link
+    assertThat(bench.roundSurvivingCrash(syncer)).isNull();
+    bench.box.mail("inbox").delete(id, null);
+    bench.round(syncer);
+    bench.round(syncer);
+
+    assertThat(crm.list(mailbox)).as("captured mail is never deleted").hasSize(1);
+    assertThat(bench.durable.cursor(new CursorKey(mailbox, Resource.MAIL, "m365sync:pending-creates")))
+        .as("the write-ahead note is settled, not left behind").isEmpty();
+  }
+
+  @Test
+  void refilingManyCapturedMessagesUpdatesThemAndIsNeverQuarantined() {
+    ResourceSyncer<MailMessage> syncer = ResourceSyncers.mail(crm);
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(bench.box.mail("inbox").create(message("Offer " + i, "buyer@example.com", "<o-" + i + "@example.com>",
+          List.of())).id());
+    }
+    bench.round(syncer);
+    for (String id : ids) {
+      bench.box.mail("inbox").patch(id, null, m -> new MailMessage("[filed] " + m.subject(), m.from(), m.to(), m.cc(),
+          m.receivedAt(), m.bodyPreview(), m.internetMessageId(), m.folderId(), m.attachments(), m.extensions()));
+    }
+    ResourceResult result = bench.round(syncer);
+
+    assertThat(result.outcome()).isEqualTo(ResourceResult.Outcome.SYNCED);
+    assertThat(result.updated()).isEqualTo(20);
+    assertThat(crm.items(mailbox)).hasSize(20).allSatisfy(m -> assertThat(m.subject()).startsWith("[filed] "));
   }
 
   @Test

@@ -32,15 +32,19 @@ final class CrmApplier<T extends SyncItem> {
     int size = Math.max(1, ctx.round.pageSize());
     for (int from = 0; from < crmSide.size(); from += size) {
       int to = Math.min(crmSide.size(), from + size);
-      batch(ctx, crmSide.subList(from, to), to == crmSide.size() ? plan.settled : Set.of());
+      batch(ctx, crmSide.subList(from, to), to == crmSide.size() ? plan.settled : Set.of(), plan.identities);
     }
     if (crmSide.isEmpty() && !plan.settled.isEmpty()) {
       ctx.note.link(List.of(), List.of(), plan.settled);
     }
   }
 
-  /** One batch; {@code settled} are earlier notes to clear with its links. */
-  private void batch(SyncContext<T> ctx, List<Action<T>> actions, Collection<String> settled) {
+  /**
+   * One batch; {@code settled} are earlier notes to clear with its links; {@code identities} (capture)
+   * are noted before the links, so that a crash between them leaves nothing a copy could be captured by.
+   */
+  private void batch(SyncContext<T> ctx, List<Action<T>> actions, Collection<String> settled,
+                     Map<String, String> identities) {
     Map<String, String> creates = new LinkedHashMap<>();
     for (Action<T> a : actions) {
       if (a instanceof Action.SaveCrm<T> s && s.crmId() == null) {
@@ -66,6 +70,9 @@ final class CrmApplier<T extends SyncItem> {
     }
     List<String> done = new ArrayList<>(creates.keySet());
     done.addAll(settled);
+    if (!identities.isEmpty()) {
+      staged.noteIdentities(ctx.markers, identities);
+    }
     staged.write(ctx.note, done);
     if (ctx.flow.pushes()) {
       // each record's content as the CRM stored it: the base its next push is diffed against
@@ -119,6 +126,15 @@ final class CrmApplier<T extends SyncItem> {
     void add(IdLink link, T stored) {
       add(link);
       synced.put(link.crmId(), stored);
+    }
+
+    void noteIdentities(Markers markers, Map<String, String> identities) {
+      for (IdLink link : all) {
+        String identity = identities.get(link.remoteId());
+        if (identity != null) {
+          markers.put(identity, link.crmId());
+        }
+      }
     }
 
     void write(WriteAhead note, Collection<String> done) {

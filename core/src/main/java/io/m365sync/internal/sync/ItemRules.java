@@ -1,9 +1,13 @@
 package io.m365sync.internal.sync;
 
 import io.m365sync.resource.CalendarEvent;
+import io.m365sync.resource.MailMessage;
+import io.m365sync.resource.MailOptions;
 import io.m365sync.resource.SyncItem;
 import io.m365sync.resource.TwoWayOptions;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -28,6 +32,11 @@ interface ItemRules<T extends SyncItem> {
 
   /** The item as written to Microsoft 365 by a create ({@code create}) or an update. */
   T forWrite(T remote, boolean create);
+
+  /** What makes two items one for capture ({@link Flow#CAPTURE}), across containers; null: none. */
+  default String identity(T item) {
+    return item.matchKey();
+  }
 
   static <T extends SyncItem> ItemRules<T> plain() {
     return new ItemRules<>() {
@@ -54,6 +63,56 @@ interface ItemRules<T extends SyncItem> {
       @Override
       public T forWrite(T remote, boolean create) {
         return remote;
+      }
+    };
+  }
+
+  /**
+   * Captured mail: the CRM form keeps attachment metadata up to {@code maxAttachmentSize}; larger
+   * attachments are left out and counted in {@link MailOptions#ATTACHMENTS_OMITTED}.
+   */
+  static ItemRules<MailMessage> mailCapture(long maxAttachmentSize) {
+    return new ItemRules<>() {
+      @Override
+      public MailMessage toCrm(MailMessage m, UnaryOperator<String> crmIdOf) {
+        List<MailMessage.Attachment> kept = new ArrayList<>();
+        for (MailMessage.Attachment a : m.attachments()) {
+          if (a.size() <= maxAttachmentSize) {
+            kept.add(a);
+          }
+        }
+        if (kept.size() == m.attachments().size()) {
+          return m;
+        }
+        Map<String, String> ext = new HashMap<>(m.extensions());
+        ext.put(MailOptions.ATTACHMENTS_OMITTED, Integer.toString(m.attachments().size() - kept.size()));
+        return new MailMessage(m.subject(), m.from(), m.to(), m.cc(), m.receivedAt(), m.bodyPreview(),
+            m.internetMessageId(), m.folderId(), kept, ext);
+      }
+
+      @Override
+      public MailMessage toRemote(MailMessage crm, UnaryOperator<String> remoteIdOf) {
+        return crm;
+      }
+
+      @Override
+      public boolean inScope(MailMessage item, Window window) {
+        return true;
+      }
+
+      @Override
+      public int rank(MailMessage item) {
+        return 0;
+      }
+
+      @Override
+      public MailMessage forWrite(MailMessage remote, boolean create) {
+        return remote;
+      }
+
+      @Override
+      public String identity(MailMessage m) {
+        return m.internetMessageId();
       }
     };
   }

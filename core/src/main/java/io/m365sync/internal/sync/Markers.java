@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, mail's
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, captured
  * Internet Message-IDs, and each two-way CRM record's fields as last synced. Write-ahead notes of
  * creates are the {@link WriteAhead} note.
  */
@@ -50,6 +50,14 @@ final class Markers {
 
   static String window() {
     return "event-window";
+  }
+
+  /**
+   * Capture: the CRM id of the record captured for an {@link ItemRules#identity} (mail's Internet
+   * Message-ID), so that a copy of the item (another id, in any container) is not captured again.
+   */
+  static String identity(String identity) {
+    return "mail:" + Reserved.hash(identity);
   }
 
   /** The CRM record's fields as last synced ({@link SyncedFields}): the base of its next push. */

@@ -3,8 +3,10 @@ package io.m365sync.internal.sync;
 import io.m365sync.resource.Conflict;
 import io.m365sync.resource.SyncItem;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,6 +17,8 @@ final class Plan<T extends SyncItem> {
   final List<Conflict> conflicts = new ArrayList<>();
   final List<Action<T>> actions = new ArrayList<>();
   final Set<String> settled = new LinkedHashSet<>();
+  /** Capture only: new captures' remote ids → their identity marker ({@link Markers#identity}), noted as they land. */
+  final Map<String, String> identities = new HashMap<>();
   int unchanged;
 
   void add(Action<T> action) {

@@ -30,7 +30,9 @@ import java.util.function.Predicate;
  *
  * <p>{@link Flow#MIRROR} is the one-way policy: the CRM mirrors Microsoft 365, CRM edits are not
  * read, and no action ever writes to Microsoft 365. The window rule, deletion confirmation,
- * crash recovery and content re-linking are the same in both flows.
+ * crash recovery and content re-linking are the same in both flows. {@link Flow#CAPTURE} (mail)
+ * keeps what it captured: remote deletions are not planned, and new items are captured once per
+ * identity (see {@link #captured}).
  *
  * <p>Whether a side changed since the last sync is read from the link (change key, CRM version) and,
  * where the link may be stale after a crash, from the item's own fingerprint ({@link Reserved#BASE}):
@@ -43,6 +45,7 @@ final class Planner<T extends SyncItem> {
   private final ItemRules<T> rules;
   private final ConflictArbiter<T> arbiter;
   private final boolean pushes;
+  private final boolean capture;
 
   private MailboxId mailbox;
   private RoundLinks links;
@@ -56,6 +59,8 @@ final class Planner<T extends SyncItem> {
   private Map<String, String> claimedBy; // crmId → remoteId claimed by content in this round
   private ContentIndex index;
   private Pulled<T> pulled;
+  private Markers markers;
+  private Set<String> capturedIdentities; // capture: identities captured by this round's plan
 
   Planner(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, ItemRules<T> rules, Flow flow) {
     this.type = type;
@@ -64,6 +69,7 @@ final class Planner<T extends SyncItem> {
     this.rules = rules;
     this.arbiter = new ConflictArbiter<>(type, options);
     this.pushes = flow.pushes();
+    this.capture = flow.captures();
   }
 
   /**
@@ -84,6 +90,8 @@ final class Planner<T extends SyncItem> {
     this.claimedBy = new HashMap<>();
     this.index = null;
     this.pulled = pulled;
+    this.markers = capture ? new Markers(round, type.resource()) : null;
+    this.capturedIdentities = new HashSet<>();
 
     List<Change<T>> remote = new ArrayList<>(pulled.all());
     // upserts first: an item re-created for a CRM record (link lost in a crash) claims the record
@@ -96,7 +104,7 @@ final class Planner<T extends SyncItem> {
         remoteUpserted(c, pulled.full());
       }
     }
-    if (pulled.full()) {
+    if (pulled.full() && !capture) {
       // deleted while no delta link was valid: a full round is the only one that can tell
       for (IdLink link : links.all()) {
         if (!pulled.seen().contains(link.remoteId()) && !handledCrm.contains(link.crmId())) {
@@ -128,8 +136,9 @@ final class Planner<T extends SyncItem> {
       orphanGone(remoteId);
       return;
     }
-    if (link == null || handledCrm.contains(link.crmId()) || !handledRemote.add(remoteId)) {
-      plan.unchanged++; // unknown, already decided, or its CRM record was re-linked to another item
+    if (link == null || handledCrm.contains(link.crmId()) || !handledRemote.add(remoteId) || capture) {
+      // unknown, already decided, its CRM record was re-linked to another item, or captured (kept)
+      plan.unchanged++;
       return;
     }
     handledCrm.add(link.crmId());
@@ -158,7 +167,7 @@ final class Planner<T extends SyncItem> {
   /**
    * A CRM create from {@code remoteId} was noted but its link never written (a crash), and the item
    * is gone from this round's view: the orphaned record goes too, unless the item merely left the
-   * window, when the record is linked to it.
+   * window or the record was captured (kept), when the record is linked to it.
    */
   private void orphanGone(String remoteId) {
     plan.settled.add(remoteId);
@@ -169,7 +178,7 @@ final class Planner<T extends SyncItem> {
     }
     handledCrm.add(orphan.crmId());
     claimedBy.put(orphan.crmId(), remoteId);
-    if (movedOutOfWindow(remoteId)) {
+    if (capture || movedOutOfWindow(remoteId)) {
       // no change key: its next upsert brings the content
       plan.add(new Action.Link<>(new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, orphan.version())));
     } else {
@@ -198,6 +207,10 @@ final class Planner<T extends SyncItem> {
     handledRemote.add(c.remoteId());
     if (note.pulling(c.remoteId())) {
       plan.settled.add(c.remoteId());
+    }
+    if (capture) {
+      captured(c, link, full);
+      return;
     }
     if (link == null) {
       unlinkedRemote(c, full);
@@ -283,6 +296,62 @@ final class Planner<T extends SyncItem> {
     } else {
       plan.add(new Action.SaveCrm<>(link.crmId(), c.remoteId(), c.changeKey(), c.item()));
     }
+  }
+
+  /**
+   * Capture: a linked item updates its record as it changes (a move between synced containers keeps
+   * it), and a record the host removed stays removed. A new item that passes the capture filter is
+   * captured unless a record holds its identity (a copy, in any container) or it is the orphan of a
+   * crashed capture (re-linked). The filter and attachment cap see the item in CRM form.
+   */
+  private void captured(Change<T> c, IdLink link, boolean full) {
+    T item = rules.toCrm(Reserved.strip(c.item()), id -> null);
+    if (link != null) {
+      handledCrm.add(link.crmId());
+      if (c.changeKey() != null && c.changeKey().equals(link.changeKey())) {
+        plan.unchanged++;
+        return;
+      }
+      CrmRecord<T> rec = crm.find(mailbox, link.crmId()).orElse(null);
+      if (rec == null || Reserved.strip(rec.item()).equals(item)) {
+        // a move (new change key, same content), or a record the host removed: acknowledged only
+        plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), rec == null ? link.crmVersion() : rec.version())));
+      } else {
+        plan.add(new Action.SaveCrm<>(link.crmId(), c.remoteId(), c.changeKey(), c.item()));
+      }
+      return;
+    }
+    String key = item.matchKey();
+    String identity = rules.identity(item);
+    if (!options.microsoftFilter().test(item) || (identity != null && capturedBefore(identity))) {
+      plan.unchanged++;
+      return;
+    }
+    CrmRecord<T> orphan = full || note.pulling(c.remoteId())
+        ? index().claim(c.remoteId(), note.pulledKey(c.remoteId()), key) : null;
+    if (orphan != null) {
+      handledCrm.add(orphan.crmId());
+      claimedBy.put(orphan.crmId(), c.remoteId());
+      plan.add(new Action.Link<>(new IdLink(mailbox, type.resource(), orphan.crmId(), c.remoteId(), c.changeKey(),
+          orphan.version())));
+    } else {
+      plan.add(new Action.SaveCrm<>(null, c.remoteId(), c.changeKey(), c.item()));
+    }
+    if (identity != null) {
+      plan.identities.put(c.remoteId(), Markers.identity(identity));
+    }
+  }
+
+  /** Whether an item with {@code identity} was captured: by this round, or into a record that still exists. */
+  private boolean capturedBefore(String identity) {
+    if (!capturedIdentities.add(identity)) {
+      return true;
+    }
+    boolean stored = markers.get(Markers.identity(identity)).flatMap(id -> crm.find(mailbox, id)).isPresent();
+    if (stored) {
+      capturedIdentities.remove(identity);
+    }
+    return stored;
   }
 
   private void resolveBoth(ConflictResolver.Resolution<T> r, String crmId, Change<T> c, CrmRecord<T> rec, IdLink link) {

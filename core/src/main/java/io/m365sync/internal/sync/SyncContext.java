@@ -51,11 +51,11 @@ final class SyncContext<T extends SyncItem> {
   }
 
   /**
-   * A Microsoft 365 item as the CRM stores it: as it is when mirrored; two-way, references translated
-   * and stamped with its origin and fingerprint.
+   * A Microsoft 365 item as the CRM stores it: as it is when mirrored; two-way and captured, in CRM
+   * form (references translated, attachments capped) and stamped with its origin and fingerprint.
    */
   T crmForm(T remote, String remoteId) {
-    if (!flow.pushes()) {
+    if (!flow.stamps()) {
       return remote;
     }
     return Reserved.stamp(rules.toCrm(Reserved.strip(remote), this::crmIdOf), Map.of(Reserved.REMOTE_ID, remoteId));

@@ -4,6 +4,8 @@ import io.m365sync.MailboxId;
 import io.m365sync.resource.CrmChanges;
 import io.m365sync.resource.CrmRecord;
 import io.m365sync.resource.CrmStore;
+import io.m365sync.resource.MailMessage;
+import io.m365sync.resource.MailOptions;
 import io.m365sync.resource.MassChangeQuarantine;
 import io.m365sync.resource.ResourceResult;
 import io.m365sync.resource.ResourceSyncer;
@@ -22,11 +24,12 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The sync of one resource, one-way and two-way alike, as a pipeline of small steps:
+ * The sync of one resource, in every mode, as a pipeline of small steps:
  * pull ({@link DeltaReader}) → read CRM changes (two-way) → map ids and resolve ({@link Planner},
  * {@link ConflictArbiter}) → guard ({@link MassChangeGuard}) → journal → apply to the CRM
  * ({@link CrmApplier}) → push to Microsoft 365 ({@link RemotePusher}; a one-way plan has nothing to
- * push) → commit delta links, window and CRM watermark. The {@link Flow} is the only difference.
+ * push) → commit delta links, window and CRM watermark. The {@link Flow} is the only difference:
+ * one-way mirroring, two-way, and mail capture ({@link Flow#CAPTURE}) share every step.
  *
  * <p>Nothing is committed before every write of the round is done, so a crash anywhere replays the
  * round; every step is idempotent against a replay (id map, change keys, CRM versions, content
@@ -48,20 +51,38 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
   }
 
   public static <T extends SyncItem> SyncPipeline<T> twoWay(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options) {
-    return new SyncPipeline<>(type, crm, options, Flow.TWO_WAY);
+    return new SyncPipeline<>(type, crm, options, Flow.TWO_WAY, rules(type, options, Flow.TWO_WAY));
   }
 
-  @SuppressWarnings("unchecked")
+  /** Mail capture over the options' folders: the capture filter decides new captures, attachments are capped. */
+  public static SyncPipeline<MailMessage> mail(CrmStore<MailMessage> crm, MailOptions options) {
+    TwoWayOptions<MailMessage> pipelineOptions = TwoWayOptions.<MailMessage>builder()
+        .containers(options.folders()).microsoftFilter(options.capture()).build();
+    return new SyncPipeline<>(ResourceType.MAIL, crm, pipelineOptions, Flow.CAPTURE,
+        ItemRules.mailCapture(options.maxAttachmentSize()));
+  }
+
   private SyncPipeline(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, Flow flow) {
+    this(type, crm, options, flow, rules(type, options, flow));
+  }
+
+  private SyncPipeline(ResourceType<T> type, CrmStore<T> crm, TwoWayOptions<T> options, Flow flow, ItemRules<T> rules) {
     this.type = type;
     this.crm = crm;
     this.options = options;
     this.flow = flow;
+    this.rules = rules;
     boolean events = type == ResourceType.EVENTS;
-    this.rules = !events ? ItemRules.plain() : (ItemRules<T>) (flow.pushes()
-        ? ItemRules.events(options.notifyAttendeesOnUpdate()) : ItemRules.eventsMirrored());
     this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events);
     this.guard = new MassChangeGuard(options.maxChangeShare(), options.guardMinimumItems(), options.releaseQuarantine());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends SyncItem> ItemRules<T> rules(ResourceType<T> type, TwoWayOptions<T> options, Flow flow) {
+    if (type != ResourceType.EVENTS) {
+      return ItemRules.plain();
+    }
+    return (ItemRules<T>) (flow.pushes() ? ItemRules.events(options.notifyAttendeesOnUpdate()) : ItemRules.eventsMirrored());
   }
 
   @Override
@@ -92,8 +113,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
 
     Plan<T> plan = new Planner<>(type, crm, options, rules, flow).plan(round, links, note, pulled, local,
         confirmation(round, pulled));
-    Optional<MassChangeQuarantine> quarantine = plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0
-        ? Optional.empty() : guard.check(mailbox, type.resource(), plan, links.size());
+    Optional<MassChangeQuarantine> quarantine = flow.captures()
+        || plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0 ? Optional.empty() : guard.check(mailbox, type.resource(), plan, links.size());
     // the host's release (SyncEngine.releaseQuarantine) lets one held round through; read only when needed
     boolean released = quarantine.isPresent() && QuarantineRelease.granted(round.state(), mailbox, type.resource());
     if (released) {

@@ -139,8 +139,13 @@ final class Planner<T extends SyncItem> {
       return;
     }
     CrmRecord<T> rec = current.get();
-    if (!rules.inScope(rec.item(), window) || movedOutOfWindow(remoteId)) {
+    // a record the CRM edited may hold times the CRM gave it, which tell nothing about the item: ask
+    boolean edited = crmEdited(rec, link, null);
+    if ((!edited && !rules.inScope(rec.item(), window)) || movedOutOfWindow(remoteId)) {
       plan.unchanged++; // left the calendar view window: not a deletion
+      if (edited) {
+        handledCrm.remove(link.crmId()); // its CRM edit still goes out below
+      }
       return;
     }
     originDeleted(rec, link);

@@ -81,7 +81,7 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
         continue;
       }
       CrmRecord<MailMessage> twin = null;
-      if (note.pulling(c.remoteId()) || pulled.full()) {
+      if (note.pulling(c.remoteId()) || pulled.full() || pendingCopy(note, item)) {
         if (byOrigin == null) {
           byOrigin = capturedByOrigin(mailbox);
         }
@@ -90,19 +90,19 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
           twin = byOrigin.get(item.matchKey());
         }
       }
-      if (twin != null) {
-        note.link(List.of(link(round, twin.crmId(), c, twin.version())), List.of(), List.of(c.remoteId()));
-        unchanged++;
-      } else {
+      if (twin == null) {
         note.notePulls(Map.of(c.remoteId(), item.matchKey() == null ? "" : item.matchKey()));
-        CrmRecord<MailMessage> saved = crm.save(mailbox, null, stamped(item, c.remoteId()));
-        note.link(List.of(link(round, saved.crmId(), c, saved.version())), List.of(), List.of(c.remoteId()));
-        twin = saved;
+        twin = crm.save(mailbox, null, stamped(item, c.remoteId()));
         created++;
+      } else {
+        unchanged++;
       }
+      // the Message-ID marker before the link, which clears the note: a crash in between leaves the
+      // note, whose replay re-links, and never a link without its marker (a copy would be captured again)
       if (msgIdMarker != null) {
         markers.put(msgIdMarker, twin.crmId());
       }
+      note.link(List.of(link(round, twin.crmId(), c, twin.version())), List.of(), List.of(c.remoteId()));
     }
     pulled.cursors().forEach((folder, cursor) -> round.state().putCursor(
         new CursorKey(mailbox, ResourceType.MAIL.resource(), folder), cursor, round.fence()));
@@ -120,6 +120,15 @@ public final class MailSyncer implements ResourceSyncer<MailMessage> {
 
   private static MailMessage stamped(MailMessage item, String remoteId) {
     return Reserved.stamp(item, Map.of(Reserved.REMOTE_ID, remoteId));
+  }
+
+  /**
+   * Whether a capture of the same Internet Message-ID from another item was noted but its marker
+   * never written (a crash after the CRM save): a copy read first must find that record, not make one.
+   */
+  private static boolean pendingCopy(WriteAhead note, MailMessage item) {
+    String key = item.matchKey();
+    return key != null && note.pulledIds().stream().anyMatch(id -> key.equals(note.pulledKey(id)));
   }
 
   /** Captured records by the message they came from and by Internet Message-ID (read once, after a crash or a 410). */

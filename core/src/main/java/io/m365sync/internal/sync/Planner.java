@@ -135,6 +135,12 @@ final class Planner<T extends SyncItem> {
     handledCrm.add(link.crmId());
     Optional<CrmRecord<T>> current = crm.find(mailbox, link.crmId());
     if (current.isEmpty()) {
+      if (pushes && movedOutOfWindow(remoteId)) {
+        // only left the window, while the CRM deleted its record: the CRM deletion goes out below
+        handledCrm.remove(link.crmId());
+        plan.unchanged++;
+        return;
+      }
       plan.add(new Action.Unlink<>(link));
       return;
     }

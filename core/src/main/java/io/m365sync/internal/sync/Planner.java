@@ -144,12 +144,23 @@ final class Planner<T extends SyncItem> {
     handledCrm.add(link.crmId());
     Optional<CrmRecord<T>> current = crm.find(mailbox, link.crmId());
     if (current.isEmpty()) {
+      if (pushes && movedOutOfWindow(remoteId)) {
+        // only left the window, while the CRM deleted its record: the CRM deletion goes out below
+        handledCrm.remove(link.crmId());
+        plan.unchanged++;
+        return;
+      }
       plan.add(new Action.Unlink<>(link));
       return;
     }
     CrmRecord<T> rec = current.get();
-    if (!rules.inScope(rec.item(), window) || movedOutOfWindow(remoteId)) {
+    // a record the CRM edited may hold times the CRM gave it, which tell nothing about the item: ask
+    boolean edited = crmEdited(rec, link, null);
+    if ((!edited && !rules.inScope(rec.item(), window)) || movedOutOfWindow(remoteId)) {
       plan.unchanged++; // left the calendar view window: not a deletion
+      if (edited) {
+        handledCrm.remove(link.crmId()); // its CRM edit still goes out below
+      }
       return;
     }
     originDeleted(rec, link);
@@ -324,10 +335,14 @@ final class Planner<T extends SyncItem> {
     String key = item.matchKey();
     String identity = rules.identity(item);
     if (!options.microsoftFilter().test(item) || (identity != null && capturedBefore(identity))) {
+      if (note.pulling(c.remoteId())) {
+        plan.settled.add(c.remoteId()); // its copy holds the capture now: the note is done
+      }
       plan.unchanged++;
       return;
     }
-    CrmRecord<T> orphan = full || note.pulling(c.remoteId())
+    // a crashed capture's orphan is claimed by its own item, or by a copy of it read first (same key)
+    CrmRecord<T> orphan = full || note.pulling(c.remoteId()) || copyOfPending(key)
         ? index().claim(c.remoteId(), note.pulledKey(c.remoteId()), key) : null;
     if (orphan != null) {
       handledCrm.add(orphan.crmId());
@@ -340,6 +355,19 @@ final class Planner<T extends SyncItem> {
     if (identity != null) {
       plan.identities.put(c.remoteId(), Markers.identity(identity));
     }
+  }
+
+  /** Whether a crashed capture noted content with {@code key} (a copy of it may be read before it). */
+  private boolean copyOfPending(String key) {
+    if (key == null) {
+      return false;
+    }
+    for (String id : note.pulledIds()) {
+      if (key.equals(note.pulledKey(id))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an item with {@code identity} was captured: by this round, or into a record that still exists. */

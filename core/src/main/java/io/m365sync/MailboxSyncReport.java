@@ -1,7 +1,7 @@
 package io.m365sync;
 
-import io.m365sync.resource.ResourceResult;
 import io.m365sync.state.MailboxState;
+import io.m365sync.sync.ResourceResult;
 import java.time.Duration;
 import java.util.List;
 

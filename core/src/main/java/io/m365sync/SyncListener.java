@@ -1,8 +1,8 @@
 package io.m365sync;
 
-import io.m365sync.resource.ResourceResult;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.UnreadableRow;
+import io.m365sync.sync.ResourceResult;
 
 /**
  * Hears what the engine does. Every method has a no-op default.
@@ -33,7 +33,7 @@ public interface SyncListener {
    * held again each cycle until the host calls {@code SyncEngine.releaseQuarantine} or the cause
    * goes away. Called once per held round.
    */
-  default void resourceQuarantined(Mailbox mailbox, io.m365sync.resource.MassChangeQuarantine quarantine) {}
+  default void resourceQuarantined(Mailbox mailbox, io.m365sync.sync.MassChangeQuarantine quarantine) {}
 
   /** One resource of one mailbox finished a round (progress). */
   default void resourceSynced(Mailbox mailbox, ResourceResult result) {}

@@ -1,14 +1,14 @@
 package io.m365sync.internal;
 
-import io.m365sync.ReasonCode;
 import io.m365sync.AuthMode;
 import io.m365sync.MailboxId;
+import io.m365sync.ReasonCode;
 import io.m365sync.SyncOptions;
 import io.m365sync.access.AccessDecision;
 import io.m365sync.auth.StrategyChoice;
-import io.m365sync.resource.MassChangeQuarantine;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.sync.MassChangeQuarantine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Collectors;

@@ -1,13 +1,13 @@
 package io.m365sync.internal;
 
-import io.m365sync.ReasonCode;
 import io.m365sync.AuthMode;
+import io.m365sync.ReasonCode;
 import io.m365sync.auth.CredentialsInvalidException;
 import io.m365sync.auth.StrategyChoice;
-import io.m365sync.resource.MailboxUnavailableException;
-import io.m365sync.resource.MassChangeQuarantine;
-import io.m365sync.resource.ThrottledException;
+import io.m365sync.gateway.MailboxUnavailableException;
+import io.m365sync.gateway.ThrottledException;
 import io.m365sync.state.FencedOutException;
+import io.m365sync.sync.MassChangeQuarantine;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

@@ -5,9 +5,9 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.SyncListener;
 import io.m365sync.TenantStatus;
-import io.m365sync.resource.ResourceResult;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.UnreadableRow;
+import io.m365sync.sync.ResourceResult;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -55,7 +55,7 @@ public final class SafeListener implements SyncListener {
   }
 
   @Override
-  public void resourceQuarantined(Mailbox mailbox, io.m365sync.resource.MassChangeQuarantine quarantine) {
+  public void resourceQuarantined(Mailbox mailbox, io.m365sync.sync.MassChangeQuarantine quarantine) {
     each("resourceQuarantined", l -> l.resourceQuarantined(mailbox, quarantine));
   }
 

@@ -1,13 +1,13 @@
 package io.m365sync.internal;
 
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.MailboxGateway;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.WriteResult;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.FencedOutException;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;

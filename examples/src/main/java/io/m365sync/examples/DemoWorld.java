@@ -1,8 +1,8 @@
 package io.m365sync.examples;
 
 import io.m365sync.Resource;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
 import io.m365sync.testkit.MutableClock;
 import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.AppRegistration;
@@ -10,13 +10,13 @@ import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.CloudSnapshot;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
-import java.time.Duration;
-import java.time.Instant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The quickstart's Microsoft 365: Contoso with the CRM's app registration and five users holding

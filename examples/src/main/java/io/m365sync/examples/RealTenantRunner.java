@@ -7,13 +7,13 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.TenantId;
+import io.m365sync.crm.CrmStore;
 import io.m365sync.graph.GraphMailboxGateway;
 import io.m365sync.graph.MsalApplicationTokenStrategy;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.ResourceSyncers;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.ResourceSyncers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -116,7 +116,7 @@ public final class RealTenantRunner {
     return report;
   }
 
-  private static <T extends SyncItem> io.m365sync.resource.ResourceSyncer<T> oneWay(ResourceType<T> type, Path dir,
+  private static <T extends SyncItem> io.m365sync.sync.ResourceSyncer<T> oneWay(ResourceType<T> type, Path dir,
                                                                                      List<JsonFileCrmStore<?>> all) {
     JsonFileCrmStore<T> store = JsonFileCrmStore.open(dir.resolve("crm-" + type.resource().name().toLowerCase() + ".json"),
         type.itemClass(), type.resource().name().toLowerCase());

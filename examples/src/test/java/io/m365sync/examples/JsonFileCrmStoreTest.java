@@ -3,10 +3,10 @@ package io.m365sync.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.Attendee;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.EmailAddress;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.model.Attendee;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.EmailAddress;
 import io.m365sync.testkit.CrmStoreContract;
 import java.nio.file.Path;
 import java.time.Instant;

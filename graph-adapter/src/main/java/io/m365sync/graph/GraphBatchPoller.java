@@ -7,13 +7,13 @@ import com.microsoft.kiota.HttpMethod;
 import com.microsoft.kiota.RequestInformation;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.GatewayErrors;
-import io.m365sync.resource.GatewayException;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.GatewayErrors;
+import io.m365sync.gateway.GatewayException;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -219,7 +219,7 @@ public final class GraphBatchPoller {
         Resource resource = poll.type().resource();
         if (status >= 200 && status < 300 && page != null) {
           try {
-            DeltaPage<?> dp = page instanceof io.m365sync.resource.MailboxSettings s
+            DeltaPage<?> dp = page instanceof io.m365sync.model.MailboxSettings s
                 ? GraphMailboxGateway.settingsPage(s, poll.request().cursor())
                 : GraphMailboxGateway.toDeltaPage(mailbox, resource, (GraphJsonReader.Page) page);
             out[index] = new Result(poll, dp, null);

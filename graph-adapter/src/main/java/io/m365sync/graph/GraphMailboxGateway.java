@@ -18,30 +18,30 @@ import io.m365sync.AuthMode;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Change;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.GatewayErrors;
-import io.m365sync.resource.GatewayException;
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.ItemNotFoundException;
-import io.m365sync.resource.MailboxGateway;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.TwoWayOptions;
-import io.m365sync.resource.WriteResult;
+import io.m365sync.gateway.Change;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.GatewayErrors;
+import io.m365sync.gateway.GatewayException;
+import io.m365sync.gateway.ItemNotFoundException;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import io.m365sync.sync.TwoWayOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.time.Clock;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +61,7 @@ import okhttp3.OkHttpClient;
  * <p>One {@code GraphServiceClient} per (tenant, auth mode), all sharing one {@link OkHttpClient};
  * each authenticates through a kiota {@code AccessTokenProvider} that hands out the calling
  * session's token, and only to the configured hosts. The SDK's retry handler is off on every request
- * (a throttled mailbox comes back at once as {@link io.m365sync.resource.ThrottledException} so the
+ * (a throttled mailbox comes back at once as {@link io.m365sync.gateway.ThrottledException} so the
  * engine reschedules it without parking a thread). Every request carries
  * {@code Prefer: IdType="ImmutableId"}, {@code outlook.timezone="UTC"}, a text body preference and
  * its own {@code client-request-id}.

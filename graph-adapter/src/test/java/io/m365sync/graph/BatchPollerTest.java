@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.ThrottledException;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.ThrottledException;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;
 import io.m365sync.testkit.model.ModelUser;

@@ -8,7 +8,7 @@ import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.TokenStrategy;
-import io.m365sync.resource.MailboxSession;
+import io.m365sync.gateway.MailboxSession;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.testkit.MutableClock;
 import io.m365sync.testkit.emulator.M365Emulator;

@@ -4,11 +4,11 @@ import com.microsoft.graph.models.Event;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.ResourceType;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.ResourceType;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,9 +46,9 @@ public final class GatewayBenchmark {
           Instant s = start.plus(Duration.ofMinutes(30L * i));
           fx.tenant.mailbox(u).calendar().create(new CalendarEvent("Meeting " + i + " about the quarterly numbers",
               "Agenda: review, plan, decide. ".repeat(8), s, s.plus(Duration.ofMinutes(30)), "Pacific Standard Time", false,
-              "Room " + (i % 40), new io.m365sync.resource.EmailAddress("organizer@contoso.com", "Organizer"),
-              List.of(new io.m365sync.resource.Attendee(io.m365sync.resource.EmailAddress.of("a@contoso.com"), "required", "accepted"),
-                  new io.m365sync.resource.Attendee(io.m365sync.resource.EmailAddress.of("b@contoso.com"), "optional", "none")),
+              "Room " + (i % 40), new io.m365sync.model.EmailAddress("organizer@contoso.com", "Organizer"),
+              List.of(new io.m365sync.model.Attendee(io.m365sync.model.EmailAddress.of("a@contoso.com"), "required", "accepted"),
+                  new io.m365sync.model.Attendee(io.m365sync.model.EmailAddress.of("b@contoso.com"), "optional", "none")),
               CalendarEvent.EventType.SINGLE_INSTANCE, null, null, "uid-" + m + "-" + i, java.util.Map.of()));
         }
         Mailbox mb = fx.mailbox(u, Resource.EVENTS);

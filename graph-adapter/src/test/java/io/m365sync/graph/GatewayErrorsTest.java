@@ -7,22 +7,22 @@ import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
 import io.m365sync.auth.AccessToken;
-import io.m365sync.resource.AccessDeniedByPolicyException;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.ItemNotFoundException;
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.MailboxUnavailableException;
-import io.m365sync.resource.PreconditionFailedException;
-import io.m365sync.resource.RemoteUnavailableException;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncStateExpiredException;
-import io.m365sync.resource.ThrottledException;
-import io.m365sync.resource.TokenRejectedException;
-import io.m365sync.resource.WriteResult;
+import io.m365sync.gateway.AccessDeniedByPolicyException;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemNotFoundException;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.MailboxUnavailableException;
+import io.m365sync.gateway.PreconditionFailedException;
+import io.m365sync.gateway.RemoteUnavailableException;
+import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.gateway.ThrottledException;
+import io.m365sync.gateway.TokenRejectedException;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;
 import io.m365sync.testkit.model.ModelUser;
@@ -85,7 +85,7 @@ class GatewayErrorsTest {
     assertThat(next.changes()).singleElement().satisfies(c -> assertThat(c.item().subject()).isEqualTo("Moved"));
     fx.gateway.delete(session, ResourceType.EVENTS, w.remoteId(), updated.changeKey());
     assertThat(fx.gateway.delta(session, ResourceType.EVENTS, new DeltaRequest(null, next.cursor(), null, null, 50)).changes())
-        .singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(io.m365sync.resource.Change.Kind.DELETE));
+        .singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(io.m365sync.gateway.Change.Kind.DELETE));
     assertThat(fx.emulator.recordedRequests()).allSatisfy(r -> {
       if (r.path().startsWith("/v1.0")) {
         assertThat(r.header("Prefer")).contains("IdType=\"ImmutableId\"");

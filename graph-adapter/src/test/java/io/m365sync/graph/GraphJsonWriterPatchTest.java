@@ -3,10 +3,10 @@ package io.m365sync.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.EmailAddress;
-import io.m365sync.resource.ItemPatch;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.EmailAddress;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;

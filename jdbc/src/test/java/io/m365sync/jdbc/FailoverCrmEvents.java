@@ -1,10 +1,10 @@
 package io.m365sync.jdbc;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.CrmChanges;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
+import io.m365sync.crm.CrmChanges;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.model.CalendarEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.CrmChanges;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.crm.CrmChanges;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.model.SyncItem;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,10 +1,10 @@
 package io.m365sync.testkit;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.CrmChanges;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.crm.CrmChanges;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.model.SyncItem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

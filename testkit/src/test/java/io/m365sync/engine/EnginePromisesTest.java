@@ -11,27 +11,27 @@ import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
+import io.m365sync.TenantId;
 import io.m365sync.TenantStatus;
 import io.m365sync.access.AccessPolicyCheck;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.MailboxSettingsOptions;
-import io.m365sync.resource.ResourceSyncers;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.TodoTask;
-import io.m365sync.TenantId;
-import io.m365sync.resource.CrmChanges;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.crm.CrmChanges;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import io.m365sync.model.TodoTask;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
-import io.m365sync.state.MailboxStatus;
-import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.MailboxSettingsOptions;
+import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.AccessPolicy;
@@ -218,9 +218,9 @@ class EnginePromisesTest {
     Instant now = m365.clock().instant();
     m365.mailbox(bob).calendar().create(CalendarEvent.simple("demo", now.plus(Duration.ofDays(1)),
         now.plus(Duration.ofDays(1)).plusSeconds(3600)));
-    m365.mailbox(bob).contacts().create(io.m365sync.resource.Contact.of("Ada", "Lovelace", "ada@example.com"));
+    m365.mailbox(bob).contacts().create(io.m365sync.model.Contact.of("Ada", "Lovelace", "ada@example.com"));
     HeldCrm<CalendarEvent> crmEvents = new HeldCrm<>("event");
-    InMemoryCrmStore<io.m365sync.resource.Contact> crmContacts = new InMemoryCrmStore<>("contact");
+    InMemoryCrmStore<io.m365sync.model.Contact> crmContacts = new InMemoryCrmStore<>("contact");
     SyncStateStore store = SyncStateStore.inMemory();
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).stateStore(store).gateway(m365.gateway())
         .delegatedTokens(m365.delegatedTokens())
@@ -289,8 +289,8 @@ class EnginePromisesTest {
   void aSyncQueuedBehindUnenrollSendsNothing() throws Exception {
     FakeMicrosoft365 m365 = FakeMicrosoft365.create();
     ModelUser bob = m365.addUser("bob");
-    m365.mailbox(bob).contacts().create(io.m365sync.resource.Contact.of("Ada", "Lovelace", "ada@example.com"));
-    InMemoryCrmStore<io.m365sync.resource.Contact> crm = new InMemoryCrmStore<>("contact");
+    m365.mailbox(bob).contacts().create(io.m365sync.model.Contact.of("Ada", "Lovelace", "ada@example.com"));
+    InMemoryCrmStore<io.m365sync.model.Contact> crm = new InMemoryCrmStore<>("contact");
     SlowPurgeStore store = new SlowPurgeStore();
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).stateStore(store).gateway(m365.gateway())
         .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm)).build();
@@ -410,9 +410,9 @@ class EnginePromisesTest {
     FakeMicrosoft365 m365 = FakeMicrosoft365.create();
     ModelUser alice = m365.addUser("alice");
     for (int i = 0; i < 12; i++) {
-      m365.mailbox(alice).contacts().create(io.m365sync.resource.Contact.of("C", "" + i, "c" + i + "@example.com"));
+      m365.mailbox(alice).contacts().create(io.m365sync.model.Contact.of("C", "" + i, "c" + i + "@example.com"));
     }
-    InMemoryCrmStore<io.m365sync.resource.Contact> crm = new InMemoryCrmStore<>("contact");
+    InMemoryCrmStore<io.m365sync.model.Contact> crm = new InMemoryCrmStore<>("contact");
     io.m365sync.testkit.RecordingSyncListener listener = new io.m365sync.testkit.RecordingSyncListener();
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway())
         .delegatedTokens(m365.delegatedTokens()).listener(listener)

@@ -8,10 +8,10 @@ import io.m365sync.MailboxSyncReport;
 import io.m365sync.SyncListener;
 import io.m365sync.SyncOptions;
 import io.m365sync.TenantStatus;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.ResourceResult;
+import io.m365sync.model.CalendarEvent;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.sync.ResourceResult;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;
 import java.time.Duration;
@@ -30,8 +30,8 @@ class EngineRobustnessTest {
     io.m365sync.SyncEngine.Builder b = io.m365sync.SyncEngine.builder()
         .clock(f.m365.clock()).gateway(f.m365.gateway())
         .delegatedTokens(f.m365.delegatedTokens()).applicationTokens(f.m365.applicationTokens())
-        .resource(io.m365sync.resource.ResourceSyncers.oneWay(io.m365sync.resource.ResourceType.EVENTS, f.crmEvents))
-        .resource(io.m365sync.resource.ResourceSyncers.oneWay(io.m365sync.resource.ResourceType.CONTACTS, f.crmContacts))
+        .resource(io.m365sync.sync.ResourceSyncers.oneWay(io.m365sync.model.ResourceType.EVENTS, f.crmEvents))
+        .resource(io.m365sync.sync.ResourceSyncers.oneWay(io.m365sync.model.ResourceType.CONTACTS, f.crmContacts))
         .listener(f.listener);
     if (extra != null) {
       b.listener(extra);
@@ -198,7 +198,7 @@ class EngineRobustnessTest {
       f.engine = io.m365sync.SyncEngine.builder()
           .clock(f.m365.clock()).gateway(f.m365.gateway()).executor(pool)
           .delegatedTokens(f.m365.delegatedTokens())
-          .resource(io.m365sync.resource.ResourceSyncers.oneWay(io.m365sync.resource.ResourceType.EVENTS, f.crmEvents))
+          .resource(io.m365sync.sync.ResourceSyncers.oneWay(io.m365sync.model.ResourceType.EVENTS, f.crmEvents))
           .options(SyncOptions.defaults().withMaxConcurrentMailboxes(3))
           .build();
       for (int i = 0; i < 20; i++) {

@@ -12,10 +12,10 @@ import io.m365sync.Resource;
 import io.m365sync.SignInNotifyPolicy;
 import io.m365sync.SyncOptions;
 import io.m365sync.TenantStatus;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.ResourceResult;
+import io.m365sync.model.CalendarEvent;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.sync.ResourceResult;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.ModelGroup;
@@ -140,7 +140,7 @@ class TokenExpiryStoryTest {
     assertThat(f.engine.tenantStatus(f.m365.tenantId()).appMode()).isEqualTo(TenantStatus.AppMode.ACTIVE);
 
     // new data still flows after the cliff
-    f.m365.mailbox(f.users.get("bob")).contacts().create(io.m365sync.resource.Contact.of("Grace", "Hopper", "grace@example.com"));
+    f.m365.mailbox(f.users.get("bob")).contacts().create(io.m365sync.model.Contact.of("Grace", "Hopper", "grace@example.com"));
     f.cycleAfter(Duration.ofMinutes(1));
     assertThat(f.crmContacts.items(f.id("bob"))).hasSize(3);
   }

@@ -1,28 +1,27 @@
 package io.m365sync.engine;
 
-import java.util.function.Consumer;
-import io.m365sync.state.UnreadableRow;
-import io.m365sync.resource.ItemPatch;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
-import io.m365sync.resource.CrmChanges;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.MailboxGateway;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.WriteResult;
+import io.m365sync.crm.CrmChanges;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -30,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The gateway, a CRM table and the state store, each reporting what the engine does to a {@link HostActionWitness}. */

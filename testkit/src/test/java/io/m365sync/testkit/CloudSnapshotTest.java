@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.ResourceType;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
 import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.CloudSnapshot;
@@ -104,7 +104,7 @@ class CloudSnapshotTest {
                                    io.m365sync.state.SyncStateStore store, InMemoryCrmStore<CalendarEvent> crm) {
     return SyncEngine.builder().clock(cloud.clock()).gateway(new FakeMailboxGateway(cloud)).stateStore(store)
         .delegatedTokens(delegated)
-        .resource(io.m365sync.resource.ResourceSyncers.oneWay(ResourceType.EVENTS, crm)).build();
+        .resource(io.m365sync.sync.ResourceSyncers.oneWay(ResourceType.EVENTS, crm)).build();
   }
 
 }

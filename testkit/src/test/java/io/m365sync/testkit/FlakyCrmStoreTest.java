@@ -1,7 +1,7 @@
 package io.m365sync.testkit;
 
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.CrmStore;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.model.Contact;
 
 class FlakyCrmStoreTest extends CrmStoreContract<Contact> {
   @Override

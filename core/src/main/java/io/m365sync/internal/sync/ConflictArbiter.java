@@ -1,11 +1,11 @@
 package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.Conflict;
-import io.m365sync.resource.ConflictResolver;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.TwoWayOptions;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import io.m365sync.sync.Conflict;
+import io.m365sync.sync.ConflictResolver;
+import io.m365sync.sync.TwoWayOptions;
 import java.time.Instant;
 
 /** Resolve step: decides a conflict by the configured policy and drafts its journal entry. */

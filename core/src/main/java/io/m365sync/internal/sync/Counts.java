@@ -1,6 +1,6 @@
 package io.m365sync.internal.sync;
 
-/** What a round wrote, for the {@link io.m365sync.resource.ResourceResult}. */
+/** What a round wrote, for the {@link io.m365sync.sync.ResourceResult}. */
 final class Counts {
   int created;
   int updated;

@@ -1,7 +1,7 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.IdLink;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,13 +1,13 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.Change;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.SyncRound;
-import io.m365sync.resource.SyncStateExpiredException;
+import io.m365sync.gateway.Change;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
+import io.m365sync.sync.SyncRound;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.Checks;
 import io.m365sync.MailboxId;
-import io.m365sync.resource.Conflict;
-import io.m365sync.resource.ConflictJournal;
+import io.m365sync.sync.Conflict;
+import io.m365sync.sync.ConflictJournal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.MailOptions;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.TwoWayOptions;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.SyncItem;
+import io.m365sync.sync.MailOptions;
+import io.m365sync.sync.TwoWayOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

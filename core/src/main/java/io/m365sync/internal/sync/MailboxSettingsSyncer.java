@@ -1,19 +1,19 @@
 package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.Change;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.DeltaPage;
-import io.m365sync.resource.DeltaRequest;
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.MailboxSettingsOptions;
-import io.m365sync.resource.MailboxSettingsOptions.Direction;
-import io.m365sync.resource.ResourceResult;
-import io.m365sync.resource.ResourceSyncer;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncRound;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.Change;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.ResourceType;
+import io.m365sync.sync.MailboxSettingsOptions.Direction;
+import io.m365sync.sync.MailboxSettingsOptions;
+import io.m365sync.sync.ResourceResult;
+import io.m365sync.sync.ResourceSyncer;
+import io.m365sync.sync.SyncRound;
 import java.util.List;
 import java.util.Map;
 

@@ -2,9 +2,9 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.resource.SyncRound;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.SyncRound;
 import java.util.Optional;
 
 /**

@@ -2,8 +2,8 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.resource.MassChangeQuarantine;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.model.SyncItem;
+import io.m365sync.sync.MassChangeQuarantine;
 import java.util.Optional;
 import java.util.function.Predicate;
 

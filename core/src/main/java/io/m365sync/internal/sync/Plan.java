@@ -1,7 +1,7 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.Conflict;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.model.SyncItem;
+import io.m365sync.sync.Conflict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

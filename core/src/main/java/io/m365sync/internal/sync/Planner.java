@@ -2,16 +2,16 @@ package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.resource.Change;
-import io.m365sync.resource.Conflict;
-import io.m365sync.resource.ConflictResolver;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.SyncRound;
-import io.m365sync.resource.TwoWayOptions;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.Change;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.IdLink;
+import io.m365sync.sync.Conflict;
+import io.m365sync.sync.ConflictResolver;
+import io.m365sync.sync.SyncRound;
+import io.m365sync.sync.TwoWayOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -236,7 +236,7 @@ final class Planner<T extends SyncItem> {
     if (replay) {
       plan.unchanged++; // a replay, or the echo of a write whose link we wrote
       if (crm.find(mailbox, link.crmId()).isEmpty()) {
-        plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
+        plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.sync.ConflictPolicy.CRM_WINS));
       } else {
         handledCrm.remove(link.crmId()); // CRM edits still go out below
       }
@@ -491,7 +491,7 @@ final class Planner<T extends SyncItem> {
     Optional<CrmRecord<T>> current = crm.find(mailbox, crmId);
     if (current.isEmpty()) {
       if (link != null) {
-        plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
+        plan.add(new Action.DeleteRemote<>(link, link.changeKey(), options.policy() == io.m365sync.sync.ConflictPolicy.CRM_WINS));
       }
       return;
     }
@@ -520,7 +520,7 @@ final class Planner<T extends SyncItem> {
       }
       return;
     }
-    plan.add(new Action.UpdateRemote<>(link, rec, link.changeKey(), options.policy() == io.m365sync.resource.ConflictPolicy.CRM_WINS));
+    plan.add(new Action.UpdateRemote<>(link, rec, link.changeKey(), options.policy() == io.m365sync.sync.ConflictPolicy.CRM_WINS));
   }
 
   // ---- helpers

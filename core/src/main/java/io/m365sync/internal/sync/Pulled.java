@@ -1,7 +1,7 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.Change;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.gateway.Change;
+import io.m365sync.model.SyncItem;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;

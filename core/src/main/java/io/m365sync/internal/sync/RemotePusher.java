@@ -1,11 +1,11 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.ItemNotFoundException;
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.PreconditionFailedException;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.WriteResult;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.gateway.ItemNotFoundException;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.PreconditionFailedException;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.IdLink;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.TodoTask;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.SyncItem;
+import io.m365sync.model.TodoTask;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

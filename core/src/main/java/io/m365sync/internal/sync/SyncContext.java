@@ -1,13 +1,13 @@
 package io.m365sync.internal.sync;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.CrmStore;
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.SyncRound;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.IdLink;
+import io.m365sync.sync.SyncRound;
 import java.util.List;
 import java.util.Map;
 

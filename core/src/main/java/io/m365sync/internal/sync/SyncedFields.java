@@ -1,7 +1,7 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.resource.ItemPatch;
-import io.m365sync.resource.SyncItem;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.model.SyncItem;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

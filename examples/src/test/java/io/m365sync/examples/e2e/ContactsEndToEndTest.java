@@ -3,10 +3,10 @@ package io.m365sync.examples.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.ResourceSyncers;
-import io.m365sync.resource.ResourceType;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
+import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.StoredItem;
 import java.util.List;

@@ -3,15 +3,15 @@ package io.m365sync.examples.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.Attendee;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.CalendarEvent.EventType;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.EmailAddress;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.MailboxSession;
-import io.m365sync.resource.ResourceSyncers;
-import io.m365sync.resource.ResourceType;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.model.Attendee;
+import io.m365sync.model.CalendarEvent.EventType;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.EmailAddress;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.ResourceType;
+import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.emulator.EmulatorRequest;
 import io.m365sync.testkit.model.StoredItem;
@@ -191,7 +191,7 @@ class EventsEndToEndTest {
   @Test
   void aHostThatAsksForNotificationsSendsAMeetingUpdateOfWhatChanged() {
     MailboxId id = world.signIn(ResourceSyncers.twoWay(ResourceType.EVENTS, crm,
-        io.m365sync.resource.TwoWayOptions.<CalendarEvent>builder().notifyAttendeesOnUpdate(true).build())).id();
+        io.m365sync.sync.TwoWayOptions.<CalendarEvent>builder().notifyAttendeesOnUpdate(true).build())).id();
     Instant start = E2eWorld.START.plus(Duration.ofDays(3));
     CrmRecord<CalendarEvent> rec = crm.save(id, null, new CalendarEvent("Kick-off", null, start, start.plus(Duration.ofMinutes(30)),
         "UTC", false, null, null, List.of(new Attendee(EmailAddress.of("buyer@customer.com"), "required", null)),

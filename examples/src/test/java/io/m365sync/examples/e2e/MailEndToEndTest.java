@@ -3,10 +3,10 @@ package io.m365sync.examples.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.EmailAddress;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.MailOptions;
-import io.m365sync.resource.ResourceSyncers;
+import io.m365sync.model.EmailAddress;
+import io.m365sync.model.MailMessage;
+import io.m365sync.sync.MailOptions;
+import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.InMemoryCrmStore;
 import java.time.Instant;
 import java.util.List;

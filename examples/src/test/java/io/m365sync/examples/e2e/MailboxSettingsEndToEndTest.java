@@ -3,11 +3,11 @@ package io.m365sync.examples.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.MailboxId;
-import io.m365sync.resource.CrmRecord;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.MailboxSettingsOptions;
-import io.m365sync.resource.MailboxSettingsOptions.Direction;
-import io.m365sync.resource.ResourceSyncers;
+import io.m365sync.crm.CrmRecord;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.sync.MailboxSettingsOptions.Direction;
+import io.m365sync.sync.MailboxSettingsOptions;
+import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.InMemoryCrmStore;
 import java.time.LocalTime;
 import java.util.List;

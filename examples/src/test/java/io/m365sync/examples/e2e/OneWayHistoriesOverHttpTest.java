@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.Mailbox;
 import io.m365sync.SyncOptions;
-import io.m365sync.resource.ResourceSyncers;
-import io.m365sync.resource.ResourceType;
-import io.m365sync.testkit.OneWayContactHistories;
+import io.m365sync.model.ResourceType;
+import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.OneWayContactHistories.Step;
+import io.m365sync.testkit.OneWayContactHistories;
 import java.util.List;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365sync.AuthMode;
 import io.m365sync.Resource;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.TodoTask;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.SyncItem;
+import io.m365sync.model.TodoTask;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.DeltaWindow;
 import io.m365sync.testkit.model.FaultRule;
@@ -833,11 +833,11 @@ final class GraphApi {
     if (why.isEmpty()) {
       return;
     }
-    List<io.m365sync.resource.EmailAddress> to = after.attendees().isEmpty()
-        ? before.attendees().stream().map(io.m365sync.resource.Attendee::email).toList()
-        : after.attendees().stream().map(io.m365sync.resource.Attendee::email).toList();
+    List<io.m365sync.model.EmailAddress> to = after.attendees().isEmpty()
+        ? before.attendees().stream().map(io.m365sync.model.Attendee::email).toList()
+        : after.attendees().stream().map(io.m365sync.model.Attendee::email).toList();
     c.mailbox.mail("sentitems").create(new MailMessage(after.subject(),
-        new io.m365sync.resource.EmailAddress(c.user.userPrincipalName(), c.user.displayName()), to, List.of(), c.now,
+        new io.m365sync.model.EmailAddress(c.user.userPrincipalName(), c.user.displayName()), to, List.of(), c.now,
         "Meeting update: " + String.join(", ", why), "<meeting-update-" + UUID.randomUUID() + "@" + c.tenant.domain() + ">",
         "sentitems", List.of(), Map.of(MEETING_UPDATE, String.join(",", why))));
   }

@@ -2,7 +2,7 @@ package io.m365sync.testkit.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.m365sync.resource.CalendarEvent;
+import io.m365sync.model.CalendarEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
 import java.time.Instant;

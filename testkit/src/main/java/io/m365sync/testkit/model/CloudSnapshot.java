@@ -1,12 +1,12 @@
 package io.m365sync.testkit.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.SyncItem;
-import io.m365sync.resource.TodoTask;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.SyncItem;
+import io.m365sync.model.TodoTask;
 import io.m365sync.testkit.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.m365sync.testkit.model;
 
-import io.m365sync.resource.SyncItem;
+import io.m365sync.model.SyncItem;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

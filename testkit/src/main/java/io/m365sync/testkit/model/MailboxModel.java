@@ -1,10 +1,10 @@
 package io.m365sync.testkit.model;
 
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.MailMessage;
-import io.m365sync.resource.MailboxSettings;
-import io.m365sync.resource.TodoTask;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.TodoTask;
 import java.time.LocalTime;
 import java.util.LinkedHashMap;
 import java.util.List;

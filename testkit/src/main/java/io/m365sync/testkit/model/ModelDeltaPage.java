@@ -1,6 +1,6 @@
 package io.m365sync.testkit.model;
 
-import io.m365sync.resource.SyncItem;
+import io.m365sync.model.SyncItem;
 import java.util.List;
 
 /** A delta page: changes plus exactly one of a next token (more pages) or a delta token (round done). */

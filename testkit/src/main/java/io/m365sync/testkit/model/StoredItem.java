@@ -1,6 +1,6 @@
 package io.m365sync.testkit.model;
 
-import io.m365sync.resource.SyncItem;
+import io.m365sync.model.SyncItem;
 
 /**
  * An item as the mailbox holds it.

@@ -2,9 +2,9 @@ package io.m365sync.testkit.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.m365sync.resource.Attendee;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.EmailAddress;
+import io.m365sync.model.Attendee;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.EmailAddress;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;

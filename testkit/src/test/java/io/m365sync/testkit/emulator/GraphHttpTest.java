@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.m365sync.resource.CalendarEvent;
-import io.m365sync.resource.Contact;
-import io.m365sync.resource.MailMessage;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.MailMessage;
 import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;

@@ -23,7 +23,7 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
-import io.m365sync.resource.CalendarEvent;
+import io.m365sync.model.CalendarEvent;
 import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.ModelGroup;
 import java.net.URI;

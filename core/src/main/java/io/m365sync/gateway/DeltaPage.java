@@ -1,0 +1,19 @@
+package io.m365sync.gateway;
+
+import io.m365sync.Checks;
+import io.m365sync.model.SyncItem;
+import java.util.List;
+
+/**
+ * One page of a delta round.
+ *
+ * @param changes the page's changes, in server order; may repeat earlier changes (replays)
+ * @param cursor where to continue: the next link while {@code more}, else the delta link to store
+ * @param more whether another page follows in this round
+ */
+public record DeltaPage<T extends SyncItem>(List<Change<T>> changes, String cursor, boolean more) {
+  public DeltaPage {
+    changes = List.copyOf(Checks.requireNonNull(changes, "changes"));
+    Checks.requireText(cursor, "cursor");
+  }
+}

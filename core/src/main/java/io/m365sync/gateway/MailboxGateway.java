@@ -1,0 +1,48 @@
+package io.m365sync.gateway;
+
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import java.util.Optional;
+
+/**
+ * The port to Microsoft 365 for one mailbox at a time. Implemented over the Graph SDK in
+ * graph-adapter and in memory in testkit.
+ *
+ * <p>Failures are the {@link GatewayException} subclasses: {@link ThrottledException},
+ * {@link SyncStateExpiredException}, {@link AccessDeniedByPolicyException},
+ * {@link MailboxUnavailableException}, {@link ItemNotFoundException},
+ * {@link PreconditionFailedException}, {@link TokenRejectedException},
+ * {@link RemoteUnavailableException}. Thread-safe.
+ *
+ * <p>{@link ResourceType#MAILBOX_SETTINGS} has no delta in Graph: {@code delta} returns a one-item
+ * snapshot page and {@code update} patches the settings; create and delete are refused.
+ *
+ * <p>Updates are patches, as in Graph: an update writes the fields and extension keys its
+ * {@link ItemPatch} names and leaves the rest of the item as it is, so what Microsoft 365 holds
+ * beyond what the CRM stores survives a CRM edit.
+ */
+public interface MailboxGateway {
+
+  /** Reads the next delta page. */
+  <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request);
+
+  /**
+   * Reads one item by its id, wherever it lies (in or out of a calendar view window); empty when
+   * Microsoft 365 answers 404 (the item is deleted). The syncers use it to confirm a deletion seen
+   * through a windowed delta, which reports an item moved out of the window as {@code @removed}.
+   */
+  <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId);
+
+  /** Creates an item in {@code container} (null: the default folder/list). */
+  <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item);
+
+  /**
+   * Writes the fields and extension keys {@code patch} names to an item and leaves the others as
+   * they are; {@code ifMatch} (nullable) makes it fail with 412 on a concurrent change.
+   */
+  <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId, String ifMatch,
+                                          ItemPatch<T> patch);
+
+  /** Deletes an item; deleting an item that is already gone raises {@link ItemNotFoundException}. */
+  void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch);
+}

@@ -1,0 +1,35 @@
+package io.m365sync.model;
+
+import java.time.LocalTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A mailbox's settings snapshot. Graph has no delta for these: gateways poll and the syncer diffs.
+ *
+ * @param timeZone the mailbox's default time zone
+ * @param workingHours when the user works; may be null
+ * @param automaticReplies out-of-office state; may be null
+ */
+public record MailboxSettings(String timeZone, WorkingHours workingHours, AutomaticReplies automaticReplies,
+                              Map<String, String> extensions) implements SyncItem {
+
+  /** Working days and hours in a time zone. */
+  public record WorkingHours(List<String> daysOfWeek, LocalTime start, LocalTime end, String timeZone) {
+    public WorkingHours {
+      daysOfWeek = Items.list(daysOfWeek);
+    }
+  }
+
+  /** Automatic replies: {@code disabled}, {@code alwaysEnabled} or {@code scheduled}. */
+  public record AutomaticReplies(String status, String internalReplyMessage, String externalReplyMessage) {}
+
+  public MailboxSettings {
+    extensions = Items.map(extensions);
+  }
+
+  @Override
+  public String matchKey() {
+    return "mailboxSettings";
+  }
+}

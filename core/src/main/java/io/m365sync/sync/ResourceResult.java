@@ -1,0 +1,67 @@
+package io.m365sync.sync;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Checks;
+import io.m365sync.Resource;
+
+/**
+ * What one resource's round did for one mailbox.
+ *
+ * @param resource which resource
+ * @param mode the auth mode used; null when skipped before any token was used
+ * @param outcome synced, skipped or failed
+ * @param created CRM records created
+ * @param updated CRM records updated
+ * @param deleted CRM records deleted
+ * @param unchanged changes seen that needed nothing (replays, echoes)
+ * @param fullResync whether the round restarted from scratch (first sync or expired delta link)
+ * @param detail a short human explanation for skips and failures; null when synced
+ * @param quarantine what the mass-change guard held back, when {@code outcome} is QUARANTINED; else null
+ */
+public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, int created, int updated,
+                             int deleted, int unchanged, boolean fullResync, String detail,
+                             MassChangeQuarantine quarantine) {
+
+  /**
+   * SYNCED: the round went through; SKIPPED: not attempted (no usable token, the mailbox as a whole
+   * stopped); FAILED: attempted and failed; QUARANTINED: the mass-change guard held the round back
+   * until the host releases it ({@code SyncEngine.releaseQuarantine}).
+   */
+  public enum Outcome { SYNCED, SKIPPED, FAILED, QUARANTINED }
+
+  public ResourceResult {
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(outcome, "outcome");
+    if ((outcome == Outcome.QUARANTINED) != (quarantine != null)) {
+      throw new IllegalArgumentException("'quarantine' must be set exactly when the outcome is QUARANTINED but was "
+          + quarantine + " for " + outcome);
+    }
+  }
+
+  /** A result without a quarantine. */
+  public ResourceResult(Resource resource, AuthMode mode, Outcome outcome, int created, int updated, int deleted,
+                        int unchanged, boolean fullResync, String detail) {
+    this(resource, mode, outcome, created, updated, deleted, unchanged, fullResync, detail, null);
+  }
+
+  /** The mass-change guard held the round back: nothing applied, no cursor moved. */
+  public static ResourceResult quarantined(MassChangeQuarantine quarantine, AuthMode mode, int unchanged,
+                                           boolean fullResync) {
+    Checks.requireNonNull(quarantine, "quarantine");
+    return new ResourceResult(quarantine.resource(), mode, Outcome.QUARANTINED, 0, 0, 0, unchanged, fullResync,
+        quarantine.describe(), quarantine);
+  }
+
+  public static ResourceResult skipped(Resource resource, String detail) {
+    return new ResourceResult(resource, null, Outcome.SKIPPED, 0, 0, 0, 0, false, detail);
+  }
+
+  public static ResourceResult failed(Resource resource, AuthMode mode, String detail) {
+    return new ResourceResult(resource, mode, Outcome.FAILED, 0, 0, 0, 0, false, detail);
+  }
+
+  /** Records written to the CRM in this round. */
+  public int applied() {
+    return created + updated + deleted;
+  }
+}

@@ -81,6 +81,7 @@ public record CalendarEvent(String subject, String body, Instant start, Instant 
     return toBuilder().attendees(newAttendees).build();
   }
 
+  @Override
   public CalendarEvent withExtensions(Map<String, String> newExtensions) {
     return toBuilder().extensions(newExtensions).build();
   }

@@ -49,6 +49,7 @@ public record Contact(String givenName, String surname, String displayName, List
     return toBuilder().phones(newPhones).build();
   }
 
+  @Override
   public Contact withExtensions(Map<String, String> newExtensions) {
     return toBuilder().extensions(newExtensions).build();
   }

@@ -31,6 +31,12 @@ public record MailMessage(String subject, EmailAddress from, List<EmailAddress> 
   }
 
   @Override
+  public MailMessage withExtensions(Map<String, String> newExtensions) {
+    return new MailMessage(subject, from, to, cc, receivedAt, bodyPreview, internetMessageId, folderId, attachments,
+        newExtensions);
+  }
+
+  @Override
   public String matchKey() {
     return internetMessageId == null ? null : "msgid:" + internetMessageId;
   }

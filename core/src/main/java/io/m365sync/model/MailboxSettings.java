@@ -29,6 +29,11 @@ public record MailboxSettings(String timeZone, WorkingHours workingHours, Automa
   }
 
   @Override
+  public MailboxSettings withExtensions(Map<String, String> newExtensions) {
+    return new MailboxSettings(timeZone, workingHours, automaticReplies, newExtensions);
+  }
+
+  @Override
   public String matchKey() {
     return "mailboxSettings";
   }

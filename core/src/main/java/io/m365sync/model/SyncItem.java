@@ -16,4 +16,11 @@ public sealed interface SyncItem permits CalendarEvent, Contact, MailMessage, To
    * when no id link survives; null when the item has nothing stable to match on.
    */
   String matchKey();
+
+  /**
+   * A copy of this item with {@code newExtensions} as its extensions (every other field kept); each
+   * record returns its own type. To drop the engine's reserved keys, see
+   * {@link SyncItems#withoutReservedExtensions}.
+   */
+  SyncItem withExtensions(Map<String, String> newExtensions);
 }

@@ -22,6 +22,11 @@ public record TodoTask(String title, String body, Status status, Instant due, St
   }
 
   @Override
+  public TodoTask withExtensions(Map<String, String> newExtensions) {
+    return new TodoTask(title, body, status, due, importance, completedAt, newExtensions);
+  }
+
+  @Override
   public String matchKey() {
     return "task:" + title + "@" + due;
   }

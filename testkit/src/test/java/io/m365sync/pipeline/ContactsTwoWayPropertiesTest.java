@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.crm.CrmRecord;
-import io.m365sync.internal.sync.Reserved;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItems;
 import io.m365sync.sync.Conflict;
 import io.m365sync.sync.ConflictJournal;
 import io.m365sync.sync.ConflictPolicy;
@@ -146,7 +146,7 @@ class ContactsTwoWayPropertiesTest {
         if (it != null) {
           touch(email(it.item()), Side.MICROSOFT);
           Contact next = edited(it.item());
-          lastMs.put(email(next), Reserved.strip(next));
+          lastMs.put(email(next), SyncItems.withoutReservedExtensions(next));
           ms.update(it.id(), null, next);
         }
       } else if (s instanceof MsDelete d) {
@@ -166,7 +166,7 @@ class ContactsTwoWayPropertiesTest {
         if (r != null) {
           touch(email(r.item()), Side.CRM);
           Contact next = edited(r.item());
-          lastCrm.put(email(next), Reserved.strip(next));
+          lastCrm.put(email(next), SyncItems.withoutReservedExtensions(next));
           crmTable.save(mailbox, r.crmId(), next);
         }
       } else if (s instanceof CrmDelete d) {
@@ -272,7 +272,7 @@ class ContactsTwoWayPropertiesTest {
 
     static Map<String, Contact> byEmail(List<Contact> items) {
       return items.stream().collect(Collectors.toMap(ContactsTwoWayPropertiesTest::email,
-          c -> Reserved.strip(c), (a, b) -> a, HashMap::new));
+          c -> SyncItems.withoutReservedExtensions(c), (a, b) -> a, HashMap::new));
     }
   }
 

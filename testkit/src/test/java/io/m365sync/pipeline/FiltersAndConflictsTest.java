@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.crm.CrmRecord;
-import io.m365sync.internal.sync.Reserved;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.TodoTask;
@@ -31,7 +30,7 @@ class FiltersAndConflictsTest {
   final ConflictJournal journal = ConflictJournal.inMemory();
 
   static Contact titled(Contact c, String title) {
-    return Reserved.withExtensions(c.withJobTitle(title), c.extensions());
+    return c.withJobTitle(title).withExtensions(c.extensions());
   }
 
   @Test

@@ -1,16 +1,11 @@
 package io.m365sync.internal.sync;
 
-import io.m365sync.model.CalendarEvent;
-import io.m365sync.model.Contact;
-import io.m365sync.model.MailMessage;
-import io.m365sync.model.MailboxSettings;
 import io.m365sync.model.SyncItem;
-import io.m365sync.model.TodoTask;
+import io.m365sync.model.SyncItems;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,7 +17,7 @@ import java.util.TreeMap;
  * write (even when the id-map write after it was lost in a crash) from a user's change.
  */
 public final class Reserved {
-  public static final String PREFIX = "m365sync.";
+  public static final String PREFIX = SyncItems.RESERVED_PREFIX;
   /** On CRM records: the Microsoft 365 id they were created from (write-ahead for crash recovery). */
   public static final String REMOTE_ID = "m365sync.remoteId";
   /** On Microsoft 365 items: the CRM id they were created from. */
@@ -34,18 +29,12 @@ public final class Reserved {
 
   /** The host's own extensions: every reserved key removed. */
   public static Map<String, String> userExtensions(Map<String, String> ext) {
-    Map<String, String> m = new HashMap<>();
-    ext.forEach((k, v) -> {
-      if (!k.startsWith(PREFIX)) {
-        m.put(k, v);
-      }
-    });
-    return m;
+    return SyncItems.hostExtensions(ext);
   }
 
   /** The item without reserved keys: what is compared across sides. */
   public static <T extends SyncItem> T strip(T item) {
-    return item == null ? null : withExtensions(item, userExtensions(item.extensions()));
+    return SyncItems.withoutReservedExtensions(item);
   }
 
   /** Content fingerprint of the stripped item (stable across JVMs: extensions in key order). */
@@ -82,23 +71,6 @@ public final class Reserved {
   /** A copy of {@code item} with {@code ext} as its extensions. */
   @SuppressWarnings("unchecked")
   public static <T extends SyncItem> T withExtensions(T item, Map<String, String> ext) {
-    SyncItem r;
-    if (item instanceof CalendarEvent e) {
-      r = new CalendarEvent(e.subject(), e.body(), e.start(), e.end(), e.originalTimeZone(), e.allDay(), e.location(),
-          e.organizer(), e.attendees(), e.type(), e.seriesMasterId(), e.recurrence(), e.iCalUid(), ext);
-    } else if (item instanceof Contact c) {
-      r = new Contact(c.givenName(), c.surname(), c.displayName(), c.emailAddresses(), c.phones(), c.companyName(),
-          c.jobTitle(), ext);
-    } else if (item instanceof TodoTask t) {
-      r = new TodoTask(t.title(), t.body(), t.status(), t.due(), t.importance(), t.completedAt(), ext);
-    } else if (item instanceof MailMessage m) {
-      r = new MailMessage(m.subject(), m.from(), m.to(), m.cc(), m.receivedAt(), m.bodyPreview(), m.internetMessageId(),
-          m.folderId(), m.attachments(), ext);
-    } else if (item instanceof MailboxSettings s) {
-      r = new MailboxSettings(s.timeZone(), s.workingHours(), s.automaticReplies(), ext);
-    } else {
-      throw new IllegalArgumentException("unknown item " + item);
-    }
-    return (T) r;
+    return (T) item.withExtensions(ext);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.internal.sync.Reserved;
+import io.m365sync.model.SyncItems;
 import io.m365sync.model.EmailAddress;
 import io.m365sync.model.MailMessage;
 import io.m365sync.sync.MailOptions;
@@ -196,7 +196,7 @@ class MailCapturePropertiesTest {
     }
 
     void check() {
-      List<MailMessage> captured = crmTable.items(mailbox).stream().map(Reserved::strip).toList();
+      List<MailMessage> captured = crmTable.items(mailbox).stream().map(SyncItems::withoutReservedExtensions).toList();
       List<String> ids = captured.stream().map(MailMessage::internetMessageId).toList();
       assertThat(ids).as("each message once").doesNotHaveDuplicates();
       assertThat(ids).as("every message seen in a synced folder by a completed round").containsAll(mustHave);

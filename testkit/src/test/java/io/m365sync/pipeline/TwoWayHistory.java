@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.crm.CrmRecord;
-import io.m365sync.internal.sync.Reserved;
+import io.m365sync.model.SyncItems;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.IdLink;
@@ -282,7 +282,7 @@ final class TwoWayHistory<T extends SyncItem> {
       CrmRecord<T> rec = link == null ? null : crmById.get(link.crmId());
       if (kind.surelyInWindow(it.item(), now)) {
         assertThat(rec).as("item inside the window is in the CRM: %s", it.item()).isNotNull();
-        assertThat(Reserved.strip(rec.item())).as("CRM record's content").isEqualTo(Reserved.strip(it.item()));
+        assertThat(SyncItems.withoutReservedExtensions(rec.item())).as("CRM record's content").isEqualTo(SyncItems.withoutReservedExtensions(it.item()));
       }
       if (everLinked.contains(it.id()) && !userDeleted.contains(it.id())) {
         assertThat(rec).as("the CRM record of an existing item was deleted: %s", it.item()).isNotNull();

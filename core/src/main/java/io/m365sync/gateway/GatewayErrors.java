@@ -7,7 +7,10 @@ import java.util.Locale;
 
 /**
  * Maps a Graph error response to the typed {@link GatewayException}, so every gateway classifies
- * errors the same way (graph-facts §1.4, §2.3, §6.2, §7).
+ * errors the same way: 429 and 503 with {@code Retry-After} are throttling, 410 {@code SyncStateNotFound}
+ * is an expired delta link, 403 {@code ErrorAccessDenied} is an access policy or RBAC scope, and an
+ * unlicensed or on-premises mailbox answers {@code MailboxNotEnabledForRESTAPI} (Microsoft Graph's
+ * throttling, delta query and application access policy documentation).
  */
 public final class GatewayErrors {
   private GatewayErrors() {}

@@ -19,7 +19,8 @@ public final class PermissionMatrix {
 
   /**
    * Graph application permissions that application access policies and RBAC for Applications cover
-   * (graph-facts §6.2). {@code Tasks.*} is absent: app-only To Do is tenant-wide.
+   * (Exchange Online's "Limiting application permissions to specific mailboxes" and "RBAC for
+   * Applications" documentation). {@code Tasks.*} is absent: app-only To Do is tenant-wide.
    */
   public static final Set<String> SCOPABLE_APPLICATION_PERMISSIONS = Set.of(
       "Mail.Read", "Mail.ReadBasic", "Mail.ReadBasic.All", "Mail.ReadWrite", "Mail.Send",

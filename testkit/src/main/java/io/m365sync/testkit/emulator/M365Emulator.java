@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 /**
  * Microsoft 365 over loopback HTTP, like OkHttp's MockWebServer: the Entra ID token endpoint and a
  * Microsoft Graph v1.0 subset served from a {@link CloudModel}, so that the real MSAL4J and Graph SDK
- * run against it unchanged (see {@code emulator-recipes.md}).
+ * run against it unchanged (MSAL's authority is routed to it and the SDK's base URL set to it).
  *
  * <pre>{@code
  * CloudModel cloud = new CloudModel(MutableClock.startingNow());

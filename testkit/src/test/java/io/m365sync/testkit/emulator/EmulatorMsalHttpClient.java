@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The recipe from emulator-recipes.md: MSAL keeps its real https authority (so its cache works) and this
+ * How MSAL runs against the emulator: MSAL keeps its real https authority (so its cache works) and this
  * client sends every MSAL request to the emulator instead, so nothing can reach the cloud.
  */
 final class EmulatorMsalHttpClient implements IHttpClient {

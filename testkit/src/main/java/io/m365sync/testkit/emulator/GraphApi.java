@@ -687,7 +687,8 @@ final class GraphApi {
       for (ModelChange<T> ch : page.changes()) {
         if (ch.removed()) {
           GraphJson.removed(g, odataType, ch.id());
-        } else if (!(calendarView && ch.item() instanceof CalendarEvent e && e.type() == CalendarEvent.EventType.SERIES_MASTER)) {
+        } else {
+          // a series master never shows here: the model lists its occurrences instead
           writer.write(g, new StoredItem<>(ch.id(), ch.changeKey(), ch.item()));
         }
       }
@@ -747,29 +748,8 @@ final class GraphApi {
   private Resp createEvent(Call c) {
     CalendarEvent e = GraphJson.event(Json.object(c.req.body()), null);
     ItemCollection<CalendarEvent> cal = c.mailbox.calendar();
-    StoredItem<CalendarEvent> s = cal.create(e);
-    if (e.type() == CalendarEvent.EventType.SERIES_MASTER) {
-      materialize(cal, s);
-    }
+    StoredItem<CalendarEvent> s = cal.create(e); // a series master brings its occurrences (the model expands it)
     return created(c, g -> GraphJson.event(g, s, c.zone, c.user, stamps, c.now));
-  }
-
-  private static void materialize(ItemCollection<CalendarEvent> cal, StoredItem<CalendarEvent> master) {
-    CalendarEvent m = master.item();
-    Duration length = Duration.between(m.start(), m.end());
-    for (Instant start : Recurrence.starts(m)) {
-      cal.create(new CalendarEvent(m.subject(), m.body(), start, start.plus(length), m.originalTimeZone(), m.allDay(),
-          m.location(), m.organizer(), m.attendees(), CalendarEvent.EventType.OCCURRENCE, master.id(), null,
-          GraphJson.newICalUid(), m.extensions()));
-    }
-  }
-
-  private static void deleteInstances(ItemCollection<CalendarEvent> cal, String masterId) {
-    for (StoredItem<CalendarEvent> s : cal.all()) {
-      if (masterId.equals(s.item().seriesMasterId())) {
-        cal.delete(s.id(), null);
-      }
-    }
   }
 
   private Resp patchEvent(Call c, String id) {
@@ -782,11 +762,7 @@ final class GraphApi {
           e.organizer(), e.attendees(), CalendarEvent.EventType.EXCEPTION, e.seriesMasterId(), null, e.iCalUid(),
           e.extensions());
     }
-    StoredItem<CalendarEvent> s = cal.update(id, c.ifMatch(), e);
-    if (e.type() == CalendarEvent.EventType.SERIES_MASTER) {
-      deleteInstances(cal, id);
-      materialize(cal, s);
-    }
+    StoredItem<CalendarEvent> s = cal.update(id, c.ifMatch(), e); // the model re-expands an edited series
     recordMeetingUpdate(c, body, cur.item(), e);
     return ok(c, g -> GraphJson.event(g, s, c.zone, c.user, stamps, c.now));
   }
@@ -844,11 +820,7 @@ final class GraphApi {
 
   private Resp deleteEvent(Call c, String id) {
     ItemCollection<CalendarEvent> cal = c.mailbox.calendar();
-    StoredItem<CalendarEvent> cur = cal.get(id).orElseThrow(GraphError::itemNotFound);
-    cal.delete(id, c.ifMatch());
-    if (cur.item().type() == CalendarEvent.EventType.SERIES_MASTER) {
-      deleteInstances(cal, id);
-    }
+    cal.delete(id, c.ifMatch()); // a series master's occurrences go with it
     return Resp.empty(204);
   }
 

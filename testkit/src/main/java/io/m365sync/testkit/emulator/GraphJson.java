@@ -414,7 +414,7 @@ final class GraphJson {
     if (n.has("recurrence")) {
       JsonNode r = n.get("recurrence");
       if (r.isObject()) {
-        Recurrence.validate((ObjectNode) r);
+        RecurrenceRequest.validate((ObjectNode) r);
         recurrence = r.toString();
         type = CalendarEvent.EventType.SERIES_MASTER;
       } else if (base == null || base.type() != CalendarEvent.EventType.SERIES_MASTER) {

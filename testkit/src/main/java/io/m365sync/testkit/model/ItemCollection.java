@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -18,21 +19,44 @@ import java.util.function.UnaryOperator;
  * through the current items, ending in a delta token; later rounds return what changed since, the
  * latest state per item or {@code @removed}. Tokens are opaque strings bound to this collection;
  * {@link #evictDeltaTokens()} makes every outstanding token fail with 410 {@code SyncStateNotFound},
- * as Outlook does when its delta-token cache evicts them. Thread-safe.
+ * as Outlook does when its delta-token cache evicts them. An {@link Expansion} (a calendar's series)
+ * keeps items derived from another stored beside it, in step with it, and leaves the source out of
+ * delta rounds. Thread-safe.
  */
 public final class ItemCollection<T extends SyncItem> {
   private final String id;
   private final String displayName;
   private final BiPredicate<T, DeltaWindow> inWindow;
+  private final Expansion<T> expansion;
   private final TreeMap<String, StoredItem<T>> items = new TreeMap<>();
   private final List<String> log = new ArrayList<>(); // log.get(i) = id changed at seq i+1
   private int generation;
   private int replays;
 
   ItemCollection(String id, String displayName, BiPredicate<T, DeltaWindow> inWindow) {
+    this(id, displayName, inWindow, null);
+  }
+
+  ItemCollection(String id, String displayName, BiPredicate<T, DeltaWindow> inWindow, Expansion<T> expansion) {
     this.id = id;
     this.displayName = displayName;
     this.inWindow = inWindow;
+    this.expansion = expansion;
+  }
+
+  /**
+   * Items that stand for others derived from them, as a series master stands for its occurrences:
+   * delta rounds list the derived items, never the source.
+   */
+  interface Expansion<T> {
+    /** Whether {@code item} stands for derived items rather than for itself; false for null. */
+    boolean expands(T item);
+
+    /** The items derived from {@code item} stored under {@code id}, by their ids. */
+    Map<String, T> expand(String id, T item);
+
+    /** The id of the item {@code item} was derived from; null for an item of its own. */
+    String expandedFrom(T item);
   }
 
   /** The container id (folder, list or calendar). */
@@ -55,10 +79,46 @@ public final class ItemCollection<T extends SyncItem> {
 
   /** Stores {@code item} under an existing immutable id (a move from another folder keeps its id). */
   synchronized StoredItem<T> put(String itemId, T item) {
+    StoredItem<T> previous = items.get(itemId);
+    StoredItem<T> stored = store(itemId, item);
+    reexpand(itemId, previous == null ? null : previous.item(), item);
+    return stored;
+  }
+
+  private StoredItem<T> store(String itemId, T item) {
     StoredItem<T> stored = new StoredItem<>(itemId, newChangeKey(), item);
     items.put(itemId, stored);
     log.add(itemId);
     return stored;
+  }
+
+  /**
+   * Brings the items derived from {@code itemId} in step with its new content ({@code item}; null
+   * once deleted): derived items it no longer yields go, new ones come, changed ones are replaced
+   * under their ids, unchanged ones stay as they are.
+   */
+  private void reexpand(String itemId, T previous, T item) {
+    if (expansion == null || !(expansion.expands(previous) || expansion.expands(item))) {
+      return;
+    }
+    Map<String, T> next = expansion.expands(item) ? expansion.expand(itemId, item) : Map.of();
+    for (StoredItem<T> s : List.copyOf(items.values())) {
+      if (itemId.equals(expansion.expandedFrom(s.item())) && !next.containsKey(s.id())) {
+        items.remove(s.id());
+        log.add(s.id());
+      }
+    }
+    next.forEach((derivedId, derived) -> {
+      StoredItem<T> current = items.get(derivedId);
+      if (current == null || !current.item().equals(derived)) {
+        store(derivedId, derived);
+      }
+    });
+  }
+
+  /** Whether delta rounds leave {@code item} out (it stands for derived items). */
+  private boolean hidden(T item) {
+    return expansion != null && expansion.expands(item);
   }
 
   /** Replaces an item; {@code ifMatch} (nullable) must name its current version or 412 follows. */
@@ -87,6 +147,7 @@ public final class ItemCollection<T extends SyncItem> {
     }
     items.remove(itemId);
     log.add(itemId);
+    reexpand(itemId, current.item(), null);
   }
 
   public synchronized Optional<StoredItem<T>> get(String itemId) {
@@ -153,7 +214,7 @@ public final class ItemCollection<T extends SyncItem> {
           more = true;
           break;
         }
-        if (inWindow == null || inWindow.test(s.item(), t.window)) {
+        if (!hidden(s.item()) && (inWindow == null || inWindow.test(s.item(), t.window))) {
           changes.add(new ModelChange<>(s.id(), s.changeKey(), s.item(), null));
         }
         lastId = s.id();
@@ -166,6 +227,10 @@ public final class ItemCollection<T extends SyncItem> {
           break;
         }
         StoredItem<T> s = items.get(itemId);
+        if (s != null && hidden(s.item())) {
+          lastId = itemId;
+          continue;
+        }
         if (s == null || (inWindow != null && !inWindow.test(s.item(), t.window))) {
           // Graph reports deletions and out-of-window changes alike as @removed "deleted"
           changes.add(new ModelChange<>(itemId, null, null, "deleted"));

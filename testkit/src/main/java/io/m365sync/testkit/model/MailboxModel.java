@@ -36,7 +36,7 @@ public final class MailboxModel {
   MailboxModel(String userId) {
     this.userId = userId;
     this.calendar = new ItemCollection<>(userId + "/calendar", "Calendar",
-        (e, w) -> e.start().isBefore(w.end()) && e.end().isAfter(w.start()));
+        (e, w) -> e.start().isBefore(w.end()) && e.end().isAfter(w.start()), Recurrence.SERIES);
     contactFolders.put(DEFAULT_CONTACTS, new ItemCollection<>(userId + "/contacts/" + DEFAULT_CONTACTS, "Contacts", null));
     for (String name : WELL_KNOWN_MAIL) {
       mailFolders.put(name, new ItemCollection<>(userId + "/mail/" + name, name, null));

@@ -52,6 +52,8 @@ final class ApplicationModeGate {
     CredentialsInvalidException delegatedRefused;
     Instant delegatedRetryAt;
     boolean delegatedSuspect;
+    /** Serializes delegated probes while the credentials are in doubt, without blocking {@code check}. */
+    final Object probe = new Object();
   }
 
   private final EngineContext ctx;
@@ -168,13 +170,15 @@ final class ApplicationModeGate {
     if (!suspect) {
       return delegatedAttempt(entry, mailbox, acquire);
     }
-    synchronized (entry) { // one probe at a time while the shared credentials are in doubt
+    synchronized (entry.probe) { // one probe at a time while the shared credentials are in doubt
       held = delegatedHeld(entry);
       if (held != null) {
         throw held;
       }
       AccessToken token = delegatedAttempt(entry, mailbox, acquire);
-      entry.delegatedSuspect = false;
+      synchronized (entry) {
+        entry.delegatedSuspect = false;
+      }
       return token;
     }
   }

@@ -185,6 +185,9 @@ public final class EngineCore {
   }
 
   private MailboxSyncReport round(MailboxLocks.Slot slot, Mailbox mailbox, When when) {
+    if (slot.stopped()) {
+      throw new NotEnrolledException(mailbox.id()); // an unenroll is waiting for this lock: start nothing
+    }
     Instant now = ctx.clock().instant();
     MailboxState before = ctx.store().status(mailbox.id()).orElse(MailboxState.pending(mailbox.id(), now));
     if (before.status() == MailboxStatus.SUSPENDED

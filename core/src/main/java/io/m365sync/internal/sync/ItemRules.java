@@ -14,24 +14,35 @@ import java.util.function.UnaryOperator;
 /**
  * What differs per resource in the shared two-way algorithm: reference translation between the
  * sides (an exception's series master), scope (the events window), processing order (masters before
- * their exceptions) and write flags (attendee notifications).
+ * their exceptions) and write flags (attendee notifications). The defaults are the plain rules: the
+ * item as it is on both sides, always in scope, no order, no flags.
  */
 interface ItemRules<T extends SyncItem> {
 
   /** Microsoft 365 form → CRM form; {@code crmIdOf} maps a remote id to its linked CRM id (or null). */
-  T toCrm(T remote, UnaryOperator<String> crmIdOf);
+  default T toCrm(T remote, UnaryOperator<String> crmIdOf) {
+    return remote;
+  }
 
   /** CRM form → Microsoft 365 form; {@code remoteIdOf} maps a CRM id to its linked remote id (or null). */
-  T toRemote(T crm, UnaryOperator<String> remoteIdOf);
+  default T toRemote(T crm, UnaryOperator<String> remoteIdOf) {
+    return crm;
+  }
 
   /** Whether the item lies inside the synced scope; {@code window} is null for unwindowed resources. */
-  boolean inScope(T item, Window window);
+  default boolean inScope(T item, Window window) {
+    return true;
+  }
 
   /** Lower ranks are processed first. */
-  int rank(T item);
+  default int rank(T item) {
+    return 0;
+  }
 
   /** The item as written to Microsoft 365 by a create ({@code create}) or an update. */
-  T forWrite(T remote, boolean create);
+  default T forWrite(T remote, boolean create) {
+    return remote;
+  }
 
   /** What makes two items one for capture ({@link Flow#CAPTURE}), across containers; null: none. */
   default String identity(T item) {
@@ -39,32 +50,7 @@ interface ItemRules<T extends SyncItem> {
   }
 
   static <T extends SyncItem> ItemRules<T> plain() {
-    return new ItemRules<>() {
-      @Override
-      public T toCrm(T remote, UnaryOperator<String> crmIdOf) {
-        return remote;
-      }
-
-      @Override
-      public T toRemote(T crm, UnaryOperator<String> remoteIdOf) {
-        return crm;
-      }
-
-      @Override
-      public boolean inScope(T item, Window window) {
-        return true;
-      }
-
-      @Override
-      public int rank(T item) {
-        return 0;
-      }
-
-      @Override
-      public T forWrite(T remote, boolean create) {
-        return remote;
-      }
-    };
+    return new ItemRules<>() {};
   }
 
   /**
@@ -88,26 +74,6 @@ interface ItemRules<T extends SyncItem> {
         ext.put(MailOptions.ATTACHMENTS_OMITTED, Integer.toString(m.attachments().size() - kept.size()));
         return new MailMessage(m.subject(), m.from(), m.to(), m.cc(), m.receivedAt(), m.bodyPreview(),
             m.internetMessageId(), m.folderId(), kept, ext);
-      }
-
-      @Override
-      public MailMessage toRemote(MailMessage crm, UnaryOperator<String> remoteIdOf) {
-        return crm;
-      }
-
-      @Override
-      public boolean inScope(MailMessage item, Window window) {
-        return true;
-      }
-
-      @Override
-      public int rank(MailMessage item) {
-        return 0;
-      }
-
-      @Override
-      public MailMessage forWrite(MailMessage remote, boolean create) {
-        return remote;
       }
 
       @Override

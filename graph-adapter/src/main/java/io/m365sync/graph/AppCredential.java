@@ -1,47 +1,43 @@
 package io.m365sync.graph;
 
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.IClientCertificate;
 import com.microsoft.aad.msal4j.IClientCredential;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
-import java.time.Instant;
-import com.microsoft.aad.msal4j.AssertionRequestOptions;
 
 /**
  * The application's own credential for the client-credentials and code-redemption flows: a client
- * secret, or a certificate with its private key (from PEM files, a PKCS#12 file, or objects).
- * Immutable; {@link #toString()} names the kind and, for certificates, the SHA-256 thumbprint —
- * never the secret or key.
+ * secret, or a certificate with its private key (from PEM files, a PKCS#12 file, or objects). A
+ * certificate becomes MSAL's own certificate credential, so the client assertion Entra sees is the
+ * one MSAL signs for every MSAL user. Immutable; {@link #toString()} names the kind and, for
+ * certificates, the SHA-256 thumbprint — never the secret or key.
  */
 public final class AppCredential {
-  private final String secret;
-  private final PrivateKey key;
-  private final List<X509Certificate> chain;
+  private final IClientCredential msal;
+  private final X509Certificate certificate;
 
-  private AppCredential(String secret, PrivateKey key, List<X509Certificate> chain) {
-    this.secret = secret;
-    this.key = key;
-    this.chain = chain;
+  private AppCredential(IClientCredential msal, X509Certificate certificate) {
+    this.msal = msal;
+    this.certificate = certificate;
   }
 
   /** A client secret (the secret's value, not its id). */
@@ -49,24 +45,27 @@ public final class AppCredential {
     if (clientSecret == null || clientSecret.isBlank()) {
       throw new IllegalArgumentException("'clientSecret' is required but was blank");
     }
-    return new AppCredential(clientSecret, null, List.of());
+    return new AppCredential(ClientCredentialFactory.createFromSecret(clientSecret), null);
   }
 
   /**
    * A certificate credential: {@code chain.get(0)} is the certificate registered on the app, signed
-   * by {@code key}; the rest of the chain is optional.
+   * by {@code key} (RSA: Entra's assertions are RS256); the rest of the chain is optional and is sent
+   * in the assertion's {@code x5c} header.
    */
   public static AppCredential certificate(PrivateKey key, List<X509Certificate> chain) {
     Objects.requireNonNull(key, "key");
     if (chain == null || chain.isEmpty()) {
       throw new IllegalArgumentException("'chain' must hold at least the app's certificate");
     }
-    return new AppCredential(null, key, List.copyOf(chain));
+    requireRsa(key.getAlgorithm(), "the private key");
+    return new AppCredential(chain.size() == 1 ? ClientCredentialFactory.createFromCertificate(key, chain.get(0))
+        : ClientCredentialFactory.createFromCertificateChain(key, List.copyOf(chain)), chain.get(0));
   }
 
   /**
-   * A certificate credential from PEM files: an unencrypted PKCS#8 private key
-   * ({@code BEGIN PRIVATE KEY}, RSA or EC) and the certificate (chain) file.
+   * A certificate credential from PEM files: an unencrypted PKCS#8 RSA private key
+   * ({@code BEGIN PRIVATE KEY}) and the certificate (chain) file.
    *
    * @throws IllegalArgumentException naming the file, never its content, when a file cannot be read
    */
@@ -88,29 +87,36 @@ public final class AppCredential {
   }
 
   /**
-   * A certificate credential from a PKCS#12 file holding one private key entry.
+   * A certificate credential from a PKCS#12 file holding exactly one private key entry, loaded by
+   * MSAL's own PKCS#12 reader.
    *
    * @throws IllegalArgumentException naming the file, never its content, when it cannot be opened
    */
   public static AppCredential pkcs12(Path file, char[] password) {
+    IClientCertificate cert;
     try (InputStream in = Files.newInputStream(file)) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(in, password);
-      for (String alias : Collections.list(ks.aliases())) {
-        if (ks.isKeyEntry(alias)) {
-          PrivateKey key = (PrivateKey) ks.getKey(alias, password);
-          List<X509Certificate> chain = new ArrayList<>();
-          for (Certificate c : ks.getCertificateChain(alias)) {
-            chain.add((X509Certificate) c);
-          }
-          return certificate(key, chain);
-        }
-      }
-    } catch (IOException | GeneralSecurityException | ClassCastException e) {
-      throw new IllegalArgumentException("cannot open the PKCS#12 file " + file + " (wrong password or format): "
+      // MSAL takes the password as a String; the copy lives as long as this call
+      cert = ClientCredentialFactory.createFromCertificate(in, password == null ? null : CharBuffer.wrap(password).toString());
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+      throw new IllegalArgumentException("cannot open the PKCS#12 file " + file + " (wrong password, format, or not exactly"
+          + " one private key entry): " + e.getClass().getSimpleName(), null);
+    }
+    X509Certificate leaf;
+    try {
+      requireRsa(cert.privateKey().getAlgorithm(), "the private key in " + file);
+      leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(
+          Base64.getDecoder().decode(cert.getEncodedPublicKeyCertificateChain().get(0))));
+    } catch (GeneralSecurityException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("the PKCS#12 file " + file + " holds no readable certificate: "
           + e.getClass().getSimpleName(), null);
     }
-    throw new IllegalArgumentException("the PKCS#12 file " + file + " holds no private key entry");
+    return new AppCredential(cert, leaf);
+  }
+
+  private static void requireRsa(String algorithm, String what) {
+    if (!"RSA".equalsIgnoreCase(algorithm)) {
+      throw new IllegalArgumentException(what + " is " + algorithm + "; Entra's certificate credentials need an RSA key");
+    }
   }
 
   private static PrivateKey readPkcs8(Path file) {
@@ -133,71 +139,32 @@ public final class AppCredential {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("the private key PEM file " + file + " is not valid base64", null);
     }
-    for (String algorithm : List.of("RSA", "EC")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        // try the next algorithm
-      }
+    try {
+      return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("the private key in " + file + " is not an RSA PKCS#8 key;"
+          + " Entra's certificate credentials need RSA", null);
     }
-    throw new IllegalArgumentException("the private key in " + file + " is neither an RSA nor an EC PKCS#8 key");
-  }
-
-  boolean isCertificate() {
-    return key != null;
   }
 
   /** The SHA-256 thumbprint of the app's certificate, hex; null for a secret. */
   public String thumbprint() {
-    if (chain.isEmpty()) {
+    if (certificate == null) {
       return null;
     }
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded()));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
     } catch (GeneralSecurityException e) {
       return "unavailable";
     }
   }
 
   IClientCredential toMsal() {
-    if (secret != null) {
-      return ClientCredentialFactory.createFromSecret(secret);
-    }
-    // RFC 7515 headers (x5t#S256 base64url); MSAL's own certificate credential sends standard base64
-    return ClientCredentialFactory.createFromCallback((AssertionRequestOptions o) -> assertion(o.clientId(), o.tokenEndpoint()));
-  }
-
-  /** A signed RS256 client assertion for {@code audience}, valid 10 minutes (system clock: Entra checks it). */
-  String assertion(String clientId, String audience) {
-    try {
-      Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
-      String x5t = url.encodeToString(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded()));
-      StringBuilder x5c = new StringBuilder();
-      for (X509Certificate c : chain) {
-        x5c.append(x5c.length() == 0 ? "" : ",").append('"').append(Base64.getEncoder().encodeToString(c.getEncoded())).append('"');
-      }
-      String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"x5t#S256\":\"" + x5t + "\",\"x5c\":[" + x5c + "]}";
-      long now = Instant.now().getEpochSecond();
-      String claims = "{\"aud\":" + quote(audience) + ",\"iss\":" + quote(clientId) + ",\"sub\":" + quote(clientId)
-          + ",\"jti\":\"" + UUID.randomUUID() + "\",\"nbf\":" + now + ",\"iat\":" + now + ",\"exp\":" + (now + 600) + "}";
-      String input = url.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
-          + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
-      Signature s = Signature.getInstance("SHA256withRSA");
-      s.initSign(key);
-      s.update(input.getBytes(StandardCharsets.US_ASCII));
-      return input + "." + url.encodeToString(s.sign());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot sign a client assertion with the configured certificate key ("
-          + key.getAlgorithm() + "); Entra needs an RSA key: " + e.getClass().getSimpleName(), null);
-    }
-  }
-
-  private static String quote(String s) {
-    return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    return msal;
   }
 
   @Override
   public String toString() {
-    return secret != null ? "AppCredential[client secret]" : "AppCredential[certificate sha256=" + thumbprint() + "]";
+    return certificate == null ? "AppCredential[client secret]" : "AppCredential[certificate sha256=" + thumbprint() + "]";
   }
 }

@@ -3,82 +3,38 @@ package io.m365sync.graph;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashSet;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * The claims of a compact JWT that matter here, read without verifying the signature (the token
- * came from the token endpoint over TLS; Graph verifies it). Never keeps the token itself.
- *
- * @param roles app-only permissions ({@code roles}); empty when absent
- * @param scopes delegated permissions ({@code scp}, split at spaces); empty when absent
- * @param expiresAt {@code exp}; null when absent
+ * The one thing MSAL's result does not carry: the app roles ({@code roles}) an app-only token was
+ * granted, read best effort from the token without verifying it (Graph does). Access tokens are opaque
+ * to clients by contract: an unreadable one yields no roles and the directory's app-role assignments
+ * remain the authority. Lifetimes never come from here ({@code expires_in} does). Keeps no token.
  */
-record JwtClaims(String tenantId, String objectId, String clientId, String preferredUsername, Set<String> roles,
-                 Set<String> scopes, Instant expiresAt) {
+final class JwtClaims {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  JwtClaims {
-    roles = Set.copyOf(roles);
-    scopes = Set.copyOf(scopes);
-  }
+  private JwtClaims() {}
 
-  /** The claims of {@code jwt}, or empty if it is not a readable JWT (opaque tokens exist). */
-  static Optional<JwtClaims> decode(String jwt) {
-    if (jwt == null) {
-      return Optional.empty();
-    }
-    int a = jwt.indexOf('.');
-    int b = a < 0 ? -1 : jwt.indexOf('.', a + 1);
-    if (a < 0 || b < 0) {
-      return Optional.empty();
+  /** The {@code roles} of {@code accessToken}; empty when absent or when the token is not a readable JWT. */
+  static Set<String> roles(String accessToken) {
+    int a = accessToken == null ? -1 : accessToken.indexOf('.');
+    int b = a < 0 ? -1 : accessToken.indexOf('.', a + 1);
+    if (b < 0) {
+      return Set.of();
     }
     try {
-      JsonNode n = MAPPER.readTree(Base64.getUrlDecoder().decode(stripPadding(jwt.substring(a + 1, b))));
-      Set<String> roles = new LinkedHashSet<>();
-      JsonNode r = n.get("roles");
-      if (r != null && r.isArray()) {
-        r.forEach(x -> roles.add(x.asText()));
+      JsonNode claims = MAPPER.readTree(Base64.getUrlDecoder().decode(accessToken.substring(a + 1, b).replace("=", "")));
+      JsonNode roles = claims == null ? null : claims.get("roles");
+      Set<String> out = new LinkedHashSet<>();
+      if (roles != null && roles.isArray()) {
+        roles.forEach(r -> out.add(r.asText()));
       }
-      Set<String> scopes = new LinkedHashSet<>();
-      JsonNode s = n.get("scp");
-      if (s != null && s.isTextual()) {
-        for (String part : s.asText().trim().split("\\s+")) {
-          if (!part.isEmpty()) {
-            scopes.add(part);
-          }
-        }
-      }
-      JsonNode exp = n.get("exp");
-      String client = text(n, "appid") != null ? text(n, "appid") : text(n, "azp");
-      String user = text(n, "preferred_username") != null ? text(n, "preferred_username") : text(n, "upn");
-      return Optional.of(new JwtClaims(text(n, "tid"), text(n, "oid"), client, user, roles, scopes,
-          exp != null && exp.canConvertToLong() ? Instant.ofEpochSecond(exp.asLong()) : null));
+      return out;
     } catch (IOException | IllegalArgumentException e) {
-      return Optional.empty();
+      return Set.of();
     }
-  }
-
-  /** {@code roles} for app-only tokens, else {@code scp}. */
-  Set<String> permissions() {
-    return roles.isEmpty() ? scopes : roles;
-  }
-
-  private static String stripPadding(String s) {
-    return s.replace("=", "");
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
-
-  @Override
-  public String toString() {
-    return "JwtClaims[tid=" + tenantId + ", oid=" + objectId + ", appid=" + clientId + ", roles=" + roles
-        + ", scp=" + scopes + ", exp=" + expiresAt + "]";
   }
 }

@@ -8,10 +8,10 @@ import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
 import io.m365sync.TenantId;
 import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.TokenException;
 import io.m365sync.auth.TokenStrategy;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,19 +92,10 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
     try {
       IAuthenticationResult r = msal.await(app.acquireToken(ClientCredentialParameters.builder(scopes)
           .skipCache(skipCache).build()));
-      return toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.APPLICATION, clock);
+      return msal.token(mailbox, AuthMode.APPLICATION, r);
     } catch (Throwable t) {
-      throw msal.failure(mailbox, true, t);
+      throw t instanceof TokenException e ? e : msal.failure(mailbox, true, t);
     }
-  }
-
-  /** Builds our token: expiry and permissions from the JWT's claims where readable. */
-  static AccessToken toToken(String value, Instant msalExpiry, AuthMode mode, Clock clock) {
-    JwtClaims claims = JwtClaims.decode(value).orElse(null);
-    Instant exp = claims != null && claims.expiresAt() != null ? claims.expiresAt() : msalExpiry;
-    Set<String> permissions = claims == null ? Set.of()
-        : mode == AuthMode.APPLICATION ? claims.roles() : claims.scopes();
-    return new AccessToken(value, exp, mode, permissions);
   }
 
   /** Drops the cached token of {@code tenant} (Graph refused it); the next acquire asks MSAL again. */

@@ -134,20 +134,14 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
       } catch (Throwable t) {
         throw msal.failure(pending, false, t);
       }
-      JwtClaims id = JwtClaims.decode(r.idToken()).orElse(null);
-      JwtClaims at = JwtClaims.decode(r.accessToken()).orElse(null);
-      String oid = id != null && id.objectId() != null ? id.objectId() : at != null ? at.objectId() : null;
-      String tid = id != null && id.tenantId() != null ? id.tenantId() : at != null ? at.tenantId() : tenant.value();
-      if (oid == null || r.account() == null) {
-        throw new ReauthenticationRequiredException(pending.id(), "NO_ACCOUNT",
-            "the token response carried no id token with an object id; cannot tell whose mailbox this is", null);
-      }
-      String upn = r.account().username() != null ? r.account().username()
-          : id != null && id.preferredUsername() != null ? id.preferredUsername() : oid;
-      Mailbox mailbox = new Mailbox(new MailboxId(TenantId.of(tid), oid), upn, crmUserId, now, resources);
+      MsalSupport.SignedInUser user = MsalSupport.signedInUser(r).orElseThrow(() -> new ReauthenticationRequiredException(
+          pending.id(), "NO_ACCOUNT", "the token response carried no id token with an object id; cannot tell whose mailbox"
+          + " this is", null));
+      Mailbox mailbox = new Mailbox(new MailboxId(TenantId.of(user.tenantId()), user.objectId()), user.username(),
+          crmUserId, now, resources);
+      AccessToken token = msal.token(mailbox, AuthMode.DELEGATED, r);
       persist(mailbox.id(), new Envelope(r.account().homeAccountId(), scopes, now, now, app.tokenCache().serialize()));
-      tokens.put(mailbox.id(), MsalApplicationTokenStrategy.toToken(r.accessToken(), r.expiresOnDate().toInstant(),
-          AuthMode.DELEGATED, clock));
+      tokens.put(mailbox.id(), token);
       log.info("Mailbox {} signed in; token cache stored (key {})", mailbox.id(), cipher.currentKeyId());
       return mailbox;
     }
@@ -175,13 +169,12 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
       app.tokenCache().deserialize(env.msalCache());
       IAccount account = findAccount(app, mailbox, env);
       IAuthenticationResult r = silentCall(app, mailbox, env, account, forceRefresh);
-      AccessToken token = MsalApplicationTokenStrategy.toToken(r.accessToken(), r.expiresOnDate().toInstant(),
-          AuthMode.DELEGATED, clock);
+      AccessToken token = msal.token(mailbox, AuthMode.DELEGATED, r);
       boolean refreshed = forceRefresh || r.metadata() == null || r.metadata().tokenSource() != TokenSource.CACHE;
       if (!token.validAt(clock.instant(), refreshMargin)) {
         // MSAL's cache runs on the system clock; ours may be ahead of it: redeem the refresh token
         r = silentCall(app, mailbox, env, account, true);
-        token = MsalApplicationTokenStrategy.toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.DELEGATED, clock);
+        token = msal.token(mailbox, AuthMode.DELEGATED, r);
         refreshed = true;
       }
       String serialized = app.tokenCache().serialize();

@@ -1,28 +1,45 @@
 package io.m365sync.graph;
 
+import com.microsoft.aad.msal4j.AuthenticationErrorCode;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAccount;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.InteractionRequiredExceptionReason;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalInteractionRequiredException;
+import com.microsoft.aad.msal4j.MsalJsonParsingException;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import com.microsoft.aad.msal4j.MsalThrottlingException;
+import com.microsoft.aad.msal4j.TokenSource;
+import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
+import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.TokenException;
 import io.m365sync.auth.TokenFailures;
+import io.m365sync.auth.TransientAuthFailureException;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** What both MSAL strategies share: building apps the verified way and mapping MSAL failures. */
+/** What both MSAL strategies share: building apps the verified way, reading MSAL results and classifying MSAL failures. */
 final class MsalSupport {
   static final String DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+  private static final Pattern STATUS_IN_TEXT = Pattern.compile("status code:? (\\d{3})");
+  private static final Set<String> SIGN_IN_SCOPES = Set.of("openid", "profile", "offline_access", "email");
 
   private final String clientId;
   private final AppCredential credential;
@@ -89,31 +106,124 @@ final class MsalSupport {
   }
 
   /**
-   * The typed core exception for an MSAL failure, classified by {@link TokenFailures}. The
-   * description is the identity platform's text (never a token, secret or key).
+   * The typed core exception for an MSAL failure. Only the identity platform's own answer (its OAuth
+   * {@code error} and AADSTS code, classified by {@link TokenFailures}) can say that credentials are
+   * refused or a user must sign in again; everything else — no answer, an empty 5xx, a gateway's HTML
+   * page, a body MSAL cannot parse, MSAL's own throttling — is a {@link TransientAuthFailureException}.
+   * Texts are the identity platform's description or our own, never MSAL's echo of a response body
+   * (an unreadable 200 may hold a token).
    */
   TokenException failure(Mailbox mailbox, boolean applicationMode, Throwable t) {
-    if (t instanceof MsalServiceException s) {
-      int status = s.statusCode() == null ? 400 : s.statusCode();
+    if (t instanceof MsalThrottlingException th) {
+      return transientFailure(mailbox, applicationMode, AuthenticationErrorCode.THROTTLED_REQUEST,
+          "MSAL holds back requests after the endpoint's Retry-After", Duration.ofMillis(Math.max(0, th.retryInMs())));
+    }
+    if (t instanceof MsalServiceException s && isEntraAnswer(s)) {
+      // MSAL reports the status only for some answers: 0 means unknown, never a guessed 400
+      int status = s.statusCode() == null ? 0 : s.statusCode();
       String suberror = s instanceof MsalInteractionRequiredException i
           && i.reason() == InteractionRequiredExceptionReason.CONSENT_REQUIRED ? "consent_required" : null;
       String description = s.getMessage();
-      int code = TokenFailures.aadstsCode(description);
-      return TokenFailures.toException(mailbox, applicationMode, clientId, status, s.errorCode(), code, suberror,
-          firstLine(description), retryAfter(s.headers()), null);
+      return TokenFailures.toException(mailbox, applicationMode, clientId, status, s.errorCode(),
+          TokenFailures.aadstsCode(description), suberror, firstLine(description), retryAfter(s.headers()), s.claims(), null);
+    }
+    if (t instanceof MsalServiceException s) {
+      Integer status = s.statusCode() != null ? s.statusCode() : statusIn(s.getMessage());
+      boolean unreadable = AuthenticationErrorCode.INVALID_JSON.equals(s.errorCode());
+      String answered = "the token endpoint answered" + (status != null ? " HTTP " + status : "");
+      return transientFailure(mailbox, applicationMode, status != null ? "HTTP " + status : s.errorCode(),
+          answered + (unreadable ? " with a body that is not Entra's JSON" : " without an Entra error"), retryAfter(s.headers()));
     }
     if (t instanceof MsalClientException c) {
-      // cache_miss, an unreachable endpoint, a malformed response: nothing the identity platform refused
-      return TokenFailures.toException(mailbox, applicationMode, clientId, 0, c.errorCode(), -1, null,
-          "MSAL client error " + c.errorCode() + ": " + firstLine(c.getMessage()), null, null);
+      // cache_miss, an unreachable endpoint, a 200 whose body is not a token response: nothing Entra refused
+      return transientFailure(mailbox, applicationMode, c.errorCode(), AuthenticationErrorCode.INVALID_JSON.equals(c.errorCode())
+          ? "the token endpoint's answer could not be read as a token response" : "MSAL client error " + c.errorCode(), null);
     }
     if (t instanceof TimeoutException) {
-      return TokenFailures.toException(mailbox, applicationMode, clientId, 0, "timeout", -1, null,
-          "no answer from the token endpoint within " + timeout, null, null);
+      return transientFailure(mailbox, applicationMode, "timeout", "no answer from the token endpoint within " + timeout, null);
     }
-    return TokenFailures.toException(mailbox, applicationMode, clientId, 0, null, -1, null,
-        "token request failed: " + t.getClass().getSimpleName(), null, null);
+    return transientFailure(mailbox, applicationMode, null, "token request failed: " + t.getClass().getSimpleName(), null);
   }
+
+  /** Whether MSAL read Entra's error JSON (an OAuth {@code error}), not a body it could not parse or a bare status. */
+  private static boolean isEntraAnswer(MsalServiceException s) {
+    String code = s.errorCode();
+    return code != null && !code.isBlank() && !AuthenticationErrorCode.UNKNOWN.equals(code)
+        && !AuthenticationErrorCode.INVALID_JSON.equals(code) && !(s instanceof MsalJsonParsingException);
+  }
+
+  private static TokenException transientFailure(Mailbox mailbox, boolean applicationMode, String code, String reason,
+                                                 Duration retryAfter) {
+    return new TransientAuthFailureException(mailbox.tenant(), applicationMode ? null : mailbox.id(),
+        code == null ? "no_answer" : code, reason.strip(), retryAfter, null);
+  }
+
+  /** The HTTP status MSAL names in its text for an answer it could not read ("status code 503"); null if none. */
+  static Integer statusIn(String msalMessage) {
+    Matcher m = msalMessage == null ? null : STATUS_IN_TEXT.matcher(msalMessage);
+    return m != null && m.find() ? Integer.valueOf(m.group(1)) : null;
+  }
+
+  /**
+   * Our token for MSAL's result. Its lifetime is the endpoint's {@code expires_in} (access tokens are
+   * opaque to clients; their {@code exp} is not ours to read): MSAL stamps {@code expiresOnDate} from
+   * it on the system clock at arrival, and the time left is carried over to our clock. A token MSAL
+   * served from its own cache counts as expiring now — its lifetime was stamped on the system clock,
+   * which ours need not follow — so the strategies ask the endpoint again; they keep tokens themselves.
+   *
+   * @throws TransientAuthFailureException when the answer held no access token
+   */
+  AccessToken token(Mailbox mailbox, AuthMode mode, IAuthenticationResult r) {
+    if (r == null || r.accessToken() == null || r.accessToken().isBlank() || r.expiresOnDate() == null) {
+      throw transientFailure(mailbox, mode == AuthMode.APPLICATION, "no_access_token",
+          "the token endpoint's answer held no access token or no expires_in", null);
+    }
+    Instant now = clock.instant();
+    boolean fromCache = r.metadata() != null && r.metadata().tokenSource() == TokenSource.CACHE;
+    Duration left = Duration.between(Instant.now(), r.expiresOnDate().toInstant());
+    Instant expiresAt = fromCache || left.isNegative() ? now : now.plus(left);
+    Set<String> permissions = mode == AuthMode.APPLICATION ? JwtClaims.roles(r.accessToken()) : grantedScopes(r.scopes());
+    return new AccessToken(r.accessToken(), expiresAt, mode, permissions);
+  }
+
+  /** The delegated permissions of a response's {@code scope}: names without the resource, sign-in scopes left out. */
+  static Set<String> grantedScopes(String scope) {
+    Set<String> out = new LinkedHashSet<>();
+    if (scope != null) {
+      for (String s : scope.trim().split("\\s+")) {
+        String name = s.substring(s.lastIndexOf('/') + 1);
+        if (!name.isEmpty() && !SIGN_IN_SCOPES.contains(name.toLowerCase(Locale.ROOT))) {
+          out.add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Who signed in, from MSAL's result: the id token's {@code oid} and {@code tid} as MSAL parsed them
+   * (its tenant profile), else the account's home id ({@code oid.tid} from {@code client_info}).
+   */
+  static Optional<SignedInUser> signedInUser(IAuthenticationResult r) {
+    IAccount account = r.account();
+    if (account == null) {
+      return Optional.empty();
+    }
+    Map<String, ?> claims = r.tenantProfile() == null || r.tenantProfile().getClaims() == null ? Map.of()
+        : r.tenantProfile().getClaims();
+    String home = account.homeAccountId();
+    int dot = home == null ? -1 : home.indexOf('.');
+    String oid = claims.get("oid") != null ? claims.get("oid").toString() : dot > 0 ? home.substring(0, dot) : null;
+    String tid = claims.get("tid") != null ? claims.get("tid").toString() : dot > 0 ? home.substring(dot + 1) : null;
+    if (oid == null || tid == null) {
+      return Optional.empty();
+    }
+    String username = account.username() != null && !account.username().isBlank() ? account.username() : oid;
+    return Optional.of(new SignedInUser(tid, oid, username));
+  }
+
+  /** The user a sign-in redeemed a code for. */
+  record SignedInUser(String tenantId, String objectId, String username) {}
 
   private Duration retryAfter(Map<String, List<String>> headers) {
     if (headers == null) {

@@ -62,7 +62,7 @@ public final class FakeApplicationTokenStrategy implements TokenStrategy {
       return token;
     } catch (EntraError e) {
       throw TokenFailures.toException(mailbox, true, clientId, e.status(), e.error(), e.code(), e.suberror(),
-          e.getMessage(), null, null);
+          e.getMessage(), null, e.claims(), null);
     }
   }
 

@@ -71,7 +71,7 @@ public final class FakeDelegatedTokenStrategy implements TokenStrategy {
       return token;
     } catch (EntraError err) {
       throw TokenFailures.toException(mailbox, false, clientId, err.status(), err.error(), err.code(), err.suberror(),
-          err.getMessage(), null, null);
+          err.getMessage(), null, err.claims(), null);
     }
   }
 

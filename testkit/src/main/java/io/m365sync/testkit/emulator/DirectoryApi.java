@@ -6,6 +6,7 @@ import io.m365sync.testkit.model.ClientSecret;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.ModelGroup;
 import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.GraphResource;
 import io.m365sync.testkit.model.TenantModel;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -32,15 +33,7 @@ import java.util.regex.Pattern;
  * groups and transitive memberships. Any valid token of the tenant may read it.
  */
 final class DirectoryApi {
-  static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
-  private static final List<String> APP_ROLES = List.of("Calendars.Read", "Calendars.ReadWrite", "Contacts.Read",
-      "Contacts.ReadWrite", "Mail.Read", "Mail.ReadBasic", "Mail.ReadBasic.All", "Mail.ReadWrite", "Mail.Send",
-      "MailboxSettings.Read", "MailboxSettings.ReadWrite", "Tasks.Read.All", "Tasks.ReadWrite.All", "User.Read.All",
-      "Group.Read.All", "GroupMember.Read.All", "Directory.Read.All", "Application.Read.All");
-  private static final List<String> SCOPES = List.of("Calendars.Read", "Calendars.ReadWrite", "Contacts.Read",
-      "Contacts.ReadWrite", "Mail.Read", "Mail.ReadWrite", "Mail.Send", "MailboxSettings.Read",
-      "MailboxSettings.ReadWrite", "Tasks.Read", "Tasks.ReadWrite", "User.Read", "offline_access", "openid", "profile",
-      "email");
+  static final String GRAPH_APP_ID = GraphResource.APP_ID;
   private static final Pattern APP_ID_KEY = Pattern.compile("^(servicePrincipals|applications)\\(appId='([^']*)'\\)$");
   private static final Pattern FILTER_APP_ID = Pattern.compile("appId\\s+eq\\s+'([^']*)'", Pattern.CASE_INSENSITIVE);
   private static final Pattern FILTER_CLIENT_ID = Pattern.compile("clientId\\s+eq\\s+'([^']*)'", Pattern.CASE_INSENSITIVE);
@@ -239,17 +232,11 @@ final class DirectoryApi {
   }
 
   private Set<String> appRoles(TenantModel t) {
-    Set<String> roles = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    roles.addAll(APP_ROLES);
-    t.apps().forEach(a -> roles.addAll(a.applicationPermissions()));
-    return roles;
+    return GraphResource.appRoles(t);
   }
 
   private Set<String> scopes(TenantModel t) {
-    Set<String> scopes = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    scopes.addAll(SCOPES);
-    t.apps().forEach(a -> scopes.addAll(a.delegatedPermissions()));
-    return scopes;
+    return GraphResource.scopes(t);
   }
 
   private void servicePrincipal(JsonGenerator g, TenantModel t, Sp sp) throws IOException {

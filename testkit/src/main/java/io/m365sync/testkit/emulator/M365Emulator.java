@@ -325,7 +325,13 @@ public final class M365Emulator implements AutoCloseable {
       if (sb.length() > 0) {
         sb.append('&');
       }
-      sb.append(SECRET_FIELDS.contains(Req.decode(key)) ? key + "=<redacted>" : part);
+      String name = Req.decode(key);
+      if (name.equals("client_assertion") && eq > 0 && part.indexOf('.', eq) > 0) {
+        // the JOSE header names the certificate (x5t, x5c: public); claims and signature stay out
+        sb.append(part, 0, part.indexOf('.', eq)).append(".<redacted>");
+      } else {
+        sb.append(SECRET_FIELDS.contains(name) ? key + "=<redacted>" : part);
+      }
     }
     return sb.toString();
   }

@@ -80,8 +80,9 @@ final class TokenEndpoint {
       Optional<TenantModel> tenant = cloud.findTenant(tenantSegment);
       List<X509Certificate> registered = tenant.flatMap(t -> t.app(clientId == null ? "" : clientId))
           .map(AppRegistration::certificates).orElse(List.of());
-      return ClientCredential.assertion(tenant.isEmpty() || clientId == null ? null
-          : ClientAssertion.verify(form.get("client_assertion"), clientId, registered, audiences(tenant.get(), tenantSegment)));
+      return tenant.isEmpty() || clientId == null ? ClientCredential.assertion(null)
+          : ClientAssertion.verify(form.get("client_assertion"), clientId, registered, audiences(tenant.get(), tenantSegment),
+              Instant.now());
     }
     if (form.get("client_secret") != null) {
       return ClientCredential.secret(form.get("client_secret"));
@@ -171,6 +172,25 @@ final class TokenEndpoint {
   }
 
   static Resp entraError(EntraError e, String correlationId) {
+    switch (e.answer()) {
+      case EMPTY_BODY -> {
+        return Resp.empty(e.status());
+      }
+      case HTML_PAGE -> {
+        return Resp.text(e.status(), "text/html", "<html>\r\n<head><title>" + e.status() + " Bad Gateway</title></head>\r\n"
+            + "<body>\r\n<center><h1>" + e.status() + " Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n");
+      }
+      case UNREADABLE_BODY -> {
+        // a token response cut off before its token: what a client reads when a proxy truncates the answer
+        return Resp.text(200, "application/json; charset=utf-8", "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"acc");
+      }
+      default -> {
+        return entraErrorJson(e, correlationId);
+      }
+    }
+  }
+
+  private static Resp entraErrorJson(EntraError e, String correlationId) {
     String traceId = UUID.randomUUID().toString();
     String timestamp = TIMESTAMP.format(Instant.now());
     byte[] body = Json.write(g -> {
@@ -187,6 +207,9 @@ final class TokenEndpoint {
       g.writeStringField("error_uri", "https://login.microsoftonline.com/error?code=" + e.code());
       if (e.suberror() != null) {
         g.writeStringField("suberror", e.suberror());
+      }
+      if (e.claims() != null) {
+        g.writeStringField("claims", e.claims());
       }
       g.writeEndObject();
     });

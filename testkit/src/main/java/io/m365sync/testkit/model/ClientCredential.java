@@ -24,7 +24,16 @@ public sealed interface ClientCredential {
    *     certificate did or its claims were wrong (Entra answers AADSTS700027)
    */
   static ClientCredential assertion(X509Certificate signedBy) {
-    return new Assertion(signedBy);
+    return new Assertion(signedBy, null);
+  }
+
+  /**
+   * A client assertion the front end refused while verifying it (wrong audience, outside its time
+   * range, unknown certificate, bad signature); the model answers {@code refusal} once it has found
+   * the app, as Entra does.
+   */
+  static ClientCredential refusedAssertion(EntraError refusal) {
+    return new Assertion(null, java.util.Objects.requireNonNull(refusal, "refusal"));
   }
 
   /** A public client. */
@@ -38,11 +47,15 @@ public sealed interface ClientCredential {
     }
   }
 
-  /** A certificate assertion; {@code signedBy} is null when it failed verification. */
-  record Assertion(X509Certificate signedBy) implements ClientCredential {
+  /**
+   * A certificate assertion; {@code signedBy} is null when it failed verification, with Entra's
+   * {@code refusal} when the verifier said why (else AADSTS700027).
+   */
+  record Assertion(X509Certificate signedBy, EntraError refusal) implements ClientCredential {
     @Override
     public String toString() {
-      return "Assertion[" + (signedBy == null ? "unverified" : signedBy.getSubjectX500Principal()) + "]";
+      return "Assertion[" + (signedBy != null ? signedBy.getSubjectX500Principal()
+          : refusal != null ? "refused " + refusal.aadsts() : "unverified") + "]";
     }
   }
 }

@@ -20,7 +20,8 @@ import java.time.Instant;
  * @param mode the caller's auth mode; null when unknown (bad bearer token, unknown grant type)
  * @param status the HTTP status answered
  * @param errorCode null when the request succeeded; else the error answered: {@code AADSTS7000222}
- *     for a token request, Graph's {@code error.code} (e.g. {@code ErrorAccessDenied}) for a Graph one
+ *     for a token request ({@code empty_body}, {@code html_page} or {@code unreadable_body} for an
+ *     injected answer that is not Entra's JSON), Graph's {@code error.code} (e.g. {@code ErrorAccessDenied}) for a Graph one
  */
 public record RecordedRequest(Instant at, String tenantId, String clientId, String kind, String operation,
                               String targetUserId, AuthMode mode, int status, String errorCode) {
@@ -37,8 +38,9 @@ public record RecordedRequest(Instant at, String tenantId, String clientId, Stri
     return isToken() ? operation : null;
   }
 
+  /** A 2xx without an error: a 200 whose body was no token response (an injected fault) did not succeed. */
   public boolean succeeded() {
-    return status >= 200 && status < 300;
+    return status >= 200 && status < 300 && errorCode == null;
   }
 
   static RecordedRequest token(Instant at, String tenantId, TokenRequest request, String userId, EntraError error) {

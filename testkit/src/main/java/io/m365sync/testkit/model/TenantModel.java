@@ -412,10 +412,13 @@ public final class TenantModel {
    * the same requests either way.
    *
    * <p>Rules, in Entra's order: the request's form (AADSTS900144 for a missing field, 70003 for an
-   * unknown grant, 1002012 for client credentials without a {@code /.default} scope), injected
+   * unknown grant, 1002012 for client credentials without a {@code /.default} scope, 500011
+   * {@code invalid_resource} for a scope of a resource other than Graph, 70011 {@code invalid_scope}
+   * for a delegated scope Graph does not publish), injected
    * faults ({@link #failNextTokenRequests}), the app (700016), the client's proof (7000218 when client
    * credentials bring none; 7000215 for a wrong secret, 7000222 for an expired one, 700027 for a bad
-   * or expired certificate, on every grant), then the grant itself: refresh tokens rotate on every use
+   * or expired certificate, 700021/700023/700024 for an assertion with the wrong issuer, audience or
+   * time range, on every grant), then the grant itself: refresh tokens rotate on every use
    * (old ones stay valid) and fail with 9002313 when unknown, 50173 when revoked, 700082 after
    * {@link #refreshTokenInactivity()}, 70043 past the sign-in frequency; codes are single use (70000);
    * a requested delegated scope the grant lacks is 65001 {@code consent_required}.
@@ -461,6 +464,7 @@ public final class TenantModel {
               + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource"
               + " identifier (application ID URI).");
         }
+        requireKnownResources(r.scopes());
         if (r.credential() instanceof ClientCredential.None) {
           throw new EntraError(401, "invalid_client", 7000218,
               "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", null);
@@ -472,6 +476,7 @@ public final class TenantModel {
       }
       case "refresh_token" -> {
         String refreshToken = require("refresh_token", r.refreshToken());
+        requireKnownScopes(r.scopes());
         tokenFault();
         AppRegistration app = requireApp(clientId);
         authenticate(app, r.credential());
@@ -479,6 +484,7 @@ public final class TenantModel {
       }
       case "authorization_code" -> {
         String code = require("code", r.code());
+        requireKnownScopes(r.scopes());
         tokenFault();
         AppRegistration app = requireApp(clientId);
         authenticate(app, r.credential());
@@ -486,6 +492,35 @@ public final class TenantModel {
       }
       default -> throw EntraError.badRequest("unsupported_grant_type", 70003,
           "The app requested an unsupported grant type '" + grantType + "'.");
+    }
+  }
+
+  /** Every {@code /.default} names a resource this tenant knows (only Graph here), else AADSTS500011. */
+  private void requireKnownResources(List<String> scopes) {
+    for (String s : scopes) {
+      String resource = GraphResource.resourceOf(s);
+      if (resource != null && !GraphResource.isGraph(resource)) {
+        throw EntraError.badRequest("invalid_resource", 500011, "The resource principal named " + resource
+            + " was not found in the tenant named " + domain + ". This can happen if the application has not been"
+            + " installed by the administrator of the tenant or consented to by any user in the tenant. You might have"
+            + " sent your authentication request to the wrong tenant.");
+      }
+    }
+  }
+
+  /**
+   * Delegated scopes must name a known resource (500011) and a permission it publishes (AADSTS70011
+   * {@code invalid_scope}); a published one the grant lacks is consent, judged after the grant.
+   */
+  private void requireKnownScopes(List<String> scopes) {
+    requireKnownResources(scopes);
+    Set<String> published = GraphResource.scopes(this);
+    for (String s : scopes) {
+      String name = GraphResource.nameOf(s);
+      if (!name.equals(".default") && !GraphResource.isSignInScope(name) && !published.contains(name)) {
+        throw EntraError.badRequest("invalid_scope", 70011, "The provided request must include a 'scope' input parameter."
+            + " The provided value for the input parameter 'scope' is not valid. The scope '" + s + "' is not valid.");
+      }
     }
   }
 
@@ -511,6 +546,9 @@ public final class TenantModel {
             + "' are expired. Visit the Azure portal to create new keys for your app.");
       }
     } else if (credential instanceof ClientCredential.Assertion assertion) {
+      if (assertion.refusal() != null) {
+        throw assertion.refusal();
+      }
       X509Certificate presented = assertion.signedBy();
       if (presented == null || app.certificates().stream().noneMatch(c -> c.equals(presented))) {
         throw EntraError.invalidClient(700027, "Client assertion failed signature validation.");

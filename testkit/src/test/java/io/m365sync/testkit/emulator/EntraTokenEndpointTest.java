@@ -155,7 +155,7 @@ class EntraTokenEndpointTest {
     assertEntraError(assertion(assertionJwt(other.privateKey(), f.cert.certificate(), aud)), 401, "invalid_client", 700027);
     assertEntraError(assertion(assertionJwt(other.privateKey(), other.certificate(), aud)), 401, "invalid_client", 700027);
     assertEntraError(assertion(assertionJwt(f.cert.privateKey(), f.cert.certificate(), "https://evil.example/token")),
-        401, "invalid_client", 700027);
+        401, "invalid_client", 700023);
     assertEntraError(assertion("not.a.jwt"), 401, "invalid_client", 700027);
   }
 

@@ -5,7 +5,11 @@ import io.m365sync.TenantId;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The token endpoint failed for now (5xx, 429, {@code temporarily_unavailable}); retry with backoff. */
+/**
+ * The token endpoint failed for now — no answer, 5xx, 429, {@code temporarily_unavailable}, or an
+ * answer that is not the identity platform's (an empty or unreadable body, a gateway's page) — so
+ * nothing was refused; retry with backoff.
+ */
 public final class TransientAuthFailureException extends TokenException {
   private static final long serialVersionUID = 1L;
 

@@ -40,6 +40,8 @@ final class MsalSupport {
   static final String DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
   private static final Pattern STATUS_IN_TEXT = Pattern.compile("status code:? (\\d{3})");
   private static final Set<String> SIGN_IN_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+  /** The clock MSAL stamps expiresOnDate with (the JVM's); ours is injected and may differ. */
+  private static final Clock MSAL_CLOCK = Clock.systemUTC();
 
   private final String clientId;
   private final AppCredential credential;
@@ -180,7 +182,7 @@ final class MsalSupport {
     }
     Instant now = clock.instant();
     boolean fromCache = r.metadata() != null && r.metadata().tokenSource() == TokenSource.CACHE;
-    Duration left = Duration.between(Instant.now(), r.expiresOnDate().toInstant());
+    Duration left = Duration.between(MSAL_CLOCK.instant(), r.expiresOnDate().toInstant());
     Instant expiresAt = fromCache || left.isNegative() ? now : now.plus(left);
     Set<String> permissions = mode == AuthMode.APPLICATION ? JwtClaims.roles(r.accessToken()) : grantedScopes(r.scopes());
     return new AccessToken(r.accessToken(), expiresAt, mode, permissions);

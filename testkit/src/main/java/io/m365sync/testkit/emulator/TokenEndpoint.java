@@ -30,6 +30,8 @@ import java.util.function.Supplier;
  */
 final class TokenEndpoint {
   static final String GRAPH_RESOURCE = "https://graph.microsoft.com/";
+  /** MSAL stamps client assertions with the JVM's clock, as Entra judges them by its real one; not the model's. */
+  private static final java.time.Clock ASSERTION_CLOCK = java.time.Clock.systemUTC();
   private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private final CloudModel cloud;
@@ -82,7 +84,7 @@ final class TokenEndpoint {
           .map(AppRegistration::certificates).orElse(List.of());
       return tenant.isEmpty() || clientId == null ? ClientCredential.assertion(null)
           : ClientAssertion.verify(form.get("client_assertion"), clientId, registered, audiences(tenant.get(), tenantSegment),
-              Instant.now());
+              ASSERTION_CLOCK.instant());
     }
     if (form.get("client_secret") != null) {
       return ClientCredential.secret(form.get("client_secret"));

@@ -196,6 +196,21 @@ public final class AppCredential {
     return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
+  /**
+   * Equal when they hold the same secret, or the same key and certificate chain: how the token
+   * strategies tell a rotated credential from the one they already built a client for.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AppCredential c && Objects.equals(secret, c.secret) && Objects.equals(key, c.key)
+        && chain.equals(c.chain);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(secret, key, chain);
+  }
+
   @Override
   public String toString() {
     return secret != null ? "AppCredential[client secret]" : "AppCredential[certificate sha256=" + thumbprint() + "]";

@@ -5,6 +5,9 @@ import io.m365sync.access.PermissionVerifier;
 import io.m365sync.auth.TokenStrategy;
 import io.m365sync.auth.TokenStrategySelector;
 import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.auth.AppRegistrations;
+import io.m365sync.auth.KeepAliveReport;
+import io.m365sync.internal.CredentialExpiryWatch;
 import io.m365sync.internal.EngineContext;
 import io.m365sync.internal.EngineCore;
 import io.m365sync.internal.SafeListener;
@@ -53,9 +56,11 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
   private SyncEngine(Builder b) {
     this.store = b.store;
     this.scheduler = b.scheduler;
-    this.monitor = new SyncMonitor(b.store);
-    this.core = new EngineCore(new EngineContext(b.clock, b.executor, b.store, b.gateway, b.delegated, b.application,
-        b.selector, b.verifier, b.accessCheck, b.syncers, b.options, new SafeListener(b.listeners)));
+    EngineContext ctx = new EngineContext(b.clock, b.executor, b.store, b.gateway, b.delegated, b.application,
+        b.selector, b.verifier, b.accessCheck, b.syncers, b.options, new SafeListener(b.listeners));
+    CredentialExpiryWatch expiries = new CredentialExpiryWatch(ctx, b.registrations);
+    this.monitor = new SyncMonitor(b.store, expiries);
+    this.core = new EngineCore(ctx, expiries);
   }
 
   public static Builder builder() {
@@ -143,6 +148,22 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     return core.runCycle();
   }
 
+  /**
+   * Runs the periodic upkeep that is due: the delegated keep-alive pass, at most once per
+   * {@link SyncOptions#keepAliveInterval()}, for enrolled mailboxes that do not need a sign-in. The
+   * configured scheduler calls it after each cycle; a host driving {@link #runCycle()} itself calls
+   * it too (as often as it likes). Never throws for one mailbox's failure.
+   */
+  @Override
+  public void upkeep() {
+    keepAlive();
+  }
+
+  /** As {@link #upkeep()}, returning what the keep-alive pass did (empty when it was not due). */
+  public KeepAliveReport keepAlive() {
+    return core.upkeep();
+  }
+
   public SyncMonitor monitor() {
     return monitor;
   }
@@ -187,6 +208,7 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     private AccessPolicyCheck accessCheck;
     private SyncOptions options;
     private SyncScheduler scheduler;
+    private AppRegistrations<?> registrations;
     private final Map<Resource, ResourceSyncer<?>> syncers = new EnumMap<>(Resource.class);
     private final List<SyncListener> listeners = new ArrayList<>();
     private boolean built;
@@ -265,6 +287,17 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     /** Default {@link SyncOptions#defaults()}. */
     public Builder options(SyncOptions options) {
       this.options = once(this.options, options, "options");
+      return this;
+    }
+
+    /**
+     * The app registrations the token strategies use (the same object), so the engine can warn
+     * {@link SyncOptions#credentialExpiryWarning()} ahead of each tenant's known credential expiry
+     * ({@link SyncListener#credentialExpiringSoon}) and the monitor can show it. Optional: without
+     * it nothing is watched.
+     */
+    public Builder appRegistrations(AppRegistrations<?> registrations) {
+      this.registrations = once(this.registrations, registrations, "appRegistrations");
       return this;
     }
 

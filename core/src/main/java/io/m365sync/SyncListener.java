@@ -25,6 +25,13 @@ public interface SyncListener {
   /** A user's delegated grant will hit a known maximum age soon (sign-in frequency). */
   default void tokenExpiringSoon(Mailbox mailbox, java.time.Instant deadline) {}
 
+  /**
+   * A tenant's app credential (client secret or certificate) expires within
+   * {@code SyncOptions.credentialExpiryWarning}, or has expired: the host should add a new one to
+   * the app registration and to its vault. Called at most once per tenant per day while it lasts.
+   */
+  default void credentialExpiringSoon(io.m365sync.auth.CredentialExpiry expiry) {}
+
   /** Application mode's state for a tenant changed (e.g. the client secret was refused). */
   default void tenantStatusChanged(TenantStatus previous, TenantStatus current) {}
 

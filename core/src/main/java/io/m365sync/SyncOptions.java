@@ -28,22 +28,29 @@ import java.util.function.Function;
  * @param unscopedDelegatedOnly resources that access policies cannot scope (To Do) never use
  *     application permissions, even after a scoped resource succeeded app-only for the mailbox in the
  *     same round (the default, false, allows that)
+ * @param credentialExpiryWarning how far ahead of a tenant's known app credential expiry the host
+ *     hears {@link SyncListener#credentialExpiringSoon} (daily until it is replaced)
+ * @param keepAliveInterval how often the engine's scheduler runs the delegated keep-alive pass
+ *     ({@code TokenStrategy.keepAlive}); each pass redeems only refresh tokens idle for the
+ *     strategy's own threshold, so daily is plenty
  */
 public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
                           Duration applicationRetryInterval, Duration failureBackoff, Duration maxFailureBackoff,
                           Duration unavailableRecheck, SignInNotifyPolicy signInNotify, int pageSize,
                           Duration eventWindowPast, Duration eventWindowFuture, Duration maxRetryAfter,
-                          boolean unscopedDelegatedOnly) {
+                          boolean unscopedDelegatedOnly, Duration credentialExpiryWarning,
+                          Duration keepAliveInterval) {
 
   /** Property keys understood by {@link #fromProperties(Function)}, prefixed {@code m365sync.}. */
   public static final List<String> KEYS = List.of("cycleInterval", "maxConcurrentMailboxes", "accessDecisionTtl",
       "applicationRetryInterval", "failureBackoff", "maxFailureBackoff", "unavailableRecheck", "signInNotify",
-      "pageSize", "eventWindowPast", "eventWindowFuture", "maxRetryAfter", "unscopedDelegatedOnly");
+      "pageSize", "eventWindowPast", "eventWindowFuture", "maxRetryAfter", "unscopedDelegatedOnly", "credentialExpiryWarning",
+      "keepAliveInterval");
 
   public SyncOptions {
     List<String> problems = problems(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
         failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture,
-        maxRetryAfter);
+        maxRetryAfter, credentialExpiryWarning, keepAliveInterval);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", problems));
     }
@@ -52,7 +59,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
   public static SyncOptions defaults() {
     return new SyncOptions(Duration.ofMinutes(15), 8, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
         Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365),
-        Duration.ofHours(1), false);
+        Duration.ofHours(1), false, Duration.ofDays(30), Duration.ofDays(1));
   }
 
   /**
@@ -78,20 +85,23 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     Duration future = r.duration("eventWindowFuture", d.eventWindowFuture);
     Duration maxRetryAfter = r.duration("maxRetryAfter", d.maxRetryAfter);
     boolean unscopedDelegatedOnly = r.bool("unscopedDelegatedOnly", d.unscopedDelegatedOnly);
+    Duration expiryWarning = r.duration("credentialExpiryWarning", d.credentialExpiryWarning);
+    Duration keepAlive = r.duration("keepAliveInterval", d.keepAliveInterval);
     errors.addAll(problems(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
-        maxRetryAfter));
+        maxRetryAfter, expiryWarning, keepAlive));
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", errors));
     }
     return new SyncOptions(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
-        maxRetryAfter, unscopedDelegatedOnly);
+        maxRetryAfter, unscopedDelegatedOnly, expiryWarning, keepAlive);
   }
 
   private static List<String> problems(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
                                        Duration applicationRetryInterval, Duration failureBackoff,
                                        Duration maxFailureBackoff, Duration unavailableRecheck,
                                        SignInNotifyPolicy signInNotify, int pageSize, Duration eventWindowPast,
-                                       Duration eventWindowFuture, Duration maxRetryAfter) {
+                                       Duration eventWindowFuture, Duration maxRetryAfter,
+                                       Duration credentialExpiryWarning, Duration keepAliveInterval) {
     List<String> p = new ArrayList<>();
     positive(p, "cycleInterval", cycleInterval);
     positive(p, "accessDecisionTtl", accessDecisionTtl);
@@ -102,6 +112,8 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     positive(p, "eventWindowPast", eventWindowPast);
     positive(p, "eventWindowFuture", eventWindowFuture);
     positive(p, "maxRetryAfter", maxRetryAfter);
+    positive(p, "credentialExpiryWarning", credentialExpiryWarning);
+    positive(p, "keepAliveInterval", keepAliveInterval);
     if (maxConcurrentMailboxes < 1) {
       p.add("'maxConcurrentMailboxes' must be at least 1 but was " + maxConcurrentMailboxes);
     }
@@ -149,6 +161,14 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     return copy().unscopedDelegatedOnly(delegatedOnly).build();
   }
 
+  public SyncOptions withCredentialExpiryWarning(Duration warning) {
+    return copy().credentialExpiryWarning(warning).build();
+  }
+
+  public SyncOptions withKeepAliveInterval(Duration interval) {
+    return copy().keepAliveInterval(interval).build();
+  }
+
   public SyncOptions withFailureBackoff(Duration first, Duration max) {
     return copy().failureBackoff(first).maxFailureBackoff(max).build();
   }
@@ -172,6 +192,8 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     private Duration eventWindowFuture;
     private Duration maxRetryAfter;
     private boolean unscopedDelegatedOnly;
+    private Duration credentialExpiryWarning;
+    private Duration keepAliveInterval;
 
     Copy(SyncOptions o) {
       cycleInterval = o.cycleInterval;
@@ -187,6 +209,18 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
       eventWindowFuture = o.eventWindowFuture;
       maxRetryAfter = o.maxRetryAfter;
       unscopedDelegatedOnly = o.unscopedDelegatedOnly;
+      credentialExpiryWarning = o.credentialExpiryWarning;
+      keepAliveInterval = o.keepAliveInterval;
+    }
+
+    Copy credentialExpiryWarning(Duration v) {
+      credentialExpiryWarning = v;
+      return this;
+    }
+
+    Copy keepAliveInterval(Duration v) {
+      keepAliveInterval = v;
+      return this;
     }
 
     Copy signInNotify(SignInNotifyPolicy v) {
@@ -232,7 +266,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     SyncOptions build() {
       return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
           failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast,
-          eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly);
+          eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval);
     }
   }
 

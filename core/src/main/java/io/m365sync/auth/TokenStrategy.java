@@ -4,6 +4,8 @@ import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Purpose;
+import io.m365sync.SyncListener;
+import java.util.Collection;
 
 /**
  * Acquires Graph tokens in one {@link AuthMode}. Implementations: delegated (the user's persisted
@@ -35,4 +37,17 @@ public interface TokenStrategy {
    * so the next {@link #acquire} fetches a fresh one. Default: nothing cached.
    */
   default void invalidate(Mailbox mailbox) {}
+
+  /**
+   * Keeps the long-lived grants of {@code mailboxes} alive: a delegated strategy redeems refresh
+   * tokens left idle long enough to be near Entra's 90-day inactivity limit (storing the rotated
+   * ones) and warns {@code listener} of known sign-in deadlines. The engine's scheduler calls it at
+   * the engine's keep-alive interval, only for enrolled mailboxes that do not need a sign-in, each
+   * under its mailbox's lock. Never throws for one mailbox's failure. Default: nothing to keep alive.
+   *
+   * @param listener hears {@link SyncListener#tokenExpiringSoon}; may be null
+   */
+  default KeepAliveReport keepAlive(Collection<Mailbox> mailboxes, SyncListener listener) {
+    return KeepAliveReport.empty();
+  }
 }

@@ -18,7 +18,10 @@ import io.m365sync.state.UnreadableRow;
 import io.m365sync.state.UnreadableStateException;
 import java.time.Duration;
 import java.time.Instant;
+import io.m365sync.auth.KeepAliveReport;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,11 +45,24 @@ public final class EngineCore {
   private final ApplicationModeGate appGate;
   private final AccessDecisionCache decisions;
   private final MailboxLocks locks = new MailboxLocks();
+  private final KeepAlivePass keepAlive;
+  private final CredentialExpiryWatch expiryWatch;
 
   public EngineCore(EngineContext ctx) {
+    this(ctx, new CredentialExpiryWatch(ctx, null));
+  }
+
+  public EngineCore(EngineContext ctx, CredentialExpiryWatch expiryWatch) {
     this.ctx = ctx;
     this.appGate = new ApplicationModeGate(ctx);
     this.decisions = new AccessDecisionCache(ctx);
+    this.keepAlive = new KeepAlivePass(ctx, locks);
+    this.expiryWatch = expiryWatch;
+  }
+
+  /** The schedulers' periodic upkeep: the delegated keep-alive pass when due. */
+  public KeepAliveReport upkeep() {
+    return keepAlive.runIfDue();
   }
 
   public void enroll(Mailbox mailbox) {
@@ -133,6 +149,7 @@ public final class EngineCore {
     Instant start = ctx.clock().instant();
     long t0 = System.nanoTime();
     List<Mailbox> mailboxes = ctx.store().enrollments(this::unreadable);
+    expiryWatch.check(mailboxes.stream().map(Mailbox::tenant).collect(Collectors.toCollection(LinkedHashSet::new)));
     Semaphore permits = new Semaphore(ctx.options().maxConcurrentMailboxes());
     List<CompletableFuture<MailboxSyncReport>> futures = new ArrayList<>(mailboxes.size());
     for (Mailbox m : mailboxes) {

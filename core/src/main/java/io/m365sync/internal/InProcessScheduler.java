@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs whole cycles at a fixed delay on the host's scheduled executor. */
+/** Runs whole cycles, then the engine's upkeep, at a fixed delay on the host's scheduled executor. */
 public final class InProcessScheduler implements SyncScheduler {
   private static final Logger log = LoggerFactory.getLogger(InProcessScheduler.class);
 
@@ -38,12 +38,19 @@ public final class InProcessScheduler implements SyncScheduler {
       return;
     }
     try {
-      target.runCycle();
-    } catch (RuntimeException e) {
-      // a failed cycle must not cancel the schedule
-      log.error("m365sync cycle failed", e);
+      runSafely("cycle", target::runCycle);
+      runSafely("upkeep", target::upkeep);
     } finally {
       running.set(false);
+    }
+  }
+
+  /** A failed run must not cancel the schedule. */
+  private static void runSafely(String what, Runnable run) {
+    try {
+      run.run();
+    } catch (RuntimeException e) {
+      log.error("m365sync {} failed", what, e);
     }
   }
 

@@ -50,6 +50,11 @@ public final class SafeListener implements SyncListener {
   }
 
   @Override
+  public void credentialExpiringSoon(io.m365sync.auth.CredentialExpiry expiry) {
+    each("credentialExpiringSoon", l -> l.credentialExpiringSoon(expiry));
+  }
+
+  @Override
   public void tenantStatusChanged(TenantStatus previous, TenantStatus current) {
     each("tenantStatusChanged", l -> l.tenantStatusChanged(previous, current));
   }

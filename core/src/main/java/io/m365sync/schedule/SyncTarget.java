@@ -18,4 +18,11 @@ public interface SyncTarget {
    * @throws io.m365sync.NotEnrolledException if the mailbox is not enrolled (drop its schedule)
    */
   MailboxSyncReport syncIfDue(MailboxId mailbox);
+
+  /**
+   * Periodic work that is not a mailbox round, run if due and cheap when nothing is: the delegated
+   * keep-alive pass every {@code SyncOptions.keepAliveInterval}, never for mailboxes that need a
+   * sign-in or are not enrolled. Schedulers call it at their own interval. Default: nothing.
+   */
+  default void upkeep() {}
 }

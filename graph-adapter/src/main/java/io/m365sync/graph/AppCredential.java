@@ -34,10 +34,13 @@ import java.util.Objects;
 public final class AppCredential {
   private final IClientCredential msal;
   private final X509Certificate certificate;
+  /** What makes two credentials the same: the secret, or the key with its chain (never shown). */
+  private final Object identity;
 
-  private AppCredential(IClientCredential msal, X509Certificate certificate) {
+  private AppCredential(IClientCredential msal, X509Certificate certificate, Object identity) {
     this.msal = msal;
     this.certificate = certificate;
+    this.identity = identity;
   }
 
   /** A client secret (the secret's value, not its id). */
@@ -45,7 +48,7 @@ public final class AppCredential {
     if (clientSecret == null || clientSecret.isBlank()) {
       throw new IllegalArgumentException("'clientSecret' is required but was blank");
     }
-    return new AppCredential(ClientCredentialFactory.createFromSecret(clientSecret), null);
+    return new AppCredential(ClientCredentialFactory.createFromSecret(clientSecret), null, clientSecret);
   }
 
   /**
@@ -60,7 +63,8 @@ public final class AppCredential {
     }
     requireRsa(key.getAlgorithm(), "the private key");
     return new AppCredential(chain.size() == 1 ? ClientCredentialFactory.createFromCertificate(key, chain.get(0))
-        : ClientCredentialFactory.createFromCertificateChain(key, List.copyOf(chain)), chain.get(0));
+        : ClientCredentialFactory.createFromCertificateChain(key, List.copyOf(chain)), chain.get(0),
+        List.of(key, List.copyOf(chain)));
   }
 
   /**
@@ -102,15 +106,17 @@ public final class AppCredential {
           + " one private key entry): " + e.getClass().getSimpleName(), null);
     }
     X509Certificate leaf;
+    List<String> encodedChain;
     try {
+      encodedChain = List.copyOf(cert.getEncodedPublicKeyCertificateChain());
       requireRsa(cert.privateKey().getAlgorithm(), "the private key in " + file);
       leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(
-          Base64.getDecoder().decode(cert.getEncodedPublicKeyCertificateChain().get(0))));
+          Base64.getDecoder().decode(encodedChain.get(0))));
     } catch (GeneralSecurityException | IndexOutOfBoundsException e) {
       throw new IllegalArgumentException("the PKCS#12 file " + file + " holds no readable certificate: "
           + e.getClass().getSimpleName(), null);
     }
-    return new AppCredential(cert, leaf);
+    return new AppCredential(cert, leaf, List.of(cert.privateKey(), encodedChain));
   }
 
   private static void requireRsa(String algorithm, String what) {
@@ -161,6 +167,20 @@ public final class AppCredential {
 
   IClientCredential toMsal() {
     return msal;
+  }
+
+  /**
+   * Equal when they hold the same secret, or the same key and certificate chain: how the token
+   * strategies tell a rotated credential from the one they already built a client for.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AppCredential c && identity.equals(c.identity);
+  }
+
+  @Override
+  public int hashCode() {
+    return identity.hashCode();
   }
 
   @Override

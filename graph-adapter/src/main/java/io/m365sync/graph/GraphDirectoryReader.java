@@ -451,7 +451,7 @@ public final class GraphDirectoryReader implements DirectoryReader {
 
     /** Graph's base URL (default {@code https://graph.microsoft.com/v1.0}). */
     public Builder baseUrl(String baseUrl) {
-      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+      this.baseUrl = Endpoints.requireSecure("baseUrl", Objects.requireNonNull(baseUrl, "baseUrl"));
       return this;
     }
 

@@ -61,7 +61,7 @@ public final class GraphDirectorySource implements DirectorySource {
 
     /** Graph's base URL (default {@code https://graph.microsoft.com/v1.0}; national clouds and the emulator differ). */
     public Builder baseUrl(String baseUrl) {
-      this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+      this.baseUrl = Endpoints.requireSecure("baseUrl", Objects.requireNonNull(baseUrl, "baseUrl"));
       return this;
     }
 

@@ -555,13 +555,13 @@ public final class GraphMailboxGateway implements MailboxGateway {
 
     private Builder() {}
 
-    /** Graph's base URL including the version, e.g. {@code http://127.0.0.1:PORT/v1.0} for the emulator. */
+    /**
+     * Graph's base URL including the version, e.g. {@code http://127.0.0.1:PORT/v1.0} for the emulator.
+     *
+     * @throws InsecureEndpointException for an {@code http://} URL to a host other than the loopback interface
+     */
     public Builder baseUrl(String baseUrl) {
-      URI u = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
-      if (u.getHost() == null || u.getScheme() == null) {
-        throw new IllegalArgumentException("'baseUrl' must be an absolute http(s) URL but was '" + baseUrl + "'");
-      }
-      this.baseUrl = baseUrl;
+      this.baseUrl = Endpoints.requireSecure("baseUrl", Objects.requireNonNull(baseUrl, "baseUrl"));
       return this;
     }
 

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
+ * <p>With one app registration per customer tenant, {@code .registrations(tenant -> ...)} replaces
+ * {@code clientId} and {@code credential} (see {@link io.m365sync.auth.AppRegistrations}).
+ *
  * <p>Thread-safe; concurrent callers for one tenant share one token request.
  */
 public final class MsalApplicationTokenStrategy implements TokenStrategy {
@@ -41,7 +44,6 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
   private final Set<String> scopes;
   private final Clock clock;
   private final Duration refreshMargin;
-  private final ConcurrentHashMap<TenantId, ConfidentialClientApplication> apps = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TenantId, AccessToken> tokens = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TenantId, Object> locks = new ConcurrentHashMap<>();
 
@@ -76,7 +78,7 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
       if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
         return cached;
       }
-      ConfidentialClientApplication app = apps.computeIfAbsent(tenant, t -> msal.newApp(t.value()));
+      ConfidentialClientApplication app = msal.app(mailbox);
       AccessToken token = request(app, mailbox, false);
       if (!token.validAt(clock.instant(), refreshMargin)) {
         // MSAL's cache runs on the system clock; ours may be ahead of it: ask the endpoint
@@ -109,10 +111,10 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
 
   @Override
   public String toString() {
-    return "MsalApplicationTokenStrategy[clientId=" + msal.clientId() + ", credential=" + msal.credential() + "]";
+    return "MsalApplicationTokenStrategy[" + msal.registrations() + "]";
   }
 
-  /** Single-use, fail-fast builder. Required: {@code clientId}, {@code credential}. */
+  /** Single-use, fail-fast builder. Required: {@code clientId} and {@code credential}, or {@code registrations}. */
   public static final class Builder extends MsalBuilder<Builder> {
     private String resource = "https://graph.microsoft.com";
 

@@ -1,5 +1,6 @@
 package io.m365sync.graph;
 
+import io.m365sync.auth.AppRegistrations;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Objects;
 abstract class MsalBuilder<B extends MsalBuilder<B>> {
   String clientId;
   AppCredential credential;
+  AppRegistrations<AppCredential> registrations;
   String authorityHost = MsalSupport.DEFAULT_AUTHORITY_HOST;
   URI routeTo;
   Clock clock = Clock.systemUTC();
@@ -34,6 +36,16 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
     return self();
   }
 
+  /**
+   * Each tenant's own app registration, looked up when a token is requested (see
+   * {@link AppRegistrations}): instead of one {@code clientId} and {@code credential} for every
+   * tenant. A rotated credential is used from the next token request on.
+   */
+  public B registrations(AppRegistrations<AppCredential> registrations) {
+    this.registrations = set(this.registrations, registrations, "registrations");
+    return self();
+  }
+
   /** The Entra host, default {@code https://login.microsoftonline.com} (national clouds differ). */
   public B authorityHost(String authorityHost) {
     if (!authorityHost.startsWith("https://")) {
@@ -45,10 +57,12 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
 
   /**
    * Sends every MSAL request to {@code baseUrl} (path and query kept) instead of the authority host:
-   * an emulator in tests, a token gateway or proxy in production.
+   * an emulator in tests, a token gateway or proxy in production. One HTTP client serves every tenant.
+   *
+   * @throws InsecureEndpointException for an {@code http://} URL to a host other than the loopback interface
    */
   public B routeTokenRequestsTo(URI baseUrl) {
-    this.routeTo = Objects.requireNonNull(baseUrl, "baseUrl");
+    this.routeTo = Endpoints.requireSecure("routeTokenRequestsTo", Objects.requireNonNull(baseUrl, "baseUrl"));
     return self();
   }
 
@@ -84,11 +98,15 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
       throw new IllegalStateException("this builder was already used");
     }
     List<String> missing = new ArrayList<>();
-    if (clientId == null) {
-      missing.add("'clientId' is required.");
+    if (registrations != null && (clientId != null || credential != null)) {
+      throw new IllegalStateException("set either 'registrations' or 'clientId' and 'credential', not both; registrations were "
+          + registrations);
     }
-    if (credential == null) {
-      missing.add("'credential' is required.");
+    if (registrations == null && clientId == null) {
+      missing.add("'clientId' (or 'registrations') is required.");
+    }
+    if (registrations == null && credential == null) {
+      missing.add("'credential' (or 'registrations') is required.");
     }
     for (int i = 0; i + 1 < more.length; i += 2) {
       if (more[i + 1] == null) {
@@ -103,7 +121,8 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
 
   /** The MSAL plumbing these settings describe. */
   MsalSupport msal() {
-    return new MsalSupport(clientId, credential, authorityHost, routeTo, timeout, clock);
+    return new MsalSupport(registrations != null ? registrations : AppRegistrations.single(clientId, credential),
+        authorityHost, routeTo, timeout, clock);
   }
 
   static <T> T set(T current, T value, String name) {

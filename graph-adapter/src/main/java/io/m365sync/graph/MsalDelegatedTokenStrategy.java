@@ -17,6 +17,7 @@ import io.m365sync.Resource;
 import io.m365sync.SyncListener;
 import io.m365sync.TenantId;
 import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.KeepAliveReport;
 import io.m365sync.auth.ReauthenticationRequiredException;
 import io.m365sync.auth.TokenException;
 import io.m365sync.auth.TokenStrategy;
@@ -51,9 +52,9 @@ import org.slf4j.LoggerFactory;
  *       expiry, then acquires silently (MSAL redeems the refresh token) and stores the cache again,
  *       so the rotated refresh token is persisted every time.</li>
  *   <li>{@link #keepAlive} exercises the refresh tokens of mailboxes idle for {@code keepAliveInterval}
- *       (default 14 days), so the 90-day inactivity cliff never hits while the host calls it; it warns
+ *       (default 14 days), so the 90-day inactivity cliff never hits; it warns
  *       {@link SyncListener#tokenExpiringSoon} ahead of a configured sign-in-frequency deadline. It
- *       starts no thread: the host's scheduler calls it.</li>
+ *       starts no thread: the engine's scheduler calls it ({@code SyncOptions.keepAliveInterval}).</li>
  * </ul>
  *
  * <p>A missing, undecryptable or tampered cache is {@link ReauthenticationRequiredException} (the
@@ -75,7 +76,6 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   private final Duration warnBefore;
   private final Set<String> defaultScopes;
   private final String scopePrefix;
-  private final ConcurrentHashMap<TenantId, ConfidentialClientApplication> apps = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<MailboxId, AccessToken> tokens = new ConcurrentHashMap<>();
 
   /** What is sealed into the store: the MSAL cache plus what keep-alive needs to know. */
@@ -121,13 +121,13 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
     Objects.requireNonNull(authorizationCode, "authorizationCode");
     Objects.requireNonNull(redirectUri, "redirectUri");
     Set<String> scopes = scopes(resources);
-    ConfidentialClientApplication app = app(tenant);
     Instant now = clock.instant();
+    // a placeholder mailbox for error mapping: the user is not known before the code is redeemed
+    Mailbox pending = new Mailbox(new MailboxId(tenant, "pending-sign-in"), "pending@sign-in", crmUserId, now, resources);
+    ConfidentialClientApplication app = msal.app(pending);
     synchronized (app) {
       app.tokenCache().deserialize(EMPTY_CACHE);
       IAuthenticationResult r;
-      // a placeholder mailbox for error mapping: the user is not known before the code is redeemed
-      Mailbox pending = new Mailbox(new MailboxId(tenant, "pending-sign-in"), "pending@sign-in", crmUserId, now, resources);
       try {
         r = msal.await(app.acquireToken(AuthorizationCodeParameters.builder(authorizationCode, redirectUri)
             .scopes(scopes).build()));
@@ -157,7 +157,7 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   }
 
   private AccessToken silent(Mailbox mailbox, boolean forceRefresh) {
-    ConfidentialClientApplication app = app(mailbox.tenant());
+    ConfidentialClientApplication app = msal.app(mailbox);
     synchronized (app) {
       if (!forceRefresh) {
         AccessToken cached = tokens.get(mailbox.id());
@@ -221,12 +221,14 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   /**
    * Keep-alive: for every mailbox whose refresh token was last used {@code keepAliveInterval} ago
    * or more, redeems it (storing the rotated one); warns {@code listener} about mailboxes within
-   * {@code warnBefore} of a configured sign-in-frequency deadline. Call it from the host's scheduler
-   * (daily is plenty); it runs on the calling thread and never throws for one mailbox's failure.
+   * {@code warnBefore} of a configured sign-in-frequency deadline. The engine's scheduler calls it
+   * (daily by default) for enrolled mailboxes that do not need a sign-in; it runs on the calling
+   * thread and never throws for one mailbox's failure.
    *
    * @param mailboxes the enrolled mailboxes to look after (typically {@code store.enrollments()})
    * @param listener hears {@link SyncListener#tokenExpiringSoon}; may be null
    */
+  @Override
   public KeepAliveReport keepAlive(Collection<Mailbox> mailboxes, SyncListener listener) {
     List<MailboxId> refreshed = new ArrayList<>();
     List<MailboxId> fresh = new ArrayList<>();
@@ -333,17 +335,15 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
     return Set.copyOf(s);
   }
 
-  private ConfidentialClientApplication app(TenantId tenant) {
-    return apps.computeIfAbsent(tenant, t -> msal.newApp(t.value()));
-  }
-
   @Override
   public String toString() {
-    return "MsalDelegatedTokenStrategy[clientId=" + msal.clientId() + ", credential=" + msal.credential()
-        + ", cipher=" + cipher + "]";
+    return "MsalDelegatedTokenStrategy[" + msal.registrations() + ", cipher=" + cipher + "]";
   }
 
-  /** Single-use, fail-fast builder. Required: {@code clientId}, {@code credential}, {@code store}, {@code cipher}. */
+  /**
+   * Single-use, fail-fast builder. Required: {@code clientId} and {@code credential} (or
+   * {@code registrations}), {@code store}, {@code cipher}.
+   */
   public static final class Builder extends MsalBuilder<Builder> {
     private SyncStateStore store;
     private TokenCacheCipher cipher;

@@ -14,6 +14,7 @@ import com.microsoft.aad.msal4j.TokenSource;
 import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.AppRegistrations;
 import io.m365sync.auth.TokenException;
 import io.m365sync.auth.TokenFailures;
 import io.m365sync.auth.TransientAuthFailureException;
@@ -43,44 +44,45 @@ final class MsalSupport {
   /** The clock MSAL stamps expiresOnDate with (the JVM's); ours is injected and may differ. */
   private static final Clock MSAL_CLOCK = Clock.systemUTC();
 
-  private final String clientId;
-  private final AppCredential credential;
+  private final MsalApps apps;
   private final String authorityHost;
-  private final URI routeTo;
+  /** One routing client (one JDK HttpClient, one selector thread) shared by every tenant's app. */
+  private final MsalRouting routing;
   private final Duration timeout;
   private final Clock clock;
 
-  MsalSupport(String clientId, AppCredential credential, String authorityHost, URI routeTo, Duration timeout, Clock clock) {
-    this.clientId = clientId;
-    this.credential = credential;
+  MsalSupport(AppRegistrations<AppCredential> registrations, String authorityHost, URI routeTo, Duration timeout, Clock clock) {
+    this.apps = new MsalApps(registrations, (app, tenant) -> newApp(app.clientId(), app.credential(), tenant.value()));
     this.authorityHost = authorityHost.endsWith("/") ? authorityHost.substring(0, authorityHost.length() - 1) : authorityHost;
-    this.routeTo = routeTo;
+    this.routing = routeTo == null ? null : new MsalRouting(routeTo, timeout);
     this.timeout = timeout;
     this.clock = clock;
   }
 
-  String clientId() {
-    return clientId;
+  /** The mailbox's tenant's client, for the registration the host names now (see {@link MsalApps}). */
+  ConfidentialClientApplication app(Mailbox mailbox) {
+    return apps.app(mailbox);
   }
 
-  AppCredential credential() {
-    return credential;
+  /** The host's registrations, as the strategies' {@code toString} shows them (no secret). */
+  String registrations() {
+    return apps.toString();
   }
 
   /**
    * A confidential client for one tenant: real authority, instance discovery off (nothing but the
    * token endpoint is called), MSAL's internal retries off (the engine owns retries), PII logging off,
-   * and the routing HTTP client when configured.
+   * and the shared routing HTTP client when configured.
    */
-  ConfidentialClientApplication newApp(String tenant) {
+  private ConfidentialClientApplication newApp(String clientId, AppCredential credential, String tenant) {
     try {
       ConfidentialClientApplication.Builder b = ConfidentialClientApplication.builder(clientId, credential.toMsal())
           .authority(authorityHost + "/" + tenant + "/")
           .instanceDiscovery(false)
           .logPii(false);
       b.disableInternalRetries();
-      if (routeTo != null) {
-        b.httpClient(new MsalRouting(routeTo, timeout));
+      if (routing != null) {
+        b.httpClient(routing);
       } else {
         b.connectTimeoutForDefaultHttpClient((int) timeout.toMillis());
         b.readTimeoutForDefaultHttpClient((int) timeout.toMillis());
@@ -116,6 +118,7 @@ final class MsalSupport {
    * (an unreadable 200 may hold a token).
    */
   TokenException failure(Mailbox mailbox, boolean applicationMode, Throwable t) {
+    String clientId = apps.clientId(mailbox.tenant());
     if (t instanceof MsalThrottlingException th) {
       return transientFailure(mailbox, applicationMode, AuthenticationErrorCode.THROTTLED_REQUEST,
           "MSAL holds back requests after the endpoint's Retry-After", Duration.ofMillis(Math.max(0, th.retryInMs())));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import io.m365sync.auth.AppRegistrations;
 import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
 import io.m365sync.Resource;
@@ -137,7 +138,7 @@ class MsalCertificateCredentialTest {
 
   /** MSAL sending an assertion Entra refuses: the failure names Entra's code and is tenant-wide. */
   private CredentialsInvalidException refused(String assertion) {
-    MsalSupport support = new MsalSupport(EmulatorFixture.CLIENT_ID, AppCredential.secret("unused-secret-value"),
+    MsalSupport support = new MsalSupport(AppRegistrations.single(EmulatorFixture.CLIENT_ID, AppCredential.secret("unused-secret-value")),
         MsalSupport.DEFAULT_AUTHORITY_HOST, URI.create(fx.emulator.loginBaseUrl()), Duration.ofSeconds(10), Clock.systemUTC());
     Mailbox m = fx.mailbox(fx.tenant.addUser("u" + UUID.randomUUID().toString().substring(0, 6)), Resource.EVENTS);
     try {

@@ -8,6 +8,7 @@ import io.m365sync.Purpose;
 import io.m365sync.Resource;
 import io.m365sync.SyncListener;
 import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.KeepAliveReport;
 import io.m365sync.auth.CredentialsInvalidException;
 import io.m365sync.auth.ReauthenticationRequiredException;
 import io.m365sync.gateway.DeltaRequest;

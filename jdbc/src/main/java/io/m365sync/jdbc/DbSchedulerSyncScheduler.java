@@ -15,6 +15,8 @@ import com.github.kagkarlsson.scheduler.task.SchedulableInstance;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.TaskInstanceId;
 import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.m365sync.Checks;
 import io.m365sync.MailboxId;
@@ -52,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each run calls {@link SyncTarget#syncIfDue} and reschedules the mailbox {@code interval}
  * plus a random jitter later, so mailboxes enrolled together spread out. A mailbox the target no
  * longer knows ({@link NotEnrolledException}) has its task removed. The engine claims a state-store
- * fence at the start of every round, so a node that lost its lease cannot commit.
+ * fence at the start of every round, so a node that lost its lease cannot commit. One recurring
+ * instance of {@value #UPKEEP_TASK_NAME} calls {@link SyncTarget#upkeep} every {@code interval} on
+ * one node at a time (the engine runs its keep-alive pass when that is due).
  *
  * <p>The task table {@code m365sync_scheduled_tasks} is created by the same migrations as
  * {@link JdbcSyncStateStore}; {@link Builder#build()} migrates if needed. db-scheduler runs its
@@ -64,6 +68,9 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
 
   /** The db-scheduler task name of every mailbox's task instance. */
   public static final String TASK_NAME = "mailbox-sync";
+
+  /** The db-scheduler task name of the engine's upkeep (delegated keep-alive), one instance per cluster. */
+  public static final String UPKEEP_TASK_NAME = "m365sync-upkeep";
 
   /** The table holding the task instances. */
   public static final String TABLE_NAME = "m365sync_scheduled_tasks";
@@ -90,7 +97,11 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
         .onFailure(this::onFailure)
         .onDeadExecutionRevive()
         .execute(this::execute);
+    // one recurring instance for the whole cluster: the engine's upkeep runs on one node at a time
+    RecurringTask<Void> upkeep = Tasks.recurring(UPKEEP_TASK_NAME, FixedDelay.of(b.interval))
+        .execute((instance, context) -> target.get().upkeep());
     SchedulerBuilder sb = Scheduler.create(b.dataSource, List.of(task))
+        .startTasks(upkeep)
         .tableName(TABLE_NAME)
         .serializer(new KeySerializer())
         .threads(b.threads)

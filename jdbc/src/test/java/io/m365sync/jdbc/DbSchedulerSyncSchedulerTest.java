@@ -68,6 +68,18 @@ class DbSchedulerSyncSchedulerTest {
   }
 
   @Test
+  void theEngineUpkeepRunsAtTheSchedulersIntervalOnTheCluster() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    DbSchedulerSyncScheduler a = fast(ds, "node-a");
+    DbSchedulerSyncScheduler b = fast(ds, "node-b");
+    a.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    b.start(new RecordingSyncTarget(world, "node-b", Duration.ZERO));
+
+    await(() -> world.upkeeps.get() >= 3, "the upkeep (keep-alive) task runs repeatedly");
+    assertThat(world.overlaps).isEmpty();
+  }
+
+  @Test
   void aMailboxTheTargetNoLongerKnowsLosesItsTask() throws Exception {
     DataSource ds = TestDatabases.h2Memory();
     DbSchedulerSyncScheduler scheduler = fast(ds, "node-a");

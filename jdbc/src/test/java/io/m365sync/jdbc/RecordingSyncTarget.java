@@ -28,6 +28,7 @@ final class RecordingSyncTarget implements SyncTarget {
     final Map<MailboxId, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     final List<String> overlaps = new CopyOnWriteArrayList<>();
     final List<String> log = new CopyOnWriteArrayList<>();
+    final AtomicInteger upkeeps = new AtomicInteger();
 
     int runs(MailboxId mailbox) {
       AtomicInteger n = runs.get(mailbox);
@@ -48,6 +49,12 @@ final class RecordingSyncTarget implements SyncTarget {
   @Override
   public CycleReport runCycle() {
     throw new UnsupportedOperationException("a cluster scheduler syncs mailbox by mailbox");
+  }
+
+  @Override
+  public void upkeep() {
+    world.upkeeps.incrementAndGet();
+    world.log.add(node + " upkeep");
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.access.AccessDecision;
 import io.m365sync.access.AccessPolicyCheck;
+import io.m365sync.auth.AppRegistrations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The engine's {@link AccessPolicyCheck} backed by the tenant's declared Exchange configuration.
@@ -54,7 +56,7 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
   static final String TODO_NOTE = "To Do (Tasks.ReadWrite.All) is not covered by application access policies or RBAC for "
       + "Applications: app-only access to it is tenant-wide and only m365sync's enrollment gate limits it";
 
-  private final AppId app;
+  private final Function<TenantId, AppId> apps;
   private final DirectorySource directories;
   private final AccessPolicySource policies;
   private final Clock clock;
@@ -64,7 +66,7 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
   private final Map<MailboxId, AccessStatus> statuses = new ConcurrentHashMap<>();
 
   private DeclaredAccessPolicyCheck(Builder b) {
-    this.app = b.app;
+    this.apps = b.apps;
     this.directories = b.directories;
     this.policies = b.policies;
     this.clock = b.clock;
@@ -73,7 +75,15 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
 
   /** A builder for the check of {@code app}. */
   public static Builder builder(AppId app) {
-    return new Builder(Checks.requireNonNull(app, "app"));
+    return new Builder(AppIds.single(app));
+  }
+
+  /**
+   * A builder for hosts where each customer tenant registered its own app: a tenant's policies are
+   * judged for the client id {@code registrations} names for it when the check runs.
+   */
+  public static Builder builder(AppRegistrations<?> registrations) {
+    return new Builder(AppIds.of(registrations));
   }
 
   @Override
@@ -132,6 +142,7 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
     try {
       AccessPolicySet declared = policies.declared(tenant);
       PolicyPropagation.Snapshot snapshot = propagation.computeIfAbsent(tenant, t -> new PolicyPropagation(window)).update(declared, now);
+      AppId app = apps.apply(tenant);
       AccessPolicyEvaluator evaluator = new AccessPolicyEvaluator(tenant, app, directory);
       DirectoryUser user = directory.user(mailbox.id().userObjectId()).or(() -> directory.user(mailbox.userPrincipalName()))
           .orElseThrow(() -> new UnknownRecipientException(tenant, mailbox.userPrincipalName()));
@@ -232,15 +243,15 @@ public final class DeclaredAccessPolicyCheck implements AccessPolicyCheck {
 
   /** Single-use builder; settings may be set once. */
   public static final class Builder {
-    private final AppId app;
+    private final Function<TenantId, AppId> apps;
     private DirectorySource directories;
     private AccessPolicySource policies;
     private Clock clock;
     private Duration window;
     private boolean built;
 
-    private Builder(AppId app) {
-      this.app = app;
+    private Builder(Function<TenantId, AppId> apps) {
+      this.apps = apps;
     }
 
     /** The tenants' directories (required). */

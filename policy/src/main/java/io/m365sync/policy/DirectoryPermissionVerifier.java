@@ -7,12 +7,14 @@ import io.m365sync.TenantId;
 import io.m365sync.access.PermissionReport;
 import io.m365sync.access.PermissionVerifier;
 import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.AppRegistrations;
 import io.m365sync.policy.PermissionFinding.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A {@link PermissionVerifier} that checks the token's claims against the directory: application
@@ -24,7 +26,7 @@ import java.util.TreeSet;
  * <p>Thread-safe if its sources are. Reads the directory on every call; cache at the caller.
  */
 public final class DirectoryPermissionVerifier implements PermissionVerifier {
-  private final AppId app;
+  private final Function<TenantId, AppId> apps;
   private final DirectorySource directories;
   private final AccessPolicySource policies;
 
@@ -35,7 +37,21 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
    *     scopes; {@code tenant -> AccessPolicySet.empty()} if unknown
    */
   public DirectoryPermissionVerifier(AppId app, DirectorySource directories, AccessPolicySource policies) {
-    this.app = Checks.requireNonNull(app, "app");
+    this(AppIds.single(app), directories, policies);
+  }
+
+  /**
+   * For hosts where each customer tenant registered its own app: the client id checked in a tenant
+   * is the one {@code registrations} names for it when the check runs.
+   */
+  public DirectoryPermissionVerifier(AppRegistrations<?> registrations, DirectorySource directories,
+                                     AccessPolicySource policies) {
+    this(AppIds.of(registrations), directories, policies);
+  }
+
+  private DirectoryPermissionVerifier(Function<TenantId, AppId> apps, DirectorySource directories,
+                                      AccessPolicySource policies) {
+    this.apps = apps;
     this.directories = Checks.requireNonNull(directories, "directories");
     this.policies = Checks.requireNonNull(policies, "policies");
   }
@@ -55,6 +71,7 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
     Checks.requireNonNull(tenant, "tenant");
     Checks.requireNonNull(resources, "resources");
     Checks.requireNonNull(mode, "mode");
+    AppId app = apps.apply(tenant);
     AppPermissionState state = AppPermissionState.read(directories.directory(tenant), app);
     AccessPolicySet declared = policies.declared(tenant);
     List<PermissionFinding> findings = new ArrayList<>();
@@ -72,11 +89,11 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
 
     delegatedFindings(resources, state, findings);
     boolean wantsApplication = mode == AuthMode.APPLICATION;
-    Set<String> viaRbac = rbacGranted(declared);
+    Set<String> viaRbac = rbacGranted(app, declared);
     if (wantsApplication) {
-      applicationFindings(resources, state, tokenPermissions, viaRbac, findings);
+      applicationFindings(app, resources, state, tokenPermissions, viaRbac, findings);
     }
-    overBroadFindings(resources, state, declared, findings);
+    overBroadFindings(app, resources, state, declared, findings);
 
     Set<String> granted = new TreeSet<>();
     if (mode == AuthMode.APPLICATION && state.complete()) {
@@ -103,7 +120,7 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
     }
   }
 
-  private void applicationFindings(Set<Resource> resources, AppPermissionState state, Set<String> token, Set<String> viaRbac,
+  private void applicationFindings(AppId app, Set<Resource> resources, AppPermissionState state, Set<String> token, Set<String> viaRbac,
                                    List<PermissionFinding> findings) {
     for (Resource resource : resources) {
       String permission = resource.applicationPermission();
@@ -136,7 +153,7 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
     }
   }
 
-  private void overBroadFindings(Set<Resource> resources, AppPermissionState state, AccessPolicySet declared, List<PermissionFinding> findings) {
+  private void overBroadFindings(AppId app, Set<Resource> resources, AppPermissionState state, AccessPolicySet declared, List<PermissionFinding> findings) {
     Set<String> needed = PermissionMatrix.applicationPermissions(resources);
     for (String permission : new TreeSet<>(state.consentedNames())) {
       List<ManagementRoleAssignment> scoped = declared.assignmentsFor(app).stream()
@@ -156,7 +173,7 @@ public final class DirectoryPermissionVerifier implements PermissionVerifier {
   }
 
   /** Scopable permissions an RBAC for Applications role assignment grants to this app. */
-  private Set<String> rbacGranted(AccessPolicySet declared) {
+  private Set<String> rbacGranted(AppId app, AccessPolicySet declared) {
     Set<String> out = new TreeSet<>();
     declared.assignmentsFor(app).stream().map(ManagementRoleAssignment::permission).filter(PermissionMatrix::scopable).forEach(out::add);
     return out;

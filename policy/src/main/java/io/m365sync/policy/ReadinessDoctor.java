@@ -5,6 +5,7 @@ import io.m365sync.Checks;
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.auth.AppRegistrations;
 import io.m365sync.policy.PermissionFinding.Kind;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +33,8 @@ public final class ReadinessDoctor {
   /** Secrets and certificates expiring within this window produce a warning. */
   public static final Duration DEFAULT_CREDENTIAL_WARNING = Duration.ofDays(30);
 
-  private final AppId app;
+  private final Function<TenantId, AppId> apps;
+  private final AppRegistrations<?> registrations;
   private final DirectorySource directories;
   private final AccessPolicySource policies;
   private final Clock clock;
@@ -44,7 +47,29 @@ public final class ReadinessDoctor {
    */
   public ReadinessDoctor(AppId app, DirectorySource directories, AccessPolicySource policies, Clock clock,
                          Duration credentialWarning, Duration propagationWindow) {
-    this.app = Checks.requireNonNull(app, "app");
+    this(AppIds.single(app), null, directories, policies, clock, credentialWarning, propagationWindow);
+  }
+
+  /**
+   * For hosts where each customer tenant registered its own app: a tenant is examined for the client
+   * id {@code registrations} names for it, and the credential expiry the host knows is checked too.
+   */
+  public ReadinessDoctor(AppRegistrations<?> registrations, DirectorySource directories, AccessPolicySource policies,
+                         Clock clock, Duration credentialWarning, Duration propagationWindow) {
+    this(AppIds.of(registrations), registrations, directories, policies, clock, credentialWarning, propagationWindow);
+  }
+
+  /** Per-tenant registrations with a 30-day credential warning and a 60-minute propagation window. */
+  public ReadinessDoctor(AppRegistrations<?> registrations, DirectorySource directories, AccessPolicySource policies,
+                         Clock clock) {
+    this(registrations, directories, policies, clock, DEFAULT_CREDENTIAL_WARNING,
+        DeclaredAccessPolicyCheck.DEFAULT_PROPAGATION_WINDOW);
+  }
+
+  private ReadinessDoctor(Function<TenantId, AppId> apps, AppRegistrations<?> registrations, DirectorySource directories,
+                          AccessPolicySource policies, Clock clock, Duration credentialWarning, Duration propagationWindow) {
+    this.apps = apps;
+    this.registrations = registrations;
     this.directories = Checks.requireNonNull(directories, "directories");
     this.policies = Checks.requireNonNull(policies, "policies");
     this.clock = Checks.requireNonNull(clock, "clock");
@@ -62,12 +87,13 @@ public final class ReadinessDoctor {
     Checks.requireNonNull(request, "request");
     Instant now = clock.instant();
     TenantId tenant = request.tenant();
+    AppId app = apps.apply(tenant);
     DirectoryReader directory = directories.directory(tenant);
     AppPermissionState state = AppPermissionState.read(directory, app);
     AccessPolicySet declared = policies.declared(tenant);
     String appName = state.app().map(ServicePrincipal::displayName)
         .or(() -> state.registration().map(AppRegistration::displayName)).orElse("CRM sync app");
-    Examination x = new Examination(request, now, directory, state, declared, new AdminFixes(tenant, app, appName));
+    Examination x = new Examination(app, request, now, directory, state, declared, new AdminFixes(tenant, app, appName));
 
     List<CheckResult> checks = new ArrayList<>();
     checks.add(x.appRegistration());
@@ -85,6 +111,7 @@ public final class ReadinessDoctor {
 
   /** One examination's inputs, so each check is a small method. */
   private final class Examination {
+    private final AppId app;
     private final ReadinessRequest request;
     private final Instant now;
     private final DirectoryReader directory;
@@ -93,8 +120,9 @@ public final class ReadinessDoctor {
     private final AdminFixes fixes;
     private final Set<String> appPermissions;
 
-    Examination(ReadinessRequest request, Instant now, DirectoryReader directory, AppPermissionState state, AccessPolicySet declared,
-                AdminFixes fixes) {
+    Examination(AppId app, ReadinessRequest request, Instant now, DirectoryReader directory, AppPermissionState state,
+                AccessPolicySet declared, AdminFixes fixes) {
+      this.app = app;
       this.request = request;
       this.now = now;
       this.directory = directory;
@@ -207,7 +235,8 @@ public final class ReadinessDoctor {
 
     CheckResult credentials() {
       if (state.registration().isEmpty()) {
-        return CheckResult.skipped(CheckId.CLIENT_CREDENTIALS, "Credentials live on the app registration in the app's home tenant");
+        return knownExpiry().map(this::hostCredential).orElseGet(() -> CheckResult.skipped(CheckId.CLIENT_CREDENTIALS,
+            "Credentials live on the app registration in the app's home tenant"));
       }
       AppRegistration registration = state.registration().get();
       List<ClientCredential> valid = registration.credentials().stream().filter(c -> c.endDateTime().isAfter(now)).toList();
@@ -226,6 +255,29 @@ public final class ReadinessDoctor {
             + " expires " + last + " (in " + days + " days); app-only sync stops then", details, fix);
       }
       return CheckResult.pass(CheckId.CLIENT_CREDENTIALS, "A client credential is valid until " + last, details);
+    }
+
+    /** The expiry of the credential the host uses for this tenant, if its registrations say. */
+    private Optional<Instant> knownExpiry() {
+      return registrations == null ? Optional.empty()
+          : registrations.forTenant(request.tenant()).credentialExpiry();
+    }
+
+    /** The credential check from the expiry the host knows, when the directory cannot show the registration. */
+    private CheckResult hostCredential(Instant expires) {
+      List<String> details = List.of("The credential the CRM uses for this tenant " + (expires.isAfter(now) ? "expires " : "expired ")
+          + expires + " (as the CRM's app registrations say)");
+      if (!expires.isAfter(now)) {
+        return new CheckResult(CheckId.CLIENT_CREDENTIALS, CheckStatus.FAIL, "The client credential of app " + app
+            + " used for this tenant has expired", details, fixes.newSecret("<application object id>", now));
+      }
+      if (expires.isBefore(now.plus(credentialWarning))) {
+        return new CheckResult(CheckId.CLIENT_CREDENTIALS, CheckStatus.WARN, "The client credential of app " + app
+            + " used for this tenant expires " + expires + " (in " + Duration.between(now, expires).toDays()
+            + " days); app-only sync stops then", details, fixes.newSecret("<application object id>", now));
+      }
+      return CheckResult.pass(CheckId.CLIENT_CREDENTIALS, "The client credential used for this tenant is valid until " + expires,
+          details);
     }
 
     List<CheckResult> accessPolicy() {

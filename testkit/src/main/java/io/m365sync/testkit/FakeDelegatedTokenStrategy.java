@@ -16,7 +16,15 @@ import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
 import io.m365sync.testkit.model.TokenRequest;
 import io.m365sync.testkit.model.TokenResponse;
+import io.m365sync.SyncListener;
+import io.m365sync.auth.KeepAliveReport;
+import io.m365sync.auth.TokenException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -83,6 +91,31 @@ public final class FakeDelegatedTokenStrategy implements TokenStrategy {
           cloud.clock().instant(), AuthMode.DELEGATED, e.accessToken().permissions())));
       acquire(mailbox, Purpose.BACKGROUND_SYNC);
     }
+  }
+
+  /**
+   * Keep-alive: redeems the refresh token of every mailbox given (the engine runs the pass once per
+   * keep-alive interval; unlike the MSAL strategy the fake has no idle threshold of its own).
+   */
+  @Override
+  public KeepAliveReport keepAlive(Collection<Mailbox> mailboxes, SyncListener listener) {
+    List<MailboxId> refreshed = new ArrayList<>();
+    List<MailboxId> dead = new ArrayList<>();
+    Map<MailboxId, String> failed = new LinkedHashMap<>();
+    for (Mailbox m : mailboxes) {
+      try {
+        if (!entries.containsKey(m.id())) {
+          throw new ReauthenticationRequiredException(m.id(), "NO_TOKEN_CACHE", "no sign-in is stored for this mailbox", null);
+        }
+        refreshNow(m);
+        refreshed.add(m.id());
+      } catch (ReauthenticationRequiredException e) {
+        dead.add(m.id());
+      } catch (TokenException e) {
+        failed.put(m.id(), String.valueOf(e.errorCode()));
+      }
+    }
+    return new KeepAliveReport(refreshed, List.of(), dead, failed, Map.of());
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.MassChangeQuarantine;
+import io.m365sync.auth.CredentialExpiry;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +31,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<Instant> expiryWarnings = new CopyOnWriteArrayList<>();
   private final List<MassChangeQuarantine> quarantines = new CopyOnWriteArrayList<>();
   private final List<UnreadableRow> unreadableRows = new CopyOnWriteArrayList<>();
+  private final List<CredentialExpiry> credentialWarnings = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -44,6 +46,16 @@ public final class RecordingSyncListener implements SyncListener {
   @Override
   public void tokenExpiringSoon(Mailbox mailbox, Instant deadline) {
     expiryWarnings.add(deadline);
+  }
+
+  @Override
+  public void credentialExpiringSoon(CredentialExpiry expiry) {
+    credentialWarnings.add(expiry);
+  }
+
+  /** Every {@link #credentialExpiringSoon} heard, in order. */
+  public List<CredentialExpiry> credentialWarnings() {
+    return List.copyOf(credentialWarnings);
   }
 
   @Override

@@ -233,7 +233,7 @@ final class GraphJsonReader {
         case "location" -> location = objectField(p, "displayName");
         case "organizer" -> organizer = recipient(p);
         case "attendees" -> attendees = attendees(p);
-        case "type" -> type = eventType(text(p));
+        case "type" -> type = eventType(GraphEnums.canonical(text(p), GraphEnums.EVENT_TYPE));
         case "seriesMasterId" -> seriesMasterId = text(p);
         case "recurrence" -> recurrence = p.currentToken() == JsonToken.START_OBJECT ? MAPPER.readTree(p).toString() : null;
         case "iCalUId" -> iCalUid = text(p);
@@ -278,8 +278,8 @@ final class GraphJsonReader {
         String name = p.currentName();
         p.nextToken();
         switch (name) {
-          case "type" -> type = text(p);
-          case "status" -> response = objectField(p, "response");
+          case "type" -> type = GraphEnums.canonical(text(p), GraphEnums.ATTENDEE_TYPE);
+          case "status" -> response = GraphEnums.canonical(objectField(p, "response"), GraphEnums.RESPONSE);
           case "emailAddress" -> email = emailAddress(p);
           default -> p.skipChildren();
         }
@@ -551,12 +551,12 @@ final class GraphJsonReader {
       switch (name) {
         case "title" -> title = text(p);
         case "body" -> body = bodyContent(p);
-        case "status" -> status = taskStatus(text(p));
+        case "status" -> status = taskStatus(GraphEnums.canonical(text(p), GraphEnums.TASK_STATUS));
         case "dueDateTime" -> {
           String[] dt = dateTimeTimeZone(p);
           due = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
         }
-        case "importance" -> importance = text(p);
+        case "importance" -> importance = GraphEnums.canonical(text(p), GraphEnums.IMPORTANCE);
         case "completedDateTime" -> {
           String[] dt = dateTimeTimeZone(p);
           completed = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
@@ -656,7 +656,7 @@ final class GraphJsonReader {
       String f = p.currentName();
       p.nextToken();
       switch (f) {
-        case "status" -> status = text(p);
+        case "status" -> status = GraphEnums.canonical(text(p), GraphEnums.AUTOMATIC_REPLIES_STATUS);
         case "internalReplyMessage" -> internal = text(p);
         case "externalReplyMessage" -> external = text(p);
         default -> p.skipChildren();

@@ -1,5 +1,6 @@
 package io.m365sync;
 
+import io.m365sync.gateway.SkippedItem;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.ResourceResult;
@@ -41,6 +42,16 @@ public interface SyncListener {
    * goes away. Called once per held round.
    */
   default void resourceQuarantined(Mailbox mailbox, io.m365sync.sync.MassChangeQuarantine quarantine) {}
+
+  /**
+   * A delta page held an item the gateway could not read (no id, an event without start or end, a
+   * malformed date). The item was left out and the round went on: its cursor moved, the resource stays
+   * active, and whatever the CRM holds for the item is kept (a skipped item is never taken for a
+   * deletion). Called once per skipped item per round, before {@link #resourceSynced} for the same
+   * round, which counts it in {@link ResourceResult#warnings()}. The reason names what was wrong, never
+   * the item's content.
+   */
+  default void itemSkipped(Mailbox mailbox, Resource resource, SkippedItem item) {}
 
   /** One resource of one mailbox finished a round (progress). */
   default void resourceSynced(Mailbox mailbox, ResourceResult result) {}

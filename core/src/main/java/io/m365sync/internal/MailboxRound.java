@@ -147,6 +147,7 @@ final class MailboxRound {
         ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
+        reportSkipped(resource, result);
         if (result.quarantine() != null) {
           outcome.quarantined(result.quarantine());
           ctx.listener().resourceQuarantined(mailbox, result.quarantine());
@@ -191,6 +192,16 @@ final class MailboxRound {
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       }
     }
+  }
+
+  /** Items the round could not read: told to the host one by one, logged once per resource (ids and reasons only). */
+  private void reportSkipped(Resource resource, ResourceResult result) {
+    if (result.skipped().isEmpty()) {
+      return;
+    }
+    log.warn("Sync of {} for mailbox {} skipped {} unreadable item(s); first: {}", resource, mailbox.id(),
+        result.warnings(), result.skipped().get(0));
+    result.skipped().forEach(item -> ctx.listener().itemSkipped(mailbox, resource, item));
   }
 
   /**

@@ -4,7 +4,9 @@ import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.SyncListener;
+import io.m365sync.Resource;
 import io.m365sync.TenantStatus;
+import io.m365sync.gateway.SkippedItem;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.ResourceResult;
@@ -62,6 +64,11 @@ public final class SafeListener implements SyncListener {
   @Override
   public void resourceQuarantined(Mailbox mailbox, io.m365sync.sync.MassChangeQuarantine quarantine) {
     each("resourceQuarantined", l -> l.resourceQuarantined(mailbox, quarantine));
+  }
+
+  @Override
+  public void itemSkipped(Mailbox mailbox, Resource resource, SkippedItem item) {
+    each("itemSkipped", l -> l.itemSkipped(mailbox, resource, item));
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.m365sync.sync;
 import io.m365sync.AuthMode;
 import io.m365sync.Checks;
 import io.m365sync.Resource;
+import io.m365sync.gateway.SkippedItem;
+import java.util.List;
 
 /**
  * What one resource's round did for one mailbox.
@@ -17,10 +19,13 @@ import io.m365sync.Resource;
  * @param fullResync whether the round restarted from scratch (first sync or expired delta link)
  * @param detail a short human explanation for skips and failures; null when synced
  * @param quarantine what the mass-change guard held back, when {@code outcome} is QUARANTINED; else null
+ * @param skipped items Microsoft 365 returned that could not be read and were left alone (their CRM
+ *     records kept); the round still synced the rest and moved its cursor. Each is also reported through
+ *     {@link io.m365sync.SyncListener#itemSkipped}.
  */
 public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, int created, int updated,
                              int deleted, int unchanged, boolean fullResync, String detail,
-                             MassChangeQuarantine quarantine) {
+                             MassChangeQuarantine quarantine, List<SkippedItem> skipped) {
 
   /**
    * SYNCED: the round went through; SKIPPED: not attempted (no usable token, the mailbox as a whole
@@ -36,6 +41,13 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
       throw new IllegalArgumentException("'quarantine' must be set exactly when the outcome is QUARANTINED but was "
           + quarantine + " for " + outcome);
     }
+    skipped = List.copyOf(Checks.requireNonNull(skipped, "skipped"));
+  }
+
+  /** A result without skipped items. */
+  public ResourceResult(Resource resource, AuthMode mode, Outcome outcome, int created, int updated, int deleted,
+                        int unchanged, boolean fullResync, String detail, MassChangeQuarantine quarantine) {
+    this(resource, mode, outcome, created, updated, deleted, unchanged, fullResync, detail, quarantine, List.of());
   }
 
   /** A result without a quarantine. */
@@ -58,6 +70,11 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
 
   public static ResourceResult failed(Resource resource, AuthMode mode, String detail) {
     return new ResourceResult(resource, mode, Outcome.FAILED, 0, 0, 0, 0, false, detail);
+  }
+
+  /** Warnings of the round: items skipped because they could not be read. */
+  public int warnings() {
+    return skipped.size();
   }
 
   /** Records written to the CRM in this round. */

@@ -2,6 +2,7 @@ package io.m365sync.graph;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.microsoft.kiota.HttpMethod;
 import com.microsoft.kiota.RequestInformation;
@@ -29,8 +30,9 @@ import java.util.Objects;
 /**
  * Polls several delta pages — resources of one mailbox, or mailboxes of one tenant under one
  * app-only token — in one {@code $batch} round trip of at most 20 steps. Each step is judged on its
- * own status: a throttled or failed step is a {@link Result} with its {@link GatewayException}
- * (never an empty page), the others are pages. Requests sharing a token go in the same batch; the
+ * own status and read on its own: a throttled or failed step, or one whose body cannot be read, is a
+ * {@link Result} with its {@link GatewayException} (never an empty page; an error keeps the step's
+ * own request-id), the others are pages. Requests sharing a token go in the same batch; the
  * batch's own failure fails each of its steps. Thread-safe.
  */
 public final class GraphBatchPoller {
@@ -75,10 +77,23 @@ public final class GraphBatchPoller {
     return List.of(out);
   }
 
-  private void batch(List<? extends Poll<?>> polls, List<Integer> chunk, Result<?>[] out) {
+  private void batch(List<? extends Poll<?>> polls, List<Integer> all, Result<?>[] out) {
+    Map<Integer, String> urls = new HashMap<>();
+    List<Integer> chunk = new ArrayList<>();
+    for (int i : all) {
+      try {
+        urls.put(i, relativeUrl(polls.get(i)));
+        chunk.add(i);
+      } catch (GatewayException e) {
+        out[i] = failed(polls.get(i), e); // a stored link that is not this mailbox's own: never sent
+      }
+    }
+    if (chunk.isEmpty()) {
+      return;
+    }
     MailboxSession first = polls.get(chunk.get(0)).session();
     RequestInformation ri = gateway.byUrl(HttpMethod.POST, "/$batch");
-    ri.setStreamContent(new ByteArrayInputStream(body(polls, chunk)), "application/json");
+    ri.setStreamContent(new ByteArrayInputStream(body(polls, chunk, urls)), "application/json");
     GraphMailboxGateway.decorate(ri, 0);
     Map<String, Integer> ids = new HashMap<>();
     for (int i : chunk) {
@@ -106,7 +121,7 @@ public final class GraphBatchPoller {
     }
   }
 
-  private byte[] body(List<? extends Poll<?>> polls, List<Integer> chunk) {
+  private byte[] body(List<? extends Poll<?>> polls, List<Integer> chunk, Map<Integer, String> urls) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(buf)) {
       g.writeStartObject();
@@ -116,7 +131,7 @@ public final class GraphBatchPoller {
         g.writeStartObject();
         g.writeStringField("id", Integer.toString(i));
         g.writeStringField("method", "GET");
-        g.writeStringField("url", relativeUrl(poll));
+        g.writeStringField("url", urls.get(i));
         g.writeObjectFieldStart("headers");
         g.writeStringField("Prefer", "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""
             + (poll.type().resource() == Resource.MAILBOX_SETTINGS ? "" : ", odata.maxpagesize=" + poll.request().pageSize()));
@@ -137,7 +152,7 @@ public final class GraphBatchPoller {
     if (poll.type().resource() == Resource.MAILBOX_SETTINGS) {
       url = "/users/" + GraphMailboxGateway.enc(poll.session().mailbox().id().userObjectId()) + "/mailboxSettings";
     } else if (poll.request().cursor() != null) {
-      url = poll.request().cursor();
+      url = gateway.ownLink(poll.session(), poll.type().resource(), poll.request().cursor());
     } else {
       try {
         url = gateway.firstDeltaRequest(poll.session(), poll.type().resource(), poll.request()).getUri().toString();
@@ -173,9 +188,12 @@ public final class GraphBatchPoller {
         Object page = null;
         String code = null;
         String message = null;
+        String requestId = null;
+        String unreadable = null;
         Integer index = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String f = p.currentName();
+          JsonStreamContext step = p.getParsingContext();
           p.nextToken();
           switch (f) {
             case "id" -> {
@@ -195,17 +213,34 @@ public final class GraphBatchPoller {
               }
             }
             case "body" -> {
-              // "id" and "status" precede "body" in Graph's answers; without them the body is skipped
-              if (index != null && status >= 200 && status < 300 && p.currentToken() == JsonToken.START_OBJECT) {
-                Poll<?> poll = polls.get(index);
-                page = poll.type().resource() == Resource.MAILBOX_SETTINGS ? GraphJsonReader.settings(p)
-                    : GraphJsonReader.page(p, GraphMailboxGateway.reader(poll.type().resource()));
-              } else if (p.currentToken() == JsonToken.START_OBJECT) {
-                String[] err = error(p);
-                code = err[0];
-                message = err[1];
-              } else {
-                p.skipChildren();
+              // "id" and "status" precede "body" in Graph's answers; without them the body is skipped.
+              // Each step's body is read on its own: one that is no page fails its step, not the batch.
+              try {
+                if (index != null && status >= 200 && status < 300 && p.currentToken() == JsonToken.START_OBJECT) {
+                  Poll<?> poll = polls.get(index);
+                  page = poll.type().resource() == Resource.MAILBOX_SETTINGS ? GraphJsonReader.settings(p)
+                      : GraphJsonReader.page(p, GraphMailboxGateway.reader(poll.type().resource()));
+                } else if (p.currentToken() == JsonToken.START_OBJECT) {
+                  String[] err = GraphErrorMapping.errorBody(p);
+                  code = err[0];
+                  message = err[1];
+                  requestId = err[2];
+                } else if (p.currentToken() == JsonToken.VALUE_STRING && (status < 200 || status >= 300)) {
+                  // a body that was not JSON when Graph got it comes back as a string (base64 or text)
+                  String[] err = GraphErrorMapping.errorText(p.getText());
+                  code = err[0];
+                  message = err[1];
+                  requestId = err[2];
+                } else {
+                  p.skipChildren();
+                }
+              } catch (IOException | RuntimeException e) {
+                if (e instanceof com.fasterxml.jackson.core.JsonParseException) {
+                  throw (IOException) e; // not JSON at all: nothing after it can be read
+                }
+                page = null;
+                unreadable = e.getClass().getSimpleName();
+                backTo(p, step);
               }
             }
             default -> p.skipChildren();
@@ -217,7 +252,10 @@ public final class GraphBatchPoller {
         Poll poll = polls.get(index);
         MailboxId mailbox = poll.session().mailbox().id();
         Resource resource = poll.type().resource();
-        if (status >= 200 && status < 300 && page != null) {
+        if (unreadable != null) {
+          out[index] = failed(poll, GatewayErrors.toException(mailbox, resource, status, "MalformedBatchStep",
+              "the batch step's body could not be read (" + unreadable + ")", null, requestId, null));
+        } else if (status >= 200 && status < 300 && page != null) {
           try {
             DeltaPage<?> dp = page instanceof io.m365sync.model.MailboxSettings s
                 ? GraphMailboxGateway.settingsPage(s, poll.request().cursor())
@@ -228,35 +266,20 @@ public final class GraphBatchPoller {
           }
         } else {
           out[index] = failed(poll, GatewayErrors.toException(mailbox, resource, status, code,
-              message == null ? "batch step failed" : message, GraphErrorMapping.parseRetryAfter(retryAfter, gateway.clock()), null, null));
+              message == null ? "batch step failed" : message, GraphErrorMapping.parseRetryAfter(retryAfter, gateway.clock()),
+              requestId, null));
         }
       }
     }
   }
 
-  private static String[] error(JsonParser p) throws IOException {
-    String code = null;
-    String message = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
-      if (f.equals("error") && p.currentToken() == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String g = p.currentName();
-          p.nextToken();
-          if (g.equals("code")) {
-            code = p.getText();
-          } else if (g.equals("message")) {
-            message = p.getText();
-          } else {
-            p.skipChildren();
-          }
-        }
-      } else {
-        p.skipChildren();
+  /** Moves the parser out of a step's body it stopped in, back to the step object. */
+  private static void backTo(JsonParser p, JsonStreamContext step) throws IOException {
+    while (p.getParsingContext() != step) {
+      if (p.nextToken() == null) {
+        throw new IOException("malformed $batch answer: it ends inside a step");
       }
     }
-    return new String[] {code, message};
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

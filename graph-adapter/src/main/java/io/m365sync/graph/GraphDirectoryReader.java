@@ -289,14 +289,25 @@ public final class GraphDirectoryReader implements DirectoryReader {
 
   private static boolean isUser(JsonNode n) {
     String type = text(n, "@odata.type");
-    return type != null ? type.equalsIgnoreCase("#microsoft.graph.user") : text(n, "userPrincipalName") != null;
+    // without @odata.type (a $select that left it out) a user is told by the properties only users have
+    return type != null ? type.equalsIgnoreCase("#microsoft.graph.user")
+        : text(n, "userPrincipalName") != null || n.has("userType") || n.has("givenName") || n.has("surname");
   }
 
+  /**
+   * A user as the policy module knows it. A member without a {@code userPrincipalName} (not selected,
+   * or hidden from the caller) is kept under the best identity it has, its {@code mail} or else its
+   * object id: dropping it would silently take it out of every scope group it is in.
+   */
   private static Optional<DirectoryUser> toUser(JsonNode u) {
     String id = text(u, "id");
-    String upn = text(u, "userPrincipalName");
-    if (!nonBlank(id, upn)) {
+    if (!nonBlank(id)) {
       return Optional.empty();
+    }
+    String upn = text(u, "userPrincipalName");
+    if (!nonBlank(upn)) {
+      String mail = text(u, "mail");
+      upn = nonBlank(mail) ? mail : id;
     }
     Map<String, String> attributes = new LinkedHashMap<>();
     put(attributes, "Department", text(u, "department"));

@@ -1,5 +1,7 @@
 package io.m365sync.graph;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.microsoft.graph.models.odataerrors.MainError;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.kiota.ApiException;
@@ -7,12 +9,15 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.gateway.GatewayErrors;
 import io.m365sync.gateway.GatewayException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 
@@ -52,6 +57,82 @@ final class GraphErrorMapping {
     }
     return GatewayErrors.toException(mailbox, resource, 0, null, "no usable answer from Graph: "
         + root.getClass().getSimpleName(), null, null, null);
+  }
+
+  /**
+   * Graph's error object {@code {"error":{"code","message","innerError":{"request-id"}}}} as
+   * {@code [code, message, requestId]} (each may be null); the parser is on its START_OBJECT.
+   */
+  static String[] errorBody(JsonParser p) throws IOException {
+    String[] out = new String[3];
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      if (f.equals("error") && p.currentToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String g = p.currentName();
+          p.nextToken();
+          switch (g) {
+            case "code" -> out[0] = scalar(p);
+            case "message" -> out[1] = scalar(p);
+            case "innerError", "innererror" -> out[2] = innerRequestId(p);
+            default -> p.skipChildren();
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return out;
+  }
+
+  private static String innerRequestId(JsonParser p) throws IOException {
+    String id = null;
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      if (f.equalsIgnoreCase("request-id")) {
+        id = scalar(p);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return id;
+  }
+
+  private static String scalar(JsonParser p) throws IOException {
+    if (p.currentToken().isScalarValue() && p.currentToken() != JsonToken.VALUE_NULL) {
+      return p.getText();
+    }
+    p.skipChildren();
+    return null;
+  }
+
+  /**
+   * An error body given as text, whatever its content type said: Graph's JSON error object as it is or
+   * base64-encoded (as a {@code $batch} step carries a body that was not JSON); all null if it is neither.
+   */
+  static String[] errorText(String text) {
+    if (text == null) {
+      return new String[3];
+    }
+    String t = text.strip();
+    if (!t.startsWith("{")) {
+      try {
+        t = new String(Base64.getDecoder().decode(t), StandardCharsets.UTF_8).strip();
+      } catch (IllegalArgumentException notBase64) {
+        return new String[3];
+      }
+    }
+    try (JsonParser p = GraphJsonReader.JSON.createParser(t)) {
+      return p.nextToken() == JsonToken.START_OBJECT ? errorBody(p) : new String[3];
+    } catch (IOException notJson) {
+      return new String[3];
+    }
   }
 
   static String header(Map<String, Set<String>> headers, String name) {

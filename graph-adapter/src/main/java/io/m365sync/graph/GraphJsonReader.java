@@ -2,9 +2,11 @@ package io.m365sync.graph;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.m365sync.gateway.Change;
+import io.m365sync.gateway.SkippedItem;
 import io.m365sync.model.Attendee;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
@@ -26,7 +28,9 @@ import java.util.function.Supplier;
 
 /**
  * The hot path: Graph JSON streamed with Jackson straight into core records (no Graph SDK models).
- * Unknown fields are skipped, so new Graph properties never break parsing.
+ * Unknown fields are skipped, so new Graph properties never break parsing. An item that is valid JSON
+ * but not a valid item (no id, an event without start or end, a malformed date) is skipped on its own
+ * ({@link Unreadable}, listed in {@link Page#skipped()}); only a page that is not JSON fails whole.
  */
 final class GraphJsonReader {
   static final JsonFactory JSON = new JsonFactory();
@@ -34,8 +38,22 @@ final class GraphJsonReader {
 
   private GraphJsonReader() {}
 
-  /** One parsed delta page. */
-  record Page<T extends SyncItem>(List<Change<T>> changes, String nextLink, String deltaLink) {}
+  /** One parsed delta page; {@code skipped}: the items that could not be read. */
+  record Page<T extends SyncItem>(List<Change<T>> changes, String nextLink, String deltaLink, List<SkippedItem> skipped) {}
+
+  /**
+   * An item that is well-formed JSON but no valid item. The reason names the field at fault, never its
+   * value: item content stays out of reports and logs.
+   */
+  static final class Unreadable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient SkippedItem item;
+
+    Unreadable(String remoteId, String reason) {
+      super(reason, null, false, false);
+      this.item = new SkippedItem(remoteId, reason);
+    }
+  }
 
   /** Reads one item object (the parser is on its START_OBJECT) into a change. */
   interface ItemReader<T extends SyncItem> {
@@ -53,6 +71,7 @@ final class GraphJsonReader {
   static <T extends SyncItem> Page<T> page(JsonParser p, ItemReader<T> reader) throws IOException {
     expect(p, JsonToken.START_OBJECT);
     List<Change<T>> changes = new ArrayList<>();
+    List<SkippedItem> skipped = new ArrayList<>();
     String next = null;
     String delta = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -61,8 +80,18 @@ final class GraphJsonReader {
       switch (name) {
         case "value" -> {
           expect(p, JsonToken.START_ARRAY);
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            changes.add(reader.read(p));
+          JsonToken item;
+          while ((item = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (item != JsonToken.START_OBJECT) {
+              p.skipChildren();
+              skipped.add(new SkippedItem(null, "an item is not a JSON object"));
+              continue;
+            }
+            try {
+              changes.add(reader.read(p));
+            } catch (Unreadable u) {
+              skipped.add(u.item);
+            }
           }
         }
         case "@odata.nextLink" -> next = t == JsonToken.VALUE_NULL ? null : p.getText();
@@ -70,7 +99,7 @@ final class GraphJsonReader {
         default -> p.skipChildren();
       }
     }
-    return new Page<>(changes, next, delta);
+    return new Page<>(changes, next, delta, skipped);
   }
 
   private static void expect(JsonParser p, JsonToken t) throws IOException {
@@ -88,30 +117,51 @@ final class GraphJsonReader {
     void field(String name, JsonParser p) throws IOException;
   }
 
-  /** Walks an item object: returns the id, change key / etag and whether it is {@code @removed}. */
+  /**
+   * Walks an item object: returns the id, change key / etag, whether it is {@code @removed}, and the
+   * first field that could not be read (null if none). A field that fails is passed over and the walk
+   * goes on to the item's end, so its id is still found and the page's next item read.
+   */
   private static String[] walk(JsonParser p, FieldSink own) throws IOException {
+    JsonStreamContext item = p.getParsingContext();
     String id = null;
     String changeKey = null;
     String etag = null;
     String removed = null;
+    String bad = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      switch (name) {
-        case "id" -> id = text(p);
-        case "changeKey" -> changeKey = text(p);
-        case "@odata.etag" -> etag = text(p);
-        case "@removed" -> {
-          removed = "removed";
-          p.skipChildren();
+      try {
+        switch (name) {
+          case "id" -> id = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "changeKey" -> changeKey = text(p);
+          case "@odata.etag" -> etag = text(p);
+          case "@removed" -> {
+            removed = "removed";
+            p.skipChildren();
+          }
+          default -> own.field(name, p);
         }
-        default -> own.field(name, p);
+      } catch (RuntimeException e) {
+        // a value of the wrong shape (a malformed date, a number out of range): the item is unreadable
+        bad = bad != null ? bad : name;
+        backTo(p, item);
       }
     }
-    if (id == null) {
-      throw new IOException("malformed Graph page: an item has no id");
+    if (id == null || id.isEmpty()) {
+      throw new Unreadable(null, "an item has no id");
     }
-    return new String[] {id, changeKey != null ? changeKey : etag, removed};
+    return new String[] {id, changeKey != null ? changeKey : etag, removed, bad};
+  }
+
+  /** Moves the parser out of whatever value it stopped in, back to a token of the {@code item} object. */
+  private static void backTo(JsonParser p, JsonStreamContext item) throws IOException {
+    while (p.getParsingContext() != item) {
+      if (p.nextToken() == null) {
+        throw new IOException("malformed Graph page: it ends inside an item");
+      }
+    }
   }
 
   /** Makes the item from its collected fields (and its id). */
@@ -125,7 +175,20 @@ final class GraphJsonReader {
     return p -> {
       F f = fields.get();
       String[] h = walk(p, f);
-      return h[2] != null ? Change.delete(h[0]) : Change.upsert(h[0], h[1], build.build(f, h[0]));
+      if (h[2] != null) {
+        return Change.delete(h[0]); // a removal needs nothing but its id
+      }
+      if (h[3] != null) {
+        throw new Unreadable(h[0], "malformed '" + h[3] + "'");
+      }
+      try {
+        return Change.upsert(h[0], h[1], build.build(f, h[0]));
+      } catch (Unreadable u) {
+        throw u;
+      } catch (RuntimeException e) {
+        // the model refused the values (its message may quote them: not passed on)
+        throw new Unreadable(h[0], "the item's fields do not make a valid item (" + e.getClass().getSimpleName() + ")");
+      }
     };
   }
 
@@ -170,7 +233,7 @@ final class GraphJsonReader {
         case "location" -> location = objectField(p, "displayName");
         case "organizer" -> organizer = recipient(p);
         case "attendees" -> attendees = attendees(p);
-        case "type" -> type = eventType(text(p));
+        case "type" -> type = eventType(GraphEnums.canonical(text(p), GraphEnums.EVENT_TYPE));
         case "seriesMasterId" -> seriesMasterId = text(p);
         case "recurrence" -> recurrence = p.currentToken() == JsonToken.START_OBJECT ? MAPPER.readTree(p).toString() : null;
         case "iCalUId" -> iCalUid = text(p);
@@ -178,9 +241,9 @@ final class GraphJsonReader {
       }
     }
 
-    CalendarEvent build(String id) throws IOException {
+    CalendarEvent build(String id) {
       if (start == null || end == null) {
-        throw new IOException("malformed Graph event " + id + ": start or end missing");
+        throw new Unreadable(id, start == null ? "an event without start" : "an event without end");
       }
       String zone = originalStartTimeZone != null ? originalStartTimeZone : startZone;
       return new CalendarEvent(subject, body, start, end.isBefore(start) ? start : end, zone, allDay,
@@ -215,8 +278,8 @@ final class GraphJsonReader {
         String name = p.currentName();
         p.nextToken();
         switch (name) {
-          case "type" -> type = text(p);
-          case "status" -> response = objectField(p, "response");
+          case "type" -> type = GraphEnums.canonical(text(p), GraphEnums.ATTENDEE_TYPE);
+          case "status" -> response = GraphEnums.canonical(objectField(p, "response"), GraphEnums.RESPONSE);
           case "emailAddress" -> email = emailAddress(p);
           default -> p.skipChildren();
         }
@@ -488,12 +551,12 @@ final class GraphJsonReader {
       switch (name) {
         case "title" -> title = text(p);
         case "body" -> body = bodyContent(p);
-        case "status" -> status = taskStatus(text(p));
+        case "status" -> status = taskStatus(GraphEnums.canonical(text(p), GraphEnums.TASK_STATUS));
         case "dueDateTime" -> {
           String[] dt = dateTimeTimeZone(p);
           due = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
         }
-        case "importance" -> importance = text(p);
+        case "importance" -> importance = GraphEnums.canonical(text(p), GraphEnums.IMPORTANCE);
         case "completedDateTime" -> {
           String[] dt = dateTimeTimeZone(p);
           completed = dt == null ? null : GraphTime.parse(dt[0], dt[1]);
@@ -593,7 +656,7 @@ final class GraphJsonReader {
       String f = p.currentName();
       p.nextToken();
       switch (f) {
-        case "status" -> status = text(p);
+        case "status" -> status = GraphEnums.canonical(text(p), GraphEnums.AUTOMATIC_REPLIES_STATUS);
         case "internalReplyMessage" -> internal = text(p);
         case "externalReplyMessage" -> external = text(p);
         default -> p.skipChildren();
@@ -652,8 +715,12 @@ final class GraphJsonReader {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return new String[] {null, null};
       }
-      String[] h = walk(p, (n, q) -> q.skipChildren());
-      return new String[] {h[0], h[1]};
+      try {
+        String[] h = walk(p, (n, q) -> q.skipChildren());
+        return new String[] {h[0], h[1]};
+      } catch (Unreadable noId) {
+        return new String[] {null, null};
+      }
     }
   }
 }

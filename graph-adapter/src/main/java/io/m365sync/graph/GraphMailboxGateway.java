@@ -114,7 +114,8 @@ public final class GraphMailboxGateway implements MailboxGateway {
   private GraphMailboxGateway(Builder b) {
     String url = b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl;
     this.baseUrl = url;
-    this.http = b.http != null ? b.http : defaultHttpClient();
+    OkHttpClient given = b.http != null ? b.http : defaultHttpClient();
+    this.http = given.newBuilder().addInterceptor(new GraphErrorBodies()).build();
     Set<String> hosts = new LinkedHashSet<>(b.extraHosts);
     hosts.add(URI.create(url).getHost());
     this.allowedHosts = hosts.toArray(String[]::new);
@@ -201,7 +202,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       return (DeltaPage<T>) settingsSnapshot(session, request.cursor());
     }
-    RequestInformation ri = request.cursor() != null ? byUrl(HttpMethod.GET, request.cursor())
+    RequestInformation ri = request.cursor() != null ? byUrl(HttpMethod.GET, ownLink(session, type.resource(), request.cursor()))
         : firstDeltaRequest(session, type.resource(), request);
     decorate(ri, request.pageSize());
     GraphJsonReader.Page<T> page;
@@ -225,12 +226,60 @@ public final class GraphMailboxGateway implements MailboxGateway {
     return toDeltaPage(session.mailbox().id(), type.resource(), page);
   }
 
+  /**
+   * A stored next or delta link, once it is known to lead to this gateway's Graph host and to the
+   * session's own user: a link that a bug, a restore or a tampered store pointed at another host or
+   * another mailbox is never followed (its token would go there). Such a link is an expired delta
+   * state: the round starts over from a full read.
+   */
+  String ownLink(MailboxSession session, Resource resource, String link) {
+    URI base = URI.create(baseUrl);
+    URI u;
+    try {
+      u = new URI(link);
+    } catch (java.net.URISyntaxException e) {
+      throw foreignLink(session, resource, "is not a URL");
+    }
+    if (!u.isAbsolute()) {
+      return ownLink(session, resource, baseUrl + (link.startsWith("/") ? "" : "/") + link);
+    }
+    if (!base.getScheme().equalsIgnoreCase(u.getScheme()) || u.getHost() == null
+        || !base.getHost().equalsIgnoreCase(u.getHost()) || port(base) != port(u)) {
+      throw foreignLink(session, resource, "points at another host");
+    }
+    String path = u.getRawPath() == null ? "" : u.getRawPath();
+    String prefix = (base.getRawPath() == null ? "" : base.getRawPath()) + "/users";
+    String rest = path.regionMatches(true, 0, prefix, 0, prefix.length()) ? path.substring(prefix.length()) : "";
+    String userId = user(session);
+    String encoded = enc(userId);
+    // Graph writes the user as a path segment or in the key form users('id'), quotes possibly escaped
+    boolean own = startsWithIgnoreCase(rest, "/" + encoded + "/") || startsWithIgnoreCase(rest, "('" + encoded + "')/")
+        || startsWithIgnoreCase(rest, "(%27" + encoded + "%27)/");
+    if (!own) {
+      throw foreignLink(session, resource, "points at another user's data");
+    }
+    return link;
+  }
+
+  private static boolean startsWithIgnoreCase(String s, String prefix) {
+    return s.regionMatches(true, 0, prefix, 0, prefix.length());
+  }
+
+  private static int port(URI u) {
+    return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+  }
+
+  private static GatewayException foreignLink(MailboxSession session, Resource resource, String why) {
+    return GatewayErrors.toException(session.mailbox().id(), resource, 0, "SyncStateInvalid",
+        "the stored delta link " + why + " (not followed; a full round starts over)", null, null, null);
+  }
+
   static <T extends SyncItem> DeltaPage<T> toDeltaPage(MailboxId mailbox, Resource resource, GraphJsonReader.Page<T> page) {
     if (page.nextLink() != null) {
-      return new DeltaPage<>(page.changes(), page.nextLink(), true);
+      return new DeltaPage<>(page.changes(), page.nextLink(), true, page.skipped());
     }
     if (page.deltaLink() != null) {
-      return new DeltaPage<>(page.changes(), page.deltaLink(), false);
+      return new DeltaPage<>(page.changes(), page.deltaLink(), false, page.skipped());
     }
     throw GatewayErrors.toException(mailbox, resource, 0, "MalformedDeltaPage",
         "a delta page carried neither @odata.nextLink nor @odata.deltaLink", null, null, null);
@@ -398,6 +447,9 @@ public final class GraphMailboxGateway implements MailboxGateway {
       return Optional.ofNullable(GraphJsonReader.item(in, (GraphJsonReader.ItemReader<T>) reader(r)).item());
     } catch (ItemNotFoundException gone) {
       return Optional.empty();
+    } catch (GraphJsonReader.Unreadable u) {
+      // it exists, but cannot be read: never an empty answer, which would read as a deletion
+      throw GatewayErrors.toException(session.mailbox().id(), r, 200, "UnreadableItem", u.getMessage(), null, null, null);
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
     }

@@ -5,7 +5,9 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.SyncListener;
+import io.m365sync.Resource;
 import io.m365sync.TenantStatus;
+import io.m365sync.gateway.SkippedItem;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.UnreadableRow;
@@ -20,6 +22,9 @@ public final class RecordingSyncListener implements SyncListener {
   /** One status change. */
   public record StatusChange(MailboxState previous, MailboxState current) {}
 
+  /** One item a delta page held that the gateway could not read. */
+  public record Skipped(MailboxId mailbox, Resource resource, SkippedItem item) {}
+
   /** One "the user must sign in" notice. */
   public record SignInNotice(MailboxId mailbox, Instant at, String reasonCode) {}
 
@@ -32,6 +37,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<MassChangeQuarantine> quarantines = new CopyOnWriteArrayList<>();
   private final List<UnreadableRow> unreadableRows = new CopyOnWriteArrayList<>();
   private final List<CredentialExpiry> credentialWarnings = new CopyOnWriteArrayList<>();
+  private final List<Skipped> skippedItems = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -66,6 +72,11 @@ public final class RecordingSyncListener implements SyncListener {
   @Override
   public void resourceQuarantined(Mailbox mailbox, MassChangeQuarantine quarantine) {
     quarantines.add(quarantine);
+  }
+
+  @Override
+  public void itemSkipped(Mailbox mailbox, Resource resource, SkippedItem item) {
+    skippedItems.add(new Skipped(mailbox.id(), resource, item));
   }
 
   @Override
@@ -124,5 +135,10 @@ public final class RecordingSyncListener implements SyncListener {
   /** The unreadable state rows reported, in order (a row met in several cycles is listed each time). */
   public List<UnreadableRow> unreadableRows() {
     return List.copyOf(unreadableRows);
+  }
+
+  /** The skipped items reported, in order (an item skipped in several rounds is listed each time). */
+  public List<Skipped> skippedItems() {
+    return List.copyOf(skippedItems);
   }
 }

@@ -3,12 +3,14 @@ package io.m365sync.internal.sync;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.SkippedItem;
 import io.m365sync.gateway.SyncStateExpiredException;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.sync.SyncRound;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,8 @@ import java.util.Set;
 /**
  * Pull step: reads every container's delta from its stored link to the end of the round, without
  * committing anything. A missing link, an expired one (410, also mid-round), or an events window
- * that must slide makes it a full round over every container.
+ * that must slide makes it a full round over every container. Items a page could not read are
+ * collected, and stand in the round as present and unchanged.
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
@@ -59,6 +62,7 @@ final class DeltaReader<T extends SyncItem> {
     Map<String, Change<T>> latest = new LinkedHashMap<>();
     Map<String, String> cursors = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
+    Set<SkippedItem> skipped = new LinkedHashSet<>();
     for (String container : containers) {
       Map<String, Change<T>> own = new LinkedHashMap<>();
       String cursor = full ? null : cursor(round, container).orElseThrow();
@@ -69,6 +73,12 @@ final class DeltaReader<T extends SyncItem> {
         for (Change<T> c : page.changes()) {
           own.remove(c.remoteId()); // keep server order of the latest change
           own.put(c.remoteId(), c);
+        }
+        for (SkippedItem s : page.skipped()) {
+          if (s.remoteId() != null) {
+            own.remove(s.remoteId()); // its latest state is unreadable: what an earlier page said is stale
+          }
+          skipped.add(s);
         }
         cursor = page.cursor();
         if (!page.more()) {
@@ -87,6 +97,14 @@ final class DeltaReader<T extends SyncItem> {
         }
       }
     }
-    return new Pulled<>(latest, cursors, full, seen, window, windowMoved);
+    for (SkippedItem s : skipped) {
+      // present but unreadable: never a deletion (not even a removal from another container), never absent
+      String id = s.remoteId();
+      if (id != null && !seen.contains(id)) {
+        latest.remove(id);
+        seen.add(id);
+      }
+    }
+    return new Pulled<>(latest, cursors, full, seen, window, windowMoved, List.copyOf(skipped));
   }
 }

@@ -107,7 +107,7 @@ final class Planner<T extends SyncItem> {
     if (pulled.full() && !capture) {
       // deleted while no delta link was valid: a full round is the only one that can tell
       for (IdLink link : links.all()) {
-        if (!pulled.seen().contains(link.remoteId()) && !handledCrm.contains(link.crmId())) {
+        if (pulled.absent(link.remoteId()) && !handledCrm.contains(link.crmId())) {
           remoteDeleted(link.remoteId());
         }
       }
@@ -480,7 +480,7 @@ final class Planner<T extends SyncItem> {
   /** Whether this round learned that the item is gone from Microsoft 365. */
   private boolean gone(String remoteId) {
     Change<T> c = pulled.changes().get(remoteId);
-    return c != null ? c.kind() == Change.Kind.DELETE : pulled.full() && !pulled.seen().contains(remoteId);
+    return c != null ? c.kind() == Change.Kind.DELETE : pulled.absent(remoteId);
   }
 
   // ---- CRM side

@@ -1,19 +1,30 @@
 package io.m365sync.internal.sync;
 
 import io.m365sync.gateway.Change;
+import io.m365sync.gateway.SkippedItem;
 import io.m365sync.model.SyncItem;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What the pull step read from Microsoft 365: the latest change per item (an upsert seen in any
  * container beats a removal from another: a move), the delta links to commit per container, whether
- * it was a full round (then {@code seen} holds every item present), and the window it used.
+ * it was a full round (then {@code seen} holds every item present), the window it used, and the items
+ * it could not read ({@code skipped}: present, but neither changed nor deleted as far as the round knows).
  */
 record Pulled<T extends SyncItem>(Map<String, Change<T>> changes, Map<String, String> cursors, boolean full,
-                                  Set<String> seen, Window window, boolean windowMoved) {
+                                  Set<String> seen, Window window, boolean windowMoved, List<SkippedItem> skipped) {
   Collection<Change<T>> all() {
     return changes.values();
+  }
+
+  /**
+   * Whether a full round proves the item gone by not listing it. Never when the round skipped an item
+   * without an id: that item may be any of the linked ones, and a skipped item is never a deletion.
+   */
+  boolean absent(String remoteId) {
+    return full && !seen.contains(remoteId) && skipped.stream().allMatch(s -> s.remoteId() != null);
   }
 }

@@ -27,6 +27,7 @@ import io.m365sync.gateway.ItemNotFoundException;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.UnreadableItemException;
 import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.MailboxSettings;
@@ -449,7 +450,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
       return Optional.empty();
     } catch (GraphJsonReader.Unreadable u) {
       // it exists, but cannot be read: never an empty answer, which would read as a deletion
-      throw GatewayErrors.toException(session.mailbox().id(), r, 200, "UnreadableItem", u.getMessage(), null, null, null);
+      throw new UnreadableItemException(u.getMessage(), session.mailbox().id(), r, remoteId);
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
     }

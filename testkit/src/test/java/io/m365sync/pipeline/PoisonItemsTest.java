@@ -13,7 +13,9 @@ import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.SkippedItem;
+import io.m365sync.gateway.UnreadableItemException;
 import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
@@ -28,6 +30,7 @@ import io.m365sync.testkit.RecordingSyncListener;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -131,6 +134,33 @@ class PoisonItemsTest {
     assertThat(crm.items(mailbox)).hasSize(1);
   }
 
+  @Test
+  void aMeetingThatLeftTheWindowAndReadsBackUnreadableKeepsItsCrmRecordAndTheRoundGoesOn() {
+    ItemCollection<CalendarEvent> calendar = m365.mailbox(user).calendar();
+    InMemoryCrmStore<CalendarEvent> crmEvents = new InMemoryCrmStore<>("event");
+    Instant now = m365.clock().instant();
+    String meeting = calendar.create(CalendarEvent.simple("Board meeting", now.plus(Duration.ofDays(2)),
+        now.plus(Duration.ofDays(2)).plusSeconds(3600))).id();
+    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).stateStore(state)
+        .delegatedTokens(m365.delegatedTokens()).listener(listener)
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents)).build();
+    engine.enroll(m365.signIn(user, Set.of(Resource.EVENTS)));
+    sync(engine);
+    assertThat(crmEvents.list(mailbox)).hasSize(1);
+
+    // beyond the window: the view says @removed, and the read that confirms it finds the item unreadable
+    calendar.update(meeting, null, CalendarEvent.simple("Board meeting", now.plus(Duration.ofDays(500)),
+        now.plus(Duration.ofDays(500)).plusSeconds(3600)));
+    gateway.unreadableOnGet.add(meeting);
+    MailboxSyncReport report = sync(engine);
+
+    ResourceResult r = report.resource(Resource.EVENTS).orElseThrow();
+    assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.SYNCED);
+    assertThat(r.deleted()).isZero();
+    assertThat(crmEvents.list(mailbox)).hasSize(1);
+    assertThat(crmEvents.deletes()).isZero();
+  }
+
   private String cursor() {
     return state.cursor(new CursorKey(mailbox, Resource.CONTACTS, "")).orElseThrow();
   }
@@ -143,6 +173,7 @@ class PoisonItemsTest {
     final MailboxGateway inner;
     final ConcurrentHashMap<String, String> unreadable = new ConcurrentHashMap<>();
     volatile String removedThenUnreadable;
+    final Set<String> unreadableOnGet = ConcurrentHashMap.newKeySet();
     static final String QUEUED = "queued-page";
     volatile DeltaPage<?> queued;
 
@@ -180,6 +211,9 @@ class PoisonItemsTest {
 
     @Override
     public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+      if (unreadableOnGet.contains(remoteId)) {
+        throw new UnreadableItemException("an event without start", session.mailbox().id(), type.resource(), remoteId);
+      }
       return inner.get(session, type, remoteId);
     }
 

@@ -4,6 +4,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.UnreadableItemException;
 import io.m365sync.model.MailMessage;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
@@ -151,7 +152,13 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     if (pulled.window() == null) {
       return null;
     }
-    return remoteId -> round.gateway().get(round.session(), type, remoteId).isPresent();
+    return remoteId -> {
+      try {
+        return round.gateway().get(round.session(), type, remoteId).isPresent();
+      } catch (UnreadableItemException exists) {
+        return true; // there but unreadable: the CRM record stays, the delta read reports the skip
+      }
+    };
   }
 
   private Window desiredWindow(SyncRound round) {

@@ -2,7 +2,6 @@ package io.m365sync.graph;
 
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
-import com.microsoft.aad.msal4j.IAuthenticationResult;
 import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
@@ -14,7 +13,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
- * <p>Thread-safe; concurrent callers for one tenant share one token request.
+ * <p>Thread-safe; concurrent callers for one tenant share one token request, made on the strategy's
+ * bounded pool ({@code threads}) with no lock held while it is out.
  */
 public final class MsalApplicationTokenStrategy implements TokenStrategy {
   private static final Logger log = LoggerFactory.getLogger(MsalApplicationTokenStrategy.class);
@@ -43,10 +48,10 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
   private final Duration refreshMargin;
   private final ConcurrentHashMap<TenantId, ConfidentialClientApplication> apps = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TenantId, AccessToken> tokens = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<TenantId, Object> locks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TenantId, CompletableFuture<AccessToken>> flights = new ConcurrentHashMap<>();
 
   private MsalApplicationTokenStrategy(Builder b) {
-    this.msal = b.msal();
+    this.msal = b.msal("m365sync-msal-application");
     this.scopes = Set.of(b.resource + "/.default");
     this.clock = b.clock;
     this.refreshMargin = b.refreshMargin;
@@ -71,30 +76,56 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
     if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
       return cached;
     }
-    synchronized (locks.computeIfAbsent(tenant, t -> new Object())) {
+    CompletableFuture<AccessToken> mine = new CompletableFuture<>();
+    CompletableFuture<AccessToken> flight = flights.putIfAbsent(tenant, mine);
+    if (flight == null) {
+      flight = mine;
       cached = tokens.get(tenant);
       if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
+        flights.remove(tenant, mine); // another caller's request landed meanwhile
         return cached;
       }
-      ConfidentialClientApplication app = apps.computeIfAbsent(tenant, t -> msal.newApp(t.value()));
-      AccessToken token = request(app, mailbox, false);
-      if (!token.validAt(clock.instant(), refreshMargin)) {
-        // MSAL's cache runs on the system clock; ours may be ahead of it: ask the endpoint
-        token = request(app, mailbox, true);
-      }
-      tokens.put(tenant, token);
-      log.debug("Application token for tenant {} valid until {}", tenant, token.expiresAt());
-      return token;
+      request(mailbox, mine);
+    }
+    try {
+      return flight.get(msal.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : msal.failure(mailbox, true, e.getCause());
+    } catch (TimeoutException e) {
+      throw msal.failure(mailbox, true, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw msal.failure(mailbox, true, e);
     }
   }
 
-  private AccessToken request(ConfidentialClientApplication app, Mailbox mailbox, boolean skipCache) {
+  /**
+   * Asks the token endpoint on the strategy's pool, holding no lock: concurrent callers for the tenant
+   * wait for this one request. Our own map is the cache, so MSAL's is skipped: a token Graph refused
+   * ({@link #invalidate}) is never handed back.
+   */
+  private void request(Mailbox mailbox, CompletableFuture<AccessToken> flight) {
+    TenantId tenant = mailbox.tenant();
     try {
-      IAuthenticationResult r = msal.await(app.acquireToken(ClientCredentialParameters.builder(scopes)
-          .skipCache(skipCache).build()));
-      return toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.APPLICATION, clock);
-    } catch (Throwable t) {
-      throw msal.failure(mailbox, true, t);
+      ConfidentialClientApplication app = apps.computeIfAbsent(tenant, t -> msal.newApp(t.value()));
+      app.acquireToken(ClientCredentialParameters.builder(scopes).skipCache(true).build()).whenComplete((r, t) -> {
+        try {
+          if (t != null) {
+            throw msal.failure(mailbox, true, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+          }
+          AccessToken token = toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.APPLICATION, clock);
+          tokens.put(tenant, token);
+          log.debug("Application token for tenant {} valid until {}", tenant, token.expiresAt());
+          flight.complete(token);
+        } catch (RuntimeException e) {
+          flight.completeExceptionally(e);
+        } finally {
+          flights.remove(tenant, flight);
+        }
+      });
+    } catch (RuntimeException e) {
+      flights.remove(tenant, flight);
+      flight.completeExceptionally(e);
     }
   }
 
@@ -107,9 +138,15 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
     return new AccessToken(value, exp, mode, permissions);
   }
 
-  /** Drops the cached token of {@code tenant} (Graph refused it); the next acquire asks MSAL again. */
+  /** Drops the cached token of {@code tenant} (Graph refused it); the next acquire asks the token endpoint. */
   public void invalidate(TenantId tenant) {
     tokens.remove(tenant);
+  }
+
+  /** Graph refused the tenant's token for {@code mailbox}: the next acquire for the tenant asks the token endpoint. */
+  @Override
+  public void invalidate(Mailbox mailbox) {
+    invalidate(mailbox.tenant());
   }
 
   /** Forgets nothing per mailbox: application tokens are per tenant. */

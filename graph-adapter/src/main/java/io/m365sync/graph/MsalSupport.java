@@ -17,8 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** What both MSAL strategies share: building apps the verified way and mapping MSAL failures. */
 final class MsalSupport {
@@ -30,14 +34,48 @@ final class MsalSupport {
   private final URI routeTo;
   private final Duration timeout;
   private final Clock clock;
+  private final MsalRouting routing;
+  private final ExecutorService executor;
 
-  MsalSupport(String clientId, AppCredential credential, String authorityHost, URI routeTo, Duration timeout, Clock clock) {
+  MsalSupport(String clientId, AppCredential credential, String authorityHost, URI routeTo, Duration timeout, Clock clock,
+              int threads, String threadName) {
     this.clientId = clientId;
     this.credential = credential;
     this.authorityHost = authorityHost.endsWith("/") ? authorityHost.substring(0, authorityHost.length() - 1) : authorityHost;
     this.routeTo = routeTo;
     this.timeout = timeout;
     this.clock = clock;
+    // a call the caller stopped waiting for may still finish, so a rotated refresh token is stored, not lost
+    this.routing = routeTo == null ? null : new MsalRouting(routeTo, networkTimeout());
+    this.executor = executor(threads, threadName);
+  }
+
+  /**
+   * The strategy's own bounded pool for MSAL's work (never the common pool, which other tenants and
+   * the host share): named daemon threads that end when idle.
+   */
+  private static ExecutorService executor(int threads, String name) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** How long one HTTP exchange may take: twice the caller's wait, see the constructor. */
+  private Duration networkTimeout() {
+    return timeout.multipliedBy(2);
   }
 
   String clientId() {
@@ -51,20 +89,21 @@ final class MsalSupport {
   /**
    * A confidential client for one tenant: real authority, instance discovery off (nothing but the
    * token endpoint is called), MSAL's internal retries off (the engine owns retries), PII logging off,
-   * and the routing HTTP client when configured.
+   * the strategy's bounded pool, and the routing HTTP client when configured.
    */
   ConfidentialClientApplication newApp(String tenant) {
     try {
       ConfidentialClientApplication.Builder b = ConfidentialClientApplication.builder(clientId, credential.toMsal())
           .authority(authorityHost + "/" + tenant + "/")
           .instanceDiscovery(false)
-          .logPii(false);
+          .logPii(false)
+          .executorService(executor);
       b.disableInternalRetries();
-      if (routeTo != null) {
-        b.httpClient(new MsalRouting(routeTo, timeout));
+      if (routing != null) {
+        b.httpClient(routing);
       } else {
         b.connectTimeoutForDefaultHttpClient((int) timeout.toMillis());
-        b.readTimeoutForDefaultHttpClient((int) timeout.toMillis());
+        b.readTimeoutForDefaultHttpClient((int) networkTimeout().toMillis());
       }
       return b.build();
     } catch (MalformedURLException e) {

@@ -109,18 +109,24 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
     try {
       ConfidentialClientApplication app = apps.computeIfAbsent(tenant, t -> msal.newApp(t.value()));
       app.acquireToken(ClientCredentialParameters.builder(scopes).skipCache(true).build()).whenComplete((r, t) -> {
+        AccessToken token = null;
+        RuntimeException failure = null;
         try {
           if (t != null) {
             throw msal.failure(mailbox, true, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
           }
-          AccessToken token = toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.APPLICATION, clock);
+          token = toToken(r.accessToken(), r.expiresOnDate().toInstant(), AuthMode.APPLICATION, clock);
           tokens.put(tenant, token);
           log.debug("Application token for tenant {} valid until {}", tenant, token.expiresAt());
-          flight.complete(token);
         } catch (RuntimeException e) {
-          flight.completeExceptionally(e);
-        } finally {
-          flights.remove(tenant, flight);
+          failure = e;
+        }
+        // gone before anyone hears the outcome: a caller coming back must not find this flight again
+        flights.remove(tenant, flight);
+        if (failure == null) {
+          flight.complete(token);
+        } else {
+          flight.completeExceptionally(failure);
         }
       });
     } catch (RuntimeException e) {

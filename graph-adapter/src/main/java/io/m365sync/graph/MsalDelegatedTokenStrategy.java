@@ -264,17 +264,14 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   private void land(Mailbox mailbox, Flight flight, Object invalidation, ConfidentialClientApplication app, Envelope env,
                     Silent s, Throwable t) {
     MailboxId id = mailbox.id();
+    AccessToken token = null;
+    RuntimeException failure = null;
     try {
       if (t != null) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        RuntimeException e = cause instanceof TokenException te ? te : msal.failure(mailbox, false, cause);
-        if (e instanceof ReauthenticationRequiredException) {
-          tokens.remove(id);
-        }
-        flight.result.completeExceptionally(e);
-        return;
+        throw cause instanceof TokenException te ? te : msal.failure(mailbox, false, cause);
       }
-      AccessToken token = token(s.result());
+      token = token(s.result());
       synchronized (flight) {
         if (!flight.discarded) {
           String serialized = app.tokenCache().serialize();
@@ -288,11 +285,18 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
           }
         }
       }
-      flight.result.complete(token);
     } catch (RuntimeException e) {
-      flight.result.completeExceptionally(e);
-    } finally {
-      flights.remove(id, flight);
+      if (e instanceof ReauthenticationRequiredException) {
+        tokens.remove(id);
+      }
+      failure = e;
+    }
+    // gone before anyone hears the outcome: a caller coming back must not find this flight again
+    flights.remove(id, flight);
+    if (failure == null) {
+      flight.result.complete(token);
+    } else {
+      flight.result.completeExceptionally(failure);
     }
   }
 

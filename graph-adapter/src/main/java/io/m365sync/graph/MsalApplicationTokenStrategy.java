@@ -71,6 +71,12 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
     if (purpose == Purpose.ADD_IN) {
       throw new IllegalArgumentException("the add-in never uses application tokens (mailbox " + mailbox.id() + ")");
     }
+    AccessToken token = flight(mailbox);
+    // a request joined late can predate a jump of the clock past its token's expiry: once more
+    return token.validAt(clock.instant(), refreshMargin) ? token : flight(mailbox);
+  }
+
+  private AccessToken flight(Mailbox mailbox) {
     TenantId tenant = mailbox.tenant();
     AccessToken cached = tokens.get(tenant);
     if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {

@@ -192,6 +192,12 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
    * refresh outlives a caller that stopped waiting and lands for its own user only (see {@link #land}).
    */
   private AccessToken silent(Mailbox mailbox, boolean forceRefresh) {
+    AccessToken token = flight(mailbox, forceRefresh);
+    // a refresh joined late can predate a jump of the clock past its token's expiry: once more
+    return token.validAt(clock.instant(), refreshMargin) ? token : flight(mailbox, false);
+  }
+
+  private AccessToken flight(Mailbox mailbox, boolean forceRefresh) {
     MailboxId id = mailbox.id();
     Flight mine = new Flight();
     Flight flight = flights.putIfAbsent(id, mine);

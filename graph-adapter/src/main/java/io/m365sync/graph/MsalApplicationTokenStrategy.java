@@ -2,7 +2,6 @@ package io.m365sync.graph;
 
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
-import com.microsoft.aad.msal4j.IAuthenticationResult;
 import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
@@ -14,7 +13,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>With one app registration per customer tenant, {@code .registrations(tenant -> ...)} replaces
  * {@code clientId} and {@code credential} (see {@link io.m365sync.auth.AppRegistrations}).
  *
- * <p>Thread-safe; concurrent callers for one tenant share one token request.
+ * <p>Thread-safe; concurrent callers for one tenant share one token request, made on the strategy's
+ * bounded pool ({@code threads}) with no lock held while it is out.
  */
 public final class MsalApplicationTokenStrategy implements TokenStrategy {
   private static final Logger log = LoggerFactory.getLogger(MsalApplicationTokenStrategy.class);
@@ -45,10 +50,10 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
   private final Clock clock;
   private final Duration refreshMargin;
   private final ConcurrentHashMap<TenantId, AccessToken> tokens = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<TenantId, Object> locks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TenantId, CompletableFuture<AccessToken>> flights = new ConcurrentHashMap<>();
 
   private MsalApplicationTokenStrategy(Builder b) {
-    this.msal = b.msal();
+    this.msal = b.msal("m365sync-msal-application");
     this.scopes = Set.of(b.resource + "/.default");
     this.clock = b.clock;
     this.refreshMargin = b.refreshMargin;
@@ -68,41 +73,86 @@ public final class MsalApplicationTokenStrategy implements TokenStrategy {
     if (purpose == Purpose.ADD_IN) {
       throw new IllegalArgumentException("the add-in never uses application tokens (mailbox " + mailbox.id() + ")");
     }
+    AccessToken token = flight(mailbox);
+    // a request joined late can predate a jump of the clock past its token's expiry: once more
+    return token.validAt(clock.instant(), refreshMargin) ? token : flight(mailbox);
+  }
+
+  private AccessToken flight(Mailbox mailbox) {
     TenantId tenant = mailbox.tenant();
     AccessToken cached = tokens.get(tenant);
     if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
       return cached;
     }
-    synchronized (locks.computeIfAbsent(tenant, t -> new Object())) {
+    CompletableFuture<AccessToken> mine = new CompletableFuture<>();
+    CompletableFuture<AccessToken> flight = flights.putIfAbsent(tenant, mine);
+    if (flight == null) {
+      flight = mine;
       cached = tokens.get(tenant);
       if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
+        flights.remove(tenant, mine); // another caller's request landed meanwhile
         return cached;
       }
-      ConfidentialClientApplication app = msal.app(mailbox);
-      AccessToken token = request(app, mailbox, false);
-      if (!token.validAt(clock.instant(), refreshMargin)) {
-        // MSAL's cache runs on the system clock; ours may be ahead of it: ask the endpoint
-        token = request(app, mailbox, true);
-      }
-      tokens.put(tenant, token);
-      log.debug("Application token for tenant {} valid until {}", tenant, token.expiresAt());
-      return token;
+      request(mailbox, mine);
     }
-  }
-
-  private AccessToken request(ConfidentialClientApplication app, Mailbox mailbox, boolean skipCache) {
     try {
-      IAuthenticationResult r = msal.await(app.acquireToken(ClientCredentialParameters.builder(scopes)
-          .skipCache(skipCache).build()));
-      return msal.token(mailbox, AuthMode.APPLICATION, r);
-    } catch (Throwable t) {
-      throw t instanceof TokenException e ? e : msal.failure(mailbox, true, t);
+      return flight.get(msal.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : msal.failure(mailbox, true, e.getCause());
+    } catch (TimeoutException e) {
+      throw msal.failure(mailbox, true, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw msal.failure(mailbox, true, e);
     }
   }
 
-  /** Drops the cached token of {@code tenant} (Graph refused it); the next acquire asks MSAL again. */
+  /**
+   * Asks the token endpoint on the strategy's pool, holding no lock: concurrent callers for the tenant
+   * wait for this one request. Our own map is the cache, so MSAL's is skipped: a token Graph refused
+   * ({@link #invalidate}) is never handed back.
+   */
+  private void request(Mailbox mailbox, CompletableFuture<AccessToken> flight) {
+    TenantId tenant = mailbox.tenant();
+    try {
+      ConfidentialClientApplication app = msal.app(mailbox);
+      MsalSupport.Sent sent = msal.sent();
+      app.acquireToken(ClientCredentialParameters.builder(scopes).skipCache(true).build()).whenComplete((r, t) -> {
+        AccessToken token = null;
+        RuntimeException failure = null;
+        try {
+          if (t != null) {
+            throw msal.failure(mailbox, true, t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+          }
+          token = msal.token(mailbox, AuthMode.APPLICATION, r, sent);
+          tokens.put(tenant, token);
+          log.debug("Application token for tenant {} valid until {}", tenant, token.expiresAt());
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+        // gone before anyone hears the outcome: a caller coming back must not find this flight again
+        flights.remove(tenant, flight);
+        if (failure == null) {
+          flight.complete(token);
+        } else {
+          flight.completeExceptionally(failure);
+        }
+      });
+    } catch (RuntimeException e) {
+      flights.remove(tenant, flight);
+      flight.completeExceptionally(e);
+    }
+  }
+
+  /** Drops the cached token of {@code tenant} (Graph refused it); the next acquire asks the token endpoint. */
   public void invalidate(TenantId tenant) {
     tokens.remove(tenant);
+  }
+
+  /** Graph refused the tenant's token for {@code mailbox}: the next acquire for the tenant asks the token endpoint. */
+  @Override
+  public void invalidate(Mailbox mailbox) {
+    invalidate(mailbox.tenant());
   }
 
   /** Forgets nothing per mailbox: application tokens are per tenant. */

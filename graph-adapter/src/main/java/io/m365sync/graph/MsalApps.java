@@ -40,6 +40,17 @@ final class MsalApps {
         : new Built(now.clientId(), now.credential(), factory.apply(now, t))).app;
   }
 
+  /**
+   * A new client for one call, never kept: its MSAL cache starts empty, so what it loads and
+   * learns belongs to that call alone (the delegated strategy's per-user isolation).
+   *
+   * @throws TransientAuthFailureException when the host's registrations cannot answer (tenant alone)
+   */
+  ConfidentialClientApplication fresh(Mailbox mailbox) {
+    RegisteredApp<AppCredential> now = registration(mailbox);
+    return factory.apply(now, mailbox.tenant());
+  }
+
   /** The client id last used for {@code tenant}, for error messages; looked up if none was used yet. */
   String clientId(TenantId tenant) {
     Built b = built.get(tenant);

@@ -22,6 +22,7 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
   Clock clock = Clock.systemUTC();
   Duration refreshMargin = Duration.ofMinutes(5);
   Duration timeout = Duration.ofSeconds(30);
+  int threads = 4;
   private boolean built;
 
   abstract B self();
@@ -80,12 +81,27 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
     return self();
   }
 
-  /** The longest wait for the token endpoint; default 30 s. */
+  /**
+   * The longest a caller waits for the token endpoint; default 30 s. The HTTP exchange may run on for
+   * up to twice as long, so a late answer still stores its user's rotated refresh token.
+   */
   public B timeout(Duration timeout) {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("'timeout' must be positive but was " + timeout);
     }
     this.timeout = timeout;
+    return self();
+  }
+
+  /**
+   * How many token requests this strategy runs at once, on its own daemon threads; default 4.
+   * Further requests queue (each user's at most once); none waits behind another tenant's lock.
+   */
+  public B threads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("'threads' must be at least 1 but was " + threads);
+    }
+    this.threads = threads;
     return self();
   }
 
@@ -119,10 +135,10 @@ abstract class MsalBuilder<B extends MsalBuilder<B>> {
     built = true;
   }
 
-  /** The MSAL plumbing these settings describe. */
-  MsalSupport msal() {
+  /** The MSAL plumbing these settings describe; {@code threadName} names the strategy's threads. */
+  MsalSupport msal(String threadName) {
     return new MsalSupport(registrations != null ? registrations : AppRegistrations.single(clientId, credential),
-        authorityHost, routeTo, timeout, clock);
+        authorityHost, routeTo, timeout, clock, threads, threadName);
   }
 
   static <T> T set(T current, T value, String name) {

@@ -23,6 +23,7 @@ import io.m365sync.auth.TokenException;
 import io.m365sync.auth.TokenStrategy;
 import io.m365sync.state.SyncStateStore;
 import java.io.IOException;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,7 +38,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +64,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A missing, undecryptable or tampered cache is {@link ReauthenticationRequiredException} (the
- * user signs in again), never a crash. One {@code ConfidentialClientApplication} per tenant; calls
- * for one tenant are serialised because each loads a user's cache into it. Thread-safe.
+ * user signs in again), never a crash. Every MSAL call gets a {@code ConfidentialClientApplication}
+ * of its own holding only its user's cache, so no cache is shared across users and no lock is held
+ * over the network; MSAL runs on the strategy's bounded pool ({@code threads}). One refresh per user
+ * is in flight at a time; it is stored for that user even when its caller stopped waiting, unless the
+ * user was forgotten or signed in again meanwhile. Thread-safe.
  */
 public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   private static final Logger log = LoggerFactory.getLogger(MsalDelegatedTokenStrategy.class);
@@ -77,12 +86,26 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   private final Set<String> defaultScopes;
   private final String scopePrefix;
   private final ConcurrentHashMap<MailboxId, AccessToken> tokens = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<MailboxId, Flight> flights = new ConcurrentHashMap<>();
+  /** Mailboxes whose token Graph refused, each with a marker the refresh that honours it removes. */
+  private final ConcurrentHashMap<MailboxId, Object> invalidated = new ConcurrentHashMap<>();
+
+  /** One refresh of one user's tokens; callers for the same user meanwhile wait for it instead of starting another. */
+  private static final class Flight {
+    final CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    final MsalSupport.Sent sent;
+    boolean discarded; // guarded by this
+
+    Flight(MsalSupport.Sent sent) {
+      this.sent = sent;
+    }
+  }
 
   /** What is sealed into the store: the MSAL cache plus what keep-alive needs to know. */
   private record Envelope(String homeAccountId, Set<String> scopes, Instant signedInAt, Instant refreshedAt, String msalCache) {}
 
   private MsalDelegatedTokenStrategy(Builder b) {
-    this.msal = b.msal();
+    this.msal = b.msal("m365sync-msal-delegated");
     this.store = b.store;
     this.cipher = b.cipher;
     this.clock = b.clock;
@@ -124,88 +147,183 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
     Instant now = clock.instant();
     // a placeholder mailbox for error mapping: the user is not known before the code is redeemed
     Mailbox pending = new Mailbox(new MailboxId(tenant, "pending-sign-in"), "pending@sign-in", crmUserId, now, resources);
-    ConfidentialClientApplication app = msal.app(pending);
-    synchronized (app) {
-      app.tokenCache().deserialize(EMPTY_CACHE);
-      IAuthenticationResult r;
-      try {
-        r = msal.await(app.acquireToken(AuthorizationCodeParameters.builder(authorizationCode, redirectUri)
-            .scopes(scopes).build()));
-      } catch (Throwable t) {
-        throw msal.failure(pending, false, t);
-      }
-      MsalSupport.SignedInUser user = MsalSupport.signedInUser(r).orElseThrow(() -> new ReauthenticationRequiredException(
-          pending.id(), "NO_ACCOUNT", "the token response carried no id token with an object id; cannot tell whose mailbox"
-          + " this is", null));
-      Mailbox mailbox = new Mailbox(new MailboxId(TenantId.of(user.tenantId()), user.objectId()), user.username(),
-          crmUserId, now, resources);
-      AccessToken token = msal.token(mailbox, AuthMode.DELEGATED, r);
-      persist(mailbox.id(), new Envelope(r.account().homeAccountId(), scopes, now, now, app.tokenCache().serialize()));
-      tokens.put(mailbox.id(), token);
-      log.info("Mailbox {} signed in; token cache stored (key {})", mailbox.id(), cipher.currentKeyId());
-      return mailbox;
+    ConfidentialClientApplication app = msal.appForOneCall(pending); // this sign-in's own, empty cache
+    IAuthenticationResult r;
+    MsalSupport.Sent sent = msal.sent();
+    try {
+      r = msal.await(app.acquireToken(AuthorizationCodeParameters.builder(authorizationCode, redirectUri)
+          .scopes(scopes).build()));
+    } catch (Throwable t) {
+      throw msal.failure(pending, false, t);
     }
+    MsalSupport.SignedInUser user = MsalSupport.signedInUser(r).orElseThrow(() -> new ReauthenticationRequiredException(
+        pending.id(), "NO_ACCOUNT", "the token response carried no id token with an object id; cannot tell whose mailbox"
+        + " this is", null));
+    Mailbox mailbox = new Mailbox(new MailboxId(TenantId.of(user.tenantId()), user.objectId()), user.username(),
+        crmUserId, now, resources);
+    AccessToken token = msal.token(mailbox, AuthMode.DELEGATED, r, sent);
+    discard(mailbox.id()); // a refresh of the old grant still in flight must not overwrite the new one
+    invalidated.remove(mailbox.id());
+    persist(mailbox.id(), new Envelope(r.account().homeAccountId(), scopes, now, now, app.tokenCache().serialize()));
+    tokens.put(mailbox.id(), token);
+    log.info("Mailbox {} signed in; token cache stored (key {})", mailbox.id(), cipher.currentKeyId());
+    return mailbox;
   }
 
   @Override
   public AccessToken acquire(Mailbox mailbox, Purpose purpose) {
     AccessToken cached = tokens.get(mailbox.id());
-    if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
+    if (cached != null && cached.validAt(clock.instant(), refreshMargin) && !invalidated.containsKey(mailbox.id())) {
       return cached;
     }
     return silent(mailbox, false);
   }
 
+  /**
+   * Graph refused the user's token: it is dropped here, and the next acquire has MSAL redeem the
+   * refresh token (the stored MSAL cache would hand back the same access token otherwise).
+   */
+  @Override
+  public void invalidate(Mailbox mailbox) {
+    invalidated.put(mailbox.id(), new Object());
+    tokens.remove(mailbox.id());
+  }
+
+  /**
+   * Joins the user's refresh in flight or starts one, then waits at most {@code timeout} for it. A
+   * refresh outlives a caller that stopped waiting and lands for its own user only (see {@link #land}).
+   */
   private AccessToken silent(Mailbox mailbox, boolean forceRefresh) {
-    ConfidentialClientApplication app = msal.app(mailbox);
-    synchronized (app) {
-      if (!forceRefresh) {
-        AccessToken cached = tokens.get(mailbox.id());
-        if (cached != null && cached.validAt(clock.instant(), refreshMargin)) {
-          return cached; // another thread refreshed it meanwhile
-        }
+    AccessToken token = flight(mailbox, forceRefresh);
+    // a refresh joined late can predate a jump of the clock past its token's expiry: once more
+    return token.validAt(clock.instant(), refreshMargin) ? token : flight(mailbox, false);
+  }
+
+  private AccessToken flight(Mailbox mailbox, boolean forceRefresh) {
+    MailboxId id = mailbox.id();
+    Flight mine = new Flight(msal.sent());
+    Flight flight = flights.putIfAbsent(id, mine);
+    if (flight == null) {
+      flight = mine;
+      Object invalidation = invalidated.get(id);
+      AccessToken cached = tokens.get(id);
+      if (!forceRefresh && invalidation == null && cached != null && cached.validAt(clock.instant(), refreshMargin)) {
+        flights.remove(id, mine); // another caller's refresh landed meanwhile
+        return cached;
       }
-      Envelope env = load(mailbox);
-      app.tokenCache().deserialize(env.msalCache());
-      IAccount account = findAccount(app, mailbox, env);
-      IAuthenticationResult r = silentCall(app, mailbox, env, account, forceRefresh);
-      AccessToken token = msal.token(mailbox, AuthMode.DELEGATED, r);
-      boolean refreshed = forceRefresh || r.metadata() == null || r.metadata().tokenSource() != TokenSource.CACHE;
-      if (!token.validAt(clock.instant(), refreshMargin)) {
-        // MSAL's cache runs on the system clock; ours may be ahead of it: redeem the refresh token
-        r = silentCall(app, mailbox, env, account, true);
-        token = msal.token(mailbox, AuthMode.DELEGATED, r);
-        refreshed = true;
-      }
-      String serialized = app.tokenCache().serialize();
-      Instant refreshedAt = refreshed ? clock.instant() : env.refreshedAt();
-      if (!serialized.equals(env.msalCache()) || refreshed) {
-        persist(mailbox.id(), new Envelope(env.homeAccountId(), env.scopes(), env.signedInAt(), refreshedAt, serialized));
-      }
-      tokens.put(mailbox.id(), token);
-      return token;
+      start(mailbox, forceRefresh || invalidation != null, invalidation, mine);
+    }
+    try {
+      return flight.result.get(msal.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : msal.failure(mailbox, false, e.getCause());
+    } catch (TimeoutException e) {
+      throw msal.failure(mailbox, false, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw msal.failure(mailbox, false, e);
     }
   }
 
-  private IAuthenticationResult silentCall(ConfidentialClientApplication app, Mailbox mailbox, Envelope env,
-                                           IAccount account, boolean forceRefresh) {
+  /** Loads the user's own cache into an application of this call's own, and asks MSAL on the strategy's pool. */
+  private void start(Mailbox mailbox, boolean forceRefresh, Object invalidation, Flight flight) {
     try {
-      return msal.await(app.acquireTokenSilently(SilentParameters.builder(env.scopes(), account)
-          .forceRefresh(forceRefresh).build()));
-    } catch (Throwable t) {
-      TokenException e = msal.failure(mailbox, false, t);
-      if (e instanceof ReauthenticationRequiredException) {
-        tokens.remove(mailbox.id());
+      Envelope env = load(mailbox);
+      ConfidentialClientApplication app = msal.appForOneCall(mailbox);
+      app.tokenCache().deserialize(env.msalCache());
+      IAccount account = findAccount(app, mailbox, env);
+      silentCall(app, env, account, forceRefresh)
+          .thenCompose(r -> forceRefresh || valid(mailbox, flight.sent, r) ? CompletableFuture.completedFuture(r)
+              // MSAL's cache runs on the system clock; ours may be ahead of it: redeem the refresh token
+              : silentCall(app, env, account, true).thenApply(forced -> new Silent(forced.result(), true)))
+          .whenComplete((r, t) -> land(mailbox, flight, invalidation, app, env, r, t));
+    } catch (RuntimeException e) {
+      land(mailbox, flight, invalidation, null, null, null, e);
+    }
+  }
+
+  /** What a silent call returned and whether it went to the token endpoint. */
+  private record Silent(IAuthenticationResult result, boolean refreshed) {}
+
+  private CompletableFuture<Silent> silentCall(ConfidentialClientApplication app, Envelope env, IAccount account,
+                                                 boolean forceRefresh) {
+    CompletableFuture<IAuthenticationResult> call;
+    try {
+      call = app.acquireTokenSilently(SilentParameters.builder(env.scopes(), account).forceRefresh(forceRefresh).build());
+    } catch (MalformedURLException e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    return call.thenApply(r -> new Silent(r, forceRefresh || r.metadata() == null || r.metadata().tokenSource() != TokenSource.CACHE));
+  }
+
+  private boolean valid(Mailbox mailbox, MsalSupport.Sent sent, Silent s) {
+    return msal.token(mailbox, AuthMode.DELEGATED, s.result(), sent).validAt(clock.instant(), refreshMargin);
+  }
+
+  /**
+   * The end of a refresh: the cache of this call's own application is stored in the row of the user
+   * the call was made for, unless the user was forgotten or signed in again meanwhile; then later
+   * callers are let through.
+   */
+  private void land(Mailbox mailbox, Flight flight, Object invalidation, ConfidentialClientApplication app, Envelope env,
+                    Silent s, Throwable t) {
+    MailboxId id = mailbox.id();
+    AccessToken token = null;
+    RuntimeException failure = null;
+    try {
+      if (t != null) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        throw cause instanceof TokenException te ? te : msal.failure(mailbox, false, cause);
       }
-      throw e;
+      token = msal.token(mailbox, AuthMode.DELEGATED, s.result(), flight.sent);
+      synchronized (flight) {
+        if (!flight.discarded) {
+          String serialized = app.tokenCache().serialize();
+          Instant refreshedAt = s.refreshed() ? clock.instant() : env.refreshedAt();
+          if (!serialized.equals(env.msalCache()) || s.refreshed()) {
+            persist(id, new Envelope(env.homeAccountId(), env.scopes(), env.signedInAt(), refreshedAt, serialized));
+          }
+          tokens.put(id, token);
+          if (invalidation != null) {
+            invalidated.remove(id, invalidation);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof ReauthenticationRequiredException) {
+        tokens.remove(id);
+      }
+      failure = e;
+    }
+    // gone before anyone hears the outcome: a caller coming back must not find this flight again
+    flights.remove(id, flight);
+    if (failure == null) {
+      flight.result.complete(token);
+    } else {
+      flight.result.completeExceptionally(failure);
+    }
+  }
+
+  /** Stops a refresh in flight from storing anything for the mailbox (forgotten, or signed in anew). */
+  private void discard(MailboxId id) {
+    Flight f = flights.remove(id);
+    if (f != null) {
+      synchronized (f) {
+        f.discarded = true;
+      }
     }
   }
 
   private IAccount findAccount(ConfidentialClientApplication app, Mailbox mailbox, Envelope env) {
     Set<IAccount> accounts;
     try {
-      accounts = app.getAccounts().join();
-    } catch (RuntimeException e) {
+      accounts = app.getAccounts().get(msal.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw msal.failure(mailbox, false, e);
+    } catch (TimeoutException e) {
+      throw msal.failure(mailbox, false, e);
+    } catch (ExecutionException | RuntimeException e) {
       throw new ReauthenticationRequiredException(mailbox.id(), "TOKEN_CACHE_UNREADABLE",
           "the stored token cache could not be read by MSAL", null);
     }
@@ -237,7 +355,7 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
     Map<MailboxId, Instant> warned = new LinkedHashMap<>();
     for (Mailbox m : mailboxes) {
       try {
-        Envelope env = load(m);
+        Envelope env = load(m.id(), false);
         Instant now = clock.instant();
         if (env.refreshedAt().plus(keepAliveInterval).isAfter(now)) {
           fresh.add(m.id());
@@ -273,7 +391,7 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
   /** When the mailbox's refresh token was last redeemed, if a readable cache is stored. */
   public Optional<Instant> lastRefreshed(MailboxId mailbox) {
     try {
-      return Optional.of(load(mailbox, null).refreshedAt());
+      return Optional.of(load(mailbox, false).refreshedAt());
     } catch (ReauthenticationRequiredException e) {
       return Optional.empty();
     }
@@ -281,14 +399,18 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
 
   @Override
   public void forget(MailboxId mailbox) {
+    discard(mailbox);
     tokens.remove(mailbox);
+    invalidated.remove(mailbox);
   }
 
+  /** The user's stored envelope; re-sealed with the current key when an older one sealed it (best effort). */
   private Envelope load(Mailbox mailbox) {
-    return load(mailbox.id(), mailbox);
+    return load(mailbox.id(), true);
   }
 
-  private Envelope load(MailboxId id, Mailbox mailbox) {
+  /** @param reseal only a refresh in flight re-seals: it is the one writer of the user's row meanwhile */
+  private Envelope load(MailboxId id, boolean reseal) {
     byte[] blob = store.tokenCache(id).orElseThrow(() -> new ReauthenticationRequiredException(id, "NO_TOKEN_CACHE",
         "no sign-in is stored for this mailbox", null));
     byte[] plain;
@@ -298,19 +420,26 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
       log.warn("Token cache of mailbox {} is unreadable ({}); the user must sign in again", id, e.getMessage());
       throw new ReauthenticationRequiredException(id, "TOKEN_CACHE_UNREADABLE", e.getMessage(), null);
     }
+    Envelope env;
     try {
       JsonNode n = MAPPER.readTree(plain);
       Set<String> scopes = new LinkedHashSet<>();
       n.get("scopes").forEach(s -> scopes.add(s.asText()));
-      Envelope env = new Envelope(n.get("homeAccountId").asText(), scopes, Instant.ofEpochSecond(n.get("signedInAt").asLong()),
+      env = new Envelope(n.get("homeAccountId").asText(), scopes, Instant.ofEpochSecond(n.get("signedInAt").asLong()),
           Instant.ofEpochSecond(n.get("refreshedAt").asLong()), n.get("msal").asText());
-      if (cipher.sealedWithOldKey(blob)) {
-        persist(id, env); // re-seal with the current key
-      }
-      return env;
     } catch (IOException | RuntimeException e) {
       throw new ReauthenticationRequiredException(id, "TOKEN_CACHE_UNREADABLE", "the stored token cache is malformed", null);
     }
+    if (reseal && cipher.sealedWithOldKey(blob)) {
+      try {
+        persist(id, env);
+      } catch (RuntimeException e) {
+        // the cache is readable: serve the token, and the next write seals it with the current key
+        log.warn("Re-sealing the token cache of mailbox {} with key {} failed ({}); kept the old seal for now", id,
+            cipher.currentKeyId(), e.getClass().getSimpleName());
+      }
+    }
+    return env;
   }
 
   private void persist(MailboxId id, Envelope env) {

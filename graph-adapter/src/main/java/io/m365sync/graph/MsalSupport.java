@@ -31,8 +31,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,22 +50,62 @@ final class MsalSupport {
 
   private final MsalApps apps;
   private final String authorityHost;
-  /** One routing client (one JDK HttpClient, one selector thread) shared by every tenant's app. */
-  private final MsalRouting routing;
   private final Duration timeout;
   private final Clock clock;
+  /** One routing client (one JDK HttpClient, one selector thread) shared by every tenant's app. */
+  private final MsalRouting routing;
+  private final ExecutorService executor;
 
-  MsalSupport(AppRegistrations<AppCredential> registrations, String authorityHost, URI routeTo, Duration timeout, Clock clock) {
+  MsalSupport(AppRegistrations<AppCredential> registrations, String authorityHost, URI routeTo, Duration timeout, Clock clock,
+              int threads, String threadName) {
     this.apps = new MsalApps(registrations, (app, tenant) -> newApp(app.clientId(), app.credential(), tenant.value()));
     this.authorityHost = authorityHost.endsWith("/") ? authorityHost.substring(0, authorityHost.length() - 1) : authorityHost;
-    this.routing = routeTo == null ? null : new MsalRouting(routeTo, timeout);
     this.timeout = timeout;
     this.clock = clock;
+    // a call the caller stopped waiting for may still finish, so a rotated refresh token is stored, not lost
+    this.routing = routeTo == null ? null : new MsalRouting(routeTo, networkTimeout());
+    this.executor = executor(threads, threadName);
+  }
+
+  /**
+   * The strategy's own bounded pool for MSAL's work (never the common pool, which other tenants and
+   * the host share): named daemon threads that end when idle.
+   */
+  private static ExecutorService executor(int threads, String name) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** How long one HTTP exchange may take: twice the caller's wait, see the constructor. */
+  private Duration networkTimeout() {
+    return timeout.multipliedBy(2);
   }
 
   /** The mailbox's tenant's client, for the registration the host names now (see {@link MsalApps}). */
   ConfidentialClientApplication app(Mailbox mailbox) {
     return apps.app(mailbox);
+  }
+
+  /**
+   * A client of its own for one call (an empty MSAL cache that holds only what this call loads), for
+   * the registration the host names now: no user's tokens can reach another user's row through it.
+   */
+  ConfidentialClientApplication appForOneCall(Mailbox mailbox) {
+    return apps.fresh(mailbox);
   }
 
   /** The host's registrations, as the strategies' {@code toString} shows them (no secret). */
@@ -72,20 +116,21 @@ final class MsalSupport {
   /**
    * A confidential client for one tenant: real authority, instance discovery off (nothing but the
    * token endpoint is called), MSAL's internal retries off (the engine owns retries), PII logging off,
-   * and the shared routing HTTP client when configured.
+   * the strategy's bounded pool, and the shared routing HTTP client when configured.
    */
   private ConfidentialClientApplication newApp(String clientId, AppCredential credential, String tenant) {
     try {
       ConfidentialClientApplication.Builder b = ConfidentialClientApplication.builder(clientId, credential.toMsal())
           .authority(authorityHost + "/" + tenant + "/")
           .instanceDiscovery(false)
-          .logPii(false);
+          .logPii(false)
+          .executorService(executor);
       b.disableInternalRetries();
       if (routing != null) {
         b.httpClient(routing);
       } else {
         b.connectTimeoutForDefaultHttpClient((int) timeout.toMillis());
-        b.readTimeoutForDefaultHttpClient((int) timeout.toMillis());
+        b.readTimeoutForDefaultHttpClient((int) networkTimeout().toMillis());
       }
       return b.build();
     } catch (MalformedURLException e) {
@@ -170,6 +215,17 @@ final class MsalSupport {
   }
 
   /**
+   * Both clocks as a request leaves. A lifetime counts from there, never from the answer's arrival:
+   * the round trip is not added to it, and a clock that jumps while the request is out cannot
+   * stretch it.
+   */
+  record Sent(Instant ours, Instant msal) {}
+
+  Sent sent() {
+    return new Sent(clock.instant(), MSAL_CLOCK.instant());
+  }
+
+  /**
    * Our token for MSAL's result. Its lifetime is the endpoint's {@code expires_in} (access tokens are
    * opaque to clients; their {@code exp} is not ours to read): MSAL stamps {@code expiresOnDate} from
    * it on the system clock at arrival, and the time left is carried over to our clock. A token MSAL
@@ -178,15 +234,14 @@ final class MsalSupport {
    *
    * @throws TransientAuthFailureException when the answer held no access token
    */
-  AccessToken token(Mailbox mailbox, AuthMode mode, IAuthenticationResult r) {
+  AccessToken token(Mailbox mailbox, AuthMode mode, IAuthenticationResult r, Sent sent) {
     if (r == null || r.accessToken() == null || r.accessToken().isBlank() || r.expiresOnDate() == null) {
       throw transientFailure(mailbox, mode == AuthMode.APPLICATION, "no_access_token",
           "the token endpoint's answer held no access token or no expires_in", null);
     }
-    Instant now = clock.instant();
     boolean fromCache = r.metadata() != null && r.metadata().tokenSource() == TokenSource.CACHE;
-    Duration left = Duration.between(MSAL_CLOCK.instant(), r.expiresOnDate().toInstant());
-    Instant expiresAt = fromCache || left.isNegative() ? now : now.plus(left);
+    Duration left = Duration.between(sent.msal(), r.expiresOnDate().toInstant());
+    Instant expiresAt = fromCache || left.isNegative() ? sent.ours() : sent.ours().plus(left);
     Set<String> permissions = mode == AuthMode.APPLICATION ? JwtClaims.roles(r.accessToken()) : grantedScopes(r.scopes());
     return new AccessToken(r.accessToken(), expiresAt, mode, permissions);
   }

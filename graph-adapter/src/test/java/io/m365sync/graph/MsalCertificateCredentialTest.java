@@ -139,7 +139,7 @@ class MsalCertificateCredentialTest {
   /** MSAL sending an assertion Entra refuses: the failure names Entra's code and is tenant-wide. */
   private CredentialsInvalidException refused(String assertion) {
     MsalSupport support = new MsalSupport(AppRegistrations.single(EmulatorFixture.CLIENT_ID, AppCredential.secret("unused-secret-value")),
-        MsalSupport.DEFAULT_AUTHORITY_HOST, URI.create(fx.emulator.loginBaseUrl()), Duration.ofSeconds(10), Clock.systemUTC());
+        MsalSupport.DEFAULT_AUTHORITY_HOST, URI.create(fx.emulator.loginBaseUrl()), Duration.ofSeconds(10), Clock.systemUTC(), 1, "test-msal");
     Mailbox m = fx.mailbox(fx.tenant.addUser("u" + UUID.randomUUID().toString().substring(0, 6)), Resource.EVENTS);
     try {
       ConfidentialClientApplication app = ConfidentialClientApplication.builder(EmulatorFixture.CLIENT_ID,

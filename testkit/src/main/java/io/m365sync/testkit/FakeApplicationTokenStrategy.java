@@ -27,6 +27,7 @@ public final class FakeApplicationTokenStrategy implements TokenStrategy {
   private final String clientId;
   private volatile String secret;
   private final ConcurrentHashMap<TenantId, AccessToken> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TenantId, Object> locks = new ConcurrentHashMap<>();
 
   public FakeApplicationTokenStrategy(CloudModel cloud, String clientId, String secret) {
     this.cloud = cloud;
@@ -54,15 +55,22 @@ public final class FakeApplicationTokenStrategy implements TokenStrategy {
     if (cached != null && cached.validAt(cloud.clock().instant(), MARGIN)) {
       return cached;
     }
-    try {
-      TokenResponse r = cloud.token(mailbox.tenant().value(),
-          TokenRequest.clientCredentials(clientId, ClientCredential.secret(secret)));
-      AccessToken token = new AccessToken(r.accessToken(), r.expiresAt(), AuthMode.APPLICATION, r.claims().permissions());
-      cache.put(mailbox.tenant(), token);
-      return token;
-    } catch (EntraError e) {
-      throw TokenFailures.toException(mailbox, true, clientId, e.status(), e.error(), e.code(), e.suberror(),
-          e.getMessage(), null, e.claims(), null);
+    // concurrent callers for one tenant share one token request, as the real strategy's do
+    synchronized (locks.computeIfAbsent(mailbox.tenant(), t -> new Object())) {
+      cached = cache.get(mailbox.tenant());
+      if (cached != null && cached.validAt(cloud.clock().instant(), MARGIN)) {
+        return cached;
+      }
+      try {
+        TokenResponse r = cloud.token(mailbox.tenant().value(),
+            TokenRequest.clientCredentials(clientId, ClientCredential.secret(secret)));
+        AccessToken token = new AccessToken(r.accessToken(), r.expiresAt(), AuthMode.APPLICATION, r.claims().permissions());
+        cache.put(mailbox.tenant(), token);
+        return token;
+      } catch (EntraError e) {
+        throw TokenFailures.toException(mailbox, true, clientId, e.status(), e.error(), e.code(), e.suberror(),
+            e.getMessage(), null, e.claims(), null);
+      }
     }
   }
 

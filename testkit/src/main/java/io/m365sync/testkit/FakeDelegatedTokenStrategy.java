@@ -42,6 +42,7 @@ public final class FakeDelegatedTokenStrategy implements TokenStrategy {
   private final CloudModel cloud;
   private final String clientId;
   private final ConcurrentHashMap<MailboxId, Entry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<MailboxId, Object> locks = new ConcurrentHashMap<>();
 
   public FakeDelegatedTokenStrategy(CloudModel cloud, String clientId) {
     this.cloud = cloud;
@@ -63,24 +64,36 @@ public final class FakeDelegatedTokenStrategy implements TokenStrategy {
 
   @Override
   public AccessToken acquire(Mailbox mailbox, Purpose purpose) {
+    Entry e = entry(mailbox);
+    if (e.accessToken().validAt(cloud.clock().instant(), MARGIN)) {
+      return e.accessToken();
+    }
+    // one refresh per user at a time: a second one would redeem a refresh token the first just rotated
+    synchronized (locks.computeIfAbsent(mailbox.id(), id -> new Object())) {
+      e = entry(mailbox);
+      if (e.accessToken().validAt(cloud.clock().instant(), MARGIN)) {
+        return e.accessToken();
+      }
+      try {
+        TokenResponse r = cloud.token(mailbox.tenant().value(),
+            TokenRequest.refreshToken(clientId, ClientCredential.none(), e.refreshToken()));
+        AccessToken token = toToken(r);
+        entries.replace(mailbox.id(), new Entry(r.refreshToken(), token));
+        return token;
+      } catch (EntraError err) {
+        throw TokenFailures.toException(mailbox, false, clientId, err.status(), err.error(), err.code(), err.suberror(),
+            err.getMessage(), null, err.claims(), null);
+      }
+    }
+  }
+
+  private Entry entry(Mailbox mailbox) {
     Entry e = entries.get(mailbox.id());
     if (e == null) {
       throw new ReauthenticationRequiredException(mailbox.id(), "NO_TOKEN_CACHE",
           "no sign-in is stored for this mailbox", null);
     }
-    if (e.accessToken().validAt(cloud.clock().instant(), MARGIN)) {
-      return e.accessToken();
-    }
-    try {
-      TokenResponse r = cloud.token(mailbox.tenant().value(),
-          TokenRequest.refreshToken(clientId, ClientCredential.none(), e.refreshToken()));
-      AccessToken token = toToken(r);
-      entries.put(mailbox.id(), new Entry(r.refreshToken(), token));
-      return token;
-    } catch (EntraError err) {
-      throw TokenFailures.toException(mailbox, false, clientId, err.status(), err.error(), err.code(), err.suberror(),
-          err.getMessage(), null, err.claims(), null);
-    }
+    return e;
   }
 
   /** Exercises the refresh token without using the access token (keep-alive). */

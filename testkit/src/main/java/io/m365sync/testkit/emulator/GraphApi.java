@@ -240,7 +240,7 @@ final class GraphApi {
   }
 
   /** Injected latency: the only sleep in the emulator. */
-  private static void pause(Duration d) {
+  static void pause(Duration d) {
     if (d.isZero()) {
       return;
     }

@@ -3,6 +3,7 @@ package io.m365sync.testkit.emulator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.m365sync.testkit.model.CloudModel;
+import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
 import java.io.IOException;
@@ -52,7 +53,8 @@ import java.util.regex.Pattern;
  * mailboxSettings; {@code $batch}; service principals, app-role assignments, permission grants,
  * applications, users and groups. Every Graph request passes through
  * {@link TenantModel#graph}, so the model's authorization, access policies, throttling, fault rules
- * and request log apply; fault rules' latency and dropped connections are honoured here. Every token
+ * and request log apply; fault rules' latency and dropped connections are honoured here, for the token
+ * endpoint too (rules matching {@code POST /oauth2/v2.0/token}). Every token
  * request passes through {@link CloudModel#token} as one {@code TokenRequest}, so the model's
  * {@code RequestLog} holds each of them once, whatever the outcome: granted, refused client
  * authentication, dead refresh token or code, unknown tenant or malformed form.
@@ -286,7 +288,8 @@ public final class M365Emulator implements AutoCloseable {
     }
     Matcher m = TOKEN.matcher(path);
     if (m.matches()) {
-      return entra.token(req, Req.decodeSegment(m.group(1)));
+      String tenant = Req.decodeSegment(m.group(1));
+      return slowOrDropped(tenant) ? Resp.DROP : entra.token(req, tenant);
     }
     m = AUTHORIZE.matcher(path);
     if (m.matches()) {
@@ -299,6 +302,26 @@ public final class M365Emulator implements AutoCloseable {
     String id = java.util.UUID.randomUUID().toString();
     return GraphApi.error(404, "NotFound", "No resource at '" + path + "': Graph is served under /v1.0 and Entra under"
         + " /{tenant}/oauth2/v2.0/token.", null, id, id).header("request-id", id).header("client-request-id", id);
+  }
+
+  /**
+   * The tenant's latency and drop rules matching {@code POST /oauth2/v2.0/token}: the delay passes
+   * before the request is judged (a client that gave up meanwhile still rotates its refresh token).
+   *
+   * @return whether to drop the connection unanswered
+   */
+  private boolean slowOrDropped(String tenantSegment) {
+    Duration latency = Duration.ZERO;
+    for (FaultRule f : cloud.findTenant(tenantSegment).map(TenantModel::faults).orElse(List.of())) {
+      if (f.error() == null && f.tryFire("POST /oauth2/v2.0/token", null)) {
+        if (f.dropConnection()) {
+          return true;
+        }
+        latency = latency.plus(f.latency());
+      }
+    }
+    GraphApi.pause(latency);
+    return false;
   }
 
   private void record(Req req, int status) {

@@ -63,6 +63,8 @@ public final class TenantModel {
 
   private volatile Duration accessTokenLifetime = Duration.ofHours(1);
   private volatile Duration refreshTokenInactivity = Duration.ofDays(90);
+  private volatile boolean refuseRotated;
+  private final Set<String> rotatedAway = new HashSet<>();
   private volatile Duration signInFrequency;
   private volatile Duration policyPropagationDelay = Duration.ZERO;
   private volatile int concurrencyLimit = 4;
@@ -109,6 +111,16 @@ public final class TenantModel {
 
   public Duration refreshTokenInactivity() {
     return refreshTokenInactivity;
+  }
+
+  /**
+   * Stricter than Entra (which keeps a rotated refresh token valid): a refresh token redeemed once
+   * is refused with AADSTS70008 ever after, so a test proves a client always stores and uses the
+   * latest one. Off by default.
+   */
+  public TenantModel refuseRotatedRefreshTokens(boolean refuse) {
+    this.refuseRotated = refuse;
+    return this;
   }
 
   /** Conditional Access sign-in frequency: the most a grant may age after sign-in; null for none. */
@@ -419,7 +431,8 @@ public final class TenantModel {
    * credentials bring none; 7000215 for a wrong secret, 7000222 for an expired one, 700027 for a bad
    * or expired certificate, 700021/700023/700024 for an assertion with the wrong issuer, audience or
    * time range, on every grant), then the grant itself: refresh tokens rotate on every use
-   * (old ones stay valid) and fail with 9002313 when unknown, 50173 when revoked, 700082 after
+   * (old ones stay valid unless {@link #refuseRotatedRefreshTokens}: then 70008) and fail with 9002313
+   * when unknown, 50173 when revoked, 700082 after
    * {@link #refreshTokenInactivity()}, 70043 past the sign-in frequency; codes are single use (70000);
    * a requested delegated scope the grant lacks is 65001 {@code consent_required}.
    *
@@ -634,6 +647,10 @@ public final class TenantModel {
       throw EntraError.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.", null);
     }
     Instant now = now();
+    if (refuseRotated && rotatedAway.contains(refreshToken)) {
+      throw EntraError.invalidGrant(70008, "The provided authorization code or refresh token has expired due to"
+          + " inactivity or was already used. Send a new interactive authorization request for this user and resource.", null);
+    }
     if (grant.revoked) {
       throw EntraError.invalidGrant(50173, "The provided grant has expired due to it being revoked, a fresh auth"
           + " token is needed. The user might have changed or reset their password.", null);
@@ -655,6 +672,7 @@ public final class TenantModel {
           + app.clientId() + "'. Send an interactive authorization request for this user and resource.", "consent_required");
     }
     grant.lastUsedAt = now;
+    rotatedAway.add(refreshToken);
     return delegatedToken(grant, usersById.get(grant.userId));
   }
 

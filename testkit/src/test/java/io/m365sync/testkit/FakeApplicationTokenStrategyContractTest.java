@@ -1,0 +1,42 @@
+package io.m365sync.testkit;
+
+import io.m365sync.Mailbox;
+import io.m365sync.Resource;
+import io.m365sync.auth.TokenStrategy;
+import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.TenantModel;
+import java.util.EnumSet;
+
+class FakeApplicationTokenStrategyContractTest extends TokenStrategyContract {
+  @Override
+  protected World newWorld() {
+    FakeMicrosoft365 m365 = FakeMicrosoft365.create().grantApplicationPermissions(Resource.values());
+    return new World() {
+      @Override
+      public TokenStrategy strategy() {
+        return m365.applicationTokens();
+      }
+
+      @Override
+      public TenantModel tenant() {
+        return m365.tenant();
+      }
+
+      @Override
+      public MutableClock clock() {
+        return m365.clock();
+      }
+
+      @Override
+      public Mailbox enroll(ModelUser user) {
+        return new Mailbox(m365.mailboxId(user), user.userPrincipalName(), "crm-" + user.displayName(),
+            m365.clock().instant(), EnumSet.allOf(Resource.class));
+      }
+
+      @Override
+      public void unenroll(Mailbox mailbox) {
+        m365.applicationTokens().forget(mailbox.id());
+      }
+    };
+  }
+}

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import com.microsoft.kiota.ApiException;
 import com.microsoft.kiota.HttpMethod;
 import com.microsoft.kiota.RequestInformation;
@@ -193,6 +192,10 @@ public final class GraphMailboxGateway implements MailboxGateway {
     return s.mailbox().id().userObjectId();
   }
 
+  private static String userPath(MailboxSession s) {
+    return "/users/" + enc(user(s));
+  }
+
   // ------------------------------------------------------------------ delta
 
   @Override
@@ -237,43 +240,41 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   static GraphJsonReader.ItemReader<? extends SyncItem> reader(Resource resource) {
-    return switch (resource) {
-      case EVENTS -> GraphJsonReader.EVENT;
-      case CONTACTS -> GraphJsonReader.CONTACT;
-      case MAIL -> GraphJsonReader.MESSAGE;
-      case TASKS -> GraphJsonReader.TASK;
-      case MAILBOX_SETTINGS -> throw new IllegalArgumentException("mailbox settings have no delta");
+    return GraphResourceRoute.of(resource).reader();
+  }
+
+  /** The first request of a full delta round: the resource's delta collection in the request's container. */
+  RequestInformation firstDeltaRequest(MailboxSession session, Resource resource, DeltaRequest request) {
+    GraphResourceRoute route = GraphResourceRoute.of(resource);
+    String query = "";
+    if (route.windowed()) {
+      if (request.windowStart() == null || request.windowEnd() == null) {
+        throw new IllegalArgumentException("a first events round needs a calendar view window (mailbox "
+            + session.mailbox().id() + ")");
+      }
+      query = "?startDateTime=" + enc(request.windowStart().truncatedTo(ChronoUnit.SECONDS).toString())
+          + "&endDateTime=" + enc(request.windowEnd().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+    String container = container(session, route.readIn(), request.container());
+    return byUrl(HttpMethod.GET, userPath(session) + route.deltaCollection().apply(encOrNull(container)) + "/delta" + query);
+  }
+
+  /** The container a request names, else the route's default for it (null: the resource's root collection). */
+  String container(MailboxSession session, GraphResourceRoute.DefaultContainer rule, String given) {
+    if (given != null || rule == GraphResourceRoute.DefaultContainer.NONE) {
+      return given;
+    }
+    return switch (rule) {
+      case CONTACT_FOLDER -> defaultContactFolder;
+      case MAIL_FOLDER -> defaultMailFolder;
+      case DRAFTS -> "drafts";
+      case TASK_LIST -> defaultTaskList(session);
+      case NONE -> null;
     };
   }
 
-  /** The first request of a full delta round, built by the SDK's request builders. */
-  RequestInformation firstDeltaRequest(MailboxSession session, Resource resource, DeltaRequest request) {
-    UserItemRequestBuilder u = client(session).graph().users().byUserId(user(session));
-    String container = request.container();
-    return switch (resource) {
-      case EVENTS -> {
-        if (request.windowStart() == null || request.windowEnd() == null) {
-          throw new IllegalArgumentException("a first events round needs a calendar view window (mailbox "
-              + session.mailbox().id() + ")");
-        }
-        String start = request.windowStart().truncatedTo(ChronoUnit.SECONDS).toString();
-        String end = request.windowEnd().truncatedTo(ChronoUnit.SECONDS).toString();
-        yield u.calendarView().delta().toGetRequestInformation(rc -> {
-          rc.queryParameters.startDateTime = start;
-          rc.queryParameters.endDateTime = end;
-        });
-      }
-      case CONTACTS -> {
-        String folder = container != null ? container : defaultContactFolder;
-        yield folder == null ? u.contacts().delta().toGetRequestInformation()
-            : u.contactFolders().byContactFolderId(folder).contacts().delta().toGetRequestInformation();
-      }
-      case MAIL -> u.mailFolders().byMailFolderId(container != null ? container : defaultMailFolder).messages().delta()
-          .toGetRequestInformation();
-      case TASKS -> u.todo().lists().byTodoTaskListId(container != null ? container : defaultTaskList(session))
-          .tasks().delta().toGetRequestInformation();
-      case MAILBOX_SETTINGS -> throw new IllegalArgumentException("mailbox settings have no delta");
-    };
+  private static String encOrNull(String segment) {
+    return segment == null ? null : enc(segment);
   }
 
   /** The mailbox's default To Do list id: configured, or looked up once ({@code wellknownListName: defaultList}). */
@@ -286,7 +287,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (known != null) {
       return known;
     }
-    RequestInformation ri = byUrl(HttpMethod.GET, "/users/" + enc(user(session)) + "/todo/lists");
+    RequestInformation ri = byUrl(HttpMethod.GET, userPath(session) + "/todo/lists");
     decorate(ri, 0);
     String found = null;
     String first = null;
@@ -351,7 +352,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   private DeltaPage<MailboxSettings> settingsSnapshot(MailboxSession session, String cursor) {
-    RequestInformation ri = byUrl(HttpMethod.GET, "/users/" + enc(user(session)) + "/mailboxSettings");
+    RequestInformation ri = byUrl(HttpMethod.GET, userPath(session) + "/mailboxSettings");
     decorate(ri, 0);
     MailboxSettings settings;
     try (InputStream in = send(session, Resource.MAILBOX_SETTINGS, ri, InputStream.class)) {
@@ -411,17 +412,12 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (r == Resource.MAILBOX_SETTINGS) {
       throw new UnsupportedOperationException("mailbox settings cannot be created, only updated");
     }
-    String u = "/users/" + enc(user(session));
-    String path = switch (r) {
-      case EVENTS -> u + "/events";
-      case CONTACTS -> container != null ? u + "/contactFolders/" + enc(container) + "/contacts" : u + "/contacts";
-      case MAIL -> u + "/mailFolders/" + enc(container != null ? container : "drafts") + "/messages";
-      case TASKS -> u + "/todo/lists/" + enc(container != null ? container : defaultTaskList(session)) + "/tasks";
-      case MAILBOX_SETTINGS -> throw new IllegalStateException();
-    };
+    GraphResourceRoute route = GraphResourceRoute.of(r);
+    String list = container(session, route.createIn(), container);
+    String path = userPath(session) + route.createCollection().apply(encOrNull(list));
     WriteResult w = write(session, r, HttpMethod.POST, path, null, type.cast(item), null);
     if (r == Resource.TASKS) {
-      taskLists.put(w.remoteId(), container != null ? container : defaultTaskList(session));
+      taskLists.put(w.remoteId(), list);
     }
     return w;
   }
@@ -433,7 +429,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     Resource r = type.resource();
     T item = type.cast(patch.item());
     if (r == Resource.MAILBOX_SETTINGS) {
-      RequestInformation ri = byUrl(HttpMethod.PATCH, "/users/" + enc(user(session)) + "/mailboxSettings");
+      RequestInformation ri = byUrl(HttpMethod.PATCH, userPath(session) + "/mailboxSettings");
       ri.setStreamContent(new ByteArrayInputStream(GraphJsonWriter.patch(patch)), "application/json");
       decorate(ri, 0);
       try (InputStream in = send(session, r, ri, InputStream.class)) {
@@ -496,14 +492,12 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   private String itemPath(MailboxSession session, Resource r, String id) {
-    String u = "/users/" + enc(user(session));
-    return switch (r) {
-      case EVENTS -> u + "/events/" + enc(id);
-      case CONTACTS -> u + "/contacts/" + enc(id);
-      case MAIL -> u + "/messages/" + enc(id);
-      case TASKS -> u + "/todo/lists/" + enc(taskLists.getOrDefault(id, defaultTaskList(session))) + "/tasks/" + enc(id);
-      case MAILBOX_SETTINGS -> u + "/mailboxSettings";
-    };
+    if (r == Resource.MAILBOX_SETTINGS) {
+      return userPath(session) + "/mailboxSettings";
+    }
+    GraphResourceRoute route = GraphResourceRoute.of(r);
+    String container = route.itemInContainer() ? taskLists.getOrDefault(id, container(session, route.createIn(), null)) : null;
+    return userPath(session) + route.item().apply(encOrNull(container), enc(id));
   }
 
   private static void ifMatch(RequestInformation ri, String ifMatch) {

@@ -69,10 +69,13 @@ import okhttp3.OkHttpClient;
  * mapping) and the body is streamed with Jackson straight into core records, ~10× faster than
  * materialising SDK models. Errors map through {@link GatewayErrors}.
  *
- * <p>Containers: events read the primary calendar's calendar view in the request's window; contacts
- * a contact folder (default: {@code /contacts}); mail a mail folder (default {@code inbox}); To Do a
- * list (default: the list whose {@code wellknownListName} is {@code defaultList}, looked up once per
- * mailbox). Mailbox settings have no delta: {@code delta} returns a one-item snapshot page whose
+ * <p>Containers ({@link GraphResourceRoute}, one entry per resource): events read the primary
+ * calendar's calendar view in the request's window; contacts a contact folder (default:
+ * {@code /contacts}); mail a mail folder (default {@code inbox}; creates go to {@code drafts}); To Do
+ * a list (default: the list whose {@code wellknownListName} is {@code defaultList}, looked up once per
+ * mailbox). Events, contacts and messages are addressed by id alone; a task through its list, which
+ * the caller names on every call (the engine keeps it with the item's link): the gateway keeps no
+ * id-to-list map that a restart would lose. Mailbox settings have no delta: {@code delta} returns a one-item snapshot page whose
  * cursor is a hash of the content, with no change when the cursor already matches.
  *
  * <p>Item extensions, including the syncers' reserved {@code m365sync.*} keys, are written as
@@ -103,7 +106,6 @@ public final class GraphMailboxGateway implements MailboxGateway {
   private final Clock clock;
   private final ConcurrentHashMap<ClientKey, Client> clients = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<MailboxId, String> defaultLists = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, String> taskLists = new ConcurrentHashMap<>();
 
   private record ClientKey(TenantId tenant, AuthMode mode) {}
 
@@ -216,14 +218,6 @@ public final class GraphMailboxGateway implements MailboxGateway {
       page = GraphJsonReader.page(in, (GraphJsonReader.ItemReader<T>) reader(type.resource()));
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), type.resource(), e);
-    }
-    if (type.resource() == Resource.TASKS) {
-      String list = request.container() != null ? request.container() : defaultLists.get(session.mailbox().id());
-      if (list != null) {
-        for (Change<T> ch : page.changes()) {
-          taskLists.put(ch.remoteId(), list);
-        }
-      }
     }
     return toDeltaPage(session.mailbox().id(), type.resource(), page);
   }
@@ -384,12 +378,13 @@ public final class GraphMailboxGateway implements MailboxGateway {
   /** GET of one item with the delta's preferences, read by the same JSON reader; 404 is empty. */
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                              String remoteId) {
     Resource r = type.resource();
     if (r == Resource.MAILBOX_SETTINGS) {
       return Optional.of((T) settingsSnapshot(session, null).changes().get(0).item());
     }
-    RequestInformation ri = byUrl(HttpMethod.GET, itemPath(session, r, remoteId));
+    RequestInformation ri = byUrl(HttpMethod.GET, itemPath(session, r, container, remoteId));
     decorate(ri, 0);
     try (InputStream in = send(session, r, ri, InputStream.class)) {
       if (in == null) {
@@ -415,17 +410,13 @@ public final class GraphMailboxGateway implements MailboxGateway {
     GraphResourceRoute route = GraphResourceRoute.of(r);
     String list = container(session, route.createIn(), container);
     String path = userPath(session) + route.createCollection().apply(encOrNull(list));
-    WriteResult w = write(session, r, HttpMethod.POST, path, null, type.cast(item), null);
-    if (r == Resource.TASKS) {
-      taskLists.put(w.remoteId(), list);
-    }
-    return w;
+    return write(session, r, HttpMethod.POST, path, null, type.cast(item), null);
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, ItemPatch<T> patch) {
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                 String remoteId, String ifMatch, ItemPatch<T> patch) {
     Resource r = type.resource();
     T item = type.cast(patch.item());
     if (r == Resource.MAILBOX_SETTINGS) {
@@ -442,8 +433,8 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (r == Resource.EVENTS && "false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))) {
       return quietEventUpdate(session, remoteId, ifMatch, (ItemPatch<CalendarEvent>) patch);
     }
-    return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, remoteId), ifMatch, GraphJsonWriter.patch(patch),
-        remoteId);
+    return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, container, remoteId), ifMatch,
+        GraphJsonWriter.patch(patch), remoteId);
   }
 
   /**
@@ -458,7 +449,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
    */
   private WriteResult quietEventUpdate(MailboxSession session, String remoteId, String ifMatch,
                                       ItemPatch<CalendarEvent> patch) {
-    String path = itemPath(session, Resource.EVENTS, remoteId);
+    String path = itemPath(session, Resource.EVENTS, null, remoteId);
     RequestInformation get = byUrl(HttpMethod.GET, path);
     decorate(get, 0);
     CalendarEvent current;
@@ -475,12 +466,12 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   @Override
-  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+  public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
     Resource r = type.resource();
     if (r == Resource.MAILBOX_SETTINGS) {
       throw new UnsupportedOperationException("mailbox settings cannot be deleted, only updated");
     }
-    RequestInformation ri = byUrl(HttpMethod.DELETE, itemPath(session, r, remoteId));
+    RequestInformation ri = byUrl(HttpMethod.DELETE, itemPath(session, r, container, remoteId));
     ifMatch(ri, ifMatch);
     decorate(ri, 0);
     try (InputStream in = send(session, r, ri, InputStream.class)) {
@@ -488,16 +479,16 @@ public final class GraphMailboxGateway implements MailboxGateway {
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
     }
-    taskLists.remove(remoteId);
   }
 
-  private String itemPath(MailboxSession session, Resource r, String id) {
+  /** An item's path; its container is resolved only where Graph addresses the item through it (To Do). */
+  private String itemPath(MailboxSession session, Resource r, String container, String id) {
     if (r == Resource.MAILBOX_SETTINGS) {
       return userPath(session) + "/mailboxSettings";
     }
     GraphResourceRoute route = GraphResourceRoute.of(r);
-    String container = route.itemInContainer() ? taskLists.getOrDefault(id, container(session, route.createIn(), null)) : null;
-    return userPath(session) + route.item().apply(encOrNull(container), enc(id));
+    String in = route.itemInContainer() ? container(session, route.createIn(), container) : null;
+    return userPath(session) + route.item().apply(encOrNull(in), enc(id));
   }
 
   private static void ifMatch(RequestInformation ri, String ifMatch) {

@@ -74,14 +74,15 @@ public final class FakeMailboxGateway implements MailboxGateway {
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                              String remoteId) {
     String user = session.mailbox().id().userObjectId();
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       return call(session, type, "GET /users/" + user + "/mailboxSettings", box -> Optional.of((T) box.settings()));
     }
     try {
-      return call(session, type, "GET " + itemPath(user, type, remoteId),
-          box -> Optional.of(find(box, type, remoteId).get(remoteId).orElseThrow(GraphError::itemNotFound).item()));
+      return call(session, type, "GET " + itemPath(user, type, container, remoteId),
+          box -> Optional.of(find(box, type, container, remoteId).get(remoteId).orElseThrow(GraphError::itemNotFound).item()));
     } catch (ItemNotFoundException gone) {
       return Optional.empty();
     }
@@ -99,8 +100,8 @@ public final class FakeMailboxGateway implements MailboxGateway {
   }
 
   @Override
-  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, ItemPatch<T> patch) {
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                 String remoteId, String ifMatch, ItemPatch<T> patch) {
     String user = session.mailbox().id().userObjectId();
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       return call(session, type, "PATCH /users/" + user + "/mailboxSettings", box -> {
@@ -109,18 +110,18 @@ public final class FakeMailboxGateway implements MailboxGateway {
       });
     }
     // Graph merges a PATCH into the item: what the patch does not name stays as it is
-    return call(session, type, "PATCH " + itemPath(user, type, remoteId), box -> {
-      StoredItem<T> s = find(box, type, remoteId).patch(remoteId, ifMatch, patch::applyTo);
+    return call(session, type, "PATCH " + itemPath(user, type, container, remoteId), box -> {
+      StoredItem<T> s = find(box, type, container, remoteId).patch(remoteId, ifMatch, patch::applyTo);
       return new WriteResult(s.id(), s.changeKey());
     });
   }
 
   @Override
-  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+  public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
     String user = session.mailbox().id().userObjectId();
     refuseSettings(type, "delete");
-    call(session, type, "DELETE " + itemPath(user, type, remoteId), box -> {
-      find(box, type, remoteId).delete(remoteId, ifMatch);
+    call(session, type, "DELETE " + itemPath(user, type, container, remoteId), box -> {
+      find(box, type, container, remoteId).delete(remoteId, ifMatch);
       return null;
     });
   }
@@ -153,29 +154,31 @@ public final class FakeMailboxGateway implements MailboxGateway {
    * @param collection the collection of a container (its default for null)
    * @param all every collection of the resource in a mailbox
    * @param createIn the container a create names when the request names none (null: the collection's default)
+   * @param itemInContainer whether an item is addressed through its container (To Do: a task is found
+   *     only in the list named) or by its id alone, wherever it lies
    * @param collectionPath the logged path of a container's collection
    * @param itemPath the logged path of an item (container, id)
    */
   private record Route(BiFunction<MailboxModel, String, ItemCollection<?>> collection,
-                       Function<MailboxModel, List<ItemCollection<?>>> all, String createIn,
+                       Function<MailboxModel, List<ItemCollection<?>>> all, String createIn, boolean itemInContainer,
                        Function<String, String> collectionPath, BiFunction<String, String, String> itemPath) {}
 
   private static final Map<Resource, Route> ROUTES = new EnumMap<>(Resource.class);
 
   static {
-    ROUTES.put(Resource.EVENTS, new Route((box, c) -> box.calendar(), box -> List.of(box.calendar()), null,
+    ROUTES.put(Resource.EVENTS, new Route((box, c) -> box.calendar(), box -> List.of(box.calendar()), null, false,
         c -> "/calendarView", (c, id) -> "/events/" + id));
     ROUTES.put(Resource.CONTACTS, new Route(MailboxModel::contacts,
-        box -> box.contactFolderIds().stream().<ItemCollection<?>>map(box::contacts).toList(), null,
+        box -> box.contactFolderIds().stream().<ItemCollection<?>>map(box::contacts).toList(), null, false,
         c -> "/contactFolders/" + (c == null ? MailboxModel.DEFAULT_CONTACTS : c) + "/contacts",
         (c, id) -> "/contacts/" + id));
     ROUTES.put(Resource.MAIL, new Route(MailboxModel::mail,
-        box -> box.mailFolderIds().stream().<ItemCollection<?>>map(box::mail).toList(), "drafts",
+        box -> box.mailFolderIds().stream().<ItemCollection<?>>map(box::mail).toList(), "drafts", false,
         c -> "/mailFolders/" + (c == null ? "inbox" : c) + "/messages", (c, id) -> "/messages/" + id));
     ROUTES.put(Resource.TASKS, new Route(MailboxModel::tasks,
-        box -> box.taskListIds().stream().<ItemCollection<?>>map(box::tasks).toList(), null,
+        box -> box.taskListIds().stream().<ItemCollection<?>>map(box::tasks).toList(), null, true,
         c -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks",
-        (c, id) -> "/todo/tasks/" + id));
+        (c, id) -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks/" + id));
   }
 
   private static Route route(ResourceType<?> type) {
@@ -192,10 +195,17 @@ public final class FakeMailboxGateway implements MailboxGateway {
     return (ItemCollection<T>) route(type).collection().apply(box, container);
   }
 
-  /** The collection holding {@code id}, searching every folder or list of the resource. */
+  /**
+   * The collection holding {@code id}: the container named where the resource addresses items through
+   * it (a task in another list is not found, as in Graph), else any folder of the resource.
+   */
   @SuppressWarnings("unchecked")
-  private static <T extends SyncItem> ItemCollection<T> find(MailboxModel box, ResourceType<T> type, String id) {
-    for (ItemCollection<?> c : route(type).all().apply(box)) {
+  private static <T extends SyncItem> ItemCollection<T> find(MailboxModel box, ResourceType<T> type, String container,
+                                                             String id) {
+    Route route = route(type);
+    List<ItemCollection<?>> candidates = route.itemInContainer() ? List.of(route.collection().apply(box, container))
+        : route.all().apply(box);
+    for (ItemCollection<?> c : candidates) {
       if (c.get(id).isPresent()) {
         return (ItemCollection<T>) c;
       }
@@ -207,7 +217,7 @@ public final class FakeMailboxGateway implements MailboxGateway {
     return "/users/" + user + route(type).collectionPath().apply(container);
   }
 
-  private static String itemPath(String user, ResourceType<?> type, String id) {
-    return "/users/" + user + route(type).itemPath().apply(null, id);
+  private static String itemPath(String user, ResourceType<?> type, String container, String id) {
+    return "/users/" + user + route(type).itemPath().apply(container, id);
   }
 }

@@ -8,6 +8,7 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.sync.SyncRound;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,7 @@ final class DeltaReader<T extends SyncItem> {
     Map<String, Change<T>> latest = new LinkedHashMap<>();
     Map<String, String> cursors = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
+    Map<String, String> readIn = new HashMap<>();
     for (String container : containers) {
       Map<String, Change<T>> own = new LinkedHashMap<>();
       String cursor = full ? null : cursor(round, container).orElseThrow();
@@ -84,9 +86,10 @@ final class DeltaReader<T extends SyncItem> {
         }
         if (c.kind() == Change.Kind.UPSERT) {
           seen.add(c.remoteId());
+          readIn.put(c.remoteId(), container);
         }
       }
     }
-    return new Pulled<>(latest, cursors, full, seen, window, windowMoved);
+    return new Pulled<>(latest, cursors, full, seen, window, windowMoved, readIn);
   }
 }

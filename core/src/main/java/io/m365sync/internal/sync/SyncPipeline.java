@@ -125,7 +125,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     }
     plan.conflicts.forEach(options.journal()::record);
 
-    SyncContext<T> ctx = new SyncContext<>(round, type, crm, rules, flow, links, note, options.createContainer(), counts);
+    SyncContext<T> ctx = new SyncContext<>(round, type, crm, rules, flow, links, note, options.createContainer(),
+        pulled.containers(), counts);
     new CrmApplier<T>().apply(ctx, plan);
     new RemotePusher<T>().push(ctx, plan);
 
@@ -151,7 +152,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     if (pulled.window() == null) {
       return null;
     }
-    return remoteId -> round.gateway().get(round.session(), type, remoteId).isPresent();
+    // windowed resources (events) have one calendar: no container to name
+    return remoteId -> round.gateway().get(round.session(), type, null, remoteId).isPresent();
   }
 
   private Window desiredWindow(SyncRound round) {

@@ -73,7 +73,7 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     this.flow = flow;
     this.rules = rules;
     boolean events = type == ResourceType.EVENTS;
-    this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events);
+    this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events, options.startFromNow());
     this.guard = new MassChangeGuard(options.maxChangeShare(), options.guardMinimumItems(), options.releaseQuarantine());
   }
 
@@ -133,7 +133,7 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     // commit: only now, after both sides hold the round's writes
     pulled.cursors().forEach((container, cursor) -> round.state().putCursor(
         new CursorKey(mailbox, type.resource(), container), cursor, round.fence()));
-    if (pulled.window() != null && pulled.full()) {
+    if (pulled.window() != null && (pulled.full() || pulled.windowMoved())) {
       markers.put(Markers.window(), pulled.window().encode());
     }
     if (crmChanges != null && !java.util.Objects.equals(crmChanges.watermark(), watermark)) {

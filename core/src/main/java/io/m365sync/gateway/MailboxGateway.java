@@ -17,6 +17,13 @@ import java.util.Optional;
  * <p>{@link ResourceType#MAILBOX_SETTINGS} has no delta in Graph: {@code delta} returns a one-item
  * snapshot page and {@code update} patches the settings; create and delete are refused.
  *
+ * <p>Containers: every item lies in a container (a contact or mail folder, a To Do list; events
+ * have the primary calendar only), which the host names in its sync options and the engine keeps
+ * with each item's link. Reads and writes of one item name the container it lies in, as
+ * {@link #create} does: Graph finds an event, contact or message by its id alone, but a To Do task
+ * only through its list, so a gateway must not guess the list (nor remember it in memory, which a
+ * restart or a failover to another node loses).
+ *
  * <p>Updates are patches, as in Graph: an update writes the fields and extension keys its
  * {@link ItemPatch} names and leaves the rest of the item as it is, so what Microsoft 365 holds
  * beyond what the CRM stores survives a CRM edit.
@@ -27,22 +34,28 @@ public interface MailboxGateway {
   <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request);
 
   /**
-   * Reads one item by its id, wherever it lies (in or out of a calendar view window); empty when
-   * Microsoft 365 answers 404 (the item is deleted). The syncers use it to confirm a deletion seen
-   * through a windowed delta, which reports an item moved out of the window as {@code @removed}.
+   * Reads one item by its id in {@code container} (null: the default folder/list), wherever it lies
+   * in time (in or out of a calendar view window); empty when Microsoft 365 answers 404 (the item is
+   * deleted, or is not in that container where the resource addresses items through their container).
+   * The syncers use it to confirm a deletion seen through a windowed delta, which reports an item
+   * moved out of the window as {@code @removed}.
    */
-  <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId);
+  <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container, String remoteId);
 
   /** Creates an item in {@code container} (null: the default folder/list). */
   <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item);
 
   /**
-   * Writes the fields and extension keys {@code patch} names to an item and leaves the others as
-   * they are; {@code ifMatch} (nullable) makes it fail with 412 on a concurrent change.
+   * Writes the fields and extension keys {@code patch} names to an item in {@code container} (null:
+   * the default folder/list) and leaves the others as they are; {@code ifMatch} (nullable) makes it
+   * fail with 412 on a concurrent change.
    */
-  <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId, String ifMatch,
-                                          ItemPatch<T> patch);
+  <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container, String remoteId,
+                                          String ifMatch, ItemPatch<T> patch);
 
-  /** Deletes an item; deleting an item that is already gone raises {@link ItemNotFoundException}. */
-  void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch);
+  /**
+   * Deletes an item in {@code container} (null: the default folder/list); deleting an item that is
+   * already gone raises {@link ItemNotFoundException}.
+   */
+  void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch);
 }

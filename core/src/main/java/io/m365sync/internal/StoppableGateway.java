@@ -38,9 +38,10 @@ final class StoppableGateway implements MailboxGateway {
   }
 
   @Override
-  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                              String remoteId) {
     check(session);
-    return gateway.get(session, type, remoteId);
+    return gateway.get(session, type, container, remoteId);
   }
 
   @Override
@@ -50,15 +51,15 @@ final class StoppableGateway implements MailboxGateway {
   }
 
   @Override
-  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, ItemPatch<T> patch) {
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                 String remoteId, String ifMatch, ItemPatch<T> patch) {
     check(session);
-    return gateway.update(session, type, remoteId, ifMatch, patch);
+    return gateway.update(session, type, container, remoteId, ifMatch, patch);
   }
 
   @Override
-  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+  public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
     check(session);
-    gateway.delete(session, type, remoteId, ifMatch);
+    gateway.delete(session, type, container, remoteId, ifMatch);
   }
 }

@@ -59,6 +59,7 @@ public final class TwoWayOptions<T extends SyncItem> {
   private final Duration eventWindowPast;
   private final Duration eventWindowFuture;
   private final Duration windowSlide;
+  private final boolean startFromNow;
 
   private TwoWayOptions(Builder<T> b) {
     this.containers = List.copyOf(b.containers);
@@ -76,6 +77,7 @@ public final class TwoWayOptions<T extends SyncItem> {
     this.eventWindowPast = b.eventWindowPast;
     this.eventWindowFuture = b.eventWindowFuture;
     this.windowSlide = b.windowSlide;
+    this.startFromNow = b.startFromNow;
   }
 
   public static <T extends SyncItem> Builder<T> builder() {
@@ -152,6 +154,11 @@ public final class TwoWayOptions<T extends SyncItem> {
     return windowSlide;
   }
 
+  /** Whether a mailbox's first round starts from now instead of reading what exists (see {@link Builder#startFromNow}). */
+  public boolean startFromNow() {
+    return startFromNow;
+  }
+
   /** Reads {@link #LAST_MODIFIED} from an item's extensions; null when absent or unreadable. */
   public static Instant lastModifiedExtension(SyncItem item) {
     String v = item == null ? null : item.extensions().get(LAST_MODIFIED);
@@ -182,6 +189,7 @@ public final class TwoWayOptions<T extends SyncItem> {
     private Duration eventWindowPast;
     private Duration eventWindowFuture;
     private Duration windowSlide = Duration.ofDays(1);
+    private boolean startFromNow;
 
     private Builder() {}
 
@@ -269,6 +277,19 @@ public final class TwoWayOptions<T extends SyncItem> {
 
     public Builder<T> windowSlide(Duration value) {
       this.windowSlide = Checks.requirePositive(value, "windowSlide");
+      return this;
+    }
+
+    /**
+     * "From now on", for hosts that do not want history: a mailbox's first round reads no items, only a
+     * delta link marking the present ({@code $deltatoken=latest}), so only changes made after it reach
+     * the CRM (and CRM records already there are not matched against Microsoft 365's items). Applies
+     * when no container of the resource has a delta link yet (a new enrollment); a container added later,
+     * an expired link (410) or a calendar view window that slides are read whole as usual, because the
+     * id map must be reconciled with what exists. Default false: the first round reads everything.
+     */
+    public Builder<T> startFromNow(boolean value) {
+      this.startFromNow = value;
       return this;
     }
 

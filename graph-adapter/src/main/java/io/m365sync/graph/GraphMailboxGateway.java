@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.graph.users.item.UserItemRequestBuilder;
 import com.microsoft.kiota.ApiException;
 import com.microsoft.kiota.HttpMethod;
 import com.microsoft.kiota.RequestInformation;
@@ -71,10 +70,13 @@ import okhttp3.OkHttpClient;
  * mapping) and the body is streamed with Jackson straight into core records, ~10× faster than
  * materialising SDK models. Errors map through {@link GatewayErrors}.
  *
- * <p>Containers: events read the primary calendar's calendar view in the request's window; contacts
- * a contact folder (default: {@code /contacts}); mail a mail folder (default {@code inbox}); To Do a
- * list (default: the list whose {@code wellknownListName} is {@code defaultList}, looked up once per
- * mailbox). Mailbox settings have no delta: {@code delta} returns a one-item snapshot page whose
+ * <p>Containers ({@link GraphResourceRoute}, one entry per resource): events read the primary
+ * calendar's calendar view in the request's window; contacts a contact folder (default:
+ * {@code /contacts}); mail a mail folder (default {@code inbox}; creates go to {@code drafts}); To Do
+ * a list (default: the list whose {@code wellknownListName} is {@code defaultList}, looked up once per
+ * mailbox). Events, contacts and messages are addressed by id alone; a task through its list, which
+ * the caller names on every call (the engine keeps it with the item's link): the gateway keeps no
+ * id-to-list map that a restart would lose. Mailbox settings have no delta: {@code delta} returns a one-item snapshot page whose
  * cursor is a hash of the content, with no change when the cursor already matches.
  *
  * <p>Item extensions, including the syncers' reserved {@code m365sync.*} keys, are written as
@@ -105,7 +107,6 @@ public final class GraphMailboxGateway implements MailboxGateway {
   private final Clock clock;
   private final ConcurrentHashMap<ClientKey, Client> clients = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<MailboxId, String> defaultLists = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, String> taskLists = new ConcurrentHashMap<>();
 
   private record ClientKey(TenantId tenant, AuthMode mode) {}
 
@@ -195,6 +196,10 @@ public final class GraphMailboxGateway implements MailboxGateway {
     return s.mailbox().id().userObjectId();
   }
 
+  private static String userPath(MailboxSession s) {
+    return "/users/" + enc(user(s));
+  }
+
   // ------------------------------------------------------------------ delta
 
   @Override
@@ -215,14 +220,6 @@ public final class GraphMailboxGateway implements MailboxGateway {
       page = GraphJsonReader.page(in, (GraphJsonReader.ItemReader<T>) reader(type.resource()));
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), type.resource(), e);
-    }
-    if (type.resource() == Resource.TASKS) {
-      String list = request.container() != null ? request.container() : defaultLists.get(session.mailbox().id());
-      if (list != null) {
-        for (Change<T> ch : page.changes()) {
-          taskLists.put(ch.remoteId(), list);
-        }
-      }
     }
     return toDeltaPage(session.mailbox().id(), type.resource(), page);
   }
@@ -287,43 +284,45 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   static GraphJsonReader.ItemReader<? extends SyncItem> reader(Resource resource) {
-    return switch (resource) {
-      case EVENTS -> GraphJsonReader.EVENT;
-      case CONTACTS -> GraphJsonReader.CONTACT;
-      case MAIL -> GraphJsonReader.MESSAGE;
-      case TASKS -> GraphJsonReader.TASK;
-      case MAILBOX_SETTINGS -> throw new IllegalArgumentException("mailbox settings have no delta");
+    return GraphResourceRoute.of(resource).reader();
+  }
+
+  /** The first request of a full delta round: the resource's delta collection in the request's container. */
+  RequestInformation firstDeltaRequest(MailboxSession session, Resource resource, DeltaRequest request) {
+    GraphResourceRoute route = GraphResourceRoute.of(resource);
+    String query = "";
+    if (route.windowed()) {
+      if (request.windowStart() == null || request.windowEnd() == null) {
+        throw new IllegalArgumentException("a first events round needs a calendar view window (mailbox "
+            + session.mailbox().id() + ")");
+      }
+      query = "?startDateTime=" + enc(request.windowStart().truncatedTo(ChronoUnit.SECONDS).toString())
+          + "&endDateTime=" + enc(request.windowEnd().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+    if (request.startsFromNow()) {
+      // Graph answers with no items and a delta link marking the present
+      query += (query.isEmpty() ? "?" : "&") + "$deltatoken=latest";
+    }
+    String container = container(session, route.readIn(), request.container());
+    return byUrl(HttpMethod.GET, userPath(session) + route.deltaCollection().apply(encOrNull(container)) + "/delta" + query);
+  }
+
+  /** The container a request names, else the route's default for it (null: the resource's root collection). */
+  String container(MailboxSession session, GraphResourceRoute.DefaultContainer rule, String given) {
+    if (given != null || rule == GraphResourceRoute.DefaultContainer.NONE) {
+      return given;
+    }
+    return switch (rule) {
+      case CONTACT_FOLDER -> defaultContactFolder;
+      case MAIL_FOLDER -> defaultMailFolder;
+      case DRAFTS -> "drafts";
+      case TASK_LIST -> defaultTaskList(session);
+      case NONE -> null;
     };
   }
 
-  /** The first request of a full delta round, built by the SDK's request builders. */
-  RequestInformation firstDeltaRequest(MailboxSession session, Resource resource, DeltaRequest request) {
-    UserItemRequestBuilder u = client(session).graph().users().byUserId(user(session));
-    String container = request.container();
-    return switch (resource) {
-      case EVENTS -> {
-        if (request.windowStart() == null || request.windowEnd() == null) {
-          throw new IllegalArgumentException("a first events round needs a calendar view window (mailbox "
-              + session.mailbox().id() + ")");
-        }
-        String start = request.windowStart().truncatedTo(ChronoUnit.SECONDS).toString();
-        String end = request.windowEnd().truncatedTo(ChronoUnit.SECONDS).toString();
-        yield u.calendarView().delta().toGetRequestInformation(rc -> {
-          rc.queryParameters.startDateTime = start;
-          rc.queryParameters.endDateTime = end;
-        });
-      }
-      case CONTACTS -> {
-        String folder = container != null ? container : defaultContactFolder;
-        yield folder == null ? u.contacts().delta().toGetRequestInformation()
-            : u.contactFolders().byContactFolderId(folder).contacts().delta().toGetRequestInformation();
-      }
-      case MAIL -> u.mailFolders().byMailFolderId(container != null ? container : defaultMailFolder).messages().delta()
-          .toGetRequestInformation();
-      case TASKS -> u.todo().lists().byTodoTaskListId(container != null ? container : defaultTaskList(session))
-          .tasks().delta().toGetRequestInformation();
-      case MAILBOX_SETTINGS -> throw new IllegalArgumentException("mailbox settings have no delta");
-    };
+  private static String encOrNull(String segment) {
+    return segment == null ? null : enc(segment);
   }
 
   /** The mailbox's default To Do list id: configured, or looked up once ({@code wellknownListName: defaultList}). */
@@ -336,7 +335,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (known != null) {
       return known;
     }
-    RequestInformation ri = byUrl(HttpMethod.GET, "/users/" + enc(user(session)) + "/todo/lists");
+    RequestInformation ri = byUrl(HttpMethod.GET, userPath(session) + "/todo/lists");
     decorate(ri, 0);
     String found = null;
     String first = null;
@@ -401,7 +400,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   private DeltaPage<MailboxSettings> settingsSnapshot(MailboxSession session, String cursor) {
-    RequestInformation ri = byUrl(HttpMethod.GET, "/users/" + enc(user(session)) + "/mailboxSettings");
+    RequestInformation ri = byUrl(HttpMethod.GET, userPath(session) + "/mailboxSettings");
     decorate(ri, 0);
     MailboxSettings settings;
     try (InputStream in = send(session, Resource.MAILBOX_SETTINGS, ri, InputStream.class)) {
@@ -433,12 +432,13 @@ public final class GraphMailboxGateway implements MailboxGateway {
   /** GET of one item with the delta's preferences, read by the same JSON reader; 404 is empty. */
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                              String remoteId) {
     Resource r = type.resource();
     if (r == Resource.MAILBOX_SETTINGS) {
       return Optional.of((T) settingsSnapshot(session, null).changes().get(0).item());
     }
-    RequestInformation ri = byUrl(HttpMethod.GET, itemPath(session, r, remoteId));
+    RequestInformation ri = byUrl(HttpMethod.GET, itemPath(session, r, container, remoteId));
     decorate(ri, 0);
     try (InputStream in = send(session, r, ri, InputStream.class)) {
       if (in == null) {
@@ -464,29 +464,20 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (r == Resource.MAILBOX_SETTINGS) {
       throw new UnsupportedOperationException("mailbox settings cannot be created, only updated");
     }
-    String u = "/users/" + enc(user(session));
-    String path = switch (r) {
-      case EVENTS -> u + "/events";
-      case CONTACTS -> container != null ? u + "/contactFolders/" + enc(container) + "/contacts" : u + "/contacts";
-      case MAIL -> u + "/mailFolders/" + enc(container != null ? container : "drafts") + "/messages";
-      case TASKS -> u + "/todo/lists/" + enc(container != null ? container : defaultTaskList(session)) + "/tasks";
-      case MAILBOX_SETTINGS -> throw new IllegalStateException();
-    };
-    WriteResult w = write(session, r, HttpMethod.POST, path, null, type.cast(item), null);
-    if (r == Resource.TASKS) {
-      taskLists.put(w.remoteId(), container != null ? container : defaultTaskList(session));
-    }
-    return w;
+    GraphResourceRoute route = GraphResourceRoute.of(r);
+    String list = container(session, route.createIn(), container);
+    String path = userPath(session) + route.createCollection().apply(encOrNull(list));
+    return write(session, r, HttpMethod.POST, path, null, type.cast(item), null);
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, ItemPatch<T> patch) {
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                 String remoteId, String ifMatch, ItemPatch<T> patch) {
     Resource r = type.resource();
     T item = type.cast(patch.item());
     if (r == Resource.MAILBOX_SETTINGS) {
-      RequestInformation ri = byUrl(HttpMethod.PATCH, "/users/" + enc(user(session)) + "/mailboxSettings");
+      RequestInformation ri = byUrl(HttpMethod.PATCH, userPath(session) + "/mailboxSettings");
       ri.setStreamContent(new ByteArrayInputStream(GraphJsonWriter.patch(patch)), "application/json");
       decorate(ri, 0);
       try (InputStream in = send(session, r, ri, InputStream.class)) {
@@ -499,8 +490,8 @@ public final class GraphMailboxGateway implements MailboxGateway {
     if (r == Resource.EVENTS && "false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))) {
       return quietEventUpdate(session, remoteId, ifMatch, (ItemPatch<CalendarEvent>) patch);
     }
-    return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, remoteId), ifMatch, GraphJsonWriter.patch(patch),
-        remoteId);
+    return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, container, remoteId), ifMatch,
+        GraphJsonWriter.patch(patch), remoteId);
   }
 
   /**
@@ -515,7 +506,7 @@ public final class GraphMailboxGateway implements MailboxGateway {
    */
   private WriteResult quietEventUpdate(MailboxSession session, String remoteId, String ifMatch,
                                       ItemPatch<CalendarEvent> patch) {
-    String path = itemPath(session, Resource.EVENTS, remoteId);
+    String path = itemPath(session, Resource.EVENTS, null, remoteId);
     RequestInformation get = byUrl(HttpMethod.GET, path);
     decorate(get, 0);
     CalendarEvent current;
@@ -532,12 +523,12 @@ public final class GraphMailboxGateway implements MailboxGateway {
   }
 
   @Override
-  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+  public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
     Resource r = type.resource();
     if (r == Resource.MAILBOX_SETTINGS) {
       throw new UnsupportedOperationException("mailbox settings cannot be deleted, only updated");
     }
-    RequestInformation ri = byUrl(HttpMethod.DELETE, itemPath(session, r, remoteId));
+    RequestInformation ri = byUrl(HttpMethod.DELETE, itemPath(session, r, container, remoteId));
     ifMatch(ri, ifMatch);
     decorate(ri, 0);
     try (InputStream in = send(session, r, ri, InputStream.class)) {
@@ -545,18 +536,16 @@ public final class GraphMailboxGateway implements MailboxGateway {
     } catch (IOException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
     }
-    taskLists.remove(remoteId);
   }
 
-  private String itemPath(MailboxSession session, Resource r, String id) {
-    String u = "/users/" + enc(user(session));
-    return switch (r) {
-      case EVENTS -> u + "/events/" + enc(id);
-      case CONTACTS -> u + "/contacts/" + enc(id);
-      case MAIL -> u + "/messages/" + enc(id);
-      case TASKS -> u + "/todo/lists/" + enc(taskLists.getOrDefault(id, defaultTaskList(session))) + "/tasks/" + enc(id);
-      case MAILBOX_SETTINGS -> u + "/mailboxSettings";
-    };
+  /** An item's path; its container is resolved only where Graph addresses the item through it (To Do). */
+  private String itemPath(MailboxSession session, Resource r, String container, String id) {
+    if (r == Resource.MAILBOX_SETTINGS) {
+      return userPath(session) + "/mailboxSettings";
+    }
+    GraphResourceRoute route = GraphResourceRoute.of(r);
+    String in = route.itemInContainer() ? container(session, route.createIn(), container) : null;
+    return userPath(session) + route.item().apply(encOrNull(in), enc(id));
   }
 
   private static void ifMatch(RequestInformation ri, String ifMatch) {

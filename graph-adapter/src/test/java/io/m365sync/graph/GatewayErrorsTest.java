@@ -79,11 +79,11 @@ class GatewayErrorsTest {
       assertThat(c.item().subject()).isEqualTo("Pacific sync");
       assertThat(c.item().location()).isEqualTo("Room 1");
     });
-    WriteResult updated = fx.gateway.update(session, ResourceType.EVENTS, w.remoteId(), w.changeKey(), ItemPatch.full(e.withSubject("Moved")));
+    WriteResult updated = fx.gateway.update(session, ResourceType.EVENTS, null, w.remoteId(), w.changeKey(), ItemPatch.full(e.withSubject("Moved")));
     assertThat(updated.changeKey()).isNotEqualTo(w.changeKey());
     DeltaPage<CalendarEvent> next = fx.gateway.delta(session, ResourceType.EVENTS, new DeltaRequest(null, page.cursor(), null, null, 50));
     assertThat(next.changes()).singleElement().satisfies(c -> assertThat(c.item().subject()).isEqualTo("Moved"));
-    fx.gateway.delete(session, ResourceType.EVENTS, w.remoteId(), updated.changeKey());
+    fx.gateway.delete(session, ResourceType.EVENTS, null, w.remoteId(), updated.changeKey());
     assertThat(fx.gateway.delta(session, ResourceType.EVENTS, new DeltaRequest(null, next.cursor(), null, null, 50)).changes())
         .singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(io.m365sync.gateway.Change.Kind.DELETE));
     assertThat(fx.emulator.recordedRequests()).allSatisfy(r -> {
@@ -98,10 +98,10 @@ class GatewayErrorsTest {
     Instant start = fx.clock.instant().plus(Duration.ofDays(900)); // far outside any calendar window
     WriteResult w = fx.gateway.create(session, ResourceType.EVENTS, null,
         CalendarEvent.simple("Offsite", start, start.plus(Duration.ofHours(2))));
-    assertThat(fx.gateway.get(session, ResourceType.EVENTS, w.remoteId()))
+    assertThat(fx.gateway.get(session, ResourceType.EVENTS, null, w.remoteId()))
         .hasValueSatisfying(e -> assertThat(e.start()).isEqualTo(start));
     fx.tenant.mailbox(user).calendar().delete(w.remoteId(), null);
-    assertThat(fx.gateway.get(session, ResourceType.EVENTS, w.remoteId())).isEmpty();
+    assertThat(fx.gateway.get(session, ResourceType.EVENTS, null, w.remoteId())).isEmpty();
   }
 
   @Test
@@ -170,15 +170,15 @@ class GatewayErrorsTest {
 
   @Test
   void errorItemNotFoundIsItemNotFound() {
-    assertThatThrownBy(() -> fx.gateway.delete(session, ResourceType.CONTACTS, "AAMkdoesnotexist/x+y=", null))
+    assertThatThrownBy(() -> fx.gateway.delete(session, ResourceType.CONTACTS, null, "AAMkdoesnotexist/x+y=", null))
         .isInstanceOf(ItemNotFoundException.class);
   }
 
   @Test
   void preconditionFailed412OnAStaleIfMatch() {
     WriteResult w = fx.gateway.create(session, ResourceType.CONTACTS, null, Contact.of("Ann", "Lee", "ann@example.com"));
-    fx.gateway.update(session, ResourceType.CONTACTS, w.remoteId(), w.changeKey(), ItemPatch.full(Contact.of("Ann", "Lee", "ann@example.org")));
-    assertThatThrownBy(() -> fx.gateway.update(session, ResourceType.CONTACTS, w.remoteId(), w.changeKey(),
+    fx.gateway.update(session, ResourceType.CONTACTS, null, w.remoteId(), w.changeKey(), ItemPatch.full(Contact.of("Ann", "Lee", "ann@example.org")));
+    assertThatThrownBy(() -> fx.gateway.update(session, ResourceType.CONTACTS, null, w.remoteId(), w.changeKey(),
         ItemPatch.full(Contact.of("Ann", "Lee", "ann@example.net")))).isInstanceOf(PreconditionFailedException.class);
   }
 

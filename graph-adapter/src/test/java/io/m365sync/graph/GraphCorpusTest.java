@@ -176,7 +176,7 @@ class GraphCorpusTest {
   @Test
   void mailboxSettings() {
     serve(USERS + "/mailboxSettings", "mailbox-settings.json");
-    MailboxSettings s = gateway.get(GraphStub.session(), ResourceType.MAILBOX_SETTINGS, "mailboxSettings").orElseThrow();
+    MailboxSettings s = gateway.get(GraphStub.session(), ResourceType.MAILBOX_SETTINGS, null, "mailboxSettings").orElseThrow();
 
     assertThat(s.timeZone()).isEqualTo("UTC");
     assertThat(s.workingHours().daysOfWeek()).containsExactly("monday", "tuesday", "wednesday", "thursday", "friday");

@@ -35,10 +35,10 @@ class GraphReadNormalisationTest {
   void automaticRepliesStatusIsReadInOneSpelling() {
     stub.on("/v1.0/users/" + U + "/mailboxSettings", GraphStub.Answer.json(
         "{\"automaticRepliesSetting\":{\"status\":\"Scheduled\",\"internalReplyMessage\":\"Away\"}}"));
-    MailboxSettings upper = gateway.get(GraphStub.session(), ResourceType.MAILBOX_SETTINGS, "mailboxSettings").orElseThrow();
+    MailboxSettings upper = gateway.get(GraphStub.session(), ResourceType.MAILBOX_SETTINGS, null, "mailboxSettings").orElseThrow();
     stub.on("/v1.0/users/" + U + "/mailboxSettings", GraphStub.Answer.json(
         "{\"automaticRepliesSetting\":{\"status\":\"scheduled\",\"internalReplyMessage\":\"Away\"}}"));
-    MailboxSettings lower = gateway.get(GraphStub.session(), ResourceType.MAILBOX_SETTINGS, "mailboxSettings").orElseThrow();
+    MailboxSettings lower = gateway.get(GraphStub.session(), ResourceType.MAILBOX_SETTINGS, null, "mailboxSettings").orElseThrow();
 
     assertThat(upper.automaticReplies().status()).isEqualTo("scheduled");
     assertThat(upper).isEqualTo(lower);

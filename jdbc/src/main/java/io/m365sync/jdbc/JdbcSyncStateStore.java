@@ -525,7 +525,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   // ---------------------------------------------------------------- id map
 
-  private static final String LINK_SELECT = "SELECT crm_id, remote_id, change_key, crm_version FROM m365sync_item_map"
+  private static final String LINK_COLUMNS = "crm_id, remote_id, change_key, crm_version, container_id";
+  private static final String LINK_SELECT = "SELECT " + LINK_COLUMNS + " FROM m365sync_item_map"
       + " WHERE mailbox_key = ? AND resource_name = ?";
 
   @Override
@@ -578,8 +579,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   private static IdLink linkFrom(ResultSet rs, MailboxId mailbox, Resource resource) throws SQLException {
+    // the default container is stored as NULL: Oracle cannot tell an empty string from NULL
     return new IdLink(mailbox, resource, rs.getString("crm_id"), rs.getString("remote_id"), rs.getString("change_key"),
-        rs.getLong("crm_version"));
+        rs.getLong("crm_version"), rs.getString("container_id"));
   }
 
   @Override
@@ -616,6 +618,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       checkLength(link.crmId(), ID_MAX, "crmId");
       checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
       checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
+      checkLength(link.container(), REMOTE_MAX, "container");
     }
     if (key != null && !key.mailbox().equals(mailbox)) {
       throw new IllegalArgumentException("putLinksAndCursor takes one mailbox's links and cursor: " + mailbox + " and " + key.mailbox());
@@ -698,8 +701,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   /** One multi-row insert; Oracle (no multi-row VALUES before 23c) gets a JDBC batch instead. */
   private void insertLinks(Connection c, String key, List<IdLink> links, long fence) throws SQLException {
     String columns = "INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key,"
-        + " crm_version, fence) VALUES ";
-    String row = "(?, ?, ?, ?, ?, ?, ?)";
+        + " crm_version, fence, container_id) VALUES ";
+    String row = "(?, ?, ?, ?, ?, ?, ?, ?)";
     boolean multiRow = dialect != JdbcDialect.ORACLE;
     String sql = multiRow ? columns + String.join(", ", Collections.nCopies(links.size(), row)) : columns + row;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -712,6 +715,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         ps.setString(++p, link.changeKey());
         ps.setLong(++p, link.crmVersion());
         ps.setLong(++p, fence);
+        ps.setString(++p, link.container().isEmpty() ? null : link.container());
         if (!multiRow) {
           ps.addBatch();
           p = 0;
@@ -738,7 +742,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     return jdbc.tx("linksByRemoteIds", mailbox, c -> {
       for (int from = 0; from < ids.size(); from += LINK_CHUNK) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LINK_CHUNK));
-        try (PreparedStatement ps = c.prepareStatement("SELECT crm_id, remote_id, change_key, crm_version"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS
             + " FROM m365sync_item_map WHERE " + byIds("remote_id", chunk.size()))) {
           bindIds(ps, 1, key, resource, chunk);
           try (ResultSet rs = ps.executeQuery()) {

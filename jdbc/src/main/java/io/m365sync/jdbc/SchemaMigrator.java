@@ -34,7 +34,8 @@ final class SchemaMigrator {
   }
 
   /** Every migration this library ships, oldest first; the last one's version is the library's. */
-  private static final List<Migration> MIGRATIONS = List.of(new Migration(1, "init"));
+  private static final List<Migration> MIGRATIONS = List.of(new Migration(1, "init"),
+      new Migration(2, "link_container"));
 
   static final int LIBRARY_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 

@@ -172,10 +172,13 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     JdbcSyncStateStore again = JdbcSyncStateStore.create(dataSource);
     assertThat(again.dialect()).isEqualTo(expectedDialect());
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT version, description FROM m365sync_schema_version")) {
+         ResultSet rs = s.executeQuery("SELECT version, description FROM m365sync_schema_version ORDER BY version")) {
       assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.schemaVersion());
+      assertThat(rs.getInt(1)).isEqualTo(1);
       assertThat(rs.getString(2)).isEqualTo("init");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.schemaVersion()).isEqualTo(2);
+      assertThat(rs.getString(2)).isEqualTo("link_container");
       assertThat(rs.next()).isFalse();
     }
   }

@@ -3,8 +3,14 @@ package io.m365sync.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.state.IdLink;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -22,8 +28,37 @@ class SchemaMigratorTest {
           "m365sync_scheduled_tasks")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
-      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(1);
+      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(2);
     }
+  }
+
+  /** Links written at schema version 1 knew no container: after the upgrade they read as in the default one. */
+  @Test
+  void aVersionOneDatabaseKeepsItsLinksAndGainsTheirContainers() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+         var in = getClass().getClassLoader().getResourceAsStream(JdbcDialect.H2.migrationFolder() + "V1__init.sql")) {
+      for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
+        s.execute(st);
+      }
+      s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
+          + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+      s.execute("INSERT INTO m365sync_schema_version VALUES (1, 'init', CURRENT_TIMESTAMP)");
+    }
+    JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
+    MailboxId alice = MailboxId.of("contoso", "oid-alice");
+    store.putEnrollment(new Mailbox(alice, "alice@contoso.com", "crm-alice", Instant.parse("2026-01-05T09:00:00Z"),
+        EnumSet.of(Resource.TASKS)));
+    long fence = store.claimFence(alice);
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(2);
+      // a row as version 1 wrote it: no container column in the insert
+      s.execute("INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key, crm_version,"
+          + " fence) SELECT mailbox_key, 'TASKS', 'crm-old', 'task-old', 'ck', 1, 1 FROM m365sync_mailbox");
+    }
+    assertThat(store.linkByCrmId(alice, Resource.TASKS, "crm-old").orElseThrow().container()).isEmpty();
+    store.putLink(new IdLink(alice, Resource.TASKS, "crm-new", "task-new", "ck", 1, "list-b"), fence);
+    assertThat(store.linkByRemoteId(alice, Resource.TASKS, "task-new").orElseThrow().container()).isEqualTo("list-b");
   }
 
   @Test
@@ -46,6 +81,13 @@ class SchemaMigratorTest {
         assertThat(in).as(resource).isNotNull();
         List<String> statements = SchemaMigrator.statements(new String(in.readAllBytes()));
         assertThat(statements).as(resource).hasSize(13).allSatisfy(st -> assertThat(st).doesNotContain(";"));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v2 = dialect.migrationFolder() + "V2__link_container.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v2)) {
+        assertThat(in).as(v2).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v2).hasSize(1);
       } catch (java.io.IOException e) {
         throw new AssertionError(e);
       }

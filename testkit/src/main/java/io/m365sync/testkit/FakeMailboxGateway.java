@@ -24,8 +24,11 @@ import io.m365sync.testkit.model.ModelDeltaPage;
 import io.m365sync.testkit.model.StoredItem;
 import io.m365sync.testkit.model.TenantModel;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,11 +59,12 @@ public final class FakeMailboxGateway implements MailboxGateway {
       });
     }
     String container = request.container();
-    return call(session, type, "GET " + collectionPath(user, type.resource(), container) + "/delta", box -> {
+    return call(session, type, "GET " + collectionPath(user, type, container) + "/delta", box -> {
       ItemCollection<T> c = collection(box, type, container);
       DeltaWindow window = request.cursor() == null && c.windowed()
           ? new DeltaWindow(request.windowStart(), request.windowEnd()) : null;
-      ModelDeltaPage<T> page = c.delta(request.cursor(), window, request.pageSize());
+      String token = request.startsFromNow() ? ItemCollection.LATEST : request.cursor();
+      ModelDeltaPage<T> page = c.delta(token, window, request.pageSize());
       List<Change<T>> changes = new ArrayList<>(page.changes().size());
       for (ModelChange<T> ch : page.changes()) {
         changes.add(ch.removed() ? Change.delete(ch.id()) : Change.upsert(ch.id(), ch.changeKey(), ch.item()));
@@ -71,14 +75,15 @@ public final class FakeMailboxGateway implements MailboxGateway {
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                              String remoteId) {
     String user = session.mailbox().id().userObjectId();
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       return call(session, type, "GET /users/" + user + "/mailboxSettings", box -> Optional.of((T) box.settings()));
     }
     try {
-      return call(session, type, "GET " + itemPath(user, type.resource(), remoteId),
-          box -> Optional.of(find(box, type, remoteId).get(remoteId).orElseThrow(GraphError::itemNotFound).item()));
+      return call(session, type, "GET " + itemPath(user, type, container, remoteId),
+          box -> Optional.of(find(box, type, container, remoteId).get(remoteId).orElseThrow(GraphError::itemNotFound).item()));
     } catch (ItemNotFoundException gone) {
       return Optional.empty();
     }
@@ -88,15 +93,16 @@ public final class FakeMailboxGateway implements MailboxGateway {
   public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
     String user = session.mailbox().id().userObjectId();
     refuseSettings(type, "create");
-    return call(session, type, "POST " + collectionPath(user, type.resource(), container), box -> {
-      StoredItem<T> s = collection(box, type, container).create(type.cast(item));
+    String in = container != null ? container : route(type).createIn();
+    return call(session, type, "POST " + collectionPath(user, type, in), box -> {
+      StoredItem<T> s = collection(box, type, in).create(type.cast(item));
       return new WriteResult(s.id(), s.changeKey());
     });
   }
 
   @Override
-  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                 String ifMatch, ItemPatch<T> patch) {
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                 String remoteId, String ifMatch, ItemPatch<T> patch) {
     String user = session.mailbox().id().userObjectId();
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       return call(session, type, "PATCH /users/" + user + "/mailboxSettings", box -> {
@@ -105,18 +111,18 @@ public final class FakeMailboxGateway implements MailboxGateway {
       });
     }
     // Graph merges a PATCH into the item: what the patch does not name stays as it is
-    return call(session, type, "PATCH " + itemPath(user, type.resource(), remoteId), box -> {
-      StoredItem<T> s = find(box, type, remoteId).patch(remoteId, ifMatch, patch::applyTo);
+    return call(session, type, "PATCH " + itemPath(user, type, container, remoteId), box -> {
+      StoredItem<T> s = find(box, type, container, remoteId).patch(remoteId, ifMatch, patch::applyTo);
       return new WriteResult(s.id(), s.changeKey());
     });
   }
 
   @Override
-  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
+  public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
     String user = session.mailbox().id().userObjectId();
     refuseSettings(type, "delete");
-    call(session, type, "DELETE " + itemPath(user, type.resource(), remoteId), box -> {
-      find(box, type, remoteId).delete(remoteId, ifMatch);
+    call(session, type, "DELETE " + itemPath(user, type, container, remoteId), box -> {
+      find(box, type, container, remoteId).delete(remoteId, ifMatch);
       return null;
     });
   }
@@ -141,28 +147,65 @@ public final class FakeMailboxGateway implements MailboxGateway {
     }
   }
 
+  /**
+   * What the fake knows of one resource, as the Graph gateway's route table knows it: where a delta
+   * round reads and a create writes when the request names no container, the collections an item may
+   * lie in when its id alone finds it, and the request paths logged. One entry per resource.
+   *
+   * @param collection the collection of a container (its default for null)
+   * @param all every collection of the resource in a mailbox
+   * @param createIn the container a create names when the request names none (null: the collection's default)
+   * @param itemInContainer whether an item is addressed through its container (To Do: a task is found
+   *     only in the list named) or by its id alone, wherever it lies
+   * @param collectionPath the logged path of a container's collection
+   * @param itemPath the logged path of an item (container, id)
+   */
+  private record Route(BiFunction<MailboxModel, String, ItemCollection<?>> collection,
+                       Function<MailboxModel, List<ItemCollection<?>>> all, String createIn, boolean itemInContainer,
+                       Function<String, String> collectionPath, BiFunction<String, String, String> itemPath) {}
+
+  private static final Map<Resource, Route> ROUTES = new EnumMap<>(Resource.class);
+
+  static {
+    ROUTES.put(Resource.EVENTS, new Route((box, c) -> box.calendar(), box -> List.of(box.calendar()), null, false,
+        c -> "/calendarView", (c, id) -> "/events/" + id));
+    ROUTES.put(Resource.CONTACTS, new Route(MailboxModel::contacts,
+        box -> box.contactFolderIds().stream().<ItemCollection<?>>map(box::contacts).toList(), null, false,
+        c -> "/contactFolders/" + (c == null ? MailboxModel.DEFAULT_CONTACTS : c) + "/contacts",
+        (c, id) -> "/contacts/" + id));
+    ROUTES.put(Resource.MAIL, new Route(MailboxModel::mail,
+        box -> box.mailFolderIds().stream().<ItemCollection<?>>map(box::mail).toList(), "drafts", false,
+        c -> "/mailFolders/" + (c == null ? "inbox" : c) + "/messages", (c, id) -> "/messages/" + id));
+    ROUTES.put(Resource.TASKS, new Route(MailboxModel::tasks,
+        box -> box.taskListIds().stream().<ItemCollection<?>>map(box::tasks).toList(), null, true,
+        c -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks",
+        (c, id) -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks/" + id));
+  }
+
+  private static Route route(ResourceType<?> type) {
+    Route r = ROUTES.get(type.resource());
+    if (r == null) {
+      throw new IllegalArgumentException(type.resource() + " has no delta, items or containers");
+    }
+    return r;
+  }
+
   /** The collection a write targets: the default folder/list when {@code container} is null. */
   @SuppressWarnings("unchecked")
   private static <T extends SyncItem> ItemCollection<T> collection(MailboxModel box, ResourceType<T> type, String container) {
-    return (ItemCollection<T>) switch (type.resource()) {
-      case EVENTS -> box.calendar();
-      case CONTACTS -> box.contacts(container);
-      case MAIL -> box.mail(container);
-      case TASKS -> box.tasks(container);
-      case MAILBOX_SETTINGS -> throw new IllegalArgumentException("mailbox settings are not a collection");
-    };
+    return (ItemCollection<T>) route(type).collection().apply(box, container);
   }
 
-  /** The collection holding {@code id}, searching every folder or list of the resource. */
+  /**
+   * The collection holding {@code id}: the container named where the resource addresses items through
+   * it (a task in another list is not found, as in Graph), else any folder of the resource.
+   */
   @SuppressWarnings("unchecked")
-  private static <T extends SyncItem> ItemCollection<T> find(MailboxModel box, ResourceType<T> type, String id) {
-    List<ItemCollection<?>> candidates = switch (type.resource()) {
-      case EVENTS -> List.of(box.calendar());
-      case CONTACTS -> box.contactFolderIds().stream().<ItemCollection<?>>map(box::contacts).toList();
-      case MAIL -> box.mailFolderIds().stream().<ItemCollection<?>>map(box::mail).toList();
-      case TASKS -> box.taskListIds().stream().<ItemCollection<?>>map(box::tasks).toList();
-      case MAILBOX_SETTINGS -> List.of();
-    };
+  private static <T extends SyncItem> ItemCollection<T> find(MailboxModel box, ResourceType<T> type, String container,
+                                                             String id) {
+    Route route = route(type);
+    List<ItemCollection<?>> candidates = route.itemInContainer() ? List.of(route.collection().apply(box, container))
+        : route.all().apply(box);
     for (ItemCollection<?> c : candidates) {
       if (c.get(id).isPresent()) {
         return (ItemCollection<T>) c;
@@ -171,23 +214,11 @@ public final class FakeMailboxGateway implements MailboxGateway {
     throw GraphError.itemNotFound();
   }
 
-  static String collectionPath(String user, Resource resource, String container) {
-    return switch (resource) {
-      case EVENTS -> "/users/" + user + "/calendarView";
-      case CONTACTS -> "/users/" + user + "/contactFolders/" + (container == null ? MailboxModel.DEFAULT_CONTACTS : container) + "/contacts";
-      case MAIL -> "/users/" + user + "/mailFolders/" + (container == null ? "inbox" : container) + "/messages";
-      case TASKS -> "/users/" + user + "/todo/lists/" + (container == null ? MailboxModel.DEFAULT_TASK_LIST : container) + "/tasks";
-      case MAILBOX_SETTINGS -> "/users/" + user + "/mailboxSettings";
-    };
+  static String collectionPath(String user, ResourceType<?> type, String container) {
+    return "/users/" + user + route(type).collectionPath().apply(container);
   }
 
-  private static String itemPath(String user, Resource resource, String id) {
-    return switch (resource) {
-      case EVENTS -> "/users/" + user + "/events/" + id;
-      case CONTACTS -> "/users/" + user + "/contacts/" + id;
-      case MAIL -> "/users/" + user + "/messages/" + id;
-      case TASKS -> "/users/" + user + "/todo/tasks/" + id;
-      case MAILBOX_SETTINGS -> "/users/" + user + "/mailboxSettings";
-    };
+  private static String itemPath(String user, ResourceType<?> type, String container, String id) {
+    return "/users/" + user + route(type).itemPath().apply(container, id);
   }
 }

@@ -244,6 +244,30 @@ public abstract class SyncStateStoreContract {
     assertTrue(store.linkByRemoteId(BOB, Resource.EVENTS, "remote-1b").isEmpty());
   }
 
+  /** A To Do task is addressed through its list: a link keeps it through every way links come back. */
+  @Test
+  void linksKeepTheContainerTheirItemLiesIn() {
+    long fence = enrollAndClaim(ALICE);
+    String longList = "AAMkAGI2TG93AAA=" + "l".repeat(900);
+    store.putLink(new IdLink(ALICE, Resource.TASKS, "crm-1", "task-1", "ck1", 1, "list-b"), fence);
+    store.putLink(new IdLink(ALICE, Resource.TASKS, "crm-2", "task-2", "ck2", 1), fence);
+    store.putLinks(List.of(new IdLink(ALICE, Resource.TASKS, "crm-3", "task-3", "ck3", 1, longList)), fence);
+    store.putLinksAndCursor(List.of(), List.of(new IdLink(ALICE, Resource.TASKS, "crm-4", "task-4", null, 1, "list-c")),
+        new CursorKey(ALICE, Resource.TASKS, "list-c"), "delta-c", fence);
+
+    assertEquals("list-b", store.linkByRemoteId(ALICE, Resource.TASKS, "task-1").orElseThrow().container());
+    assertEquals("list-b", store.linkByCrmId(ALICE, Resource.TASKS, "crm-1").orElseThrow().container());
+    assertEquals("", store.linkByCrmId(ALICE, Resource.TASKS, "crm-2").orElseThrow().container(),
+        "the default container reads back as the empty string");
+    assertEquals(List.of("list-b", "", longList, "list-c"),
+        store.links(ALICE, Resource.TASKS).stream().map(IdLink::container).toList());
+    assertEquals("list-c", store.linksByRemoteIds(ALICE, Resource.TASKS, List.of("task-4", "task-2")).get("task-4").container());
+
+    // the task moved to another list: the link follows
+    store.putLink(new IdLink(ALICE, Resource.TASKS, "crm-1", "task-1", "ck5", 2, "list-c"), fence);
+    assertEquals("list-c", store.linkByCrmId(ALICE, Resource.TASKS, "crm-1").orElseThrow().container());
+  }
+
   @Test
   void oneRemoteIdNeverMapsToTwoCrmRecords() {
     long fence = enrollAndClaim(ALICE);

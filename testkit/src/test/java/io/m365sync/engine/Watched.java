@@ -62,8 +62,8 @@ final class Watched {
     }
 
     @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession s, ResourceType<T> type, String remoteId) {
-      return call(s, () -> d.get(s, type, remoteId));
+    public <T extends SyncItem> Optional<T> get(MailboxSession s, ResourceType<T> type, String container, String remoteId) {
+      return call(s, () -> d.get(s, type, container, remoteId));
     }
 
     @Override
@@ -72,15 +72,15 @@ final class Watched {
     }
 
     @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession s, ResourceType<T> type, String remoteId,
+    public <T extends SyncItem> WriteResult update(MailboxSession s, ResourceType<T> type, String container, String remoteId,
                                                    String ifMatch, ItemPatch<T> patch) {
-      return call(s, () -> d.update(s, type, remoteId, ifMatch, patch));
+      return call(s, () -> d.update(s, type, container, remoteId, ifMatch, patch));
     }
 
     @Override
-    public void delete(MailboxSession s, ResourceType<?> type, String remoteId, String ifMatch) {
+    public void delete(MailboxSession s, ResourceType<?> type, String container, String remoteId, String ifMatch) {
       call(s, () -> {
-        d.delete(s, type, remoteId, ifMatch);
+        d.delete(s, type, container, remoteId, ifMatch);
         return null;
       });
     }

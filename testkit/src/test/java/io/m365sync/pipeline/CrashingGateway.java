@@ -26,8 +26,8 @@ final class CrashingGateway implements MailboxGateway {
   }
 
   @Override
-  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
-    return crash.around("gateway.get", () -> delegate.get(session, type, remoteId));
+  public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container, String remoteId) {
+    return crash.around("gateway.get", () -> delegate.get(session, type, container, remoteId));
   }
 
   @Override
@@ -36,13 +36,13 @@ final class CrashingGateway implements MailboxGateway {
   }
 
   @Override
-  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
+  public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container, String remoteId,
                                                  String ifMatch, ItemPatch<T> patch) {
-    return crash.around("gateway.update", () -> delegate.update(session, type, remoteId, ifMatch, patch));
+    return crash.around("gateway.update", () -> delegate.update(session, type, container, remoteId, ifMatch, patch));
   }
 
   @Override
-  public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
-    crash.around("gateway.delete", () -> delegate.delete(session, type, remoteId, ifMatch));
+  public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
+    crash.around("gateway.delete", () -> delegate.delete(session, type, container, remoteId, ifMatch));
   }
 }

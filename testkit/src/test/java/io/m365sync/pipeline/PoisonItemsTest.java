@@ -210,11 +210,12 @@ class PoisonItemsTest {
     }
 
     @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String remoteId) {
+    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                                String remoteId) {
       if (unreadableOnGet.contains(remoteId)) {
         throw new UnreadableItemException("an event without start", session.mailbox().id(), type.resource(), remoteId);
       }
-      return inner.get(session, type, remoteId);
+      return inner.get(session, type, container, remoteId);
     }
 
     @Override
@@ -223,14 +224,14 @@ class PoisonItemsTest {
     }
 
     @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String remoteId,
-                                                   String ifMatch, ItemPatch<T> patch) {
-      return inner.update(session, type, remoteId, ifMatch, patch);
+    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
+      return inner.update(session, type, container, remoteId, ifMatch, patch);
     }
 
     @Override
-    public void delete(MailboxSession session, ResourceType<?> type, String remoteId, String ifMatch) {
-      inner.delete(session, type, remoteId, ifMatch);
+    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
+      inner.delete(session, type, container, remoteId, ifMatch);
     }
   }
 }

@@ -32,10 +32,10 @@ class FakeMailboxGatewayTest {
     Instant start = m365.clock().instant().plus(Duration.ofDays(900)); // far outside any calendar window
     String id = m365.mailbox(user).calendar().create(CalendarEvent.simple("Offsite", start, start.plus(Duration.ofHours(2)))).id();
 
-    assertThat(m365.gateway().get(session, ResourceType.EVENTS, id))
+    assertThat(m365.gateway().get(session, ResourceType.EVENTS, null, id))
         .hasValueSatisfying(e -> assertThat(e.start()).isEqualTo(start));
     m365.mailbox(user).calendar().delete(id, null);
-    assertThat(m365.gateway().get(session, ResourceType.EVENTS, id)).isEmpty();
+    assertThat(m365.gateway().get(session, ResourceType.EVENTS, null, id)).isEmpty();
     assertThat(m365.cloud().log().graphRequests(user.objectId())).isEqualTo(2);
   }
 

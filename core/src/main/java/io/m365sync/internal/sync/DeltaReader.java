@@ -9,6 +9,7 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.sync.SyncRound;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -20,18 +21,21 @@ import java.util.Set;
 /**
  * Pull step: reads every container's delta from its stored link to the end of the round, without
  * committing anything. A missing link, an expired one (410, also mid-round), or an events window
- * that must slide makes it a full round over every container. Items a page could not read are
- * collected, and stand in the round as present and unchanged.
+ * that must slide makes it a full round over every container; with {@code startFromNow}, a resource
+ * none of whose containers has a link yet starts from the present instead (no items, only links).
+ * Items a page could not read are collected, and stand in the round as present and unchanged.
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
   private final List<String> containers;
   private final boolean windowed;
+  private final boolean startFromNow;
 
-  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed) {
+  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow) {
     this.type = type;
     this.containers = containers.isEmpty() ? List.of("") : List.copyOf(containers);
     this.windowed = windowed;
+    this.startFromNow = startFromNow;
   }
 
   List<String> containers() {
@@ -40,6 +44,10 @@ final class DeltaReader<T extends SyncItem> {
 
   Pulled<T> read(SyncRound round, Markers markers, Window desired, java.time.Duration slide) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
+    if (startFromNow && (!windowed || stored == null) && containers.stream().allMatch(c -> cursor(round, c).isEmpty())) {
+      // a first round "from now on": only delta links marking the present, nothing to reconcile
+      return readAll(round, false, windowed ? desired : null, windowed);
+    }
     boolean slideNow = windowed && (stored == null
         || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide)));
     boolean full = slideNow || containers.stream().anyMatch(c -> cursor(round, c).isEmpty());
@@ -63,12 +71,15 @@ final class DeltaReader<T extends SyncItem> {
     Map<String, String> cursors = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
     Set<SkippedItem> skipped = new LinkedHashSet<>();
+    Map<String, String> readIn = new HashMap<>();
     for (String container : containers) {
       Map<String, Change<T>> own = new LinkedHashMap<>();
-      String cursor = full ? null : cursor(round, container).orElseThrow();
+      // not full and no link: a start from now (only then does a container lack one here)
+      String cursor = full ? null : cursor(round, container).orElse(null);
+      boolean fromNow = !full && cursor == null;
       while (true) {
         DeltaRequest request = new DeltaRequest(container.isEmpty() ? null : container, cursor,
-            window == null ? null : window.start(), window == null ? null : window.end(), round.pageSize());
+            window == null ? null : window.start(), window == null ? null : window.end(), round.pageSize(), fromNow);
         DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
         for (Change<T> c : page.changes()) {
           own.remove(c.remoteId()); // keep server order of the latest change
@@ -94,6 +105,7 @@ final class DeltaReader<T extends SyncItem> {
         }
         if (c.kind() == Change.Kind.UPSERT) {
           seen.add(c.remoteId());
+          readIn.put(c.remoteId(), container);
         }
       }
     }
@@ -105,6 +117,6 @@ final class DeltaReader<T extends SyncItem> {
         seen.add(id);
       }
     }
-    return new Pulled<>(latest, cursors, full, seen, window, windowMoved, List.copyOf(skipped));
+    return new Pulled<>(latest, cursors, full, seen, window, windowMoved, readIn, List.copyOf(skipped));
   }
 }

@@ -73,7 +73,7 @@ public final class MailboxSettingsSyncer implements ResourceSyncer<MailboxSettin
     }
     boolean pushed = false;
     if (!wantRemote.equals(remote)) {
-      round.gateway().update(round.session(), ResourceType.MAILBOX_SETTINGS, snapshot.remoteId(), snapshot.changeKey(),
+      round.gateway().update(round.session(), ResourceType.MAILBOX_SETTINGS, null, snapshot.remoteId(), snapshot.changeKey(),
           ItemPatch.full(wantRemote));
       pushed = true;
     }

@@ -191,9 +191,9 @@ final class Planner<T extends SyncItem> {
     claimedBy.put(orphan.crmId(), remoteId);
     if (capture || movedOutOfWindow(remoteId)) {
       // no change key: its next upsert brings the content
-      plan.add(new Action.Link<>(new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, orphan.version())));
+      plan.add(new Action.Link<>(link(orphan.crmId(), remoteId, null, orphan.version())));
     } else {
-      originDeleted(orphan, new IdLink(mailbox, type.resource(), orphan.crmId(), remoteId, null, -1));
+      originDeleted(orphan, link(orphan.crmId(), remoteId, null, -1));
     }
   }
 
@@ -229,6 +229,13 @@ final class Planner<T extends SyncItem> {
     }
     handledCrm.add(link.crmId());
     boolean replay = c.changeKey() != null && c.changeKey().equals(link.changeKey());
+    IdLink placed = relink(link, c.remoteId(), link.changeKey(), link.crmVersion());
+    if (replay && !placed.container().equals(link.container())) {
+      // unchanged, but read in another container than its link names (moved, or linked before links
+      // kept containers): the link follows, so that writes find the item
+      plan.add(new Action.Link<>(placed));
+      link = placed;
+    }
     if (!pushes) {
       mirrorUpserted(c, link, replay);
       return;
@@ -347,8 +354,7 @@ final class Planner<T extends SyncItem> {
     if (orphan != null) {
       handledCrm.add(orphan.crmId());
       claimedBy.put(orphan.crmId(), c.remoteId());
-      plan.add(new Action.Link<>(new IdLink(mailbox, type.resource(), orphan.crmId(), c.remoteId(), c.changeKey(),
-          orphan.version())));
+      plan.add(new Action.Link<>(link(orphan.crmId(), c.remoteId(), c.changeKey(), orphan.version())));
     } else {
       plan.add(new Action.SaveCrm<>(null, c.remoteId(), c.changeKey(), c.item()));
     }
@@ -414,7 +420,7 @@ final class Planner<T extends SyncItem> {
     T item = c.item();
     handledCrm.add(twin.crmId());
     claimedBy.put(twin.crmId(), c.remoteId());
-    IdLink link = new IdLink(mailbox, type.resource(), twin.crmId(), c.remoteId(), c.changeKey(), -1);
+    IdLink link = link(twin.crmId(), c.remoteId(), c.changeKey(), -1);
     if (sameContent(twin.item(), item)) {
       plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), twin.version())));
       return;
@@ -514,7 +520,7 @@ final class Planner<T extends SyncItem> {
       String origin = rec.item().extensions().get(Reserved.REMOTE_ID);
       if (origin != null && !handledRemote.contains(origin) && note.pulling(origin)) {
         // created from a Microsoft 365 item, link lost in a crash, and the item is gone since
-        originDeleted(rec, new IdLink(mailbox, type.resource(), crmId, origin, null, -1));
+        originDeleted(rec, link(crmId, origin, null, -1));
       } else if (rules.inScope(rec.item(), window)) {
         plan.add(new Action.CreateRemote<>(rec));
       }
@@ -574,8 +580,15 @@ final class Planner<T extends SyncItem> {
     return asRemote(crmItem).equals(Reserved.strip(remoteItem));
   }
 
+  /** {@code link} with new values; in the container the item was read in this round, else where the link had it. */
   private IdLink relink(IdLink link, String remoteId, String changeKey, long crmVersion) {
-    return new IdLink(mailbox, type.resource(), link.crmId(), remoteId, changeKey, crmVersion);
+    String container = pulled.containerOf(remoteId, remoteId.equals(link.remoteId()) ? link.container() : "");
+    return new IdLink(mailbox, type.resource(), link.crmId(), remoteId, changeKey, crmVersion, container);
+  }
+
+  /** A new link, in the container the item was read in this round (else the default). */
+  private IdLink link(String crmId, String remoteId, String changeKey, long crmVersion) {
+    return new IdLink(mailbox, type.resource(), crmId, remoteId, changeKey, crmVersion, pulled.containerOf(remoteId, ""));
   }
 
   /**

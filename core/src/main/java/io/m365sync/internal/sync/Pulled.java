@@ -11,13 +11,21 @@ import java.util.Set;
 /**
  * What the pull step read from Microsoft 365: the latest change per item (an upsert seen in any
  * container beats a removal from another: a move), the delta links to commit per container, whether
- * it was a full round (then {@code seen} holds every item present), the window it used, and the items
- * it could not read ({@code skipped}: present, but neither changed nor deleted as far as the round knows).
+ * it was a full round (then {@code seen} holds every item present), the window it used, the
+ * container each upserted item was read in (empty string: the default), which its link keeps, and the
+ * items it could not read ({@code skipped}: present, but neither changed nor deleted as far as the
+ * round knows).
  */
 record Pulled<T extends SyncItem>(Map<String, Change<T>> changes, Map<String, String> cursors, boolean full,
-                                  Set<String> seen, Window window, boolean windowMoved, List<SkippedItem> skipped) {
+                                  Set<String> seen, Window window, boolean windowMoved, Map<String, String> containers,
+                                  List<SkippedItem> skipped) {
   Collection<Change<T>> all() {
     return changes.values();
+  }
+
+  /** The container this round read {@code remoteId} in, else {@code otherwise}. */
+  String containerOf(String remoteId, String otherwise) {
+    return containers.getOrDefault(remoteId, otherwise);
   }
 
   /**

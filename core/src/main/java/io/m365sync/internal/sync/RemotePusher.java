@@ -54,7 +54,7 @@ final class RemotePusher<T extends SyncItem> {
     String remoteId = a.link().remoteId();
     WriteResult w;
     try {
-      w = write(ctx, remoteId, a.ifMatch(), patch, a.force());
+      w = write(ctx, a.link().containerOrNull(), remoteId, a.ifMatch(), patch, a.force());
     } catch (ItemNotFoundException gone) {
       ctx.counts.deferred++; // deleted meanwhile: the next round reads the deletion and decides
       return;
@@ -69,20 +69,21 @@ final class RemotePusher<T extends SyncItem> {
     ctx.counts.pushedUpdated++;
   }
 
-  private WriteResult write(SyncContext<T> ctx, String remoteId, String ifMatch, ItemPatch<T> patch, boolean force) {
+  private WriteResult write(SyncContext<T> ctx, String container, String remoteId, String ifMatch, ItemPatch<T> patch,
+                            boolean force) {
     try {
-      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, ifMatch, patch);
+      return ctx.round.gateway().update(ctx.round.session(), ctx.type, container, remoteId, ifMatch, patch);
     } catch (PreconditionFailedException changed) {
       if (!force) {
         return null;
       }
-      return ctx.round.gateway().update(ctx.round.session(), ctx.type, remoteId, null, patch);
+      return ctx.round.gateway().update(ctx.round.session(), ctx.type, container, remoteId, null, patch);
     }
   }
 
   private void delete(SyncContext<T> ctx, Action.DeleteRemote<T> a) {
     try {
-      ctx.round.gateway().delete(ctx.round.session(), ctx.type, a.link().remoteId(), a.ifMatch());
+      ctx.round.gateway().delete(ctx.round.session(), ctx.type, a.link().containerOrNull(), a.link().remoteId(), a.ifMatch());
     } catch (ItemNotFoundException alreadyGone) {
       // the goal is reached
     } catch (PreconditionFailedException changed) {
@@ -91,7 +92,7 @@ final class RemotePusher<T extends SyncItem> {
         return;
       }
       try {
-        ctx.round.gateway().delete(ctx.round.session(), ctx.type, a.link().remoteId(), null);
+        ctx.round.gateway().delete(ctx.round.session(), ctx.type, a.link().containerOrNull(), a.link().remoteId(), null);
       } catch (ItemNotFoundException alreadyGone) {
         // the goal is reached
       }
@@ -126,7 +127,7 @@ final class RemotePusher<T extends SyncItem> {
     WriteResult w = null;
     if (a.remoteId() != null) {
       try {
-        w = write(ctx, a.remoteId(), a.ifMatch(), ItemPatch.full(remoteItem), true);
+        w = write(ctx, SyncContext.gatewayForm(ctx.containerOf(a.remoteId())), a.remoteId(), a.ifMatch(), ItemPatch.full(remoteItem), true);
         ctx.counts.pushedUpdated++;
       } catch (ItemNotFoundException gone) {
         w = null;

@@ -21,12 +21,14 @@ final class SyncContext<T extends SyncItem> {
   final RoundLinks links;
   final WriteAhead note;
   final String createContainer;
+  /** Where this round read each item it pulled (remote id to container; empty string: the default). */
+  final Map<String, String> readIn;
   final Counts counts;
   final MailboxId mailbox;
   final Markers markers;
 
   SyncContext(SyncRound round, ResourceType<T> type, CrmStore<T> crm, ItemRules<T> rules, Flow flow, RoundLinks links,
-              WriteAhead note, String createContainer, Counts counts) {
+              WriteAhead note, String createContainer, Map<String, String> readIn, Counts counts) {
     this.round = round;
     this.type = type;
     this.crm = crm;
@@ -35,6 +37,7 @@ final class SyncContext<T extends SyncItem> {
     this.links = links;
     this.note = note;
     this.createContainer = createContainer;
+    this.readIn = readIn;
     this.counts = counts;
     this.mailbox = round.mailbox().id();
     this.markers = new Markers(round, type.resource());
@@ -68,7 +71,28 @@ final class SyncContext<T extends SyncItem> {
   }
 
   IdLink newLink(String crmId, String remoteId, String changeKey, long crmVersion) {
-    return new IdLink(mailbox, type.resource(), crmId, remoteId, changeKey, crmVersion);
+    return new IdLink(mailbox, type.resource(), crmId, remoteId, changeKey, crmVersion, containerOf(remoteId));
+  }
+
+  /**
+   * The container {@code remoteId} lies in (empty string: the default): where this round read it,
+   * else where its link says, else where this round's creates go (an item it has just created).
+   */
+  String containerOf(String remoteId) {
+    String read = readIn.get(remoteId);
+    if (read != null) {
+      return read;
+    }
+    IdLink l = links.byRemoteId(remoteId);
+    if (l != null) {
+      return l.container();
+    }
+    return createContainer == null ? "" : createContainer;
+  }
+
+  /** A link's container as the gateway takes it: null for the default one. */
+  static String gatewayForm(String container) {
+    return container == null || container.isEmpty() ? null : container;
   }
 
   void link(String crmId, String remoteId, String changeKey, long crmVersion) {

@@ -74,7 +74,7 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     this.flow = flow;
     this.rules = rules;
     boolean events = type == ResourceType.EVENTS;
-    this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events);
+    this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events, options.startFromNow());
     this.guard = new MassChangeGuard(options.maxChangeShare(), options.guardMinimumItems(), options.releaseQuarantine());
   }
 
@@ -126,14 +126,15 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     }
     plan.conflicts.forEach(options.journal()::record);
 
-    SyncContext<T> ctx = new SyncContext<>(round, type, crm, rules, flow, links, note, options.createContainer(), counts);
+    SyncContext<T> ctx = new SyncContext<>(round, type, crm, rules, flow, links, note, options.createContainer(),
+        pulled.containers(), counts);
     new CrmApplier<T>().apply(ctx, plan);
     new RemotePusher<T>().push(ctx, plan);
 
     // commit: only now, after both sides hold the round's writes
     pulled.cursors().forEach((container, cursor) -> round.state().putCursor(
         new CursorKey(mailbox, type.resource(), container), cursor, round.fence()));
-    if (pulled.window() != null && pulled.full()) {
+    if (pulled.window() != null && (pulled.full() || pulled.windowMoved())) {
       markers.put(Markers.window(), pulled.window().encode());
     }
     if (crmChanges != null && !java.util.Objects.equals(crmChanges.watermark(), watermark)) {
@@ -152,9 +153,10 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     if (pulled.window() == null) {
       return null;
     }
+    // windowed resources (events) have one calendar: no container to name
     return remoteId -> {
       try {
-        return round.gateway().get(round.session(), type, remoteId).isPresent();
+        return round.gateway().get(round.session(), type, null, remoteId).isPresent();
       } catch (UnreadableItemException exists) {
         return true; // there but unreadable: the CRM record stays, the delta read reports the skip
       }

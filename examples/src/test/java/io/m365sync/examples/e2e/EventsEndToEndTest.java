@@ -84,7 +84,7 @@ class EventsEndToEndTest {
 
     // Outlook deletes the third occurrence: the CRM deletes it too
     String third = remoteIdOfOccurrence(occ.get(2).item().start());
-    world.gateway.delete(world.userSession(), ResourceType.EVENTS, third, null);
+    world.gateway.delete(world.userSession(), ResourceType.EVENTS, null, third, null);
     world.sync();
     assertThat(crmOccurrences(id)).hasSize(3);
 

@@ -667,7 +667,7 @@ final class GraphApi {
       token = null;
     }
     DeltaWindow window = null;
-    if (token == null && calendarView) {
+    if ((token == null || ItemCollection.LATEST.equals(token)) && calendarView) {
       String start = c.req.param("startDateTime");
       String end = c.req.param("endDateTime");
       if (start == null || start.isBlank() || end == null || end.isBlank()) {

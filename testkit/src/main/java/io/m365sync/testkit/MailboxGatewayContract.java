@@ -1,0 +1,520 @@
+package io.m365sync.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.m365sync.gateway.Change;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemNotFoundException;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.PreconditionFailedException;
+import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.gateway.ThrottledException;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.MailMessage;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import io.m365sync.model.TodoTask;
+import io.m365sync.testkit.model.FaultRule;
+import io.m365sync.testkit.model.GraphError;
+import io.m365sync.testkit.model.ItemCollection;
+import io.m365sync.testkit.model.MailboxModel;
+import io.m365sync.testkit.model.TenantModel;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link MailboxGateway} must have, checked against the testkit's Microsoft 365
+ * model: the in-process {@link FakeMailboxGateway} and the Graph adapter over the HTTP emulator run
+ * the same tests, so a test built on the fake witnesses what the adapter does. Extend it and return a
+ * fresh {@link Subject} (a new tenant with one signed-in user) from {@link #newSubject()}:
+ *
+ * <pre>{@code
+ * class FakeMailboxGatewayContractTest extends MailboxGatewayContract {
+ *   protected Subject newSubject() { ... FakeMicrosoft365 ... }
+ * }
+ * }</pre>
+ *
+ * <p>One {@code @Nested} group per resource: delta (a first round, incremental changes and deletions,
+ * an expired link, a start from now), create, partial update, delete, get, not found, a stale
+ * If-Match, throttling, and the resource's container rules.
+ */
+public abstract class MailboxGatewayContract {
+
+  /** The gateway under test, a session for the user, and the model it reads and writes. */
+  protected interface Subject extends AutoCloseable {
+    MailboxGateway gateway();
+
+    /** A session for the user, with every resource consented. */
+    MailboxSession session();
+
+    /** The user's tenant in the model (faults are injected there). */
+    TenantModel tenant();
+
+    /** The user's mailbox in the model, to seed and to inspect. */
+    MailboxModel mailbox();
+
+    /** The user's object id. */
+    String userId();
+
+    /** The model's present. */
+    Instant now();
+
+    @Override
+    default void close() {}
+  }
+
+  /** A new tenant with one user signed in for every resource. */
+  protected abstract Subject newSubject();
+
+  protected Subject subject;
+
+  @BeforeEach
+  void openSubject() {
+    subject = newSubject();
+  }
+
+  @AfterEach
+  void closeSubject() {
+    subject.close();
+  }
+
+  /** What differs between resources; every test of {@link ItemResource} runs for each. */
+  abstract class ItemResource<T extends SyncItem> {
+    abstract ResourceType<T> type();
+
+    /** The collection a delta round with no container reads, in the model. */
+    abstract ItemCollection<T> readDefault();
+
+    /** The collection a create with no container writes to, in the model. */
+    ItemCollection<T> createDefault() {
+      return readDefault();
+    }
+
+    /** A new item titled {@code title}. */
+    abstract T item(String title);
+
+    abstract String title(T item);
+
+    /** The record component {@link #title} reads (what a partial patch names). */
+    abstract String titleField();
+
+    abstract T retitled(T item, String title);
+
+    /** Another field, which a patch naming only the title must leave alone; null: none checked. */
+    String side(T item) {
+      return null;
+    }
+
+    T withSide(T item, String value) {
+      return item;
+    }
+
+    /** A non-default container added to the model; null when the resource has one container only. */
+    ItemCollection<T> addContainer(String id) {
+      return null;
+    }
+
+    /** Whether an item is found by its id alone, whatever container a call names (false: To Do). */
+    boolean foundByIdAlone() {
+      return true;
+    }
+
+    DeltaRequest first(String container, int pageSize) {
+      return new DeltaRequest(container, null, null, null, pageSize);
+    }
+
+    DeltaRequest next(String container, String cursor) {
+      return new DeltaRequest(container, cursor, null, null, 10);
+    }
+
+    MailboxGateway gw() {
+      return subject.gateway();
+    }
+
+    MailboxSession s() {
+      return subject.session();
+    }
+
+    /** Every page of a round, latest change per id, and the cursor it ends with. */
+    Map<String, Change<T>> round(DeltaRequest request, String[] cursorOut) {
+      Map<String, Change<T>> changes = new LinkedHashMap<>();
+      DeltaRequest r = request;
+      for (int pages = 0; pages < 100; pages++) {
+        DeltaPage<T> page = gw().delta(s(), type(), r);
+        page.changes().forEach(c -> changes.put(c.remoteId(), c));
+        if (!page.more()) {
+          cursorOut[0] = page.cursor();
+          return changes;
+        }
+        r = next(request.container(), page.cursor());
+      }
+      throw new AssertionError("a delta round of more than 100 pages");
+    }
+
+    /** The change key a first delta round over the create container reports for {@code id}. */
+    String changeKeyRead(String id) {
+      String container = createDefault() == readDefault() ? null : "drafts";
+      Change<T> c = round(first(container, 50), new String[1]).get(id);
+      assertTrue(c != null, "a delta round over its container reads " + id);
+      return c.changeKey();
+    }
+
+    @Test
+    void aFirstRoundPagesThroughWhatExistsThenOnlyChangesAndDeletionsFollow() {
+      String a = readDefault().create(item("Alpha")).id();
+      String b = readDefault().create(item("Bravo")).id();
+      String c = readDefault().create(item("Charlie")).id();
+      String[] cursor = new String[1];
+      Map<String, Change<T>> full = round(first(null, 2), cursor);
+      assertEquals(Set.of(a, b, c), full.keySet());
+      assertEquals("Bravo", title(full.get(b).item()));
+      assertTrue(full.get(b).changeKey() != null, "an upsert carries its change key");
+
+      readDefault().update(a, null, retitled(readDefault().get(a).orElseThrow().item(), "Alpha 2"));
+      readDefault().delete(b, null);
+      String d = readDefault().create(item("Delta")).id();
+      Map<String, Change<T>> later = round(next(null, cursor[0]), cursor);
+      assertEquals(Set.of(a, b, d), later.keySet());
+      assertEquals(Change.Kind.UPSERT, later.get(a).kind());
+      assertEquals("Alpha 2", title(later.get(a).item()));
+      assertFalse(later.get(a).changeKey().equals(full.get(a).changeKey()), "a change gets a new change key");
+      assertEquals(Change.Kind.DELETE, later.get(b).kind());
+      assertEquals("Delta", title(later.get(d).item()));
+
+      assertTrue(round(next(null, cursor[0]), cursor).isEmpty(), "nothing changed since");
+    }
+
+    @Test
+    void anEvictedDeltaLinkIsSyncStateExpired() {
+      readDefault().create(item("Alpha"));
+      String[] cursor = new String[1];
+      round(first(null, 10), cursor);
+      readDefault().evictDeltaTokens();
+      assertThrows(SyncStateExpiredException.class, () -> gw().delta(s(), type(), next(null, cursor[0])));
+    }
+
+    @Test
+    void aStartFromNowReadsNothingThenOnlyWhatChangesAfterIt() {
+      readDefault().create(item("History"));
+      DeltaRequest fromNow = new DeltaRequest(null, null, first(null, 10).windowStart(), first(null, 10).windowEnd(), 10,
+          true);
+      DeltaPage<T> start = gw().delta(s(), type(), fromNow);
+      assertTrue(start.changes().isEmpty(), "no history");
+      assertFalse(start.more());
+      String fresh = readDefault().create(item("Fresh")).id();
+      String[] cursor = new String[1];
+      assertEquals(Set.of(fresh), round(next(null, start.cursor()), cursor).keySet());
+    }
+
+    @Test
+    void createGetPartialUpdateAndDeleteAnItem() {
+      WriteResult created = gw().create(s(), type(), null, withSide(item("Alpha"), "kept"));
+      assertEquals("Alpha", title(createDefault().get(created.remoteId()).orElseThrow().item()),
+          "a create with no container lands in the default one");
+      assertEquals(changeKeyRead(created.remoteId()), created.changeKey(),
+          "a write answers with the change key reads report (how the engine tells its own echo)");
+      assertEquals("Alpha", title(gw().get(s(), type(), null, created.remoteId()).orElseThrow()));
+
+      T changed = withSide(retitled(item("Alpha"), "Alpha 2"), "overwritten");
+      ItemPatch<T> onlyTitle = new ItemPatch<>(changed, Set.of(titleField()), Set.of());
+      WriteResult updated = gw().update(s(), type(), null, created.remoteId(), created.changeKey(), onlyTitle);
+      assertEquals(created.remoteId(), updated.remoteId());
+      T stored = createDefault().get(created.remoteId()).orElseThrow().item();
+      assertEquals("Alpha 2", title(stored));
+      assertEquals(side(withSide(item("x"), "kept")), side(stored), "a field the patch does not name is left alone");
+      assertEquals(changeKeyRead(created.remoteId()), updated.changeKey());
+
+      gw().delete(s(), type(), null, created.remoteId(), updated.changeKey());
+      assertTrue(createDefault().get(created.remoteId()).isEmpty());
+      assertTrue(gw().get(s(), type(), null, created.remoteId()).isEmpty(), "a 404 read is empty");
+    }
+
+    @Test
+    void writesToAGoneItemAreNotFound() {
+      String id = createDefault().create(item("Alpha")).id();
+      createDefault().delete(id, null);
+      ItemPatch<T> patch = ItemPatch.full(item("Alpha 2"));
+      assertThrows(ItemNotFoundException.class, () -> gw().update(s(), type(), null, id, null, patch));
+      assertThrows(ItemNotFoundException.class, () -> gw().delete(s(), type(), null, id, null));
+    }
+
+    @Test
+    void aStaleIfMatchIsPreconditionFailedAndChangesNothing() {
+      var stale = createDefault().create(item("Alpha"));
+      createDefault().update(stale.id(), null, item("Alpha by the user"));
+      ItemPatch<T> patch = new ItemPatch<>(item("Alpha by the CRM"), Set.of(titleField()), Set.of());
+      assertThrows(PreconditionFailedException.class,
+          () -> gw().update(s(), type(), null, stale.id(), stale.changeKey(), patch));
+      assertThrows(PreconditionFailedException.class, () -> gw().delete(s(), type(), null, stale.id(), stale.changeKey()));
+      assertEquals("Alpha by the user", title(createDefault().get(stale.id()).orElseThrow().item()));
+    }
+
+    @Test
+    void throttlingIsAThrottledExceptionWithItsRetryAfter() {
+      subject.tenant().addFault(FaultRule.fail(".*", subject.userId(), 1, GraphError.throttled(Duration.ofSeconds(7))));
+      ThrottledException e = assertThrows(ThrottledException.class, () -> gw().delta(s(), type(), first(null, 10)));
+      assertEquals(Duration.ofSeconds(7), e.retryAfter());
+      assertEquals(type().resource(), e.resource().orElseThrow());
+    }
+
+    @Test
+    void itemsOfANamedContainerAreReadAndWrittenThere() {
+      ItemCollection<T> other = addContainer("projects");
+      if (other == null) {
+        return; // one container only
+      }
+      String seeded = other.create(item("Seeded")).id();
+      String[] cursor = new String[1];
+      assertEquals(Set.of(seeded), round(first("projects", 10), cursor).keySet(), "a delta round reads the container named");
+      WriteResult w = gw().create(s(), type(), "projects", item("Created"));
+      assertTrue(other.get(w.remoteId()).isPresent(), "a create lands in the container named");
+      assertTrue(createDefault().get(w.remoteId()).isEmpty());
+
+      ItemPatch<T> patch = new ItemPatch<>(item("Created 2"), Set.of(titleField()), Set.of());
+      gw().update(s(), type(), "projects", w.remoteId(), null, patch);
+      assertEquals("Created 2", title(other.get(w.remoteId()).orElseThrow().item()));
+      assertEquals("Created 2", title(gw().get(s(), type(), "projects", w.remoteId()).orElseThrow()));
+      if (foundByIdAlone()) {
+        ItemPatch<T> again = new ItemPatch<>(item("Created 3"), Set.of(titleField()), Set.of());
+        gw().update(s(), type(), null, w.remoteId(), null, again);
+        assertEquals("Created 3", title(other.get(w.remoteId()).orElseThrow().item()), "found by its id alone");
+      } else {
+        assertThrows(ItemNotFoundException.class, () -> gw().update(s(), type(), null, w.remoteId(), null, patch),
+            "addressed through its container: not in the default one");
+        assertTrue(gw().get(s(), type(), null, w.remoteId()).isEmpty());
+        assertThrows(ItemNotFoundException.class, () -> gw().delete(s(), type(), null, w.remoteId(), null));
+        assertTrue(other.get(w.remoteId()).isPresent(), "a delete through the wrong container deletes nothing");
+      }
+      gw().delete(s(), type(), "projects", w.remoteId(), null);
+      assertTrue(other.get(w.remoteId()).isEmpty());
+    }
+  }
+
+  @Nested
+  class Events extends ItemResource<CalendarEvent> {
+    @Override
+    ResourceType<CalendarEvent> type() {
+      return ResourceType.EVENTS;
+    }
+
+    @Override
+    ItemCollection<CalendarEvent> readDefault() {
+      return subject.mailbox().calendar();
+    }
+
+    @Override
+    CalendarEvent item(String title) {
+      Instant start = subject.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS);
+      return CalendarEvent.simple(title, start, start.plus(Duration.ofHours(1)));
+    }
+
+    @Override
+    String title(CalendarEvent item) {
+      return item.subject();
+    }
+
+    @Override
+    String titleField() {
+      return "subject";
+    }
+
+    @Override
+    CalendarEvent retitled(CalendarEvent item, String title) {
+      return item.withSubject(title);
+    }
+
+    @Override
+    String side(CalendarEvent item) {
+      return item.location();
+    }
+
+    @Override
+    CalendarEvent withSide(CalendarEvent item, String value) {
+      return item.withLocation(value);
+    }
+
+    @Override
+    DeltaRequest first(String container, int pageSize) {
+      Instant now = subject.now();
+      return new DeltaRequest(container, null, now.minus(Duration.ofDays(30)), now.plus(Duration.ofDays(30)), pageSize);
+    }
+
+    /** A meeting moved out of the calendar view window reads as removed, yet is still there by id. */
+    @Test
+    void anEventMovedOutOfTheWindowReadsAsRemovedButIsStillThere() {
+      String id = readDefault().create(item("Review")).id();
+      String[] cursor = new String[1];
+      round(first(null, 10), cursor);
+      Instant far = subject.now().plus(Duration.ofDays(400));
+      readDefault().update(id, null, readDefault().get(id).orElseThrow().item().withTimes(far, far.plus(Duration.ofHours(1))));
+      assertEquals(Change.Kind.DELETE, round(next(null, cursor[0]), cursor).get(id).kind());
+      assertEquals(far, gw().get(s(), type(), null, id).orElseThrow().start());
+    }
+  }
+
+  @Nested
+  class Contacts extends ItemResource<Contact> {
+    @Override
+    ResourceType<Contact> type() {
+      return ResourceType.CONTACTS;
+    }
+
+    @Override
+    ItemCollection<Contact> readDefault() {
+      return subject.mailbox().contacts();
+    }
+
+    @Override
+    Contact item(String title) {
+      return Contact.of("Ann", title, "ann@example.org");
+    }
+
+    @Override
+    String title(Contact item) {
+      return item.surname();
+    }
+
+    @Override
+    String titleField() {
+      return "surname";
+    }
+
+    @Override
+    Contact retitled(Contact item, String title) {
+      return item.withSurname(title);
+    }
+
+    @Override
+    String side(Contact item) {
+      return item.jobTitle();
+    }
+
+    @Override
+    Contact withSide(Contact c, String value) {
+      return new Contact(c.givenName(), c.surname(), c.displayName(), c.emailAddresses(), c.phones(), c.companyName(),
+          value, c.extensions());
+    }
+
+    @Override
+    ItemCollection<Contact> addContainer(String id) {
+      return subject.mailbox().addContactFolder(id);
+    }
+  }
+
+  @Nested
+  class Mail extends ItemResource<MailMessage> {
+    @Override
+    ResourceType<MailMessage> type() {
+      return ResourceType.MAIL;
+    }
+
+    @Override
+    ItemCollection<MailMessage> readDefault() {
+      return subject.mailbox().mail(null);
+    }
+
+    /** A message created through Graph is a draft. */
+    @Override
+    ItemCollection<MailMessage> createDefault() {
+      return subject.mailbox().mail("drafts");
+    }
+
+    @Override
+    MailMessage item(String title) {
+      return MailMessage.of(title, "bob@example.org", "amy@example.org", subject.now().truncatedTo(ChronoUnit.SECONDS),
+          "<" + title.replace(' ', '-') + "@example.org>");
+    }
+
+    @Override
+    String title(MailMessage item) {
+      return item.subject();
+    }
+
+    @Override
+    String titleField() {
+      return "subject";
+    }
+
+    @Override
+    MailMessage retitled(MailMessage m, String title) {
+      return new MailMessage(title, m.from(), m.to(), m.cc(), m.receivedAt(), m.bodyPreview(), m.internetMessageId(),
+          m.folderId(), m.attachments(), m.extensions());
+    }
+
+    @Override
+    ItemCollection<MailMessage> addContainer(String id) {
+      return subject.mailbox().addMailFolder(id);
+    }
+  }
+
+  @Nested
+  class Tasks extends ItemResource<TodoTask> {
+    @Override
+    ResourceType<TodoTask> type() {
+      return ResourceType.TASKS;
+    }
+
+    @Override
+    ItemCollection<TodoTask> readDefault() {
+      return subject.mailbox().tasks();
+    }
+
+    @Override
+    TodoTask item(String title) {
+      return TodoTask.of(title, subject.now().plus(Duration.ofDays(3)).truncatedTo(ChronoUnit.DAYS));
+    }
+
+    @Override
+    String title(TodoTask item) {
+      return item.title();
+    }
+
+    @Override
+    String titleField() {
+      return "title";
+    }
+
+    @Override
+    TodoTask retitled(TodoTask t, String title) {
+      return new TodoTask(title, t.body(), t.status(), t.due(), t.importance(), t.completedAt(), t.extensions());
+    }
+
+    @Override
+    String side(TodoTask item) {
+      return item.importance();
+    }
+
+    @Override
+    TodoTask withSide(TodoTask t, String value) {
+      return new TodoTask(t.title(), t.body(), t.status(), t.due(), "kept".equals(value) ? "high" : "low",
+          t.completedAt(), t.extensions());
+    }
+
+    @Override
+    ItemCollection<TodoTask> addContainer(String id) {
+      return subject.mailbox().addTaskList(id);
+    }
+
+    /** Graph addresses a task only through its list. */
+    @Override
+    boolean foundByIdAlone() {
+      return false;
+    }
+  }
+}

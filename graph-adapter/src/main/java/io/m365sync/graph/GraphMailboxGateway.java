@@ -443,7 +443,9 @@ public final class GraphMailboxGateway implements MailboxGateway {
         throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
       }
     }
-    if (r == Resource.EVENTS && "false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))) {
+    if (r == Resource.EVENTS && ("false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))
+        || GraphJsonWriter.writesTimes(patch) && GraphTime.zone(((CalendarEvent) item).originalTimeZone()) == null)) {
+      // also when the event's zone is unknown here: its times go out only if they moved, so it keeps its zone
       return quietEventUpdate(session, remoteId, ifMatch, (ItemPatch<CalendarEvent>) patch);
     }
     return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, remoteId), ifMatch, GraphJsonWriter.patch(patch),

@@ -50,6 +50,8 @@ public final class ReadinessCommand {
    */
   static ReadinessReport examineDemoTenant() {
     try (DemoWorld world = DemoWorld.seed("alice", "bob", "carol", "erin")) {
+      // what the doctor itself needs to read the directory, consented with the rest
+      world.app.addApplicationPermissions("Application.Read.All", "GroupMember.Read.All", "User.Read.All");
       world.grantApplicationPermissions(Resource.EVENTS, Resource.CONTACTS);
       world.app.addApplicationPermissions(Resource.MAIL.applicationPermission());
       world.app.addSecret("expiring-demo-secret", world.clock.instant().plus(Duration.ofDays(20)));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.SkippedItem;
@@ -619,6 +620,7 @@ final class GraphJsonReader {
     LocalTime start = null;
     LocalTime end = null;
     String zone = null;
+    String custom = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String f = p.currentName();
       p.nextToken();
@@ -626,11 +628,24 @@ final class GraphJsonReader {
         case "daysOfWeek" -> days = strings(p).stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
         case "startTime" -> start = time(text(p));
         case "endTime" -> end = time(text(p));
-        case "timeZone" -> zone = objectField(p, "name");
+        case "timeZone" -> {
+          if (p.currentToken() == JsonToken.START_OBJECT) {
+            JsonNode tz = MAPPER.readTree(p);
+            zone = tz.path("name").isTextual() ? tz.get("name").asText() : null;
+            custom = isCustomZone(tz) ? tz.toString() : null;
+          } else {
+            p.skipChildren();
+          }
+        }
         default -> p.skipChildren();
       }
     }
-    return new MailboxSettings.WorkingHours(days, start, end, zone);
+    return new MailboxSettings.WorkingHours(days, start, end, zone, custom);
+  }
+
+  /** Graph's {@code customTimeZone} (a bias and transition rules rather than a name alone). */
+  private static boolean isCustomZone(JsonNode tz) {
+    return tz.path("@odata.type").asText("").endsWith("customTimeZone") || tz.has("bias") || tz.has("standardOffset");
   }
 
   private static LocalTime time(String s) {

@@ -128,10 +128,7 @@ final class GraphJsonWriter {
     if (e.body() != null) {
       body(g, e.body());
     }
-    ZoneId zone = GraphTime.zone(e.originalTimeZone());
-    String zoneName = zone == null ? "UTC" : e.originalTimeZone();
-    dateTime(g, "start", e.start(), zone == null ? ZoneOffset.UTC : zone, zoneName);
-    dateTime(g, "end", e.end(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+    times(g, e);
     g.writeBooleanField("isAllDay", e.allDay());
     g.writeObjectFieldStart("location");
     g.writeStringField("displayName", e.location() == null ? "" : e.location());
@@ -163,13 +160,9 @@ final class GraphJsonWriter {
         body(g, e.body() == null ? "" : e.body());
       }
       ZoneId zone = GraphTime.zone(e.originalTimeZone());
-      String zoneName = zone == null ? "UTC" : e.originalTimeZone();
-      boolean zoneChanged = !Objects.equals(GraphTime.zone(current.originalTimeZone()), zone);
-      boolean timed = patch.writes("start") || patch.writes("end") || patch.writes("originalTimeZone")
-          || patch.writes("allDay");
-      if (timed && (!current.start().equals(e.start()) || !current.end().equals(e.end()) || zoneChanged)) {
-        dateTime(g, "start", e.start(), zone == null ? ZoneOffset.UTC : zone, zoneName);
-        dateTime(g, "end", e.end(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+      boolean zoneChanged = zone != null && !Objects.equals(GraphTime.zone(current.originalTimeZone()), zone);
+      if (writesTimes(patch) && (!current.start().equals(e.start()) || !current.end().equals(e.end()) || zoneChanged)) {
+        times(g, e);
       }
       if (patch.writes("allDay") && current.allDay() != e.allDay()) {
         g.writeBooleanField("isAllDay", e.allDay());
@@ -247,6 +240,24 @@ final class GraphJsonWriter {
       g.writeEndObject();
     }
     g.writeEndArray();
+  }
+
+  /** Whether an event patch names a field that goes out as {@code start} and {@code end}. */
+  static boolean writesTimes(ItemPatch<?> patch) {
+    return patch.writes("start") || patch.writes("end") || patch.writes("originalTimeZone") || patch.writes("allDay");
+  }
+
+  /**
+   * {@code start} and {@code end} in the event's own zone under its own name. A name no table resolves
+   * (a custom zone, a Windows zone newer than CLDR's table) leaves nothing to compute local times in:
+   * those times go out in UTC. The gateway sends them only when they moved ({@link #eventPatch}), so
+   * an edit that leaves the times alone keeps the meeting's zone whatever its name.
+   */
+  private static void times(JsonGenerator g, CalendarEvent e) throws IOException {
+    ZoneId zone = GraphTime.zone(e.originalTimeZone());
+    String zoneName = zone == null ? "UTC" : e.originalTimeZone();
+    dateTime(g, "start", e.start(), zone == null ? ZoneOffset.UTC : zone, zoneName);
+    dateTime(g, "end", e.end(), zone == null ? ZoneOffset.UTC : zone, zoneName);
   }
 
   private static void dateTime(JsonGenerator g, String field, Instant t, ZoneId zone, String zoneName) throws IOException {
@@ -367,7 +378,10 @@ final class GraphJsonWriter {
       if (h.end() != null) {
         g.writeStringField("endTime", h.end().toString() + (h.end().getSecond() == 0 && h.end().toString().length() == 5 ? ":00.0000000" : ""));
       }
-      if (h.timeZone() != null) {
+      if (h.customTimeZone() != null) {
+        g.writeFieldName("timeZone");
+        g.writeRawValue(h.customTimeZone()); // a custom zone goes back whole, as Graph gave it
+      } else if (h.timeZone() != null) {
         g.writeObjectFieldStart("timeZone");
         g.writeStringField("name", h.timeZone());
         g.writeEndObject();

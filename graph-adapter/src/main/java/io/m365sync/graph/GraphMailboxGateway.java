@@ -417,6 +417,16 @@ public final class GraphMailboxGateway implements MailboxGateway {
     return new DeltaPage<>(changes, hash, false);
   }
 
+  /**
+   * The settings after a PATCH: Graph answers with the patched properties only, so the rest is what
+   * was written.
+   */
+  static MailboxSettings patched(MailboxSettings written, MailboxSettings answer) {
+    return new MailboxSettings(answer.timeZone() != null ? answer.timeZone() : written.timeZone(),
+        answer.workingHours() != null ? answer.workingHours() : written.workingHours(),
+        answer.automaticReplies() != null ? answer.automaticReplies() : written.automaticReplies(), java.util.Map.of());
+  }
+
   /** A stable hash of the settings' content: the snapshot's cursor and change key. */
   static String contentHash(MailboxSettings s) {
     try {
@@ -481,13 +491,15 @@ public final class GraphMailboxGateway implements MailboxGateway {
       ri.setStreamContent(new ByteArrayInputStream(GraphJsonWriter.patch(patch)), "application/json");
       decorate(ri, 0);
       try (InputStream in = send(session, r, ri, InputStream.class)) {
-        MailboxSettings after = in == null ? (MailboxSettings) item : GraphJsonReader.settings(in);
+        MailboxSettings after = in == null ? (MailboxSettings) item : patched((MailboxSettings) item, GraphJsonReader.settings(in));
         return new WriteResult(SETTINGS_ID, contentHash(after));
       } catch (IOException e) {
         throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
       }
     }
-    if (r == Resource.EVENTS && "false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))) {
+    if (r == Resource.EVENTS && ("false".equals(item.extensions().get(TwoWayOptions.NOTIFY_ATTENDEES))
+        || GraphJsonWriter.writesTimes(patch) && GraphTime.zone(((CalendarEvent) item).originalTimeZone()) == null)) {
+      // also when the event's zone is unknown here: its times go out only if they moved, so it keeps its zone
       return quietEventUpdate(session, remoteId, ifMatch, (ItemPatch<CalendarEvent>) patch);
     }
     return writeBody(session, r, HttpMethod.PATCH, itemPath(session, r, container, remoteId), ifMatch,

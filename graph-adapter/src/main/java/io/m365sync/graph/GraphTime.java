@@ -1,5 +1,6 @@
 package io.m365sync.graph;
 
+import io.m365sync.model.WindowsTimeZones;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -8,48 +9,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
-import java.util.TreeMap;
 
-/** Graph's {@code dateTimeTimeZone} both ways, with the common Windows zone names. */
+/** Graph's {@code dateTimeTimeZone} both ways, with every Windows zone name CLDR maps ({@link WindowsTimeZones}). */
 final class GraphTime {
   static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS");
-  private static final Map<String, String> WINDOWS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-
-  static {
-    String[][] pairs = {
-        {"UTC", "UTC"}, {"Coordinated Universal Time", "UTC"}, {"GMT Standard Time", "Europe/London"},
-        {"Greenwich Standard Time", "Atlantic/Reykjavik"}, {"W. Europe Standard Time", "Europe/Berlin"},
-        {"Central Europe Standard Time", "Europe/Budapest"}, {"Romance Standard Time", "Europe/Paris"},
-        {"Central European Standard Time", "Europe/Warsaw"}, {"E. Europe Standard Time", "Europe/Chisinau"},
-        {"FLE Standard Time", "Europe/Kiev"}, {"GTB Standard Time", "Europe/Bucharest"},
-        {"Russian Standard Time", "Europe/Moscow"}, {"Eastern Standard Time", "America/New_York"},
-        {"Central Standard Time", "America/Chicago"}, {"Mountain Standard Time", "America/Denver"},
-        {"US Mountain Standard Time", "America/Phoenix"}, {"Pacific Standard Time", "America/Los_Angeles"},
-        {"Alaskan Standard Time", "America/Anchorage"}, {"Hawaiian Standard Time", "Pacific/Honolulu"},
-        {"Atlantic Standard Time", "America/Halifax"}, {"E. South America Standard Time", "America/Sao_Paulo"},
-        {"India Standard Time", "Asia/Kolkata"}, {"China Standard Time", "Asia/Shanghai"},
-        {"Tokyo Standard Time", "Asia/Tokyo"}, {"Singapore Standard Time", "Asia/Singapore"},
-        {"AUS Eastern Standard Time", "Australia/Sydney"}, {"New Zealand Standard Time", "Pacific/Auckland"},
-        {"Arabian Standard Time", "Asia/Dubai"}, {"South Africa Standard Time", "Africa/Johannesburg"}};
-    for (String[] p : pairs) {
-      WINDOWS.put(p[0], p[1]);
-    }
-  }
 
   private GraphTime() {}
 
   /** The zone for a Windows or IANA name; null when unknown (e.g. {@code tzone://Microsoft/Custom}). */
   static ZoneId zone(String name) {
-    if (name == null || name.isBlank()) {
-      return null;
-    }
-    String iana = WINDOWS.get(name.trim());
-    try {
-      return ZoneId.of(iana != null ? iana : name.trim());
-    } catch (DateTimeException e) {
-      return null;
-    }
+    return WindowsTimeZones.zone(name);
   }
 
   /** A {@code dateTimeTimeZone} as an instant; UTC when the zone is absent or unknown. */

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +51,14 @@ class GraphDirectoryReaderTest {
   final EmulatorFixture fx = new EmulatorFixture();
   final GraphDirectorySource directories = GraphDirectorySource.builder().tokens(fx.application)
       .baseUrl(fx.emulator.graphBaseUrl()).build();
+
+  /** What the reader needs to read the directory, as Graph demands (consented with the mailbox permissions). */
+  static final String[] DIRECTORY_READS = {"Application.Read.All", "GroupMember.Read.All", "User.Read.All"};
+
+  @BeforeEach
+  void directoryReads() {
+    fx.app.addApplicationPermissions(DIRECTORY_READS);
+  }
 
   @AfterEach
   void close() {
@@ -82,6 +91,7 @@ class GraphDirectoryReaderTest {
         .contains(fx.cloud.generatedId("graph-scope:contacts.readwrite"));
 
     try (EmulatorFixture other = new EmulatorFixture()) {
+      other.app.addApplicationPermissions(DIRECTORY_READS);
       other.grantApplication(Resource.EVENTS, Resource.CONTACTS);
       GraphDirectorySource otherCloud = GraphDirectorySource.builder().tokens(other.application)
           .baseUrl(other.emulator.graphBaseUrl()).build();
@@ -108,7 +118,8 @@ class GraphDirectoryReaderTest {
       assertThat(a.principalId()).isEqualTo(app.id());
       assertThat(a.resourceId()).isEqualTo(graph.id());
     }).extracting(a -> graph.appRoleById(a.appRoleId()).map(PermissionDefinition::value).orElse("?"))
-        .containsExactlyInAnyOrder("Calendars.ReadWrite", "Contacts.ReadWrite");
+        .containsExactlyInAnyOrder("Calendars.ReadWrite", "Contacts.ReadWrite", "Application.Read.All",
+            "GroupMember.Read.All", "User.Read.All");
     assertThat(reader.permissionGrants(app.id())).isNotEmpty().allSatisfy(g -> {
       assertThat(g.clientId()).isEqualTo(app.id());
       assertThat(g.resourceId()).isEqualTo(graph.id());
@@ -120,7 +131,8 @@ class GraphDirectoryReaderTest {
     assertThat(registration.requiredResourceAccess()).allSatisfy(r -> assertThat(r.resourceAppId()).isEqualTo(AppId.MICROSOFT_GRAPH));
     assertThat(registration.requiredResourceAccess()).filteredOn(r -> r.type() == RequiredPermission.Type.ROLE)
         .extracting(r -> graph.appRoleById(r.id()).map(PermissionDefinition::value).orElse("?"))
-        .containsExactlyInAnyOrder("Calendars.ReadWrite", "Contacts.ReadWrite");
+        .containsExactlyInAnyOrder("Calendars.ReadWrite", "Contacts.ReadWrite", "Application.Read.All",
+            "GroupMember.Read.All", "User.Read.All");
     assertThat(registration.requiredResourceAccess()).filteredOn(r -> r.type() == RequiredPermission.Type.SCOPE)
         .extracting(r -> graph.scopeById(r.id()).map(PermissionDefinition::value).orElse("?"))
         .contains("Mail.ReadWrite", "Tasks.ReadWrite", "offline_access").doesNotContain("?");
@@ -222,6 +234,20 @@ class GraphDirectoryReaderTest {
         .hasMessageContaining(fx.tenantId().value()).hasMessageContaining("/appRoleAssignments")
         .hasMessageNotContaining(token);
     assertThat(reader().appRoleAssignments(fx.app.servicePrincipalId())).as("the fault fired once").isNotEmpty();
+  }
+
+  @Test
+  void withoutADirectoryPermissionGraphRefusesTheReadAndTheReaderSaysWhy() {
+    try (EmulatorFixture bare = new EmulatorFixture()) {
+      bare.grantApplication(Resource.EVENTS);
+      GraphDirectorySource source = GraphDirectorySource.builder().tokens(bare.application)
+          .baseUrl(bare.emulator.graphBaseUrl()).build();
+      assertThatThrownBy(() -> source.directory(bare.tenantId()).microsoftGraph())
+          .isInstanceOfSatisfying(GraphDirectoryException.class, e -> {
+            assertThat(e.status()).isEqualTo(403);
+            assertThat(e.code()).isEqualTo("Authorization_RequestDenied");
+          });
+    }
   }
 
   @Test

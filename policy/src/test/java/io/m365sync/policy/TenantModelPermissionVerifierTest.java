@@ -156,6 +156,7 @@ class TenantModelPermissionVerifierTest {
   @Test
   void theAdapterServesTheSameIdsAsTheHttpEmulator() throws Exception {
     FakeMicrosoft365 m365 = tenantWithApplicationPermissions();
+    m365.app().addApplicationPermissions("Application.Read.All").grantAdminConsent(); // Graph's directory reads need it
     TenantModelDirectory ports = TenantModelDirectory.of(m365.cloud());
     String token = m365.tenant().clientCredentials(FakeMicrosoft365.CLIENT_ID, FakeMicrosoft365.CLIENT_SECRET).accessToken();
     JsonNode graph;

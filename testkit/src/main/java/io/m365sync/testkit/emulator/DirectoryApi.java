@@ -3,11 +3,13 @@ package io.m365sync.testkit.emulator;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.m365sync.testkit.model.AppRegistration;
 import io.m365sync.testkit.model.ClientSecret;
+import io.m365sync.testkit.model.GraphError;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.GraphResource;
 import io.m365sync.testkit.model.ModelGroup;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
+import io.m365sync.testkit.model.TokenClaims;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -57,6 +59,46 @@ final class DirectoryApi {
   private static HttpError notFound(String id) {
     return new HttpError(404, "Request_ResourceNotFound", "Resource '" + id
         + "' does not exist or one of its queried reference-property objects are not present.");
+  }
+
+  private static final Set<String> READ_APPS = Set.of("Application.Read.All", "Application.ReadWrite.All",
+      "Directory.Read.All", "Directory.ReadWrite.All");
+  private static final Set<String> READ_GROUPS = Set.of("Group.Read.All", "GroupMember.Read.All",
+      "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All");
+  private static final Set<String> READ_USERS = Set.of("User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All",
+      "Directory.Read.All", "Directory.ReadWrite.All");
+
+  /**
+   * Directory reads need a directory permission, as in Graph: applications and service principals
+   * one of {@link #READ_APPS}, groups and memberships one of {@link #READ_GROUPS}, users one of
+   * {@link #READ_USERS}; a signed-in user may read their own user object with {@code User.Read}.
+   *
+   * @param path the request path under {@code /v1.0} with the user segment resolved (e.g. {@code /users/memberOf})
+   * @throws GraphError 403 {@code Authorization_RequestDenied} otherwise
+   */
+  static void authorize(TokenClaims claims, String path, ModelUser target) {
+    String first = path.length() > 1 ? path.substring(1).split("[/(]", 2)[0] : "";
+    boolean memberships = path.endsWith("/memberOf") || path.endsWith("/transitiveMemberOf");
+    Set<String> any = switch (first) {
+      case "servicePrincipals", "applications", "oauth2PermissionGrants" -> READ_APPS;
+      case "groups" -> READ_GROUPS;
+      default -> memberships ? union(READ_USERS, READ_GROUPS) : READ_USERS;
+    };
+    Set<String> granted = claims.permissions();
+    boolean self = claims.mode() == io.m365sync.AuthMode.DELEGATED && target != null
+        && target.objectId().equals(claims.objectId());
+    if (self && (granted.contains("User.Read") || memberships)) {
+      return;
+    }
+    if (granted.stream().noneMatch(any::contains)) {
+      throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    }
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return u;
   }
 
   /** Tenant-level routes; null when the first segment is not a directory resource. */

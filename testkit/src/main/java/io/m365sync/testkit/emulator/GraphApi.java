@@ -8,6 +8,7 @@ import io.m365sync.Resource;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.MailMessage;
+import io.m365sync.model.MailboxSettings;
 import io.m365sync.model.SyncItem;
 import io.m365sync.model.TodoTask;
 import io.m365sync.testkit.model.CloudModel;
@@ -76,6 +77,7 @@ final class GraphApi {
     Resp resp;
     try {
       List<String> seg = segments(sub);
+      req = req.withPath("/v1.0" + linkPath(sub));
       if (seg.size() == 1 && seg.get(0).equals("$batch")) {
         if (inBatch) {
           throw new HttpError(400, "BadRequest", "A batch request cannot contain another batch request.");
@@ -96,6 +98,21 @@ final class GraphApi {
       resp.header("request-id", requestId).header("client-request-id", clientRequestId);
     }
     return resp;
+  }
+
+  private static final java.util.regex.Pattern USER_SEGMENT =
+      java.util.regex.Pattern.compile("^/users/([^/(]+)(/.*)?$", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The path as Graph writes it into the links it returns: {@code /users/{id}/...} becomes
+   * {@code /users('{id}')/...}, so clients must follow links in the key form.
+   */
+  private static String linkPath(String sub) {
+    java.util.regex.Matcher m = USER_SEGMENT.matcher(sub);
+    if (!m.matches()) {
+      return sub;
+    }
+    return "/users('" + m.group(1).replace("'", "''") + "')" + (m.group(2) == null ? "" : m.group(2));
   }
 
   static Resp error(int status, String code, String message, Duration retryAfter, String requestId, String clientRequestId) {
@@ -120,8 +137,7 @@ final class GraphApi {
     });
     Resp r = Resp.json(status, body);
     if (retryAfter != null) {
-      long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-      r.header("Retry-After", Long.toString(seconds));
+      r.header("Retry-After", retryAfterValue(retryAfter));
     }
     if (status == 401) {
       r.header("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\","
@@ -130,11 +146,45 @@ final class GraphApi {
     return r;
   }
 
-  private static List<String> segments(String sub) {
+  /** Path keywords, matched ignoring case as Graph does; ids keep their case. */
+  private static final Map<String, String> KEYWORDS = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+
+  static {
+    for (String k : List.of("me", "users", "mailboxSettings", "calendar", "calendarView", "delta", "delta()",
+        "microsoft.graph.delta", "microsoft.graph.delta()", "events", "instances", "contacts", "contactFolders",
+        "mailFolders", "messages", "move", "attachments", "todo", "lists", "tasks", "$batch", "servicePrincipals",
+        "applications", "oauth2PermissionGrants", "groups", "members", "transitiveMembers", "memberOf",
+        "transitiveMemberOf", "appRoleAssignments")) {
+      KEYWORDS.put(k, k);
+    }
+  }
+
+  /** {@code users('id')}: Graph's key form, which it also writes into the next links it returns. */
+  private static final java.util.regex.Pattern KEY_FORM =
+      java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9.]*)\\('((?:[^']|'')*)'\\)$");
+
+  /** Whole seconds where the delay is whole, else seconds with a fraction ({@code 2.5}), as Graph sends them. */
+  static String retryAfterValue(Duration d) {
+    long millis = Math.max(0, d.toMillis());
+    if (millis % 1000 == 0) {
+      return Long.toString(Math.max(1, millis / 1000));
+    }
+    return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
+  }
+
+  static List<String> segments(String sub) {
     List<String> out = new ArrayList<>();
-    for (String s : sub.split("/")) {
-      if (!s.isEmpty()) {
-        out.add(Req.decodeSegment(s));
+    for (String raw : sub.split("/")) {
+      if (raw.isEmpty()) {
+        continue;
+      }
+      String s = Req.decodeSegment(raw);
+      java.util.regex.Matcher key = KEY_FORM.matcher(s);
+      if (key.matches() && KEYWORDS.containsKey(key.group(1))) {
+        out.add(KEYWORDS.get(key.group(1)));
+        out.add(key.group(2).replace("''", "'"));
+      } else {
+        out.add(KEYWORDS.getOrDefault(s, s));
       }
     }
     if (out.isEmpty()) {
@@ -219,6 +269,11 @@ final class GraphApi {
         if (f.dropConnection()) {
           return Resp.DROP;
         }
+        if (f.rawResponse() != null) {
+          FaultRule.RawResponse raw = f.rawResponse();
+          Resp r = new Resp(raw.status(), raw.body().getBytes(StandardCharsets.UTF_8));
+          return raw.contentType() == null ? r : r.header("Content-Type", raw.contentType());
+        }
         latency = latency.plus(f.latency());
       }
     }
@@ -229,6 +284,9 @@ final class GraphApi {
     return tenant.graph(methodAndPath, token, route.mailbox() ? targetUser : null, route.resource(), () -> {
       pause(delay);
       MailboxModel box = route.mailbox() ? t.mailbox(u) : null;
+      if (!route.mailbox() && route.resource() == null) {
+        DirectoryApi.authorize(c, userSeg == null ? restPath : "/users" + restPath, u);
+      }
       try {
         return route.action().apply(new Call(req, t, u, box, c, baseUrl.get()));
       } catch (HttpError e) {
@@ -612,7 +670,45 @@ final class GraphApi {
   // ------------------------------------------------------------------ responses
 
   private static Resp ok(Call c, Json.Body body) {
-    return c.ok(200, Json.write(body));
+    return c.ok(200, selected(c, Json.write(body)));
+  }
+
+  /**
+   * {@code $select} as Graph honours it: only the selected properties, with {@code id} and the
+   * {@code @odata.*} and {@code @removed} annotations, of the item or of each item of a collection.
+   */
+  static byte[] selected(Call c, byte[] json) {
+    String select = c.req.param("$select");
+    if (select == null || select.isBlank() || !c.req.method().equals("GET")) {
+      return json;
+    }
+    java.util.Set<String> keep = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    for (String p : select.split(",")) {
+      keep.add(p.trim());
+    }
+    keep.add("id");
+    ObjectNode root = Json.object(json);
+    JsonNode value = root.get("value");
+    if (value != null && value.isArray()) {
+      value.forEach(item -> {
+        if (item instanceof ObjectNode o) {
+          retain(o, keep);
+        }
+      });
+    } else {
+      retain(root, keep);
+    }
+    return Json.write(g -> g.writeTree(root));
+  }
+
+  private static void retain(ObjectNode item, java.util.Set<String> keep) {
+    List<String> drop = new ArrayList<>();
+    item.fieldNames().forEachRemaining(f -> {
+      if (!keep.contains(f) && !f.startsWith("@odata.") && !f.equals("@removed")) {
+        drop.add(f);
+      }
+    });
+    item.remove(drop);
   }
 
   private static Resp created(Call c, Json.Body body) {
@@ -689,7 +785,7 @@ final class GraphApi {
           GraphJson.removed(g, odataType, ch.id());
         } else {
           // a series master never shows here: the model lists its occurrences instead
-          writer.write(g, new StoredItem<>(ch.id(), ch.changeKey(), ch.item()));
+          typed(g, odataType, x -> writer.write(x, new StoredItem<>(ch.id(), ch.changeKey(), ch.item())));
         }
       }
       g.writeEndArray();
@@ -700,6 +796,28 @@ final class GraphApi {
       }
       g.writeEndObject();
     });
+  }
+
+  private static final byte[] ODATA_TYPE = "\"@odata.type\":\"".getBytes(StandardCharsets.UTF_8);
+
+  /** One item as delta returns it: {@code @odata.type} first, then the item's own properties. */
+  private static void typed(JsonGenerator g, String odataType, Json.Body item) throws IOException {
+    byte[] json = Json.write(item);
+    byte[] type = odataType.getBytes(StandardCharsets.UTF_8);
+    boolean empty = json.length <= 2;
+    byte[] out = new byte[json.length + ODATA_TYPE.length + type.length + (empty ? 1 : 2)];
+    int n = 0;
+    out[n++] = '{';
+    System.arraycopy(ODATA_TYPE, 0, out, n, ODATA_TYPE.length);
+    n += ODATA_TYPE.length;
+    System.arraycopy(type, 0, out, n, type.length);
+    n += type.length;
+    out[n++] = '"';
+    if (!empty) {
+      out[n++] = ',';
+    }
+    System.arraycopy(json, 1, out, n, json.length - 1);
+    g.writeRawValue(new RawJson(out));
   }
 
   // ------------------------------------------------------------------ events
@@ -919,9 +1037,19 @@ final class GraphApi {
     return ok(c, g -> GraphJson.settings(g, c.mailbox.settings()));
   }
 
+  /** Graph answers a mailboxSettings PATCH with the patched properties only, not the whole object. */
   private Resp patchSettings(Call c) {
     ObjectNode body = Json.object(c.req.body());
-    return ok(c, g -> GraphJson.settings(g, c.mailbox.updateSettings(GraphJson.settings(body, c.mailbox.settings()))));
+    MailboxSettings after = c.mailbox.updateSettings(GraphJson.settings(body, c.mailbox.settings()));
+    ObjectNode all = Json.object(Json.write(g -> GraphJson.settings(g, after)));
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("@odata.context", c.baseUrl + "/v1.0/$metadata#Microsoft.OutlookServices.MailboxSettings");
+    body.fieldNames().forEachRemaining(f -> {
+      if (all.has(f)) {
+        out.set(f, all.get(f));
+      }
+    });
+    return ok(c, g -> g.writeTree(out));
   }
 
   // ------------------------------------------------------------------ $batch

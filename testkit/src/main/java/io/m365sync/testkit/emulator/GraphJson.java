@@ -719,9 +719,14 @@ final class GraphJson {
       g.writeEndArray();
       g.writeStringField("startTime", wh.start() == null ? "08:00:00.0000000" : TIME.format(wh.start()));
       g.writeStringField("endTime", wh.end() == null ? "17:00:00.0000000" : TIME.format(wh.end()));
-      g.writeObjectFieldStart("timeZone");
-      g.writeStringField("name", wh.timeZone() == null ? "UTC" : wh.timeZone());
-      g.writeEndObject();
+      if (wh.customTimeZone() != null) {
+        g.writeFieldName("timeZone");
+        g.writeRawValue(wh.customTimeZone());
+      } else {
+        g.writeObjectFieldStart("timeZone");
+        g.writeStringField("name", wh.timeZone() == null ? "UTC" : wh.timeZone());
+        g.writeEndObject();
+      }
       g.writeEndObject();
     } else {
       g.writeNullField("workingHours");
@@ -731,7 +736,7 @@ final class GraphJson {
 
   static MailboxSettings settings(ObjectNode n, MailboxSettings base) {
     String tz = n.has("timeZone") ? Json.text(n, "timeZone") : base.timeZone();
-    if (tz != null && TimeZones.zone(tz) == null) {
+    if (n.has("timeZone") && tz != null && TimeZones.zone(tz) == null) {
       throw new HttpError(400, "ErrorInvalidArgument", "The time zone '" + tz + "' is not valid.");
     }
     MailboxSettings.WorkingHours wh = base.workingHours();
@@ -745,8 +750,15 @@ final class GraphJson {
       }
       LocalTime start = w.has("startTime") ? time(Json.text(w, "startTime")) : wh == null ? null : wh.start();
       LocalTime end = w.has("endTime") ? time(Json.text(w, "endTime")) : wh == null ? null : wh.end();
-      String wtz = w.has("timeZone") ? Json.text(w.get("timeZone"), "name") : wh == null ? null : wh.timeZone();
-      wh = new MailboxSettings.WorkingHours(days, start, end, wtz);
+      String wtz = wh == null ? null : wh.timeZone();
+      String custom = wh == null ? null : wh.customTimeZone();
+      if (w.has("timeZone")) {
+        JsonNode z = w.get("timeZone");
+        wtz = Json.text(z, "name");
+        boolean isCustom = z.path("@odata.type").asText("").endsWith("customTimeZone") || z.has("bias");
+        custom = isCustom ? z.toString() : null;
+      }
+      wh = new MailboxSettings.WorkingHours(days, start, end, wtz, custom);
     }
     MailboxSettings.AutomaticReplies ar = base.automaticReplies();
     if (n.has("automaticRepliesSetting")) {

@@ -23,6 +23,11 @@ record Req(String method, String path, String rawQuery, Map<String, String> quer
         Collections.unmodifiableMap(h), body == null ? new byte[0] : body);
   }
 
+  /** This request at another path (same query, headers and body). */
+  Req withPath(String newPath) {
+    return newPath.equals(path) ? this : new Req(method, newPath, rawQuery, query, headers, body);
+  }
+
   static Map<String, String> parseQuery(String raw) {
     Map<String, String> q = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     if (raw == null || raw.isEmpty()) {

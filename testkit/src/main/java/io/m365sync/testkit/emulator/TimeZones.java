@@ -1,6 +1,6 @@
 package io.m365sync.testkit.emulator;
 
-import io.m365sync.testkit.model.TimeZoneNames;
+import io.m365sync.model.WindowsTimeZones;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -18,7 +18,7 @@ final class TimeZones {
 
   /** The zone for a Windows or IANA name; null when unknown. */
   static ZoneId zone(String name) {
-    return TimeZoneNames.zone(name);
+    return WindowsTimeZones.zone(name);
   }
 
   static String format(Instant t, ZoneId zone) {

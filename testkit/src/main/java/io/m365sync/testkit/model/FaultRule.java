@@ -24,10 +24,19 @@ public final class FaultRule {
   private final GraphError error;
   private final Duration latency;
   private final boolean dropConnection;
+  private final RawResponse raw;
   private final AtomicLong fired = new AtomicLong();
+
+  /** An answer that is not Graph's JSON error: a proxy's HTML page, an empty body; {@code contentType} may be null. */
+  public record RawResponse(int status, String contentType, String body) {}
 
   private FaultRule(Pattern request, String userId, int times, double probability, long seed, GraphError error,
                     Duration latency, boolean dropConnection) {
+    this(request, userId, times, probability, seed, error, latency, dropConnection, null);
+  }
+
+  private FaultRule(Pattern request, String userId, int times, double probability, long seed, GraphError error,
+                    Duration latency, boolean dropConnection, RawResponse raw) {
     this.request = request;
     this.userId = userId;
     this.remaining = new AtomicInteger(times);
@@ -36,6 +45,7 @@ public final class FaultRule {
     this.error = error;
     this.latency = latency;
     this.dropConnection = dropConnection;
+    this.raw = raw;
   }
 
   /** Fails requests matching {@code requestRegex} (against e.g. {@code GET /users/u1/contacts/delta}) {@code times} times. */
@@ -66,6 +76,17 @@ public final class FaultRule {
   /** Drops the connection of matching requests (HTTP emulator only). */
   public static FaultRule drop(String requestRegex, String userId, int times) {
     return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, null, Duration.ZERO, true);
+  }
+
+  /**
+   * Answers matching requests {@code times} times with {@code status} and a body that is not Graph's
+   * JSON error, as the gateways in front of Graph do for some 5xx: an HTML page, or nothing ({@code body}
+   * empty, {@code contentType} null). HTTP emulator only.
+   */
+  public static FaultRule failWithRawBody(String requestRegex, String userId, int times, int status, String contentType,
+                                          String body) {
+    return new FaultRule(Pattern.compile(requestRegex), userId, times, 1.0, 0, null, Duration.ZERO, false,
+        new RawResponse(status, contentType, body == null ? "" : body));
   }
 
   /** Whether this rule fires for the request; consumes one use when it does. */
@@ -108,5 +129,10 @@ public final class FaultRule {
 
   public boolean dropConnection() {
     return dropConnection;
+  }
+
+  /** The non-JSON answer of {@link #failWithRawBody}; null for other rules. */
+  public RawResponse rawResponse() {
+    return raw;
   }
 }

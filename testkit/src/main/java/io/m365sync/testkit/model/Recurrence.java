@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.WindowsTimeZones;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,9 +94,9 @@ public final class Recurrence {
     }
     JsonNode p = r.path("pattern");
     JsonNode range = r.path("range");
-    ZoneId zone = TimeZoneNames.zone(text(range, "recurrenceTimeZone"));
+    ZoneId zone = WindowsTimeZones.zone(text(range, "recurrenceTimeZone"));
     if (zone == null) {
-      zone = TimeZoneNames.zone(master.originalTimeZone());
+      zone = WindowsTimeZones.zone(master.originalTimeZone());
     }
     if (zone == null) {
       zone = ZoneOffset.UTC;

@@ -80,7 +80,7 @@ class GatewayOverStrictGraphTest {
         .changes().get(0).item();
     MailboxSettings away = new MailboxSettings(now.timeZone(), now.workingHours(),
         new MailboxSettings.AutomaticReplies("alwaysEnabled", "away", "away"), Map.of());
-    WriteResult w = fx.gateway.update(session, ResourceType.MAILBOX_SETTINGS, "mailboxSettings", null,
+    WriteResult w = fx.gateway.update(session, ResourceType.MAILBOX_SETTINGS, null, "mailboxSettings", null,
         new ItemPatch<>(away, Set.of("automaticReplies"), Set.of()));
     DeltaPage<MailboxSettings> next = fx.gateway.delta(session, ResourceType.MAILBOX_SETTINGS,
         new DeltaRequest(null, null, null, null, 1));

@@ -101,7 +101,7 @@ class WindowsTimeZonesOverGraphTest {
       assertThat(c.item().start()).as(name).isEqualTo(START);
       // a CRM move by an hour goes back in the meeting's own zone
       Instant moved = START.plus(Duration.ofHours(1));
-      fx.gateway.update(session, ResourceType.EVENTS, c.remoteId(), null,
+      fx.gateway.update(session, ResourceType.EVENTS, null, c.remoteId(), null,
           new ItemPatch<>(c.item().withTimes(moved, moved.plus(Duration.ofHours(1))), Set.of("start", "end"), Set.of()));
     }
     ModelUser amy = fx.tenant.findUser("amy@contoso.com").orElseThrow();
@@ -125,7 +125,7 @@ class WindowsTimeZonesOverGraphTest {
     assertThat(read.originalTimeZone()).isEqualTo("Mars Standard Time");
 
     // the CRM edits the subject and writes the record back whole (e.g. CRM wins a conflict)
-    fx.gateway.update(session, ResourceType.EVENTS, id, null, ItemPatch.full(read.withSubject("Review (moved room)")));
+    fx.gateway.update(session, ResourceType.EVENTS, null, id, null, ItemPatch.full(read.withSubject("Review (moved room)")));
 
     CalendarEvent after = fx.tenant.mailbox(amy).calendar().get(id).orElseThrow().item();
     assertThat(after.subject()).isEqualTo("Review (moved room)");
@@ -160,7 +160,7 @@ class WindowsTimeZonesOverGraphTest {
 
     MailboxSettings.WorkingHours later = new MailboxSettings.WorkingHours(List.of("monday", "tuesday"),
         LocalTime.of(9, 0), LocalTime.of(17, 0), read.workingHours().timeZone(), read.workingHours().customTimeZone());
-    fx.gateway.update(session, ResourceType.MAILBOX_SETTINGS, "mailboxSettings", null,
+    fx.gateway.update(session, ResourceType.MAILBOX_SETTINGS, null, "mailboxSettings", null,
         new ItemPatch<>(new MailboxSettings(read.timeZone(), later, read.automaticReplies(), Map.of()),
             Set.of("workingHours"), Set.of()));
 

@@ -81,11 +81,12 @@ public final class EngineCore {
   public void unenroll(MailboxId mailbox) {
     locks.stopAndLock(mailbox, () -> {
       MailboxState before = readableStatus(mailbox);
-      ctx.store().purge(mailbox);
-      decisions.forget(mailbox);
+      // the strategy first: a refresh still out is then dropped when it lands instead of writing the row back
       if (ctx.delegated() != null) {
         ctx.delegated().forget(mailbox);
       }
+      ctx.store().purge(mailbox);
+      decisions.forget(mailbox);
       if (before != null) {
         ctx.listener().mailboxStatusChanged(before,
             before.withStatus(MailboxStatus.NOT_ENROLLED, null, ReasonCode.UNENROLLED.code(), "unenrolled by the host", ctx.clock().instant(), null));

@@ -7,9 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Purpose;
+import io.m365sync.SyncEngine;
 import io.m365sync.auth.AccessToken;
 import io.m365sync.auth.TransientAuthFailureException;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.ResourceType;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.ModelUser;
 import java.lang.reflect.InvocationTargetException;
@@ -17,6 +22,8 @@ import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,5 +119,39 @@ class MsalTokenIsolationTest {
     // the refresh's own write seals the row with the current key
     assertThat(new String(fx.store.tokenCache(m.id()).orElseThrow(), 5, 2, StandardCharsets.UTF_8)).isEqualTo("k2");
     assertThat(fx.cloud.validate(t.value()).objectId()).isNotNull();
+  }
+
+  @Test
+  void aRefreshLandingWhileTheMailboxIsUnenrolledLeavesNoTokenCacheBehind() throws Exception {
+    Mailbox m = fx.signIn(fx.tenant.addUser("lea"));
+    CountDownLatch written = new CountDownLatch(1);
+    // the store's purge holds the door open for a late write: what unenroll does first decides the outcome
+    SyncStateStore store = (SyncStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {SyncStateStore.class}, (proxy, method, args) -> {
+          try {
+            Object result = method.invoke(fx.store, args);
+            if (method.getName().equals("putTokenCache")) {
+              written.countDown();
+            } else if (method.getName().equals("purge")) {
+              written.await(1500, TimeUnit.MILLISECONDS);
+            }
+            return result;
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    MsalDelegatedTokenStrategy s = delegated(store, fx.cipher).timeout(Duration.ofMillis(200)).build();
+    SyncEngine engine = SyncEngine.builder().clock(fx.clock).stateStore(store).gateway(fx.gateway).delegatedTokens(s)
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, new InMemoryCrmStore<CalendarEvent>("event"))).build();
+    engine.enroll(m);
+    fx.clock.advance(Duration.ofMinutes(70));
+    // answered after the caller gave up (200 ms) but inside the HTTP timeout (twice that)
+    fx.tenant.addFault(FaultRule.delay("oauth2/v2.0/token", null, 1, Duration.ofMillis(320)));
+    assertThatThrownBy(() -> s.acquire(m, Purpose.BACKGROUND_SYNC)).isInstanceOf(TransientAuthFailureException.class);
+
+    engine.unenroll(m.id()); // the refresh is still out and lands during the purge
+
+    assertThat(fx.store.tokenCache(m.id()).isPresent()).as("a token cache row left behind").isFalse();
+    assertThat(fx.store.enrollment(m.id())).isEmpty();
   }
 }

@@ -23,6 +23,14 @@ public interface SyncListener {
    */
   default void signInRequired(Mailbox mailbox, MailboxState state) {}
 
+  /**
+   * Entra refused the user's refresh for a Conditional Access reason and sent a {@code claims}
+   * challenge (a JSON string). The host passes it, unchanged, to the add-in's next interactive
+   * sign-in (MSAL's {@code claims} parameter), or that sign-in meets the same refusal; keep it with
+   * the user until then. Called once per refusal; the mailbox also turns NEEDS_SIGN_IN.
+   */
+  default void claimsChallenge(Mailbox mailbox, String errorCode, String claims) {}
+
   /** A user's delegated grant will hit a known maximum age soon (sign-in frequency). */
   default void tokenExpiringSoon(Mailbox mailbox, java.time.Instant deadline) {}
 

@@ -253,6 +253,7 @@ final class MailboxRound {
       signInCode = e.errorCode();
       log.info("Delegated token of mailbox {} is dead ({}); no more token requests until the user signs in",
           mailbox.id(), e.errorCode());
+      e.claimsChallenge().ifPresent(claims -> ctx.listener().claimsChallenge(mailbox, e.errorCode(), claims));
     } catch (TokenException e) {
       delegatedFailure = e;
     }

@@ -42,6 +42,11 @@ public final class SafeListener implements SyncListener {
   }
 
   @Override
+  public void claimsChallenge(Mailbox mailbox, String errorCode, String claims) {
+    each("claimsChallenge", l -> l.claimsChallenge(mailbox, errorCode, claims));
+  }
+
+  @Override
   public void signInRequired(Mailbox mailbox, MailboxState state) {
     each("signInRequired", l -> l.signInRequired(mailbox, state));
   }

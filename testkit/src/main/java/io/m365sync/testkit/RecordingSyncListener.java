@@ -25,6 +25,9 @@ public final class RecordingSyncListener implements SyncListener {
   /** One item a delta page held that the gateway could not read. */
   public record Skipped(MailboxId mailbox, Resource resource, SkippedItem item) {}
 
+  /** One Conditional Access {@code claims} challenge handed to the host. */
+  public record ClaimsChallenge(MailboxId mailbox, String errorCode, String claims) {}
+
   /** One "the user must sign in" notice. */
   public record SignInNotice(MailboxId mailbox, Instant at, String reasonCode) {}
 
@@ -38,6 +41,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<UnreadableRow> unreadableRows = new CopyOnWriteArrayList<>();
   private final List<CredentialExpiry> credentialWarnings = new CopyOnWriteArrayList<>();
   private final List<Skipped> skippedItems = new CopyOnWriteArrayList<>();
+  private final List<ClaimsChallenge> claimsChallenges = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -72,6 +76,11 @@ public final class RecordingSyncListener implements SyncListener {
   @Override
   public void resourceQuarantined(Mailbox mailbox, MassChangeQuarantine quarantine) {
     quarantines.add(quarantine);
+  }
+
+  @Override
+  public void claimsChallenge(Mailbox mailbox, String errorCode, String claims) {
+    claimsChallenges.add(new ClaimsChallenge(mailbox.id(), errorCode, claims));
   }
 
   @Override
@@ -140,5 +149,9 @@ public final class RecordingSyncListener implements SyncListener {
   /** The skipped items reported, in order (an item skipped in several rounds is listed each time). */
   public List<Skipped> skippedItems() {
     return List.copyOf(skippedItems);
+  }
+
+  public List<ClaimsChallenge> claimsChallenges() {
+    return List.copyOf(claimsChallenges);
   }
 }

@@ -64,6 +64,34 @@ public interface SyncListener {
   /** One resource of one mailbox finished a round (progress). */
   default void resourceSynced(Mailbox mailbox, ResourceResult result) {}
 
+  /**
+   * As {@link #resourceSynced(Mailbox, ResourceResult)}, with the wall time the resource's round took
+   * ({@link java.time.Duration#ZERO} when it was skipped without a request). The engine calls this
+   * one; by default it calls the two-argument method, so override either, not both.
+   */
+  default void resourceSynced(Mailbox mailbox, ResourceResult result, java.time.Duration duration) {
+    resourceSynced(mailbox, result);
+  }
+
+  /**
+   * The engine asked its {@code mode} token strategy for a token for {@code mailbox} (the strategy
+   * answers from its cache or asks Entra); {@code granted} is false when it refused. Not called for
+   * requests the engine held back (a tenant's refused credentials, a dead delegated token).
+   */
+  default void tokenRequested(Mailbox mailbox, AuthMode mode, boolean granted) {}
+
+  /**
+   * Graph throttled a request of {@code resource}'s round (429, or 503 with {@code Retry-After});
+   * the mailbox waits {@code retryAfter} before its next round.
+   */
+  default void throttled(Mailbox mailbox, Resource resource, java.time.Duration retryAfter) {}
+
+  /**
+   * A stored delta link of {@code resource} had expired (410 {@code SyncStateNotFound}): the round
+   * reads everything again and re-links existing items instead of creating them twice.
+   */
+  default void deltaExpired(Mailbox mailbox, Resource resource) {}
+
   /** A mailbox round finished. */
   default void mailboxSynced(MailboxSyncReport report) {}
 

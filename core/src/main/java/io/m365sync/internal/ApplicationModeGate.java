@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.AuthMode;
 import io.m365sync.ReasonCode;
 import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
@@ -88,7 +89,7 @@ final class ApplicationModeGate {
       }
       AccessToken token;
       try {
-        token = ctx.application().acquire(mailbox, Purpose.BACKGROUND_SYNC);
+        token = requested(mailbox, AuthMode.APPLICATION, () -> ctx.application().acquire(mailbox, Purpose.BACKGROUND_SYNC));
       } catch (CredentialsInvalidException e) {
         entry.delegatedSuspect = true;
         fail(entry, tenant, e.errorCode(), e.getMessage(), now.plus(ctx.options().applicationRetryInterval()), now);
@@ -192,9 +193,21 @@ final class ApplicationModeGate {
     }
   }
 
+  /** Asks a strategy for a token and tells the listener whether it was granted. */
+  private AccessToken requested(Mailbox mailbox, AuthMode mode, Supplier<AccessToken> acquire) {
+    boolean granted = false;
+    try {
+      AccessToken token = acquire.get();
+      granted = true;
+      return token;
+    } finally {
+      ctx.listener().tokenRequested(mailbox, mode, granted);
+    }
+  }
+
   private AccessToken delegatedAttempt(TenantEntry entry, Mailbox mailbox, Supplier<AccessToken> acquire) {
     try {
-      return acquire.get();
+      return requested(mailbox, AuthMode.DELEGATED, acquire);
     } catch (CredentialsInvalidException e) {
       synchronized (entry) {
         Instant now = ctx.clock().instant();

@@ -203,6 +203,12 @@ public final class EngineCore {
   }
 
   private MailboxSyncReport round(MailboxLocks.Slot slot, Mailbox mailbox, When when) {
+    try (RoundMdc mdc = RoundMdc.open(mailbox)) {
+      return roundWithMdc(slot, mailbox, when);
+    }
+  }
+
+  private MailboxSyncReport roundWithMdc(MailboxLocks.Slot slot, Mailbox mailbox, When when) {
     if (slot.stopped()) {
       throw new NotEnrolledException(mailbox.id()); // an unenroll is waiting for this lock: start nothing
     }

@@ -28,6 +28,7 @@ import io.m365sync.state.MailboxStatus;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.SyncRound;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,7 +81,7 @@ final class MailboxRound {
     this.before = before;
     this.fence = fence;
     this.stopped = stopped;
-    this.gateway = new StoppableGateway(ctx.gateway(), stopped);
+    this.gateway = new ObservedGateway(new StoppableGateway(ctx.gateway(), stopped), ctx.listener());
     this.delegatedAlive = before.delegatedAlive();
     this.signInCode = before.delegatedAlive() ? null
         : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()
@@ -108,10 +109,14 @@ final class MailboxRound {
       if (stopped.getAsBoolean() && !outcome.aborted()) {
         outcome.fencedOut(FencedOutException.unenrolled(mailbox.id()));
       }
-      ResourceResult r = outcome.aborted() ? ResourceResult.skipped(resource, outcome.abortReason()) : runResource(syncer);
+      RoundMdc.resource(resource);
+      long t0 = System.nanoTime();
+      boolean aborted = outcome.aborted();
+      ResourceResult r = aborted ? ResourceResult.skipped(resource, outcome.abortReason()) : runResource(syncer);
       results.add(r);
-      ctx.listener().resourceSynced(mailbox, r);
+      ctx.listener().resourceSynced(mailbox, r, aborted ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - t0));
     }
+    RoundMdc.resource(null);
     return new Result(results, outcome, access, app, delegatedAlive, signInCode);
   }
 
@@ -187,7 +192,8 @@ final class MailboxRound {
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (RuntimeException e) {
         // one resource failing must not stop the others; logged once here, where it is handled
-        log.warn("Sync of {} for mailbox {} failed", resource, mailbox.id(), e);
+        // a GatewayException's message names Graph's request-id, for the admin's support ticket
+        log.warn("Sync of {} for mailbox {} failed: {}", resource, mailbox.id(), e.getMessage(), e);
         outcome.failed(e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName(), e.getMessage());
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       }

@@ -1,5 +1,6 @@
 package io.m365sync.internal;
 
+import io.m365sync.AuthMode;
 import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxSyncReport;
@@ -10,6 +11,7 @@ import io.m365sync.gateway.SkippedItem;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.ResourceResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -79,6 +81,26 @@ public final class SafeListener implements SyncListener {
   @Override
   public void resourceSynced(Mailbox mailbox, ResourceResult result) {
     each("resourceSynced", l -> l.resourceSynced(mailbox, result));
+  }
+
+  @Override
+  public void resourceSynced(Mailbox mailbox, ResourceResult result, Duration duration) {
+    each("resourceSynced", l -> l.resourceSynced(mailbox, result, duration));
+  }
+
+  @Override
+  public void tokenRequested(Mailbox mailbox, AuthMode mode, boolean granted) {
+    each("tokenRequested", l -> l.tokenRequested(mailbox, mode, granted));
+  }
+
+  @Override
+  public void throttled(Mailbox mailbox, Resource resource, Duration retryAfter) {
+    each("throttled", l -> l.throttled(mailbox, resource, retryAfter));
+  }
+
+  @Override
+  public void deltaExpired(Mailbox mailbox, Resource resource) {
+    each("deltaExpired", l -> l.deltaExpired(mailbox, resource));
   }
 
   @Override

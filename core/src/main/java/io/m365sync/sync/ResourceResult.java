@@ -22,10 +22,28 @@ import java.util.List;
  * @param skipped items Microsoft 365 returned that could not be read and were left alone (their CRM
  *     records kept); the round still synced the rest and moved its cursor. Each is also reported through
  *     {@link io.m365sync.SyncListener#itemSkipped}.
+ * @param pushed what the round wrote to Microsoft 365 (two-way resources); {@link Pushed#NONE} otherwise
  */
 public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, int created, int updated,
                              int deleted, int unchanged, boolean fullResync, String detail,
-                             MassChangeQuarantine quarantine, List<SkippedItem> skipped) {
+                             MassChangeQuarantine quarantine, List<SkippedItem> skipped, Pushed pushed) {
+
+  /** Items a round created, updated and deleted in Microsoft 365 from CRM changes. */
+  public record Pushed(int created, int updated, int deleted) {
+    public static final Pushed NONE = new Pushed(0, 0, 0);
+
+    public Pushed {
+      if (created < 0 || updated < 0 || deleted < 0) {
+        throw new IllegalArgumentException("pushed counts must not be negative but were " + created + "/" + updated
+            + "/" + deleted);
+      }
+    }
+
+    /** Items written to Microsoft 365. */
+    public int total() {
+      return created + updated + deleted;
+    }
+  }
 
   /**
    * SYNCED: the round went through; SKIPPED: not attempted (no usable token, the mailbox as a whole
@@ -42,6 +60,15 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
           + quarantine + " for " + outcome);
     }
     skipped = List.copyOf(Checks.requireNonNull(skipped, "skipped"));
+    Checks.requireNonNull(pushed, "pushed");
+  }
+
+  /** A result that pushed nothing to Microsoft 365. */
+  public ResourceResult(Resource resource, AuthMode mode, Outcome outcome, int created, int updated, int deleted,
+                        int unchanged, boolean fullResync, String detail, MassChangeQuarantine quarantine,
+                        List<SkippedItem> skipped) {
+    this(resource, mode, outcome, created, updated, deleted, unchanged, fullResync, detail, quarantine, skipped,
+        Pushed.NONE);
   }
 
   /** A result without skipped items. */

@@ -14,13 +14,23 @@ public final class GraphDirectoryException extends RuntimeException {
   private final int status;
   private final String code;
 
-  GraphDirectoryException(TenantId tenant, String request, int status, String code, String message, Throwable cause) {
+  private final String requestId;
+
+  GraphDirectoryException(TenantId tenant, String request, int status, String code, String message,
+                          String requestId, Throwable cause) {
     super("Directory read " + request + " in tenant " + tenant + " failed"
         + (status > 0 ? ": " + status + (code != null ? " " + code : "") : ": no answer")
-        + (message != null && !message.isBlank() ? ": " + message : ""), cause);
+        + (message != null && !message.isBlank() ? ": " + message : "")
+        + (requestId != null ? " [request-id " + requestId + "]" : ""), cause);
     this.tenant = tenant;
     this.status = status;
     this.code = code;
+    this.requestId = requestId;
+  }
+
+  /** Graph's {@code request-id}, for a support ticket; null when no answer carried one. */
+  public String requestId() {
+    return requestId;
   }
 
   public TenantId tenant() {

@@ -367,9 +367,10 @@ public final class GraphDirectoryReader implements DirectoryReader {
         code = o.getError().getCode();
         message = o.getError().getMessage();
       }
-      throw new GraphDirectoryException(tenant, request, e.getResponseStatusCode(), code, message, null);
+      throw new GraphDirectoryException(tenant, request, e.getResponseStatusCode(), code, message,
+          GraphErrorMapping.requestId(e), null);
     } catch (IOException | RuntimeException e) {
-      throw new GraphDirectoryException(tenant, request, 0, null, e.getClass().getSimpleName(), e);
+      throw new GraphDirectoryException(tenant, request, 0, null, e.getClass().getSimpleName(), null, e);
     } finally {
       provider.unbind();
     }

@@ -29,24 +29,25 @@ final class GraphErrorMapping {
     int status = e.getResponseStatusCode();
     String code = null;
     String message = null;
-    String requestId = null;
     if (e instanceof ODataError o && o.getError() != null) {
       MainError m = o.getError();
       code = m.getCode();
       message = m.getMessage();
-      if (m.getInnerError() != null) {
-        requestId = m.getInnerError().getRequestId();
-      }
     }
     if (message == null) {
       message = e.getClass().getSimpleName();
     }
-    Map<String, Set<String>> headers = e.getResponseHeaders();
-    if (requestId == null) {
-      requestId = header(headers, "request-id");
-    }
     return GatewayErrors.toException(mailbox, resource, status, code, message,
-        parseRetryAfter(header(headers, "Retry-After"), clock), requestId, null);
+        parseRetryAfter(header(e.getResponseHeaders(), "Retry-After"), clock), requestId(e), null);
+  }
+
+  /** Graph's {@code request-id} of a failed request: the error body's, else the response header's; may be null. */
+  static String requestId(ApiException e) {
+    if (e instanceof ODataError o && o.getError() != null && o.getError().getInnerError() != null
+        && o.getError().getInnerError().getRequestId() != null) {
+      return o.getError().getInnerError().getRequestId();
+    }
+    return header(e.getResponseHeaders(), "request-id");
   }
 
   /** A failure with no HTTP answer (connection refused, reset, timeout, unreadable body). */

@@ -230,6 +230,9 @@ class GraphDirectoryReaderTest {
           assertThat(e.status()).isEqualTo(403);
           assertThat(e.code()).isEqualTo("Authorization_RequestDenied");
           assertThat(e.tenant()).isEqualTo(fx.tenantId());
+          // Graph's request-id reaches the WARN that reports the failure, for a support ticket
+          assertThat(e.requestId()).isNotBlank();
+          assertThat(e.getMessage()).contains("request-id " + e.requestId());
         })
         .hasMessageContaining(fx.tenantId().value()).hasMessageContaining("/appRoleAssignments")
         .hasMessageNotContaining(token);

@@ -143,7 +143,9 @@ public final class FakeMailboxGateway implements MailboxGateway {
       }
       return tenant.graph(request, session.token().value(), id.userObjectId(), type.resource(), body);
     } catch (GraphError e) {
-      throw GatewayErrors.toException(id, type.resource(), e.status(), e.code(), e.getMessage(), e.retryAfter(), null, e);
+      // every Graph answer carries a request-id, as the adapter reports it for support tickets
+      throw GatewayErrors.toException(id, type.resource(), e.status(), e.code(), e.getMessage(), e.retryAfter(),
+          java.util.UUID.randomUUID().toString(), e);
     }
   }
 

@@ -79,7 +79,8 @@ public final class MailboxSettingsSyncer implements ResourceSyncer<MailboxSettin
     }
     return new ResourceResult(ResourceType.MAILBOX_SETTINGS.resource(), round.session().mode(),
         ResourceResult.Outcome.SYNCED, created, updated, 0, created + updated == 0 && !pushed ? 1 : 0, false,
-        pushed ? "to Microsoft 365: settings updated" : null);
+        pushed ? "to Microsoft 365: settings updated" : null, null, java.util.List.of(),
+        pushed ? new ResourceResult.Pushed(0, 1, 0) : ResourceResult.Pushed.NONE);
   }
 
   /** The value a field should have on the CRM side ({@code forCrm}) or on Microsoft 365. */

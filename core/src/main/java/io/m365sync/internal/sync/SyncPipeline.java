@@ -145,7 +145,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     }
     return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
         counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, counts.fullResync,
-        counts.describePush(plan.conflicts.size()), null, pulled.skipped());
+        counts.describePush(plan.conflicts.size()), null, pulled.skipped(),
+        new ResourceResult.Pushed(counts.pushedCreated, counts.pushedUpdated, counts.pushedDeleted));
   }
 
   /** Asks Microsoft 365 whether an item still exists, for windowed resources (see {@link Planner}). */

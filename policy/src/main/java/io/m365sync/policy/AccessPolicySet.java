@@ -12,11 +12,10 @@ import java.util.stream.Stream;
 /**
  * A tenant's declared Exchange configuration for app-only mailbox access: application access
  * policies, management scopes and RBAC for Applications role assignments. Immutable.
- *
- * @throws UnknownManagementScopeException if a role assignment names an undeclared scope
  */
 public record AccessPolicySet(List<ApplicationAccessPolicy> applicationAccessPolicies, List<ManagementScope> managementScopes,
                               List<ManagementRoleAssignment> roleAssignments) {
+  /** @throws UnknownManagementScopeException if a role assignment names an undeclared scope */
   public AccessPolicySet {
     applicationAccessPolicies = List.copyOf(applicationAccessPolicies);
     managementScopes = List.copyOf(managementScopes);

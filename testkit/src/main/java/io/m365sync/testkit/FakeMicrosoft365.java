@@ -3,6 +3,7 @@ package io.m365sync.testkit;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
+import io.m365sync.SyncEngine;
 import io.m365sync.TenantId;
 import io.m365sync.testkit.model.AppRegistration;
 import io.m365sync.testkit.model.CloudModel;
@@ -24,6 +25,8 @@ import java.util.Set;
  * ModelUser alice = m365.addUser("alice");
  * m365.mailbox(alice).calendar().create(CalendarEvent.simple("Kick-off", start, end));
  * Mailbox mailbox = m365.signIn(alice, Set.of(Resource.EVENTS));   // the add-in sign-in
+ * SyncEngine engine = m365.engineBuilder()
+ *     .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, new InMemoryCrmStore<>("event"))).build();
  * engine.enroll(mailbox);
  * }</pre>
  */
@@ -77,6 +80,15 @@ public final class FakeMicrosoft365 {
     MailboxId id = delegated.signIn(tenant, user);
     return new Mailbox(id, user.userPrincipalName(), "crm-user-" + user.displayName(), clock.instant(),
         resources.isEmpty() ? EnumSet.allOf(Resource.class) : resources);
+  }
+
+  /**
+   * An engine builder wired to this tenant: its clock, the fake gateway and both fake token strategies.
+   * Add the resources (and, if the test wants them, a state store, executor, options or listener) and
+   * build; rounds run on the calling thread unless an executor is set.
+   */
+  public SyncEngine.Builder engineBuilder() {
+    return SyncEngine.builder().clock(clock).gateway(gateway).delegatedTokens(delegated).applicationTokens(application);
   }
 
   /** The admin adds these application permissions and grants admin consent. */

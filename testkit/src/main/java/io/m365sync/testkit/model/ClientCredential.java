@@ -4,7 +4,7 @@ import java.security.cert.X509Certificate;
 
 /**
  * How a client proves itself at the token endpoint: nothing (a public client), a client secret, or a
- * certificate assertion. {@link #toString()} never shows a secret.
+ * certificate assertion. Its {@code toString()} never shows a secret.
  */
 public sealed interface ClientCredential {
 

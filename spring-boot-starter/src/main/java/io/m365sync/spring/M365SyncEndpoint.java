@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -86,7 +87,8 @@ public class M365SyncEndpoint {
   public Page list(@Selector String list, @Nullable Integer page, @Nullable Integer size) {
     Function<SyncMonitor, List<MailboxState>> query = LISTS.get(list);
     if (query == null) {
-      throw new IllegalArgumentException("unknown list '" + list + "'; one of " + new TreeMap<>(LISTS).keySet());
+      String known = new TreeMap<>(LISTS).keySet().toString();
+      throw new InvalidEndpointRequestException("unknown list '" + list + "'; one of " + known, "unknown list"); // 400
     }
     int p = Math.max(0, page == null ? 0 : page);
     int n = Math.min(MAX_PAGE_SIZE, Math.max(1, size == null ? 50 : size));

@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * @param <B> the concrete builder, returned by every setter
  */
-abstract class MsalBuilder<B extends MsalBuilder<B>> {
+public abstract class MsalBuilder<B extends MsalBuilder<B>> {
   String clientId;
   AppCredential credential;
   AppRegistrations<AppCredential> registrations;

@@ -1,0 +1,122 @@
+package io.m365sync.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.m365sync.Resource;
+import io.m365sync.SyncEngine;
+import io.m365sync.crm.CrmStore;
+import io.m365sync.jdbc.DbSchedulerSyncScheduler;
+import io.m365sync.jdbc.JdbcSyncStateStore;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
+import io.m365sync.sync.ResourceSyncer;
+import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.InMemoryCrmStore;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** What the auto-configuration builds from which beans and properties, and how it refuses what is missing. */
+class M365SyncAutoConfigurationTest {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(M365SyncAutoConfiguration.class, M365SyncActuatorAutoConfiguration.class))
+      .withPropertyValues("m365sync.client-id=4a7c9e21-5b3d-4f6a-9c8e-2d1f0b3a5c7e", "m365sync.client-secret=s3cr3t-value",
+          "m365sync.token-cache.key-id=k1", "m365sync.token-cache.key=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+          "m365sync.scheduler.enabled=false");
+
+  @Configuration(proxyBeanMethods = false)
+  static class Host {
+    @Bean
+    DataSource dataSource() {
+      JdbcDataSource ds = new JdbcDataSource();
+      ds.setURL("jdbc:h2:mem:autoconfig-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+      return ds;
+    }
+
+    @Bean
+    CrmStore<Contact> contacts() {
+      return new InMemoryCrmStore<>("contact");
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Events {
+    @Bean
+    CrmStore<CalendarEvent> events() {
+      return new InMemoryCrmStore<>("event");
+    }
+  }
+
+  @Test
+  void withoutADataSourceNothingIsWired() {
+    runner.run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(SyncEngine.class).doesNotHaveBean(M365SyncEndpoint.class));
+  }
+
+  @Test
+  void theHostsDataSourceBecomesTheStateStoreAndTheEngineGetsTheActuatorViews() {
+    runner.withUserConfiguration(Host.class).run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(SyncEngine.class).hasSingleBean(JdbcSyncStateStore.class)
+          .hasSingleBean(M365SyncHealthIndicator.class).hasSingleBean(M365SyncEndpoint.class)
+          .doesNotHaveBean(DbSchedulerSyncScheduler.class);
+      assertThat(ctx.getBean(SyncEngine.class).stateStore()).isSameAs(ctx.getBean(JdbcSyncStateStore.class));
+      assertThat(ctx.getBean(M365SyncEndpoint.class).overview().mailboxes()).isZero();
+    });
+  }
+
+  @Test
+  void theClusterSchedulerIsOnByDefault() {
+    runner.withUserConfiguration(Host.class).withPropertyValues("m365sync.scheduler.enabled=true")
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(DbSchedulerSyncScheduler.class));
+  }
+
+  @Test
+  void crmStoreBeansAreFoundByItemTypeAndAHostSyncerWinsForItsResource() {
+    runner.withUserConfiguration(Host.class, Events.class).run(ctx -> {
+      @SuppressWarnings("unchecked")
+      CrmStore<Contact> contacts = ctx.getBean("contacts", CrmStore.class);
+      ResourceSyncer<Contact> own = ResourceSyncers.twoWay(ResourceType.CONTACTS, contacts);
+      List<ResourceSyncer<?>> syncers = CrmStoreResources.syncers(ctx.getBeanFactory(), List.of(own), Set.of(Resource.EVENTS));
+      assertThat(syncers).extracting(s -> s.type().resource()).containsExactlyInAnyOrder(Resource.CONTACTS, Resource.EVENTS);
+      assertThat(syncers).contains(own);
+    });
+  }
+
+  @Test
+  void withoutACrmStoreTheStartupNamesWhatToDeclare() {
+    runner.withBean(DataSource.class, () -> new Host().dataSource()).run(ctx -> assertThat(ctx).hasFailed()
+        .getFailure().rootCause().hasMessageContaining("no CrmStore<T> bean"));
+  }
+
+  @Test
+  void aMissingSettingIsNamedAndTheSecretNeverShown() {
+    runner.withUserConfiguration(Host.class).withPropertyValues("m365sync.client-id=").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("'m365sync.client-id' is required");
+      assertThat(stackText(ctx.getStartupFailure())).doesNotContain("s3cr3t-value");
+    });
+  }
+
+  @Test
+  void delegatedTokensWithoutATokenCacheKeyAreRefusedWithTheWayOut() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(M365SyncAutoConfiguration.class))
+        .withUserConfiguration(Host.class)
+        .withPropertyValues("m365sync.client-id=4a7c9e21-5b3d-4f6a-9c8e-2d1f0b3a5c7e", "m365sync.client-secret=x",
+            "m365sync.scheduler.enabled=false")
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("m365sync.token-cache.key").hasMessageContaining("m365sync.msal.delegated-enabled=false"));
+  }
+
+  private static String stackText(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
+  }
+}

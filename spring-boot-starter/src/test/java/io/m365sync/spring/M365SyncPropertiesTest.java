@@ -1,0 +1,78 @@
+package io.m365sync.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.m365sync.SyncOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** Every {@link SyncOptions} key binds under {@code m365sync.*}, means what {@code fromProperties} reads, and has metadata. */
+class M365SyncPropertiesTest {
+  /** A value other than the default for every option: a new option fails here until the starter binds it. */
+  private static final Map<String, String> NON_DEFAULT = Map.ofEntries(
+      Map.entry("cycleInterval", "PT7M"), Map.entry("maxConcurrentMailboxes", "3"),
+      Map.entry("accessDecisionTtl", "PT2H"), Map.entry("applicationRetryInterval", "PT3H"),
+      Map.entry("failureBackoff", "PT2M"), Map.entry("maxFailureBackoff", "PT9H"),
+      Map.entry("unavailableRecheck", "PT8H"), Map.entry("signInNotify", "WEEKLY"), Map.entry("pageSize", "250"),
+      Map.entry("eventWindowPast", "P10D"), Map.entry("eventWindowFuture", "P100D"), Map.entry("maxRetryAfter", "PT30M"),
+      Map.entry("unscopedDelegatedOnly", "true"), Map.entry("credentialExpiryWarning", "P5D"),
+      Map.entry("keepAliveInterval", "PT12H"));
+
+  @Test
+  void everySyncOptionBindsInKebabCaseAsFromPropertiesReadsIt() {
+    assertThat(NON_DEFAULT.keySet()).containsExactlyInAnyOrderElementsOf(SyncOptions.KEYS);
+    Map<String, String> kebab = new HashMap<>();
+    NON_DEFAULT.forEach((k, v) -> kebab.put("m365sync." + kebab(k), v));
+    M365SyncProperties bound = new Binder(new MapConfigurationPropertySource(kebab))
+        .bind("m365sync", Bindable.ofInstance(new M365SyncProperties())).get();
+
+    SyncOptions options = bound.toSyncOptions();
+
+    assertThat(options).isEqualTo(SyncOptions.fromProperties(k -> NON_DEFAULT.get(k.substring("m365sync.".length()))));
+    SyncOptions defaults = SyncOptions.defaults();
+    for (var c : SyncOptions.class.getRecordComponents()) {
+      assertThat(invoke(c, options)).as(c.getName()).isNotEqualTo(invoke(c, defaults));
+    }
+  }
+
+  @Test
+  void unboundPropertiesKeepTheEngineDefaults() {
+    assertThat(new M365SyncProperties().toSyncOptions()).isEqualTo(SyncOptions.defaults());
+  }
+
+  @Test
+  void everySyncOptionHasConfigurationMetadataForIdeCompletion() throws IOException {
+    String metadata;
+    try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      assertThat(in).as("spring-boot-configuration-processor output").isNotNull();
+      metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    for (String key : SyncOptions.KEYS) {
+      assertThat(metadata).contains("\"name\": \"m365sync." + kebab(key) + "\"");
+    }
+    for (String key : List.of("client-id", "msal.route-token-requests-to", "graph.base-url", "scheduler.polling-interval",
+        "token-cache.key", "two-way")) {
+      assertThat(metadata).contains("\"name\": \"m365sync." + key + "\"");
+    }
+  }
+
+  private static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Object invoke(java.lang.reflect.RecordComponent c, SyncOptions o) {
+    try {
+      return c.getAccessor().invoke(o);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,5 +1,6 @@
 package io.m365sync.state;
 
+import io.m365sync.Checks;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
@@ -7,10 +8,13 @@ import io.m365sync.TenantId;
 import io.m365sync.internal.InMemorySyncStateStore;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -93,6 +97,50 @@ public interface SyncStateStore {
   /** {@link #statuses(Consumer)} that drops unreadable rows without telling anyone. */
   default List<MailboxState> statuses() {
     return statuses(row -> {});
+  }
+
+  /**
+   * How many mailboxes have each status, per tenant; {@code tenant} null: every tenant. Groups
+   * without a mailbox are left out; the order is unspecified. A status row that cannot be read is
+   * left out of the counts and reported to {@code onUnreadable}, as {@link #statuses(Consumer)} does
+   * (a store that counts without reading rows may report a group of them as one, keyed by tenant).
+   * This default reads every status; durable stores override it with one grouped, indexed query.
+   */
+  default List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
+    Map<TenantId, Map<MailboxStatus, Long>> counts = new TreeMap<>(Comparator.comparing(TenantId::value));
+    for (MailboxState s : statuses(onUnreadable)) {
+      if (tenant == null || tenant.equals(s.mailbox().tenant())) {
+        counts.computeIfAbsent(s.mailbox().tenant(), t -> new EnumMap<>(MailboxStatus.class))
+            .merge(s.status(), 1L, Long::sum);
+      }
+    }
+    List<StatusCount> result = new ArrayList<>();
+    counts.forEach((t, byStatus) -> byStatus.forEach((status, n) -> result.add(new StatusCount(t, status, n))));
+    return result;
+  }
+
+  /**
+   * One page of the statuses {@code query} selects, in mailbox-key order, starting after
+   * {@code query.after()} (keyset paging: stable while mailboxes come and go). {@code next} is set
+   * when more rows follow. A row that cannot be read is skipped, reported to {@code onUnreadable}
+   * and still counts towards the page's limit, so a page can come back short but never stalls.
+   *
+   * <p>Key order is the store's: this default and the in-memory store compare keys as Java strings,
+   * a database by its collation. Callers only pass {@link StatusPage#next()} back.
+   *
+   * <p>This default reads every status; durable stores override it with an index seek.
+   */
+  default StatusPage statusPage(StatusQuery query, Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(query, "query");
+    String after = query.after() == null ? null : query.after().key();
+    List<MailboxState> matching = statuses(onUnreadable).stream()
+        .filter(s -> query.matches(s) && (after == null || s.mailbox().key().compareTo(after) > 0))
+        .sorted(Comparator.comparing(s -> s.mailbox().key())).limit(query.limit() + 1L).toList();
+    if (matching.size() <= query.limit()) {
+      return new StatusPage(matching, null);
+    }
+    List<MailboxState> page = matching.subList(0, query.limit());
+    return new StatusPage(page, page.get(page.size() - 1).mailbox());
   }
 
   // fencing

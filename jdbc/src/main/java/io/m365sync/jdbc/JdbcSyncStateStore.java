@@ -13,9 +13,13 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
+import io.m365sync.state.StatusCount;
+import io.m365sync.state.StatusPage;
+import io.m365sync.state.StatusQuery;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
+import io.m365sync.state.UnreadableStateException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -306,10 +310,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       if (updated == 0) {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_status (status, auth_mode, reason_code,"
             + " reason, since, next_attempt, last_attempt_at, last_success_at, last_duration_nanos,"
-            + " delegated_dead_since, notified_at, consecutive_failures, mailbox_key)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            + " delegated_dead_since, notified_at, consecutive_failures, mailbox_key, tenant_id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
           bindStatus(ps, state);
           ps.setString(13, key);
+          ps.setString(14, state.mailbox().tenant().value());
           ps.executeUpdate();
         }
       }
@@ -370,6 +375,84 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         return Rows.all(rs, STATUS_TABLE, "mailbox_key", r -> statusFrom(r, parseKey(r.getString("mailbox_key"))));
       }
     }).reportTo(onUnreadable);
+  }
+
+  /** One grouped query; the tenant index holds every column it reads, so no table row is visited. */
+  @Override
+  public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    String where = tenant == null ? "" : " WHERE tenant_id = ?";
+    return jdbc.tx("statusCounts", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, status, COUNT(*) AS n FROM " + STATUS_TABLE
+          + where + " GROUP BY tenant_id, status")) {
+        if (tenant != null) {
+          ps.setString(1, tenant.value());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          return Rows.all(rs, STATUS_TABLE, "tenant_id", r -> new StatusCount(TenantId.of(r.getString("tenant_id")),
+              Jdbc.getEnum(r, "status", MailboxStatus.class), r.getLong("n")));
+        }
+      }
+    }).reportTo(onUnreadable);
+  }
+
+  /**
+   * Keyset paging: {@code mailbox_key > after ORDER BY mailbox_key} with the limit in the SQL, so the
+   * database seeks in the index matching the filter and stops after one row more than the page
+   * (that row says whether a next page exists). OFFSET would read and drop every earlier row.
+   */
+  @Override
+  public StatusPage statusPage(StatusQuery query, Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(query, "query");
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    List<String> conditions = new ArrayList<>();
+    List<String> args = new ArrayList<>();
+    if (query.tenant() != null) {
+      conditions.add("tenant_id = ?");
+      args.add(query.tenant().value());
+    }
+    if (!query.statuses().isEmpty()) {
+      conditions.add("status IN (" + String.join(", ", Collections.nCopies(query.statuses().size(), "?")) + ")");
+      query.statuses().stream().map(Enum::name).sorted().forEach(args::add);
+    }
+    if (query.neverSyncedOnly()) {
+      conditions.add("last_success_at IS NULL");
+    }
+    if (query.after() != null) {
+      conditions.add("mailbox_key > ?");
+      args.add(key(query.after()));
+    }
+    String sql = STATUS_SELECT + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
+        + " ORDER BY mailbox_key FETCH FIRST " + (query.limit() + 1) + " ROWS ONLY";
+    List<UnreadableRow> unreadable = new ArrayList<>();
+    StatusPage page = jdbc.tx("statusPage", null, c -> {
+      unreadable.clear(); // a retried transaction reads again
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setString(i + 1, args.get(i));
+        }
+        List<MailboxState> items = new ArrayList<>();
+        String lastKey = null;
+        try (ResultSet rs = ps.executeQuery()) {
+          int n = 0;
+          while (rs.next()) {
+            if (++n > query.limit()) {
+              return new StatusPage(items, parseKey(lastKey));
+            }
+            lastKey = rs.getString("mailbox_key");
+            String rowKey = lastKey;
+            try {
+              items.add(Rows.one(rs, STATUS_TABLE, rowKey, null, r -> statusFrom(r, parseKey(rowKey))));
+            } catch (UnreadableStateException e) {
+              unreadable.add(e.row());
+            }
+          }
+        }
+        return new StatusPage(items, null);
+      }
+    });
+    unreadable.forEach(onUnreadable);
+    return page;
   }
 
   // ---------------------------------------------------------------- fencing

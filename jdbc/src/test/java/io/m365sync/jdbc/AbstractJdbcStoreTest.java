@@ -15,6 +15,9 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.StatusCount;
+import io.m365sync.state.StatusPage;
+import io.m365sync.state.StatusQuery;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.state.UnreadableStateException;
 import io.m365sync.testkit.SyncStateStoreContract;
@@ -177,8 +180,11 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
       assertThat(rs.getInt(1)).isEqualTo(1);
       assertThat(rs.getString(2)).isEqualTo("init");
       assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.schemaVersion()).isEqualTo(2);
+      assertThat(rs.getInt(1)).isEqualTo(2);
       assertThat(rs.getString(2)).isEqualTo("link_container");
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.schemaVersion()).isEqualTo(3);
+      assertThat(rs.getString(2)).isEqualTo("status_monitor");
       assertThat(rs.next()).isFalse();
     }
   }
@@ -240,6 +246,59 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
   }
 
   @Test
+  void countsAndPagesSkipAndReportUnreadableStatusRows() throws Exception {
+    MailboxId carol = MailboxId.of("contoso", "oid-carol");
+    for (MailboxId id : List.of(ALICE, BOB, carol)) {
+      store.putStatus(MailboxState.pending(id, T0));
+    }
+    sql("UPDATE m365sync_status SET status = 'ON_HOLD' WHERE mailbox_key = '" + BOB.key() + "'");
+
+    List<UnreadableRow> reported = new ArrayList<>();
+    assertThat(store.statusCounts(null, reported::add))
+        .containsExactly(new StatusCount(ALICE.tenant(), MailboxStatus.PENDING, 2));
+    assertThat(reported).singleElement().satisfies(r -> {
+      assertThat(r.table()).isEqualTo("m365sync_status");
+      assertThat(r.key()).isEqualTo("contoso");
+      assertThat(r.problem()).contains("ON_HOLD");
+    });
+
+    reported.clear();
+    // the unreadable row takes its place in the page, so the page is short but the walk goes on
+    StatusPage first = store.statusPage(StatusQuery.all(2), reported::add);
+    assertThat(first.items()).extracting(MailboxState::mailbox).containsExactly(ALICE);
+    assertThat(first.next()).isEqualTo(BOB);
+    assertThat(reported).extracting(UnreadableRow::key).containsExactly(BOB.key());
+    StatusPage second = store.statusPage(StatusQuery.all(2).after(first.next()), reported::add);
+    assertThat(second.items()).extracting(MailboxState::mailbox).containsExactly(carol);
+    assertThat(second.hasNext()).isFalse();
+  }
+
+  @Test
+  void theStatusIndexesExistAndTheTenantColumnIsFilledOnInsert() throws Exception {
+    store.putStatus(MailboxState.pending(MailboxId.of("fabrikam", "oid-x"), T0));
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT tenant_id FROM m365sync_status")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("fabrikam");
+    }
+    List<String> indexes = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+         ResultSet rs = c.getMetaData().getIndexInfo(null, null, tableName(c, "m365sync_status"), false, false)) {
+      while (rs.next()) {
+        if (rs.getString("INDEX_NAME") != null) {
+          indexes.add(rs.getString("INDEX_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    assertThat(indexes).contains("m365sync_status_status_idx", "m365sync_status_tenant_idx",
+        "m365sync_status_tenant_key_idx");
+  }
+
+  private static String tableName(Connection c, String name) throws Exception {
+    return c.getMetaData().storesUpperCaseIdentifiers() ? name.toUpperCase(java.util.Locale.ROOT) : name;
+  }
+
+  @Test
   void unreadableStatusesAreSkippedAndReportedByKeyAndThrownWhenReadAlone() throws Exception {
     MailboxId carol = MailboxId.of("contoso", "oid-carol");
     MailboxId dave = MailboxId.of("contoso", "oid-dave");
@@ -250,8 +309,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     sql("UPDATE m365sync_status SET status = 'ON_HOLD' WHERE mailbox_key = '" + BOB.key() + "'");
     sql("UPDATE m365sync_status SET auth_mode = 'CERTIFICATE' WHERE mailbox_key = '" + carol.key() + "'");
     sql("UPDATE m365sync_status SET next_attempt = " + infiniteTimestamp() + " WHERE mailbox_key = '" + dave.key() + "'");
-    sql("INSERT INTO m365sync_status (mailbox_key, status, since, consecutive_failures)"
-        + " VALUES ('no-slash', 'ACTIVE', CURRENT_TIMESTAMP, 0)");
+    sql("INSERT INTO m365sync_status (mailbox_key, tenant_id, status, since, consecutive_failures)"
+        + " VALUES ('no-slash', 'no-slash', 'ACTIVE', CURRENT_TIMESTAMP, 0)");
 
     List<UnreadableRow> reported = new ArrayList<>();
     assertThat(store.statuses(reported::add)).extracting(MailboxState::mailbox).containsExactly(ALICE, erin);

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
+import io.m365sync.TenantId;
 import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.StatusCount;
+import io.m365sync.state.StatusQuery;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
@@ -28,7 +32,38 @@ class SchemaMigratorTest {
           "m365sync_scheduled_tasks")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
-      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(2);
+      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(3);
+    }
+  }
+
+  /** Status rows written at schema version 2 had no tenant column: the upgrade fills it from the key. */
+  @Test
+  void aVersionTwoDatabaseGainsTenantsForItsStatusRowsOnH2AndPostgres() throws Exception {
+    for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
+      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        for (String script : List.of("V1__init.sql", "V2__link_container.sql")) {
+          try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + script)) {
+            for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
+              s.execute(st);
+            }
+          }
+        }
+        s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
+            + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+        s.execute("INSERT INTO m365sync_schema_version VALUES (1, 'init', CURRENT_TIMESTAMP)");
+        s.execute("INSERT INTO m365sync_schema_version VALUES (2, 'link_container', CURRENT_TIMESTAMP)");
+        for (String key : List.of("contoso/oid-a", "contoso/oid-b", "fabrikam/oid-c")) {
+          s.execute("INSERT INTO m365sync_status (mailbox_key, status, since, consecutive_failures)"
+              + " VALUES ('" + key + "', 'FAILING', CURRENT_TIMESTAMP, 0)");
+        }
+      }
+      JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, dialect);
+      assertThat(store.statusCounts(null, row -> {})).as(dialect.name()).containsExactlyInAnyOrder(
+          new StatusCount(TenantId.of("contoso"), MailboxStatus.FAILING, 2),
+          new StatusCount(TenantId.of("fabrikam"), MailboxStatus.FAILING, 1));
+      assertThat(store.statusPage(StatusQuery.all(10).inTenant(TenantId.of("fabrikam")), row -> {}).items())
+          .extracting(st -> st.mailbox().key()).containsExactly("fabrikam/oid-c");
     }
   }
 
@@ -51,7 +86,7 @@ class SchemaMigratorTest {
         EnumSet.of(Resource.TASKS)));
     long fence = store.claimFence(alice);
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(2);
+      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(3);
       // a row as version 1 wrote it: no container column in the insert
       s.execute("INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key, crm_version,"
           + " fence) SELECT mailbox_key, 'TASKS', 'crm-old', 'task-old', 'ck', 1, 1 FROM m365sync_mailbox");
@@ -88,6 +123,14 @@ class SchemaMigratorTest {
       try (var in = getClass().getClassLoader().getResourceAsStream(v2)) {
         assertThat(in).as(v2).isNotNull();
         assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v2).hasSize(1);
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v3 = dialect.migrationFolder() + "V3__status_monitor.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v3)) {
+        assertThat(in).as(v3).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v3).hasSize(6)
+            .allSatisfy(st -> assertThat(st).doesNotContain(";"));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);
       }

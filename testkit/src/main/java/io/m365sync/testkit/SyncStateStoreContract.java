@@ -18,12 +18,19 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
+import io.m365sync.state.StatusCount;
+import io.m365sync.state.StatusPage;
+import io.m365sync.state.StatusQuery;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -175,6 +182,115 @@ public abstract class SyncStateStoreContract {
 
     assertEquals(s, store.status(ALICE).orElseThrow());
     assertEquals(2, store.statuses().size());
+  }
+
+  // ---------------------------------------------------------------- monitor: counts and pages
+
+  private static final TenantId FABRIKAM = TenantId.of("fabrikam");
+
+  /** 12 mailboxes per tenant, oid-00..oid-11, statuses cycling through four; even ones synced once. */
+  private List<MailboxState> putMonitorFixture() {
+    List<MailboxStatus> cycle = List.of(MailboxStatus.ACTIVE, MailboxStatus.NEEDS_SIGN_IN, MailboxStatus.FAILING,
+        MailboxStatus.THROTTLED);
+    List<MailboxState> all = new ArrayList<>();
+    // written out of key order: pages must come in key order, not first-write order
+    for (int i = 11; i >= 0; i--) {
+      for (TenantId tenant : List.of(FABRIKAM, ALICE.tenant())) {
+        MailboxState s = MailboxState.pending(new MailboxId(tenant, String.format("oid-%02d", i)), T0)
+            .withStatus(cycle.get(i % 4), AuthMode.DELEGATED, null, null, T0, null);
+        if (i % 2 == 0) {
+          s = s.withRun(T0, Duration.ofSeconds(1), true, false);
+        }
+        store.putStatus(s);
+        all.add(s);
+      }
+    }
+    all.sort(Comparator.comparing(s -> s.mailbox().key()));
+    return all;
+  }
+
+  /** Follows {@code next} to the end, checking each page's size. */
+  private List<MailboxState> walk(StatusQuery query) {
+    List<MailboxState> seen = new ArrayList<>();
+    StatusPage page = store.statusPage(query, row -> {});
+    while (true) {
+      assertTrue(page.items().size() <= query.limit(), "page larger than its limit");
+      seen.addAll(page.items());
+      if (!page.hasNext()) {
+        return seen;
+      }
+      assertEquals(page.items().get(page.items().size() - 1).mailbox(), page.next());
+      page = store.statusPage(query.after(page.next()), row -> {});
+    }
+  }
+
+  @Test
+  void statusCountsGroupByTenantAndStatusAndFollowWritesAndPurges() {
+    putMonitorFixture();
+    Set<StatusCount> expected = new HashSet<>();
+    for (TenantId tenant : List.of(FABRIKAM, ALICE.tenant())) {
+      for (MailboxStatus status : List.of(MailboxStatus.ACTIVE, MailboxStatus.NEEDS_SIGN_IN, MailboxStatus.FAILING,
+          MailboxStatus.THROTTLED)) {
+        expected.add(new StatusCount(tenant, status, 3));
+      }
+    }
+    assertEquals(expected, Set.copyOf(store.statusCounts(null, row -> {})));
+    assertEquals(8, store.statusCounts(null, row -> {}).size(), "one row per group");
+    assertEquals(Set.of(new StatusCount(FABRIKAM, MailboxStatus.ACTIVE, 3),
+            new StatusCount(FABRIKAM, MailboxStatus.NEEDS_SIGN_IN, 3), new StatusCount(FABRIKAM, MailboxStatus.FAILING, 3),
+            new StatusCount(FABRIKAM, MailboxStatus.THROTTLED, 3)),
+        Set.copyOf(store.statusCounts(FABRIKAM, row -> {})));
+    assertTrue(store.statusCounts(TenantId.of("nobody"), row -> {}).isEmpty());
+
+    MailboxId moved = new MailboxId(FABRIKAM, "oid-00");
+    store.putStatus(store.status(moved).orElseThrow()
+        .withStatus(MailboxStatus.QUARANTINED, AuthMode.DELEGATED, null, null, T0, null));
+    store.putEnrollment(mailbox(new MailboxId(FABRIKAM, "oid-01")));
+    store.purge(new MailboxId(FABRIKAM, "oid-01"));
+    Set<StatusCount> fabrikam = Set.copyOf(store.statusCounts(FABRIKAM, row -> {}));
+    assertEquals(Set.of(new StatusCount(FABRIKAM, MailboxStatus.ACTIVE, 2),
+        new StatusCount(FABRIKAM, MailboxStatus.QUARANTINED, 1), new StatusCount(FABRIKAM, MailboxStatus.NEEDS_SIGN_IN, 2),
+        new StatusCount(FABRIKAM, MailboxStatus.FAILING, 3), new StatusCount(FABRIKAM, MailboxStatus.THROTTLED, 3)), fabrikam);
+  }
+
+  @Test
+  void statusPagesWalkEveryMatchOnceInKeyOrderWhateverTheFilter() {
+    List<MailboxState> all = putMonitorFixture();
+    Set<MailboxStatus> failing = EnumSet.of(MailboxStatus.FAILING, MailboxStatus.THROTTLED);
+    List<StatusQuery> queries = List.of(StatusQuery.all(5), StatusQuery.all(24), StatusQuery.all(1000),
+        StatusQuery.withStatus(Set.of(MailboxStatus.NEEDS_SIGN_IN), 4), StatusQuery.withStatus(failing, 5),
+        StatusQuery.withStatus(failing, 3).inTenant(FABRIKAM), StatusQuery.all(7).inTenant(ALICE.tenant()),
+        StatusQuery.all(4).neverSynced(), StatusQuery.withStatus(failing, 2).inTenant(FABRIKAM).neverSynced());
+    for (StatusQuery q : queries) {
+      assertEquals(all.stream().filter(q::matches).toList(), walk(q), q.toString());
+    }
+    assertTrue(store.statusPage(StatusQuery.withStatus(Set.of(MailboxStatus.SUSPENDED), 10), row -> {}).items().isEmpty());
+  }
+
+  @Test
+  void aFullLastPageSaysThereIsNoNextOne() {
+    putMonitorFixture();
+    StatusPage page = store.statusPage(StatusQuery.all(12).inTenant(FABRIKAM), row -> {});
+    assertEquals(12, page.items().size());
+    assertFalse(page.hasNext());
+    StatusPage first = store.statusPage(StatusQuery.all(11).inTenant(FABRIKAM), row -> {});
+    assertEquals(new MailboxId(FABRIKAM, "oid-10"), first.next());
+  }
+
+  @Test
+  void aPageStartsAfterItsKeyEvenWhenThatMailboxWasPurgedMeanwhile() {
+    putMonitorFixture();
+    StatusQuery q = StatusQuery.all(3).inTenant(ALICE.tenant());
+    StatusPage first = store.statusPage(q, row -> {});
+    MailboxId last = first.next();
+    assertEquals(new MailboxId(ALICE.tenant(), "oid-02"), last);
+    store.purge(last);
+    store.purge(new MailboxId(ALICE.tenant(), "oid-01"));
+    store.putStatus(MailboxState.pending(new MailboxId(ALICE.tenant(), "oid-00a"), T0)); // before the cursor
+
+    StatusPage second = store.statusPage(q.after(last), row -> {});
+    assertEquals(List.of("oid-03", "oid-04", "oid-05"),
+        second.items().stream().map(s -> s.mailbox().userObjectId()).toList());
   }
 
   @Test

@@ -16,12 +16,12 @@ import io.m365sync.auth.StrategyChoice;
 import io.m365sync.auth.TokenException;
 import io.m365sync.gateway.AccessDeniedByPolicyException;
 import io.m365sync.gateway.GatewayException;
-import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.MailboxUnavailableException;
 import io.m365sync.gateway.ThrottledException;
 import io.m365sync.gateway.TokenRejectedException;
 import io.m365sync.internal.sync.QuarantineRelease;
+import io.m365sync.state.AccessRecord;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
@@ -59,8 +59,9 @@ final class MailboxRound {
   private final Mailbox mailbox;
   private final MailboxState before;
   private final long fence;
-  private final MailboxGateway gateway;
+  private final StoppableGateway gateway;
   private final BooleanSupplier stopped;
+  private final AuditTrail audit;
 
   private ApplicationModeGate.Availability app;
   private AccessDecision access;
@@ -72,8 +73,9 @@ final class MailboxRound {
   private final RoundOutcome outcome = new RoundOutcome();
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence, BooleanSupplier stopped) {
+               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit) {
     this.ctx = ctx;
+    this.audit = audit;
     this.appGate = appGate;
     this.decisions = decisions;
     this.mailbox = mailbox;
@@ -143,10 +145,15 @@ final class MailboxRound {
         outcome.failed(delegatedFailure.errorCode(), delegatedFailure.getMessage());
         return ResourceResult.failed(resource, AuthMode.DELEGATED, delegatedFailure.getMessage());
       }
+      int sentBefore = gateway.sent();
+      Instant startedAt = ctx.clock().instant();
+      AccessRecord.Outcome appOutcome = AccessRecord.Outcome.FAILED;
+      String appError = null;
       try {
         ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
+        appOutcome = AccessRecord.Outcome.SUCCEEDED;
         reportSkipped(resource, result);
         if (result.quarantine() != null) {
           outcome.quarantined(result.quarantine());
@@ -164,6 +171,8 @@ final class MailboxRound {
           outcome.failed(e.code(), e.getMessage());
           return ResourceResult.failed(resource, token.mode(), e.getMessage());
         }
+        appOutcome = AccessRecord.Outcome.DENIED_BY_POLICY;
+        appError = e.code();
         access = AccessDecision.deny(e.code(), "an application access policy or RBAC scope blocks app-only access (403 "
             + e.code() + ")", "live-probe");
         decisions.observed(mailbox, access);
@@ -174,23 +183,41 @@ final class MailboxRound {
         if (token.mode() == AuthMode.DELEGATED) {
           delegatedToken = null;
         }
+        appError = e.code();
         outcome.failed(e.code(), e.getMessage());
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (ThrottledException e) {
+        appOutcome = AccessRecord.Outcome.THROTTLED;
+        appError = e.code();
         outcome.throttled(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (MailboxUnavailableException e) {
+        appError = e.code();
         outcome.unavailable(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (FencedOutException e) {
+        appOutcome = AccessRecord.Outcome.STOPPED;
         outcome.fencedOut(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (RuntimeException e) {
         // one resource failing must not stop the others; logged once here, where it is handled
         log.warn("Sync of {} for mailbox {} failed", resource, mailbox.id(), e);
-        outcome.failed(e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName(), e.getMessage());
+        appError = e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName();
+        outcome.failed(appError, e.getMessage());
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
+      } finally {
+        if (token.mode() == AuthMode.APPLICATION) {
+          audited(resource, startedAt, gateway.sent() - sentBefore, appOutcome, appError);
+        }
       }
+    }
+  }
+
+  /** An app-only attempt that sent at least one request touched the mailbox: into the audit it goes. */
+  private void audited(Resource resource, Instant startedAt, int requests, AccessRecord.Outcome how, String code) {
+    if (requests > 0) {
+      audit.record(new AccessRecord(mailbox.id(), resource, startedAt, ctx.clock().instant(), how,
+          requests, how == AccessRecord.Outcome.SUCCEEDED ? null : code));
     }
   }
 

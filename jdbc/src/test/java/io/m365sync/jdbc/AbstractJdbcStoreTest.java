@@ -173,13 +173,13 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     assertThat(again.dialect()).isEqualTo(expectedDialect());
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT version, description FROM m365sync_schema_version ORDER BY version")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).isEqualTo(1);
-      assertThat(rs.getString(2)).isEqualTo("init");
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).isEqualTo(JdbcSyncStateStore.schemaVersion()).isEqualTo(2);
-      assertThat(rs.getString(2)).isEqualTo("link_container");
-      assertThat(rs.next()).isFalse();
+      List<String> versions = new ArrayList<>();
+      while (rs.next()) {
+        versions.add(rs.getInt(1) + "__" + rs.getString(2));
+      }
+      // other versions may lie between these (changes developed side by side), each recorded once
+      assertThat(versions).doesNotHaveDuplicates().containsSubsequence("1__init", "2__link_container", "4__access_audit")
+          .endsWith(JdbcSyncStateStore.schemaVersion() + "__access_audit");
     }
   }
 

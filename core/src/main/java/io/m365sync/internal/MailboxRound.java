@@ -153,7 +153,9 @@ final class MailboxRound {
         ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
-        appOutcome = AccessRecord.Outcome.SUCCEEDED;
+        if (result.outcome() != ResourceResult.Outcome.FAILED) {
+          appOutcome = AccessRecord.Outcome.SUCCEEDED;
+        }
         reportSkipped(resource, result);
         if (result.quarantine() != null) {
           outcome.quarantined(result.quarantine());

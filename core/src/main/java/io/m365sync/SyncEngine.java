@@ -51,6 +51,7 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
   private final SyncStateStore store;
   private final SyncScheduler scheduler;
   private final SyncMonitor monitor;
+  private final AccessAudit audit;
   private final AtomicBoolean started = new AtomicBoolean();
 
   private SyncEngine(Builder b) {
@@ -61,6 +62,7 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     CredentialExpiryWatch expiries = new CredentialExpiryWatch(ctx, b.registrations);
     this.monitor = new SyncMonitor(b.store, expiries);
     this.core = new EngineCore(ctx, expiries);
+    this.audit = new AccessAudit(b.store, b.clock, core.auditTrail());
   }
 
   public static Builder builder() {
@@ -166,6 +168,11 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
 
   public SyncMonitor monitor() {
     return monitor;
+  }
+
+  /** The access audit: every app-only round, held against the enrollment history; defects go to the listeners. */
+  public AccessAudit audit() {
+    return audit;
   }
 
   /** The state store this engine writes to. */

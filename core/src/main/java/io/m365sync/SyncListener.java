@@ -105,4 +105,13 @@ public interface SyncListener {
    * each time the row is met, so once per cycle while it stays unreadable.
    */
   default void unreadableRow(UnreadableRow row) {}
+
+  /**
+   * A defect of the enrollment gate: the access audit holds an app-only round of a mailbox that was
+   * not enrolled for the whole of it (no {@link io.m365sync.state.EnrollmentPeriod} covers it). The
+   * library promises never to touch such a mailbox; this tells the host it did, so that someone looks.
+   * Called when the round is recorded, and again each time {@link AccessAudit} meets the record. Also
+   * logged at ERROR.
+   */
+  default void unenrolledMailboxTouched(io.m365sync.state.AccessRecord record) {}
 }

@@ -33,24 +33,26 @@ import java.util.function.Function;
  * @param keepAliveInterval how often the engine's scheduler runs the delegated keep-alive pass
  *     ({@code TokenStrategy.keepAlive}); each pass redeems only refresh tokens idle for the
  *     strategy's own threshold, so daily is plenty
+ * @param auditRetention how long the access audit keeps its records of app-only rounds (and the
+ *     enrollment periods that ended within it); older ones are deleted by the engine's upkeep
  */
 public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
                           Duration applicationRetryInterval, Duration failureBackoff, Duration maxFailureBackoff,
                           Duration unavailableRecheck, SignInNotifyPolicy signInNotify, int pageSize,
                           Duration eventWindowPast, Duration eventWindowFuture, Duration maxRetryAfter,
                           boolean unscopedDelegatedOnly, Duration credentialExpiryWarning,
-                          Duration keepAliveInterval) {
+                          Duration keepAliveInterval, Duration auditRetention) {
 
   /** Property keys understood by {@link #fromProperties(Function)}, prefixed {@code m365sync.}. */
   public static final List<String> KEYS = List.of("cycleInterval", "maxConcurrentMailboxes", "accessDecisionTtl",
       "applicationRetryInterval", "failureBackoff", "maxFailureBackoff", "unavailableRecheck", "signInNotify",
       "pageSize", "eventWindowPast", "eventWindowFuture", "maxRetryAfter", "unscopedDelegatedOnly", "credentialExpiryWarning",
-      "keepAliveInterval");
+      "keepAliveInterval", "auditRetention");
 
   public SyncOptions {
     List<String> problems = problems(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
         failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture,
-        maxRetryAfter, credentialExpiryWarning, keepAliveInterval);
+        maxRetryAfter, credentialExpiryWarning, keepAliveInterval, auditRetention);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", problems));
     }
@@ -59,7 +61,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
   public static SyncOptions defaults() {
     return new SyncOptions(Duration.ofMinutes(15), 8, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
         Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365),
-        Duration.ofHours(1), false, Duration.ofDays(30), Duration.ofDays(1));
+        Duration.ofHours(1), false, Duration.ofDays(30), Duration.ofDays(1), Duration.ofDays(365));
   }
 
   /**
@@ -87,13 +89,14 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     boolean unscopedDelegatedOnly = r.bool("unscopedDelegatedOnly", d.unscopedDelegatedOnly);
     Duration expiryWarning = r.duration("credentialExpiryWarning", d.credentialExpiryWarning);
     Duration keepAlive = r.duration("keepAliveInterval", d.keepAliveInterval);
+    Duration auditRetention = r.duration("auditRetention", d.auditRetention);
     errors.addAll(problems(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
-        maxRetryAfter, expiryWarning, keepAlive));
+        maxRetryAfter, expiryWarning, keepAlive, auditRetention));
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", errors));
     }
     return new SyncOptions(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
-        maxRetryAfter, unscopedDelegatedOnly, expiryWarning, keepAlive);
+        maxRetryAfter, unscopedDelegatedOnly, expiryWarning, keepAlive, auditRetention);
   }
 
   private static List<String> problems(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
@@ -101,7 +104,8 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
                                        Duration maxFailureBackoff, Duration unavailableRecheck,
                                        SignInNotifyPolicy signInNotify, int pageSize, Duration eventWindowPast,
                                        Duration eventWindowFuture, Duration maxRetryAfter,
-                                       Duration credentialExpiryWarning, Duration keepAliveInterval) {
+                                       Duration credentialExpiryWarning, Duration keepAliveInterval,
+                                       Duration auditRetention) {
     List<String> p = new ArrayList<>();
     positive(p, "cycleInterval", cycleInterval);
     positive(p, "accessDecisionTtl", accessDecisionTtl);
@@ -114,6 +118,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     positive(p, "maxRetryAfter", maxRetryAfter);
     positive(p, "credentialExpiryWarning", credentialExpiryWarning);
     positive(p, "keepAliveInterval", keepAliveInterval);
+    positive(p, "auditRetention", auditRetention);
     if (maxConcurrentMailboxes < 1) {
       p.add("'maxConcurrentMailboxes' must be at least 1 but was " + maxConcurrentMailboxes);
     }
@@ -169,6 +174,10 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     return copy().keepAliveInterval(interval).build();
   }
 
+  public SyncOptions withAuditRetention(Duration retention) {
+    return copy().auditRetention(retention).build();
+  }
+
   public SyncOptions withFailureBackoff(Duration first, Duration max) {
     return copy().failureBackoff(first).maxFailureBackoff(max).build();
   }
@@ -194,6 +203,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     private boolean unscopedDelegatedOnly;
     private Duration credentialExpiryWarning;
     private Duration keepAliveInterval;
+    private Duration auditRetention;
 
     Copy(SyncOptions o) {
       cycleInterval = o.cycleInterval;
@@ -211,6 +221,12 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
       unscopedDelegatedOnly = o.unscopedDelegatedOnly;
       credentialExpiryWarning = o.credentialExpiryWarning;
       keepAliveInterval = o.keepAliveInterval;
+      auditRetention = o.auditRetention;
+    }
+
+    Copy auditRetention(Duration v) {
+      auditRetention = v;
+      return this;
     }
 
     Copy credentialExpiryWarning(Duration v) {
@@ -266,7 +282,8 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     SyncOptions build() {
       return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
           failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast,
-          eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval);
+          eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval,
+          auditRetention);
     }
   }
 

@@ -47,6 +47,7 @@ public final class EngineCore {
   private final MailboxLocks locks = new MailboxLocks();
   private final KeepAlivePass keepAlive;
   private final CredentialExpiryWatch expiryWatch;
+  private final AuditTrail audit;
 
   public EngineCore(EngineContext ctx) {
     this(ctx, new CredentialExpiryWatch(ctx, null));
@@ -58,10 +59,17 @@ public final class EngineCore {
     this.decisions = new AccessDecisionCache(ctx);
     this.keepAlive = new KeepAlivePass(ctx, locks);
     this.expiryWatch = expiryWatch;
+    this.audit = new AuditTrail(ctx.store(), ctx.listener());
+  }
+
+  /** The access audit's writer and checker, shared with the engine's {@code AccessAudit} view. */
+  public AuditTrail auditTrail() {
+    return audit;
   }
 
   /** The schedulers' periodic upkeep: the delegated keep-alive pass when due. */
   public KeepAliveReport upkeep() {
+    audit.prune(ctx.clock().instant().minus(ctx.options().auditRetention()));
     return keepAlive.runIfDue();
   }
 
@@ -86,6 +94,8 @@ public final class EngineCore {
         ctx.delegated().forget(mailbox);
       }
       ctx.store().purge(mailbox);
+      // still under the lock: no round of the mailbox can run until the period is closed
+      ctx.store().endEnrollmentPeriod(mailbox, ctx.clock().instant());
       decisions.forget(mailbox);
       if (before != null) {
         ctx.listener().mailboxStatusChanged(before,
@@ -221,7 +231,7 @@ public final class EngineCore {
     long t0 = System.nanoTime();
     // fails with NotEnrolledException when the enrollment row is gone, in the claim's own transaction
     long fence = ctx.store().claimFence(mailbox.id());
-    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped).run();
+    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped, audit).run();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     Instant end = ctx.clock().instant();
     MailboxState after = MailboxStatusRules.next(before, result, ctx.options(), end, took);

@@ -6,7 +6,9 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -14,7 +16,9 @@ import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -41,6 +45,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<MailboxId, LinkIndex> links = new HashMap<>();
   private final Map<MailboxId, byte[]> tokenCaches = new HashMap<>();
   private final Map<MailboxId, Deque<RunRecord>> runs = new HashMap<>();
+  /** In the order opened; survive purge (the audit's memory of what was allowed when). */
+  private final List<EnrollmentPeriod> periods = new ArrayList<>();
+  /** In the order recorded; survive purge. */
+  private final List<AccessRecord> accessRecords = new ArrayList<>();
 
   /** Never written to: what reads see for a mailbox without links. */
   private static final LinkIndex NO_LINKS = new LinkIndex();
@@ -52,6 +60,29 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized void putEnrollment(Mailbox mailbox) {
     enrollments.put(mailbox.id(), mailbox);
+    if (openPeriod(mailbox.id()) < 0) {
+      periods.add(new EnrollmentPeriod(mailbox.id(), periodStart(mailbox), null));
+    }
+  }
+
+  /** The sign-in time, but never inside an earlier closed period (an old {@code Mailbox} enrolled again). */
+  private Instant periodStart(Mailbox mailbox) {
+    Instant start = mailbox.signedInAt();
+    for (EnrollmentPeriod p : periods) {
+      if (p.mailbox().equals(mailbox.id()) && p.unenrolledAt() != null && p.unenrolledAt().isAfter(start)) {
+        start = p.unenrolledAt();
+      }
+    }
+    return start;
+  }
+
+  private int openPeriod(MailboxId mailbox) {
+    for (int i = periods.size() - 1; i >= 0; i--) {
+      if (periods.get(i).mailbox().equals(mailbox) && periods.get(i).unenrolledAt() == null) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Override
@@ -199,5 +230,41 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized List<RunRecord> runs(MailboxId mailbox, int limit) {
     return runs.getOrDefault(mailbox, new ArrayDeque<>()).stream().limit(limit).toList();
+  }
+
+  @Override
+  public synchronized void endEnrollmentPeriod(MailboxId mailbox, Instant at) {
+    Checks.requireNonNull(at, "at");
+    int i = openPeriod(Checks.requireNonNull(mailbox, "mailbox"));
+    if (i >= 0) {
+      EnrollmentPeriod open = periods.get(i);
+      periods.set(i, new EnrollmentPeriod(mailbox, open.enrolledAt(), at));
+    }
+  }
+
+  @Override
+  public synchronized List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) {
+    return periods.stream().filter(p -> p.overlaps(from, to)).toList();
+  }
+
+  @Override
+  public synchronized void recordAccess(AccessRecord record) {
+    accessRecords.add(Checks.requireNonNull(record, "record"));
+  }
+
+  @Override
+  public synchronized List<AccessRecord> accessRecords(Instant from, Instant to) {
+    return accessRecords.stream()
+        .filter(r -> !r.startedAt().isBefore(from) && r.startedAt().isBefore(to))
+        .sorted(Comparator.comparing(AccessRecord::startedAt)) // stable: recording order within an instant
+        .toList();
+  }
+
+  @Override
+  public synchronized int pruneAccessAudit(Instant cutoff) {
+    int before = accessRecords.size();
+    accessRecords.removeIf(r -> r.startedAt().isBefore(cutoff));
+    periods.removeIf(p -> p.unenrolledAt() != null && p.unenrolledAt().isBefore(cutoff));
+    return before - accessRecords.size();
   }
 }

@@ -22,6 +22,7 @@ import io.m365sync.gateway.MailboxUnavailableException;
 import io.m365sync.gateway.ThrottledException;
 import io.m365sync.gateway.TokenRejectedException;
 import io.m365sync.internal.sync.QuarantineRelease;
+import io.m365sync.state.AccessRecord;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
@@ -60,8 +61,11 @@ final class MailboxRound {
   private final Mailbox mailbox;
   private final MailboxState before;
   private final long fence;
+  /** Counts what it lets through (the audit); wrapped by {@link #gateway}, which tells the listener. */
+  private final StoppableGateway stoppable;
   private final MailboxGateway gateway;
   private final BooleanSupplier stopped;
+  private final AuditTrail audit;
 
   private ApplicationModeGate.Availability app;
   private AccessDecision access;
@@ -73,15 +77,17 @@ final class MailboxRound {
   private final RoundOutcome outcome = new RoundOutcome();
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence, BooleanSupplier stopped) {
+               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit) {
     this.ctx = ctx;
+    this.audit = audit;
     this.appGate = appGate;
     this.decisions = decisions;
     this.mailbox = mailbox;
     this.before = before;
     this.fence = fence;
     this.stopped = stopped;
-    this.gateway = new ObservedGateway(new StoppableGateway(ctx.gateway(), stopped), ctx.listener());
+    this.stoppable = new StoppableGateway(ctx.gateway(), stopped);
+    this.gateway = new ObservedGateway(stoppable, ctx.listener());
     this.delegatedAlive = before.delegatedAlive();
     this.signInCode = before.delegatedAlive() ? null
         : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()
@@ -148,10 +154,17 @@ final class MailboxRound {
         outcome.failed(delegatedFailure.errorCode(), delegatedFailure.getMessage());
         return ResourceResult.failed(resource, AuthMode.DELEGATED, delegatedFailure.getMessage());
       }
+      int sentBefore = stoppable.sent();
+      Instant startedAt = ctx.clock().instant();
+      AccessRecord.Outcome appOutcome = AccessRecord.Outcome.FAILED;
+      String appError = null;
       try {
         ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         outcome.synced(token.mode(), choice);
+        if (result.outcome() != ResourceResult.Outcome.FAILED) {
+          appOutcome = AccessRecord.Outcome.SUCCEEDED;
+        }
         reportSkipped(resource, result);
         if (result.quarantine() != null) {
           outcome.quarantined(result.quarantine());
@@ -169,6 +182,8 @@ final class MailboxRound {
           outcome.failed(e.code(), e.getMessage());
           return ResourceResult.failed(resource, token.mode(), e.getMessage());
         }
+        appOutcome = AccessRecord.Outcome.DENIED_BY_POLICY;
+        appError = e.code();
         access = AccessDecision.deny(e.code(), "an application access policy or RBAC scope blocks app-only access (403 "
             + e.code() + ")", "live-probe");
         decisions.observed(mailbox, access);
@@ -179,24 +194,42 @@ final class MailboxRound {
         if (token.mode() == AuthMode.DELEGATED) {
           delegatedToken = null;
         }
+        appError = e.code();
         outcome.failed(e.code(), e.getMessage());
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (ThrottledException e) {
+        appOutcome = AccessRecord.Outcome.THROTTLED;
+        appError = e.code();
         outcome.throttled(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (MailboxUnavailableException e) {
+        appError = e.code();
         outcome.unavailable(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (FencedOutException e) {
+        appOutcome = AccessRecord.Outcome.STOPPED;
         outcome.fencedOut(e);
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } catch (RuntimeException e) {
         // one resource failing must not stop the others; logged once here, where it is handled
         // a GatewayException's message names Graph's request-id, for the admin's support ticket
         log.warn("Sync of {} for mailbox {} failed: {}", resource, mailbox.id(), e.getMessage(), e);
-        outcome.failed(e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName(), e.getMessage());
+        appError = e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName();
+        outcome.failed(appError, e.getMessage());
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
+      } finally {
+        if (token.mode() == AuthMode.APPLICATION) {
+          audited(resource, startedAt, stoppable.sent() - sentBefore, appOutcome, appError);
+        }
       }
+    }
+  }
+
+  /** An app-only attempt that sent at least one request touched the mailbox: into the audit it goes. */
+  private void audited(Resource resource, Instant startedAt, int requests, AccessRecord.Outcome how, String code) {
+    if (requests > 0) {
+      audit.record(new AccessRecord(mailbox.id(), resource, startedAt, ctx.clock().instant(), how,
+          requests, how == AccessRecord.Outcome.SUCCEEDED ? null : code));
     }
   }
 

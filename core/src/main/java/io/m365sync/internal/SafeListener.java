@@ -117,4 +117,9 @@ public final class SafeListener implements SyncListener {
   public void unreadableRow(UnreadableRow row) {
     each("unreadableRow", l -> l.unreadableRow(row));
   }
+
+  @Override
+  public void unenrolledMailboxTouched(io.m365sync.state.AccessRecord record) {
+    each("unenrolledMailboxTouched", l -> l.unenrolledMailboxTouched(record));
+  }
 }

@@ -10,15 +10,18 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.FencedOutException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
  * The gateway as one round sees it: once the mailbox is unenrolled, every further request is refused
  * before it leaves, so a round in flight sends nothing more for a mailbox that is no longer enrolled.
+ * It counts the requests it lets through, for the access audit's request count per app-only round.
  */
 final class StoppableGateway implements MailboxGateway {
   private final MailboxGateway gateway;
   private final BooleanSupplier stopped;
+  private final AtomicInteger sent = new AtomicInteger();
 
   StoppableGateway(MailboxGateway gateway, BooleanSupplier stopped) {
     this.gateway = gateway;
@@ -29,6 +32,12 @@ final class StoppableGateway implements MailboxGateway {
     if (stopped.getAsBoolean()) {
       throw FencedOutException.unenrolled(session.mailbox().id());
     }
+    sent.incrementAndGet(); // counted when let through: a request that then fails still reached Graph
+  }
+
+  /** The requests let through so far. */
+  int sent() {
+    return sent.get();
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.internal.InMemorySyncStateStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -43,6 +44,10 @@ public interface SyncStateStore {
   }
 
   // enrollments
+  /**
+   * Inserts or replaces the enrollment. When the mailbox has no open {@link EnrollmentPeriod}, opens
+   * one at {@code mailbox.signedInAt()} in the same step.
+   */
   void putEnrollment(Mailbox mailbox);
 
   /**
@@ -68,8 +73,10 @@ public interface SyncStateStore {
    * Removes the enrollment and everything stored for the mailbox (status, cursors, id map, token
    * cache, run history), and raises the mailbox's fence in the same step, so that a round in flight
    * is refused with {@link FencedOutException} at its next fenced write and cannot claim a new fence.
-   * The fence counter is all that remains: stores keep it so that fences keep rising if the mailbox
-   * enrolls again.
+   * The fence counter remains, so that fences keep rising if the mailbox enrolls again, and so do the
+   * access audit's records and enrollment periods: they say what was touched and when it was allowed,
+   * and go only by {@link #pruneAccessAudit}. The open enrollment period is closed by
+   * {@link #endEnrollmentPeriod}, which the engine calls right after the purge.
    */
   void purge(MailboxId mailbox);
 
@@ -222,4 +229,31 @@ public interface SyncStateStore {
 
   /** The newest runs first, at most {@code limit}. */
   List<RunRecord> runs(MailboxId mailbox, int limit);
+
+  // access audit
+  /** Closes the mailbox's open {@link EnrollmentPeriod} at {@code at}; does nothing when none is open. */
+  void endEnrollmentPeriod(MailboxId mailbox, Instant at);
+
+  /**
+   * The enrollment periods of every mailbox that share an instant with {@code [from, to]} (open ones
+   * included), in the order they were opened.
+   */
+  List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to);
+
+  /** Appends one app-only round to the access audit. */
+  void recordAccess(AccessRecord record);
+
+  /**
+   * The access records whose {@code startedAt} lies in {@code [from, to)}, oldest first (records
+   * started at the same instant in the order they were recorded).
+   */
+  List<AccessRecord> accessRecords(Instant from, Instant to);
+
+  /**
+   * Retention: deletes the access records started before {@code cutoff} and the enrollment periods
+   * closed before it (open periods stay, however old).
+   *
+   * @return the number of access records deleted
+   */
+  int pruneAccessAudit(Instant cutoff);
 }

@@ -2,6 +2,7 @@ package io.m365sync.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.m365sync.AccessAudit;
 import io.m365sync.policy.CheckResult;
 import io.m365sync.policy.ReadinessReport;
 import org.junit.jupiter.api.Test;
@@ -20,5 +21,18 @@ class ReadinessCommandTest {
     assertThat(report.problems()).extracting(CheckResult::id).extracting(Enum::name).isNotEmpty();
     String markdown = report.toMarkdown();
     assertThat(markdown).startsWith("#").contains("|");
+  }
+
+  @Test
+  void theAuditSummaryNamesTheMailboxesTouchedAppOnlyInTheLastDays() {
+    AccessAudit.Summary week = ReadinessCommand.demoAuditSummary(30);
+    assertThat(week.mailboxes()).hasSize(2); // alice all week, bob until he was unenrolled; carol never
+    assertThat(week.rounds()).isEqualTo(7 + 2);
+    assertThat(week.defects()).isEmpty();
+    assertThat(week.toText()).contains("9 app-only round(s)").contains("OK: every mailbox touched app-only was enrolled");
+
+    AccessAudit.Summary lastTwoDays = ReadinessCommand.demoAuditSummary(2);
+    assertThat(lastTwoDays.mailboxes()).hasSize(1);
+    assertThat(lastTwoDays.rounds()).isEqualTo(2);
   }
 }

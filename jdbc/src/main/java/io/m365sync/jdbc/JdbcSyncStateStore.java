@@ -7,7 +7,9 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -26,6 +28,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Collection;
@@ -195,8 +198,35 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
           ps.executeUpdate();
         }
       }
+      openEnrollmentPeriod(c, key, mailbox.signedInAt());
       return null;
     });
+  }
+
+  /** Opens a period unless one is open; it starts at the sign-in, but never inside an earlier closed one. */
+  private static void openEnrollmentPeriod(Connection c, String key, Instant signedInAt) throws SQLException {
+    Instant start = signedInAt;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT enrolled_at, unenrolled_at FROM m365sync_enrollment_period WHERE mailbox_key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Instant end = Jdbc.getInstant(rs, "unenrolled_at");
+          if (end == null) {
+            return;
+          }
+          if (end.isAfter(start)) {
+            start = end;
+          }
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO m365sync_enrollment_period (mailbox_key, enrolled_at) VALUES (?, ?)")) {
+      ps.setString(1, key);
+      Jdbc.setInstant(ps, 2, start);
+      ps.executeUpdate();
+    }
   }
 
   @Override
@@ -959,6 +989,105 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         }
       }
       return List.copyOf(result);
+    });
+  }
+
+  // ---------------------------------------------------------------- access audit
+
+  @Override
+  public void endEnrollmentPeriod(MailboxId mailbox, Instant at) {
+    String key = key(mailbox);
+    Checks.requireNonNull(at, "at");
+    jdbc.tx("endEnrollmentPeriod", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_enrollment_period SET unenrolled_at = ?"
+          + " WHERE mailbox_key = ? AND unenrolled_at IS NULL")) {
+        Jdbc.setInstant(ps, 1, at);
+        ps.setString(2, key);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) {
+    Checks.requireNonNull(from, "from");
+    Checks.requireNonNull(to, "to");
+    return jdbc.tx("enrollmentPeriods", null, c -> {
+      List<EnrollmentPeriod> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at, unenrolled_at"
+          + " FROM m365sync_enrollment_period WHERE enrolled_at <= ? AND (unenrolled_at IS NULL OR unenrolled_at >= ?)"
+          + " ORDER BY id")) {
+        Jdbc.setInstant(ps, 1, to);
+        Jdbc.setInstant(ps, 2, from);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            result.add(new EnrollmentPeriod(parseKey(rs.getString("mailbox_key")), Jdbc.getInstant(rs, "enrolled_at"),
+                Jdbc.getInstant(rs, "unenrolled_at")));
+          }
+        }
+      }
+      return List.copyOf(result);
+    });
+  }
+
+  @Override
+  public void recordAccess(AccessRecord record) {
+    Checks.requireNonNull(record, "record");
+    String key = key(record.mailbox());
+    checkLength(record.errorCode(), CODE_MAX, "errorCode");
+    jdbc.tx("recordAccess", record.mailbox(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
+          + " started_at, finished_at, outcome, requests, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, key);
+        ps.setString(2, record.resource().name());
+        Jdbc.setInstant(ps, 3, record.startedAt());
+        Jdbc.setInstant(ps, 4, record.finishedAt());
+        ps.setString(5, record.outcome().name());
+        ps.setInt(6, record.requests());
+        ps.setString(7, record.errorCode());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<AccessRecord> accessRecords(Instant from, Instant to) {
+    Checks.requireNonNull(from, "from");
+    Checks.requireNonNull(to, "to");
+    return jdbc.tx("accessRecords", null, c -> {
+      List<AccessRecord> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, resource_name, started_at, finished_at,"
+          + " outcome, requests, error_code FROM m365sync_access_audit WHERE started_at >= ? AND started_at < ?"
+          + " ORDER BY started_at, id")) {
+        Jdbc.setInstant(ps, 1, from);
+        Jdbc.setInstant(ps, 2, to);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            result.add(new AccessRecord(parseKey(rs.getString("mailbox_key")),
+                Jdbc.getEnum(rs, "resource_name", Resource.class), Jdbc.getInstant(rs, "started_at"),
+                Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
+                rs.getInt("requests"), rs.getString("error_code")));
+          }
+        }
+      }
+      return List.copyOf(result);
+    });
+  }
+
+  @Override
+  public int pruneAccessAudit(Instant cutoff) {
+    Checks.requireNonNull(cutoff, "cutoff");
+    return jdbc.tx("pruneAccessAudit", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_enrollment_period WHERE unenrolled_at < ?")) {
+        Jdbc.setInstant(ps, 1, cutoff);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_access_audit WHERE started_at < ?")) {
+        Jdbc.setInstant(ps, 1, cutoff);
+        return ps.executeUpdate();
+      }
     });
   }
 

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -21,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * Brings a database to the schema this library needs: scripts {@code V<n>__<name>.sql} per dialect,
  * applied in order, each recorded in {@code m365sync_schema_version}. A database whose schema is
  * newer than the library is refused, never downgraded.
+ *
+ * <p>Versions need not be consecutive, and each one this library ships is applied unless the
+ * database records it, whatever higher versions it records: a version added to the list below a
+ * version a database already has (changes developed side by side) is still applied there.
  */
 final class SchemaMigrator {
   private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
@@ -35,7 +41,8 @@ final class SchemaMigrator {
 
   /** Every migration this library ships, oldest first; the last one's version is the library's. */
   private static final List<Migration> MIGRATIONS = List.of(new Migration(1, "init"),
-      new Migration(2, "link_container"), new Migration(3, "status_monitor"));
+      new Migration(2, "link_container"), new Migration(3, "status_monitor"),
+      new Migration(4, "access_audit"));
 
   static final int LIBRARY_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 
@@ -60,17 +67,16 @@ final class SchemaMigrator {
    */
   static int migrate(DataSource dataSource, JdbcDialect dialect) {
     int before;
+    Set<Integer> installed;
     try (Connection c = dataSource.getConnection()) {
       before = currentVersion(c, dialect);
+      installed = installedVersions(c, dialect);
     } catch (SQLException e) {
       throw JdbcStateException.wrap("reading the m365sync schema version", null, e);
     }
     refuseNewer(before);
-    if (before == LIBRARY_VERSION) {
-      return before;
-    }
     for (Migration m : MIGRATIONS) {
-      if (m.version() > before) {
+      if (!installed.contains(m.version())) {
         apply(dataSource, dialect, m);
       }
     }
@@ -99,9 +105,8 @@ final class SchemaMigrator {
             ps.execute();
           }
         }
-        int now = currentVersion(c, dialect);
-        refuseNewer(now);
-        if (now >= m.version()) {
+        refuseNewer(currentVersion(c, dialect));
+        if (installedVersions(c, dialect).contains(m.version())) {
           c.commit();
           return; // another node got there first
         }
@@ -132,10 +137,10 @@ final class SchemaMigrator {
         c.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
-      int found = versionAfterFailure(dataSource, dialect);
-      if (found >= m.version()) {
+      if (installedAfterFailure(dataSource, dialect).contains(m.version())) {
         return; // a concurrent node migrated while we tried (DDL auto-commits on H2 and Oracle)
       }
+      int found = versionAfterFailure(dataSource, dialect);
       throw new SchemaVersionException("Migrating the m365sync " + dialect + " schema to version " + m.version()
           + " (" + m.description() + ") failed; the database is at version " + found + ": SQLState "
           + e.getSQLState() + ": " + e.getMessage(), found, LIBRARY_VERSION, e);
@@ -148,6 +153,27 @@ final class SchemaMigrator {
     } catch (SQLException e) {
       return 0;
     }
+  }
+
+  private static Set<Integer> installedAfterFailure(DataSource dataSource, JdbcDialect dialect) {
+    try (Connection c = dataSource.getConnection()) {
+      return installedVersions(c, dialect);
+    } catch (SQLException e) {
+      return Set.of();
+    }
+  }
+
+  /** Every recorded schema version; empty if the database has no m365sync schema. */
+  static Set<Integer> installedVersions(Connection c, JdbcDialect dialect) throws SQLException {
+    Set<Integer> versions = new HashSet<>();
+    if (tableExists(c, dialect, VERSION_TABLE)) {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM " + VERSION_TABLE)) {
+        while (rs.next()) {
+          versions.add(rs.getInt(1));
+        }
+      }
+    }
+    return versions;
   }
 
   /** The highest recorded schema version; 0 if the database has no m365sync schema. */

@@ -29,10 +29,10 @@ class SchemaMigratorTest {
     try (Connection c = ds.getConnection()) {
       for (String table : List.of("m365sync_schema_version", "m365sync_mailbox", "m365sync_tenant", "m365sync_status",
           "m365sync_fence", "m365sync_cursor", "m365sync_item_map", "m365sync_token_cache", "m365sync_run",
-          "m365sync_scheduled_tasks")) {
+          "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
-      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(3);
+      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
     }
   }
 
@@ -67,6 +67,40 @@ class SchemaMigratorTest {
     }
   }
 
+  /**
+   * Versions developed side by side merge out of order: a database that already has a higher version
+   * still gets a lower one it lacks (here version 2 under version 4), and a version the library does
+   * not ship (3) is no obstacle.
+   */
+  @Test
+  void aMissingVersionBelowTheHighestIsStillApplied() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      for (String script : List.of("V1__init.sql", "V4__access_audit.sql")) {
+        try (var in = getClass().getClassLoader().getResourceAsStream(JdbcDialect.H2.migrationFolder() + script)) {
+          for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
+            s.execute(st);
+          }
+        }
+      }
+      s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
+          + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+      s.execute("INSERT INTO m365sync_schema_version VALUES (1, 'init', CURRENT_TIMESTAMP)");
+      s.execute("INSERT INTO m365sync_schema_version VALUES (3, 'another_change', CURRENT_TIMESTAMP)");
+      s.execute("INSERT INTO m365sync_schema_version VALUES (4, 'access_audit', CURRENT_TIMESTAMP)");
+    }
+    assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
+    try (Connection c = ds.getConnection()) {
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4);
+    }
+    JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
+    MailboxId alice = MailboxId.of("contoso", "oid-alice");
+    store.putEnrollment(new Mailbox(alice, "alice@contoso.com", "crm-alice", Instant.parse("2026-01-05T09:00:00Z"),
+        EnumSet.of(Resource.TASKS)));
+    store.putLink(new IdLink(alice, Resource.TASKS, "crm-1", "task-1", "ck", 1, "list-b"), store.claimFence(alice));
+    assertThat(store.linkByCrmId(alice, Resource.TASKS, "crm-1").orElseThrow().container()).isEqualTo("list-b");
+  }
+
   /** Links written at schema version 1 knew no container: after the upgrade they read as in the default one. */
   @Test
   void aVersionOneDatabaseKeepsItsLinksAndGainsTheirContainers() throws Exception {
@@ -86,7 +120,7 @@ class SchemaMigratorTest {
         EnumSet.of(Resource.TASKS)));
     long fence = store.claimFence(alice);
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(3);
+      assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
       // a row as version 1 wrote it: no container column in the insert
       s.execute("INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key, crm_version,"
           + " fence) SELECT mailbox_key, 'TASKS', 'crm-old', 'task-old', 'ck', 1, 1 FROM m365sync_mailbox");
@@ -130,6 +164,14 @@ class SchemaMigratorTest {
       try (var in = getClass().getClassLoader().getResourceAsStream(v3)) {
         assertThat(in).as(v3).isNotNull();
         assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v3).hasSize(6)
+            .allSatisfy(st -> assertThat(st).doesNotContain(";"));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v4 = dialect.migrationFolder() + "V4__access_audit.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v4)) {
+        assertThat(in).as(v4).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v4).hasSize(5)
             .allSatisfy(st -> assertThat(st).doesNotContain(";"));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);

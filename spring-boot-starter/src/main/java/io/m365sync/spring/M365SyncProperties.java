@@ -52,6 +52,8 @@ public class M365SyncProperties {
   private Duration credentialExpiryWarning = DEFAULTS.credentialExpiryWarning();
   /** How often the delegated keep-alive pass runs. */
   private Duration keepAliveInterval = DEFAULTS.keepAliveInterval();
+  /** How long the access audit keeps its records of app-only rounds. */
+  private Duration auditRetention = DEFAULTS.auditRetention();
 
   /** Resources synced both ways (events, contacts, tasks); the others flow Microsoft 365 to CRM only. */
   private Set<Resource> twoWay = EnumSet.noneOf(Resource.class);
@@ -79,7 +81,7 @@ public class M365SyncProperties {
   public SyncOptions toSyncOptions() {
     return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
         failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture,
-        maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval);
+        maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval, auditRetention);
   }
 
   /** Encrypts the users' delegated token caches at rest (AES-GCM); the delegated strategy needs it. */
@@ -261,6 +263,8 @@ public class M365SyncProperties {
   public void setCredentialExpiryWarning(Duration credentialExpiryWarning) { this.credentialExpiryWarning = credentialExpiryWarning; }
   public Duration getKeepAliveInterval() { return keepAliveInterval; }
   public void setKeepAliveInterval(Duration keepAliveInterval) { this.keepAliveInterval = keepAliveInterval; }
+  public Duration getAuditRetention() { return auditRetention; }
+  public void setAuditRetention(Duration auditRetention) { this.auditRetention = auditRetention; }
   public Set<Resource> getTwoWay() { return twoWay; }
   public void setTwoWay(Set<Resource> twoWay) { this.twoWay = twoWay; }
   public String getClientId() { return clientId; }

@@ -24,7 +24,7 @@ class M365SyncPropertiesTest {
       Map.entry("unavailableRecheck", "PT8H"), Map.entry("signInNotify", "WEEKLY"), Map.entry("pageSize", "250"),
       Map.entry("eventWindowPast", "P10D"), Map.entry("eventWindowFuture", "P100D"), Map.entry("maxRetryAfter", "PT30M"),
       Map.entry("unscopedDelegatedOnly", "true"), Map.entry("credentialExpiryWarning", "P5D"),
-      Map.entry("keepAliveInterval", "PT12H"));
+      Map.entry("keepAliveInterval", "PT12H"), Map.entry("auditRetention", "P90D"));
 
   @Test
   void everySyncOptionBindsInKebabCaseAsFromPropertiesReadsIt() {

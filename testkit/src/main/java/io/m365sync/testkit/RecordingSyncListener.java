@@ -42,6 +42,7 @@ public final class RecordingSyncListener implements SyncListener {
   private final List<CredentialExpiry> credentialWarnings = new CopyOnWriteArrayList<>();
   private final List<Skipped> skippedItems = new CopyOnWriteArrayList<>();
   private final List<ClaimsChallenge> claimsChallenges = new CopyOnWriteArrayList<>();
+  private final List<io.m365sync.state.AccessRecord> auditDefects = new CopyOnWriteArrayList<>();
 
   @Override
   public void mailboxStatusChanged(MailboxState previous, MailboxState current) {
@@ -101,6 +102,16 @@ public final class RecordingSyncListener implements SyncListener {
   @Override
   public void unreadableRow(UnreadableRow row) {
     unreadableRows.add(row);
+  }
+
+  @Override
+  public void unenrolledMailboxTouched(io.m365sync.state.AccessRecord record) {
+    auditDefects.add(record);
+  }
+
+  /** The access audit's defects reported (app-only rounds of mailboxes not enrolled at the time), in order. */
+  public List<io.m365sync.state.AccessRecord> auditDefects() {
+    return List.copyOf(auditDefects);
   }
 
   public List<StatusChange> statusChanges() {

@@ -12,7 +12,10 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.state.AccessRecord;
+import io.m365sync.state.AccessRecordFormat;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -24,6 +27,7 @@ import io.m365sync.state.StatusQuery;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import java.time.Duration;
+import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -491,5 +495,82 @@ public abstract class SyncStateStoreContract {
     assertEquals(3, runs.size());
     assertEquals(4, runs.get(0).applied());
     assertEquals(2, runs.get(2).applied());
+  }
+
+  // ---------------------------------------------------------------- access audit
+
+  private static AccessRecord access(MailboxId id, Resource resource, Instant at, AccessRecord.Outcome outcome,
+                                     int requests, String code) {
+    return new AccessRecord(id, resource, at, at.plusMillis(250), outcome, requests, code);
+  }
+
+  @Test
+  void accessRecordsComeOldestFirstWithinTheWindowAndOutlivePurge() {
+    enrollAndClaim(ALICE);
+    AccessRecord late = access(ALICE, Resource.CONTACTS, T0.plusSeconds(60), AccessRecord.Outcome.SUCCEEDED, 3, null);
+    AccessRecord first = access(ALICE, Resource.EVENTS, T0, AccessRecord.Outcome.SUCCEEDED, 2, null);
+    AccessRecord sameInstant = access(BOB, Resource.EVENTS, T0, AccessRecord.Outcome.DENIED_BY_POLICY, 1,
+        "ErrorAccessDenied");
+    AccessRecord outside = access(BOB, Resource.MAIL, T0.plusSeconds(120), AccessRecord.Outcome.THROTTLED, 1, "429");
+    store.recordAccess(late);
+    store.recordAccess(first);
+    store.recordAccess(sameInstant);
+    store.recordAccess(outside);
+
+    store.purge(ALICE);
+
+    assertEquals(List.of(first, sameInstant, late), store.accessRecords(T0, T0.plusSeconds(120)));
+    assertEquals(List.of(outside), store.accessRecords(T0.plusSeconds(120), T0.plusSeconds(121)));
+    assertTrue(store.accessRecords(T0.minusSeconds(10), T0).isEmpty());
+  }
+
+  @Test
+  void enrollmentPeriodsOpenOnEnrollmentCloseOnUnenrollAndNeverOverlap() {
+    store.putEnrollment(mailbox(ALICE)); // signed in at T0
+    store.putEnrollment(mailbox(ALICE).signedInAgain(T0.plusSeconds(30))); // a new sign-in: the same period
+    store.purge(ALICE);
+    store.endEnrollmentPeriod(ALICE, T0.plusSeconds(100));
+    store.endEnrollmentPeriod(ALICE, T0.plusSeconds(200)); // nothing open: nothing changes
+    store.putEnrollment(mailbox(ALICE)); // the old sign-in again: the new period starts after the last one
+    store.putEnrollment(mailbox(BOB));
+
+    assertEquals(List.of(new EnrollmentPeriod(ALICE, T0, T0.plusSeconds(100)),
+            new EnrollmentPeriod(ALICE, T0.plusSeconds(100), null), new EnrollmentPeriod(BOB, T0, null)),
+        store.enrollmentPeriods(T0, T0.plusSeconds(1000)));
+    assertEquals(List.of(new EnrollmentPeriod(ALICE, T0.plusSeconds(100), null), new EnrollmentPeriod(BOB, T0, null)),
+        store.enrollmentPeriods(T0.plusSeconds(101), T0.plusSeconds(1000)));
+    assertTrue(store.enrollmentPeriods(T0.minusSeconds(10), T0.minusSeconds(1)).isEmpty());
+  }
+
+  @Test
+  void pruningDropsOldRecordsAndClosedPeriodsButKeepsOpenOnes() {
+    store.putEnrollment(mailbox(ALICE));
+    store.putEnrollment(mailbox(BOB));
+    store.purge(BOB);
+    store.endEnrollmentPeriod(BOB, T0.plusSeconds(10));
+    AccessRecord old = access(ALICE, Resource.EVENTS, T0, AccessRecord.Outcome.SUCCEEDED, 1, null);
+    AccessRecord kept = access(ALICE, Resource.EVENTS, T0.plusSeconds(60), AccessRecord.Outcome.FAILED, 4, "Boom");
+    store.recordAccess(old);
+    store.recordAccess(kept);
+
+    assertEquals(1, store.pruneAccessAudit(T0.plusSeconds(30)));
+
+    assertEquals(List.of(kept), store.accessRecords(T0.minusSeconds(1), T0.plusSeconds(3600)));
+    assertEquals(List.of(new EnrollmentPeriod(ALICE, T0, null)), store.enrollmentPeriods(T0, T0.plusSeconds(3600)));
+  }
+
+  @Test
+  void whatTheStoreReturnsExportsAndReadsBackInBothFormats() {
+    List<AccessRecord> records = List.of(
+        access(ALICE, Resource.EVENTS, T0, AccessRecord.Outcome.SUCCEEDED, 7, null),
+        access(BOB, Resource.TASKS, T0.plusMillis(1500), AccessRecord.Outcome.FAILED, 2, "odd, \"quoted\"\ncode"));
+    records.forEach(store::recordAccess);
+    List<AccessRecord> stored = store.accessRecords(T0, T0.plusSeconds(5));
+    assertEquals(records, stored);
+    for (AccessRecordFormat format : AccessRecordFormat.values()) {
+      StringBuilder out = new StringBuilder();
+      format.write(stored, out);
+      assertEquals(stored, format.read(new StringReader(out.toString())), format.name());
+    }
   }
 }

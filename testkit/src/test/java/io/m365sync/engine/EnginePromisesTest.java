@@ -283,6 +283,15 @@ class EnginePromisesTest {
     @Override public void putTokenCache(MailboxId mailbox, byte[] blob) { d.putTokenCache(mailbox, blob); }
     @Override public void recordRun(RunRecord run) { d.recordRun(run); }
     @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
+    @Override public void endEnrollmentPeriod(MailboxId mailbox, java.time.Instant at) { d.endEnrollmentPeriod(mailbox, at); }
+    @Override public List<io.m365sync.state.EnrollmentPeriod> enrollmentPeriods(java.time.Instant from, java.time.Instant to) {
+      return d.enrollmentPeriods(from, to);
+    }
+    @Override public void recordAccess(io.m365sync.state.AccessRecord record) { d.recordAccess(record); }
+    @Override public List<io.m365sync.state.AccessRecord> accessRecords(java.time.Instant from, java.time.Instant to) {
+      return d.accessRecords(from, to);
+    }
+    @Override public int pruneAccessAudit(java.time.Instant cutoff) { return d.pruneAccessAudit(cutoff); }
   }
 
   @Test

@@ -11,6 +11,8 @@ import io.m365sync.SyncMonitor;
 import io.m365sync.TenantId;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
+import io.m365sync.state.AccessRecord;
+import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -139,5 +141,10 @@ class StoreBackedMonitorTest {
     @Override public void putTokenCache(MailboxId mailbox, byte[] blob) { d.putTokenCache(mailbox, blob); }
     @Override public void recordRun(RunRecord run) { d.recordRun(run); }
     @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
+    @Override public void endEnrollmentPeriod(MailboxId mailbox, Instant at) { d.endEnrollmentPeriod(mailbox, at); }
+    @Override public List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) { return d.enrollmentPeriods(from, to); }
+    @Override public void recordAccess(AccessRecord record) { d.recordAccess(record); }
+    @Override public List<AccessRecord> accessRecords(Instant from, Instant to) { return d.accessRecords(from, to); }
+    @Override public int pruneAccessAudit(Instant cutoff) { return d.pruneAccessAudit(cutoff); }
   }
 }

@@ -1,19 +1,22 @@
 package io.m365sync.spring;
 
+import io.m365sync.MailboxId;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncMonitor;
 import io.m365sync.TenantId;
 import io.m365sync.TenantStatus;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.StatusCount;
+import io.m365sync.state.StatusPage;
+import io.m365sync.state.StatusQuery;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -24,18 +27,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * The {@code m365sync} actuator endpoint, the admins' view of {@link SyncMonitor}: mailboxes counted
  * by status and by tenant with each tenant's application-mode readiness
  * ({@code GET /actuator/m365sync}), and paged lists of the mailboxes that need someone
- * ({@code GET /actuator/m365sync/{list}?page=0&size=50}, list = {@code needing-sign-in},
+ * ({@code GET /actuator/m365sync/{list}?after=<mailbox key>&size=50}, list = {@code needing-sign-in},
  * {@code denied}, {@code failing}, {@code quarantined} or {@code never-synced}).
  */
 @Endpoint(id = "m365sync")
 public class M365SyncEndpoint {
   static final int MAX_PAGE_SIZE = 500;
-  private static final Map<String, Function<SyncMonitor, List<MailboxState>>> LISTS = Map.of(
-      "needing-sign-in", SyncMonitor::needingSignIn,
-      "denied", SyncMonitor::deniedByPolicy,
-      "failing", SyncMonitor::failing,
-      "quarantined", m -> m.withStatus(MailboxStatus.QUARANTINED),
-      "never-synced", SyncMonitor::neverSynced);
+  /** The lists, by the statuses they hold (never-synced: any status, no success yet). */
+  private static final Map<String, Set<MailboxStatus>> LISTS = Map.of(
+      "needing-sign-in", Set.of(MailboxStatus.NEEDS_SIGN_IN),
+      "denied", Set.of(MailboxStatus.DENIED_BY_POLICY),
+      "failing", SyncMonitor.FAILING,
+      "quarantined", Set.of(MailboxStatus.QUARANTINED),
+      "never-synced", EnumSet.allOf(MailboxStatus.class));
 
   private final SyncEngine engine;
 
@@ -44,7 +48,7 @@ public class M365SyncEndpoint {
   }
 
   /** Mailboxes by status, by tenant and status, and each tenant's readiness. */
-  public record Overview(int mailboxes, Map<MailboxStatus, Long> byStatus, Map<String, Map<MailboxStatus, Long>> byTenant,
+  public record Overview(long mailboxes, Map<MailboxStatus, Long> byStatus, Map<String, Map<MailboxStatus, Long>> byTenant,
                          List<Tenant> tenants) {}
 
   /** One tenant's application mode, as {@link TenantStatus} says. */
@@ -56,8 +60,12 @@ public class M365SyncEndpoint {
     }
   }
 
-  /** One page of a list, in mailbox-key order. */
-  public record Page(String list, int page, int size, int total, List<Mailbox> mailboxes) {}
+  /**
+   * One page of a list, in mailbox-key order; {@code next} is the key to pass as {@code after} for
+   * the following page (null on the last). {@code total} counts the list's statuses (null for
+   * never-synced, which no count answers).
+   */
+  public record Page(String list, int size, Long total, List<Mailbox> mailboxes, String next) {}
 
   /** A mailbox's sync state, without personal data beyond its ids. */
   public record Mailbox(String tenant, String userObjectId, MailboxStatus status, String mode, String reasonCode,
@@ -71,31 +79,40 @@ public class M365SyncEndpoint {
 
   @ReadOperation
   public Overview overview() {
-    List<MailboxState> all = engine.monitor().all();
     Map<MailboxStatus, Long> byStatus = new EnumMap<>(MailboxStatus.class);
     Map<String, Map<MailboxStatus, Long>> byTenant = new TreeMap<>();
-    for (MailboxState s : all) {
-      byStatus.merge(s.status(), 1L, Long::sum);
-      byTenant.computeIfAbsent(s.mailbox().tenant().value(), t -> new EnumMap<>(MailboxStatus.class))
-          .merge(s.status(), 1L, Long::sum);
+    long mailboxes = 0;
+    for (StatusCount c : engine.monitor().counts()) { // one grouped query, not every row
+      byStatus.merge(c.status(), c.count(), Long::sum);
+      byTenant.computeIfAbsent(c.tenant().value(), t -> new EnumMap<>(MailboxStatus.class)).merge(c.status(), c.count(), Long::sum);
+      mailboxes += c.count();
     }
     List<Tenant> tenants = byTenant.keySet().stream().map(t -> Tenant.of(engine.tenantStatus(TenantId.of(t)))).toList();
-    return new Overview(all.size(), byStatus, byTenant, tenants);
+    return new Overview(mailboxes, byStatus, byTenant, tenants);
   }
 
+  /** {@code GET /actuator/m365sync/{list}?after=<mailbox key>&size=50}: a keyset page, never a scan. */
   @ReadOperation
-  public Page list(@Selector String list, @Nullable Integer page, @Nullable Integer size) {
-    Function<SyncMonitor, List<MailboxState>> query = LISTS.get(list);
-    if (query == null) {
+  public Page list(@Selector String list, @Nullable String after, @Nullable Integer size) {
+    Set<MailboxStatus> statuses = LISTS.get(list);
+    if (statuses == null) {
       String known = new TreeMap<>(LISTS).keySet().toString();
       throw new InvalidEndpointRequestException("unknown list '" + list + "'; one of " + known, "unknown list"); // 400
     }
-    int p = Math.max(0, page == null ? 0 : page);
     int n = Math.min(MAX_PAGE_SIZE, Math.max(1, size == null ? 50 : size));
-    List<MailboxState> rows = query.apply(engine.monitor()).stream()
-        .sorted(Comparator.comparing((MailboxState s) -> s.mailbox().key())).toList();
-    int from = (int) Math.min((long) p * n, rows.size());
-    int to = Math.min(from + n, rows.size());
-    return new Page(list, p, n, rows.size(), rows.subList(from, to).stream().map(Mailbox::of).toList());
+    boolean neverSynced = list.equals("never-synced");
+    StatusQuery q = neverSynced ? StatusQuery.all(n).neverSynced() : StatusQuery.withStatus(statuses, n);
+    if (after != null && !after.isBlank()) {
+      int slash = after.indexOf('/');
+      if (slash <= 0 || slash == after.length() - 1) {
+        throw new InvalidEndpointRequestException("'after' must be a mailbox key tenant/userObjectId", "bad after");
+      }
+      q = q.after(MailboxId.of(after.substring(0, slash), after.substring(slash + 1)));
+    }
+    StatusPage page = engine.monitor().page(q);
+    Long total = neverSynced ? null
+        : engine.monitor().counts().stream().filter(c -> statuses.contains(c.status())).mapToLong(StatusCount::count).sum();
+    return new Page(list, n, total, page.items().stream().map(Mailbox::of).toList(),
+        page.next() == null ? null : page.next().key());
   }
 }

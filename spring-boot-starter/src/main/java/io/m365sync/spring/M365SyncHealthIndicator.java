@@ -3,8 +3,8 @@ package io.m365sync.spring;
 import io.m365sync.SyncEngine;
 import io.m365sync.TenantId;
 import io.m365sync.TenantStatus;
-import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.StatusCount;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +33,9 @@ public class M365SyncHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    List<MailboxState> all = engine.monitor().all();
+    List<StatusCount> counts = engine.monitor().counts(); // one grouped query, not every row
     Map<String, Map<String, Object>> inactive = new LinkedHashMap<>();
-    for (String tenant : new TreeSet<>(all.stream().map(s -> s.mailbox().tenant().value()).toList())) {
+    for (String tenant : new TreeSet<>(counts.stream().map(c -> c.tenant().value()).toList())) {
       TenantStatus t = engine.tenantStatus(TenantId.of(tenant));
       if (t.appMode() == TenantStatus.AppMode.INACTIVE) {
         Map<String, Object> why = new LinkedHashMap<>();
@@ -46,8 +46,9 @@ public class M365SyncHealthIndicator implements HealthIndicator {
       }
     }
     Health.Builder b = inactive.isEmpty() ? Health.up() : downOnInactiveTenant ? Health.down() : Health.status(DEGRADED);
-    b.withDetail("mailboxes", all.size())
-        .withDetail("needingSignIn", all.stream().filter(s -> s.status() == MailboxStatus.NEEDS_SIGN_IN).count());
+    b.withDetail("mailboxes", counts.stream().mapToLong(StatusCount::count).sum())
+        .withDetail("needingSignIn", counts.stream().filter(c -> c.status() == MailboxStatus.NEEDS_SIGN_IN)
+            .mapToLong(StatusCount::count).sum());
     if (!inactive.isEmpty()) {
       b.withDetail("inactiveTenants", inactive);
     }

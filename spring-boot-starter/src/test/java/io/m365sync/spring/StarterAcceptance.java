@@ -133,8 +133,11 @@ abstract class StarterAcceptance {
     assertThat(overview.path("tenants")).extracting(t -> t.path("tenant").asString() + "=" + t.path("appMode").asString())
         .containsExactlyInAnyOrder(contosoTenant.tenantId() + "=ACTIVE", fabrikamTenant.tenantId() + "=INACTIVE");
 
-    JsonNode page = get("/actuator/m365sync/needing-sign-in?page=0&size=10", 200);
+    JsonNode page = get("/actuator/m365sync/needing-sign-in?size=10", 200);
     assertThat(page.path("total").asInt()).isEqualTo(1);
+    assertThat(page.path("next").isNull()).isTrue(); // the last page
+    JsonNode firstOfAll = get("/actuator/m365sync/never-synced?size=1", 200);
+    assertThat(firstOfAll.path("total").isNull()).isTrue();
     assertThat(page.path("mailboxes").get(0).path("userObjectId").asString()).isEqualTo(fabrikam.userObjectId());
     assertThat(get("/actuator/m365sync/failing", 200).path("total").asInt()).isZero();
     assertThat(get("/actuator/m365sync/quarantined", 200).path("total").asInt()).isZero();

@@ -7,8 +7,8 @@ import io.m365sync.Resource;
 import io.m365sync.SyncListener;
 import io.m365sync.TenantId;
 import io.m365sync.gateway.SkippedItem;
-import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.StatusCount;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.MassChangeQuarantine;
 import io.m365sync.sync.ResourceResult;
@@ -221,7 +221,7 @@ public final class SyncMetrics implements SyncListener, MeterBinder {
         return s.counts();
       }
       try {
-        snapshot = new StatusSnapshot(now, byStatus(store.statuses()));
+        snapshot = new StatusSnapshot(now, byStatus(store.statusCounts(null, row -> {}))); // one grouped query
       } catch (RuntimeException e) {
         // a store outage must not break the host's scrape: keep the last counts until the next refresh
         snapshot = new StatusSnapshot(now, s == null ? Map.of() : s.counts());
@@ -230,10 +230,10 @@ public final class SyncMetrics implements SyncListener, MeterBinder {
     }
   }
 
-  private Map<StatusKey, Long> byStatus(List<MailboxState> states) {
+  private Map<StatusKey, Long> byStatus(List<StatusCount> byTenantAndStatus) {
     Map<StatusKey, Long> counts = new HashMap<>();
-    for (MailboxState s : states) {
-      counts.merge(new StatusKey(tenantTag ? s.mailbox().tenant() : null, s.status()), 1L, Long::sum);
+    for (StatusCount c : byTenantAndStatus) {
+      counts.merge(new StatusKey(tenantTag ? c.tenant() : null, c.status()), c.count(), Long::sum);
     }
     counts.keySet().stream().map(StatusKey::tenant).filter(Objects::nonNull).distinct().forEach(this::gaugeTenant);
     return Map.copyOf(counts);

@@ -45,7 +45,9 @@ import java.util.Set;
  * from an m365sync H2 state file (as the quickstart writes); otherwise from a demo run.
  *
  * <p>With no arguments it examines a half-configured demo tenant on the emulator (no Microsoft
- * account needed); {@code --markdown} renders Markdown instead of text.
+ * account needed). {@code --config FILE}, or the real-tenant runner's environment variables
+ * ({@code M365SYNC_TENANT_ID}, …), examine a real tenant with the runner's settings instead;
+ * {@code --markdown} renders Markdown instead of text.
  */
 public final class ReadinessCommand {
   private static final Set<Resource> RESOURCES = EnumSet.of(Resource.EVENTS, Resource.CONTACTS, Resource.MAIL, Resource.TASKS);
@@ -57,7 +59,24 @@ public final class ReadinessCommand {
     boolean markdown = list.contains("--markdown");
     int days = Integer.parseInt(option(list, "--audit-days", "30"));
     String state = option(list, "--state", null);
-    ReadinessReport report = examineDemoTenant();
+    String config = option(list, "--config", null);
+    ReadinessReport report;
+    if (config != null || System.getenv("M365SYNC_TENANT_ID") != null) {
+      try {
+        report = examine(RunnerConfig.from(RunnerConfig.environmentThen(properties(config))), Clock.systemUTC());
+      } catch (ConfigurationException e) {
+        e.problems().forEach(p -> System.err.println("m365sync: configuration error: " + p));
+        System.exit(2);
+        return;
+      } catch (io.m365sync.graph.GraphDirectoryException e) {
+        System.err.println("m365sync: the app cannot read the tenant's directory (" + e.getMessage() + "); grant it"
+            + " Application.Read.All, GroupMember.Read.All and User.Read.All with admin consent, then run again");
+        System.exit(1);
+        return;
+      }
+    } else {
+      report = examineDemoTenant();
+    }
     PrintStream out = System.out;
     out.println(markdown ? report.toMarkdown() : report.toText());
     if (state != null) {
@@ -67,6 +86,38 @@ public final class ReadinessCommand {
     } else {
       out.println(demoAuditSummary(days).toText());
     }
+  }
+
+  private static java.util.Properties properties(String file) {
+    java.util.Properties props = new java.util.Properties();
+    if (file != null) {
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of(file))) {
+        props.load(in);
+      } catch (java.io.IOException e) {
+        throw new ConfigurationException(List.of("properties file '" + file + "' cannot be read: " + e.getMessage()));
+      }
+    }
+    return props;
+  }
+
+  /**
+   * The doctor over a real tenant, from the real-tenant runner's settings ({@link RunnerConfig}: the
+   * same environment variables or properties file): its users are the enrolled mailboxes. Access
+   * policies live in Exchange, which Graph cannot read: the policy checks report what they cannot see.
+   */
+  static ReadinessReport examine(RunnerConfig config, Clock clock) {
+    TenantId tenant = TenantId.of(config.tenantId());
+    MsalApplicationTokenStrategy.Builder tokens = MsalApplicationTokenStrategy.builder().clientId(config.clientId())
+        .credential(config.credential()).clock(clock);
+    if (config.loginBaseUrl() != null) {
+      tokens.routeTokenRequestsTo(URI.create(config.loginBaseUrl()));
+    }
+    GraphDirectorySource directory = GraphDirectorySource.builder().tokens(tokens.build()).baseUrl(config.graphBaseUrl())
+        .build();
+    List<Mailbox> enrolled = config.users().stream().map(u -> new Mailbox(new io.m365sync.MailboxId(tenant, u),
+        u.contains("@") ? u : u + "@" + tenant, "crm-" + u, clock.instant(), config.resources())).toList();
+    ReadinessDoctor doctor = new ReadinessDoctor(AppId.of(config.clientId()), directory, t -> AccessPolicySet.of(), clock);
+    return doctor.examine(new ReadinessRequest(tenant, true, config.resources(), enrolled, null));
   }
 
   private static String option(List<String> args, String name, String fallback) {

@@ -6,6 +6,7 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
+import io.m365sync.SyncListener;
 import io.m365sync.TenantId;
 import io.m365sync.crm.CrmStore;
 import io.m365sync.graph.GraphMailboxGateway;
@@ -13,6 +14,7 @@ import io.m365sync.graph.MsalApplicationTokenStrategy;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +94,15 @@ public final class RealTenantRunner {
         .clock(clock)
         .stateStore(SyncStateStore.inMemory())
         .gateway(GraphMailboxGateway.builder().baseUrl(config.graphBaseUrl()).build())
-        .applicationTokens(app.build());
+        .applicationTokens(app.build())
+        .listener(new SyncListener() {
+          // a long first sync shows its progress resource by resource
+          @Override
+          public void resourceSynced(Mailbox mailbox, ResourceResult r, java.time.Duration took) {
+            out.printf("  %s %s: %s, %d to the CRM, %d unreadable skipped (%.1f s)%n", mailbox.userPrincipalName(),
+                r.resource(), r.outcome(), r.applied(), r.warnings(), took.toMillis() / 1000.0);
+          }
+        });
     List<JsonFileCrmStore<?>> crm = new ArrayList<>();
     for (Resource r : config.resources()) {
       builder.resource(oneWay(ResourceType.of(r), config.crmDirectory(), crm));

@@ -3,6 +3,7 @@ package io.m365sync.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.AccessAudit;
+import io.m365sync.Resource;
 import io.m365sync.policy.CheckResult;
 import io.m365sync.policy.ReadinessReport;
 import org.junit.jupiter.api.Test;
@@ -34,5 +35,27 @@ class ReadinessCommandTest {
     AccessAudit.Summary lastTwoDays = ReadinessCommand.demoAuditSummary(2);
     assertThat(lastTwoDays.mailboxes()).hasSize(1);
     assertThat(lastTwoDays.rounds()).isEqualTo(2);
+  }
+
+  @Test
+  void aRealTenantIsExaminedWithTheRunnersSettings() {
+    try (DemoWorld world = DemoWorld.seed("alice", "bob")) {
+      world.app.addApplicationPermissions("Application.Read.All", "GroupMember.Read.All", "User.Read.All"); // the doctor's own reads
+      world.grantApplicationPermissions(Resource.EVENTS); // consented with the doctor's; contacts not granted
+      java.util.Map<String, String> settings = java.util.Map.of(
+          "m365sync.tenantId", world.tenant.tenantId(),
+          "m365sync.clientId", DemoWorld.CLIENT_ID,
+          "m365sync.clientSecret", DemoWorld.CLIENT_SECRET,
+          "m365sync.users", world.user("alice").userPrincipalName(),
+          "m365sync.graphBaseUrl", world.emulator.graphBaseUrl(),
+          "m365sync.loginBaseUrl", world.emulator.loginBaseUrl());
+
+      ReadinessReport report = ReadinessCommand.examine(RunnerConfig.from(settings::get), world.clock);
+
+      // contacts' application permission is missing: the doctor read the tenant and says what to grant
+      assertThat(report.ready()).isFalse();
+      assertThat(report.toText()).contains(DemoWorld.CLIENT_ID).contains("Contacts.ReadWrite");
+      assertThat(world.cloud.log().tokens().count()).isPositive(); // it asked the (emulated) tenant itself
+    }
   }
 }

@@ -52,7 +52,8 @@ class RealTenantRunnerTest {
       assertThat(report.applied()).isEqualTo(8);
       assertThat(Files.readString(dir.resolve("crm-events.json"))).contains("alice customer meeting 1", "bob customer meeting 3");
       assertThat(world.cloud.log().requestsAbout(world.user("carol").objectId())).isZero();
-      assertThat(out.toString(StandardCharsets.UTF_8)).contains("Application mode: ACTIVE");
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("Application mode: ACTIVE")
+          .contains("alice@contoso.com EVENTS: SYNCED").contains("CONTACTS: SYNCED"); // progress per resource
     }
   }
 

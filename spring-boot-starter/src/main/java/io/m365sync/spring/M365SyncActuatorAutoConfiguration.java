@@ -11,7 +11,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The health indicator and the {@code m365sync} endpoint, each when its Spring Boot module is present. */
+/** The health indicator and the {@code m365sync} and {@code m365syncaudit} endpoints, each when its Spring Boot module is present. */
 @AutoConfiguration(after = M365SyncAutoConfiguration.class)
 @ConditionalOnBean(SyncEngine.class)
 @EnableConfigurationProperties(M365SyncProperties.class)
@@ -34,6 +34,12 @@ public class M365SyncActuatorAutoConfiguration {
     @ConditionalOnMissingBean
     M365SyncEndpoint m365syncEndpoint(SyncEngine engine) {
       return new M365SyncEndpoint(engine);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    M365SyncAuditEndpoint m365syncAuditEndpoint(SyncEngine engine) {
+      return new M365SyncAuditEndpoint(engine);
     }
   }
 }

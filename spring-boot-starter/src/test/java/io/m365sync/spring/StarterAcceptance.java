@@ -76,7 +76,7 @@ abstract class StarterAcceptance {
       p.add("m365sync.graph.base-url", emulator::graphBaseUrl);
       p.add("m365sync.scheduler.polling-interval", () -> "PT0.2S");
       p.add("m365sync.scheduler.jitter", () -> "PT0S");
-      p.add("management.endpoints.web.exposure.include", () -> "health,m365sync");
+      p.add("management.endpoints.web.exposure.include", () -> "health,m365sync,m365syncaudit");
       p.add("management.endpoint.health.show-details", () -> "always");
     }
 
@@ -142,6 +142,14 @@ abstract class StarterAcceptance {
     assertThat(get("/actuator/m365sync/failing", 200).path("total").asInt()).isZero();
     assertThat(get("/actuator/m365sync/quarantined", 200).path("total").asInt()).isZero();
     get("/actuator/m365sync/everyone", 400); // an unknown list is the caller's mistake, not a server error
+
+    // the access audit: every mailbox touched app-only was enrolled (contoso's two; fabrikam never went app-only)
+    JsonNode audit = get("/actuator/m365syncaudit?days=7", 200);
+    assertThat(audit.path("rounds").asInt()).isPositive();
+    assertThat(audit.path("mailboxes").size()).isEqualTo(2);
+    assertThat(audit.path("mailboxes").toString()).contains(contosoTenant.tenantId()).doesNotContain(fabrikamTenant.tenantId());
+    assertThat(audit.path("defects")).isEmpty();
+    get("/actuator/m365syncaudit?days=0", 400);
   }
 
   /** What the host does when a user signs in to its add-in and the admin enables application permissions. */

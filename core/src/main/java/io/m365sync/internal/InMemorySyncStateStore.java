@@ -6,6 +6,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.EnrollmentPeriod;
@@ -49,6 +50,11 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private final List<EnrollmentPeriod> periods = new ArrayList<>();
   /** In the order recorded; survive purge. */
   private final List<AccessRecord> accessRecords = new ArrayList<>();
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+
+  /** The order both subscription lists promise: soonest expiry first, ties by id. */
+  private static final Comparator<Subscription> BY_EXPIRY =
+      Comparator.comparing(Subscription::expiresAt).thenComparing(Subscription::id);
 
   /** Never written to: what reads see for a mailbox without links. */
   private static final LinkIndex NO_LINKS = new LinkIndex();
@@ -104,6 +110,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     links.remove(mailbox);
     tokenCaches.remove(mailbox);
     runs.remove(mailbox);
+    subscriptions.values().removeIf(sub -> sub.mailbox().equals(mailbox));
     // the fence survives so that a round still in flight cannot write after the purge
     fences.merge(mailbox, 1L, Long::sum);
   }
@@ -230,6 +237,36 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized List<RunRecord> runs(MailboxId mailbox, int limit) {
     return runs.getOrDefault(mailbox, new ArrayDeque<>()).stream().limit(limit).toList();
+  }
+
+  @Override
+  public synchronized void putSubscription(Subscription subscription) {
+    subscriptions.put(Checks.requireNonNull(subscription, "subscription").id(), subscription);
+  }
+
+  @Override
+  public synchronized Optional<Subscription> subscription(String id) {
+    return Optional.ofNullable(subscriptions.get(Checks.requireNonNull(id, "id")));
+  }
+
+  @Override
+  public synchronized List<Subscription> subscriptions(MailboxId mailbox, Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    return subscriptions.values().stream().filter(sub -> sub.mailbox().equals(mailbox)).sorted(BY_EXPIRY).toList();
+  }
+
+  @Override
+  public synchronized List<Subscription> subscriptionsExpiringBefore(Instant cutoff,
+                                                                     Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(cutoff, "cutoff");
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    return subscriptions.values().stream().filter(sub -> sub.expiresAt().isBefore(cutoff)).sorted(BY_EXPIRY).toList();
+  }
+
+  @Override
+  public synchronized void removeSubscription(String id) {
+    subscriptions.remove(Checks.requireNonNull(id, "id"));
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.internal.InMemorySyncStateStore;
+import io.m365sync.notify.Subscription;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
 
 /**
  * Everything the engine must remember: enrollments, tenant settings, mailbox status, delta cursors,
- * the id map, encrypted token-cache blobs and run history. In memory here; durable in the jdbc
+ * the id map, encrypted token-cache blobs, run history and change-notification subscriptions. In memory here; durable in the jdbc
  * module. Every implementation passes the testkit's {@code SyncStateStoreContract}.
  *
  * <p>Fencing: a round claims a fence with {@link #claimFence}, which fails for a mailbox that is not
@@ -29,9 +30,11 @@ import java.util.function.Consumer;
  *
  * <p>Unreadable rows: a durable store may hold a row it cannot turn back into a value (an unknown
  * resource or status name written by a newer version before a rollback, an infinite timestamp, a
- * required value missing). Lists ({@link #enrollments(Consumer)}, {@link #statuses(Consumer)}) skip
- * such a row and report it as an {@link UnreadableRow}, so that one bad row never hides the others;
- * single-row reads ({@link #enrollment}, {@link #status}) throw {@link UnreadableStateException}.
+ * required value missing). Lists ({@link #enrollments(Consumer)}, {@link #statuses(Consumer)},
+ * {@link #subscriptions(MailboxId, Consumer)}, {@link #subscriptionsExpiringBefore(Instant, Consumer)})
+ * skip such a row and report it as an {@link UnreadableRow}, so that one bad row never hides the
+ * others; single-row reads ({@link #enrollment}, {@link #status}, {@link #subscription}) throw
+ * {@link UnreadableStateException}.
  * Failures of the store itself (a lost connection) are not unreadable rows: they are thrown.
  *
  * <p>Thread-safe.
@@ -71,7 +74,7 @@ public interface SyncStateStore {
 
   /**
    * Removes the enrollment and everything stored for the mailbox (status, cursors, id map, token
-   * cache, run history), and raises the mailbox's fence in the same step, so that a round in flight
+   * cache, run history, subscriptions), and raises the mailbox's fence in the same step, so that a round in flight
    * is refused with {@link FencedOutException} at its next fenced write and cannot claim a new fence.
    * The fence counter remains, so that fences keep rising if the mailbox enrolls again, and so do the
    * access audit's records and enrollment periods: they say what was touched and when it was allowed,
@@ -229,6 +232,43 @@ public interface SyncStateStore {
 
   /** The newest runs first, at most {@code limit}. */
   List<RunRecord> runs(MailboxId mailbox, int limit);
+
+  // change-notification subscriptions
+  /** Inserts the subscription, or replaces the one with its {@link Subscription#id() id}. */
+  void putSubscription(Subscription subscription);
+
+  /**
+   * The subscription with Graph's id {@code id}, or empty if none is stored.
+   *
+   * @throws UnreadableStateException if the subscription row exists but cannot be read
+   */
+  Optional<Subscription> subscription(String id);
+
+  /**
+   * The mailbox's subscriptions that can be read, soonest expiry first (ties by id). Each row that
+   * cannot be read is left out and passed to {@code onUnreadable}, as {@link #statuses(Consumer)} does.
+   */
+  List<Subscription> subscriptions(MailboxId mailbox, Consumer<UnreadableRow> onUnreadable);
+
+  /** {@link #subscriptions(MailboxId, Consumer)} that drops unreadable rows without telling anyone. */
+  default List<Subscription> subscriptions(MailboxId mailbox) {
+    return subscriptions(mailbox, row -> {});
+  }
+
+  /**
+   * Every readable subscription, of any mailbox, that expires strictly before {@code cutoff}, soonest
+   * expiry first (ties by id): what renewal works through. Unreadable rows are reported to
+   * {@code onUnreadable}, as {@link #statuses(Consumer)} does.
+   */
+  List<Subscription> subscriptionsExpiringBefore(Instant cutoff, Consumer<UnreadableRow> onUnreadable);
+
+  /** {@link #subscriptionsExpiringBefore(Instant, Consumer)} that drops unreadable rows without telling anyone. */
+  default List<Subscription> subscriptionsExpiringBefore(Instant cutoff) {
+    return subscriptionsExpiringBefore(cutoff, row -> {});
+  }
+
+  /** Removes the subscription with Graph's id {@code id}; does nothing when none is stored. */
+  void removeSubscription(String id);
 
   // access audit
   /** Closes the mailbox's open {@link EnrollmentPeriod} at {@code at}; does nothing when none is open. */

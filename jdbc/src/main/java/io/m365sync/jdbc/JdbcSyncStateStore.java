@@ -7,6 +7,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.EnrollmentPeriod;
@@ -65,9 +66,10 @@ import javax.sql.DataSource;
  * <p>{@link #purge} deletes the mailbox's rows from every table but {@code m365sync_fence}, whose
  * row keeps the raised fence so that a round in flight stays fenced out.
  *
- * <p>An enrollment or status row this version cannot read (an enum name it does not know, a
- * PostgreSQL {@code infinity} timestamp, a blank required value) is reported as an
- * {@link UnreadableRow} naming the table and the mailbox key.
+ * <p>An enrollment, status or subscription row this version cannot read (an enum name it does not
+ * know, a PostgreSQL {@code infinity} timestamp, a blank required value) is reported as an
+ * {@link UnreadableRow} naming the table and the row's key: the mailbox key, or for a subscription
+ * its id.
  *
  * <p>Thread-safe. Database failures surface as {@link JdbcStateException} (retryable for lost
  * connections and serialization failures). Token-cache blobs are stored as given: callers encrypt.
@@ -280,7 +282,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       // a claim waits for this purge, then finds no enrollment. The fence row is all that remains.
       bumpFence(c, key);
       for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
-          "m365sync_token_cache", "m365sync_run")) {
+          "m365sync_token_cache", "m365sync_run", SUBSCRIPTION_TABLE)) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE mailbox_key = ?")) {
           ps.setString(1, key);
           ps.executeUpdate();
@@ -1089,6 +1091,105 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         return ps.executeUpdate();
       }
     });
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  private static final String SUBSCRIPTION_TABLE = "m365sync_subscription";
+  private static final String SUBSCRIPTION_SELECT = "SELECT subscription_id, mailbox_key, resource_name, container_id,"
+      + " client_state_hash, expires_at, auth_mode FROM " + SUBSCRIPTION_TABLE;
+  /** Both lists' order (the expiry index's): soonest expiry first, ties by id. */
+  private static final String BY_EXPIRY = " ORDER BY expires_at, subscription_id";
+
+  private static Subscription subscriptionFrom(ResultSet rs) throws SQLException {
+    return new Subscription(rs.getString("subscription_id"), parseKey(rs.getString("mailbox_key")),
+        Jdbc.getEnum(rs, "resource_name", Resource.class), rs.getString("container_id"),
+        rs.getString("client_state_hash"), Jdbc.getInstant(rs, "expires_at"),
+        Jdbc.getEnum(rs, "auth_mode", AuthMode.class));
+  }
+
+  @Override
+  public void putSubscription(Subscription subscription) {
+    Checks.requireNonNull(subscription, "subscription");
+    String key = key(subscription.mailbox());
+    checkLength(subscription.id(), ID_MAX, "id");
+    checkLength(subscription.container(), REMOTE_MAX, "container");
+    jdbc.tx("putSubscription", subscription.mailbox(), c -> {
+      int updated;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE " + SUBSCRIPTION_TABLE + " SET mailbox_key = ?,"
+          + " resource_name = ?, container_id = ?, client_state_hash = ?, expires_at = ?, auth_mode = ?"
+          + " WHERE subscription_id = ?")) {
+        updated = bindSubscription(ps, key, subscription).executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SUBSCRIPTION_TABLE + " (mailbox_key,"
+            + " resource_name, container_id, client_state_hash, expires_at, auth_mode, subscription_id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          bindSubscription(ps, key, subscription).executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  private static PreparedStatement bindSubscription(PreparedStatement ps, String key, Subscription s)
+      throws SQLException {
+    ps.setString(1, key);
+    ps.setString(2, s.resource().name());
+    ps.setString(3, s.container().isEmpty() ? null : s.container());
+    ps.setString(4, s.clientStateHash());
+    Jdbc.setInstant(ps, 5, s.expiresAt());
+    ps.setString(6, s.mode().name());
+    ps.setString(7, s.id());
+    return ps;
+  }
+
+  @Override
+  public Optional<Subscription> subscription(String id) {
+    Checks.requireNonNull(id, "id");
+    return jdbc.tx("subscription", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTION_SELECT + " WHERE subscription_id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(Rows.one(rs, SUBSCRIPTION_TABLE, id, null, JdbcSyncStateStore::subscriptionFrom))
+              : Optional.<Subscription>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<Subscription> subscriptions(MailboxId mailbox, Consumer<UnreadableRow> onUnreadable) {
+    String key = key(mailbox);
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    return jdbc.tx("subscriptions", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTION_SELECT + " WHERE mailbox_key = ?" + BY_EXPIRY)) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return Rows.all(rs, SUBSCRIPTION_TABLE, "subscription_id", JdbcSyncStateStore::subscriptionFrom);
+        }
+      }
+    }).reportTo(onUnreadable);
+  }
+
+  @Override
+  public List<Subscription> subscriptionsExpiringBefore(Instant cutoff, Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(cutoff, "cutoff");
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    return jdbc.tx("subscriptionsExpiringBefore", null, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTION_SELECT + " WHERE expires_at < ?" + BY_EXPIRY)) {
+        Jdbc.setInstant(ps, 1, cutoff);
+        try (ResultSet rs = ps.executeQuery()) {
+          return Rows.all(rs, SUBSCRIPTION_TABLE, "subscription_id", JdbcSyncStateStore::subscriptionFrom);
+        }
+      }
+    }).reportTo(onUnreadable);
+  }
+
+  @Override
+  public void removeSubscription(String id) {
+    Checks.requireNonNull(id, "id");
+    jdbc.tx("removeSubscription", null, c -> update(c, "DELETE FROM " + SUBSCRIPTION_TABLE + " WHERE subscription_id = ?", id));
   }
 
   // ---------------------------------------------------------------- helpers

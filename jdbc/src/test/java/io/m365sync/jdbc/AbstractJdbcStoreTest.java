@@ -8,6 +8,7 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
@@ -180,8 +181,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
       while (rs.next()) {
         versions.add(rs.getInt(1) + "__" + rs.getString(2));
       }
-      assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit")
-          .endsWith(JdbcSyncStateStore.schemaVersion() + "__access_audit");
+      assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
+          "5__subscriptions").endsWith(JdbcSyncStateStore.schemaVersion() + "__subscriptions");
     }
   }
 
@@ -290,6 +291,52 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
         "m365sync_status_tenant_key_idx");
   }
 
+  @Test
+  void unreadableSubscriptionsAreSkippedAndReportedByIdAndThrownWhenReadAlone() throws Exception {
+    List<Subscription> subs = List.of(subscription("sub-1", ALICE, Resource.EVENTS, "", 10),
+        subscription("sub-2", ALICE, Resource.CONTACTS, "", 20), subscription("sub-3", ALICE, Resource.MAIL, "inbox", 30),
+        subscription("sub-4", ALICE, Resource.TASKS, "list", 40), subscription("sub-5", ALICE, Resource.EVENTS, "x", 50));
+    subs.forEach(store::putSubscription);
+    sql("UPDATE m365sync_subscription SET resource_name = 'NOTES' WHERE subscription_id = 'sub-2'");
+    sql("UPDATE m365sync_subscription SET auth_mode = 'CERTIFICATE' WHERE subscription_id = 'sub-3'");
+    sql("UPDATE m365sync_subscription SET client_state_hash = 'not-a-hash' WHERE subscription_id = 'sub-4'");
+
+    List<UnreadableRow> reported = new ArrayList<>();
+    assertThat(store.subscriptions(ALICE, reported::add)).containsExactly(subs.get(0), subs.get(4));
+    assertThat(reported).extracting(UnreadableRow::table).containsOnly("m365sync_subscription");
+    assertThat(reported).extracting(UnreadableRow::key).containsExactly("sub-2", "sub-3", "sub-4");
+    assertThat(reported.get(0).problem()).contains("NOTES").contains("resource_name");
+    assertThat(reported.get(1).problem()).contains("CERTIFICATE").contains("auth_mode");
+    assertThat(reported.get(2).problem()).contains("clientStateHash").doesNotContain("not-a-hash");
+
+    reported.clear();
+    assertThat(store.subscriptionsExpiringBefore(T0.plusSeconds(3600), reported::add))
+        .containsExactly(subs.get(0), subs.get(4));
+    assertThat(reported).extracting(UnreadableRow::key).containsExactly("sub-2", "sub-3", "sub-4");
+
+    assertThatThrownBy(() -> store.subscription("sub-2")).isInstanceOf(UnreadableStateException.class)
+        .hasMessageContaining("m365sync_subscription").hasMessageContaining("sub-2").hasMessageContaining("NOTES");
+    assertThat(store.subscription("sub-1")).contains(subs.get(0));
+
+    // writing it again makes it readable
+    store.putSubscription(subs.get(1));
+    assertThat(store.subscription("sub-2")).contains(subs.get(1));
+  }
+
+  @Test
+  void theSubscriptionIndexesExist() throws Exception {
+    List<String> indexes = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+         ResultSet rs = c.getMetaData().getIndexInfo(null, null, tableName(c, "m365sync_subscription"), false, false)) {
+      while (rs.next()) {
+        if (rs.getString("INDEX_NAME") != null) {
+          indexes.add(rs.getString("INDEX_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    assertThat(indexes).contains("m365sync_sub_expires_idx", "m365sync_sub_mailbox_idx");
+  }
+
   private static String tableName(Connection c, String name) throws Exception {
     return c.getMetaData().storesUpperCaseIdentifiers() ? name.toUpperCase(java.util.Locale.ROOT) : name;
   }
@@ -344,11 +391,12 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck", 1), fence);
     store.putTokenCache(ALICE, new byte[] {1});
     store.recordRun(new RunRecord(ALICE, T0, T0, AuthMode.DELEGATED, MailboxStatus.ACTIVE, 1, null));
+    store.putSubscription(subscription("sub-1", ALICE, Resource.EVENTS, "", 10));
 
     store.purge(ALICE);
 
     for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
-        "m365sync_token_cache", "m365sync_run")) {
+        "m365sync_token_cache", "m365sync_run", "m365sync_subscription")) {
       assertThat(rowsOf(ALICE, table)).as(table).isZero();
     }
     assertThat(rowsOf(ALICE, "m365sync_fence")).isOne();

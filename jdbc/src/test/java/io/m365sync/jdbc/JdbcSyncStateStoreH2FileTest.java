@@ -6,6 +6,7 @@ import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -50,6 +51,8 @@ class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
     MailboxState status = MailboxState.pending(CAROL, T).withStatus(MailboxStatus.ACTIVE, AuthMode.APPLICATION,
         null, null, T.plusSeconds(1), null);
     CursorKey cursorKey = new CursorKey(CAROL, Resource.MAIL, "inbox");
+    Subscription subscription = new Subscription("sub-inbox", CAROL, Resource.MAIL, "inbox",
+        Subscription.hashClientState("carol's secret"), T.plusSeconds(3600), AuthMode.APPLICATION);
     long fence;
     try (JdbcSyncStateStore first = JdbcSyncStateStore.h2File(file)) {
       first.putEnrollment(mailbox);
@@ -60,6 +63,7 @@ class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
       first.putLink(new IdLink(CAROL, Resource.MAIL, "crm-mail-1", "AAMk-1", "ck", 3), fence);
       first.putTokenCache(CAROL, new byte[] {5, 6, 7});
       first.recordRun(new RunRecord(CAROL, T, T.plusSeconds(2), AuthMode.APPLICATION, MailboxStatus.ACTIVE, 1, null));
+      first.putSubscription(subscription);
     }
     assertThat(Files.exists(dir.resolve("nested/dirs/m365sync.mv.db"))).isTrue();
 
@@ -72,6 +76,9 @@ class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
           .contains(new IdLink(CAROL, Resource.MAIL, "crm-mail-1", "AAMk-1", "ck", 3));
       assertThat(second.tokenCache(CAROL)).hasValueSatisfying(b -> assertThat(b).containsExactly(5, 6, 7));
       assertThat(second.runs(CAROL, 10)).hasSize(1);
+      assertThat(second.subscription("sub-inbox")).contains(subscription);
+      assertThat(second.subscriptionsExpiringBefore(T.plusSeconds(3601))).containsExactly(subscription);
+      assertThat(second.subscription("sub-inbox").orElseThrow().clientStateMatches("carol's secret")).isTrue();
       assertThat(second.claimFence(CAROL)).isGreaterThan(fence);
     }
   }

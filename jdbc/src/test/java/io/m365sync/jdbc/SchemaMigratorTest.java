@@ -29,7 +29,7 @@ class SchemaMigratorTest {
     try (Connection c = ds.getConnection()) {
       for (String table : List.of("m365sync_schema_version", "m365sync_mailbox", "m365sync_tenant", "m365sync_status",
           "m365sync_fence", "m365sync_cursor", "m365sync_item_map", "m365sync_token_cache", "m365sync_run",
-          "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period")) {
+          "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period", "m365sync_subscription")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
       assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
@@ -91,7 +91,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -172,6 +172,14 @@ class SchemaMigratorTest {
       try (var in = getClass().getClassLoader().getResourceAsStream(v4)) {
         assertThat(in).as(v4).isNotNull();
         assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v4).hasSize(5)
+            .allSatisfy(st -> assertThat(st).doesNotContain(";"));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v5 = dialect.migrationFolder() + "V5__subscriptions.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v5)) {
+        assertThat(in).as(v5).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v5).hasSize(3)
             .allSatisfy(st -> assertThat(st).doesNotContain(";"));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);

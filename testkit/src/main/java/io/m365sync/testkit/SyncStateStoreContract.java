@@ -12,6 +12,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.AccessRecordFormat;
 import io.m365sync.state.CursorKey;
@@ -572,5 +573,100 @@ public abstract class SyncStateStoreContract {
       format.write(stored, out);
       assertEquals(stored, format.read(new StringReader(out.toString())), format.name());
     }
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  /** A subscription expiring {@code minutes} after T0, with a client state derived from its id. */
+  protected static Subscription subscription(String id, MailboxId mailbox, Resource resource, String container,
+                                             long minutes) {
+    return new Subscription(id, mailbox, resource, container, Subscription.hashClientState("state-" + id),
+        T0.plusSeconds(60 * minutes), AuthMode.APPLICATION);
+  }
+
+  @Test
+  void subscriptionsRoundTripAndAPutReplacesTheOneWithItsId() {
+    Subscription events = subscription("sub-events", ALICE, Resource.EVENTS, "", 60);
+    Subscription inbox = subscription("sub-inbox", ALICE, Resource.MAIL, "inbox", 90);
+    store.putSubscription(events);
+    store.putSubscription(inbox);
+
+    assertEquals(events, store.subscription("sub-events").orElseThrow());
+    assertEquals(inbox, store.subscription("sub-inbox").orElseThrow());
+    assertTrue(store.subscription("sub-unknown").isEmpty());
+
+    Subscription renewed = new Subscription("sub-events", ALICE, Resource.EVENTS, "", events.clientStateHash(),
+        T0.plusSeconds(3 * 86_400), AuthMode.DELEGATED);
+    store.putSubscription(renewed);
+    assertEquals(renewed, store.subscription("sub-events").orElseThrow());
+    assertTrue(renewed.clientStateMatches("state-sub-events"));
+    assertEquals(List.of(inbox, renewed), store.subscriptions(ALICE));
+  }
+
+  @Test
+  void aMailboxsSubscriptionsComeSoonestExpiryFirst() {
+    Subscription late = subscription("sub-a", ALICE, Resource.CONTACTS, "", 300);
+    Subscription soon = subscription("sub-b", ALICE, Resource.EVENTS, "", 10);
+    Subscription tieFirst = subscription("sub-c", ALICE, Resource.TASKS, "list-1", 100);
+    Subscription tieSecond = subscription("sub-d", ALICE, Resource.TASKS, "list-2", 100);
+    for (Subscription sub : List.of(late, tieSecond, soon, tieFirst)) {
+      store.putSubscription(sub);
+    }
+    store.putSubscription(subscription("sub-bob", BOB, Resource.EVENTS, "", 5));
+
+    assertEquals(List.of(soon, tieFirst, tieSecond, late), store.subscriptions(ALICE));
+    assertEquals(List.of("sub-bob"), store.subscriptions(BOB).stream().map(Subscription::id).toList());
+    assertTrue(store.subscriptions(MailboxId.of("contoso", "nobody")).isEmpty());
+  }
+
+  @Test
+  void subscriptionsExpiringBeforeACutoffComeOldestFirstAcrossMailboxes() {
+    Subscription aliceSoon = subscription("sub-1", ALICE, Resource.EVENTS, "", 10);
+    Subscription bobSooner = subscription("sub-2", BOB, Resource.CONTACTS, "", 5);
+    Subscription atCutoff = subscription("sub-3", BOB, Resource.EVENTS, "", 60);
+    Subscription later = subscription("sub-4", ALICE, Resource.MAIL, "inbox", 120);
+    for (Subscription sub : List.of(later, atCutoff, aliceSoon, bobSooner)) {
+      store.putSubscription(sub);
+    }
+
+    assertEquals(List.of(bobSooner, aliceSoon), store.subscriptionsExpiringBefore(T0.plusSeconds(3600)));
+    assertEquals(List.of(bobSooner, aliceSoon, atCutoff), store.subscriptionsExpiringBefore(T0.plusSeconds(3601)));
+    assertTrue(store.subscriptionsExpiringBefore(T0).isEmpty());
+
+    // renewing moves it behind the cutoff
+    store.putSubscription(bobSooner.renewedUntil(T0.plusSeconds(86_400)));
+    assertEquals(List.of(aliceSoon), store.subscriptionsExpiringBefore(T0.plusSeconds(3600)));
+  }
+
+  @Test
+  void removingASubscriptionRemovesThatOneOnly() {
+    store.putSubscription(subscription("sub-1", ALICE, Resource.EVENTS, "", 10));
+    store.putSubscription(subscription("sub-2", ALICE, Resource.CONTACTS, "", 20));
+
+    store.removeSubscription("sub-1");
+    store.removeSubscription("sub-unknown"); // nothing to remove: no failure
+
+    assertTrue(store.subscription("sub-1").isEmpty());
+    assertEquals(List.of("sub-2"), store.subscriptions(ALICE).stream().map(Subscription::id).toList());
+    assertEquals(List.of("sub-2"),
+        store.subscriptionsExpiringBefore(T0.plusSeconds(86_400)).stream().map(Subscription::id).toList());
+  }
+
+  @Test
+  void purgeRemovesTheMailboxsSubscriptionsOnly() {
+    store.putEnrollment(mailbox(ALICE));
+    store.putEnrollment(mailbox(BOB));
+    store.putSubscription(subscription("sub-alice-1", ALICE, Resource.EVENTS, "", 10));
+    store.putSubscription(subscription("sub-alice-2", ALICE, Resource.MAIL, "inbox", 20));
+    Subscription bobs = subscription("sub-bob", BOB, Resource.EVENTS, "", 15);
+    store.putSubscription(bobs);
+
+    store.purge(ALICE);
+
+    assertTrue(store.subscription("sub-alice-1").isEmpty());
+    assertTrue(store.subscription("sub-alice-2").isEmpty());
+    assertTrue(store.subscriptions(ALICE).isEmpty());
+    assertEquals(List.of(bobs), store.subscriptions(BOB));
+    assertEquals(List.of(bobs), store.subscriptionsExpiringBefore(T0.plusSeconds(86_400)));
   }
 }

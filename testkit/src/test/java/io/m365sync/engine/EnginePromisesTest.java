@@ -22,6 +22,7 @@ import io.m365sync.model.MailboxSettings;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.model.TodoTask;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -292,6 +293,15 @@ class EnginePromisesTest {
       return d.accessRecords(from, to);
     }
     @Override public int pruneAccessAudit(java.time.Instant cutoff) { return d.pruneAccessAudit(cutoff); }
+    @Override public void putSubscription(Subscription subscription) { d.putSubscription(subscription); }
+    @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
+    @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
+      return d.subscriptions(m, skipped);
+    }
+    @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
+      return d.subscriptionsExpiringBefore(cutoff, skipped);
+    }
+    @Override public void removeSubscription(String id) { d.removeSubscription(id); }
   }
 
   @Test

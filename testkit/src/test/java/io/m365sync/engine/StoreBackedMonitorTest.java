@@ -11,6 +11,7 @@ import io.m365sync.SyncMonitor;
 import io.m365sync.TenantId;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.CursorKey;
@@ -146,5 +147,14 @@ class StoreBackedMonitorTest {
     @Override public void recordAccess(AccessRecord record) { d.recordAccess(record); }
     @Override public List<AccessRecord> accessRecords(Instant from, Instant to) { return d.accessRecords(from, to); }
     @Override public int pruneAccessAudit(Instant cutoff) { return d.pruneAccessAudit(cutoff); }
+    @Override public void putSubscription(Subscription subscription) { d.putSubscription(subscription); }
+    @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
+    @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
+      return d.subscriptions(m, skipped);
+    }
+    @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
+      return d.subscriptionsExpiringBefore(cutoff, skipped);
+    }
+    @Override public void removeSubscription(String id) { d.removeSubscription(id); }
   }
 }

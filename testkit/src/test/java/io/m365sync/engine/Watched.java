@@ -15,6 +15,7 @@ import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -182,6 +183,7 @@ final class Watched {
       if (!d.runs(m, Integer.MAX_VALUE).isEmpty()) {
         rows.add("runs");
       }
+      d.subscriptions(m).forEach(sub -> rows.add("subscription " + sub.id()));
       return rows;
     }
 
@@ -256,6 +258,12 @@ final class Watched {
       d.recordRun(run);
     }
 
+    @Override
+    public void putSubscription(Subscription subscription) {
+      w.write(subscription.mailbox(), "subscription write");
+      d.putSubscription(subscription);
+    }
+
     @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
     @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
     @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> skipped) { return d.enrollments(skipped); }
@@ -282,5 +290,13 @@ final class Watched {
       return d.accessRecords(from, to);
     }
     @Override public int pruneAccessAudit(java.time.Instant cutoff) { return d.pruneAccessAudit(cutoff); }
+    @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
+    @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
+      return d.subscriptions(m, skipped);
+    }
+    @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
+      return d.subscriptionsExpiringBefore(cutoff, skipped);
+    }
+    @Override public void removeSubscription(String id) { d.removeSubscription(id); }
   }
 }

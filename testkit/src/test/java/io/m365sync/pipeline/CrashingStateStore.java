@@ -4,6 +4,7 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.notify.Subscription;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -74,4 +75,13 @@ final class CrashingStateStore implements SyncStateStore {
     return d.accessRecords(from, to);
   }
   @Override public int pruneAccessAudit(java.time.Instant cutoff) { return d.pruneAccessAudit(cutoff); }
+  @Override public void putSubscription(Subscription subscription) { d.putSubscription(subscription); }
+  @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
+  @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
+    return d.subscriptions(m, skipped);
+  }
+  @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
+    return d.subscriptionsExpiringBefore(cutoff, skipped);
+  }
+  @Override public void removeSubscription(String id) { d.removeSubscription(id); }
 }

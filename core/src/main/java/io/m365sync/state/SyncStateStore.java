@@ -21,8 +21,9 @@ import java.util.function.Consumer;
 
 /**
  * Everything the engine must remember: enrollments, tenant settings, mailbox status, delta cursors,
- * the id map, encrypted token-cache blobs, run history and change-notification subscriptions. In memory here; durable in the jdbc
- * module. Every implementation passes the testkit's {@code SyncStateStoreContract}.
+ * the id map, encrypted token-cache blobs, run history and change-notification subscriptions. In
+ * memory here; durable in the jdbc module. Every implementation passes the testkit's
+ * {@code SyncStateStoreContract}.
  *
  * <p>Fencing: a round claims a fence with {@link #claimFence}, which fails for a mailbox that is not
  * enrolled; cursor and id-map writes carry it and are refused with {@link FencedOutException} once a
@@ -74,8 +75,9 @@ public interface SyncStateStore {
 
   /**
    * Removes the enrollment and everything stored for the mailbox (status, cursors, id map, token
-   * cache, run history, subscriptions), and raises the mailbox's fence in the same step, so that a round in flight
-   * is refused with {@link FencedOutException} at its next fenced write and cannot claim a new fence.
+   * cache, run history, subscriptions), and raises the mailbox's fence in the same step, so that a
+   * round in flight is refused with {@link FencedOutException} at its next fenced write and cannot
+   * claim a new fence.
    * The fence counter remains, so that fences keep rising if the mailbox enrolls again, and so do the
    * access audit's records and enrollment periods: they say what was touched and when it was allowed,
    * and go only by {@link #pruneAccessAudit}. The open enrollment period is closed by
@@ -245,8 +247,9 @@ public interface SyncStateStore {
   Optional<Subscription> subscription(String id);
 
   /**
-   * The mailbox's subscriptions that can be read, soonest expiry first (ties by id). Each row that
-   * cannot be read is left out and passed to {@code onUnreadable}, as {@link #statuses(Consumer)} does.
+   * The mailbox's subscriptions that can be read, soonest expiry first (ties by id, compared as
+   * {@link #statusPage} compares keys: the store's order). Each row that cannot be read is left out
+   * and passed to {@code onUnreadable}, as {@link #statuses(Consumer)} does.
    */
   List<Subscription> subscriptions(MailboxId mailbox, Consumer<UnreadableRow> onUnreadable);
 
@@ -257,7 +260,7 @@ public interface SyncStateStore {
 
   /**
    * Every readable subscription, of any mailbox, that expires strictly before {@code cutoff}, soonest
-   * expiry first (ties by id): what renewal works through. Unreadable rows are reported to
+   * expiry first (ties as above): what renewal works through. Unreadable rows are reported to
    * {@code onUnreadable}, as {@link #statuses(Consumer)} does.
    */
   List<Subscription> subscriptionsExpiringBefore(Instant cutoff, Consumer<UnreadableRow> onUnreadable);

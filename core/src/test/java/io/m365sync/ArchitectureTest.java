@@ -21,6 +21,14 @@ class ArchitectureTest {
   }
 
   @Test
+  void coreNeverSeesAWebServer() {
+    noClasses().should().dependOnClassesThat().resideInAnyPackage("com.sun.net.httpserver..", "jakarta.servlet..",
+            "javax.servlet..", "org.springframework..")
+        .because("the notification receiver is framework-free; web adapters live outside core")
+        .check(CORE);
+  }
+
+  @Test
   void theEngineCreatesNoThreadsOfItsOwn() {
     noClasses().that().resideInAnyPackage("io.m365sync.internal..")
         .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "java.lang.Thread")

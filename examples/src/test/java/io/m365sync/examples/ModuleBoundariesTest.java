@@ -21,7 +21,7 @@ class ModuleBoundariesTest {
   void nothingOutsideCoreUsesCoresInternals() {
     noClasses().that().resideOutsideOfPackages("io.m365sync", "io.m365sync.access..", "io.m365sync.auth..",
             "io.m365sync.internal..", "io.m365sync.model..", "io.m365sync.gateway..", "io.m365sync.crm..",
-            "io.m365sync.sync..", "io.m365sync.schedule..", "io.m365sync.state..")
+            "io.m365sync.sync..", "io.m365sync.schedule..", "io.m365sync.state..", "io.m365sync.notify..")
         .should().dependOnClassesThat().resideInAPackage("io.m365sync.internal..")
         .because("io.m365sync.internal holds what core's own packages share; other modules use the public API")
         .check(ALL);

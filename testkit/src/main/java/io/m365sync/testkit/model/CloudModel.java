@@ -48,6 +48,11 @@ public final class CloudModel {
     return () -> notificationSinks.remove(sink);
   }
 
+  /** Logs one POST of notifications to a host's endpoint (kind {@code notification}; see {@link RecordedRequest}). */
+  public void logNotification(String tenantId, String operation, int status, String errorCode) {
+    log.add(new RecordedRequest(clock.instant(), tenantId, null, "notification", operation, null, null, status, errorCode));
+  }
+
   void deliver(ModelNotification n) {
     for (java.util.function.Consumer<ModelNotification> sink : notificationSinks) {
       sink.accept(n);

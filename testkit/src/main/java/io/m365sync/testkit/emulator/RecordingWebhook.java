@@ -117,12 +117,14 @@ public final class RecordingWebhook implements AutoCloseable {
         answer(ex, refuseValidation ? 400 : 200, token);
         return;
       }
+      CountDownLatch held = hold; // as set when this POST arrived
+      Duration atMost = holdAtMost;
       List<JsonNode> entries = new ArrayList<>();
       Json.MAPPER.readTree(body).path("value").forEach(entries::add);
       posts.add(entries);
       notifications.addAll(entries);
       try {
-        hold.await(holdAtMost.toMillis(), TimeUnit.MILLISECONDS);
+        held.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

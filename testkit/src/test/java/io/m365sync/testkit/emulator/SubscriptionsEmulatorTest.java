@@ -186,7 +186,7 @@ class SubscriptionsEmulatorTest {
   @Test
   void notificationsWaitingTogetherLeaveInOneShuffledBatch() throws Exception {
     subscribed(contactsOfAlice());
-    f.tenant.subscriptions().delivery(DeliverySettings.PROMPT.withDelay(Duration.ofMillis(300)).withMaxBatch(10)
+    f.tenant.subscriptions().delivery(DeliverySettings.PROMPT.withDelay(Duration.ofSeconds(1)).withMaxBatch(10)
         .withFaults(0, 0, true, 7));
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -236,8 +236,8 @@ class SubscriptionsEmulatorTest {
   @Test
   void slowAnswersAreCountedInTheRequestLog() throws Exception {
     subscribed(contactsOfAlice());
-    f.tenant.subscriptions().delivery(DeliverySettings.PROMPT.withSlowThreshold(Duration.ofMillis(50)));
-    hook.holdAnswers(Duration.ofMillis(300)); // never released: every answer takes 300 ms
+    f.tenant.subscriptions().delivery(DeliverySettings.PROMPT.withSlowThreshold(Duration.ofMillis(1000)));
+    hook.holdAnswers(Duration.ofMillis(1500)); // never released: the answer takes 1.5 s
 
     f.tenant.mailbox(f.alice).contacts().create(Contact.of("Ann", "Lee", "ann@example.com"));
     assertThat(hook.next(WAIT)).isNotNull();

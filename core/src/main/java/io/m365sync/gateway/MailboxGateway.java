@@ -2,6 +2,8 @@ package io.m365sync.gateway;
 
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
+import java.net.URI;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -58,4 +60,40 @@ public interface MailboxGateway {
    * already gone raises {@link ItemNotFoundException}.
    */
   void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch);
+
+  /**
+   * Subscribes {@code notificationUrl} to changes of {@code type} in {@code container} (null or
+   * empty: the resource's default collection, as for reads) of the session's mailbox, with the
+   * session's token. Microsoft 365 first calls both URLs to validate them; {@code lifecycleUrl}
+   * (nullable) receives {@code subscriptionRemoved}, {@code reauthorizationRequired} and
+   * {@code missed}; {@code clientState} (at most 128 characters) comes back in every notification.
+   * The expiry granted may be earlier than {@code expiresAt}. Fails like reads do, e.g. with
+   * {@link AccessDeniedByPolicyException} where an application access policy denies the mailbox.
+   *
+   * @throws UnsupportedOperationException from gateways without change notifications
+   */
+  default RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
+                                                URI notificationUrl, URI lifecycleUrl, String clientState,
+                                                Instant expiresAt) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support change notifications");
+  }
+
+  /**
+   * Extends subscription {@code id} to {@code expiresAt} (which also reauthorizes it); the expiry
+   * granted may be earlier. A subscription that is gone raises {@link ItemNotFoundException}.
+   *
+   * @throws UnsupportedOperationException from gateways without change notifications
+   */
+  default RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support change notifications");
+  }
+
+  /**
+   * Deletes subscription {@code id}; one that is already gone raises {@link ItemNotFoundException}.
+   *
+   * @throws UnsupportedOperationException from gateways without change notifications
+   */
+  default void deleteSubscription(MailboxSession session, String id) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support change notifications");
+  }
 }

@@ -2,6 +2,8 @@ package io.m365sync.graph;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
@@ -26,6 +28,7 @@ import io.m365sync.gateway.ItemNotFoundException;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteSubscription;
 import io.m365sync.gateway.UnreadableItemException;
 import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.CalendarEvent;
@@ -42,6 +45,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -587,6 +592,77 @@ public final class GraphMailboxGateway implements MailboxGateway {
       }
       return new WriteResult(id, idKey[1]);
     } catch (IOException e) {
+      throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ subscriptions
+
+  /**
+   * {@code POST /subscriptions} for the collection reads of {@code type} use (the same route table
+   * and default containers), with {@code Prefer: IdType="ImmutableId"} so notifications carry the
+   * ids the engine stores.
+   */
+  @Override
+  public RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
+                                               URI notificationUrl, URI lifecycleUrl, String clientState,
+                                               Instant expiresAt) {
+    Resource r = type.resource();
+    if (r == Resource.MAILBOX_SETTINGS) {
+      throw new IllegalArgumentException("mailbox settings have no change notifications: they stay on polling");
+    }
+    GraphResourceRoute route = GraphResourceRoute.of(r);
+    String in = container(session, route.readIn(), container == null || container.isEmpty() ? null : container);
+    ObjectNode body = GraphJsonReader.MAPPER.createObjectNode();
+    body.put("changeType", "created,updated,deleted");
+    body.put("notificationUrl", notificationUrl.toString());
+    if (lifecycleUrl != null) {
+      body.put("lifecycleNotificationUrl", lifecycleUrl.toString());
+    }
+    body.put("resource", userPath(session).substring(1) + route.createCollection().apply(encOrNull(in)));
+    body.put("expirationDateTime", expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
+    if (clientState != null) {
+      body.put("clientState", clientState);
+    }
+    return subscriptionCall(session, r, HttpMethod.POST, "/subscriptions", body);
+  }
+
+  @Override
+  public RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
+    ObjectNode body = GraphJsonReader.MAPPER.createObjectNode();
+    body.put("expirationDateTime", expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
+    return subscriptionCall(session, null, HttpMethod.PATCH, "/subscriptions/" + enc(id), body);
+  }
+
+  @Override
+  public void deleteSubscription(MailboxSession session, String id) {
+    RequestInformation ri = byUrl(HttpMethod.DELETE, "/subscriptions/" + enc(id));
+    decorate(ri, 0);
+    try (InputStream in = send(session, null, ri, InputStream.class)) {
+      // 204: nothing to read
+    } catch (IOException e) {
+      throw GraphErrorMapping.noAnswer(session.mailbox().id(), null, e);
+    }
+  }
+
+  private RemoteSubscription subscriptionCall(MailboxSession session, Resource r, HttpMethod method, String path,
+                                              ObjectNode body) {
+    RequestInformation ri = byUrl(method, path);
+    try {
+      ri.setStreamContent(new ByteArrayInputStream(GraphJsonReader.MAPPER.writeValueAsBytes(body)), "application/json");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write a subscription request", e);
+    }
+    decorate(ri, 0);
+    try (InputStream in = send(session, r, ri, InputStream.class)) {
+      JsonNode answer = in == null ? null : GraphJsonReader.MAPPER.readTree(in);
+      if (answer == null || !answer.hasNonNull("id") || !answer.hasNonNull("expirationDateTime")) {
+        throw GatewayErrors.toException(session.mailbox().id(), r, 0, "MalformedResponse",
+            "the subscription came back without an id or expiry", null, null, null);
+      }
+      return new RemoteSubscription(answer.get("id").asText(),
+          OffsetDateTime.parse(answer.get("expirationDateTime").asText()).toInstant());
+    } catch (IOException | java.time.format.DateTimeParseException e) {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), r, e);
     }
   }

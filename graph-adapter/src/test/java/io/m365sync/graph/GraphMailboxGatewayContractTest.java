@@ -18,6 +18,11 @@ class GraphMailboxGatewayContractTest extends MailboxGatewayContract {
     ModelUser user = fx.tenant.addUser("amy");
     Mailbox mailbox = fx.signIn(user);
     MailboxSession session = fx.session(mailbox, fx.delegated);
+    for (io.m365sync.Resource r : io.m365sync.Resource.values()) {
+      fx.app.addApplicationPermissions(r.applicationPermission());
+    }
+    fx.app.grantAdminConsent();
+    MailboxSession appSession = fx.appSession(mailbox);
     return new Subject() {
       @Override
       public MailboxGateway gateway() {
@@ -27,6 +32,11 @@ class GraphMailboxGatewayContractTest extends MailboxGatewayContract {
       @Override
       public MailboxSession session() {
         return session;
+      }
+
+      @Override
+      public MailboxSession applicationSession() {
+        return appSession;
       }
 
       @Override

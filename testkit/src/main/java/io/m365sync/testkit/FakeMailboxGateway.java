@@ -10,6 +10,7 @@ import io.m365sync.gateway.ItemNotFoundException;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteSubscription;
 import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.MailboxSettings;
 import io.m365sync.model.ResourceType;
@@ -21,8 +22,11 @@ import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.MailboxModel;
 import io.m365sync.testkit.model.ModelChange;
 import io.m365sync.testkit.model.ModelDeltaPage;
+import io.m365sync.testkit.model.ModelSubscription;
 import io.m365sync.testkit.model.StoredItem;
 import io.m365sync.testkit.model.TenantModel;
+import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -127,6 +131,54 @@ public final class FakeMailboxGateway implements MailboxGateway {
     });
   }
 
+  /**
+   * Subscribes in the tenant's in-memory {@link io.m365sync.testkit.model.SubscriptionModel} (no
+   * validation call: nothing listens in process), authorized like a read of the resource; the
+   * model's notifications go to the cloud's sinks.
+   */
+  @Override
+  public RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
+                                               URI notificationUrl, URI lifecycleUrl, String clientState,
+                                               Instant expiresAt) {
+    if (type.resource() == Resource.MAILBOX_SETTINGS) {
+      throw new IllegalArgumentException("mailbox settings have no change notifications: they stay on polling");
+    }
+    String user = session.mailbox().id().userObjectId();
+    String in = container == null || container.isEmpty() ? null : container;
+    String resource = "users/" + user + route(type).subscribedPath().apply(in);
+    return call(session, type, "POST /subscriptions", box -> {
+      ModelSubscription s = tenant(session).subscriptions().create(user, cloud.validate(session.token().value()).clientId(), session.mode(),
+          resource, "created,updated,deleted", notificationUrl, lifecycleUrl, clientState, expiresAt, url -> true);
+      return new RemoteSubscription(s.id(), s.expiresAt());
+    });
+  }
+
+  @Override
+  public RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
+    return call(session, subscribedResource(session, id), "PATCH /subscriptions/" + id, box -> {
+      ModelSubscription s = tenant(session).subscriptions().renew(id, expiresAt);
+      return new RemoteSubscription(s.id(), s.expiresAt());
+    });
+  }
+
+  @Override
+  public void deleteSubscription(MailboxSession session, String id) {
+    call(session, subscribedResource(session, id), "DELETE /subscriptions/" + id, box -> {
+      tenant(session).subscriptions().delete(id);
+      return null;
+    });
+  }
+
+  private TenantModel tenant(MailboxSession session) {
+    return cloud.findTenant(session.mailbox().id().tenant().value()).orElseThrow();
+  }
+
+  /** The resource a subscription watches, so a renewal is authorized like it; null when it is gone. */
+  private Resource subscribedResource(MailboxSession session, String id) {
+    return cloud.findTenant(session.mailbox().id().tenant().value())
+        .flatMap(t -> t.subscriptions().find(id)).map(s -> s.target().resource()).orElse(null);
+  }
+
   private static void refuseSettings(ResourceType<?> type, String what) {
     if (type.resource() == Resource.MAILBOX_SETTINGS) {
       throw new UnsupportedOperationException("mailbox settings cannot be " + what + "d, only updated");
@@ -134,6 +186,10 @@ public final class FakeMailboxGateway implements MailboxGateway {
   }
 
   private <R> R call(MailboxSession session, ResourceType<?> type, String request, Function<MailboxModel, R> action) {
+    return call(session, type.resource(), request, action);
+  }
+
+  private <R> R call(MailboxSession session, Resource resource, String request, Function<MailboxModel, R> action) {
     MailboxId id = session.mailbox().id();
     TenantModel tenant = cloud.findTenant(id.tenant().value()).orElse(null);
     Supplier<R> body = () -> action.apply(tenant.mailbox(tenant.user(id.userObjectId())));
@@ -141,10 +197,10 @@ public final class FakeMailboxGateway implements MailboxGateway {
       if (tenant == null) {
         throw GraphError.invalidToken("Access token validation failure. Invalid audience or tenant.");
       }
-      return tenant.graph(request, session.token().value(), id.userObjectId(), type.resource(), body);
+      return tenant.graph(request, session.token().value(), id.userObjectId(), resource, body);
     } catch (GraphError e) {
       // every Graph answer carries a request-id, as the adapter reports it for support tickets
-      throw GatewayErrors.toException(id, type.resource(), e.status(), e.code(), e.getMessage(), e.retryAfter(),
+      throw GatewayErrors.toException(id, resource, e.status(), e.code(), e.getMessage(), e.retryAfter(),
           java.util.UUID.randomUUID().toString(), e);
     }
   }
@@ -161,27 +217,32 @@ public final class FakeMailboxGateway implements MailboxGateway {
    *     only in the list named) or by its id alone, wherever it lies
    * @param collectionPath the logged path of a container's collection
    * @param itemPath the logged path of an item (container, id)
+ * @param subscribedPath the path a subscription to a container's changes names (Graph's subscribable
+ *     collection: {@code /events}, not the calendar view)
    */
   private record Route(BiFunction<MailboxModel, String, ItemCollection<?>> collection,
                        Function<MailboxModel, List<ItemCollection<?>>> all, String createIn, boolean itemInContainer,
-                       Function<String, String> collectionPath, BiFunction<String, String, String> itemPath) {}
+                       Function<String, String> collectionPath, BiFunction<String, String, String> itemPath,
+                       Function<String, String> subscribedPath) {}
 
   private static final Map<Resource, Route> ROUTES = new EnumMap<>(Resource.class);
 
   static {
     ROUTES.put(Resource.EVENTS, new Route((box, c) -> box.calendar(), box -> List.of(box.calendar()), null, false,
-        c -> "/calendarView", (c, id) -> "/events/" + id));
+        c -> "/calendarView", (c, id) -> "/events/" + id, c -> "/events"));
     ROUTES.put(Resource.CONTACTS, new Route(MailboxModel::contacts,
         box -> box.contactFolderIds().stream().<ItemCollection<?>>map(box::contacts).toList(), null, false,
         c -> "/contactFolders/" + (c == null ? MailboxModel.DEFAULT_CONTACTS : c) + "/contacts",
-        (c, id) -> "/contacts/" + id));
+        (c, id) -> "/contacts/" + id, c -> c == null ? "/contacts" : "/contactFolders/" + c + "/contacts"));
     ROUTES.put(Resource.MAIL, new Route(MailboxModel::mail,
         box -> box.mailFolderIds().stream().<ItemCollection<?>>map(box::mail).toList(), "drafts", false,
-        c -> "/mailFolders/" + (c == null ? "inbox" : c) + "/messages", (c, id) -> "/messages/" + id));
+        c -> "/mailFolders/" + (c == null ? "inbox" : c) + "/messages", (c, id) -> "/messages/" + id,
+        c -> "/mailFolders/" + (c == null ? "inbox" : c) + "/messages"));
     ROUTES.put(Resource.TASKS, new Route(MailboxModel::tasks,
         box -> box.taskListIds().stream().<ItemCollection<?>>map(box::tasks).toList(), null, true,
         c -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks",
-        (c, id) -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks/" + id));
+        (c, id) -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks/" + id,
+        c -> "/todo/lists/" + (c == null ? MailboxModel.DEFAULT_TASK_LIST : c) + "/tasks"));
   }
 
   private static Route route(ResourceType<?> type) {

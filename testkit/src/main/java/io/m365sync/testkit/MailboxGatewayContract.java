@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.m365sync.gateway.AccessDeniedByPolicyException;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
@@ -13,6 +14,7 @@ import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.PreconditionFailedException;
+import io.m365sync.gateway.RemoteSubscription;
 import io.m365sync.gateway.SyncStateExpiredException;
 import io.m365sync.gateway.ThrottledException;
 import io.m365sync.gateway.WriteResult;
@@ -22,10 +24,14 @@ import io.m365sync.model.MailMessage;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.model.TodoTask;
+import io.m365sync.testkit.emulator.RecordingWebhook;
+import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.MailboxModel;
+import io.m365sync.testkit.model.ModelSubscription;
+import io.m365sync.testkit.model.SubscriptionModel;
 import io.m365sync.testkit.model.TenantModel;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +58,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One {@code @Nested} group per resource: delta (a first round, incremental changes and deletions,
  * an expired link, a start from now), create, partial update, delete, get, not found, a stale
- * If-Match, throttling, and the resource's container rules.
+ * If-Match, throttling, and the resource's container rules; and change-notification subscriptions.
  */
 public abstract class MailboxGatewayContract {
 
@@ -62,6 +68,9 @@ public abstract class MailboxGatewayContract {
 
     /** A session for the user, with every resource consented. */
     MailboxSession session();
+
+    /** A session for the same user with an app-only token, every resource consented. */
+    MailboxSession applicationSession();
 
     /** The user's tenant in the model (faults are injected there). */
     TenantModel tenant();
@@ -515,6 +524,94 @@ public abstract class MailboxGatewayContract {
     @Override
     boolean foundByIdAlone() {
       return false;
+    }
+  }
+
+  /**
+   * Change-notification subscriptions: each resource's default collection (the one reads use) or a
+   * named container, the expiry capped at the resource's maximum, renew and delete, a change in the
+   * watched collection notified, an application access policy's 403 as for reads.
+   */
+  @Nested
+  class Subscriptions {
+    private final RecordingWebhook hook = new RecordingWebhook();
+
+    @AfterEach
+    void closeHook() {
+      hook.close();
+    }
+
+    private RemoteSubscription create(ResourceType<?> type, String container) {
+      return subject.gateway().createSubscription(subject.session(), type, container, hook.url(), hook.lifecycleUrl(),
+          "client-state", subject.now().plus(Duration.ofDays(30)));
+    }
+
+    private ModelSubscription model(RemoteSubscription s) {
+      return subject.tenant().subscriptions().find(s.id()).orElseThrow();
+    }
+
+    @Test
+    void eachResourceIsWatchedInItsDefaultCollectionForAtMostItsMaximumLifetime() {
+      Map<ResourceType<?>, String> defaults = new LinkedHashMap<>();
+      defaults.put(ResourceType.EVENTS, null);
+      defaults.put(ResourceType.CONTACTS, MailboxModel.DEFAULT_CONTACTS);
+      defaults.put(ResourceType.MAIL, "inbox");
+      defaults.put(ResourceType.TASKS, MailboxModel.DEFAULT_TASK_LIST);
+      defaults.forEach((type, container) -> {
+        RemoteSubscription s = create(type, null);
+        ModelSubscription m = model(s);
+        assertEquals(type.resource(), m.target().resource());
+        assertEquals(container, m.target().container());
+        assertEquals(subject.userId(), m.userId());
+        Instant max = subject.now().plus(SubscriptionModel.maxLifetime(type.resource()));
+        assertFalse(s.expiresAt().isAfter(max), s + " beyond " + max);
+        assertTrue(s.expiresAt().isAfter(max.minusSeconds(2)), s + " well before " + max);
+      });
+    }
+
+    @Test
+    void aNamedContainerIsWatched() {
+      subject.mailbox().addTaskList("work");
+      assertEquals("work", model(create(ResourceType.TASKS, "work")).target().container());
+      assertEquals(MailboxModel.DEFAULT_TASK_LIST, model(create(ResourceType.TASKS, "")).target().container());
+    }
+
+    @Test
+    void aChangeInTheWatchedCollectionIsNotified() {
+      RemoteSubscription s = create(ResourceType.CONTACTS, null);
+      String id = subject.mailbox().contacts().create(Contact.of("Ann", "Lee", "ann@example.com")).id();
+      assertTrue(subject.tenant().subscriptions().emitted().stream().anyMatch(n -> n.subscriptionId().equals(s.id())
+          && "created".equals(n.changeType()) && id.equals(n.itemId()) && "client-state".equals(n.clientState())));
+    }
+
+    @Test
+    void renewThenDelete() {
+      RemoteSubscription s = create(ResourceType.EVENTS, null);
+      Instant later = subject.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
+
+      RemoteSubscription renewed = subject.gateway().renewSubscription(subject.session(), s.id(), later);
+      assertEquals(s.id(), renewed.id());
+      assertEquals(later, renewed.expiresAt());
+      assertEquals(later, model(s).expiresAt());
+
+      subject.gateway().deleteSubscription(subject.session(), s.id());
+      assertTrue(subject.tenant().subscriptions().find(s.id()).isEmpty());
+      assertThrows(ItemNotFoundException.class, () -> subject.gateway().deleteSubscription(subject.session(), s.id()));
+      assertThrows(ItemNotFoundException.class, () -> subject.gateway().renewSubscription(subject.session(), s.id(), later));
+    }
+
+    @Test
+    void anApplicationAccessPolicyDenyingTheMailboxIsAccessDeniedByPolicy() {
+      TenantModel tenant = subject.tenant();
+      tenant.addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, "*", tenant.addGroup("Others", true), "crm");
+      assertThrows(AccessDeniedByPolicyException.class, () -> subject.gateway().createSubscription(
+          subject.applicationSession(), ResourceType.CONTACTS, null, hook.url(), null, "s", subject.now().plus(Duration.ofDays(1))));
+      assertTrue(tenant.subscriptions().ofUser(subject.userId()).isEmpty());
+    }
+
+    @Test
+    void mailboxSettingsHaveNoSubscriptions() {
+      assertThrows(IllegalArgumentException.class, () -> create(ResourceType.MAILBOX_SETTINGS, null));
     }
   }
 }

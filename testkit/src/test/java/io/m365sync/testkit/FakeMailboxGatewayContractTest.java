@@ -20,6 +20,8 @@ class FakeMailboxGatewayContractTest extends MailboxGatewayContract {
     ModelUser user = m365.addUser("amy");
     Mailbox mailbox = m365.signIn(user, EnumSet.allOf(Resource.class));
     MailboxSession session = new MailboxSession(mailbox, m365.delegatedTokens().acquire(mailbox, Purpose.BACKGROUND_SYNC));
+    m365.grantApplicationPermissions(Resource.values());
+    MailboxSession appSession = new MailboxSession(mailbox, m365.applicationTokens().acquire(mailbox, Purpose.BACKGROUND_SYNC));
     return new Subject() {
       @Override
       public MailboxGateway gateway() {
@@ -29,6 +31,11 @@ class FakeMailboxGatewayContractTest extends MailboxGatewayContract {
       @Override
       public MailboxSession session() {
         return session;
+      }
+
+      @Override
+      public MailboxSession applicationSession() {
+        return appSession;
       }
 
       @Override

@@ -61,8 +61,12 @@ final class GraphApi {
   private final DirectoryApi directory;
   private final Map<String, String> displayNames = new ConcurrentHashMap<>();
 
-  GraphApi(CloudModel cloud, Supplier<String> baseUrl, Consumer<Throwable> internalErrors, DirectoryApi directory) {
+  private final SubscriptionsApi subscriptions;
+
+  GraphApi(CloudModel cloud, Supplier<String> baseUrl, Consumer<Throwable> internalErrors, DirectoryApi directory,
+           NotificationDelivery delivery) {
     this.cloud = cloud;
+    this.subscriptions = new SubscriptionsApi(cloud, delivery);
     this.baseUrl = baseUrl;
     this.internalErrors = internalErrors;
     this.directory = directory;
@@ -154,7 +158,7 @@ final class GraphApi {
         "microsoft.graph.delta", "microsoft.graph.delta()", "events", "instances", "contacts", "contactFolders",
         "mailFolders", "messages", "move", "attachments", "todo", "lists", "tasks", "$batch", "servicePrincipals",
         "applications", "oauth2PermissionGrants", "groups", "members", "transitiveMembers", "memberOf",
-        "transitiveMemberOf", "appRoleAssignments")) {
+        "transitiveMemberOf", "appRoleAssignments", "subscriptions")) {
       KEYWORDS.put(k, k);
     }
   }
@@ -216,6 +220,9 @@ final class GraphApi {
       Route route = userRoute(req.method(), rest);
       return invoke(req, userSeg, "/" + String.join("/", rest), route);
     }
+    if (first.equals("subscriptions")) {
+      return subscriptions.handle(req, seg, (r, user, logged, route) -> invoke(r, user, logged, logged, route));
+    }
     Route route = directory.route(req.method(), seg);
     if (route == null) {
       throw notFoundSegment(first);
@@ -224,6 +231,11 @@ final class GraphApi {
   }
 
   private Resp invoke(Req req, String userSeg, String restPath, Route route) {
+    return invoke(req, userSeg, null, restPath, route);
+  }
+
+  /** {@code loggedPath}: the path fault rules match and the log shows, when not the user's {@code restPath}. */
+  private Resp invoke(Req req, String userSeg, String loggedPath, String restPath, Route route) {
     String token = bearer(req);
     TokenClaims claims = null;
     try {
@@ -262,7 +274,8 @@ final class GraphApi {
       user = tenant.findUser(targetUser).orElse(null);
     }
     String userId = user != null ? user.objectId() : targetUser;
-    String methodAndPath = method + " " + (userSeg == null ? restPath : "/users/" + userId + restPath);
+    String methodAndPath = method + " " + (loggedPath != null ? loggedPath
+        : userSeg == null ? restPath : "/users/" + userId + restPath);
     Duration latency = Duration.ZERO;
     for (FaultRule f : tenant.faults()) {
       if (f.error() == null && f.tryFire(methodAndPath, userId)) {

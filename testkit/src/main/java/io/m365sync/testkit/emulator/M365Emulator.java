@@ -50,7 +50,9 @@ import java.util.regex.Pattern;
  * certificate assertion, refresh token, authorization code), {@code GET /{tenant}/oauth2/v2.0/authorize}
  * (non-interactive, by {@code login_hint}), and under {@code /v1.0}: calendarView, contacts, mail folder
  * and To Do delta; CRUD for events (with basic series), contacts, messages, To Do lists and tasks;
- * mailboxSettings; {@code $batch}; service principals, app-role assignments, permission grants,
+ * mailboxSettings; {@code $batch}; {@code /subscriptions} (create with the validation call, renew, delete;
+ * notifications delivered as {@link io.m365sync.testkit.model.SubscriptionModel} emits them, on the
+ * emulator's own delivery threads, per the tenant's {@link io.m365sync.testkit.model.DeliverySettings}); service principals, app-role assignments, permission grants,
  * applications, users and groups. Every Graph request passes through
  * {@link TenantModel#graph}, so the model's authorization, access policies, throttling, fault rules
  * and request log apply; fault rules' latency and dropped connections are honoured here, for the token
@@ -74,6 +76,7 @@ public final class M365Emulator implements AutoCloseable {
   private final DirectoryApi directory;
   private final GraphApi graph;
   private final TokenEndpoint entra;
+  private final NotificationDelivery delivery;
   private final LinkedBlockingDeque<EmulatorRequest> recorded = new LinkedBlockingDeque<>();
   private final List<Throwable> internalErrors = new CopyOnWriteArrayList<>();
   private final AtomicInteger requestCount = new AtomicInteger();
@@ -88,7 +91,8 @@ public final class M365Emulator implements AutoCloseable {
   public M365Emulator(CloudModel cloud) {
     this.cloud = cloud;
     this.directory = new DirectoryApi(cloud);
-    this.graph = new GraphApi(cloud, this::baseUrl, internalErrors::add, directory);
+    this.delivery = new NotificationDelivery(cloud, INSTANCES.incrementAndGet());
+    this.graph = new GraphApi(cloud, this::baseUrl, internalErrors::add, directory, delivery);
     this.entra = new TokenEndpoint(cloud, this::baseUrl, directory);
   }
 
@@ -140,6 +144,7 @@ public final class M365Emulator implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::exchange);
     server.start();
+    delivery.start();
     baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
     return this;
   }
@@ -150,9 +155,10 @@ public final class M365Emulator implements AutoCloseable {
     }
   }
 
-  /** Stops listening and stops the handler threads. Idempotent. */
+  /** Stops listening and stops the handler and notification delivery threads. Idempotent. */
   @Override
   public synchronized void close() {
+    delivery.close();
     if (server != null) {
       server.stop(0);
       executor.shutdownNow();

@@ -23,6 +23,8 @@ public final class CloudModel {
   private final RequestLog log = new RequestLog();
   private final byte[] signingKey = new byte[32];
   private final Map<String, String> generatedIds = new ConcurrentHashMap<>();
+  private final List<java.util.function.Consumer<ModelNotification>> notificationSinks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public CloudModel(Clock clock) {
     this.clock = clock;
@@ -35,6 +37,26 @@ public final class CloudModel {
 
   public RequestLog log() {
     return log;
+  }
+
+  /**
+   * Adds a sink that every tenant's emitted notification goes to (see {@link SubscriptionModel});
+   * it is called on the thread that made the change, so it must only enqueue. Returns what removes it.
+   */
+  public Runnable addNotificationSink(java.util.function.Consumer<ModelNotification> sink) {
+    notificationSinks.add(sink);
+    return () -> notificationSinks.remove(sink);
+  }
+
+  /** Logs one POST of notifications to a host's endpoint (kind {@code notification}; see {@link RecordedRequest}). */
+  public void logNotification(String tenantId, String operation, int status, String errorCode) {
+    log.add(new RecordedRequest(clock.instant(), tenantId, null, "notification", operation, null, null, status, errorCode));
+  }
+
+  void deliver(ModelNotification n) {
+    for (java.util.function.Consumer<ModelNotification> sink : notificationSinks) {
+      sink.accept(n);
+    }
   }
 
   /**

@@ -35,6 +35,23 @@ public final class ItemCollection<T extends SyncItem> {
   private final List<String> log = new ArrayList<>(); // log.get(i) = id changed at seq i+1
   private int generation;
   private int replays;
+  private volatile Observer observer;
+
+  /** Told of every change of an item, on the changing thread, under the collection's lock. */
+  interface Observer {
+    void changed(String itemId, String changeType);
+  }
+
+  void observe(Observer o) {
+    this.observer = o;
+  }
+
+  private void changed(String itemId, String changeType) {
+    Observer o = observer;
+    if (o != null) {
+      o.changed(itemId, changeType);
+    }
+  }
 
   ItemCollection(String id, String displayName, BiPredicate<T, DeltaWindow> inWindow) {
     this(id, displayName, inWindow, null);
@@ -90,8 +107,9 @@ public final class ItemCollection<T extends SyncItem> {
 
   private StoredItem<T> store(String itemId, T item) {
     StoredItem<T> stored = new StoredItem<>(itemId, newChangeKey(), item);
-    items.put(itemId, stored);
+    boolean existed = items.put(itemId, stored) != null;
     log.add(itemId);
+    changed(itemId, existed ? "updated" : "created");
     return stored;
   }
 
@@ -109,6 +127,7 @@ public final class ItemCollection<T extends SyncItem> {
       if (itemId.equals(expansion.expandedFrom(s.item())) && !next.containsKey(s.id())) {
         items.remove(s.id());
         log.add(s.id());
+        changed(s.id(), "deleted");
       }
     }
     next.forEach((derivedId, derived) -> {
@@ -150,6 +169,7 @@ public final class ItemCollection<T extends SyncItem> {
     }
     items.remove(itemId);
     log.add(itemId);
+    changed(itemId, "deleted");
     reexpand(itemId, current.item(), null);
   }
 
@@ -170,6 +190,7 @@ public final class ItemCollection<T extends SyncItem> {
     for (String itemId : List.copyOf(items.keySet())) {
       items.remove(itemId);
       log.add(itemId);
+      changed(itemId, "deleted");
     }
   }
 

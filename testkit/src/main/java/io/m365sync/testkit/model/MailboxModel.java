@@ -1,5 +1,6 @@
 package io.m365sync.testkit.model;
 
+import io.m365sync.Resource;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.MailMessage;
@@ -33,15 +34,29 @@ public final class MailboxModel {
       new MailboxSettings.AutomaticReplies("disabled", null, null), Map.of());
   private long settingsVersion = 1;
 
-  MailboxModel(String userId) {
+  private final SubscriptionModel subscriptions;
+
+  MailboxModel(String userId, SubscriptionModel subscriptions) {
     this.userId = userId;
-    this.calendar = new ItemCollection<>(userId + "/calendar", "Calendar",
-        (e, w) -> e.start().isBefore(w.end()) && e.end().isAfter(w.start()), Recurrence.SERIES);
-    contactFolders.put(DEFAULT_CONTACTS, new ItemCollection<>(userId + "/contacts/" + DEFAULT_CONTACTS, "Contacts", null));
+    this.subscriptions = subscriptions;
+    this.calendar = watched(new ItemCollection<>(userId + "/calendar", "Calendar",
+        (e, w) -> e.start().isBefore(w.end()) && e.end().isAfter(w.start()), Recurrence.SERIES), Resource.EVENTS, null);
+    contactFolders.put(DEFAULT_CONTACTS, watched(new ItemCollection<>(userId + "/contacts/" + DEFAULT_CONTACTS, "Contacts",
+        null), Resource.CONTACTS, DEFAULT_CONTACTS));
     for (String name : WELL_KNOWN_MAIL) {
-      mailFolders.put(name, new ItemCollection<>(userId + "/mail/" + name, name, null));
+      mailFolders.put(name, watched(new ItemCollection<>(userId + "/mail/" + name, name, null), Resource.MAIL, name));
     }
-    taskLists.put(DEFAULT_TASK_LIST, new ItemCollection<>(userId + "/todo/" + DEFAULT_TASK_LIST, "Tasks", null));
+    taskLists.put(DEFAULT_TASK_LIST, watched(new ItemCollection<>(userId + "/todo/" + DEFAULT_TASK_LIST, "Tasks", null),
+        Resource.TASKS, DEFAULT_TASK_LIST));
+  }
+
+  /** Every change in {@code c} goes to the tenant's subscriptions, which notify the matching ones. */
+  private <T extends io.m365sync.model.SyncItem> ItemCollection<T> watched(ItemCollection<T> c, Resource resource,
+                                                                           String container) {
+    if (subscriptions != null) {
+      c.observe((itemId, changeType) -> subscriptions.changed(userId, resource, container, itemId, changeType));
+    }
+    return c;
   }
 
   public String userId() {
@@ -63,7 +78,8 @@ public final class MailboxModel {
   }
 
   public synchronized ItemCollection<Contact> addContactFolder(String folderId) {
-    return contactFolders.computeIfAbsent(folderId, id -> new ItemCollection<>(userId + "/contacts/" + id, id, null));
+    return contactFolders.computeIfAbsent(folderId,
+        id -> watched(new ItemCollection<>(userId + "/contacts/" + id, id, null), Resource.CONTACTS, id));
   }
 
   /** A mail folder by id or well-known name; null means the inbox. */
@@ -72,7 +88,8 @@ public final class MailboxModel {
   }
 
   public synchronized ItemCollection<MailMessage> addMailFolder(String folderId) {
-    return mailFolders.computeIfAbsent(folderId, id -> new ItemCollection<>(userId + "/mail/" + id, id, null));
+    return mailFolders.computeIfAbsent(folderId,
+        id -> watched(new ItemCollection<>(userId + "/mail/" + id, id, null), Resource.MAIL, id));
   }
 
   /** Moves a message to another folder, keeping its immutable id: per-folder deltas see a remove and an add. */
@@ -98,7 +115,8 @@ public final class MailboxModel {
   }
 
   public synchronized ItemCollection<TodoTask> addTaskList(String listId) {
-    return taskLists.computeIfAbsent(listId, id -> new ItemCollection<>(userId + "/todo/" + id, id, null));
+    return taskLists.computeIfAbsent(listId,
+        id -> watched(new ItemCollection<>(userId + "/todo/" + id, id, null), Resource.TASKS, id));
   }
 
   public synchronized List<String> contactFolderIds() {

@@ -10,7 +10,9 @@ import java.time.Instant;
  *     name as the request gave it
  * @param clientId the app's client id; null when the request did not say (a bad bearer token, a token
  *     request without {@code client_id})
- * @param kind {@code token} (Entra) or {@code graph}
+ * @param kind {@code token} (Entra), {@code graph}, or {@code notification} (a POST of change or lifecycle
+ *     notifications to a host's endpoint; {@code errorCode} {@code slowResponse} when it answered slower
+ *     than the delivery settings' threshold, Graph's 2.9 s by default)
  * @param operation the grant type of a token request ({@code client_credentials}, {@code refresh_token},
  *     {@code authorization_code}, or whatever a client sent; null when missing), or the Graph call, e.g.
  *     {@code GET /users/{id}/contacts/delta}
@@ -27,6 +29,15 @@ public record RecordedRequest(Instant at, String tenantId, String clientId, Stri
                               String targetUserId, AuthMode mode, int status, String errorCode) {
   public boolean isToken() {
     return "token".equals(kind);
+  }
+
+  public boolean isNotification() {
+    return "notification".equals(kind);
+  }
+
+  /** A notification POST the endpoint answered too slowly (Graph throttles such endpoints). */
+  public boolean slowNotification() {
+    return isNotification() && "slowResponse".equals(errorCode);
   }
 
   public boolean isGraph() {

@@ -60,6 +60,7 @@ public final class TenantModel {
   private final Deque<EntraError> tokenFaults = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> budgetUse = new HashMap<>();
   private final Map<String, Integer> inFlight = new HashMap<>();
+  private final SubscriptionModel subscriptions = new SubscriptionModel(this);
 
   private volatile Duration accessTokenLifetime = Duration.ofHours(1);
   private volatile Duration refreshTokenInactivity = Duration.ofDays(90);
@@ -83,6 +84,11 @@ public final class TenantModel {
 
   public String domain() {
     return domain;
+  }
+
+  /** Graph subscriptions (change notifications) to this tenant's mailboxes. */
+  public SubscriptionModel subscriptions() {
+    return subscriptions;
   }
 
   public CloudModel cloud() {
@@ -181,7 +187,7 @@ public final class TenantModel {
   ModelUser restoreUser(String objectId, String upn, String displayName) {
     ModelUser user = new ModelUser(objectId, upn, displayName);
     usersById.put(objectId, user);
-    mailboxes.put(objectId, new MailboxModel(objectId));
+    mailboxes.put(objectId, new MailboxModel(objectId, subscriptions));
     return user;
   }
 
@@ -229,7 +235,7 @@ public final class TenantModel {
       throw new IllegalArgumentException("user '" + upn + "' already exists in tenant " + tenantId);
     }
     usersById.put(user.objectId(), user);
-    mailboxes.put(user.objectId(), new MailboxModel(user.objectId()));
+    mailboxes.put(user.objectId(), new MailboxModel(user.objectId(), subscriptions));
     return user;
   }
 

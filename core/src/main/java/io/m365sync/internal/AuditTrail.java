@@ -37,7 +37,11 @@ public final class AuditTrail {
   void record(AccessRecord record) {
     try {
       store.recordAccess(record);
-      defects(List.of(record)).forEach(this::report);
+      // this mailbox's periods only: one index seek per round, never every mailbox's history
+      if (store.enrollmentPeriods(record.mailbox(), record.startedAt(), record.finishedAt()).stream()
+          .noneMatch(p -> p.covers(record.startedAt(), record.finishedAt()))) {
+        report(record);
+      }
     } catch (RuntimeException e) {
       log.error("m365sync could not write the access audit record of an app-only round of {} for mailbox {}"
           + " ({} requests); the audit misses it", record.resource(), record.mailbox(), record.requests(), e);

@@ -283,6 +283,15 @@ public interface SyncStateStore {
    */
   List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to);
 
+  /**
+   * The enrollment periods of one mailbox that share an instant with {@code [from, to]}, in the order
+   * they were opened: what the audit checks each app-only round against, so a store should answer it
+   * without reading every mailbox's periods (the default does).
+   */
+  default List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
+    return enrollmentPeriods(from, to).stream().filter(p -> p.mailbox().equals(mailbox)).toList();
+  }
+
   /** Appends one app-only round to the access audit. */
   void recordAccess(AccessRecord record);
 

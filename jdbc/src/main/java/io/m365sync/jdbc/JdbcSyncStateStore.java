@@ -1013,15 +1013,29 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   @Override
   public List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) {
+    return periods(null, from, to);
+  }
+
+  @Override
+  public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    return periods(mailbox, from, to); // an index seek on (mailbox_key, unenrolled_at)
+  }
+
+  private List<EnrollmentPeriod> periods(MailboxId mailbox, Instant from, Instant to) {
     Checks.requireNonNull(from, "from");
     Checks.requireNonNull(to, "to");
-    return jdbc.tx("enrollmentPeriods", null, c -> {
+    return jdbc.tx("enrollmentPeriods", mailbox, c -> {
       List<EnrollmentPeriod> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at, unenrolled_at"
-          + " FROM m365sync_enrollment_period WHERE enrolled_at <= ? AND (unenrolled_at IS NULL OR unenrolled_at >= ?)"
-          + " ORDER BY id")) {
-        Jdbc.setInstant(ps, 1, to);
-        Jdbc.setInstant(ps, 2, from);
+          + " FROM m365sync_enrollment_period WHERE " + (mailbox == null ? "" : "mailbox_key = ? AND ")
+          + "enrolled_at <= ? AND (unenrolled_at IS NULL OR unenrolled_at >= ?) ORDER BY id")) {
+        int i = 1;
+        if (mailbox != null) {
+          ps.setString(i++, key(mailbox));
+        }
+        Jdbc.setInstant(ps, i++, to);
+        Jdbc.setInstant(ps, i, from);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             result.add(new EnrollmentPeriod(parseKey(rs.getString("mailbox_key")), Jdbc.getInstant(rs, "enrolled_at"),

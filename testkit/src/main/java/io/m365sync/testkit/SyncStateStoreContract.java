@@ -541,6 +541,11 @@ public abstract class SyncStateStoreContract {
     assertEquals(List.of(new EnrollmentPeriod(ALICE, T0.plusSeconds(100), null), new EnrollmentPeriod(BOB, T0, null)),
         store.enrollmentPeriods(T0.plusSeconds(101), T0.plusSeconds(1000)));
     assertTrue(store.enrollmentPeriods(T0.minusSeconds(10), T0.minusSeconds(1)).isEmpty());
+    // one mailbox's own: what the audit checks each round against
+    assertEquals(List.of(new EnrollmentPeriod(ALICE, T0, T0.plusSeconds(100)), new EnrollmentPeriod(ALICE, T0.plusSeconds(100), null)),
+        store.enrollmentPeriods(ALICE, T0, T0.plusSeconds(1000)));
+    assertEquals(List.of(new EnrollmentPeriod(BOB, T0, null)), store.enrollmentPeriods(BOB, T0.plusSeconds(101), T0.plusSeconds(1000)));
+    assertTrue(store.enrollmentPeriods(BOB, T0.minusSeconds(10), T0.minusSeconds(1)).isEmpty());
   }
 
   @Test

@@ -26,6 +26,19 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * For builders whose settings are given once: returns {@code value} (required) if {@code current}
+   * is still unset; otherwise throws naming {@code name} and what it holds (settings' own
+   * {@code toString} never shows a secret).
+   */
+  public static <T> T setOnce(T current, T value, String name) {
+    requireNonNull(value, name);
+    if (current != null) {
+      throw new IllegalStateException("'" + name + "' was already set to " + current);
+    }
+    return value;
+  }
+
   /** Returns {@code value} if strictly positive; otherwise throws naming {@code name} and the value. */
   public static Duration requirePositive(Duration value, String name) {
     Objects.requireNonNull(value, name);

@@ -222,46 +222,39 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
 
     private Builder() {}
 
-    private static <T> T once(T current, T value, String name) {
-      Checks.requireNonNull(value, name);
-      if (current != null) {
-        throw new IllegalStateException("'" + name + "' was already set to " + current);
-      }
-      return value;
-    }
 
     /** Time source; default {@code Clock.systemUTC()}. Tests pass a mutable clock. */
     public Builder clock(Clock clock) {
-      this.clock = once(this.clock, clock, "clock");
+      this.clock = Checks.setOnce(this.clock, clock, "clock");
       return this;
     }
 
     /** Where mailbox rounds run; default: the calling thread (no threads are created). */
     public Builder executor(Executor executor) {
-      this.executor = once(this.executor, executor, "executor");
+      this.executor = Checks.setOnce(this.executor, executor, "executor");
       return this;
     }
 
     /** Default {@link SyncStateStore#inMemory()}. */
     public Builder stateStore(SyncStateStore store) {
-      this.store = once(this.store, store, "stateStore");
+      this.store = Checks.setOnce(this.store, store, "stateStore");
       return this;
     }
 
     public Builder gateway(MailboxGateway gateway) {
-      this.gateway = once(this.gateway, gateway, "gateway");
+      this.gateway = Checks.setOnce(this.gateway, gateway, "gateway");
       return this;
     }
 
     public Builder delegatedTokens(TokenStrategy strategy) {
       requireMode(strategy, AuthMode.DELEGATED, "delegatedTokens");
-      this.delegated = once(this.delegated, strategy, "delegatedTokens");
+      this.delegated = Checks.setOnce(this.delegated, strategy, "delegatedTokens");
       return this;
     }
 
     public Builder applicationTokens(TokenStrategy strategy) {
       requireMode(strategy, AuthMode.APPLICATION, "applicationTokens");
-      this.application = once(this.application, strategy, "applicationTokens");
+      this.application = Checks.setOnce(this.application, strategy, "applicationTokens");
       return this;
     }
 
@@ -275,25 +268,25 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
 
     /** Default {@link TokenStrategySelector#standard()}. */
     public Builder strategySelector(TokenStrategySelector selector) {
-      this.selector = once(this.selector, selector, "strategySelector");
+      this.selector = Checks.setOnce(this.selector, selector, "strategySelector");
       return this;
     }
 
     /** Default {@link PermissionVerifier#fromTokenClaims()}. */
     public Builder permissionVerifier(PermissionVerifier verifier) {
-      this.verifier = once(this.verifier, verifier, "permissionVerifier");
+      this.verifier = Checks.setOnce(this.verifier, verifier, "permissionVerifier");
       return this;
     }
 
     /** Default {@link AccessPolicyCheck#enrollmentOnly()}. The enrollment gate applies whatever is set. */
     public Builder accessPolicy(AccessPolicyCheck check) {
-      this.accessCheck = once(this.accessCheck, check, "accessPolicy");
+      this.accessCheck = Checks.setOnce(this.accessCheck, check, "accessPolicy");
       return this;
     }
 
     /** Default {@link SyncOptions#defaults()}. */
     public Builder options(SyncOptions options) {
-      this.options = once(this.options, options, "options");
+      this.options = Checks.setOnce(this.options, options, "options");
       return this;
     }
 
@@ -304,13 +297,13 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
      * it nothing is watched.
      */
     public Builder appRegistrations(AppRegistrations<?> registrations) {
-      this.registrations = once(this.registrations, registrations, "appRegistrations");
+      this.registrations = Checks.setOnce(this.registrations, registrations, "appRegistrations");
       return this;
     }
 
     /** Needed only for {@link SyncEngine#start()}. */
     public Builder scheduler(SyncScheduler scheduler) {
-      this.scheduler = once(this.scheduler, scheduler, "scheduler");
+      this.scheduler = Checks.setOnce(this.scheduler, scheduler, "scheduler");
       return this;
     }
 

@@ -227,13 +227,6 @@ public final class NotificationReceiver {
 
     private Builder() {}
 
-    private static <T> T once(T current, T value, String name) {
-      Checks.requireNonNull(value, name);
-      if (current != null) {
-        throw new IllegalStateException("'" + name + "' was already set to " + current);
-      }
-      return value;
-    }
 
     /** The path to answer on, starting with {@code /}; default {@value NotificationReceiver#DEFAULT_PATH}. */
     public Builder path(String path) {
@@ -241,37 +234,37 @@ public final class NotificationReceiver {
       if (!path.startsWith("/")) {
         throw new IllegalArgumentException("'path' must start with '/' but was '" + path + "'");
       }
-      this.path = once(this.path, path, "path");
+      this.path = Checks.setOnce(this.path, path, "path");
       return this;
     }
 
     /** Finds a stored subscription by Graph id, e.g. {@code store::subscription}; runs on the request thread. */
     public Builder subscriptions(Function<String, Optional<Subscription>> lookup) {
-      this.subscriptions = once(this.subscriptions, lookup, "subscriptions");
+      this.subscriptions = Checks.setOnce(this.subscriptions, lookup, "subscriptions");
       return this;
     }
 
     /** Receives each verified signal on the request thread; must only enqueue. */
     public Builder sink(Consumer<ChangeSignal> sink) {
-      this.sink = once(this.sink, sink, "sink");
+      this.sink = Checks.setOnce(this.sink, sink, "sink");
       return this;
     }
 
     /** Told of each dropped item on the request thread (must only enqueue); default: nothing. */
     public Builder onIgnored(Consumer<IgnoredNotification> onIgnored) {
-      this.onIgnored = once(this.onIgnored, onIgnored, "onIgnored");
+      this.onIgnored = Checks.setOnce(this.onIgnored, onIgnored, "onIgnored");
       return this;
     }
 
     /** Time source for subscription expiry; default {@code Clock.systemUTC()}. */
     public Builder clock(Clock clock) {
-      this.clock = once(this.clock, clock, "clock");
+      this.clock = Checks.setOnce(this.clock, clock, "clock");
       return this;
     }
 
     /** The largest body accepted, at least 1; default {@value NotificationReceiver#DEFAULT_MAX_BODY_BYTES}. */
     public Builder maxBodyBytes(int maxBodyBytes) {
-      this.maxBodyBytes = once(this.maxBodyBytes, Checks.requireAtLeast(maxBodyBytes, 1, "maxBodyBytes"),
+      this.maxBodyBytes = Checks.setOnce(this.maxBodyBytes, Checks.requireAtLeast(maxBodyBytes, 1, "maxBodyBytes"),
           "maxBodyBytes");
       return this;
     }

@@ -1,5 +1,6 @@
 package io.m365sync.graph;
 
+import io.m365sync.Checks;
 import io.m365sync.auth.AppRegistrations;
 import java.net.URI;
 import java.time.Clock;
@@ -28,12 +29,12 @@ public abstract class MsalBuilder<B extends MsalBuilder<B>> {
   abstract B self();
 
   public B clientId(String clientId) {
-    this.clientId = set(this.clientId, clientId, "clientId");
+    this.clientId = Checks.setOnce(this.clientId, clientId, "clientId");
     return self();
   }
 
   public B credential(AppCredential credential) {
-    this.credential = set(this.credential, credential, "credential");
+    this.credential = Checks.setOnce(this.credential, credential, "credential");
     return self();
   }
 
@@ -43,7 +44,7 @@ public abstract class MsalBuilder<B extends MsalBuilder<B>> {
    * tenant. A rotated credential is used from the next token request on.
    */
   public B registrations(AppRegistrations<AppCredential> registrations) {
-    this.registrations = set(this.registrations, registrations, "registrations");
+    this.registrations = Checks.setOnce(this.registrations, registrations, "registrations");
     return self();
   }
 
@@ -141,11 +142,4 @@ public abstract class MsalBuilder<B extends MsalBuilder<B>> {
         authorityHost, routeTo, timeout, clock, threads, threadName);
   }
 
-  static <T> T set(T current, T value, String name) {
-    Objects.requireNonNull(value, name);
-    if (current != null) {
-      throw new IllegalStateException("'" + name + "' was already set");
-    }
-    return value;
-  }
 }

@@ -9,6 +9,7 @@ import com.microsoft.aad.msal4j.IAccount;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.SilentParameters;
 import com.microsoft.aad.msal4j.TokenSource;
+import io.m365sync.Checks;
 import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
@@ -490,13 +491,13 @@ public final class MsalDelegatedTokenStrategy implements TokenStrategy {
 
     /** Where the users' encrypted token caches live. */
     public Builder store(SyncStateStore store) {
-      this.store = set(this.store, store, "store");
+      this.store = Checks.setOnce(this.store, store, "store");
       return this;
     }
 
     /** Seals the caches; holds the host's key(s). */
     public Builder cipher(TokenCacheCipher cipher) {
-      this.cipher = set(this.cipher, cipher, "cipher");
+      this.cipher = Checks.setOnce(this.cipher, cipher, "cipher");
       return this;
     }
 

@@ -33,6 +33,7 @@ import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.MailboxSettingsOptions;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.AccessPolicy;
@@ -251,57 +252,20 @@ class EnginePromisesTest {
   }
 
   /** A state store whose purge waits, so a host's syncMailbox can queue up behind a running unenroll. */
-  private static final class SlowPurgeStore implements SyncStateStore {
-    final SyncStateStore d = SyncStateStore.inMemory();
+  private static final class SlowPurgeStore extends ForwardingSyncStateStore {
     final CountDownLatch purging = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
+
+    SlowPurgeStore() {
+      super(SyncStateStore.inMemory());
+    }
 
     @Override
     public void purge(MailboxId mailbox) {
       purging.countDown();
       await(release);
-      d.purge(mailbox);
+      delegate.purge(mailbox);
     }
-
-    @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
-    @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
-    @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> skipped) { return d.enrollments(skipped); }
-    @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
-    @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
-    @Override public void putStatus(MailboxState state) { d.putStatus(state); }
-    @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
-    @Override public List<MailboxState> statuses(Consumer<UnreadableRow> skipped) { return d.statuses(skipped); }
-    @Override public long claimFence(MailboxId mailbox) { return d.claimFence(mailbox); }
-    @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
-    @Override public void putCursor(CursorKey key, String cursor, long fence) { d.putCursor(key, cursor, fence); }
-    @Override public void removeCursor(CursorKey key, long fence) { d.removeCursor(key, fence); }
-    @Override public Optional<IdLink> linkByRemoteId(MailboxId m, Resource r, String id) { return d.linkByRemoteId(m, r, id); }
-    @Override public Optional<IdLink> linkByCrmId(MailboxId m, Resource r, String id) { return d.linkByCrmId(m, r, id); }
-    @Override public List<IdLink> links(MailboxId mailbox, Resource resource) { return d.links(mailbox, resource); }
-    @Override public void putLink(IdLink link, long fence) { d.putLink(link, fence); }
-    @Override public void removeLink(MailboxId m, Resource r, String crmId, long fence) { d.removeLink(m, r, crmId, fence); }
-    @Override public Optional<byte[]> tokenCache(MailboxId mailbox) { return d.tokenCache(mailbox); }
-    @Override public void putTokenCache(MailboxId mailbox, byte[] blob) { d.putTokenCache(mailbox, blob); }
-    @Override public void recordRun(RunRecord run) { d.recordRun(run); }
-    @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
-    @Override public void endEnrollmentPeriod(MailboxId mailbox, java.time.Instant at) { d.endEnrollmentPeriod(mailbox, at); }
-    @Override public List<io.m365sync.state.EnrollmentPeriod> enrollmentPeriods(java.time.Instant from, java.time.Instant to) {
-      return d.enrollmentPeriods(from, to);
-    }
-    @Override public void recordAccess(io.m365sync.state.AccessRecord record) { d.recordAccess(record); }
-    @Override public List<io.m365sync.state.AccessRecord> accessRecords(java.time.Instant from, java.time.Instant to) {
-      return d.accessRecords(from, to);
-    }
-    @Override public int pruneAccessAudit(java.time.Instant cutoff) { return d.pruneAccessAudit(cutoff); }
-    @Override public void putSubscription(Subscription subscription) { d.putSubscription(subscription); }
-    @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
-    @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
-      return d.subscriptions(m, skipped);
-    }
-    @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
-      return d.subscriptionsExpiringBefore(cutoff, skipped);
-    }
-    @Override public void removeSubscription(String id) { d.removeSubscription(id); }
   }
 
   @Test

@@ -26,6 +26,7 @@ import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import java.time.Instant;
@@ -98,63 +99,31 @@ class StoreBackedMonitorTest {
   }
 
   /** An in-memory store that counts how often every status row is read and how often it is asked to count or page. */
-  private static final class RecordingStatusReads implements SyncStateStore {
-    final SyncStateStore d = SyncStateStore.inMemory();
+  private static final class RecordingStatusReads extends ForwardingSyncStateStore {
     final AtomicInteger everyStatusRead = new AtomicInteger();
     final AtomicInteger countsAndPages = new AtomicInteger();
+
+    RecordingStatusReads() {
+      super(SyncStateStore.inMemory());
+    }
+
 
     @Override
     public List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
       everyStatusRead.incrementAndGet();
-      return d.statuses(onUnreadable);
+      return delegate.statuses(onUnreadable);
     }
 
     @Override
     public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
       countsAndPages.incrementAndGet();
-      return d.statusCounts(tenant, onUnreadable);
+      return delegate.statusCounts(tenant, onUnreadable);
     }
 
     @Override
     public StatusPage statusPage(StatusQuery query, Consumer<UnreadableRow> onUnreadable) {
       countsAndPages.incrementAndGet();
-      return d.statusPage(query, onUnreadable);
+      return delegate.statusPage(query, onUnreadable);
     }
-
-    @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
-    @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
-    @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> skipped) { return d.enrollments(skipped); }
-    @Override public void purge(MailboxId mailbox) { d.purge(mailbox); }
-    @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
-    @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
-    @Override public void putStatus(MailboxState state) { d.putStatus(state); }
-    @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
-    @Override public long claimFence(MailboxId mailbox) { return d.claimFence(mailbox); }
-    @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
-    @Override public void putCursor(CursorKey key, String cursor, long fence) { d.putCursor(key, cursor, fence); }
-    @Override public void removeCursor(CursorKey key, long fence) { d.removeCursor(key, fence); }
-    @Override public Optional<IdLink> linkByRemoteId(MailboxId m, Resource r, String id) { return d.linkByRemoteId(m, r, id); }
-    @Override public Optional<IdLink> linkByCrmId(MailboxId m, Resource r, String id) { return d.linkByCrmId(m, r, id); }
-    @Override public List<IdLink> links(MailboxId mailbox, Resource resource) { return d.links(mailbox, resource); }
-    @Override public void putLink(IdLink link, long fence) { d.putLink(link, fence); }
-    @Override public void removeLink(MailboxId m, Resource r, String crmId, long fence) { d.removeLink(m, r, crmId, fence); }
-    @Override public Optional<byte[]> tokenCache(MailboxId mailbox) { return d.tokenCache(mailbox); }
-    @Override public void putTokenCache(MailboxId mailbox, byte[] blob) { d.putTokenCache(mailbox, blob); }
-    @Override public void recordRun(RunRecord run) { d.recordRun(run); }
-    @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
-    @Override public void endEnrollmentPeriod(MailboxId mailbox, Instant at) { d.endEnrollmentPeriod(mailbox, at); }
-    @Override public List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) { return d.enrollmentPeriods(from, to); }
-    @Override public void recordAccess(AccessRecord record) { d.recordAccess(record); }
-    @Override public List<AccessRecord> accessRecords(Instant from, Instant to) { return d.accessRecords(from, to); }
-    @Override public int pruneAccessAudit(Instant cutoff) { return d.pruneAccessAudit(cutoff); }
-    @Override public void putSubscription(Subscription subscription) { d.putSubscription(subscription); }
-    @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
-    @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
-      return d.subscriptions(m, skipped);
-    }
-    @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
-      return d.subscriptionsExpiringBefore(cutoff, skipped);
-    }
-    @Override public void removeSubscription(String id) { d.removeSubscription(id); }
   }
 }

@@ -1,0 +1,194 @@
+package io.m365sync.testkit;
+
+import io.m365sync.Checks;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.TenantId;
+import io.m365sync.notify.Subscription;
+import io.m365sync.state.AccessRecord;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.EnrollmentPeriod;
+import io.m365sync.state.IdLink;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.RunRecord;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A {@link SyncStateStore} that hands every call to another one: extend it to watch, slow down or
+ * fail the calls a test cares about and override only those. The interface's default methods are
+ * left as they are, so a batch write still passes through an overridden single write.
+ */
+public abstract class ForwardingSyncStateStore implements SyncStateStore {
+  protected final SyncStateStore delegate;
+
+  protected ForwardingSyncStateStore(SyncStateStore delegate) {
+    this.delegate = Checks.requireNonNull(delegate, "delegate");
+  }
+
+  @Override
+  public void putEnrollment(Mailbox mailbox) {
+    delegate.putEnrollment(mailbox);
+  }
+
+  @Override
+  public Optional<Mailbox> enrollment(MailboxId mailbox) {
+    return delegate.enrollment(mailbox);
+  }
+
+  @Override
+  public List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) {
+    return delegate.enrollments(onUnreadable);
+  }
+
+  @Override
+  public void purge(MailboxId mailbox) {
+    delegate.purge(mailbox);
+  }
+
+  @Override
+  public void putTenantSettings(TenantSettings settings) {
+    delegate.putTenantSettings(settings);
+  }
+
+  @Override
+  public Optional<TenantSettings> tenantSettings(TenantId tenant) {
+    return delegate.tenantSettings(tenant);
+  }
+
+  @Override
+  public void putStatus(MailboxState state) {
+    delegate.putStatus(state);
+  }
+
+  @Override
+  public Optional<MailboxState> status(MailboxId mailbox) {
+    return delegate.status(mailbox);
+  }
+
+  @Override
+  public List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
+    return delegate.statuses(onUnreadable);
+  }
+
+  @Override
+  public long claimFence(MailboxId mailbox) {
+    return delegate.claimFence(mailbox);
+  }
+
+  @Override
+  public Optional<String> cursor(CursorKey key) {
+    return delegate.cursor(key);
+  }
+
+  @Override
+  public void putCursor(CursorKey key, String cursor, long fence) {
+    delegate.putCursor(key, cursor, fence);
+  }
+
+  @Override
+  public void removeCursor(CursorKey key, long fence) {
+    delegate.removeCursor(key, fence);
+  }
+
+  @Override
+  public Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
+    return delegate.linkByRemoteId(mailbox, resource, remoteId);
+  }
+
+  @Override
+  public Optional<IdLink> linkByCrmId(MailboxId mailbox, Resource resource, String crmId) {
+    return delegate.linkByCrmId(mailbox, resource, crmId);
+  }
+
+  @Override
+  public List<IdLink> links(MailboxId mailbox, Resource resource) {
+    return delegate.links(mailbox, resource);
+  }
+
+  @Override
+  public void putLink(IdLink link, long fence) {
+    delegate.putLink(link, fence);
+  }
+
+  @Override
+  public void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
+    delegate.removeLink(mailbox, resource, crmId, fence);
+  }
+
+  @Override
+  public Optional<byte[]> tokenCache(MailboxId mailbox) {
+    return delegate.tokenCache(mailbox);
+  }
+
+  @Override
+  public void putTokenCache(MailboxId mailbox, byte[] blob) {
+    delegate.putTokenCache(mailbox, blob);
+  }
+
+  @Override
+  public void recordRun(RunRecord run) {
+    delegate.recordRun(run);
+  }
+
+  @Override
+  public List<RunRecord> runs(MailboxId mailbox, int limit) {
+    return delegate.runs(mailbox, limit);
+  }
+
+  @Override
+  public void putSubscription(Subscription subscription) {
+    delegate.putSubscription(subscription);
+  }
+
+  @Override
+  public Optional<Subscription> subscription(String id) {
+    return delegate.subscription(id);
+  }
+
+  @Override
+  public List<Subscription> subscriptions(MailboxId mailbox, Consumer<UnreadableRow> onUnreadable) {
+    return delegate.subscriptions(mailbox, onUnreadable);
+  }
+
+  @Override
+  public List<Subscription> subscriptionsExpiringBefore(Instant cutoff, Consumer<UnreadableRow> onUnreadable) {
+    return delegate.subscriptionsExpiringBefore(cutoff, onUnreadable);
+  }
+
+  @Override
+  public void removeSubscription(String id) {
+    delegate.removeSubscription(id);
+  }
+
+  @Override
+  public void endEnrollmentPeriod(MailboxId mailbox, Instant at) {
+    delegate.endEnrollmentPeriod(mailbox, at);
+  }
+
+  @Override
+  public List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) {
+    return delegate.enrollmentPeriods(from, to);
+  }
+
+  @Override
+  public void recordAccess(AccessRecord record) {
+    delegate.recordAccess(record);
+  }
+
+  @Override
+  public List<AccessRecord> accessRecords(Instant from, Instant to) {
+    return delegate.accessRecords(from, to);
+  }
+
+  @Override
+  public int pruneAccessAudit(Instant cutoff) {
+    return delegate.pruneAccessAudit(cutoff);
+  }
+}

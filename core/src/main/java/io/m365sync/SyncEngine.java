@@ -7,19 +7,25 @@ import io.m365sync.auth.TokenStrategySelector;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.auth.AppRegistrations;
 import io.m365sync.auth.KeepAliveReport;
+import io.m365sync.internal.ChangeFeed;
 import io.m365sync.internal.CredentialExpiryWatch;
 import io.m365sync.internal.EngineContext;
 import io.m365sync.internal.EngineCore;
 import io.m365sync.internal.SafeListener;
+import io.m365sync.notify.ChangeNotifications;
+import io.m365sync.notify.ChangeSignal;
+import io.m365sync.notify.NotificationReceiver;
 import io.m365sync.schedule.SyncScheduler;
 import io.m365sync.schedule.SyncTarget;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -53,15 +59,26 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
   private final SyncMonitor monitor;
   private final AccessAudit audit;
   private final AtomicBoolean started = new AtomicBoolean();
+  private final ChangeFeed feed;
+  private final NotificationReceiver receiver;
 
   private SyncEngine(Builder b) {
     this.store = b.store;
     this.scheduler = b.scheduler;
     EngineContext ctx = new EngineContext(b.clock, b.executor, b.store, b.gateway, b.delegated, b.application,
-        b.selector, b.verifier, b.accessCheck, b.syncers, b.options, new SafeListener(b.listeners));
+        b.selector, b.verifier, b.accessCheck, b.syncers, b.options, new SafeListener(b.listeners), b.notifications);
     CredentialExpiryWatch expiries = new CredentialExpiryWatch(ctx, b.registrations);
     this.monitor = new SyncMonitor(b.store, expiries);
     this.core = new EngineCore(ctx, expiries);
+    this.feed = core.changeFeed();
+    feed.scheduler(b.scheduler);
+    this.receiver = b.notifications == null ? null : NotificationReceiver.builder()
+        .path(b.notifications.receiverPath())
+        .subscriptions(b.store::subscription)
+        .sink(feed::signal)
+        .onIgnored(ctx.listener()::notificationIgnored)
+        .clock(b.clock)
+        .build();
     this.audit = new AccessAudit(b.store, b.clock, core.auditTrail());
   }
 
@@ -166,6 +183,37 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     return core.upkeep();
   }
 
+  /**
+   * The webhook endpoint for Graph's change and lifecycle notifications, answering on the path of
+   * {@link ChangeNotifications#notificationUrl()}: a web adapter passes each request to
+   * {@link NotificationReceiver#handle} (the Spring Boot starter and the examples' JDK server do).
+   * Verified notifications go to {@link #signal}.
+   *
+   * @throws IllegalStateException if the engine was built without {@code changeNotifications}
+   */
+  public NotificationReceiver notificationReceiver() {
+    if (receiver == null) {
+      throw new IllegalStateException("change notifications are off: set 'changeNotifications' on the builder");
+    }
+    return receiver;
+  }
+
+  /**
+   * A verified notification (for a host with its own receiver): marks the mailbox-resource dirty in
+   * the state store and asks the scheduler for a round after the debounce. Never syncs on the
+   * calling thread. Does nothing when change notifications are off.
+   */
+  public void signal(ChangeSignal signal) {
+    Checks.requireNonNull(signal, "signal");
+    feed.signal(signal);
+  }
+
+  @Override
+  public Optional<Duration> pendingChanges(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    return feed.pendingChanges(mailbox);
+  }
+
   public SyncMonitor monitor() {
     return monitor;
   }
@@ -216,6 +264,7 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     private SyncOptions options;
     private SyncScheduler scheduler;
     private AppRegistrations<?> registrations;
+    private ChangeNotifications notifications;
     private final Map<Resource, ResourceSyncer<?>> syncers = new EnumMap<>(Resource.class);
     private final List<SyncListener> listeners = new ArrayList<>();
     private boolean built;
@@ -298,6 +347,17 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
      */
     public Builder appRegistrations(AppRegistrations<?> registrations) {
       this.registrations = Checks.setOnce(this.registrations, registrations, "appRegistrations");
+      return this;
+    }
+
+    /**
+     * Turns on change notifications (off by default): the engine keeps a Graph subscription per
+     * synced mailbox-resource, and {@link SyncEngine#notificationReceiver()} turns notifications
+     * into debounced rounds. With a scheduler the round runs after the debounce; without one, at the
+     * host's next {@code runCycle}.
+     */
+    public Builder changeNotifications(ChangeNotifications notifications) {
+      this.notifications = Checks.setOnce(this.notifications, notifications, "changeNotifications");
       return this;
     }
 

@@ -114,4 +114,23 @@ public interface SyncListener {
    * logged at ERROR.
    */
   default void unenrolledMailboxTouched(io.m365sync.state.AccessRecord record) {}
+
+  /**
+   * A verified change or lifecycle notification asked for a round of the mailbox's resource (it is
+   * marked dirty; the round runs after the debounce). Called on the notification's request thread.
+   */
+  default void changeSignalled(io.m365sync.notify.ChangeSignal signal) {}
+
+  /** The notification receiver dropped an item (unknown or expired subscription, wrong clientState, ...). */
+  default void notificationIgnored(io.m365sync.notify.IgnoredNotification ignored) {}
+
+  /** The engine created, renewed or deleted a change-notification subscription, or found it gone. */
+  default void subscriptionChanged(io.m365sync.notify.Subscription subscription, io.m365sync.notify.SubscriptionEvent event) {}
+
+  /**
+   * Creating or renewing the subscription of the mailbox's {@code resource} in {@code container}
+   * ({@code ""}: the default one) failed; the resource stays on polling and the next round of it
+   * tries again. {@code reason} names Graph's error code and request id, never a token.
+   */
+  default void subscriptionFailed(Mailbox mailbox, Resource resource, String container, String reason) {}
 }

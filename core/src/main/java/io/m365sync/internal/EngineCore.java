@@ -48,6 +48,7 @@ public final class EngineCore {
   private final KeepAlivePass keepAlive;
   private final CredentialExpiryWatch expiryWatch;
   private final AuditTrail audit;
+  private final ChangeFeed feed;
 
   public EngineCore(EngineContext ctx) {
     this(ctx, new CredentialExpiryWatch(ctx, null));
@@ -60,6 +61,12 @@ public final class EngineCore {
     this.keepAlive = new KeepAlivePass(ctx, locks);
     this.expiryWatch = expiryWatch;
     this.audit = new AuditTrail(ctx.store(), ctx.listener());
+    this.feed = new ChangeFeed(ctx);
+  }
+
+  /** Change notifications' entry into the engine. */
+  public ChangeFeed changeFeed() {
+    return feed;
   }
 
   /** The access audit's writer and checker, shared with the engine's {@code AccessAudit} view. */

@@ -9,6 +9,7 @@ import io.m365sync.TenantId;
 import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.DirtyMark;
 import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
@@ -22,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +53,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   /** In the order recorded; survive purge. */
   private final List<AccessRecord> accessRecords = new ArrayList<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<MailboxId, Map<Resource, DirtyMark>> dirty = new HashMap<>();
 
   /** The order both subscription lists promise: soonest expiry first, ties by id. */
   private static final Comparator<Subscription> BY_EXPIRY =
@@ -111,6 +114,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     tokenCaches.remove(mailbox);
     runs.remove(mailbox);
     subscriptions.values().removeIf(sub -> sub.mailbox().equals(mailbox));
+    dirty.remove(mailbox);
     // the fence survives so that a round still in flight cannot write after the purge
     fences.merge(mailbox, 1L, Long::sum);
   }
@@ -267,6 +271,38 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized void removeSubscription(String id) {
     subscriptions.remove(Checks.requireNonNull(id, "id"));
+  }
+
+  @Override
+  public synchronized void markDirty(MailboxId mailbox, Resource resource, Instant at, boolean renew) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    DirtyMark mark = new DirtyMark(mailbox, resource, at, renew);
+    if (!enrollments.containsKey(mailbox)) {
+      return;
+    }
+    dirty.computeIfAbsent(mailbox, m -> new EnumMap<>(Resource.class)).merge(resource, mark, (old, now) ->
+        new DirtyMark(mailbox, resource, old.at().isAfter(now.at()) ? old.at() : now.at(), old.renew() || now.renew()));
+  }
+
+  @Override
+  public synchronized List<DirtyMark> dirtyMarks(MailboxId mailbox) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    Map<Resource, DirtyMark> marks = dirty.get(mailbox);
+    return marks == null ? List.of() : List.copyOf(marks.values());
+  }
+
+  @Override
+  public synchronized void clearDirty(MailboxId mailbox, Resource resource, Instant upTo) {
+    Checks.requireNonNull(mailbox, "mailbox");
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(upTo, "upTo");
+    Map<Resource, DirtyMark> marks = dirty.get(mailbox);
+    if (marks != null && marks.containsKey(resource) && !marks.get(resource).at().isAfter(upTo)) {
+      marks.remove(resource);
+      if (marks.isEmpty()) {
+        dirty.remove(mailbox);
+      }
+    }
   }
 
   @Override

@@ -8,6 +8,10 @@ import io.m365sync.SyncListener;
 import io.m365sync.Resource;
 import io.m365sync.TenantStatus;
 import io.m365sync.gateway.SkippedItem;
+import io.m365sync.notify.ChangeSignal;
+import io.m365sync.notify.IgnoredNotification;
+import io.m365sync.notify.Subscription;
+import io.m365sync.notify.SubscriptionEvent;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.ResourceResult;
@@ -121,5 +125,25 @@ public final class SafeListener implements SyncListener {
   @Override
   public void unenrolledMailboxTouched(io.m365sync.state.AccessRecord record) {
     each("unenrolledMailboxTouched", l -> l.unenrolledMailboxTouched(record));
+  }
+
+  @Override
+  public void changeSignalled(ChangeSignal signal) {
+    each("changeSignalled", l -> l.changeSignalled(signal));
+  }
+
+  @Override
+  public void notificationIgnored(IgnoredNotification ignored) {
+    each("notificationIgnored", l -> l.notificationIgnored(ignored));
+  }
+
+  @Override
+  public void subscriptionChanged(Subscription subscription, SubscriptionEvent event) {
+    each("subscriptionChanged", l -> l.subscriptionChanged(subscription, event));
+  }
+
+  @Override
+  public void subscriptionFailed(Mailbox mailbox, Resource resource, String container, String reason) {
+    each("subscriptionFailed", l -> l.subscriptionFailed(mailbox, resource, container, reason));
   }
 }

@@ -28,6 +28,14 @@ public interface SyncScheduler extends AutoCloseable {
   /** A mailbox was unenrolled (cluster schedulers remove its task). */
   default void unenrolled(MailboxId mailbox) {}
 
+  /**
+   * Change notifications marked some of the mailbox's resources dirty: run its round (through
+   * {@link SyncTarget#syncIfDue}) about {@code delay} from now, unless one is due sooner. Called on
+   * the notification's request thread: only schedule. Cluster schedulers move the mailbox's task, so
+   * whichever node runs it, exactly one does. Default: nothing (the next cycle reads the marks).
+   */
+  default void changed(MailboxId mailbox, java.time.Duration delay) {}
+
   /** Stops scheduling; rounds in flight finish. */
   @Override
   void close();

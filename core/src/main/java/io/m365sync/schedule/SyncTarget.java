@@ -25,4 +25,14 @@ public interface SyncTarget {
    * sign-in or are not enrolled. Schedulers call it at their own interval. Default: nothing.
    */
   default void upkeep() {}
+
+  /**
+   * After a round: how long until the mailbox's dirty marks (change notifications that arrived
+   * during or since it) should be read, or empty when none are waiting (or the mailbox is
+   * suspended, not enrolled, or change notifications are off). Schedulers that ran
+   * {@link #syncIfDue} call it to run the next round sooner than their interval. Default: empty.
+   */
+  default java.util.Optional<java.time.Duration> pendingChanges(MailboxId mailbox) {
+    return java.util.Optional.empty();
+  }
 }

@@ -273,6 +273,23 @@ public interface SyncStateStore {
   /** Removes the subscription with Graph's id {@code id}; does nothing when none is stored. */
   void removeSubscription(String id);
 
+  // dirty marks: what change notifications ask the next round to read
+  /**
+   * Marks the mailbox's {@code resource} as changed at {@code at}. An existing mark keeps the later
+   * of the two instants, and {@code renew} once set stays set until the mark is cleared. Cheap: it
+   * runs on the notification's request thread.
+   */
+  void markDirty(MailboxId mailbox, Resource resource, Instant at, boolean renew);
+
+  /** The mailbox's dirty marks, in {@link Resource} order. */
+  List<DirtyMark> dirtyMarks(MailboxId mailbox);
+
+  /**
+   * Clears the mark of the mailbox's {@code resource} if it is not newer than {@code upTo} (the start
+   * of the round that read the resource); a notification that arrived during that round keeps it.
+   */
+  void clearDirty(MailboxId mailbox, Resource resource, Instant upTo);
+
   // access audit
   /** Closes the mailbox's open {@link EnrollmentPeriod} at {@code at}; does nothing when none is open. */
   void endEnrollmentPeriod(MailboxId mailbox, Instant at);

@@ -19,4 +19,13 @@ public interface ResourceSyncer<T extends SyncItem> {
   ResourceType<T> type();
 
   ResourceResult sync(SyncRound round);
+
+  /**
+   * The containers (folders, lists) each round reads, as in {@link io.m365sync.state.CursorKey}:
+   * {@code ""} is the resource's default one. With change notifications on, the engine keeps one
+   * subscription per container. Default: the default container only.
+   */
+  default java.util.List<String> containers() {
+    return java.util.List.of("");
+  }
 }

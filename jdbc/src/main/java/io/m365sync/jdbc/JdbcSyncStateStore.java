@@ -10,6 +10,7 @@ import io.m365sync.TenantId;
 import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.DirtyMark;
 import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
@@ -1204,6 +1205,21 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public void removeSubscription(String id) {
     Checks.requireNonNull(id, "id");
     jdbc.tx("removeSubscription", null, c -> update(c, "DELETE FROM " + SUBSCRIPTION_TABLE + " WHERE subscription_id = ?", id));
+  }
+
+  @Override
+  public void markDirty(MailboxId mailbox, Resource resource, Instant at, boolean renew) {
+    throw new UnsupportedOperationException("dirty marks: not yet on JDBC");
+  }
+
+  @Override
+  public List<DirtyMark> dirtyMarks(MailboxId mailbox) {
+    throw new UnsupportedOperationException("dirty marks: not yet on JDBC");
+  }
+
+  @Override
+  public void clearDirty(MailboxId mailbox, Resource resource, Instant upTo) {
+    throw new UnsupportedOperationException("dirty marks: not yet on JDBC");
   }
 
   // ---------------------------------------------------------------- helpers

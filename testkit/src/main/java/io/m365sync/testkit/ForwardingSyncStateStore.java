@@ -8,6 +8,7 @@ import io.m365sync.TenantId;
 import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.DirtyMark;
 import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
@@ -165,6 +166,21 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   @Override
   public void removeSubscription(String id) {
     delegate.removeSubscription(id);
+  }
+
+  @Override
+  public void markDirty(MailboxId mailbox, Resource resource, Instant at, boolean renew) {
+    delegate.markDirty(mailbox, resource, at, renew);
+  }
+
+  @Override
+  public List<DirtyMark> dirtyMarks(MailboxId mailbox) {
+    return delegate.dirtyMarks(mailbox);
+  }
+
+  @Override
+  public void clearDirty(MailboxId mailbox, Resource resource, Instant upTo) {
+    delegate.clearDirty(mailbox, resource, upTo);
   }
 
   @Override

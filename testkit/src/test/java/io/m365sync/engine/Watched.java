@@ -21,6 +21,7 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import java.util.ArrayList;
@@ -143,13 +144,15 @@ final class Watched {
    * can ask each read method whether anything of an unenrolled mailbox is left; a fence claim opens
    * a round (closed by the listener's {@code mailboxSynced}). Not final: a test may step in, as another node would.
    */
-  static class Store implements SyncStateStore {
-    private final SyncStateStore d = SyncStateStore.inMemory();
+  static class Store extends ForwardingSyncStateStore {
+    private final SyncStateStore d;
     private final HostActionWitness w;
     private final Set<CursorKey> cursorKeys = ConcurrentHashMap.newKeySet();
     private final Set<IdLink> linksSeen = ConcurrentHashMap.newKeySet();
 
     Store(HostActionWitness w) {
+      super(SyncStateStore.inMemory());
+      this.d = delegate;
       this.w = w;
     }
 
@@ -263,40 +266,5 @@ final class Watched {
       w.write(subscription.mailbox(), "subscription write");
       d.putSubscription(subscription);
     }
-
-    @Override public void putEnrollment(Mailbox mailbox) { d.putEnrollment(mailbox); }
-    @Override public Optional<Mailbox> enrollment(MailboxId mailbox) { return d.enrollment(mailbox); }
-    @Override public List<Mailbox> enrollments(Consumer<UnreadableRow> skipped) { return d.enrollments(skipped); }
-    @Override public void purge(MailboxId mailbox) { d.purge(mailbox); }
-    @Override public void putTenantSettings(TenantSettings settings) { d.putTenantSettings(settings); }
-    @Override public Optional<TenantSettings> tenantSettings(TenantId tenant) { return d.tenantSettings(tenant); }
-    @Override public Optional<MailboxState> status(MailboxId mailbox) { return d.status(mailbox); }
-    @Override public List<MailboxState> statuses(Consumer<UnreadableRow> skipped) { return d.statuses(skipped); }
-    @Override public Optional<String> cursor(CursorKey key) { return d.cursor(key); }
-    @Override public Optional<IdLink> linkByRemoteId(MailboxId m, Resource r, String id) { return d.linkByRemoteId(m, r, id); }
-    @Override public Optional<IdLink> linkByCrmId(MailboxId m, Resource r, String id) { return d.linkByCrmId(m, r, id); }
-    @Override public List<IdLink> links(MailboxId mailbox, Resource resource) { return d.links(mailbox, resource); }
-    @Override public Map<String, IdLink> linksByRemoteIds(MailboxId m, Resource r, Collection<String> ids) {
-      return d.linksByRemoteIds(m, r, ids);
-    }
-    @Override public Optional<byte[]> tokenCache(MailboxId mailbox) { return d.tokenCache(mailbox); }
-    @Override public List<RunRecord> runs(MailboxId mailbox, int limit) { return d.runs(mailbox, limit); }
-    @Override public void endEnrollmentPeriod(MailboxId mailbox, java.time.Instant at) { d.endEnrollmentPeriod(mailbox, at); }
-    @Override public List<io.m365sync.state.EnrollmentPeriod> enrollmentPeriods(java.time.Instant from, java.time.Instant to) {
-      return d.enrollmentPeriods(from, to);
-    }
-    @Override public void recordAccess(io.m365sync.state.AccessRecord record) { d.recordAccess(record); }
-    @Override public List<io.m365sync.state.AccessRecord> accessRecords(java.time.Instant from, java.time.Instant to) {
-      return d.accessRecords(from, to);
-    }
-    @Override public int pruneAccessAudit(java.time.Instant cutoff) { return d.pruneAccessAudit(cutoff); }
-    @Override public Optional<Subscription> subscription(String id) { return d.subscription(id); }
-    @Override public List<Subscription> subscriptions(MailboxId m, Consumer<UnreadableRow> skipped) {
-      return d.subscriptions(m, skipped);
-    }
-    @Override public List<Subscription> subscriptionsExpiringBefore(java.time.Instant cutoff, Consumer<UnreadableRow> skipped) {
-      return d.subscriptionsExpiringBefore(cutoff, skipped);
-    }
-    @Override public void removeSubscription(String id) { d.removeSubscription(id); }
   }
 }

@@ -92,6 +92,11 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
   }
 
   @Override
+  public List<String> containers() {
+    return reader.containers();
+  }
+
+  @Override
   public ResourceResult sync(SyncRound round) {
     MailboxId mailbox = round.mailbox().id();
     Markers markers = new Markers(round, type.resource());

@@ -68,9 +68,9 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     EngineContext ctx = new EngineContext(b.clock, b.executor, b.store, b.gateway, b.delegated, b.application,
         b.selector, b.verifier, b.accessCheck, b.syncers, b.options, new SafeListener(b.listeners), b.notifications);
     CredentialExpiryWatch expiries = new CredentialExpiryWatch(ctx, b.registrations);
-    this.monitor = new SyncMonitor(b.store, expiries);
     this.core = new EngineCore(ctx, expiries);
     this.feed = core.changeFeed();
+    this.monitor = new SyncMonitor(b.store, expiries, feed);
     feed.scheduler(b.scheduler);
     this.receiver = b.notifications == null ? null : NotificationReceiver.builder()
         .path(b.notifications.receiverPath())
@@ -228,7 +228,11 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     return store;
   }
 
-  /** Starts the configured scheduler. */
+  /**
+   * Starts the configured scheduler. With change notifications on, every push-fed mailbox-resource
+   * first gets a catch-up round (notifications may have been lost while no node listened), and
+   * subscriptions that expired meanwhile are forgotten, to be recreated by those rounds.
+   */
   public void start() {
     if (scheduler == null) {
       throw new IllegalStateException("'scheduler' is required to start(); call runCycle() yourself or set one");
@@ -236,6 +240,7 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("engine already started");
     }
+    feed.startUp();
     scheduler.start(this);
   }
 

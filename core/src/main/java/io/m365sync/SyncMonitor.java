@@ -1,7 +1,9 @@
 package io.m365sync;
 
 import io.m365sync.auth.CredentialExpiry;
+import io.m365sync.internal.ChangeFeed;
 import io.m365sync.internal.CredentialExpiryWatch;
+import io.m365sync.notify.ResourceFeed;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.StatusCount;
@@ -31,10 +33,21 @@ public final class SyncMonitor {
 
   private final SyncStateStore store;
   private final CredentialExpiryWatch expiries;
+  private final ChangeFeed feed;
 
-  SyncMonitor(SyncStateStore store, CredentialExpiryWatch expiries) {
+  SyncMonitor(SyncStateStore store, CredentialExpiryWatch expiries, ChangeFeed feed) {
     this.store = store;
     this.expiries = expiries;
+    this.feed = feed;
+  }
+
+  /**
+   * How each synced resource of the mailbox learns of changes: push-fed (a live subscription per
+   * container; read on notifications and by the safety net) or polled (read every round), with its
+   * waiting notification and subscriptions. Empty when the mailbox is not enrolled.
+   */
+  public List<ResourceFeed> feeds(MailboxId mailbox) {
+    return feed.feeds(Checks.requireNonNull(mailbox, "mailbox"));
   }
 
   /**

@@ -1,6 +1,10 @@
 package io.m365sync.internal;
 
+import io.m365sync.AuthMode;
+import io.m365sync.Purpose;
 import io.m365sync.ReasonCode;
+import io.m365sync.auth.AccessToken;
+import io.m365sync.gateway.MailboxSession;
 import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
@@ -96,6 +100,9 @@ public final class EngineCore {
   public void unenroll(MailboxId mailbox) {
     locks.stopAndLock(mailbox, () -> {
       MailboxState before = readableStatus(mailbox);
+      if (feed.enabled()) {
+        deleteSubscriptions(mailbox, before);
+      }
       // the strategy first: a refresh still out is then dropped when it lands instead of writing the row back
       if (ctx.delegated() != null) {
         ctx.delegated().forget(mailbox);
@@ -109,6 +116,30 @@ public final class EngineCore {
             before.withStatus(MailboxStatus.NOT_ENROLLED, null, ReasonCode.UNENROLLED.code(), "unenrolled by the host", ctx.clock().instant(), null));
       }
       return null;
+    });
+  }
+
+  /**
+   * Unenroll, still enrolled and under the lock: each subscription is deleted at Graph with a token
+   * of its mode where one can be had without breaking a promise (application mode only where the
+   * gate allows it; delegated only while the user's token lives), and forgotten either way.
+   */
+  private void deleteSubscriptions(MailboxId id, MailboxState before) {
+    Optional<Mailbox> enrolled = ctx.store().enrollment(id);
+    if (enrolled.isEmpty()) {
+      return;
+    }
+    Mailbox mailbox = enrolled.get();
+    new SubscriptionKeeper(ctx).deleteAll(ctx.gateway(), id, sub -> true, mode -> {
+      try {
+        AccessToken token = mode == AuthMode.APPLICATION ? appGate.check(mailbox).token()
+            : ctx.delegated() != null && (before == null || before.delegatedAlive())
+                ? ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC) : null;
+        return token == null ? null : new MailboxSession(mailbox, token);
+      } catch (RuntimeException e) {
+        log.info("No {} token to delete mailbox {}'s subscriptions ({}); Graph lets them expire", mode, id, e.getMessage());
+        return null;
+      }
     });
   }
 
@@ -235,10 +266,15 @@ public final class EngineCore {
         || (when == When.IF_DUE && before.nextAttempt() != null && now.isBefore(before.nextAttempt()))) {
       return MailboxRound.notRan(before);
     }
+    RoundPlan plan = feed.plan(mailbox, when == When.NOW, now);
+    if (plan.empty()) {
+      return MailboxRound.notRan(before); // push-fed and idle: nothing to read until a notification or the safety net
+    }
     long t0 = System.nanoTime();
     // fails with NotEnrolledException when the enrollment row is gone, in the claim's own transaction
     long fence = ctx.store().claimFence(mailbox.id());
-    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped, audit).run();
+    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped, audit,
+        plan).run();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     Instant end = ctx.clock().instant();
     MailboxState after = MailboxStatusRules.next(before, result, ctx.options(), end, took);
@@ -248,6 +284,7 @@ public final class EngineCore {
     }
     if (result.outcome().fencedOut == null && !slot.stopped() && ctx.store().enrollment(mailbox.id()).isPresent()) {
       save(before, after);
+      feed.afterRound(mailbox.id(), plan, result.resources(), result.pushFed(), fence);
       ctx.store().recordRun(new RunRecord(mailbox.id(), now, end, after.mode(), after.status(),
           result.resources().stream().mapToInt(r -> r.applied()).sum(), after.reasonCode()));
     }

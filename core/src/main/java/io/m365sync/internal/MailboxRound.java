@@ -22,6 +22,7 @@ import io.m365sync.gateway.MailboxUnavailableException;
 import io.m365sync.gateway.ThrottledException;
 import io.m365sync.gateway.TokenRejectedException;
 import io.m365sync.internal.sync.QuarantineRelease;
+import io.m365sync.notify.ChangeNotifications;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.MailboxState;
@@ -33,7 +34,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +70,10 @@ final class MailboxRound {
   private final MailboxGateway gateway;
   private final BooleanSupplier stopped;
   private final AuditTrail audit;
+  private final RoundPlan plan;
+  /** Null when change notifications are off. */
+  private final SubscriptionKeeper keeper;
+  private final Set<Resource> pushFed = EnumSet.noneOf(Resource.class);
 
   private ApplicationModeGate.Availability app;
   private AccessDecision access;
@@ -77,8 +85,10 @@ final class MailboxRound {
   private final RoundOutcome outcome = new RoundOutcome();
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit) {
+               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan) {
     this.ctx = ctx;
+    this.plan = plan;
+    this.keeper = ctx.notifications() == null ? null : new SubscriptionKeeper(ctx);
     this.audit = audit;
     this.appGate = appGate;
     this.decisions = decisions;
@@ -107,7 +117,7 @@ final class MailboxRound {
       }
     }
     List<ResourceResult> results = new ArrayList<>();
-    for (Resource resource : mailbox.resources().stream().sorted(ORDER).toList()) {
+    for (Resource resource : resourcesToRead()) {
       ResourceSyncer<?> syncer = ctx.syncers().get(resource);
       if (syncer == null) {
         continue;
@@ -123,7 +133,40 @@ final class MailboxRound {
       ctx.listener().resourceSynced(mailbox, r, aborted ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - t0));
     }
     RoundMdc.resource(null);
-    return new Result(results, outcome, access, app, delegatedAlive, signInCode);
+    if (keeper != null && !outcome.aborted()) {
+      dropSubscriptionsOfDisabledResources();
+    }
+    return new Result(results, outcome, access, app, delegatedAlive, signInCode, Set.copyOf(pushFed));
+  }
+
+  /**
+   * The plan's resources, scoped ones first. A resource no access policy can scope (To Do) that
+   * would go app-only brings one scoped resource along: app-only access to it needs a scoped
+   * success in the same round (see the guard rails), whatever made the round run.
+   */
+  private List<Resource> resourcesToRead() {
+    List<Resource> all = mailbox.resources().stream().filter(r -> ChangeFeed.synced(ctx, mailbox, r)).sorted(ORDER).toList();
+    List<Resource> planned = all.stream().filter(plan::includes).toList();
+    boolean unscopedOnly = !planned.isEmpty() && planned.stream().noneMatch(Resource::coveredByAccessPolicies);
+    if (unscopedOnly && app.enabled() && app.healthy() && !ctx.options().unscopedDelegatedOnly()) {
+      Optional<Resource> scoped = all.stream().filter(Resource::coveredByAccessPolicies).findFirst();
+      if (scoped.isPresent()) {
+        List<Resource> withScoped = new ArrayList<>(planned);
+        withScoped.add(0, scoped.get());
+        return withScoped;
+      }
+    }
+    return planned;
+  }
+
+  /** Subscriptions of resources the mailbox no longer syncs: deleted with a token of their mode where one is at hand. */
+  private void dropSubscriptionsOfDisabledResources() {
+    keeper.deleteAll(gateway, mailbox.id(),
+        sub -> !ChangeFeed.synced(ctx, mailbox, sub.resource()),
+        mode -> {
+          AccessToken token = mode == AuthMode.APPLICATION ? app.token() : delegatedAlive ? delegatedToken() : null;
+          return token == null ? null : new MailboxSession(mailbox, token);
+        });
   }
 
   private ResourceResult runResource(ResourceSyncer<?> syncer) {
@@ -159,8 +202,14 @@ final class MailboxRound {
       AccessRecord.Outcome appOutcome = AccessRecord.Outcome.FAILED;
       String appError = null;
       try {
-        ResourceResult result = syncer.sync(new SyncRound(new MailboxSession(mailbox, token), gateway, ctx.store(),
+        MailboxSession session = new MailboxSession(mailbox, token);
+        ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
+        if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
+            && ChangeNotifications.subscribable(resource)
+            && keeper.keep(gateway, session, syncer, plan.renew().contains(resource))) {
+          pushFed.add(resource);
+        }
         outcome.synced(token.mode(), choice);
         if (result.outcome() != ResourceResult.Outcome.FAILED) {
           appOutcome = AccessRecord.Outcome.SUCCEEDED;
@@ -301,7 +350,7 @@ final class MailboxRound {
 
   /** What the round produced, for the status step. */
   record Result(List<ResourceResult> resources, RoundOutcome outcome, AccessDecision access,
-                ApplicationModeGate.Availability app, boolean delegatedAlive, String signInCode) {
+                ApplicationModeGate.Availability app, boolean delegatedAlive, String signInCode, Set<Resource> pushFed) {
     boolean ran() {
       return resources.stream().anyMatch(r -> r.outcome() != ResourceResult.Outcome.SKIPPED);
     }

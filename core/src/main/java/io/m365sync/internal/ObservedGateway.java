@@ -6,11 +6,14 @@ import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteSubscription;
 import io.m365sync.gateway.SyncStateExpiredException;
 import io.m365sync.gateway.ThrottledException;
 import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
+import java.net.URI;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -67,5 +70,22 @@ final class ObservedGateway implements MailboxGateway {
       gateway.delete(session, type, container, remoteId, ifMatch);
       return null;
     });
+  }
+
+  @Override
+  public RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
+                                               URI notificationUrl, URI lifecycleUrl, String clientState, Instant expiresAt) {
+    return observe(session, type, () ->
+        gateway.createSubscription(session, type, container, notificationUrl, lifecycleUrl, clientState, expiresAt));
+  }
+
+  @Override
+  public RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
+    return gateway.renewSubscription(session, id, expiresAt);
+  }
+
+  @Override
+  public void deleteSubscription(MailboxSession session, String id) {
+    gateway.deleteSubscription(session, id);
   }
 }

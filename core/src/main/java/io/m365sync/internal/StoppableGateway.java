@@ -5,10 +5,13 @@ import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteSubscription;
 import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.FencedOutException;
+import java.net.URI;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -70,5 +73,24 @@ final class StoppableGateway implements MailboxGateway {
   public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
     check(session);
     gateway.delete(session, type, container, remoteId, ifMatch);
+  }
+
+  @Override
+  public RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
+                                               URI notificationUrl, URI lifecycleUrl, String clientState, Instant expiresAt) {
+    check(session);
+    return gateway.createSubscription(session, type, container, notificationUrl, lifecycleUrl, clientState, expiresAt);
+  }
+
+  @Override
+  public RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
+    check(session);
+    return gateway.renewSubscription(session, id, expiresAt);
+  }
+
+  @Override
+  public void deleteSubscription(MailboxSession session, String id) {
+    check(session);
+    gateway.deleteSubscription(session, id);
   }
 }

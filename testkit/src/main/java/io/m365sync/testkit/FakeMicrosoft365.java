@@ -4,6 +4,8 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
+import io.m365sync.notify.NotificationReceiver;
+import io.m365sync.testkit.emulator.NotificationBodies;
 import io.m365sync.TenantId;
 import io.m365sync.testkit.model.AppRegistration;
 import io.m365sync.testkit.model.CloudModel;
@@ -13,6 +15,8 @@ import io.m365sync.testkit.model.TenantModel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -89,6 +93,16 @@ public final class FakeMicrosoft365 {
    */
   public SyncEngine.Builder engineBuilder() {
     return SyncEngine.builder().clock(clock).gateway(gateway).delegatedTokens(delegated).applicationTokens(application);
+  }
+
+  /**
+   * Delivers every change and lifecycle notification the tenant's subscriptions emit to
+   * {@code receiver}, as Graph would post it, on the thread that made the change (after the seeded
+   * drops and duplicates of the subscription model's delivery settings). Returns what stops it.
+   */
+  public Runnable deliverNotificationsTo(NotificationReceiver receiver) {
+    return cloud.addNotificationSink(n -> receiver.handle("POST", receiver.path(), Map.of(),
+        Map.of("Content-Type", List.of("application/json; charset=utf-8")), NotificationBodies.collection(List.of(n))));
   }
 
   /** The admin adds these application permissions and grants admin consent. */

@@ -165,4 +165,53 @@ public final class RecordingSyncListener implements SyncListener {
   public List<ClaimsChallenge> claimsChallenges() {
     return List.copyOf(claimsChallenges);
   }
+
+  /** A subscription event the engine reported. */
+  public record SubscriptionChange(io.m365sync.notify.Subscription subscription, io.m365sync.notify.SubscriptionEvent event) {}
+
+  private final List<SubscriptionChange> subscriptionChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<io.m365sync.notify.ChangeSignal> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<io.m365sync.notify.IgnoredNotification> ignored = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> subscriptionFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public void subscriptionChanged(io.m365sync.notify.Subscription subscription, io.m365sync.notify.SubscriptionEvent event) {
+    subscriptionChanges.add(new SubscriptionChange(subscription, event));
+  }
+
+  @Override
+  public void changeSignalled(io.m365sync.notify.ChangeSignal signal) {
+    signals.add(signal);
+  }
+
+  @Override
+  public void notificationIgnored(io.m365sync.notify.IgnoredNotification notification) {
+    ignored.add(notification);
+  }
+
+  @Override
+  public void subscriptionFailed(Mailbox mailbox, Resource resource, String container, String reason) {
+    subscriptionFailures.add(mailbox.id() + " " + resource + " '" + container + "': " + reason);
+  }
+
+  public List<SubscriptionChange> subscriptionChanges() {
+    return List.copyOf(subscriptionChanges);
+  }
+
+  /** How many subscription events of {@code event} were reported. */
+  public long subscriptionEvents(io.m365sync.notify.SubscriptionEvent event) {
+    return subscriptionChanges.stream().filter(c -> c.event() == event).count();
+  }
+
+  public List<io.m365sync.notify.ChangeSignal> signals() {
+    return List.copyOf(signals);
+  }
+
+  public List<io.m365sync.notify.IgnoredNotification> ignoredNotifications() {
+    return List.copyOf(ignored);
+  }
+
+  public List<String> subscriptionFailures() {
+    return List.copyOf(subscriptionFailures);
+  }
 }

@@ -144,31 +144,7 @@ final class NotificationDelivery implements AutoCloseable {
   }
 
   private void post(TenantModel tenant, URI url, List<ModelNotification> batch, DeliverySettings settings) {
-    byte[] body = Json.write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("value");
-      for (ModelNotification n : batch) {
-        g.writeStartObject();
-        g.writeStringField("subscriptionId", n.subscriptionId());
-        g.writeStringField("subscriptionExpirationDateTime", Json.offset(n.subscriptionExpiresAt()));
-        g.writeStringField("tenantId", n.tenantId());
-        Json.field(g, "clientState", n.clientState());
-        if (n.lifecycle()) {
-          g.writeStringField("lifecycleEvent", n.lifecycleEvent());
-        } else {
-          g.writeStringField("changeType", n.changeType());
-          g.writeStringField("resource", n.resource());
-          g.writeObjectFieldStart("resourceData");
-          g.writeStringField("@odata.type", n.odataType());
-          g.writeStringField("@odata.id", n.resource());
-          g.writeStringField("id", n.itemId());
-          g.writeEndObject();
-        }
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    byte[] body = NotificationBodies.collection(batch);
     long started = System.nanoTime();
     int status = 0;
     try {
@@ -191,4 +167,5 @@ final class NotificationDelivery implements AutoCloseable {
         : status == 0 ? "noResponse" : status >= 300 ? "HTTP" + status : null;
     cloud.logNotification(tenant.tenantId(), "POST " + url, status, error);
   }
+
 }

@@ -3,6 +3,7 @@ package io.m365sync.internal;
 import io.m365sync.AuthMode;
 import io.m365sync.Purpose;
 import io.m365sync.ReasonCode;
+import io.m365sync.access.AccessDecision;
 import io.m365sync.auth.AccessToken;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.CycleReport;
@@ -130,9 +131,13 @@ public final class EngineCore {
       return;
     }
     Mailbox mailbox = enrolled.get();
-    new SubscriptionKeeper(ctx).deleteAll(ctx.gateway(), id, sub -> true, mode -> {
+    new SubscriptionKeeper(ctx).deleteAll(ctx.gateway(), id, sub -> true, sub -> {
+      AuthMode mode = sub.mode();
+      if (mode == AuthMode.APPLICATION && !sub.resource().coveredByAccessPolicies()) {
+        return null; // no policy can scope it, and no scoped success vouches for app-only access here
+      }
       try {
-        AccessToken token = mode == AuthMode.APPLICATION ? appGate.check(mailbox).token()
+        AccessToken token = mode == AuthMode.APPLICATION ? appOnlyToken(mailbox, before)
             : ctx.delegated() != null && (before == null || before.delegatedAlive())
                 ? ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC) : null;
         return token == null ? null : new MailboxSession(mailbox, token);
@@ -140,7 +145,17 @@ public final class EngineCore {
         log.info("No {} token to delete mailbox {}'s subscriptions ({}); Graph lets them expire", mode, id, e.getMessage());
         return null;
       }
-    });
+    }, denied -> log.info("App-only deletes of mailbox {}'s subscriptions denied by policy; Graph lets the rest expire", id));
+  }
+
+  /** An app token for the mailbox where a round would use one: the tenant's gate open and the access decision an allow. */
+  private AccessToken appOnlyToken(Mailbox mailbox, MailboxState before) {
+    ApplicationModeGate.Availability app = appGate.check(mailbox);
+    if (app.token() == null) {
+      return null;
+    }
+    MailboxState stored = before != null ? before : MailboxState.pending(mailbox.id(), ctx.clock().instant());
+    return decisions.decide(mailbox, stored) instanceof AccessDecision.Allow ? app.token() : null;
   }
 
   public void setApplicationPermissionEnabled(TenantId tenant, boolean enabled) {

@@ -163,9 +163,18 @@ final class MailboxRound {
   private void dropSubscriptionsOfDisabledResources() {
     keeper.deleteAll(gateway, mailbox.id(),
         sub -> !ChangeFeed.synced(ctx, mailbox, sub.resource()),
-        mode -> {
-          AccessToken token = mode == AuthMode.APPLICATION ? app.token() : delegatedAlive ? delegatedToken() : null;
+        sub -> {
+          // app-only under the guard rails of reads: an allow, and for unscoped resources a scoped success first
+          AccessToken token = sub.mode() == AuthMode.APPLICATION
+              ? (access instanceof AccessDecision.Allow && (sub.resource().coveredByAccessPolicies() || scopedAppSuccess)
+                  ? app.token() : null)
+              : delegatedAlive ? delegatedToken() : null;
           return token == null ? null : new MailboxSession(mailbox, token);
+        },
+        denied -> {
+          access = AccessDecision.deny(denied.code(), "an application access policy or RBAC scope blocks app-only access (403 "
+              + denied.code() + ")", "live-probe");
+          decisions.observed(mailbox, access);
         });
   }
 

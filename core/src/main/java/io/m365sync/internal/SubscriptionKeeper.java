@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -118,15 +119,26 @@ final class SubscriptionKeeper {
 
   /**
    * Deletes the mailbox's subscriptions that {@code which} selects, each with the token
-   * {@code tokens} gives for its mode (null: none to be had, so it is only forgotten here and Graph
-   * lets it expire; its notifications then name an unknown subscription and are ignored).
+   * {@code tokens} gives for it, of its mode (null: none may be used, so it is only forgotten here
+   * and Graph lets it expire; its notifications then name an unknown subscription and are ignored).
+   * After a policy's 403 no further app-only delete is sent.
    */
   void deleteAll(MailboxGateway gateway, MailboxId mailbox, Predicate<Subscription> which,
-                 Function<AuthMode, MailboxSession> tokens) {
+                 Function<Subscription, MailboxSession> tokens, Consumer<AccessDeniedByPolicyException> onDenied) {
+    boolean denied = false;
     for (Subscription sub : ctx.store().subscriptions(mailbox)) {
-      if (which.test(sub)) {
-        MailboxSession session = sub.expiredAt(ctx.clock().instant()) ? null : tokens.apply(sub.mode());
+      if (!which.test(sub)) {
+        continue;
+      }
+      boolean appOnly = sub.mode() == AuthMode.APPLICATION;
+      MailboxSession session = sub.expiredAt(ctx.clock().instant()) || (appOnly && denied) ? null : tokens.apply(sub);
+      try {
         delete(gateway, session, sub);
+      } catch (AccessDeniedByPolicyException e) {
+        // the policy now denies the mailbox: no more app-only requests for it here, as after a read's 403
+        denied |= appOnly;
+        onDenied.accept(e);
+        forget(sub);
       }
     }
   }
@@ -140,11 +152,21 @@ final class SubscriptionKeeper {
         // already gone at Graph: nothing left to delete
       } catch (FencedOutException e) {
         throw e;
+      } catch (AccessDeniedByPolicyException e) {
+        if (session.mode() == AuthMode.APPLICATION) {
+          throw e; // a policy's deny of app-only access: the caller stops using it, as after a read's 403
+        }
+        log.info("Could not delete subscription {} of mailbox {} ({}); Graph drops it at {}", sub.id(), sub.mailbox(),
+            e.getMessage(), sub.expiresAt());
       } catch (RuntimeException e) {
         log.info("Could not delete subscription {} of mailbox {} ({}); Graph drops it at {}", sub.id(), sub.mailbox(),
             e.getMessage(), sub.expiresAt());
       }
     }
+    forget(sub);
+  }
+
+  private void forget(Subscription sub) {
     ctx.store().removeSubscription(sub.id());
     ctx.listener().subscriptionChanged(sub, SubscriptionEvent.DELETED);
   }

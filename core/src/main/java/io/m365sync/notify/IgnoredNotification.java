@@ -26,6 +26,8 @@ public record IgnoredNotification(String subscriptionId, Optional<Subscription> 
     EXPIRED_SUBSCRIPTION,
     /** The {@code clientState} was missing or did not match the stored hash: not from Graph, or stale. */
     CLIENT_STATE_MISMATCH,
+    /** The notification names another tenant than the subscription's mailbox: not what Graph sends for it. */
+    TENANT_MISMATCH,
     /** A {@code lifecycleEvent} this version does not know. */
     UNKNOWN_LIFECYCLE_EVENT
   }

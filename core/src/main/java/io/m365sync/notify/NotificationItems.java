@@ -16,8 +16,8 @@ import java.util.Map;
 final class NotificationItems {
   private NotificationItems() {}
 
-  /** One notification; {@code clientState} and {@code lifecycleEvent} are null when absent. */
-  record Item(String subscriptionId, String clientState, String lifecycleEvent) {}
+  /** One notification; {@code clientState}, {@code lifecycleEvent} and {@code tenantId} are null when absent. */
+  record Item(String subscriptionId, String clientState, String lifecycleEvent, String tenantId) {}
 
   /** Parses the whole body first, so a malformed body queues nothing; throws {@link Json.Malformed}. */
   static List<Item> parse(byte[] body) {
@@ -34,7 +34,7 @@ final class NotificationItems {
       if (id == null || id.isBlank()) {
         throw new Json.Malformed("a notification without 'subscriptionId'");
       }
-      items.add(new Item(id, string(item, "clientState"), string(item, "lifecycleEvent")));
+      items.add(new Item(id, string(item, "clientState"), string(item, "lifecycleEvent"), string(item, "tenantId")));
     }
     return items;
   }

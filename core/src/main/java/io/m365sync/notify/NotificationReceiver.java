@@ -150,6 +150,9 @@ public final class NotificationReceiver {
     if (!found.get().clientStateMatches(item.clientState())) {
       return IgnoredNotification.Reason.CLIENT_STATE_MISMATCH;
     }
+    if (item.tenantId() != null && !item.tenantId().equalsIgnoreCase(found.get().mailbox().tenant().value())) {
+      return IgnoredNotification.Reason.TENANT_MISMATCH;
+    }
     if (!found.get().expiresAt().isAfter(now)) {
       return IgnoredNotification.Reason.EXPIRED_SUBSCRIPTION;
     }

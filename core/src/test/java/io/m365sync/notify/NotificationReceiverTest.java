@@ -82,6 +82,16 @@ class NotificationReceiverTest {
   }
 
   @Test
+  void aNotificationNamingAnotherTenantQueuesNothing() {
+    subscribe("sub-1", Resource.EVENTS, "", NOW.plus(Duration.ofDays(2)));
+
+    post(body(item("sub-1", SECRET, null).replace("\"tenantId\":\"contoso\"", "\"tenantId\":\"fabrikam\"")));
+
+    assertThat(queued).isEmpty();
+    assertThat(ignored).extracting(IgnoredNotification::reason).containsExactly(IgnoredNotification.Reason.TENANT_MISMATCH);
+  }
+
+  @Test
   void aMissingClientStateQueuesNothing() {
     subscribe("sub-1", Resource.EVENTS, "", NOW.plus(Duration.ofDays(2)));
 

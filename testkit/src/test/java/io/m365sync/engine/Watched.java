@@ -86,6 +86,25 @@ final class Watched {
         return null;
       });
     }
+
+    @Override
+    public io.m365sync.gateway.RemoteSubscription createSubscription(MailboxSession s, ResourceType<?> type,
+        String container, java.net.URI url, java.net.URI lifecycleUrl, String clientState, java.time.Instant expiresAt) {
+      return call(s, () -> d.createSubscription(s, type, container, url, lifecycleUrl, clientState, expiresAt));
+    }
+
+    @Override
+    public io.m365sync.gateway.RemoteSubscription renewSubscription(MailboxSession s, String id, java.time.Instant expiresAt) {
+      return call(s, () -> d.renewSubscription(s, id, expiresAt));
+    }
+
+    @Override
+    public void deleteSubscription(MailboxSession s, String id) {
+      call(s, () -> {
+        d.deleteSubscription(s, id);
+        return null;
+      });
+    }
   }
 
   /** A CRM table whose writes after unenroll, and overlapping calls for one mailbox, are breaches. */

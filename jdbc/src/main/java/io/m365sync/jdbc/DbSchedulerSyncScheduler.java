@@ -1,5 +1,6 @@
 package io.m365sync.jdbc;
 
+import com.github.kagkarlsson.scheduler.ScheduledExecution;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerBuilder;
 import com.github.kagkarlsson.scheduler.SchedulerName;
@@ -38,6 +39,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * heart-beating loses its mailboxes to the others after about {@link #takeoverTime()}.
  *
  * <p>Each run calls {@link SyncTarget#syncIfDue} and reschedules the mailbox {@code interval}
- * plus a random jitter later, so mailboxes enrolled together spread out. A mailbox the target no
+ * plus a random jitter later, so mailboxes enrolled together spread out, or sooner when change
+ * notifications wait to be read ({@link SyncTarget#pendingChanges}). A notification received on any
+ * node moves the mailbox's task up ({@link #changed}), so whichever node runs it, one does. A mailbox the target no
  * longer knows ({@link NotEnrolledException}) has its task removed. The engine claims a state-store
  * fence at the start of every round, so a node that lost its lease cannot commit. One recurring
  * instance of {@value #UPKEEP_TASK_NAME} calls {@link SyncTarget#upkeep} every {@code interval} on
@@ -281,6 +285,56 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
     }
   }
 
+  /**
+   * Moves the mailbox's task up to {@code delay} from now, unless it is due sooner; adds one if the
+   * mailbox has none. A task running right now is left alone: its run, when it ends, asks the target
+   * for {@link SyncTarget#pendingChanges} and comes back after the debounce. Never throws: it runs on
+   * the notification's request thread, and the dirty mark is already in the database, so a failure
+   * here only delays the round to the task's next run; it is logged at debug.
+   */
+  @Override
+  public void changed(MailboxId mailbox, Duration delay) {
+    try {
+      Checks.requireNonNull(mailbox, "mailbox");
+      Checks.requireNonNull(delay, "delay");
+      moveUp(mailbox, clock.instant().plus(delay));
+    } catch (RuntimeException e) {
+      log.debug("m365sync: could not move the task of mailbox {} up ({}); its next run reads the change", mailbox,
+          e.toString());
+    }
+  }
+
+  private void moveUp(MailboxId mailbox, Instant due) {
+    String instance = instanceId(mailbox);
+    TaskInstanceId id = TaskInstanceId.of(TASK_NAME, instance);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      Optional<ScheduledExecution<Object>> current = scheduler.getScheduledExecution(id);
+      if (current.isEmpty()) {
+        if (scheduler.scheduleIfNotExists(task.instance(instance, mailbox.key()), due)) {
+          return;
+        }
+        continue; // another node added it meanwhile: look again
+      }
+      if (current.get().isPicked() || !current.get().getExecutionTime().isAfter(due)) {
+        return;
+      }
+      try {
+        if (scheduler.reschedule(id, due)) {
+          return;
+        }
+      } catch (TaskInstanceNotFoundException | TaskInstanceCurrentlyExecutingException e) {
+        // picked, removed or moved by another node since the read: look again
+      }
+    }
+    log.debug("m365sync: mailbox {} keeps changing on the schedule; its task was not moved up", mailbox);
+  }
+
+  /** When the mailbox's task runs next, if it has one (for tests). */
+  Optional<Instant> scheduledAt(MailboxId mailbox) {
+    return scheduler.getScheduledExecution(TaskInstanceId.of(TASK_NAME, instanceId(mailbox)))
+        .map(ScheduledExecution::getExecutionTime);
+  }
+
   /** Whether the mailbox has a task on the cluster schedule (on any node). */
   public boolean isScheduled(MailboxId mailbox) {
     Checks.requireNonNull(mailbox, "mailbox");
@@ -308,7 +362,29 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
       log.info("m365sync: mailbox {} is no longer enrolled; removing its task", mailbox);
       return (complete, ops) -> ops.remove();
     }
-    return (complete, ops) -> ops.reschedule(complete, nextRun(complete.getTimeDone()));
+    return (complete, ops) -> {
+      Optional<Duration> pending = pendingChanges(t, mailbox);
+      Instant next = nextRun(complete.getTimeDone());
+      if (pending.isPresent() && clock.instant().plus(pending.get()).isBefore(next)) {
+        next = clock.instant().plus(pending.get());
+      }
+      ops.reschedule(complete, next);
+      if (pending.isEmpty()) {
+        // a notification after that read found the task still running and left it to this run:
+        // its mark is committed by now, so a second read sees it
+        pendingChanges(t, mailbox).ifPresent(delay -> changed(mailbox, delay));
+      }
+    };
+  }
+
+  /** The target's waiting changes; none when it cannot tell (the interval, or a notification's move, brings the run). */
+  private static Optional<Duration> pendingChanges(SyncTarget t, MailboxId mailbox) {
+    try {
+      return t.pendingChanges(mailbox);
+    } catch (RuntimeException e) {
+      log.debug("m365sync: pending changes of mailbox {} unknown ({}); next run at the interval", mailbox, e.toString());
+      return Optional.empty();
+    }
   }
 
   private void onFailure(ExecutionComplete complete, ExecutionOperations<String> ops) {

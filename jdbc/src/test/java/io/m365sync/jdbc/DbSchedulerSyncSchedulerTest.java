@@ -3,10 +3,17 @@ package io.m365sync.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.m365sync.CycleReport;
 import io.m365sync.MailboxId;
+import io.m365sync.MailboxSyncReport;
+import io.m365sync.schedule.SyncTarget;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +35,22 @@ class DbSchedulerSyncSchedulerTest {
     DbSchedulerSyncScheduler s = DbSchedulerSyncScheduler.builder(ds)
         .interval(Duration.ofMillis(150))
         .jitter(Duration.ofMillis(50))
+        .pollingInterval(Duration.ofMillis(50))
+        .heartbeat(Duration.ofMillis(500))
+        .missedHeartbeatsLimit(4)
+        .threads(2)
+        .shutdownMaxWait(Duration.ofSeconds(5))
+        .nodeName(node)
+        .build();
+    schedulers.add(s);
+    return s;
+  }
+
+  /** Rounds an hour apart and no jitter: a second run within a test comes only from a change. */
+  private DbSchedulerSyncScheduler hourly(DataSource ds, String node) {
+    DbSchedulerSyncScheduler s = DbSchedulerSyncScheduler.builder(ds)
+        .interval(Duration.ofHours(1))
+        .jitter(Duration.ZERO)
         .pollingInterval(Duration.ofMillis(50))
         .heartbeat(Duration.ofMillis(500))
         .missedHeartbeatsLimit(4)
@@ -123,6 +146,111 @@ class DbSchedulerSyncSchedulerTest {
     await(() -> mailboxes.stream().allMatch(m -> world.runs(m) >= 3), "every mailbox runs on the cluster");
     assertThat(world.overlaps).isEmpty();
     assertThat(world.log).anyMatch(l -> l.startsWith("node-a")).anyMatch(l -> l.startsWith("node-b"));
+  }
+
+  @Test
+  void aChangeMovesALaterTaskUpAndLeavesASoonerOneAlone() throws Exception {
+    DbSchedulerSyncScheduler scheduler = hourly(TestDatabases.h2Memory(), "node-a");
+    enroll(scheduler, ALICE);
+    scheduler.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    await(() -> world.runs(ALICE) >= 1 && !scheduledSoon(scheduler, ALICE), "the first run, then the interval");
+    Instant hourLater = scheduler.scheduledAt(ALICE).orElseThrow();
+    assertThat(hourLater).isAfter(Instant.now().plus(Duration.ofMinutes(50)));
+
+    scheduler.changed(ALICE, Duration.ofHours(2)); // due sooner already: stays
+    assertThat(scheduler.scheduledAt(ALICE)).contains(hourLater);
+
+    scheduler.changed(ALICE, Duration.ofMillis(100));
+    assertThat(scheduler.scheduledAt(ALICE).orElseThrow()).isBefore(Instant.now().plusSeconds(1));
+    await(() -> world.runs(ALICE) >= 2, "the run the change asked for");
+    await(() -> !scheduledSoon(scheduler, ALICE), "back to the interval after it");
+    assertThat(world.runs(ALICE)).isEqualTo(2);
+  }
+
+  @Test
+  void aChangeForAMailboxWithoutATaskAddsOne() throws Exception {
+    DbSchedulerSyncScheduler scheduler = hourly(TestDatabases.h2Memory(), "node-a");
+    world.enrolled.add(BOB);
+    scheduler.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    assertThat(scheduler.isScheduled(BOB)).isFalse();
+
+    scheduler.changed(BOB, Duration.ofMillis(50));
+    await(() -> world.runs(BOB) >= 1, "the mailbox runs");
+    assertThat(scheduler.isScheduled(BOB)).isTrue();
+  }
+
+  /**
+   * A change during a round leaves the running task alone (moving it would fail, and would lose the
+   * change to the round's own reschedule); the round's end asks for pending changes and comes back
+   * after their debounce, not after the interval.
+   */
+  @Test
+  void aChangeDuringARoundIsReadAfterItsDebounceNotAfterTheInterval() throws Exception {
+    DbSchedulerSyncScheduler scheduler = hourly(TestDatabases.h2Memory(), "node-a");
+    CountDownLatch hold = new CountDownLatch(1);
+    world.holds.put(ALICE, hold);
+    enroll(scheduler, ALICE);
+    scheduler.start(new RecordingSyncTarget(world, "node-a", Duration.ZERO));
+    await(() -> world.log.contains("node-a " + ALICE), "the round is running");
+
+    scheduler.changed(ALICE, Duration.ofMillis(50)); // returns at once, moves nothing
+    world.pending.put(ALICE, Duration.ofMillis(200));
+    world.holds.remove(ALICE);
+    hold.countDown();
+
+    await(() -> world.runs(ALICE) >= 2, "a second round after the debounce");
+    world.pending.remove(ALICE);
+    await(() -> !scheduledSoon(scheduler, ALICE), "then the interval");
+    assertThat(world.overlaps).isEmpty();
+  }
+
+  /**
+   * The race the round's end closes: a change that arrives after the round read its pending changes
+   * (none) but before its reschedule committed finds the task running and leaves it; the round's end
+   * reads again after its reschedule and moves the task up.
+   */
+  @Test
+  void aChangeBetweenTheRoundsReadAndItsRescheduleIsNotLeftToTheInterval() throws Exception {
+    DbSchedulerSyncScheduler scheduler = hourly(TestDatabases.h2Memory(), "node-a");
+    RecordingSyncTarget recording = new RecordingSyncTarget(world, "node-a", Duration.ZERO);
+    AtomicInteger reads = new AtomicInteger();
+    SyncTarget target = new SyncTarget() {
+      @Override
+      public CycleReport runCycle() {
+        return recording.runCycle();
+      }
+
+      @Override
+      public MailboxSyncReport syncIfDue(MailboxId mailbox) {
+        return recording.syncIfDue(mailbox);
+      }
+
+      @Override
+      public Optional<Duration> pendingChanges(MailboxId mailbox) {
+        // the first round's first read sees nothing; the change is marked right after it
+        return reads.incrementAndGet() == 2 ? Optional.of(Duration.ofMillis(50)) : Optional.empty();
+      }
+    };
+    enroll(scheduler, ALICE);
+    scheduler.start(target);
+
+    await(() -> world.runs(ALICE) >= 2, "a second round, brought by the second read");
+  }
+
+  @Test
+  void aChangeNeverThrowsToTheNotificationThread() {
+    FlakyDataSource flaky = new FlakyDataSource(TestDatabases.h2Memory());
+    DbSchedulerSyncScheduler scheduler = hourly(flaky, "node-a");
+    scheduler.enrolled(ALICE);
+    flaky.dropAfter(1);
+
+    scheduler.changed(ALICE, Duration.ofSeconds(1)); // the database is gone: logged, not thrown
+    scheduler.changed(null, Duration.ofSeconds(1));
+    assertThat(flaky.isDown()).isTrue();
+  }
+
+  private static boolean scheduledSoon(DbSchedulerSyncScheduler scheduler, MailboxId mailbox) {
+    return scheduler.scheduledAt(mailbox).map(at -> at.isBefore(Instant.now().plus(Duration.ofMinutes(1)))).orElse(false);
   }
 
   @Test

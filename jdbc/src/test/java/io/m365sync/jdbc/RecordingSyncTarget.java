@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +32,10 @@ final class RecordingSyncTarget implements SyncTarget {
     final List<String> overlaps = new CopyOnWriteArrayList<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     final AtomicInteger upkeeps = new AtomicInteger();
+    /** What {@link #pendingChanges} answers per mailbox; none: no changes wait. */
+    final Map<MailboxId, Duration> pending = new ConcurrentHashMap<>();
+    /** A mailbox's runs wait here until it is counted down. */
+    final Map<MailboxId, CountDownLatch> holds = new ConcurrentHashMap<>();
 
     int runs(MailboxId mailbox) {
       AtomicInteger n = runs.get(mailbox);
@@ -58,6 +65,11 @@ final class RecordingSyncTarget implements SyncTarget {
   }
 
   @Override
+  public Optional<Duration> pendingChanges(MailboxId mailbox) {
+    return Optional.ofNullable(world.pending.get(mailbox));
+  }
+
+  @Override
   public MailboxSyncReport syncIfDue(MailboxId mailbox) {
     if (!world.enrolled.contains(mailbox)) {
       throw new NotEnrolledException(mailbox);
@@ -68,6 +80,10 @@ final class RecordingSyncTarget implements SyncTarget {
     }
     try {
       world.log.add(node + " " + mailbox);
+      CountDownLatch hold = world.holds.get(mailbox);
+      if (hold != null && !hold.await(20, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("held too long: " + mailbox);
+      }
       if (!work.isZero()) {
         Thread.sleep(work.toMillis());
       }

@@ -3,8 +3,10 @@ package io.m365sync.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.m365sync.SyncOptions;
+import io.m365sync.notify.ChangeNotifications;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -59,9 +61,17 @@ class M365SyncPropertiesTest {
       assertThat(metadata).contains("\"name\": \"m365sync." + kebab(key) + "\"");
     }
     for (String key : List.of("client-id", "msal.route-token-requests-to", "graph.base-url", "scheduler.polling-interval",
-        "token-cache.key", "two-way")) {
+        "token-cache.key", "two-way", "notifications.url", "notifications.debounce", "notifications.safety-net-interval",
+        "notifications.renewal-margin", "notifications.renewal-jitter")) {
       assertThat(metadata).contains("\"name\": \"m365sync." + key + "\"");
     }
+  }
+
+  @Test
+  void unboundNotificationSettingsKeepTheEngineDefaults() {
+    M365SyncProperties.Notifications n = new M365SyncProperties().getNotifications();
+    n.setUrl(URI.create("https://crm.example.com/hooks"));
+    assertThat(n.toChangeNotifications()).isEqualTo(ChangeNotifications.to(URI.create("https://crm.example.com/hooks")));
   }
 
   private static String kebab(String camel) {

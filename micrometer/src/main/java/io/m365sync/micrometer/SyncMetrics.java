@@ -7,6 +7,10 @@ import io.m365sync.Resource;
 import io.m365sync.SyncListener;
 import io.m365sync.TenantId;
 import io.m365sync.gateway.SkippedItem;
+import io.m365sync.notify.ChangeSignal;
+import io.m365sync.notify.IgnoredNotification;
+import io.m365sync.notify.Subscription;
+import io.m365sync.notify.SubscriptionEvent;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.StatusCount;
 import io.m365sync.state.SyncStateStore;
@@ -47,15 +51,28 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <tr><td>{@code m365sync.delta.expired}</td><td>counter</td><td>{@code resource} (410, full re-read)</td></tr>
  *   <tr><td>{@code m365sync.token.requests}</td><td>counter</td><td>{@code mode}, {@code outcome}
  *     ({@code granted}, {@code refused})</td></tr>
+ *   <tr><td>{@code m365sync.notifications}</td><td>counter</td><td>{@code resource}, {@code kind}
+ *     ({@code changed}, {@code missed}, {@code subscription_removed}, {@code reauthorization_required}): verified
+ *     notifications that asked for a round, one per mailbox-resource, container and kind per delivery</td></tr>
+ *   <tr><td>{@code m365sync.notifications.ignored}</td><td>counter</td><td>{@code reason}
+ *     ({@code unknown_subscription}, {@code expired_subscription}, {@code client_state_mismatch},
+ *     {@code unknown_lifecycle_event}); {@code tenant}, when tagged, is {@code unknown} for an unknown subscription</td></tr>
+ *   <tr><td>{@code m365sync.subscriptions}</td><td>counter</td><td>{@code resource}, {@code event}
+ *     ({@code created}, {@code renewed}, {@code deleted}, {@code lost})</td></tr>
+ *   <tr><td>{@code m365sync.subscriptions.failed}</td><td>counter</td><td>{@code resource}: creations or
+ *     renewals that failed (the resource stays polled)</td></tr>
  * </table>
  *
  * <p>Tags are bounded: statuses, resources, modes and (optionally) tenants; never a mailbox or a
- * user, whose numbers would grow without limit. The status gauge reads the state store, so it counts
+ * user, whose numbers would grow without limit, nor a subscription id or folder. The status gauge reads the state store, so it counts
  * every node's mailboxes and survives restarts; it reads at most once per {@link Builder#statusRefresh}.
  *
  * <p>Thread-safe; listener calls are cheap (a map look-up and an increment) and never throw.
  */
 public final class SyncMetrics implements SyncListener, MeterBinder {
+  /** The {@code tenant} tag of a notification whose subscription is not known here. */
+  static final String UNKNOWN_TENANT = "unknown";
+
   private final SyncStateStore store;
   private final boolean tenantTag;
   private final Duration statusRefresh;
@@ -167,10 +184,40 @@ public final class SyncMetrics implements SyncListener, MeterBinder {
         "mode", tag(mode), "outcome", granted ? "granted" : "refused");
   }
 
+  @Override
+  public void changeSignalled(ChangeSignal signal) {
+    increment("m365sync.notifications", "Verified change notifications that asked for a round", signal.mailbox().tenant(),
+        "resource", tag(signal.resource()), "kind", tag(signal.kind()));
+  }
+
+  @Override
+  public void notificationIgnored(IgnoredNotification ignored) {
+    // without a stored subscription the tenant is unknown: the item's own text is the sender's and never a tag
+    increment("m365sync.notifications.ignored", "Notification items the receiver dropped",
+        ignored.subscription().map(s -> s.mailbox().tenant()).orElse(null), "reason", tag(ignored.reason()));
+  }
+
+  @Override
+  public void subscriptionChanged(Subscription subscription, SubscriptionEvent event) {
+    increment("m365sync.subscriptions", "Change-notification subscriptions created, renewed, deleted or lost",
+        subscription.mailbox().tenant(), "resource", tag(subscription.resource()), "event", tag(event));
+  }
+
+  @Override
+  public void subscriptionFailed(Mailbox mailbox, Resource resource, String container, String reason) {
+    increment("m365sync.subscriptions.failed", "Subscription creations or renewals that failed", mailbox,
+        "resource", tag(resource));
+  }
+
   private void increment(String name, String description, Mailbox mailbox, String... tagPairs) {
+    increment(name, description, mailbox.tenant(), tagPairs);
+  }
+
+  /** {@code tenant} null: not known (tagged {@value #UNKNOWN_TENANT} when tenants are tagged). */
+  private void increment(String name, String description, TenantId tenant, String... tagPairs) {
     MeterRegistry r = registry;
     if (r != null) {
-      Counter.builder(name).description(description).tags(tags(mailbox).and(tagPairs)).register(r).increment();
+      Counter.builder(name).description(description).tags(tags(tenant).and(tagPairs)).register(r).increment();
     }
   }
 
@@ -181,6 +228,9 @@ public final class SyncMetrics implements SyncListener, MeterBinder {
   private Tags tags(TenantId tenant) {
     if (!tenantTag) {
       return Tags.empty();
+    }
+    if (tenant == null) {
+      return Tags.of("tenant", UNKNOWN_TENANT); // every series of a name keeps the same tag keys
     }
     gaugeTenant(tenant);
     return Tags.of("tenant", tenant.value());

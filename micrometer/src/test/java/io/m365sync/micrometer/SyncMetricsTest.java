@@ -2,11 +2,19 @@ package io.m365sync.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.m365sync.AuthMode;
 import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
+import io.m365sync.SyncListener;
+import io.m365sync.notify.ChangeNotifications;
+import io.m365sync.notify.ChangeSignal;
+import io.m365sync.notify.IgnoredNotification;
+import io.m365sync.notify.NotificationResponse;
+import io.m365sync.notify.Subscription;
+import io.m365sync.notify.SubscriptionEvent;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
@@ -22,6 +30,8 @@ import io.m365sync.testkit.model.ModelUser;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,13 +39,15 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The meters after a run on the testkit's tenant say what the run's reports say. */
 class SyncMetricsTest {
   private static final Set<String> BOUNDED_TAGS = Set.of("tenant", "status", "resource", "outcome", "direction",
-      "action", "mode");
+      "action", "mode", "kind", "reason", "event");
 
   final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
   final SyncStateStore store = SyncStateStore.inMemory();
@@ -98,6 +110,128 @@ class SyncMetricsTest {
     }
     assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTag("tenant")).isEqualTo(tenant));
     assertBoundedTags();
+  }
+
+  @Test
+  void notificationMetersEqualWhatTheEngineToldItsListeners() {
+    Recording recording = new Recording();
+    SyncMetrics metrics = SyncMetrics.builder().statuses(store).build();
+    metrics.bindTo(registry);
+    engine = SyncEngine.builder().clock(m365.clock()).stateStore(store).gateway(m365.gateway())
+        .delegatedTokens(m365.delegatedTokens())
+        .resource(ResourceSyncers.twoWay(ResourceType.EVENTS, crmEvents))
+        .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
+        .changeNotifications(ChangeNotifications.to(URI.create("https://crm.example.com/hooks")))
+        .listener(metrics).listener(recording).build();
+    Instant later = m365.clock().instant().plus(Duration.ofDays(2));
+    for (String alias : List.of("alice", "bob")) {
+      Mailbox m = m365.signIn(m365.addUser(alias), EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+      mailboxes.put(alias, m);
+      engine.enroll(m);
+    }
+    subscribe("a-events", "alice", Resource.EVENTS, later);
+    subscribe("a-contacts", "alice", Resource.CONTACTS, later);
+    subscribe("b-events", "bob", Resource.EVENTS, later);
+    subscribe("b-contacts", "bob", Resource.CONTACTS, m365.clock().instant().minusSeconds(60));
+
+    post(item("a-events", null), item("a-events", null), item("a-contacts", null), item("b-events", "missed"),
+        item("b-events", "reauthorizationRequired"), item("b-contacts", null), item("x-unknown", null),
+        "{\"subscriptionId\":\"b-events\",\"clientState\":\"guessed\",\"changeType\":\"updated\"}");
+    post(item("a-events", null), item("a-contacts", "subscriptionRemoved"));
+
+    Map<List<String>, Long> signalled = recording.signals.stream().collect(Collectors.groupingBy(
+        s -> List.of(tag(s.resource()), tag(s.kind())), Collectors.counting()));
+    assertThat(signalled).containsEntry(List.of("events", "changed"), 2L).hasSize(5); // a duplicate in one post counts once
+    signalled.forEach((k, n) -> assertThat(registry.get("m365sync.notifications").tags("resource", k.get(0), "kind", k.get(1))
+        .counter().count()).as("notifications %s", k).isEqualTo(n.doubleValue()));
+    assertThat(registry.find("m365sync.notifications").counters()).hasSize(signalled.size());
+
+    Map<String, Long> ignored = recording.ignored.stream().collect(Collectors.groupingBy(
+        i -> tag(i.reason()), Collectors.counting()));
+    assertThat(ignored).containsOnlyKeys("expired_subscription", "unknown_subscription", "client_state_mismatch");
+    ignored.forEach((reason, n) -> assertThat(registry.get("m365sync.notifications.ignored").tag("reason", reason)
+        .counter().count()).as("ignored %s", reason).isEqualTo(n.doubleValue()));
+
+    assertThat(recording.subscriptions).containsExactly("contacts/lost"); // the removed one, forgotten for the round to recreate
+    assertThat(registry.get("m365sync.subscriptions").tags("resource", "contacts", "event", "lost").counter().count())
+        .isEqualTo(1);
+    assertBoundedTags();
+    assertThat(registry.getMeters()).flatMap(m -> m.getId().getTags()).extracting(Tag::getValue)
+        .doesNotContainAnyElementsOf(List.of("a-events", "a-contacts", "b-events", "b-contacts", "x-unknown"));
+  }
+
+  @Test
+  void subscriptionEventsAndFailuresAreCountedByResourceAndAnUnknownSubscriptionHasAnUnknownTenant() {
+    SyncMetrics metrics = SyncMetrics.builder().statuses(store).tenantTag(true).build();
+    metrics.bindTo(registry);
+    Mailbox alice = m365.signIn(m365.addUser("alice"), EnumSet.of(Resource.EVENTS, Resource.TASKS));
+    mailboxes.put("alice", alice);
+    String tenant = alice.id().tenant().value();
+    Subscription events = new Subscription("s-1", alice.id(), Resource.EVENTS, Subscription.hashClientState("cs"),
+        m365.clock().instant().plus(Duration.ofDays(3)), AuthMode.APPLICATION);
+
+    for (SubscriptionEvent e : SubscriptionEvent.values()) {
+      metrics.subscriptionChanged(events, e);
+    }
+    metrics.subscriptionChanged(events, SubscriptionEvent.RENEWED);
+    metrics.subscriptionFailed(alice, Resource.TASKS, "list-1", "ErrorAccessDenied (request-id r-1)");
+    metrics.subscriptionFailed(alice, Resource.TASKS, "list-2", "ErrorAccessDenied (request-id r-2)");
+    metrics.notificationIgnored(new IgnoredNotification("forged-id", Optional.empty(),
+        IgnoredNotification.Reason.UNKNOWN_SUBSCRIPTION));
+
+    assertThat(registry.get("m365sync.subscriptions").tags("tenant", tenant, "resource", "events", "event", "created")
+        .counter().count()).isEqualTo(1);
+    assertThat(registry.get("m365sync.subscriptions").tags("resource", "events", "event", "renewed").counter().count())
+        .isEqualTo(2);
+    assertThat(registry.find("m365sync.subscriptions").counters()).hasSize(SubscriptionEvent.values().length);
+    assertThat(registry.get("m365sync.subscriptions.failed").tags("tenant", tenant, "resource", "tasks").counter().count())
+        .isEqualTo(2);
+    assertThat(registry.get("m365sync.notifications.ignored").tags("tenant", SyncMetrics.UNKNOWN_TENANT,
+        "reason", "unknown_subscription").counter().count()).isEqualTo(1);
+    assertThat(registry.find("m365sync.mailboxes").tag("tenant", SyncMetrics.UNKNOWN_TENANT).gauges()).isEmpty();
+    assertBoundedTags();
+  }
+
+  /** What the engine told its listeners about notifications and subscriptions. */
+  static final class Recording implements SyncListener {
+    final List<ChangeSignal> signals = new ArrayList<>();
+    final List<IgnoredNotification> ignored = new ArrayList<>();
+    final List<String> subscriptions = new ArrayList<>();
+
+    @Override
+    public void changeSignalled(ChangeSignal signal) {
+      signals.add(signal);
+    }
+
+    @Override
+    public void notificationIgnored(IgnoredNotification notification) {
+      ignored.add(notification);
+    }
+
+    @Override
+    public void subscriptionChanged(Subscription subscription, SubscriptionEvent event) {
+      subscriptions.add(tag(subscription.resource()) + "/" + tag(event));
+    }
+  }
+
+  private void subscribe(String id, String alias, Resource resource, Instant expiresAt) {
+    store.putSubscription(new Subscription(id, mailboxes.get(alias).id(), resource, Subscription.hashClientState("cs-" + id),
+        expiresAt, AuthMode.DELEGATED));
+  }
+
+  private static String item(String subscriptionId, String lifecycleEvent) {
+    return "{\"subscriptionId\":\"" + subscriptionId + "\",\"clientState\":\"cs-" + subscriptionId + "\""
+        + (lifecycleEvent == null ? ",\"changeType\":\"updated\"" : ",\"lifecycleEvent\":\"" + lifecycleEvent + "\"") + "}";
+  }
+
+  private void post(String... items) {
+    byte[] body = ("{\"value\":[" + String.join(",", items) + "]}").getBytes(StandardCharsets.UTF_8);
+    NotificationResponse r = engine.notificationReceiver().handle("POST", "/hooks", Map.of(), Map.of(), body);
+    assertThat(r.status()).isEqualTo(202);
+  }
+
+  private static String tag(Enum<?> value) {
+    return value.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Two cycles over three mailboxes: a suspended one, a throttled one, an expired delta link, changes both ways. */

@@ -12,6 +12,7 @@ import io.m365sync.graph.MsalDelegatedTokenStrategy;
 import io.m365sync.graph.TokenCacheCipher;
 import io.m365sync.jdbc.DbSchedulerSyncScheduler;
 import io.m365sync.jdbc.JdbcSyncStateStore;
+import io.m365sync.notify.ChangeNotifications;
 import io.m365sync.schedule.SyncScheduler;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncer;
@@ -32,7 +33,8 @@ import org.springframework.context.annotation.Bean;
  * Wires a {@link SyncEngine} from {@code m365sync.*} properties and the host's beans: its
  * {@code DataSource} becomes the {@link JdbcSyncStateStore} and the db-scheduler cluster scheduler,
  * its {@code CrmStore} beans the resources ({@link CrmStoreResources}), its {@link SyncListener}
- * beans the listeners. Every bean backs off when the host declares its own.
+ * beans the listeners, {@code m365sync.notifications.*} (or a {@link ChangeNotifications} bean) its
+ * change notifications. Every bean backs off when the host declares its own.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnClass({SyncEngine.class, JdbcSyncStateStore.class, GraphMailboxGateway.class})
@@ -143,6 +145,13 @@ public class M365SyncAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
+  @ConditionalOnProperty(prefix = "m365sync.notifications", name = "url")
+  ChangeNotifications m365syncChangeNotifications(M365SyncProperties properties) {
+    return properties.getNotifications().toChangeNotifications();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
   SyncEngine m365syncEngine(M365SyncProperties properties, SyncStateStore store, MailboxGateway gateway,
                             ObjectProvider<MsalDelegatedTokenStrategy> delegated,
                             ObjectProvider<MsalApplicationTokenStrategy> application,
@@ -150,12 +159,14 @@ public class M365SyncAutoConfiguration {
                             ObjectProvider<AppRegistrations<AppCredential>> registrations,
                             ObjectProvider<SyncListener> listeners,
                             ObjectProvider<ResourceSyncer<?>> syncers,
+                            ObjectProvider<ChangeNotifications> notifications,
                             ConfigurableListableBeanFactory beans) {
     SyncEngine.Builder b = SyncEngine.builder().stateStore(store).gateway(gateway).options(properties.toSyncOptions());
     delegated.ifAvailable(b::delegatedTokens);
     application.ifAvailable(b::applicationTokens);
     scheduler.ifAvailable(b::scheduler);
     registrations.ifAvailable(b::appRegistrations);
+    notifications.ifAvailable(b::changeNotifications);
     listeners.orderedStream().forEach(b::listener);
     CrmStoreResources.syncers(beans, syncers.orderedStream().toList(), properties.getTwoWay()).forEach(b::resource);
     return b.build();

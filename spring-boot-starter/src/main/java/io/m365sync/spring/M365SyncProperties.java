@@ -3,12 +3,14 @@ package io.m365sync.spring;
 import io.m365sync.Resource;
 import io.m365sync.SignInNotifyPolicy;
 import io.m365sync.SyncOptions;
+import io.m365sync.notify.ChangeNotifications;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -76,6 +78,7 @@ public class M365SyncProperties {
   private final Graph graph = new Graph();
   private final Scheduler scheduler = new Scheduler();
   private final Health health = new Health();
+  private final Notifications notifications = new Notifications();
 
   /** The engine's tuning as {@link SyncOptions}; throws listing every bad value at once. */
   public SyncOptions toSyncOptions() {
@@ -220,6 +223,71 @@ public class M365SyncProperties {
     public void setNodeName(String nodeName) { this.nodeName = nodeName; }
   }
 
+  /**
+   * Graph change notifications: on when {@code url} is set. The engine keeps a subscription per
+   * synced mailbox-resource, and in a servlet web application the starter answers Graph's posts on
+   * the URL's path.
+   */
+  public static class Notifications {
+    private static final String PREFIX = "m365sync.notifications.";
+    /** {@link ChangeNotifications}' component names, as its messages quote them, to their properties. */
+    private static final Map<String, String> PROPERTIES = Map.of("notificationUrl", "url", "debounce", "debounce",
+        "safetyNetInterval", "safety-net-interval", "renewalMargin", "renewal-margin", "renewalJitter", "renewal-jitter");
+
+    /**
+     * Where Graph posts change and lifecycle notifications: https (http only on loopback) and
+     * reachable by Graph; setting it turns notifications on. The application must receive the
+     * posts on this URL's path (context path included).
+     */
+    private URI url;
+    /** How long after a notification its round runs; notifications meanwhile join it. */
+    private Duration debounce = ChangeNotifications.DEFAULT_DEBOUNCE;
+    /** How often a push-fed resource is read anyway, so a notification Graph never delivered is late, not lost. */
+    private Duration safetyNetInterval = ChangeNotifications.DEFAULT_SAFETY_NET;
+    /** A subscription expiring within this is renewed by the next round of its resource. */
+    private Duration renewalMargin = ChangeNotifications.DEFAULT_RENEWAL_MARGIN;
+    /** Up to this much is taken off each subscription's requested lifetime, at random, so renewals spread out. */
+    private Duration renewalJitter = ChangeNotifications.DEFAULT_RENEWAL_JITTER;
+
+    /**
+     * The engine's {@link ChangeNotifications}; call only when {@code url} is set.
+     *
+     * @throws IllegalStateException naming the {@code m365sync.notifications.*} property that is empty or invalid
+     */
+    public ChangeNotifications toChangeNotifications() {
+      if (url == null) { // "m365sync.notifications.url=" (an unset variable, say) binds as null
+        throw new IllegalStateException("'" + PREFIX + "url' is empty: set the https URL Graph posts notifications to,"
+            + " or remove it to leave change notifications off");
+      }
+      try {
+        return new ChangeNotifications(url, debounce, safetyNetInterval, renewalMargin, renewalJitter);
+      } catch (IllegalArgumentException e) {
+        // no cause: its message would name the record's component again at the root of the startup failure
+        throw new IllegalStateException(propertyNames(e.getMessage()));
+      }
+    }
+
+    /** Core validates (one rule, one place); the host is told the property it wrote, not the record's component. */
+    private static String propertyNames(String message) {
+      String m = message;
+      for (Map.Entry<String, String> e : PROPERTIES.entrySet()) {
+        m = m.replace("'" + e.getKey() + "'", "'" + PREFIX + e.getValue() + "'");
+      }
+      return m;
+    }
+
+    public URI getUrl() { return url; }
+    public void setUrl(URI url) { this.url = url; }
+    public Duration getDebounce() { return debounce; }
+    public void setDebounce(Duration debounce) { this.debounce = debounce; }
+    public Duration getSafetyNetInterval() { return safetyNetInterval; }
+    public void setSafetyNetInterval(Duration safetyNetInterval) { this.safetyNetInterval = safetyNetInterval; }
+    public Duration getRenewalMargin() { return renewalMargin; }
+    public void setRenewalMargin(Duration renewalMargin) { this.renewalMargin = renewalMargin; }
+    public Duration getRenewalJitter() { return renewalJitter; }
+    public void setRenewalJitter(Duration renewalJitter) { this.renewalJitter = renewalJitter; }
+  }
+
   /** The m365sync health indicator. */
   public static class Health {
     /**
@@ -284,4 +352,5 @@ public class M365SyncProperties {
   public Graph getGraph() { return graph; }
   public Scheduler getScheduler() { return scheduler; }
   public Health getHealth() { return health; }
+  public Notifications getNotifications() { return notifications; }
 }

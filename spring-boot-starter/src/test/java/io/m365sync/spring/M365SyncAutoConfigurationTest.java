@@ -10,9 +10,12 @@ import io.m365sync.jdbc.JdbcSyncStateStore;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
+import io.m365sync.notify.ChangeNotifications;
 import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.InMemoryCrmStore;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -20,8 +23,10 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.function.RouterFunction;
 
 /** What the auto-configuration builds from which beans and properties, and how it refuses what is missing. */
 class M365SyncAutoConfigurationTest {
@@ -112,6 +117,56 @@ class M365SyncAutoConfigurationTest {
             "m365sync.scheduler.enabled=false")
         .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
             .hasMessageContaining("m365sync.token-cache.key").hasMessageContaining("m365sync.msal.delegated-enabled=false"));
+  }
+
+  @Test
+  void notificationsAreOffWithoutAUrlAndTheRouteIsNotRegistered() {
+    webRunner().run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(SyncEngine.class).doesNotHaveBean(ChangeNotifications.class)
+          .doesNotHaveBean(RouterFunction.class);
+      assertThat(ctx.getBean(SyncEngine.class).pendingChanges(io.m365sync.MailboxId.of("t", "u"))).isEmpty();
+    });
+  }
+
+  @Test
+  void aUrlTurnsNotificationsOnWithThePropertiesAndRoutesTheReceiversPath() {
+    webRunner().withPropertyValues("m365sync.notifications.url=https://crm.example.com/hooks/graph",
+        "m365sync.notifications.debounce=PT5S", "m365sync.notifications.safety-net-interval=PT12H",
+        "m365sync.notifications.renewal-margin=PT6H", "m365sync.notifications.renewal-jitter=PT30M").run(ctx -> {
+          assertThat(ctx).hasNotFailed().hasSingleBean(RouterFunction.class);
+          assertThat(ctx.getBean(ChangeNotifications.class)).isEqualTo(new ChangeNotifications(
+              URI.create("https://crm.example.com/hooks/graph"), Duration.ofSeconds(5), Duration.ofHours(12),
+              Duration.ofHours(6), Duration.ofMinutes(30)));
+          assertThat(ctx.getBean(SyncEngine.class).notificationReceiver().path()).isEqualTo("/hooks/graph");
+        });
+  }
+
+  @Test
+  void theRouteNeedsAServletWebApplication() {
+    runner.withUserConfiguration(Host.class).withPropertyValues("m365sync.notifications.url=https://crm.example.com/hooks")
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(ChangeNotifications.class).doesNotHaveBean(RouterFunction.class));
+  }
+
+  @Test
+  void aBadNotificationSettingIsNamedByItsProperty() {
+    assertStartupFails("m365sync.notifications.url=http://crm.example.com/hooks", "'m365sync.notifications.url' must be");
+    assertStartupFails("m365sync.notifications.debounce=PT0S", "'m365sync.notifications.debounce' must be positive");
+    assertStartupFails("m365sync.notifications.renewal-margin=P3D", "'m365sync.notifications.renewal-margin' (PT72H)");
+    assertStartupFails("m365sync.notifications.url=", "'m365sync.notifications.url' is empty");
+  }
+
+  private void assertStartupFails(String property, String message) {
+    webRunner().withPropertyValues("m365sync.notifications.url=https://crm.example.com/hooks").withPropertyValues(property)
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining(message));
+  }
+
+  private WebApplicationContextRunner webRunner() {
+    return new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(M365SyncAutoConfiguration.class, M365SyncNotificationsAutoConfiguration.class))
+        .withUserConfiguration(Host.class)
+        .withPropertyValues("m365sync.client-id=4a7c9e21-5b3d-4f6a-9c8e-2d1f0b3a5c7e", "m365sync.client-secret=s3cr3t-value",
+            "m365sync.token-cache.key-id=k1", "m365sync.token-cache.key=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "m365sync.scheduler.enabled=false");
   }
 
   private static String stackText(Throwable t) {

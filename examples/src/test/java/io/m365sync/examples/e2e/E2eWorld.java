@@ -34,6 +34,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * One tenant with the CRM's app registration, one signed-in user, the emulator on 127.0.0.1 and
@@ -92,8 +93,17 @@ final class E2eWorld implements AutoCloseable {
 
   /** As {@link #signIn(ResourceSyncer[])}, with an engine built with {@code options}. */
   Mailbox signIn(SyncOptions options, ResourceSyncer<?>... syncers) {
+    return signIn(options, b -> { }, syncers);
+  }
+
+  /**
+   * As {@link #signIn(SyncOptions, ResourceSyncer[])}, with {@code customize} setting more on the
+   * engine's builder (listeners, change notifications, a scheduler) before it is built.
+   */
+  Mailbox signIn(SyncOptions options, Consumer<SyncEngine.Builder> customize, ResourceSyncer<?>... syncers) {
     SyncEngine.Builder b = SyncEngine.builder().clock(clock).executor(pool).stateStore(state).gateway(gateway)
         .delegatedTokens(delegated).applicationTokens(application).options(options);
+    customize.accept(b);
     EnumSet<Resource> resources = EnumSet.noneOf(Resource.class);
     for (ResourceSyncer<?> s : syncers) {
       b.resource(s);

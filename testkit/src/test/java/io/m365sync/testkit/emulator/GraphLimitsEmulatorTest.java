@@ -36,8 +36,9 @@ class GraphLimitsEmulatorTest {
 
   @Test
   void theFifthConcurrentRequestOfOneAppForOneMailboxIs429WhileAnotherMailboxIsServed() {
-    // the latency keeps each request in flight: judged on arrival, answered 2 s later
-    f.emulator.graphLatency(Latency.fixed(Duration.ofSeconds(2)));
+    // the latency keeps each request in flight: judged on arrival, answered 4 s later (ample for all
+    // six to arrive on a loaded machine)
+    f.emulator.graphLatency(Latency.fixed(Duration.ofSeconds(4)));
     List<CompletableFuture<RawHttp.Response>> alice = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       alice.add(f.http.getAsync(aliceSettings, token));
@@ -119,7 +120,7 @@ class GraphLimitsEmulatorTest {
 
   @Test
   void aBatchStepIsRefusedWhileFourRequestsAreInFlightForItsMailbox() {
-    f.emulator.graphLatency(Latency.fixed(Duration.ofSeconds(2)));
+    f.emulator.graphLatency(Latency.fixed(Duration.ofSeconds(4)));
     f.emulator.clearRecordedRequests();
     List<CompletableFuture<RawHttp.Response>> inFlight = IntStream.range(0, 4)
         .mapToObj(i -> f.http.getAsync(aliceSettings, token)).toList();
@@ -173,13 +174,13 @@ class GraphLimitsEmulatorTest {
   void delayedAnswersDoNotHoldHandlerThreads() {
     f.tenant.graphLimits(GraphLimits.NONE);
     try (M365Emulator one = new M365Emulator(f.cloud).threads(1).start()) {
-      one.graphLatency(Latency.fixed(Duration.ofMillis(500)));
+      one.graphLatency(Latency.fixed(Duration.ofSeconds(1)));
       String url = one.graphBaseUrl() + "/users/" + f.alice.objectId() + "/mailboxSettings";
       long start = System.nanoTime();
       List<CompletableFuture<RawHttp.Response>> all = IntStream.range(0, 8).mapToObj(i -> f.http.getAsync(url, token)).toList();
       assertThat(all.stream().map(c -> c.join().status())).containsOnly(200);
-      // one thread sleeping through each delay would need 8 x 500 ms
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      // one thread sleeping through each delay would need 8 x 1 s
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
   }
 

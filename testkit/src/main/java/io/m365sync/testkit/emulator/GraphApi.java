@@ -74,8 +74,13 @@ final class GraphApi {
 
   // ------------------------------------------------------------------ entry, errors
 
-  /** Serves {@code req} whose path is {@code /v1.0} + {@code sub}. */
-  Resp handle(Req req, String sub, boolean inBatch) {
+  /**
+   * Serves {@code req} whose path is {@code /v1.0} + {@code sub}. {@code release} receives what ends
+   * the request's place among its mailbox's concurrent requests, for the server to run as it sends
+   * the answer; null ends it as soon as the answer is computed (a {@code $batch} step: Graph runs a
+   * batch's steps a few at a time, not all for the batch's whole duration).
+   */
+  Resp handle(Req req, String sub, boolean inBatch, Consumer<Runnable> release) {
     String requestId = UUID.randomUUID().toString();
     String clientRequestId = Optional.ofNullable(req.header("client-request-id")).orElse(requestId);
     Resp resp;
@@ -88,7 +93,7 @@ final class GraphApi {
         }
         resp = batch(req);
       } else {
-        resp = dispatch(req, seg);
+        resp = dispatch(req, seg, release);
       }
     } catch (GraphError e) {
       resp = error(e.status(), e.code(), e.getMessage(), e.retryAfter(), requestId, clientRequestId);
@@ -211,31 +216,28 @@ final class GraphApi {
 
   // ------------------------------------------------------------------ dispatch and authorization
 
-  private Resp dispatch(Req req, List<String> seg) {
+  private Resp dispatch(Req req, List<String> seg, Consumer<Runnable> release) {
     String first = seg.get(0);
     if (first.equals("me") || (first.equals("users") && seg.size() >= 2)) {
       boolean me = first.equals("me");
       String userSeg = me ? "me" : seg.get(1);
       List<String> rest = seg.subList(me ? 1 : 2, seg.size());
       Route route = userRoute(req.method(), rest);
-      return invoke(req, userSeg, "/" + String.join("/", rest), route);
+      return invoke(req, userSeg, null, "/" + String.join("/", rest), route, release);
     }
     if (first.equals("subscriptions")) {
-      return subscriptions.handle(req, seg, (r, user, logged, route) -> invoke(r, user, logged, logged, route));
+      return subscriptions.handle(req, seg, (r, user, logged, route) -> invoke(r, user, logged, logged, route, release));
     }
     Route route = directory.route(req.method(), seg);
     if (route == null) {
       throw notFoundSegment(first);
     }
-    return invoke(req, null, "/" + String.join("/", seg), route);
-  }
-
-  private Resp invoke(Req req, String userSeg, String restPath, Route route) {
-    return invoke(req, userSeg, null, restPath, route);
+    return invoke(req, null, null, "/" + String.join("/", seg), route, release);
   }
 
   /** {@code loggedPath}: the path fault rules match and the log shows, when not the user's {@code restPath}. */
-  private Resp invoke(Req req, String userSeg, String loggedPath, String restPath, Route route) {
+  private Resp invoke(Req req, String userSeg, String loggedPath, String restPath, Route route,
+                      Consumer<Runnable> release) {
     String token = bearer(req);
     TokenClaims claims = null;
     try {
@@ -307,7 +309,7 @@ final class GraphApi {
       } catch (IllegalArgumentException e) {
         throw new GraphError(400, "ErrorInvalidRequest", e.getMessage());
       }
-    });
+    }, release);
   }
 
   /** Injected latency: the only sleep in the emulator. */
@@ -1111,7 +1113,7 @@ final class GraphApi {
         r = error(424, "FailedDependency", "The request could not be run because a request it depends on failed.", null,
             UUID.randomUUID().toString(), Optional.ofNullable(req.header("client-request-id")).orElse(""));
       } else {
-        r = handle(stepRequest(req, step), stepPath(Json.text(step, "url")), true);
+        r = handle(stepRequest(req, step), stepPath(Json.text(step, "url")), true, null);
         if (r == Resp.DROP) {
           r = error(504, "GatewayTimeout", "The request timed out.", null, UUID.randomUUID().toString(), "");
         }

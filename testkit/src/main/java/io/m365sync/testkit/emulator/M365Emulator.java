@@ -25,7 +25,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,8 +64,13 @@ import java.util.regex.Pattern;
  * {@code RequestLog} holds each of them once, whatever the outcome: granted, refused client
  * authentication, dead refresh token or code, unknown tenant or malformed form.
  *
+ * <p>Graph's per app per mailbox limits apply as the tenant sets them
+ * ({@link TenantModel#graphLimits(io.m365sync.testkit.model.GraphLimits)}: on by default with Graph's
+ * numbers); answers can be delayed by a {@link Latency} ({@link #graphLatency}, {@link #tokenLatency}:
+ * none by default).
+ *
  * <p>It listens on 127.0.0.1 only and calls nothing. Thread-safe. Handlers run on a small fixed
- * pool of daemon threads, which {@link #close()} stops.
+ * pool of daemon threads, and delayed answers wait on one timer thread, which {@link #close()} stops.
  */
 public final class M365Emulator implements AutoCloseable {
   private static final Pattern TOKEN = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token$");
@@ -80,11 +88,15 @@ public final class M365Emulator implements AutoCloseable {
   private final LinkedBlockingDeque<EmulatorRequest> recorded = new LinkedBlockingDeque<>();
   private final List<Throwable> internalErrors = new CopyOnWriteArrayList<>();
   private final AtomicInteger requestCount = new AtomicInteger();
+  private final Set<Delayed> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile int threads = 8;
   private volatile int maxRecorded = 10_000;
   private volatile boolean recordRequests = true;
+  private volatile Latency graphLatency = Latency.NONE;
+  private volatile Latency tokenLatency = Latency.NONE;
   private HttpServer server;
   private ExecutorService executor;
+  private ScheduledExecutorService answerTimer;
   private volatile String baseUrl;
 
   /** An emulator serving {@code cloud}; call {@link #start()} before use. */
@@ -119,6 +131,24 @@ public final class M365Emulator implements AutoCloseable {
     return this;
   }
 
+  /**
+   * How long each Graph request ({@code /v1.0}, a {@code $batch} counting once) takes to answer
+   * (default {@link Latency#NONE}); may be changed at any time. The request is judged when it arrives
+   * and answered after the delay, holding its place among the mailbox's concurrent requests
+   * ({@link io.m365sync.testkit.model.GraphLimits}) until then. No thread waits out the delay, so a
+   * few handler threads serve any number of delayed requests.
+   */
+  public M365Emulator graphLatency(Latency latency) {
+    this.graphLatency = java.util.Objects.requireNonNull(latency, "latency");
+    return this;
+  }
+
+  /** As {@link #graphLatency(Latency)}, for the token endpoint ({@code POST /{tenant}/oauth2/v2.0/token}). */
+  public M365Emulator tokenLatency(Latency latency) {
+    this.tokenLatency = java.util.Objects.requireNonNull(latency, "latency");
+    return this;
+  }
+
   /** Starts on 127.0.0.1 at a random free port. */
   public M365Emulator start() {
     return start(0);
@@ -138,6 +168,11 @@ public final class M365Emulator implements AutoCloseable {
     AtomicInteger n = new AtomicInteger();
     executor = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "m365-emulator-" + instance + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    answerTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "m365-emulator-" + instance + "-latency");
       t.setDaemon(true);
       return t;
     });
@@ -162,6 +197,10 @@ public final class M365Emulator implements AutoCloseable {
     if (server != null) {
       server.stop(0);
       executor.shutdownNow();
+      answerTimer.shutdownNow();
+      // answers still waiting out their latency: dropped, freeing their mailboxes' slots in the model,
+      // which may outlive this emulator
+      waiting.forEach(d -> d.send(Resp.DROP));
     }
   }
 
@@ -248,27 +287,92 @@ public final class M365Emulator implements AutoCloseable {
 
   // ------------------------------------------------------------------ HTTP
 
+  /**
+   * Judges the request at once; answers now, or after its latency from the timer thread through the
+   * handler pool (the JDK server lets a handler return before the exchange is answered).
+   */
   private void exchange(HttpExchange ex) {
+    List<Runnable> slots = new ArrayList<>(1);
     Req req = null;
     Resp resp;
-    try (ex) {
+    try {
+      byte[] body;
+      try (InputStream in = ex.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      URI uri = ex.getRequestURI();
+      req = Req.of(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), ex.getRequestHeaders(), body);
+      resp = dispatch(req, slots::add);
+    } catch (RuntimeException | IOException | LinkageError | AssertionError e) {
+      internalErrors.add(e);
+      resp = GraphApi.error(500, "generalException", "An internal error occurred in the emulator.", null,
+          java.util.UUID.randomUUID().toString(), "");
+    }
+    requestCount.incrementAndGet();
+    if (recordRequests && req != null) {
+      record(req, resp.status);
+    }
+    Req r = req;
+    Resp answer = resp;
+    Duration delay = req == null ? Duration.ZERO : latency(req.path()).next();
+    if (delay.isZero()) {
+      answer(ex, r, answer, slots);
+      return;
+    }
+    Delayed later = new Delayed(ex, r, answer, slots);
+    waiting.add(later);
+    try {
+      answerTimer.schedule(later, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      later.send(Resp.DROP);
+    }
+  }
+
+  /** An answer waiting out its latency: answered, or dropped when the emulator closes, exactly once. */
+  private final class Delayed implements Runnable {
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final HttpExchange ex;
+    private final Req req;
+    private final Resp resp;
+    private final List<Runnable> slots;
+
+    Delayed(HttpExchange ex, Req req, Resp resp, List<Runnable> slots) {
+      this.ex = ex;
+      this.req = req;
+      this.resp = resp;
+      this.slots = slots;
+    }
+
+    /** On the timer thread, which only keeps time: the answer is written on a handler thread. */
+    @Override
+    public void run() {
       try {
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-          body = in.readAllBytes();
-        }
-        URI uri = ex.getRequestURI();
-        req = Req.of(ex.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), ex.getRequestHeaders(), body);
-        resp = dispatch(req);
-      } catch (RuntimeException | IOException | LinkageError | AssertionError e) {
-        internalErrors.add(e);
-        resp = GraphApi.error(500, "generalException", "An internal error occurred in the emulator.", null,
-            java.util.UUID.randomUUID().toString(), "");
+        executor.execute(() -> send(resp));
+      } catch (RejectedExecutionException e) {
+        send(Resp.DROP);
       }
-      requestCount.incrementAndGet();
-      if (recordRequests && req != null) {
-        record(req, resp.status);
+    }
+
+    void send(Resp r) {
+      if (done.compareAndSet(false, true)) {
+        waiting.remove(this);
+        answer(ex, req, r, slots);
       }
+    }
+  }
+
+  private Latency latency(String path) {
+    if (path.equals("/v1.0") || path.startsWith("/v1.0/")) {
+      return graphLatency;
+    }
+    return TOKEN.matcher(path).matches() ? tokenLatency : Latency.NONE;
+  }
+
+  private void answer(HttpExchange ex, Req req, Resp resp, List<Runnable> slots) {
+    // free the mailbox's slots before the answer leaves: a client that sends its next request on
+    // reading this answer must find them free
+    slots.forEach(Runnable::run);
+    try (ex) {
       if (resp == Resp.DROP) {
         return; // closing without a response drops the connection
       }
@@ -287,10 +391,10 @@ public final class M365Emulator implements AutoCloseable {
     }
   }
 
-  private Resp dispatch(Req req) {
+  private Resp dispatch(Req req, java.util.function.Consumer<Runnable> release) {
     String path = req.path();
     if (path.equals("/v1.0") || path.startsWith("/v1.0/")) {
-      return graph.handle(req, path.substring(5), false);
+      return graph.handle(req, path.substring(5), false, release);
     }
     Matcher m = TOKEN.matcher(path);
     if (m.matches()) {

@@ -37,8 +37,9 @@ public final class GraphError extends RuntimeException {
     return new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
   }
 
+  /** 429 as Outlook answers a request over the app's 4 concurrent requests to one mailbox. */
   public static GraphError throttled(Duration retryAfter) {
-    return new GraphError(429, "TooManyRequests", "Application is over its MailboxConcurrency limit.", retryAfter);
+    return new GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", retryAfter);
   }
 
   /** 503: Graph (or the mailbox server behind it) is briefly unavailable; {@code retryAfter} may be null. */

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -68,9 +69,7 @@ public final class TenantModel {
   private final Set<String> rotatedAway = new HashSet<>();
   private volatile Duration signInFrequency;
   private volatile Duration policyPropagationDelay = Duration.ZERO;
-  private volatile int concurrencyLimit = 4;
-  private volatile int requestBudget = 10_000;
-  private volatile Duration budgetWindow = Duration.ofMinutes(10);
+  private volatile GraphLimits limits = GraphLimits.OUTLOOK;
 
   TenantModel(CloudModel cloud, String tenantId, String domain) {
     this.cloud = cloud;
@@ -156,12 +155,23 @@ public final class TenantModel {
     return policyPropagationDelay;
   }
 
-  /** Graph's per app per mailbox limits (defaults: 4 concurrent, 10,000 per 10 minutes). */
-  public TenantModel throttling(int concurrent, int budget, Duration window) {
-    this.concurrencyLimit = concurrent;
-    this.requestBudget = budget;
-    this.budgetWindow = window;
+  /**
+   * Graph's per app per mailbox limits, enforced for the fakes and the HTTP emulator alike (default
+   * {@link GraphLimits#OUTLOOK}: 4 in flight, 10,000 per 10 minutes; {@link GraphLimits#NONE} turns
+   * them off).
+   */
+  public TenantModel graphLimits(GraphLimits limits) {
+    this.limits = java.util.Objects.requireNonNull(limits, "limits");
     return this;
+  }
+
+  public GraphLimits graphLimits() {
+    return limits;
+  }
+
+  /** Shorthand for {@link #graphLimits(GraphLimits)}. */
+  public TenantModel throttling(int concurrent, int budget, Duration window) {
+    return graphLimits(new GraphLimits(concurrent, budget, window));
   }
 
   // ---------------------------------------------------------------- snapshot support (CloudSnapshot)
@@ -171,7 +181,7 @@ public final class TenantModel {
 
   Settings settings() {
     return new Settings(accessTokenLifetime, refreshTokenInactivity, signInFrequency, policyPropagationDelay,
-        concurrencyLimit, requestBudget, budgetWindow);
+        limits.concurrentRequests(), limits.requestsPerWindow(), limits.window());
   }
 
   void restoreSettings(Settings s) {
@@ -179,9 +189,7 @@ public final class TenantModel {
     refreshTokenInactivity = s.refreshTokenInactivity();
     signInFrequency = s.signInFrequency();
     policyPropagationDelay = s.policyPropagationDelay();
-    concurrencyLimit = s.concurrencyLimit();
-    requestBudget = s.requestBudget();
-    budgetWindow = s.budgetWindow();
+    limits = new GraphLimits(s.concurrencyLimit(), s.requestBudget(), s.budgetWindow());
   }
 
   ModelUser restoreUser(String objectId, String upn, String displayName) {
@@ -715,6 +723,17 @@ public final class TenantModel {
    * @param resource the resource touched; null for directory requests
    */
   public <R> R graph(String methodAndPath, String bearerToken, String targetUser, Resource resource, Supplier<R> action) {
+    return graph(methodAndPath, bearerToken, targetUser, resource, action, null);
+  }
+
+  /**
+   * {@link #graph(String, String, String, Resource, Supplier)} for a server that answers later than
+   * the action returns (the HTTP emulator, after its latency): the request holds its place among the
+   * mailbox's {@link GraphLimits#concurrentRequests()} until the server runs what {@code release}
+   * receives, as it sends the answer. {@code release} null ends it when the action returns.
+   */
+  public <R> R graph(String methodAndPath, String bearerToken, String targetUser, Resource resource, Supplier<R> action,
+                     Consumer<Runnable> release) {
     TokenClaims claims = null;
     String userId = targetUser;
     int status = 200;
@@ -733,8 +752,9 @@ public final class TenantModel {
         }
       }
       if (targetUser != null) {
-        throttleKey = claims.clientId() + "|" + userId;
-        enter(throttleKey);
+        String key = claims.clientId() + "|" + userId;
+        enter(key);
+        throttleKey = key;
       }
       authorize(claims, user, targetUser, resource);
       return action.get();
@@ -743,8 +763,13 @@ public final class TenantModel {
       errorCode = e.code();
       throw e;
     } finally {
-      if (throttleKey != null && status != 429) {
-        leave(throttleKey);
+      if (throttleKey != null) {
+        String key = throttleKey;
+        if (release == null) {
+          leave(key);
+        } else {
+          release.accept(() -> leave(key));
+        }
       }
       cloud.log().add(new RecordedRequest(now(), tenantId, claims == null ? null : claims.clientId(), "graph",
           methodAndPath, userId, claims == null ? null : claims.mode(), status, errorCode));
@@ -797,22 +822,30 @@ public final class TenantModel {
         || granted.stream().anyMatch(g -> g.toLowerCase(Locale.ROOT).equals(needed.toLowerCase(Locale.ROOT)));
   }
 
+  /** Admits one request of app|mailbox {@code key} under {@link #limits}, or throws its 429. */
   private synchronized void enter(String key) {
+    GraphLimits l = limits;
     Instant now = now();
-    Deque<Instant> used = budgetUse.computeIfAbsent(key, k -> new ArrayDeque<>());
-    while (!used.isEmpty() && !used.peekFirst().plus(budgetWindow).isAfter(now)) {
-      used.pollFirst();
-    }
-    if (used.size() >= requestBudget) {
-      Duration retry = Duration.between(now, used.peekFirst().plus(budgetWindow));
-      throw new GraphError(429, "TooManyRequests", "Please retry again later.",
-          retry.isZero() ? Duration.ofSeconds(1) : retry);
+    Deque<Instant> used = l.windowLimited() ? budgetUse.computeIfAbsent(key, k -> new ArrayDeque<>()) : null;
+    if (used != null) {
+      while (!used.isEmpty() && !used.peekFirst().plus(l.window()).isAfter(now)) {
+        used.pollFirst();
+      }
+      if (used.size() >= l.requestsPerWindow()) {
+        // the oldest counted requests leave first; a limit lowered meanwhile may need more than one to go
+        Instant freeAt = used.stream().skip(used.size() - l.requestsPerWindow()).findFirst().orElseThrow().plus(l.window());
+        Duration retry = Duration.between(now, freeAt);
+        throw new GraphError(429, "TooManyRequests", "Please retry again later.",
+            retry.isZero() ? Duration.ofSeconds(1) : retry);
+      }
     }
     int running = inFlight.getOrDefault(key, 0);
-    if (running >= concurrencyLimit) {
+    if (running >= l.concurrentRequests()) {
       throw GraphError.throttled(Duration.ofSeconds(1));
     }
-    used.addLast(now);
+    if (used != null) {
+      used.addLast(now);
+    }
     inFlight.put(key, running + 1);
   }
 

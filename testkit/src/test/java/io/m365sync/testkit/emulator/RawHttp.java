@@ -52,6 +52,14 @@ final class RawHttp {
     return send("GET", url, token, null, headers);
   }
 
+  /** A GET that does not wait for its answer, on its own HTTP/1.1 connection when others are in flight. */
+  java.util.concurrent.CompletableFuture<Response> getAsync(String url, String token) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .version(HttpClient.Version.HTTP_1_1).header("Authorization", "Bearer " + token).GET().build();
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
+  }
+
   Response form(String url, Map<String, String> fields) {
     String body = fields.entrySet().stream()
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

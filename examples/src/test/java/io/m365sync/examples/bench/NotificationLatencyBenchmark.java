@@ -73,7 +73,9 @@ import java.util.function.ToDoubleFunction;
  *       tick to the item's CRM write.
  * </ul>
  *
- * <p>Arguments: mailboxes, seconds of changes, runs, emulator delivery delay in ms (default 1000 60 3 0).
+ * <p>Arguments: mailboxes, seconds of changes, runs, the emulator's delivery delay and the debounce in
+ * ms (default 1000 60 3 0 2000: the debounce is {@link ChangeNotifications#DEFAULT_DEBOUNCE}; the other
+ * values are levers).
  * Command and figures: {@code BENCHMARKS.md}.
  */
 public final class NotificationLatencyBenchmark {
@@ -110,12 +112,13 @@ public final class NotificationLatencyBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Duration delivery = Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 0);
+    Duration debounce = args.length > 4 ? Duration.ofMillis(Long.parseLong(args[4])) : ChangeNotifications.DEFAULT_DEBOUNCE;
     System.out.printf("machine: %d cpus, %s %s, JDK %s, %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
         ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(), Runtime.getRuntime().maxMemory() >> 20);
     List<Result> results = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
-      Result r = run(mailboxes, seconds, delivery);
+      Result r = run(mailboxes, seconds, delivery, debounce);
       results.add(r);
       System.out.printf("%nrun %d of %d (load average %.1f)%n%s", run, runs,
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), report(r));
@@ -123,9 +126,14 @@ public final class NotificationLatencyBenchmark {
     System.out.printf("%n%s", summary(results));
   }
 
+  /** One run at the default debounce. */
   static Result run(int mailboxes, int seconds, Duration deliveryDelay) throws Exception {
+    return run(mailboxes, seconds, deliveryDelay, ChangeNotifications.DEFAULT_DEBOUNCE);
+  }
+
+  static Result run(int mailboxes, int seconds, Duration deliveryDelay, Duration debounce) throws Exception {
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    Push push = new Push(mailboxes, seconds, deliveryDelay);
+    Push push = new Push(mailboxes, seconds, deliveryDelay, debounce);
     PathResult pushed = push.run();
     PathResult polled = new Polling(mailboxes).run();
     return new Result(mailboxes, push.initialSync, pushed, polled);
@@ -136,10 +144,11 @@ public final class NotificationLatencyBenchmark {
   static String report(Result r) {
     StringBuilder sb = new StringBuilder(String.format("%,d mailboxes x (%d events + %d contacts); push initial sync %.1f s%n",
         r.mailboxes(), EVENTS_PER_MAILBOX, CONTACTS_PER_MAILBOX, r.initialPushSync().toMillis() / 1000.0));
-    sb.append("| path | changes | p50 | p95 | p99 | max | Graph requests per change | idle mailboxes' Graph requests | cycles | CRM duplicates |\n");
+    sb.append("| path | changes | p50 | p95 | p99 | max | Graph requests per change | idle mailboxes' Graph requests"
+        + " | cycles run, in (wall time) | CRM duplicates |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
     for (PathResult p : List.of(r.push(), r.polling())) {
-      sb.append(String.format("| %s | %d | %s | %s | %s | %s | %.2f | %d (%d mailboxes) | %d of %.1f s | %d |%n",
+      sb.append(String.format("| %s | %d | %s | %s | %s | %s | %.2f | %d (%d mailboxes) | %d in %.1f s | %d |%n",
           p.name(), p.changes(), seconds(p.percentile(0.50)), seconds(p.percentile(0.95)), seconds(p.percentile(0.99)),
           seconds(p.percentile(1.0)), p.requestsPerChange(), p.idleMailboxRequests(), p.idleMailboxes(), p.cycles(),
           p.cycleTime().toMillis() / 1000.0, p.duplicates()));
@@ -288,12 +297,14 @@ public final class NotificationLatencyBenchmark {
     private final int mailboxes;
     private final int seconds;
     private final Duration deliveryDelay;
+    private final Duration debounce;
     Duration initialSync = Duration.ZERO;
 
-    Push(int mailboxes, int seconds, Duration deliveryDelay) {
+    Push(int mailboxes, int seconds, Duration deliveryDelay, Duration debounce) {
       this.mailboxes = mailboxes;
       this.seconds = seconds;
       this.deliveryDelay = deliveryDelay;
+      this.debounce = debounce;
     }
 
     PathResult run() throws Exception {
@@ -305,7 +316,7 @@ public final class NotificationLatencyBenchmark {
         world.tenant.subscriptions().delivery(DeliverySettings.PROMPT.withDelay(deliveryDelay));
         URI url = URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/m365sync/notifications");
         SyncEngine engine = world.engine(clock).listener(cycles)
-            .changeNotifications(ChangeNotifications.to(url))
+            .changeNotifications(ChangeNotifications.to(url).withDebounce(debounce))
             .scheduler(SyncScheduler.inProcess(timer, PUSH_CYCLE))
             .build();
         http.createContext(engine.notificationReceiver().path(), JdkHttpNotificationServer.handler(engine.notificationReceiver()));
@@ -364,7 +375,7 @@ public final class NotificationLatencyBenchmark {
         throw new IllegalStateException("only " + world.probe.latencies().size() + " of " + changes + " changes reached the CRM");
       }
       Duration window = Duration.ofNanos(System.nanoTime() - start);
-      return new PathResult("push: change notifications, debounce " + ChangeNotifications.DEFAULT_DEBOUNCE.toSeconds() + " s",
+      return new PathResult("push: change notifications, debounce " + debounce.toMillis() / 1000.0 + " s",
           world.probe.latencies(), changes, world.graphRequests(), world.graphRequestsAbout(logFrom, idle), idle.size(),
           cycles.count.get() - cyclesBefore, window, world.duplicates());
     }

@@ -283,7 +283,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       // a claim waits for this purge, then finds no enrollment. The fence row is all that remains.
       bumpFence(c, key);
       for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
-          "m365sync_token_cache", "m365sync_run", SUBSCRIPTION_TABLE)) {
+          "m365sync_token_cache", "m365sync_run", SUBSCRIPTION_TABLE, DIRTY_TABLE)) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE mailbox_key = ?")) {
           ps.setString(1, key);
           ps.executeUpdate();
@@ -1207,19 +1207,103 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     jdbc.tx("removeSubscription", null, c -> update(c, "DELETE FROM " + SUBSCRIPTION_TABLE + " WHERE subscription_id = ?", id));
   }
 
+  // ---------------------------------------------------------------- dirty marks
+
+  private static final String DIRTY_TABLE = "m365sync_dirty_mark";
+
+  /**
+   * Locks the enrollment row first (shared on PostgreSQL, so nodes marking one mailbox do not wait
+   * for each other): without it there is nothing to mark, and a {@link #purge}, which deletes that
+   * row before the marks, either waits for this mark and deletes it or has already left no row to
+   * lock. Then update, else insert: {@code GREATEST} runs on the row as it is when the update gets
+   * its lock, so of two nodes marking the same key the later instant wins and {@code renew} is
+   * ORed; two first inserts collide on the key and the loser is retried as an update.
+   */
   @Override
   public void markDirty(MailboxId mailbox, Resource resource, Instant at, boolean renew) {
-    throw new UnsupportedOperationException("dirty marks: not yet on JDBC");
+    String key = key(mailbox);
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(at, "at");
+    int flag = renew ? 1 : 0;
+    String lock = dialect == JdbcDialect.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+    jdbc.tx("markDirty", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + MAILBOX_TABLE + " WHERE mailbox_key = ?" + lock)) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
+        }
+      }
+      // both statements take the same four values in the same order
+      String update = "UPDATE " + DIRTY_TABLE + " SET marked_at = GREATEST(marked_at, ?), renew = GREATEST(renew, ?)"
+          + " WHERE mailbox_key = ? AND resource_name = ?";
+      String insert = "INSERT INTO " + DIRTY_TABLE + " (marked_at, renew, mailbox_key, resource_name) VALUES (?, ?, ?, ?)";
+      if (dirtyRow(c, update, at, flag, key, resource) == 0) {
+        dirtyRow(c, insert, at, flag, key, resource);
+      }
+      return null;
+    });
   }
 
+  private static int dirtyRow(Connection c, String sql, Instant at, int renew, String key, Resource resource)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      Jdbc.setInstant(ps, 1, at);
+      ps.setInt(2, renew);
+      ps.setString(3, key);
+      ps.setString(4, resource.name());
+      return ps.executeUpdate();
+    }
+  }
+
+  /** A mark for a resource this version does not know (a newer node wrote it) is left for that node. */
   @Override
   public List<DirtyMark> dirtyMarks(MailboxId mailbox) {
-    throw new UnsupportedOperationException("dirty marks: not yet on JDBC");
+    String key = key(mailbox);
+    return jdbc.tx("dirtyMarks", mailbox, c -> {
+      List<DirtyMark> marks = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT resource_name, marked_at, renew FROM " + DIRTY_TABLE + " WHERE mailbox_key = ?")) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Optional<Resource> resource = knownResource(rs.getString("resource_name"));
+            if (resource.isPresent()) {
+              marks.add(new DirtyMark(mailbox, resource.get(), Jdbc.getInstant(rs, "marked_at"), rs.getInt("renew") != 0));
+            }
+          }
+        }
+      }
+      marks.sort((a, b) -> a.resource().compareTo(b.resource()));
+      return List.copyOf(marks);
+    });
   }
 
+  private static Optional<Resource> knownResource(String name) {
+    for (Resource r : Resource.values()) {
+      if (r.name().equals(name)) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One statement: the row goes only if its instant is not after {@code upTo}, as the database sees it then. */
   @Override
   public void clearDirty(MailboxId mailbox, Resource resource, Instant upTo) {
-    throw new UnsupportedOperationException("dirty marks: not yet on JDBC");
+    String key = key(mailbox);
+    Checks.requireNonNull(resource, "resource");
+    Checks.requireNonNull(upTo, "upTo");
+    jdbc.tx("clearDirty", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM " + DIRTY_TABLE + " WHERE mailbox_key = ? AND resource_name = ? AND marked_at <= ?")) {
+        ps.setString(1, key);
+        ps.setString(2, resource.name());
+        Jdbc.setInstant(ps, 3, upTo);
+        return ps.executeUpdate();
+      }
+    });
   }
 
   // ---------------------------------------------------------------- helpers

@@ -42,7 +42,8 @@ final class SchemaMigrator {
   /** Every migration this library ships, oldest first; the last one's version is the library's. */
   private static final List<Migration> MIGRATIONS = List.of(new Migration(1, "init"),
       new Migration(2, "link_container"), new Migration(3, "status_monitor"),
-      new Migration(4, "access_audit"), new Migration(5, "subscriptions"));
+      new Migration(4, "access_audit"), new Migration(5, "subscriptions"),
+      new Migration(6, "dirty_marks"));
 
   static final int LIBRARY_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 

@@ -182,7 +182,7 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
         versions.add(rs.getInt(1) + "__" + rs.getString(2));
       }
       assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
-          "5__subscriptions").endsWith(JdbcSyncStateStore.schemaVersion() + "__subscriptions");
+          "5__subscriptions", "6__dirty_marks").endsWith(JdbcSyncStateStore.schemaVersion() + "__dirty_marks");
     }
   }
 
@@ -392,11 +392,12 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     store.putTokenCache(ALICE, new byte[] {1});
     store.recordRun(new RunRecord(ALICE, T0, T0, AuthMode.DELEGATED, MailboxStatus.ACTIVE, 1, null));
     store.putSubscription(subscription("sub-1", ALICE, Resource.EVENTS, "", 10));
+    store.markDirty(ALICE, Resource.EVENTS, T0, true);
 
     store.purge(ALICE);
 
     for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
-        "m365sync_token_cache", "m365sync_run", "m365sync_subscription")) {
+        "m365sync_token_cache", "m365sync_run", "m365sync_subscription", "m365sync_dirty_mark")) {
       assertThat(rowsOf(ALICE, table)).as(table).isZero();
     }
     assertThat(rowsOf(ALICE, "m365sync_fence")).isOne();
@@ -425,6 +426,33 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
       assertThat(store.enrollment(ALICE)).isEmpty();
       store.putEnrollment(mailbox(ALICE));
       assertThat(store.claimFence(ALICE)).as("the refused claim raised nothing").isEqualTo(before + 2);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A notification for a mailbox being unenrolled: a mark that starts while the purge is open
+   * (enrollment and marks deleted, not committed) waits for it and then writes nothing. A mark that
+   * read the enrollment without locking it would see it still there and leave an orphan mark.
+   */
+  @Test
+  void aMarkRacingAnOpenPurgeWaitsForItAndWritesNothing() throws Exception {
+    store.putEnrollment(mailbox(ALICE));
+    store.markDirty(ALICE, Resource.EVENTS, T0, false);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection purging = dataSource.getConnection(); Statement s = purging.createStatement()) {
+      purging.setAutoCommit(false);
+      s.executeUpdate("DELETE FROM m365sync_mailbox WHERE mailbox_key = '" + ALICE.key() + "'");
+      s.executeUpdate("DELETE FROM m365sync_dirty_mark WHERE mailbox_key = '" + ALICE.key() + "'");
+
+      Future<?> mark = pool.submit(() -> store.markDirty(ALICE, Resource.CONTACTS, T0.plusSeconds(1), true));
+      awaitLockWaiter(mark);
+      purging.commit();
+      mark.get();
+
+      assertThat(rowsOf(ALICE, "m365sync_dirty_mark")).isZero();
+      assertThat(store.dirtyMarks(ALICE)).isEmpty();
     } finally {
       pool.shutdownNow();
     }

@@ -8,6 +8,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.notify.Subscription;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.DirtyMark;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
@@ -64,6 +65,7 @@ class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
       first.putTokenCache(CAROL, new byte[] {5, 6, 7});
       first.recordRun(new RunRecord(CAROL, T, T.plusSeconds(2), AuthMode.APPLICATION, MailboxStatus.ACTIVE, 1, null));
       first.putSubscription(subscription);
+      first.markDirty(CAROL, Resource.MAIL, T.plusSeconds(5), true);
     }
     assertThat(Files.exists(dir.resolve("nested/dirs/m365sync.mv.db"))).isTrue();
 
@@ -77,6 +79,7 @@ class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
       assertThat(second.tokenCache(CAROL)).hasValueSatisfying(b -> assertThat(b).containsExactly(5, 6, 7));
       assertThat(second.runs(CAROL, 10)).hasSize(1);
       assertThat(second.subscription("sub-inbox")).contains(subscription);
+      assertThat(second.dirtyMarks(CAROL)).containsExactly(new DirtyMark(CAROL, Resource.MAIL, T.plusSeconds(5), true));
       assertThat(second.subscriptionsExpiringBefore(T.plusSeconds(3601))).containsExactly(subscription);
       assertThat(second.subscription("sub-inbox").orElseThrow().clientStateMatches("carol's secret")).isTrue();
       assertThat(second.claimFence(CAROL)).isGreaterThan(fence);

@@ -29,7 +29,8 @@ class SchemaMigratorTest {
     try (Connection c = ds.getConnection()) {
       for (String table : List.of("m365sync_schema_version", "m365sync_mailbox", "m365sync_tenant", "m365sync_status",
           "m365sync_fence", "m365sync_cursor", "m365sync_item_map", "m365sync_token_cache", "m365sync_run",
-          "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period", "m365sync_subscription")) {
+          "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period", "m365sync_subscription",
+          "m365sync_dirty_mark")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
       assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
@@ -91,7 +92,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -180,6 +181,14 @@ class SchemaMigratorTest {
       try (var in = getClass().getClassLoader().getResourceAsStream(v5)) {
         assertThat(in).as(v5).isNotNull();
         assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v5).hasSize(3)
+            .allSatisfy(st -> assertThat(st).doesNotContain(";"));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v6 = dialect.migrationFolder() + "V6__dirty_marks.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v6)) {
+        assertThat(in).as(v6).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v6).hasSize(1)
             .allSatisfy(st -> assertThat(st).doesNotContain(";"));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);

@@ -16,6 +16,7 @@ import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.AccessRecordFormat;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.DirtyMark;
 import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
@@ -36,7 +37,13 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -673,5 +680,139 @@ public abstract class SyncStateStoreContract {
     assertTrue(store.subscriptions(ALICE).isEmpty());
     assertEquals(List.of(bobs), store.subscriptions(BOB));
     assertEquals(List.of(bobs), store.subscriptionsExpiringBefore(T0.plusSeconds(86_400)));
+  }
+
+  /**
+   * Dirty marks: what change notifications ask the next round to read. Nodes mark on their request
+   * threads while another node's round clears, so the merge rules must hold under concurrency too.
+   */
+  @Nested
+  class DirtyMarks {
+    private DirtyMark mark(MailboxId mailbox, Resource resource, long seconds, boolean renew) {
+      return new DirtyMark(mailbox, resource, T0.plusSeconds(seconds), renew);
+    }
+
+    @Test
+    void anExistingMarkKeepsTheLaterInstant() {
+      store.putEnrollment(mailbox(ALICE));
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(10), false);
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(5), false); // a notification that came in late
+
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, 10, false)), store.dirtyMarks(ALICE));
+
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(20), false);
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, 20, false)), store.dirtyMarks(ALICE));
+    }
+
+    @Test
+    void marksComeInResourceOrderPerMailbox() {
+      store.putEnrollment(mailbox(ALICE));
+      store.putEnrollment(mailbox(BOB));
+      store.markDirty(ALICE, Resource.TASKS, T0.plusSeconds(3), false);
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(2), true);
+      store.markDirty(ALICE, Resource.MAIL, T0.plusSeconds(1), false);
+      store.markDirty(BOB, Resource.CONTACTS, T0, false);
+
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, 2, true), mark(ALICE, Resource.MAIL, 1, false),
+          mark(ALICE, Resource.TASKS, 3, false)), store.dirtyMarks(ALICE));
+      assertEquals(List.of(mark(BOB, Resource.CONTACTS, 0, false)), store.dirtyMarks(BOB));
+      assertTrue(store.dirtyMarks(MailboxId.of("contoso", "nobody")).isEmpty());
+    }
+
+    @Test
+    void renewStaysSetUntilTheMarkIsCleared() {
+      store.putEnrollment(mailbox(ALICE));
+      store.markDirty(ALICE, Resource.EVENTS, T0, true);
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(1), false);
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(2), false);
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, 2, true)), store.dirtyMarks(ALICE));
+
+      store.clearDirty(ALICE, Resource.EVENTS, T0.plusSeconds(2));
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(3), false);
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, 3, false)), store.dirtyMarks(ALICE));
+    }
+
+    @Test
+    void clearingKeepsAMarkNewerThanTheRoundAndTouchesNoOtherResource() {
+      store.putEnrollment(mailbox(ALICE));
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(10), false);
+      store.markDirty(ALICE, Resource.CONTACTS, T0, false);
+
+      store.clearDirty(ALICE, Resource.EVENTS, T0.plusSeconds(9)); // the notification came during the round
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, 10, false), mark(ALICE, Resource.CONTACTS, 0, false)),
+          store.dirtyMarks(ALICE));
+
+      store.clearDirty(ALICE, Resource.EVENTS, T0.plusSeconds(10)); // not newer than the round: cleared
+      store.clearDirty(ALICE, Resource.MAIL, T0.plusSeconds(10)); // no mark: nothing to clear, no failure
+      store.clearDirty(BOB, Resource.CONTACTS, T0.plusSeconds(10));
+      assertEquals(List.of(mark(ALICE, Resource.CONTACTS, 0, false)), store.dirtyMarks(ALICE));
+    }
+
+    @Test
+    void aMailboxThatIsNotEnrolledGetsNoMark() {
+      store.markDirty(ALICE, Resource.EVENTS, T0, true);
+      assertTrue(store.dirtyMarks(ALICE).isEmpty());
+
+      // enrolling later does not bring back a mark that was never written
+      store.putEnrollment(mailbox(ALICE));
+      assertTrue(store.dirtyMarks(ALICE).isEmpty());
+      assertTrue(store.enrollment(BOB).isEmpty());
+    }
+
+    @Test
+    void purgeRemovesTheMailboxsMarksOnly() {
+      store.putEnrollment(mailbox(ALICE));
+      store.putEnrollment(mailbox(BOB));
+      store.markDirty(ALICE, Resource.EVENTS, T0, true);
+      store.markDirty(ALICE, Resource.MAIL, T0, false);
+      store.markDirty(BOB, Resource.EVENTS, T0, false);
+
+      store.purge(ALICE);
+
+      assertTrue(store.dirtyMarks(ALICE).isEmpty());
+      assertEquals(List.of(mark(BOB, Resource.EVENTS, 0, false)), store.dirtyMarks(BOB));
+      store.markDirty(ALICE, Resource.EVENTS, T0.plusSeconds(1), false); // unenrolled now: ignored
+      store.putEnrollment(mailbox(ALICE));
+      assertTrue(store.dirtyMarks(ALICE).isEmpty());
+    }
+
+    /**
+     * Threads marking the same keys at once, as nodes receiving notifications for one mailbox do:
+     * each key ends at the latest instant any thread wrote, with {@code renew} if any thread set it.
+     * Every thread's first mark races the others to create the row.
+     */
+    @Test
+    void concurrentMarksKeepTheLatestInstantAndAnyRenew() throws Exception {
+      store.putEnrollment(mailbox(ALICE));
+      int threads = 4;
+      int marksEach = 25;
+      CyclicBarrier start = new CyclicBarrier(threads);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int thread = t;
+          futures.add(pool.submit(() -> {
+            start.await(10, TimeUnit.SECONDS);
+            for (int i = 0; i < marksEach; i++) {
+              // instants interleave across threads; thread 1 asks for a renewal once, early on
+              Instant at = T0.plusSeconds((long) i * threads + thread);
+              store.markDirty(ALICE, Resource.EVENTS, at, thread == 1 && i == 3);
+              store.markDirty(ALICE, Resource.CONTACTS, T0.plusSeconds((long) (marksEach - i) * threads + thread), false);
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : futures) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      long latest = (long) (marksEach - 1) * threads + threads - 1;
+      long latestContacts = (long) marksEach * threads + threads - 1; // each thread's first mark is its latest
+      assertEquals(List.of(mark(ALICE, Resource.EVENTS, latest, true), mark(ALICE, Resource.CONTACTS, latestContacts, false)),
+          store.dirtyMarks(ALICE));
+    }
   }
 }

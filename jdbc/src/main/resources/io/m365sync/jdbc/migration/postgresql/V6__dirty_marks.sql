@@ -1,0 +1,10 @@
+-- Dirty marks: a mailbox-resource that a change notification says has changed, one row per key,
+-- written by whichever node received the notification and read by whichever node runs the round.
+-- The primary key also serves the reads and deletes by mailbox.
+CREATE TABLE m365sync_dirty_mark (
+  mailbox_key VARCHAR(512) NOT NULL,
+  resource_name VARCHAR(40) NOT NULL,
+  marked_at TIMESTAMPTZ NOT NULL,
+  renew SMALLINT NOT NULL,
+  PRIMARY KEY (mailbox_key, resource_name)
+);

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The story m365sync exists for, end to end with no Microsoft account: the real MSAL4J and Graph SDK
@@ -43,7 +44,10 @@ import java.util.Set;
  *   <li>the admin grants application permissions and enables them: sync goes on ({@code ACTIVE},
  *       application mode);
  *   <li>a RestrictAccess policy: the user outside its group becomes {@code DENIED_BY_POLICY} (and
- *       falls back to delegated once he signs in again); the user who never signed in was never touched.
+ *       falls back to delegated once he signs in again); the user who never signed in was never touched;
+ *   <li>change notifications on (the engine restarted with {@code changeNotifications}, a JDK HTTP
+ *       receiver and the in-process scheduler): a meeting created in Outlook reaches the CRM seconds
+ *       later, through one debounced delta read; the step prints the measured delay.
  * </ol>
  */
 public final class Quickstart {
@@ -76,13 +80,15 @@ public final class Quickstart {
           .clientId(DemoWorld.CLIENT_ID).credential(AppCredential.secret(DemoWorld.CLIENT_SECRET))
           .store(store).cipher(TokenCacheCipher.aesGcm("quickstart-1", demoKey()))
           .clock(world.clock).routeTokenRequestsTo(login).build();
-      SyncEngine engine = SyncEngine.builder()
+      MsalApplicationTokenStrategy application = MsalApplicationTokenStrategy.builder().clientId(DemoWorld.CLIENT_ID)
+          .credential(AppCredential.secret(DemoWorld.CLIENT_SECRET)).clock(world.clock).routeTokenRequestsTo(login).build();
+      // step 5 restarts the engine with notifications on: the same settings, built again
+      Supplier<SyncEngine.Builder> engines = () -> SyncEngine.builder()
           .clock(world.clock)
           .stateStore(store)
           .gateway(GraphMailboxGateway.builder().baseUrl(world.emulator.graphBaseUrl()).build())
           .delegatedTokens(delegated)
-          .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(DemoWorld.CLIENT_ID)
-              .credential(AppCredential.secret(DemoWorld.CLIENT_SECRET)).clock(world.clock).routeTokenRequestsTo(login).build())
+          .applicationTokens(application)
           .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
           .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
           .listener(new SyncListener() {
@@ -91,10 +97,11 @@ public final class Quickstart {
               out.printf("  -> notify %s: please sign in to the CRM add-in again (%s)%n", mailbox.userPrincipalName(),
                   state.reasonCode());
             }
-          })
-          .build();
+          });
+      SyncEngine engine = engines.get().build();
       Story story = new Story(world, engine, delegated, TenantId.of(world.tenant.tenantId()),
-          new StatusTable(out, engine, id -> crmEvents.list(id).size() + crmContacts.list(id).size()));
+          new StatusTable(out, engine, id -> crmEvents.list(id).size() + crmContacts.list(id).size()),
+          new NotificationsStep(out, world, engines, crmEvents));
       if (resume) {
         story.resume(store);
       } else {
@@ -108,21 +115,24 @@ public final class Quickstart {
     }
   }
 
-  /** The four steps, then what a second run does. */
+  /** The five steps, then what a second run does. */
   private final class Story {
     private final DemoWorld world;
     private final SyncEngine engine;
     private final MsalDelegatedTokenStrategy delegated;
     private final TenantId tenant;
     private final StatusTable table;
+    private final NotificationsStep notifications;
     private final List<String> neverSignedIn;
 
-    Story(DemoWorld world, SyncEngine engine, MsalDelegatedTokenStrategy delegated, TenantId tenant, StatusTable table) {
+    Story(DemoWorld world, SyncEngine engine, MsalDelegatedTokenStrategy delegated, TenantId tenant, StatusTable table,
+          NotificationsStep notifications) {
       this.world = world;
       this.engine = engine;
       this.delegated = delegated;
       this.tenant = tenant;
       this.table = table;
+      this.notifications = notifications;
       this.neverSignedIn = List.of(world.user("erin").userPrincipalName());
     }
 
@@ -164,11 +174,14 @@ public final class Quickstart {
       table.print(enrolled, neverSignedIn);
       out.printf("  requests that reached erin's mailbox (never signed in): %d%n",
           world.cloud.log().requestsAbout(world.user("erin").objectId()));
+
+      notifications.run(enrolled);
+      table.print(enrolled, neverSignedIn);
     }
 
     void resume(JdbcSyncStateStore store) {
       enrolled.addAll(store.enrollments());
-      step(5, "A second run: Microsoft 365, the sync state (H2 file) and the CRM (JSON) come back; bob has a new meeting");
+      step(6, "A second run: Microsoft 365, the sync state (H2 file) and the CRM (JSON) come back; bob has a new meeting");
       world.tenant.mailbox(world.user("bob")).calendar().create(CalendarEvent.simple("Follow-up",
           world.clock.instant().plus(Duration.ofDays(1)), world.clock.instant().plus(Duration.ofDays(1)).plusSeconds(1800)));
       world.clock.advance(Duration.ofMinutes(15));
@@ -184,6 +197,10 @@ public final class Quickstart {
   }
 
   private void step(int n, String title) {
+    step(out, n, title);
+  }
+
+  static void step(PrintStream out, int n, String title) {
     out.printf("%nStep %d: %s%n", n, title);
   }
 

@@ -13,7 +13,9 @@ public interface SyncScheduler extends AutoCloseable {
 
   /**
    * Runs a whole cycle every {@code interval} on the host's executor (first run at once). Overlapping
-   * runs are skipped, never queued. Never creates threads of its own.
+   * runs are skipped, never queued. Never creates threads of its own. With change notifications, a
+   * notification's round runs on the same executor after the debounce: give it at least two threads,
+   * or that round waits behind a running cycle.
    */
   static SyncScheduler inProcess(ScheduledExecutorService executor, Duration interval) {
     return new InProcessScheduler(executor, interval);

@@ -63,9 +63,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *     renewals that failed (the resource stays polled)</td></tr>
  * </table>
  *
- * <p>Tags are bounded: statuses, resources, modes and (optionally) tenants; never a mailbox or a
- * user, whose numbers would grow without limit, nor a subscription id or folder. The status gauge reads the state store, so it counts
- * every node's mailboxes and survives restarts; it reads at most once per {@link Builder#statusRefresh}.
+ * <p>Tags are bounded: statuses, resources, modes and (optionally) tenants; never a mailbox, a
+ * user, a subscription or a folder, whose numbers would grow without limit. The status gauge reads
+ * the state store, so it counts every node's mailboxes and survives restarts; it reads at most once
+ * per {@link Builder#statusRefresh}.
  *
  * <p>Thread-safe; listener calls are cheap (a map look-up and an increment) and never throw.
  */

@@ -11,7 +11,12 @@ import java.util.function.Function;
  * {@link #fromProperties(Function)}: every problem is reported at once.
  *
  * @param cycleInterval how often the in-process scheduler runs a cycle
- * @param maxConcurrentMailboxes mailbox rounds in flight at once within a cycle
+ * @param maxConcurrentMailboxes mailbox rounds in flight at once within a cycle; sized for I/O, not
+ *     for cores: a round mostly waits for Graph (100–300 ms a request), so the default of 64 keeps
+ *     a few cores busy at real latency (with an executor of as many threads)
+ * @param maxRequestsPerMailbox Graph requests one round keeps in flight for its mailbox at once
+ *     (its resources read in parallel, subscription calls included); Outlook allows 4 per app and
+ *     mailbox and answers a 5th with a 429
  * @param accessDecisionTtl how long an access decision (allow or deny) is trusted before re-probing;
  *     mind that policy changes take 30–60+ minutes to propagate in Exchange
  * @param applicationRetryInterval how long application mode stays off for a tenant after a
@@ -36,7 +41,8 @@ import java.util.function.Function;
  * @param auditRetention how long the access audit keeps its records of app-only rounds (and the
  *     enrollment periods that ended within it); older ones are deleted by the engine's upkeep
  */
-public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
+public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, int maxRequestsPerMailbox,
+                          Duration accessDecisionTtl,
                           Duration applicationRetryInterval, Duration failureBackoff, Duration maxFailureBackoff,
                           Duration unavailableRecheck, SignInNotifyPolicy signInNotify, int pageSize,
                           Duration eventWindowPast, Duration eventWindowFuture, Duration maxRetryAfter,
@@ -44,13 +50,14 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
                           Duration keepAliveInterval, Duration auditRetention) {
 
   /** Property keys understood by {@link #fromProperties(Function)}, prefixed {@code m365sync.}. */
-  public static final List<String> KEYS = List.of("cycleInterval", "maxConcurrentMailboxes", "accessDecisionTtl",
+  public static final List<String> KEYS = List.of("cycleInterval", "maxConcurrentMailboxes", "maxRequestsPerMailbox",
+      "accessDecisionTtl",
       "applicationRetryInterval", "failureBackoff", "maxFailureBackoff", "unavailableRecheck", "signInNotify",
       "pageSize", "eventWindowPast", "eventWindowFuture", "maxRetryAfter", "unscopedDelegatedOnly", "credentialExpiryWarning",
       "keepAliveInterval", "auditRetention");
 
   public SyncOptions {
-    List<String> problems = problems(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
+    List<String> problems = problems(cycleInterval, maxConcurrentMailboxes, maxRequestsPerMailbox, accessDecisionTtl, applicationRetryInterval,
         failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture,
         maxRetryAfter, credentialExpiryWarning, keepAliveInterval, auditRetention);
     if (!problems.isEmpty()) {
@@ -58,8 +65,29 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     }
   }
 
+  /**
+   * The options before {@code maxRequestsPerMailbox} existed; it takes its default (4).
+   *
+   * @deprecated use the canonical constructor or {@link #defaults()} with the {@code with…} methods
+   */
+  @Deprecated
+  public SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
+                     Duration applicationRetryInterval, Duration failureBackoff, Duration maxFailureBackoff,
+                     Duration unavailableRecheck, SignInNotifyPolicy signInNotify, int pageSize,
+                     Duration eventWindowPast, Duration eventWindowFuture, Duration maxRetryAfter,
+                     boolean unscopedDelegatedOnly, Duration credentialExpiryWarning,
+                     Duration keepAliveInterval, Duration auditRetention) {
+    this(cycleInterval, maxConcurrentMailboxes, DEFAULT_MAX_REQUESTS_PER_MAILBOX, accessDecisionTtl,
+        applicationRetryInterval, failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize,
+        eventWindowPast, eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning,
+        keepAliveInterval, auditRetention);
+  }
+
+  /** Outlook's limit of concurrent requests per app and mailbox. */
+  private static final int DEFAULT_MAX_REQUESTS_PER_MAILBOX = 4;
+
   public static SyncOptions defaults() {
-    return new SyncOptions(Duration.ofMinutes(15), 8, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
+    return new SyncOptions(Duration.ofMinutes(15), 64, DEFAULT_MAX_REQUESTS_PER_MAILBOX, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
         Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365),
         Duration.ofHours(1), false, Duration.ofDays(30), Duration.ofDays(1), Duration.ofDays(365));
   }
@@ -76,6 +104,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     PropertyReader r = new PropertyReader(source, errors);
     Duration cycle = r.duration("cycleInterval", d.cycleInterval);
     int concurrency = r.integer("maxConcurrentMailboxes", d.maxConcurrentMailboxes);
+    int requests = r.integer("maxRequestsPerMailbox", d.maxRequestsPerMailbox);
     Duration ttl = r.duration("accessDecisionTtl", d.accessDecisionTtl);
     Duration appRetry = r.duration("applicationRetryInterval", d.applicationRetryInterval);
     Duration backoff = r.duration("failureBackoff", d.failureBackoff);
@@ -90,16 +119,17 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     Duration expiryWarning = r.duration("credentialExpiryWarning", d.credentialExpiryWarning);
     Duration keepAlive = r.duration("keepAliveInterval", d.keepAliveInterval);
     Duration auditRetention = r.duration("auditRetention", d.auditRetention);
-    errors.addAll(problems(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
+    errors.addAll(problems(cycle, concurrency, requests, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
         maxRetryAfter, expiryWarning, keepAlive, auditRetention));
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Invalid sync options: " + String.join("; ", errors));
     }
-    return new SyncOptions(cycle, concurrency, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
+    return new SyncOptions(cycle, concurrency, requests, ttl, appRetry, backoff, maxBackoff, unavailable, notify, pageSize, past, future,
         maxRetryAfter, unscopedDelegatedOnly, expiryWarning, keepAlive, auditRetention);
   }
 
-  private static List<String> problems(Duration cycleInterval, int maxConcurrentMailboxes, Duration accessDecisionTtl,
+  private static List<String> problems(Duration cycleInterval, int maxConcurrentMailboxes, int maxRequestsPerMailbox,
+                                       Duration accessDecisionTtl,
                                        Duration applicationRetryInterval, Duration failureBackoff,
                                        Duration maxFailureBackoff, Duration unavailableRecheck,
                                        SignInNotifyPolicy signInNotify, int pageSize, Duration eventWindowPast,
@@ -121,6 +151,9 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     positive(p, "auditRetention", auditRetention);
     if (maxConcurrentMailboxes < 1) {
       p.add("'maxConcurrentMailboxes' must be at least 1 but was " + maxConcurrentMailboxes);
+    }
+    if (maxRequestsPerMailbox < 1) {
+      p.add("'maxRequestsPerMailbox' must be at least 1 but was " + maxRequestsPerMailbox);
     }
     if (pageSize < 1 || pageSize > 1000) {
       p.add("'pageSize' must be between 1 and 1000 but was " + pageSize);
@@ -152,6 +185,10 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
 
   public SyncOptions withMaxConcurrentMailboxes(int max) {
     return copy().maxConcurrentMailboxes(max).build();
+  }
+
+  public SyncOptions withMaxRequestsPerMailbox(int max) {
+    return copy().maxRequestsPerMailbox(max).build();
   }
 
   public SyncOptions withPageSize(int size) {
@@ -190,6 +227,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
   private static final class Copy {
     private Duration cycleInterval;
     private int maxConcurrentMailboxes;
+    private int maxRequestsPerMailbox;
     private Duration accessDecisionTtl;
     private Duration applicationRetryInterval;
     private Duration failureBackoff;
@@ -208,6 +246,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     Copy(SyncOptions o) {
       cycleInterval = o.cycleInterval;
       maxConcurrentMailboxes = o.maxConcurrentMailboxes;
+      maxRequestsPerMailbox = o.maxRequestsPerMailbox;
       accessDecisionTtl = o.accessDecisionTtl;
       applicationRetryInterval = o.applicationRetryInterval;
       failureBackoff = o.failureBackoff;
@@ -254,6 +293,11 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
       return this;
     }
 
+    Copy maxRequestsPerMailbox(int v) {
+      maxRequestsPerMailbox = v;
+      return this;
+    }
+
     Copy pageSize(int v) {
       pageSize = v;
       return this;
@@ -280,8 +324,8 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, Du
     }
 
     SyncOptions build() {
-      return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
-          failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast,
+      return new SyncOptions(cycleInterval, maxConcurrentMailboxes, maxRequestsPerMailbox, accessDecisionTtl,
+          applicationRetryInterval, failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast,
           eventWindowFuture, maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval,
           auditRetention);
     }

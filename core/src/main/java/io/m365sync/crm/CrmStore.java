@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * The CRM side of one resource, implemented by the host. Calls for one mailbox never overlap;
- * calls for different mailboxes may run concurrently.
+ * calls for different mailboxes may run concurrently, and so may the stores of one mailbox's
+ * resources (a round reads its resources at once).
  *
  * <p>Saving must be idempotent for the same content: the engine replays changes after crashes and
  * Graph replays changes in delta rounds. The id map in the state store keeps replays from creating

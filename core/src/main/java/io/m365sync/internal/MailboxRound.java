@@ -33,12 +33,14 @@ import io.m365sync.sync.SyncRound;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +48,13 @@ import org.slf4j.LoggerFactory;
  * One round of one mailbox, as a pipeline: application availability → access decision (cached or
  * stored) → per resource, policy-scoped resources first: choose mode → the engine's own guard rails
  * → token (delegated fetched once, lazily) → syncer; then the status is derived from what happened
- * ({@link RoundOutcome}). Single use, one thread, under the mailbox's lock.
+ * ({@link RoundOutcome}). Single use, under the mailbox's lock.
+ *
+ * <p>The policy-scoped resources are read at once, then the unscoped ones (To Do), each on the
+ * host's executor ({@link Fork}: the round's own thread runs what no worker took); every request of
+ * the round shares {@link MailboxRequests}' slots, so at most {@code maxRequestsPerMailbox} are in
+ * flight for the mailbox. What resources share (the access decision, the scoped success, the
+ * delegated token, the outcome) is safe to touch from their threads.
  *
  * <p>The guard rails hold whatever the pluggable selector answers: a deny (stored, cached or just
  * observed) keeps every resource of the mailbox off app-only; a resource no access policy can scope
@@ -65,23 +73,27 @@ final class MailboxRound {
   private final Mailbox mailbox;
   private final MailboxState before;
   private final long fence;
-  /** Counts what it lets through (the audit); wrapped by {@link #gateway}, which tells the listener. */
-  private final StoppableGateway stoppable;
-  private final MailboxGateway gateway;
+  /** Tells the listener of throttled answers and expired links; each resource counts its own requests around it. */
+  private final MailboxGateway observed;
+  /** The round's request slots and refusals, shared by its resources. */
+  private final MailboxRequests requests;
   private final BooleanSupplier stopped;
   private final AuditTrail audit;
   private final RoundPlan plan;
   /** Null when change notifications are off. */
   private final SubscriptionKeeper keeper;
-  private final Set<Resource> pushFed = EnumSet.noneOf(Resource.class);
+  private final Set<Resource> pushFed = Collections.synchronizedSet(EnumSet.noneOf(Resource.class));
 
+  /** Set before the resources start; read-only while they run. */
   private ApplicationModeGate.Availability app;
-  private AccessDecision access;
-  private boolean delegatedAlive;
-  private String signInCode;
+  private volatile AccessDecision access;
+  /** These three change only under {@link #delegatedToken()}'s lock. */
+  private volatile boolean delegatedAlive;
+  private volatile String signInCode;
   private AccessToken delegatedToken;
   private TokenException delegatedFailure;
-  private boolean scopedAppSuccess;
+  /** Set by a scoped resource, read by unscoped ones, which start only after every scoped one ended. */
+  private volatile boolean scopedAppSuccess;
   private final RoundOutcome outcome = new RoundOutcome();
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
@@ -96,8 +108,8 @@ final class MailboxRound {
     this.before = before;
     this.fence = fence;
     this.stopped = stopped;
-    this.stoppable = new StoppableGateway(ctx.gateway(), stopped);
-    this.gateway = new ObservedGateway(stoppable, ctx.listener());
+    this.observed = new ObservedGateway(ctx.gateway(), ctx.listener());
+    this.requests = new MailboxRequests(ctx.options().maxRequestsPerMailbox(), stopped, () -> access);
     this.delegatedAlive = before.delegatedAlive();
     this.signInCode = before.delegatedAlive() ? null
         : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()
@@ -116,27 +128,34 @@ final class MailboxRound {
         app = appGate.accessCheckFailed(mailbox, e);
       }
     }
-    List<ResourceResult> results = new ArrayList<>();
-    for (Resource resource : resourcesToRead()) {
-      ResourceSyncer<?> syncer = ctx.syncers().get(resource);
-      if (syncer == null) {
-        continue;
-      }
-      if (stopped.getAsBoolean() && !outcome.aborted()) {
-        outcome.fencedOut(FencedOutException.unenrolled(mailbox.id()));
-      }
-      RoundMdc.resource(resource);
-      long t0 = System.nanoTime();
-      boolean aborted = outcome.aborted();
-      ResourceResult r = aborted ? ResourceResult.skipped(resource, outcome.abortReason()) : runResource(syncer);
-      results.add(r);
-      ctx.listener().resourceSynced(mailbox, r, aborted ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - t0));
-    }
-    RoundMdc.resource(null);
+    List<Resource> toRead = resourcesToRead().stream().filter(r -> ctx.syncers().containsKey(r)).toList();
+    // the scoped ones at once, then the unscoped ones: those may go app-only only after a scoped success
+    List<ResourceResult> results = new ArrayList<>(readAtOnce(toRead.stream().filter(Resource::coveredByAccessPolicies).toList()));
+    results.addAll(readAtOnce(toRead.stream().filter(r -> !r.coveredByAccessPolicies()).toList()));
     if (keeper != null && !outcome.aborted()) {
       dropSubscriptionsOfDisabledResources();
     }
     return new Result(results, outcome, access, app, delegatedAlive, signInCode, Set.copyOf(pushFed));
+  }
+
+  private List<ResourceResult> readAtOnce(List<Resource> resources) {
+    return Fork.all(ctx.executor(), resources.stream().<Supplier<ResourceResult>>map(r -> () -> read(r)).toList());
+  }
+
+  /** One resource's step, on whichever thread runs it (with the round's log keys), told to the listener. */
+  private ResourceResult read(Resource resource) {
+    try (RoundMdc mdc = RoundMdc.open(mailbox)) {
+      RoundMdc.resource(resource);
+      if (stopped.getAsBoolean() && !outcome.aborted()) {
+        outcome.fencedOut(FencedOutException.unenrolled(mailbox.id()));
+      }
+      long t0 = System.nanoTime();
+      String abortReason = outcome.abortReason();
+      ResourceResult r = abortReason != null ? ResourceResult.skipped(resource, abortReason)
+          : runResource(ctx.syncers().get(resource));
+      ctx.listener().resourceSynced(mailbox, r, abortReason != null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - t0));
+      return r;
+    }
   }
 
   /**
@@ -161,7 +180,7 @@ final class MailboxRound {
 
   /** Subscriptions of resources the mailbox no longer syncs: deleted with a token of their mode where one is at hand. */
   private void dropSubscriptionsOfDisabledResources() {
-    keeper.deleteAll(gateway, mailbox.id(),
+    keeper.deleteAll(requests.around(new StoppableGateway(observed, stopped)), mailbox.id(),
         sub -> !ChangeFeed.synced(ctx, mailbox, sub.resource()),
         sub -> {
           // app-only under the guard rails of reads: an allow, and for unscoped resources a scoped success first
@@ -180,6 +199,9 @@ final class MailboxRound {
 
   private ResourceResult runResource(ResourceSyncer<?> syncer) {
     Resource resource = syncer.type().resource();
+    // counts this resource's requests that left (the audit); the round's slots and refusals in front of it
+    StoppableGateway counted = new StoppableGateway(observed, stopped);
+    MailboxGateway gateway = requests.around(counted);
     while (true) {
       StrategyChoice choice = guardRails(resource, ctx.selector().choose(new SelectionContext(mailbox, resource,
           Purpose.BACKGROUND_SYNC, app.enabled(), app.healthy(), app.unhealthyReason(), app.permits(resource), access,
@@ -206,7 +228,7 @@ final class MailboxRound {
         outcome.failed(delegatedFailure.errorCode(), delegatedFailure.getMessage());
         return ResourceResult.failed(resource, AuthMode.DELEGATED, delegatedFailure.getMessage());
       }
-      int sentBefore = stoppable.sent();
+      int sentBefore = counted.sent();
       Instant startedAt = ctx.clock().instant();
       AccessRecord.Outcome appOutcome = AccessRecord.Outcome.FAILED;
       String appError = null;
@@ -250,7 +272,7 @@ final class MailboxRound {
         // the token was revoked or expired early: drop it so the next round starts with a fresh one
         (token.mode() == AuthMode.APPLICATION ? ctx.application() : ctx.delegated()).invalidate(mailbox);
         if (token.mode() == AuthMode.DELEGATED) {
-          delegatedToken = null;
+          dropDelegatedToken(token);
         }
         appError = e.code();
         outcome.failed(e.code(), e.getMessage());
@@ -277,7 +299,7 @@ final class MailboxRound {
         return ResourceResult.failed(resource, token.mode(), e.getMessage());
       } finally {
         if (token.mode() == AuthMode.APPLICATION) {
-          audited(resource, startedAt, stoppable.sent() - sentBefore, appOutcome, appError);
+          audited(resource, startedAt, counted.sent() - sentBefore, appOutcome, appError);
         }
       }
     }
@@ -332,8 +354,15 @@ final class MailboxRound {
         : whyNotApp;
   }
 
-  /** The user's delegated token, fetched at most once per round; null after a failure. */
-  private AccessToken delegatedToken() {
+  /** The resource's delegated token was refused: the next resource to ask fetches a fresh one (once). */
+  private synchronized void dropDelegatedToken(AccessToken refused) {
+    if (delegatedToken == refused) {
+      delegatedToken = null;
+    }
+  }
+
+  /** The user's delegated token, fetched at most once per round (resources running at once wait for it); null after a failure. */
+  private synchronized AccessToken delegatedToken() {
     if (delegatedToken != null || delegatedFailure != null) {
       return delegatedToken;
     }

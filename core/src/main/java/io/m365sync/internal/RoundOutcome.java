@@ -13,7 +13,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** Collects what happened to each resource of a round, for deriving the mailbox status. */
+/**
+ * Collects what happened to each resource of a round, for deriving the mailbox status. Resources
+ * running at once report here from their threads: every method is synchronized; the fields are read
+ * once the round's resources have all ended.
+ */
 final class RoundOutcome {
   final List<StrategyChoice> blocked = new ArrayList<>();
   final Set<AuthMode> syncedModes = EnumSet.noneOf(AuthMode.class);
@@ -27,18 +31,18 @@ final class RoundOutcome {
   /** The tenant's delegated token requests are held (its credentials were refused); not this mailbox's fault. */
   CredentialsInvalidException tenantHeld;
 
-  void blocked(StrategyChoice choice) {
+  synchronized void blocked(StrategyChoice choice) {
     blocked.add(choice);
   }
 
-  void synced(AuthMode mode, StrategyChoice choice) {
+  synchronized void synced(AuthMode mode, StrategyChoice choice) {
     syncedModes.add(mode);
     if (mode == AuthMode.DELEGATED && !ReasonCode.APP_NOT_ENABLED.is(choice.reasonCode())) {
       fallbacks.add(choice);
     }
   }
 
-  void failed(String code, String reason) {
+  synchronized void failed(String code, String reason) {
     if (failureCode == null) {
       // a failure without a Graph error code (e.g. no response at all) is still a failure
       failureCode = code != null ? code : ReasonCode.FAILED.code();
@@ -46,38 +50,42 @@ final class RoundOutcome {
     }
   }
 
-  void throttled(ThrottledException e) {
-    throttled = e;
+  synchronized void throttled(ThrottledException e) {
+    // Graph's first 429 of the round sets the backoff; the requests refused after it carry it as their cause
+    if (throttled == null) {
+      throttled = e.getCause() instanceof ThrottledException graphs ? graphs : e;
+    }
   }
 
-  void unavailable(MailboxUnavailableException e) {
+  synchronized void unavailable(MailboxUnavailableException e) {
     unavailable = e;
   }
 
-  void quarantined(MassChangeQuarantine q) {
+  synchronized void quarantined(MassChangeQuarantine q) {
     quarantines.add(q);
   }
 
-  void tenantHeld(CredentialsInvalidException e) {
+  synchronized void tenantHeld(CredentialsInvalidException e) {
     tenantHeld = e;
   }
 
-  void fencedOut(FencedOutException e) {
+  synchronized void fencedOut(FencedOutException e) {
     fencedOut = e;
   }
 
   /** Whether the rest of the round must be skipped (the mailbox as a whole cannot go on now). */
-  boolean aborted() {
+  synchronized boolean aborted() {
     return throttled != null || unavailable != null || fencedOut != null;
   }
 
-  String abortReason() {
+  /** Why the rest of the round is skipped, or null when it goes on. */
+  synchronized String abortReason() {
     if (throttled != null) {
       return "mailbox throttled; retry after " + throttled.retryAfter();
     }
     if (unavailable != null) {
       return "mailbox unavailable";
     }
-    return "lease lost";
+    return fencedOut != null ? "lease lost" : null;
   }
 }

@@ -28,6 +28,8 @@ public class M365SyncProperties {
   private Duration cycleInterval = DEFAULTS.cycleInterval();
   /** Mailbox rounds in flight at once within a cycle. */
   private int maxConcurrentMailboxes = DEFAULTS.maxConcurrentMailboxes();
+  /** Graph requests one mailbox's round keeps in flight at once (Outlook allows 4 per app and mailbox). */
+  private int maxRequestsPerMailbox = DEFAULTS.maxRequestsPerMailbox();
   /** How long an access decision (allow or deny) is trusted before re-probing. */
   private Duration accessDecisionTtl = DEFAULTS.accessDecisionTtl();
   /** How long application mode stays off for a tenant after a tenant-wide credential or consent failure. */
@@ -82,7 +84,7 @@ public class M365SyncProperties {
 
   /** The engine's tuning as {@link SyncOptions}; throws listing every bad value at once. */
   public SyncOptions toSyncOptions() {
-    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, accessDecisionTtl, applicationRetryInterval,
+    return new SyncOptions(cycleInterval, maxConcurrentMailboxes, maxRequestsPerMailbox, accessDecisionTtl, applicationRetryInterval,
         failureBackoff, maxFailureBackoff, unavailableRecheck, signInNotify, pageSize, eventWindowPast, eventWindowFuture,
         maxRetryAfter, unscopedDelegatedOnly, credentialExpiryWarning, keepAliveInterval, auditRetention);
   }
@@ -305,6 +307,8 @@ public class M365SyncProperties {
   public void setCycleInterval(Duration cycleInterval) { this.cycleInterval = cycleInterval; }
   public int getMaxConcurrentMailboxes() { return maxConcurrentMailboxes; }
   public void setMaxConcurrentMailboxes(int maxConcurrentMailboxes) { this.maxConcurrentMailboxes = maxConcurrentMailboxes; }
+  public int getMaxRequestsPerMailbox() { return maxRequestsPerMailbox; }
+  public void setMaxRequestsPerMailbox(int maxRequestsPerMailbox) { this.maxRequestsPerMailbox = maxRequestsPerMailbox; }
   public Duration getAccessDecisionTtl() { return accessDecisionTtl; }
   public void setAccessDecisionTtl(Duration accessDecisionTtl) { this.accessDecisionTtl = accessDecisionTtl; }
   public Duration getApplicationRetryInterval() { return applicationRetryInterval; }

@@ -27,7 +27,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class M365SyncPropertiesTest {
   /** A value other than the default for every option: a new option fails here until the starter binds it. */
   private static final Map<String, String> NON_DEFAULT = Map.ofEntries(
-      Map.entry("cycleInterval", "PT7M"), Map.entry("maxConcurrentMailboxes", "3"),
+      Map.entry("cycleInterval", "PT7M"), Map.entry("maxConcurrentMailboxes", "3"), Map.entry("maxRequestsPerMailbox", "2"),
       Map.entry("accessDecisionTtl", "PT2H"), Map.entry("applicationRetryInterval", "PT3H"),
       Map.entry("failureBackoff", "PT2M"), Map.entry("maxFailureBackoff", "PT9H"),
       Map.entry("unavailableRecheck", "PT8H"), Map.entry("signInNotify", "WEEKLY"), Map.entry("pageSize", "250"),

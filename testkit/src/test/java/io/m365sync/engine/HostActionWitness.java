@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the host did and when (enrollments, policy-group moves), and every breach of the engine's
  * promises seen so far: Graph requests while not enrolled (by log position and by clock time), app-only
  * 200s outside the policy scope after propagation, more than one 403 probe per TTL, CRM or state writes
- * after {@code unenroll} returned, and two rounds of one mailbox at once. The watched gateway, CRM and
+ * after {@code unenroll} returned, and two rounds of one mailbox at once (two calls of one resource's step at once). The watched gateway, CRM and
  * state store report to it; the test reads {@link #violations()} after each step.
  */
 final class HostActionWitness implements SyncListener {
@@ -60,7 +60,8 @@ final class HostActionWitness implements SyncListener {
   private final Map<String, List<Membership>> memberships = new HashMap<>();
   private final Map<String, Instant> lastProbe = new HashMap<>();
   private final Set<MailboxId> unenrolled = ConcurrentHashMap.newKeySet();
-  private final Map<MailboxId, Thread> inCall = new ConcurrentHashMap<>();
+  /** By mailbox and lane (see {@link #enterCall}). */
+  private final Map<String, Thread> inCall = new ConcurrentHashMap<>();
   private final Map<MailboxId, Thread> inRound = new ConcurrentHashMap<>();
   private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
   private int scanned;
@@ -194,20 +195,25 @@ final class HostActionWitness implements SyncListener {
 
   // ------------------------------------------------------------------ what the engine does (any thread)
 
-  /** A gateway or CRM call for the mailbox begins; returns whether this call owns the mailbox's slot. */
-  boolean enterCall(MailboxId mailbox, boolean graph) {
+  /**
+   * A gateway or CRM call for the mailbox begins; returns whether this call owns its slot. The slot
+   * is the mailbox's {@code lane} (a resource on the Graph side, a CRM table): a round reads its
+   * resources at once, but each resource's calls one after another, so two calls in one lane at
+   * once mean two rounds at once.
+   */
+  boolean enterCall(MailboxId mailbox, String lane, boolean graph) {
     Thread me = Thread.currentThread();
-    Thread other = inCall.putIfAbsent(mailbox, me);
+    Thread other = inCall.putIfAbsent(mailbox + "|" + lane, me);
     if (other != null && other != me) {
-      violation("a call for " + mailbox + " while " + other.getName() + " is in one: two rounds at once");
+      violation("a call for " + mailbox + " (" + lane + ") while " + other.getName() + " is in one: two rounds at once");
     }
     maybePause(mailbox, graph);
     return other == null;
   }
 
-  void leaveCall(MailboxId mailbox, boolean owner) {
+  void leaveCall(MailboxId mailbox, String lane, boolean owner) {
     if (owner) {
-      inCall.remove(mailbox);
+      inCall.remove(mailbox + "|" + lane);
     }
   }
 

@@ -195,7 +195,9 @@ class HostActionsPropertiesTest {
           "CRM sync may reach crm-sync only");
       m365.clock().advance(PROPAGATION.plusMinutes(1)); // in force from the first step; group moves still wait
       m365.grantApplicationPermissions(RESOURCES.toArray(Resource[]::new));
-      SyncOptions options = SyncOptions.defaults().withPageSize(2);
+      // a round reads its resources at once; one Graph request of a mailbox in flight at a time lets the
+      // stop promise be checked to the request (see Race)
+      SyncOptions options = SyncOptions.defaults().withPageSize(2).withMaxRequestsPerMailbox(1);
       witness = new HostActionWitness(m365.cloud().log(), m365.clock(), PROPAGATION, options.accessDecisionTtl(), now);
       for (int u = 0; u < USERS; u++) {
         witness.member(users.get(u).objectId(), u < 2);
@@ -333,15 +335,17 @@ class HostActionsPropertiesTest {
         witness.pause = null;
       }
       if (stoppedAt.get() >= 0 && pause.reached.getCount() == 0) {
-        // the promise: unenroll stops a round in flight before its next Graph request (the held one was sent)
+        // the promise: unenroll stops a round in flight before its next Graph request. The request in flight
+        // when the stop was raised may still land (the held one, or another resource's while a CRM call
+        // was held): with one request slot per mailbox, that is at most one
         List<RecordedRequest> after = m365.cloud().log().all();
         long sent = after.subList(stoppedAt.get(), after.size()).stream()
             .filter(q -> q.isGraph() && id.userObjectId().equals(q.targetUserId()))
             // unenroll itself deletes the mailbox's subscriptions, still enrolled and under the lock
             .filter(q -> !q.operation().startsWith("DELETE /subscriptions/")).count();
-        if (sent > (pause.heldGraphCall ? 1 : 0)) {
+        if (sent > 1) {
           witness.violation(sent + " Graph requests for " + id + " after unenroll stopped its round"
-              + (pause.heldGraphCall ? " (one was in flight)" : ""));
+              + (pause.heldGraphCall ? " (the held one was in flight)" : ""));
         }
       }
     }

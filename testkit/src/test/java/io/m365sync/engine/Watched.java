@@ -38,7 +38,7 @@ import java.util.function.Supplier;
 final class Watched {
   private Watched() {}
 
-  /** The Graph side: each call is one slot of its mailbox (two at once means two rounds at once). */
+  /** The Graph side: each call takes its mailbox-resource's slot (two at once means two rounds at once). */
   static final class Gateway implements MailboxGateway {
     private final MailboxGateway d;
     private final HostActionWitness w;
@@ -48,40 +48,47 @@ final class Watched {
       this.w = w;
     }
 
-    private <R> R call(MailboxSession session, Supplier<R> body) {
+    /** Which resource each subscription serves: renewals and deletes name only its id. */
+    private final Map<String, String> subscriptionLanes = new ConcurrentHashMap<>();
+
+    private <R> R call(MailboxSession session, ResourceType<?> type, Supplier<R> body) {
+      return call(session, type.resource().name(), body);
+    }
+
+    private <R> R call(MailboxSession session, String lane, Supplier<R> body) {
       MailboxId m = session.mailbox().id();
-      boolean owner = w.enterCall(m, true);
+      boolean owner = w.enterCall(m, lane, true);
       try {
         return body.get();
       } finally {
-        w.leaveCall(m, owner);
+        w.leaveCall(m, lane, owner);
       }
     }
 
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession s, ResourceType<T> type, DeltaRequest request) {
-      return call(s, () -> d.delta(s, type, request));
+      return call(s, type, () -> d.delta(s, type, request));
     }
 
     @Override
     public <T extends SyncItem> Optional<T> get(MailboxSession s, ResourceType<T> type, String container, String remoteId) {
-      return call(s, () -> d.get(s, type, container, remoteId));
+      return call(s, type, () -> d.get(s, type, container, remoteId));
     }
 
     @Override
     public <T extends SyncItem> WriteResult create(MailboxSession s, ResourceType<T> type, String container, T item) {
-      return call(s, () -> d.create(s, type, container, item));
+      return call(s, type, () -> d.create(s, type, container, item));
     }
 
     @Override
     public <T extends SyncItem> WriteResult update(MailboxSession s, ResourceType<T> type, String container, String remoteId,
                                                    String ifMatch, ItemPatch<T> patch) {
-      return call(s, () -> d.update(s, type, container, remoteId, ifMatch, patch));
+      return call(s, type, () -> d.update(s, type, container, remoteId, ifMatch, patch));
     }
 
     @Override
     public void delete(MailboxSession s, ResourceType<?> type, String container, String remoteId, String ifMatch) {
-      call(s, () -> {
+      call(s, type, () -> {
         d.delete(s, type, container, remoteId, ifMatch);
         return null;
       });
@@ -90,17 +97,20 @@ final class Watched {
     @Override
     public io.m365sync.gateway.RemoteSubscription createSubscription(MailboxSession s, ResourceType<?> type,
         String container, java.net.URI url, java.net.URI lifecycleUrl, String clientState, java.time.Instant expiresAt) {
-      return call(s, () -> d.createSubscription(s, type, container, url, lifecycleUrl, clientState, expiresAt));
+      io.m365sync.gateway.RemoteSubscription sub =
+          call(s, type, () -> d.createSubscription(s, type, container, url, lifecycleUrl, clientState, expiresAt));
+      subscriptionLanes.put(sub.id(), type.resource().name());
+      return sub;
     }
 
     @Override
     public io.m365sync.gateway.RemoteSubscription renewSubscription(MailboxSession s, String id, java.time.Instant expiresAt) {
-      return call(s, () -> d.renewSubscription(s, id, expiresAt));
+      return call(s, subscriptionLanes.getOrDefault(id, "subscription"), () -> d.renewSubscription(s, id, expiresAt));
     }
 
     @Override
     public void deleteSubscription(MailboxSession s, String id) {
-      call(s, () -> {
+      call(s, subscriptionLanes.getOrDefault(id, "subscription"), () -> {
         d.deleteSubscription(s, id);
         return null;
       });
@@ -112,20 +122,23 @@ final class Watched {
     private final CrmStore<T> d;
     private final HostActionWitness w;
 
+    /** One table serves one resource: its calls for a mailbox never overlap. */
+    private final String lane = "crm@" + Integer.toHexString(System.identityHashCode(this));
+
     Crm(CrmStore<T> d, HostActionWitness w) {
       this.d = d;
       this.w = w;
     }
 
     private <R> R call(MailboxId m, String write, Supplier<R> body) {
-      boolean owner = w.enterCall(m, false);
+      boolean owner = w.enterCall(m, lane, false);
       try {
         if (write != null) {
           w.write(m, write);
         }
         return body.get();
       } finally {
-        w.leaveCall(m, owner);
+        w.leaveCall(m, lane, owner);
       }
     }
 

@@ -28,6 +28,7 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.MutableClock;
+import io.m365sync.testkit.emulator.Latency;
 import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.AppRegistration;
 import io.m365sync.testkit.model.CloudModel;
@@ -62,7 +63,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * loop CRM teams write (a new MSAL app and a new GraphServiceClient per mailbox, SDK models, one
  * mailbox at a time) and the floor (java.net.http + Jackson into maps, 4 threads).
  *
- * <p>Arguments: mailboxes, events per mailbox, runs per path (default 200 500 6). Command and figures:
+ * <p>Arguments: mailboxes, events per mailbox, runs per path (default 200 500 6); system properties
+ * {@code bench.inFlight}, {@code bench.latencyMs} and {@code bench.fullStackOnly} (below). Command and figures:
  * {@code BENCHMARKS.md}.
  */
 public final class SyncBenchmark {
@@ -90,7 +92,8 @@ public final class SyncBenchmark {
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
         ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(), Runtime.getRuntime().maxMemory() >> 20);
     Result r = run(mailboxes, events, rounds);
-    System.out.println(report(r));
+    System.out.println(FULL_STACK_ONLY ? String.format("full stack, median of the last 3 runs: %,.0f events/s (%.1f s)%n",
+        r.fullStack().eventsPerSecond(), r.fullStack().took().toMillis() / 1000.0) : report(r));
   }
 
   static String report(Result r) {
@@ -110,8 +113,12 @@ public final class SyncBenchmark {
     return sb.toString();
   }
 
-  /** Mailboxes the full stack syncs at a time ({@code -Dbench.inFlight}). */
-  static final int IN_FLIGHT = Integer.getInteger("bench.inFlight", 8);
+  /** Mailboxes the full stack syncs at a time ({@code -Dbench.inFlight}); default: the engine's default. */
+  static final int IN_FLIGHT = Integer.getInteger("bench.inFlight", SyncOptions.defaults().maxConcurrentMailboxes());
+  /** Milliseconds the emulator waits before each Graph and token answer ({@code -Dbench.latencyMs}); default 0. */
+  static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 0);
+  /** Runs only the full stack ({@code -Dbench.fullStackOnly=true}): the references take minutes each at real latency. */
+  static final boolean FULL_STACK_ONLY = Boolean.getBoolean("bench.fullStackOnly");
 
   /** What the full stack measured: its phase and the idle cycle after it. */
   record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
@@ -133,12 +140,17 @@ public final class SyncBenchmark {
     Instant from = clock.instant().minus(Duration.ofDays(30));
     Instant to = clock.instant().plus(Duration.ofDays(365));
     try (M365Emulator emulator = new M365Emulator(cloud).threads(4).start()) {
+      if (LATENCY_MS > 0) {
+        Latency latency = Latency.fixed(Duration.ofMillis(LATENCY_MS));
+        emulator.graphLatency(latency).tokenLatency(latency);
+        System.out.printf("latency: %d ms per Graph and token answer%n", LATENCY_MS);
+      }
       // each path runs `rounds` times in a row: C2 keeps compiling through the first runs of each
       // (up to a core for a whole run on 2 cores), the full stack's larger code base the longest
       List<Phase> naive = new ArrayList<>();
       List<FullStack> full = new ArrayList<>();
       List<Phase> floor = new ArrayList<>();
-      for (int round = 1; round <= rounds; round++) {
+      for (int round = 1; round <= (FULL_STACK_ONLY ? 0 : rounds); round++) {
         naive.add(measure("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
             () -> naive(emulator, tenant, users, from, to)));
         printRun(naive.get(naive.size() - 1), round, rounds);
@@ -147,13 +159,14 @@ public final class SyncBenchmark {
         full.add(fullStack(emulator, cloud, clock, tenant, users, eventsPerMailbox));
         printRun(full.get(full.size() - 1).phase(), round, rounds);
       }
-      for (int round = 1; round <= rounds; round++) {
+      for (int round = 1; round <= (FULL_STACK_ONLY ? 0 : rounds); round++) {
         floor.add(measure("floor: java.net.http + Jackson into maps, 4 threads", () -> floor(emulator, tenant, users, from, to)));
         printRun(floor.get(floor.size() - 1), round, rounds);
       }
       FullStack counted = medianOfLastThree(full, f -> f.phase().eventsPerSecond());
       Result result = new Result(mailboxes, eventsPerMailbox, rounds, counted.phase(),
-          medianOfLastThree(naive, Phase::eventsPerSecond), medianOfLastThree(floor, Phase::eventsPerSecond),
+          FULL_STACK_ONLY ? null : medianOfLastThree(naive, Phase::eventsPerSecond),
+          FULL_STACK_ONLY ? null : medianOfLastThree(floor, Phase::eventsPerSecond),
           counted.graphRequestsPerMailboxResourceIdle(), counted.tokenRequestsIdleCycle(), counted.duplicates());
       return result;
     }

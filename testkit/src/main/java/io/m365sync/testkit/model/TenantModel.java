@@ -61,6 +61,8 @@ public final class TenantModel {
   private final Deque<EntraError> tokenFaults = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> budgetUse = new HashMap<>();
   private final Map<String, Integer> inFlight = new HashMap<>();
+  /** The most requests each app|mailbox key had in flight at once, for tests and benchmarks. */
+  private final Map<String, Integer> peakInFlight = new HashMap<>();
   private final SubscriptionModel subscriptions = new SubscriptionModel(this);
 
   private volatile Duration accessTokenLifetime = Duration.ofHours(1);
@@ -847,10 +849,21 @@ public final class TenantModel {
       used.addLast(now);
     }
     inFlight.put(key, running + 1);
+    peakInFlight.merge(key, running + 1, Math::max);
   }
 
   private synchronized void leave(String key) {
     inFlight.computeIfPresent(key, (k, v) -> v <= 1 ? null : v - 1);
+  }
+
+  /**
+   * The most Graph requests each mailbox had in flight at once (admitted, not yet answered) for one app:
+   * the largest of any one app's, by the owner's object id; only mailboxes that were sent a request appear.
+   */
+  public synchronized Map<String, Integer> peakConcurrentRequestsByUser() {
+    Map<String, Integer> peaks = new LinkedHashMap<>();
+    peakInFlight.forEach((key, peak) -> peaks.merge(key.substring(key.indexOf('|') + 1), peak, Math::max));
+    return peaks;
   }
 
   /** Counts of Graph requests per target user, for tests and benchmarks. */

@@ -1,0 +1,186 @@
+package io.m365sync.internal;
+
+import io.m365sync.AuthMode;
+import io.m365sync.access.AccessDecision;
+import io.m365sync.gateway.AccessDeniedByPolicyException;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteSubscription;
+import io.m365sync.gateway.ThrottledException;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import io.m365sync.state.FencedOutException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * One round's Graph requests for its mailbox, whichever resource sends them: at most
+ * {@code maxInFlight} at once (Outlook refuses a 5th with a 429), and none after the round learnt
+ * that it must stop sending. A 429 seen by one resource refuses every later request of the round
+ * with the same {@code Retry-After}, so resources running beside it back off with it. App-only
+ * requests go one at a time until one to a policy-scoped resource succeeded: if an access policy
+ * blocks the app, one 403 says so (one probe per access-decision TTL, as when resources ran one
+ * after another), and the round's later app-only requests are refused as Graph would refuse them
+ * (the guard rails hold request by request, not only when a resource starts), so they fall back.
+ * Refusals send nothing. Thread-safe; one per round.
+ */
+final class MailboxRequests {
+  private final Semaphore slots;
+  private final BooleanSupplier stopped;
+  private final Supplier<AccessDecision> access;
+  private final Semaphore probe = new Semaphore(1);
+  private volatile ThrottledException throttled;
+  /** A policy-scoped app-only request succeeded: app-only requests need not wait for one another. */
+  private volatile boolean appOnlyConfirmed;
+  /** An app-only request was denied by policy (also known through {@code access} once the round handled it). */
+  private volatile AccessDeniedByPolicyException appOnlyDenied;
+
+  /**
+   * @param access the round's access decision as it stands (null when none was made)
+   */
+  MailboxRequests(int maxInFlight, BooleanSupplier stopped, Supplier<AccessDecision> access) {
+    this.slots = new Semaphore(maxInFlight);
+    this.stopped = stopped;
+    this.access = access;
+  }
+
+  private <R> R send(MailboxSession session, ResourceType<?> type, Supplier<R> call) {
+    refuseIfTold(session, type);
+    boolean probing = session.mode() == AuthMode.APPLICATION && !appOnlyConfirmed;
+    if (probing) {
+      acquire(probe, session);
+      if (appOnlyConfirmed) {
+        probe.release(); // confirmed while this one waited
+        probing = false;
+      }
+    }
+    try {
+      acquire(slots, session); // blocks only this round's own threads, at most one per resource
+      try {
+        refuseIfTold(session, type); // what was learnt while this request waited
+        R result = call.get();
+        if (probing && type != null && type.resource().coveredByAccessPolicies()) {
+          appOnlyConfirmed = true;
+        }
+        return result;
+      } catch (ThrottledException e) {
+        if (throttled == null) {
+          throttled = e;
+        }
+        throw e;
+      } catch (AccessDeniedByPolicyException e) {
+        if (session.mode() == AuthMode.APPLICATION && appOnlyDenied == null) {
+          appOnlyDenied = e;
+        }
+        throw e;
+      } finally {
+        slots.release();
+      }
+    } finally {
+      if (probing) {
+        probe.release();
+      }
+    }
+  }
+
+  private static void acquire(Semaphore semaphore, MailboxSession session) {
+    try {
+      semaphore.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the host is shutting its pool down: this resource fails, the round ends
+      throw new IllegalStateException("interrupted while waiting to send a request for mailbox "
+          + session.mailbox().id(), e);
+    }
+  }
+
+  private void refuseIfTold(MailboxSession session, ResourceType<?> type) {
+    if (stopped.getAsBoolean()) {
+      throw FencedOutException.unenrolled(session.mailbox().id());
+    }
+    ThrottledException t = throttled;
+    if (t != null) {
+      throw new ThrottledException("not sent: Graph throttled the mailbox earlier in this round", session.mailbox().id(),
+          type == null ? null : type.resource(), t.status(), t.code(), null, t.retryAfter(), t);
+    }
+    if (session.mode() != AuthMode.APPLICATION) {
+      return;
+    }
+    AccessDeniedByPolicyException denied = appOnlyDenied;
+    String code = denied != null ? denied.code() : access.get() instanceof AccessDecision.Deny deny ? deny.reasonCode() : null;
+    if (denied != null || code != null) {
+      throw new AccessDeniedByPolicyException("not sent: app-only access to the mailbox was denied earlier in this round ("
+          + code + ")", session.mailbox().id(), type == null ? null : type.resource(), 403, code, null, denied);
+    }
+  }
+
+  /** {@code gateway} with this round's limits in front of it: one view per resource, all sharing the slots. */
+  MailboxGateway around(MailboxGateway gateway) {
+    return new Limited(gateway);
+  }
+
+  private final class Limited implements MailboxGateway {
+    private final MailboxGateway gateway;
+
+    Limited(MailboxGateway gateway) {
+      this.gateway = gateway;
+    }
+
+    @Override
+    public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+      return send(session, type, () -> gateway.delta(session, type, request));
+    }
+
+    @Override
+    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                                String remoteId) {
+      return send(session, type, () -> gateway.get(session, type, container, remoteId));
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
+      return send(session, type, () -> gateway.create(session, type, container, item));
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
+      return send(session, type, () -> gateway.update(session, type, container, remoteId, ifMatch, patch));
+    }
+
+    @Override
+    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
+      send(session, type, () -> {
+        gateway.delete(session, type, container, remoteId, ifMatch);
+        return null;
+      });
+    }
+
+    @Override
+    public RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
+                                                 URI notificationUrl, URI lifecycleUrl, String clientState, Instant expiresAt) {
+      return send(session, type, () ->
+          gateway.createSubscription(session, type, container, notificationUrl, lifecycleUrl, clientState, expiresAt));
+    }
+
+    @Override
+    public RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
+      return send(session, null, () -> gateway.renewSubscription(session, id, expiresAt));
+    }
+
+    @Override
+    public void deleteSubscription(MailboxSession session, String id) {
+      send(session, null, () -> {
+        gateway.deleteSubscription(session, id);
+        return null;
+      });
+    }
+  }
+}

@@ -4,6 +4,8 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +36,31 @@ public interface MailboxGateway {
 
   /** Reads the next delta page. */
   <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request);
+
+  /**
+   * Reads the next delta page of each probe, as {@link #delta} would, each judged on its own: a probe
+   * that fails is a {@link BatchedDelta} with its {@link GatewayException} (never an empty page), and
+   * does not fail the others. Probes may name different mailboxes and tokens. The engine uses it to
+   * poll idle mailbox-resources cheaply; a gateway may read the probes in fewer round trips (Graph's
+   * {@code $batch}). Default: one {@link #delta} call per probe, in order.
+   *
+   * @return one result per probe, in the order of {@code probes}
+   */
+  default List<BatchedDelta<?>> deltaBatch(List<? extends DeltaProbe<?>> probes) {
+    List<BatchedDelta<?>> results = new ArrayList<>(probes.size());
+    for (DeltaProbe<?> probe : probes) {
+      results.add(readOne(this, probe));
+    }
+    return results;
+  }
+
+  private static <T extends SyncItem> BatchedDelta<T> readOne(MailboxGateway gateway, DeltaProbe<T> probe) {
+    try {
+      return BatchedDelta.read(probe, gateway.delta(probe.session(), probe.type(), probe.request()));
+    } catch (GatewayException e) {
+      return BatchedDelta.failed(probe, e);
+    }
+  }
 
   /**
    * Reads one item by its id in {@code container} (null: the default folder/list), wherever it lies

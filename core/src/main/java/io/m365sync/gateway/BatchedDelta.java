@@ -27,6 +27,24 @@ public record BatchedDelta<T extends SyncItem>(DeltaProbe<T> probe, DeltaPage<T>
     return new BatchedDelta<>(probe, null, failure);
   }
 
+  /** Graph's status for a batch step whose dependency failed: it was not run. */
+  public static final int FAILED_DEPENDENCY = 424;
+
+  /**
+   * A probe that was not sent because an earlier probe of its mailbox under the same token failed
+   * (see {@link MailboxGateway#deltaBatch}): a 424 {@code FailedDependency}.
+   */
+  public static <T extends SyncItem> BatchedDelta<T> dependencyFailed(DeltaProbe<T> probe) {
+    return failed(probe, GatewayErrors.toException(probe.session().mailbox().id(), probe.type().resource(),
+        FAILED_DEPENDENCY, "FailedDependency", "not sent: an earlier read of the mailbox in the batch failed",
+        null, null, null));
+  }
+
+  /** Whether the probe was not sent, an earlier one of its mailbox and token having failed. */
+  public boolean notSent() {
+    return failure != null && failure.status() == FAILED_DEPENDENCY;
+  }
+
   /** Whether the page was read. */
   public boolean ok() {
     return failure == null;

@@ -84,8 +84,13 @@ final class MailboxRound {
   private boolean scopedAppSuccess;
   private final RoundOutcome outcome = new RoundOutcome();
 
+  /** What this cycle's idle probe found (null: none): its failed reads and token request count as the round's. */
+  private final IdleProbe.Found probed;
+
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan) {
+               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan,
+               IdleProbe.Found probed) {
+    this.probed = probed;
     this.ctx = ctx;
     this.plan = plan;
     this.keeper = ctx.notifications() == null ? null : new SubscriptionKeeper(ctx);
@@ -134,7 +139,11 @@ final class MailboxRound {
     }
     RoundMdc.resource(null);
     if (keeper != null && !outcome.aborted()) {
-      dropSubscriptionsOfDisabledResources();
+      try {
+        dropSubscriptionsOfDisabledResources();
+      } catch (FencedOutException e) {
+        outcome.fencedOut(e); // unenrolled meanwhile: stopped like a read, reported, not thrown at the host
+      }
     }
     return new Result(results, outcome, access, app, delegatedAlive, signInCode, Set.copyOf(pushFed));
   }
@@ -212,6 +221,10 @@ final class MailboxRound {
       String appError = null;
       try {
         MailboxSession session = new MailboxSession(mailbox, token);
+        GatewayException probedFailure = probed == null ? null : probed.failure(resource, token.mode());
+        if (probedFailure != null) {
+          throw probedFailure; // this cycle's probe was the round's first read: not sent again
+        }
         ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
@@ -343,6 +356,9 @@ final class MailboxRound {
       return null;
     }
     try {
+      if (probed != null && probed.delegatedFailure() != null) {
+        throw probed.delegatedFailure(); // one token request per cycle: the probe's attempt was this round's
+      }
       delegatedToken = appGate.acquireDelegated(mailbox, () -> ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC));
     } catch (ReauthenticationRequiredException e) {
       delegatedFailure = e;

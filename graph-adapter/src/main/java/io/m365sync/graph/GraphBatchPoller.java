@@ -21,26 +21,27 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * {@link GraphMailboxGateway#deltaBatch}: reads several delta pages — resources of one mailbox, or
  * mailboxes of one tenant under one app-only token — in {@code $batch} round trips of at most 20
- * steps, and at most 4 steps of one mailbox (Outlook's concurrent requests per app and mailbox:
- * Graph may run a batch's steps at once). Each step is judged on its own status and read on its own:
- * a throttled or failed step, or one whose body cannot be read, is a {@link BatchedDelta} with its
+ * steps. Probes sharing a token go in the same batches, a mailbox's steps together and chained with
+ * {@code dependsOn}: Graph runs them one after another (within Outlook's concurrent requests per
+ * mailbox), and once one fails answers the rest 424 without running them, so a mailbox that refuses
+ * is asked once. Each step is judged on its own status and read on its own: a throttled or failed
+ * step, or one whose body cannot be read, is a {@link BatchedDelta} with its
  * {@link GatewayException} (never an empty page; an error keeps the step's own request-id), the
- * others are pages. Probes sharing a token go in the same batch; the batch's own failure fails each
- * of its steps. Thread-safe.
+ * others are pages. The batch's own failure fails each of its steps. Thread-safe.
  */
 final class GraphBatchPoller {
   /** Graph's limit of requests per batch. */
   static final int MAX_STEPS = 20;
-  /** Outlook's limit of concurrent requests per app and mailbox: a batch's steps may run at once. */
-  static final int MAX_STEPS_PER_MAILBOX = 4;
 
   private final GraphMailboxGateway gateway;
 
@@ -50,39 +51,54 @@ final class GraphBatchPoller {
 
   /** Reads every probe's next page; results come back in the order of {@code polls}. */
   List<BatchedDelta<?>> poll(List<? extends DeltaProbe<?>> polls) {
-    Map<String, List<Integer>> byToken = new LinkedHashMap<>();
+    Map<String, Map<MailboxId, List<Integer>>> byToken = new LinkedHashMap<>();
     for (int i = 0; i < polls.size(); i++) {
-      byToken.computeIfAbsent(polls.get(i).session().token().value(), k -> new ArrayList<>()).add(i);
+      DeltaProbe<?> poll = polls.get(i);
+      byToken.computeIfAbsent(poll.session().token().value(), k -> new LinkedHashMap<>())
+          .computeIfAbsent(poll.session().mailbox().id(), k -> new ArrayList<>()).add(i);
     }
     BatchedDelta<?>[] out = new BatchedDelta<?>[polls.size()];
-    for (List<Integer> group : byToken.values()) {
-      for (List<Integer> chunk : chunks(polls, group)) {
-        batch(polls, chunk, out);
+    for (Map<MailboxId, List<Integer>> group : byToken.values()) {
+      Set<MailboxId> failed = new HashSet<>();
+      for (List<Integer> chunk : chunks(group)) {
+        List<Integer> send = new ArrayList<>(chunk.size());
+        for (int i : chunk) {
+          if (failed.contains(polls.get(i).session().mailbox().id())) {
+            out[i] = BatchedDelta.dependencyFailed(polls.get(i)); // failed in an earlier batch: not asked again
+          } else {
+            send.add(i);
+          }
+        }
+        batch(polls, send, out);
+        for (int i : send) {
+          if (!out[i].ok()) {
+            failed.add(polls.get(i).session().mailbox().id());
+          }
+        }
       }
     }
     return List.of(out);
   }
 
-  /** A token's steps in batches, in order, each batch holding at most 20 steps and 4 of any one mailbox. */
-  private static List<List<Integer>> chunks(List<? extends DeltaProbe<?>> polls, List<Integer> group) {
+  /**
+   * A token's steps in batches of at most 20, each mailbox's steps in order and together where they
+   * fit (first fit); a mailbox with more than 20 steps spans batches that follow one another.
+   */
+  private static List<List<Integer>> chunks(Map<MailboxId, List<Integer>> byMailbox) {
     List<List<Integer>> chunks = new ArrayList<>();
-    List<Map<MailboxId, Integer>> perMailbox = new ArrayList<>();
-    int open = 0; // chunks before this one are full
-    for (int i : group) {
-      MailboxId mailbox = polls.get(i).session().mailbox().id();
-      int c = open;
-      while (c < chunks.size() && (chunks.get(c).size() == MAX_STEPS
-          || perMailbox.get(c).getOrDefault(mailbox, 0) == MAX_STEPS_PER_MAILBOX)) {
-        c++;
-      }
-      if (c == chunks.size()) {
-        chunks.add(new ArrayList<>());
-        perMailbox.add(new HashMap<>());
-      }
-      chunks.get(c).add(i);
-      perMailbox.get(c).merge(mailbox, 1, Integer::sum);
-      while (open < chunks.size() && chunks.get(open).size() == MAX_STEPS) {
-        open++;
+    for (List<Integer> steps : byMailbox.values()) {
+      int from = 0;
+      for (int at = 0; at < steps.size(); at += MAX_STEPS) {
+        List<Integer> piece = steps.subList(at, Math.min(steps.size(), at + MAX_STEPS));
+        int c = from;
+        while (c < chunks.size() && chunks.get(c).size() + piece.size() > MAX_STEPS) {
+          c++;
+        }
+        if (c == chunks.size()) {
+          chunks.add(new ArrayList<>());
+        }
+        chunks.get(c).addAll(piece);
+        from = c + 1;
       }
     }
     return chunks;
@@ -91,12 +107,19 @@ final class GraphBatchPoller {
   private void batch(List<? extends DeltaProbe<?>> polls, List<Integer> all, BatchedDelta<?>[] out) {
     Map<Integer, String> urls = new HashMap<>();
     List<Integer> chunk = new ArrayList<>();
+    Set<MailboxId> refused = new HashSet<>();
     for (int i : all) {
+      MailboxId mailbox = polls.get(i).session().mailbox().id();
+      if (refused.contains(mailbox)) {
+        out[i] = BatchedDelta.dependencyFailed(polls.get(i));
+        continue;
+      }
       try {
         urls.put(i, relativeUrl(polls.get(i)));
         chunk.add(i);
       } catch (GatewayException e) {
         out[i] = failed(polls.get(i), e); // a stored link that is not this mailbox's own: never sent
+        refused.add(mailbox);
       }
     }
     if (chunk.isEmpty()) {
@@ -137,12 +160,19 @@ final class GraphBatchPoller {
     try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(buf)) {
       g.writeStartObject();
       g.writeArrayFieldStart("requests");
+      Map<MailboxId, Integer> previous = new HashMap<>();
       for (int i : chunk) {
         DeltaProbe<?> poll = polls.get(i);
         g.writeStartObject();
         g.writeStringField("id", Integer.toString(i));
         g.writeStringField("method", "GET");
         g.writeStringField("url", urls.get(i));
+        Integer before = previous.put(poll.session().mailbox().id(), i);
+        if (before != null) {
+          g.writeArrayFieldStart("dependsOn");
+          g.writeString(Integer.toString(before));
+          g.writeEndArray();
+        }
         g.writeObjectFieldStart("headers");
         g.writeStringField("Prefer", "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""
             + (poll.type().resource() == Resource.MAILBOX_SETTINGS ? "" : ", odata.maxpagesize=" + poll.request().pageSize()));

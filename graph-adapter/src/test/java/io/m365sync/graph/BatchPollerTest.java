@@ -33,7 +33,7 @@ class BatchPollerTest {
   }
 
   @Test
-  void pollsManyMailboxesInBatchesOf20AndAFailedStepIsNeverAnEmptyPage() {
+  void pollsManyMailboxesInBatchesOf20AndAFailedStepIsNeverAnEmptyPageNorAsksItsMailboxAgain() {
     fx.grantApplication(Resource.values());
     List<DeltaProbe<?>> polls = new ArrayList<>();
     List<ModelUser> users = new ArrayList<>();
@@ -62,8 +62,11 @@ class BatchPollerTest {
     assertThat(results.get(6).page()).isNull();
     assertThat(results.get(6).failure()).isInstanceOfSatisfying(ThrottledException.class,
         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+    assertThat(results.get(7).notSent()).as("the same mailbox's next step is not run after a failure").isTrue();
+    assertThat(fx.emulator.recordedRequests()).as("one body per batch, each step chained to its mailbox's previous one")
+        .filteredOn(r -> r.path().endsWith("$batch")).allMatch(r -> r.body().contains("\"dependsOn\""));
     for (int i = 0; i < 24; i++) {
-      if (i != 6) {
+      if (i != 6 && i != 7) {
         assertThat(results.get(i).ok()).as("step %d: %s", i, results.get(i).failure()).isTrue();
         assertThat(results.get(i).page().changes()).hasSize(1);
         assertThat(results.get(i).page().more()).isFalse();

@@ -44,6 +44,8 @@ final class HostActionWitness implements SyncListener {
     final CountDownLatch go = new CountDownLatch(1);
     /** Whether the held call is a Graph request (it may still go out once released: it was in flight). */
     volatile boolean heldGraphCall;
+    /** The mailbox's Graph requests in the held call: one, or a batch's steps for the mailbox (one HTTP request). */
+    volatile int heldRequests;
 
     Pause(MailboxId mailbox, int at) {
       this.mailbox = mailbox;
@@ -196,12 +198,17 @@ final class HostActionWitness implements SyncListener {
 
   /** A gateway or CRM call for the mailbox begins; returns whether this call owns the mailbox's slot. */
   boolean enterCall(MailboxId mailbox, boolean graph) {
+    return enterCall(mailbox, graph, 1);
+  }
+
+  /** A call carrying {@code requests} Graph requests for the mailbox at once (a batch's steps). */
+  boolean enterCall(MailboxId mailbox, boolean graph, int requests) {
     Thread me = Thread.currentThread();
     Thread other = inCall.putIfAbsent(mailbox, me);
     if (other != null && other != me) {
       violation("a call for " + mailbox + " while " + other.getName() + " is in one: two rounds at once");
     }
-    maybePause(mailbox, graph);
+    maybePause(mailbox, graph, requests);
     return other == null;
   }
 
@@ -231,12 +238,13 @@ final class HostActionWitness implements SyncListener {
     inRound.remove(report.mailbox(), Thread.currentThread());
   }
 
-  private void maybePause(MailboxId mailbox, boolean graph) {
+  private void maybePause(MailboxId mailbox, boolean graph, int requests) {
     Pause p = pause;
     if (p == null || !p.mailbox.equals(mailbox) || p.calls.incrementAndGet() != p.at) {
       return;
     }
     p.heldGraphCall = graph;
+    p.heldRequests = graph ? requests : 0;
     p.reached.countDown();
     try {
       if (!p.go.await(10, TimeUnit.SECONDS)) {

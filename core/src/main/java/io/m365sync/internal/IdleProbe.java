@@ -336,13 +336,20 @@ final class IdleProbe {
       p.lock = null;
     }
 
+    /** Lets go of every lock still held, once no batch is out (after a failure of the probe as a whole). */
     void releaseAll() {
+      for (Sent sent : inFlight) {
+        try {
+          sent.answer.join(); // a request in flight keeps its mailbox's lock until it is answered
+        } catch (RuntimeException ignored) {
+          // already reported: the mailboxes are read by their rounds
+        }
+      }
       for (Probing p : held) {
         if (p.lock != null) {
           p.lock.close();
         }
       }
-      inFlight.forEach(s -> s.answer.cancel(false));
     }
 
     /** A policy's 403 to an app-only probe: observed once, as the round would (it then falls back). */

@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Which resources one round reads. Without change notifications, or when the host asked, every
  * resource; with them, the polled ones, the dirty ones and the push-fed ones whose safety-net read
- * is due, so an idle push-fed mailbox costs no request at all.
+ * is due, so an idle push-fed mailbox costs no request at all. A cycle's idle probe then leaves out
+ * the resources whose links read nothing new ({@link #without}).
  *
  * @param resources the resources to read; null for every resource of the mailbox
  * @param dirty the resources that had a dirty mark when the round began (cleared after it)

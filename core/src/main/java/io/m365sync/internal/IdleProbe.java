@@ -33,7 +33,6 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,7 +108,8 @@ final class IdleProbe {
    * @param delegatedFailure the probe's failed delegated token request, handed to the round as its own
    *     attempt (one attempt per cycle, not two); null if none failed
    */
-  record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures, TokenException delegatedFailure) {
+  record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures,
+               TokenException delegatedFailure) {
     Found {
       quiet = Set.copyOf(quiet);
       failures = Map.copyOf(failures);

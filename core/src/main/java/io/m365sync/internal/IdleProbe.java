@@ -105,10 +105,11 @@ final class IdleProbe {
    * @param failures the resources whose probe failed, each failure taken by the round as its own first
    *     read (an expired link and a policy's 403 to app-only are not: the round reads again in full, or
    *     falls back to delegated)
+   * @param delegatedToken the delegated token the probe got, the round's too (asked for once per cycle); may be null
    * @param delegatedFailure the probe's failed delegated token request, handed to the round as its own
    *     attempt (one attempt per cycle, not two); null if none failed
    */
-  record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures,
+  record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures, AccessToken delegatedToken,
                TokenException delegatedFailure) {
     Found {
       quiet = Set.copyOf(quiet);
@@ -330,7 +331,7 @@ final class IdleProbe {
         Set<Resource> quiet = EnumSet.noneOf(Resource.class);
         p.steps.forEach(s -> quiet.add(s.resource));
         quiet.removeAll(p.changed);
-        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedFailure));
+        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedToken, p.delegatedFailure));
       }
       p.lock.close();
       p.lock = null;

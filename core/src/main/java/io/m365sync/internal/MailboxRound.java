@@ -356,10 +356,12 @@ final class MailboxRound {
       return null;
     }
     try {
+      // one token request per cycle: the probe's attempt, if this cycle's probe made one, was this round's
       if (probed != null && probed.delegatedFailure() != null) {
-        throw probed.delegatedFailure(); // one token request per cycle: the probe's attempt was this round's
+        throw probed.delegatedFailure();
       }
-      delegatedToken = appGate.acquireDelegated(mailbox, () -> ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC));
+      delegatedToken = probed != null && probed.delegatedToken() != null ? probed.delegatedToken()
+          : appGate.acquireDelegated(mailbox, () -> ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC));
     } catch (ReauthenticationRequiredException e) {
       delegatedFailure = e;
       delegatedAlive = false;

@@ -1,10 +1,16 @@
 package io.m365sync.gateway;
 
+import io.m365sync.MailboxId;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The port to Microsoft 365 for one mailbox at a time. Implemented over the Graph SDK in
@@ -34,6 +40,41 @@ public interface MailboxGateway {
 
   /** Reads the next delta page. */
   <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request);
+
+  /**
+   * Reads the next delta page of each probe, as {@link #delta} would, each judged on its own: a probe
+   * that fails is a {@link BatchedDelta} with its {@link GatewayException} (never an empty page), and
+   * does not fail the probes of other mailboxes. Probes of one mailbox under one token are read in
+   * their order, and once one of them fails the later ones are not sent: each fails with status 424
+   * {@code FailedDependency} ({@link BatchedDelta#notSent()}), as dependent steps of Graph's
+   * {@code $batch} do, so a mailbox that refuses (a policy's 403, a 429) is asked once. Probes may
+   * name different mailboxes and tokens. The engine polls idle mailbox-resources with it; a gateway
+   * may read the probes in fewer round trips (Graph's {@code $batch}). Default: one {@link #delta}
+   * call per probe, in order.
+   *
+   * @return one result per probe, in the order of {@code probes}
+   */
+  default List<BatchedDelta<?>> deltaBatch(List<? extends DeltaProbe<?>> probes) {
+    List<BatchedDelta<?>> results = new ArrayList<>(probes.size());
+    Set<Map.Entry<MailboxId, String>> failed = new HashSet<>();
+    for (DeltaProbe<?> probe : probes) {
+      Map.Entry<MailboxId, String> chain = Map.entry(probe.session().mailbox().id(), probe.session().token().value());
+      BatchedDelta<?> result = failed.contains(chain) ? BatchedDelta.dependencyFailed(probe) : readOne(this, probe);
+      if (!result.ok()) {
+        failed.add(chain);
+      }
+      results.add(result);
+    }
+    return results;
+  }
+
+  private static <T extends SyncItem> BatchedDelta<T> readOne(MailboxGateway gateway, DeltaProbe<T> probe) {
+    try {
+      return BatchedDelta.read(probe, gateway.delta(probe.session(), probe.type(), probe.request()));
+    } catch (GatewayException e) {
+      return BatchedDelta.failed(probe, e);
+    }
+  }
 
   /**
    * Reads one item by its id in {@code container} (null: the default folder/list), wherever it lies

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.stream.Collectors;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -54,6 +55,7 @@ public final class EngineCore {
   private final CredentialExpiryWatch expiryWatch;
   private final AuditTrail audit;
   private final ChangeFeed feed;
+  private final IdleProbe idleProbe;
 
   public EngineCore(EngineContext ctx) {
     this(ctx, new CredentialExpiryWatch(ctx, null));
@@ -67,6 +69,7 @@ public final class EngineCore {
     this.expiryWatch = expiryWatch;
     this.audit = new AuditTrail(ctx.store(), ctx.listener());
     this.feed = new ChangeFeed(ctx);
+    this.idleProbe = new IdleProbe(ctx, appGate, decisions, locks, audit);
   }
 
   /** Change notifications' entry into the engine. */
@@ -205,15 +208,24 @@ public final class EngineCore {
    * @throws NotEnrolledException if the mailbox is not enrolled (checked under its lock)
    */
   public MailboxSyncReport syncIfDue(MailboxId mailbox) {
-    return locks.tryWithLock(mailbox, slot -> round(slot, enrolled(mailbox), When.IF_DUE), () -> notRan(mailbox));
+    return syncIfDue(mailbox, null);
   }
 
-  /** Syncs every enrolled mailbox that is due, at most {@code maxConcurrentMailboxes} at once. */
+  private MailboxSyncReport syncIfDue(MailboxId mailbox, IdleProbe.Found probed) {
+    return locks.tryWithLock(mailbox, slot -> round(slot, enrolled(mailbox), When.IF_DUE, probed), () -> notRan(mailbox));
+  }
+
+  /**
+   * Syncs every enrolled mailbox that is due, at most {@code maxConcurrentMailboxes} at once, after
+   * probing their polled resources' delta links in batches ({@link IdleProbe}): what read nothing new
+   * is left out of the rounds.
+   */
   public CycleReport runCycle() {
     Instant start = ctx.clock().instant();
     long t0 = System.nanoTime();
     List<Mailbox> mailboxes = ctx.store().enrollments(this::unreadable);
     expiryWatch.check(mailboxes.stream().map(Mailbox::tenant).collect(Collectors.toCollection(LinkedHashSet::new)));
+    Map<MailboxId, IdleProbe.Found> probed = idleProbe.run(mailboxes);
     Semaphore permits = new Semaphore(ctx.options().maxConcurrentMailboxes());
     List<CompletableFuture<MailboxSyncReport>> futures = new ArrayList<>(mailboxes.size());
     for (Mailbox m : mailboxes) {
@@ -223,7 +235,7 @@ public final class EngineCore {
       try {
         ctx.executor().execute(() -> {
           try {
-            f.complete(scheduledRound(m.id()));
+            f.complete(scheduledRound(m.id(), probed.get(m.id())));
           } catch (Throwable e) {
             f.completeExceptionally(e);
           } finally {
@@ -252,9 +264,9 @@ public final class EngineCore {
    * A cycle's round: as {@link #syncIfDue}, but a mailbox unenrolled since the listing is reported,
    * not thrown, and a mailbox whose state row cannot be read is skipped and reported.
    */
-  private MailboxSyncReport scheduledRound(MailboxId mailbox) {
+  private MailboxSyncReport scheduledRound(MailboxId mailbox, IdleProbe.Found probed) {
     try {
-      return syncIfDue(mailbox);
+      return syncIfDue(mailbox, probed);
     } catch (UnreadableStateException e) {
       unreadable(e.row());
       return MailboxRound.notRan(MailboxState.pending(mailbox, ctx.clock().instant()));
@@ -266,30 +278,45 @@ public final class EngineCore {
   }
 
   private MailboxSyncReport round(MailboxLocks.Slot slot, Mailbox mailbox, When when) {
+    return round(slot, mailbox, when, null);
+  }
+
+  private MailboxSyncReport round(MailboxLocks.Slot slot, Mailbox mailbox, When when, IdleProbe.Found probed) {
     try (RoundMdc mdc = RoundMdc.open(mailbox)) {
-      return roundWithMdc(slot, mailbox, when);
+      return roundWithMdc(slot, mailbox, when, probed);
     }
   }
 
-  private MailboxSyncReport roundWithMdc(MailboxLocks.Slot slot, Mailbox mailbox, When when) {
+  /** Whether a scheduled round of the mailbox may run now: not suspended, past its backoff and Retry-After. */
+  static boolean due(MailboxState state, Instant now) {
+    return state.status() != MailboxStatus.SUSPENDED && (state.nextAttempt() == null || !now.isBefore(state.nextAttempt()));
+  }
+
+  private MailboxSyncReport roundWithMdc(MailboxLocks.Slot slot, Mailbox mailbox, When when, IdleProbe.Found probed) {
     if (slot.stopped()) {
       throw new NotEnrolledException(mailbox.id()); // an unenroll is waiting for this lock: start nothing
     }
     Instant now = ctx.clock().instant();
     MailboxState before = ctx.store().status(mailbox.id()).orElse(MailboxState.pending(mailbox.id(), now));
-    if (before.status() == MailboxStatus.SUSPENDED
-        || (when == When.IF_DUE && before.nextAttempt() != null && now.isBefore(before.nextAttempt()))) {
+    if (before.status() == MailboxStatus.SUSPENDED || (when == When.IF_DUE && !due(before, now))) {
       return MailboxRound.notRan(before);
     }
+    // what this cycle's probe found holds only if nothing touched the mailbox since (a sign-in, a round)
+    IdleProbe.Found found = probed != null && probed.validFor(before) ? probed : null;
     RoundPlan plan = feed.plan(mailbox, when == When.NOW, now);
+    if (found != null) {
+      plan = plan.without(found.quiet(), mailbox.resources());
+    }
     if (plan.empty()) {
-      return MailboxRound.notRan(before); // push-fed and idle: nothing to read until a notification or the safety net
+      // push-fed and idle, or every due resource probed unchanged: nothing to read until a change, a
+      // notification or the safety net; no fence, no status write (lastSuccessAt stays the last round's)
+      return MailboxRound.notRan(before);
     }
     long t0 = System.nanoTime();
     // fails with NotEnrolledException when the enrollment row is gone, in the claim's own transaction
     long fence = ctx.store().claimFence(mailbox.id());
     MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped, audit,
-        plan).run();
+        plan, found).run();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     Instant end = ctx.clock().instant();
     MailboxState after = MailboxStatusRules.next(before, result, ctx.options(), end, took);

@@ -59,6 +59,44 @@ final class MailboxLocks {
   }
 
   /**
+   * Takes the mailbox's lock if it is free now, for a holder that keeps it across calls (several
+   * mailboxes at once, none waited for); null when it is busy. Closed on the thread that took it.
+   */
+  Held tryHold(MailboxId mailbox) {
+    Slot slot = enter(mailbox);
+    if (!slot.lock.tryLock()) {
+      leave(mailbox);
+      return null;
+    }
+    return new Held(mailbox, slot);
+  }
+
+  /** A lock taken by {@link #tryHold}; {@link #close} lets it go once. */
+  final class Held implements AutoCloseable {
+    private final MailboxId mailbox;
+    private final Slot slot;
+    private boolean closed;
+
+    private Held(MailboxId mailbox, Slot slot) {
+      this.mailbox = mailbox;
+      this.slot = slot;
+    }
+
+    Slot slot() {
+      return slot;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        slot.lock.unlock();
+        leave(mailbox);
+      }
+    }
+  }
+
+  /**
    * Stops the round that holds the mailbox's lock (at its next Graph request or state write), then
    * runs {@code body} under the lock once that round has let go.
    */

@@ -96,8 +96,13 @@ final class MailboxRound {
   private volatile boolean scopedAppSuccess;
   private final RoundOutcome outcome = new RoundOutcome();
 
+  /** What this cycle's idle probe found (null: none): its failed reads and token request count as the round's. */
+  private final IdleProbe.Found probed;
+
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan) {
+               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan,
+               IdleProbe.Found probed) {
+    this.probed = probed;
     this.ctx = ctx;
     this.plan = plan;
     this.keeper = ctx.notifications() == null ? null : new SubscriptionKeeper(ctx);
@@ -133,7 +138,11 @@ final class MailboxRound {
     List<ResourceResult> results = new ArrayList<>(readAtOnce(toRead.stream().filter(Resource::coveredByAccessPolicies).toList()));
     results.addAll(readAtOnce(toRead.stream().filter(r -> !r.coveredByAccessPolicies()).toList()));
     if (keeper != null && !outcome.aborted()) {
-      dropSubscriptionsOfDisabledResources();
+      try {
+        dropSubscriptionsOfDisabledResources();
+      } catch (FencedOutException e) {
+        outcome.fencedOut(e); // unenrolled meanwhile: stopped like a read, reported, not thrown at the host
+      }
     }
     return new Result(results, outcome, access, app, delegatedAlive, signInCode, Set.copyOf(pushFed));
   }
@@ -234,6 +243,10 @@ final class MailboxRound {
       String appError = null;
       try {
         MailboxSession session = new MailboxSession(mailbox, token);
+        GatewayException probedFailure = probed == null ? null : probed.failure(resource, token.mode());
+        if (probedFailure != null) {
+          throw probedFailure; // this cycle's probe was the round's first read: not sent again
+        }
         ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
         if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
@@ -372,7 +385,12 @@ final class MailboxRound {
       return null;
     }
     try {
-      delegatedToken = appGate.acquireDelegated(mailbox, () -> ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC));
+      // one token request per cycle: the probe's attempt, if this cycle's probe made one, was this round's
+      if (probed != null && probed.delegatedFailure() != null) {
+        throw probed.delegatedFailure();
+      }
+      delegatedToken = probed != null && probed.delegatedToken() != null ? probed.delegatedToken()
+          : appGate.acquireDelegated(mailbox, () -> ctx.delegated().acquire(mailbox, Purpose.BACKGROUND_SYNC));
     } catch (ReauthenticationRequiredException e) {
       delegatedFailure = e;
       delegatedAlive = false;

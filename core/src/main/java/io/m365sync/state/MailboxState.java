@@ -18,7 +18,9 @@ import java.util.Objects;
  * @param since when the status or reason code last changed
  * @param nextAttempt the earliest time the engine will try again; null: next cycle
  * @param lastAttemptAt when the last round started; null if never
- * @param lastSuccessAt when a round last finished with something synced; null if never
+ * @param lastSuccessAt when a round last finished with something synced; null if never. A mailbox
+ *     whose due resources a cycle's idle probe found unchanged (or that is push-fed and idle) runs no
+ *     round, so this, {@code lastAttemptAt} and the status stay as the last round left them
  * @param lastDuration how long the last round took; null if never ran
  * @param delegatedDeadSince when the user's delegated token was found dead; null while it lives.
  *     No delegated token is requested again until the user signs in.

@@ -8,13 +8,12 @@ import com.microsoft.kiota.HttpMethod;
 import com.microsoft.kiota.RequestInformation;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
+import io.m365sync.gateway.BatchedDelta;
+import io.m365sync.gateway.DeltaProbe;
 import io.m365sync.gateway.DeltaPage;
-import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.GatewayErrors;
 import io.m365sync.gateway.GatewayException;
 import io.m365sync.gateway.MailboxSession;
-import io.m365sync.model.ResourceType;
-import io.m365sync.model.SyncItem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,70 +21,105 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Polls several delta pages — resources of one mailbox, or mailboxes of one tenant under one
- * app-only token — in one {@code $batch} round trip of at most 20 steps. Each step is judged on its
- * own status and read on its own: a throttled or failed step, or one whose body cannot be read, is a
- * {@link Result} with its {@link GatewayException} (never an empty page; an error keeps the step's
- * own request-id), the others are pages. Requests sharing a token go in the same batch; the
- * batch's own failure fails each of its steps. Thread-safe.
+ * {@link GraphMailboxGateway#deltaBatch}: reads several delta pages — resources of one mailbox, or
+ * mailboxes of one tenant under one app-only token — in {@code $batch} round trips of at most 20
+ * steps. Probes sharing a token go in the same batches, a mailbox's steps together and chained with
+ * {@code dependsOn}: Graph runs them one after another (within Outlook's concurrent requests per
+ * mailbox), and once one fails answers the rest 424 without running them, so a mailbox that refuses
+ * is asked once. Each step is judged on its own status and read on its own: a throttled or failed
+ * step, or one whose body cannot be read, is a {@link BatchedDelta} with its
+ * {@link GatewayException} (never an empty page; an error keeps the step's own request-id), the
+ * others are pages. The batch's own failure fails each of its steps. Thread-safe.
  */
-public final class GraphBatchPoller {
+final class GraphBatchPoller {
   /** Graph's limit of requests per batch. */
-  public static final int MAX_STEPS = 20;
+  static final int MAX_STEPS = 20;
 
   private final GraphMailboxGateway gateway;
 
-  public GraphBatchPoller(GraphMailboxGateway gateway) {
+  GraphBatchPoller(GraphMailboxGateway gateway) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
   }
 
-  /** One page to read. */
-  public record Poll<T extends SyncItem>(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
-    public Poll {
-      Objects.requireNonNull(session, "session");
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(request, "request");
-    }
-  }
-
-  /** A step's outcome: exactly one of {@code page} and {@code failure} is set. */
-  public record Result<T extends SyncItem>(Poll<T> poll, DeltaPage<T> page, GatewayException failure) {
-    public boolean ok() {
-      return failure == null;
-    }
-  }
-
-  /** Reads every poll's next page, 20 to a round trip; results come back in the order of {@code polls}. */
-  public List<Result<?>> poll(List<? extends Poll<?>> polls) {
-    Map<String, List<Integer>> byToken = new LinkedHashMap<>();
+  /** Reads every probe's next page; results come back in the order of {@code polls}. */
+  List<BatchedDelta<?>> poll(List<? extends DeltaProbe<?>> polls) {
+    Map<String, Map<MailboxId, List<Integer>>> byToken = new LinkedHashMap<>();
     for (int i = 0; i < polls.size(); i++) {
-      byToken.computeIfAbsent(polls.get(i).session().token().value(), k -> new ArrayList<>()).add(i);
+      DeltaProbe<?> poll = polls.get(i);
+      byToken.computeIfAbsent(poll.session().token().value(), k -> new LinkedHashMap<>())
+          .computeIfAbsent(poll.session().mailbox().id(), k -> new ArrayList<>()).add(i);
     }
-    Result<?>[] out = new Result<?>[polls.size()];
-    for (List<Integer> group : byToken.values()) {
-      for (int from = 0; from < group.size(); from += MAX_STEPS) {
-        List<Integer> chunk = group.subList(from, Math.min(group.size(), from + MAX_STEPS));
-        batch(polls, chunk, out);
+    BatchedDelta<?>[] out = new BatchedDelta<?>[polls.size()];
+    for (Map<MailboxId, List<Integer>> group : byToken.values()) {
+      Set<MailboxId> failed = new HashSet<>();
+      for (List<Integer> chunk : chunks(group)) {
+        List<Integer> send = new ArrayList<>(chunk.size());
+        for (int i : chunk) {
+          if (failed.contains(polls.get(i).session().mailbox().id())) {
+            out[i] = BatchedDelta.dependencyFailed(polls.get(i)); // failed in an earlier batch: not asked again
+          } else {
+            send.add(i);
+          }
+        }
+        batch(polls, send, out);
+        for (int i : send) {
+          if (!out[i].ok()) {
+            failed.add(polls.get(i).session().mailbox().id());
+          }
+        }
       }
     }
     return List.of(out);
   }
 
-  private void batch(List<? extends Poll<?>> polls, List<Integer> all, Result<?>[] out) {
+  /**
+   * A token's steps in batches of at most 20, each mailbox's steps in order and together where they
+   * fit (first fit); a mailbox with more than 20 steps spans batches that follow one another.
+   */
+  private static List<List<Integer>> chunks(Map<MailboxId, List<Integer>> byMailbox) {
+    List<List<Integer>> chunks = new ArrayList<>();
+    for (List<Integer> steps : byMailbox.values()) {
+      int from = 0;
+      for (int at = 0; at < steps.size(); at += MAX_STEPS) {
+        List<Integer> piece = steps.subList(at, Math.min(steps.size(), at + MAX_STEPS));
+        int c = from;
+        while (c < chunks.size() && chunks.get(c).size() + piece.size() > MAX_STEPS) {
+          c++;
+        }
+        if (c == chunks.size()) {
+          chunks.add(new ArrayList<>());
+        }
+        chunks.get(c).addAll(piece);
+        from = c + 1;
+      }
+    }
+    return chunks;
+  }
+
+  private void batch(List<? extends DeltaProbe<?>> polls, List<Integer> all, BatchedDelta<?>[] out) {
     Map<Integer, String> urls = new HashMap<>();
     List<Integer> chunk = new ArrayList<>();
+    Set<MailboxId> refused = new HashSet<>();
     for (int i : all) {
+      MailboxId mailbox = polls.get(i).session().mailbox().id();
+      if (refused.contains(mailbox)) {
+        out[i] = BatchedDelta.dependencyFailed(polls.get(i));
+        continue;
+      }
       try {
         urls.put(i, relativeUrl(polls.get(i)));
         chunk.add(i);
       } catch (GatewayException e) {
         out[i] = failed(polls.get(i), e); // a stored link that is not this mailbox's own: never sent
+        refused.add(mailbox);
       }
     }
     if (chunk.isEmpty()) {
@@ -114,24 +148,31 @@ public final class GraphBatchPoller {
     }
     for (int i : chunk) {
       if (out[i] == null) {
-        Poll<?> poll = polls.get(i);
+        DeltaProbe<?> poll = polls.get(i);
         out[i] = failed(poll, GatewayErrors.toException(poll.session().mailbox().id(), poll.type().resource(), 0,
             "MissingBatchResponse", "the batch answer had no response for step " + i, null, null, null));
       }
     }
   }
 
-  private byte[] body(List<? extends Poll<?>> polls, List<Integer> chunk, Map<Integer, String> urls) {
+  private byte[] body(List<? extends DeltaProbe<?>> polls, List<Integer> chunk, Map<Integer, String> urls) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     try (JsonGenerator g = GraphJsonReader.JSON.createGenerator(buf)) {
       g.writeStartObject();
       g.writeArrayFieldStart("requests");
+      Map<MailboxId, Integer> previous = new HashMap<>();
       for (int i : chunk) {
-        Poll<?> poll = polls.get(i);
+        DeltaProbe<?> poll = polls.get(i);
         g.writeStartObject();
         g.writeStringField("id", Integer.toString(i));
         g.writeStringField("method", "GET");
         g.writeStringField("url", urls.get(i));
+        Integer before = previous.put(poll.session().mailbox().id(), i);
+        if (before != null) {
+          g.writeArrayFieldStart("dependsOn");
+          g.writeString(Integer.toString(before));
+          g.writeEndArray();
+        }
         g.writeObjectFieldStart("headers");
         g.writeStringField("Prefer", "IdType=\"ImmutableId\", outlook.timezone=\"UTC\", outlook.body-content-type=\"text\""
             + (poll.type().resource() == Resource.MAILBOX_SETTINGS ? "" : ", odata.maxpagesize=" + poll.request().pageSize()));
@@ -147,7 +188,7 @@ public final class GraphBatchPoller {
   }
 
   /** The step URL relative to the version root: {@code /users/...}. */
-  private String relativeUrl(Poll<?> poll) {
+  private String relativeUrl(DeltaProbe<?> poll) {
     String url;
     if (poll.type().resource() == Resource.MAILBOX_SETTINGS) {
       url = "/users/" + GraphMailboxGateway.enc(poll.session().mailbox().id().userObjectId()) + "/mailboxSettings";
@@ -169,7 +210,7 @@ public final class GraphBatchPoller {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private void readResponses(JsonParser p, List<? extends Poll<?>> polls, Map<String, Integer> ids, Result<?>[] out)
+  private void readResponses(JsonParser p, List<? extends DeltaProbe<?>> polls, Map<String, Integer> ids, BatchedDelta<?>[] out)
       throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw new IOException("malformed $batch answer");
@@ -217,7 +258,7 @@ public final class GraphBatchPoller {
               // Each step's body is read on its own: one that is no page fails its step, not the batch.
               try {
                 if (index != null && status >= 200 && status < 300 && p.currentToken() == JsonToken.START_OBJECT) {
-                  Poll<?> poll = polls.get(index);
+                  DeltaProbe<?> poll = polls.get(index);
                   page = poll.type().resource() == Resource.MAILBOX_SETTINGS ? GraphJsonReader.settings(p)
                       : GraphJsonReader.page(p, GraphMailboxGateway.reader(poll.type().resource()));
                 } else if (p.currentToken() == JsonToken.START_OBJECT) {
@@ -249,7 +290,7 @@ public final class GraphBatchPoller {
         if (index == null) {
           continue;
         }
-        Poll poll = polls.get(index);
+        DeltaProbe poll = polls.get(index);
         MailboxId mailbox = poll.session().mailbox().id();
         Resource resource = poll.type().resource();
         if (unreadable != null) {
@@ -260,7 +301,7 @@ public final class GraphBatchPoller {
             DeltaPage<?> dp = page instanceof io.m365sync.model.MailboxSettings s
                 ? GraphMailboxGateway.settingsPage(s, poll.request().cursor())
                 : GraphMailboxGateway.toDeltaPage(mailbox, resource, (GraphJsonReader.Page) page);
-            out[index] = new Result(poll, dp, null);
+            out[index] = BatchedDelta.read(poll, dp);
           } catch (GatewayException e) {
             out[index] = failed(poll, e);
           }
@@ -282,8 +323,7 @@ public final class GraphBatchPoller {
     }
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Result<?> failed(Poll<?> poll, GatewayException e) {
-    return new Result(poll, null, e);
+  private static BatchedDelta<?> failed(DeltaProbe<?> poll, GatewayException e) {
+    return BatchedDelta.failed(poll, e);
   }
 }

@@ -19,7 +19,9 @@ import io.m365sync.AuthMode;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.gateway.Change;
+import io.m365sync.gateway.DeltaProbe;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.GatewayErrors;
@@ -227,6 +229,17 @@ public final class GraphMailboxGateway implements MailboxGateway {
       throw GraphErrorMapping.noAnswer(session.mailbox().id(), type.resource(), e);
     }
     return toDeltaPage(session.mailbox().id(), type.resource(), page);
+  }
+
+  /**
+   * The probes through Graph's {@code $batch}: probes sharing a token go together, at most 20 steps
+   * and 4 of one mailbox per round trip, each step judged on its own status (a throttled or failed
+   * step keeps its own {@code Retry-After} and request-id). A stored link that does not lead to this
+   * gateway's host and the session's own user is never sent, as for {@link #delta}.
+   */
+  @Override
+  public List<BatchedDelta<?>> deltaBatch(List<? extends DeltaProbe<?>> probes) {
+    return new GraphBatchPoller(this).poll(probes);
   }
 
   /**

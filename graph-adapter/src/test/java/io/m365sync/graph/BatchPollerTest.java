@@ -2,6 +2,8 @@ package io.m365sync.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.m365sync.gateway.DeltaProbe;
+import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
 import io.m365sync.gateway.DeltaRequest;
@@ -31,9 +33,9 @@ class BatchPollerTest {
   }
 
   @Test
-  void pollsManyMailboxesInBatchesOf20AndAFailedStepIsNeverAnEmptyPage() {
+  void pollsManyMailboxesInBatchesOf20AndAFailedStepIsNeverAnEmptyPageNorAsksItsMailboxAgain() {
     fx.grantApplication(Resource.values());
-    List<GraphBatchPoller.Poll<?>> polls = new ArrayList<>();
+    List<DeltaProbe<?>> polls = new ArrayList<>();
     List<ModelUser> users = new ArrayList<>();
     Instant start = fx.clock.instant().plus(Duration.ofDays(1));
     for (int i = 0; i < 12; i++) {
@@ -43,16 +45,16 @@ class BatchPollerTest {
       fx.tenant.mailbox(u).calendar().create(CalendarEvent.simple("E" + i, start, start.plusSeconds(3600)));
       Mailbox m = fx.mailbox(u);
       MailboxSession s = fx.appSession(m);
-      polls.add(new GraphBatchPoller.Poll<>(s, ResourceType.CONTACTS, new DeltaRequest(null, null, null, null, 50)));
-      polls.add(new GraphBatchPoller.Poll<>(s, ResourceType.EVENTS, new DeltaRequest(null, null, start.minusSeconds(86400),
+      polls.add(new DeltaProbe<>(s, ResourceType.CONTACTS, new DeltaRequest(null, null, null, null, 50)));
+      polls.add(new DeltaProbe<>(s, ResourceType.EVENTS, new DeltaRequest(null, null, start.minusSeconds(86400),
           start.plusSeconds(86400), 50)));
     }
-    polls.add(new GraphBatchPoller.Poll<>(fx.appSession(fx.mailbox(users.get(0))), ResourceType.MAILBOX_SETTINGS,
+    polls.add(new DeltaProbe<>(fx.appSession(fx.mailbox(users.get(0))), ResourceType.MAILBOX_SETTINGS,
         new DeltaRequest(null, null, null, null, 1)));
     fx.tenant.addFault(FaultRule.fail("contacts", users.get(3).objectId(), 1, GraphError.throttled(Duration.ofSeconds(30))));
     fx.emulator.clearRecordedRequests();
 
-    List<GraphBatchPoller.Result<?>> results = new GraphBatchPoller(fx.gateway).poll(polls);
+    List<BatchedDelta<?>> results = fx.gateway.deltaBatch(polls);
 
     assertThat(fx.emulator.recordedRequests()).filteredOn(r -> r.path().endsWith("$batch")).hasSize(2);
     assertThat(results).hasSize(25);
@@ -60,8 +62,11 @@ class BatchPollerTest {
     assertThat(results.get(6).page()).isNull();
     assertThat(results.get(6).failure()).isInstanceOfSatisfying(ThrottledException.class,
         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30)));
+    assertThat(results.get(7).notSent()).as("the same mailbox's next step is not run after a failure").isTrue();
+    assertThat(fx.emulator.recordedRequests()).as("one body per batch, each step chained to its mailbox's previous one")
+        .filteredOn(r -> r.path().endsWith("$batch")).allMatch(r -> r.body().contains("\"dependsOn\""));
     for (int i = 0; i < 24; i++) {
-      if (i != 6) {
+      if (i != 6 && i != 7) {
         assertThat(results.get(i).ok()).as("step %d: %s", i, results.get(i).failure()).isTrue();
         assertThat(results.get(i).page().changes()).hasSize(1);
         assertThat(results.get(i).page().more()).isFalse();

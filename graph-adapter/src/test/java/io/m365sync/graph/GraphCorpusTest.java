@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.m365sync.gateway.DeltaProbe;
+import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.TenantId;
 import io.m365sync.gateway.AccessDeniedByPolicyException;
 import io.m365sync.gateway.Change;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every Graph response the adapter reads, as Microsoft documents it (files under {@code corpus/},
  * each naming its page in {@code _source}), served verbatim over HTTP and read through the gateway,
- * the batch poller or the directory reader, checked field by field.
+ * the batched delta reads or the directory reader, checked field by field.
  */
 class GraphCorpusTest {
   static final String U = GraphStub.USER;
@@ -218,10 +220,10 @@ class GraphCorpusTest {
   @Test
   void batchResponse() {
     serve("/v1.0/$batch", "batch-response.json");
-    List<GraphBatchPoller.Result<?>> results = new GraphBatchPoller(gateway).poll(List.of(
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first),
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first),
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first)));
+    List<BatchedDelta<?>> results = gateway.deltaBatch(List.of(
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first),
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first),
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first)));
 
     assertThat(results.get(0).ok()).isTrue();
     DeltaPage<?> page = results.get(0).page();

@@ -3,6 +3,8 @@ package io.m365sync.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.m365sync.gateway.DeltaProbe;
+import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.gateway.AccessDeniedByPolicyException;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaPage;
@@ -93,13 +95,12 @@ class GraphPoisonItemsTest {
         + Base64.getEncoder().encodeToString(policy.getBytes(StandardCharsets.UTF_8)) + "\"}"
         + "]}";
     stub.on("/v1.0/$batch", GraphStub.Answer.json(body));
-    GraphBatchPoller poller = new GraphBatchPoller(gateway);
     DeltaRequest first = new DeltaRequest(null, null, null, null, 50);
-    List<GraphBatchPoller.Result<?>> results = poller.poll(List.of(
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first),
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first),
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first),
-        new GraphBatchPoller.Poll<>(GraphStub.session(), ResourceType.CONTACTS, first)));
+    List<BatchedDelta<?>> results = gateway.deltaBatch(List.of(
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first),
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first),
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first),
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first)));
 
     assertThat(results.get(0).ok()).isFalse();
     assertThat(results.get(0).failure().code()).isEqualTo("MalformedBatchStep");
@@ -149,7 +150,7 @@ class GraphPoisonItemsTest {
       assertThatThrownBy(() -> gateway.delta(GraphStub.session(), ResourceType.CONTACTS, new DeltaRequest(null, link, null, null, 50)))
           .as(link).isInstanceOf(SyncStateExpiredException.class);
     }
-    GraphBatchPoller.Result<?> batched = new GraphBatchPoller(gateway).poll(List.of(new GraphBatchPoller.Poll<>(
+    BatchedDelta<?> batched = gateway.deltaBatch(List.of(new DeltaProbe<>(
         GraphStub.session(), ResourceType.CONTACTS, new DeltaRequest(null, foreign.get(0), null, null, 50)))).get(0);
     assertThat(batched.failure()).isInstanceOf(SyncStateExpiredException.class);
     assertThat(stub.seen).isEmpty();

@@ -2,12 +2,16 @@ package io.m365sync.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.m365sync.gateway.AccessDeniedByPolicyException;
+import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaProbe;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.ItemNotFoundException;
 import io.m365sync.gateway.ItemPatch;
@@ -36,7 +40,9 @@ import io.m365sync.testkit.model.TenantModel;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  *
  * <p>One {@code @Nested} group per resource: delta (a first round, incremental changes and deletions,
- * an expired link, a start from now), create, partial update, delete, get, not found, a stale
+ * an expired link, a start from now, several reads in one batch), create, partial update, delete, get, not found, a stale
  * If-Match, throttling, and the resource's container rules; and change-notification subscriptions.
  */
 public abstract class MailboxGatewayContract {
@@ -229,6 +235,66 @@ public abstract class MailboxGatewayContract {
       String fresh = readDefault().create(item("Fresh")).id();
       String[] cursor = new String[1];
       assertEquals(Set.of(fresh), round(next(null, start.cursor()), cursor).keySet());
+    }
+
+    @Test
+    void aBatchReadsEachProbeAsDeltaWouldInOrderWhateverItsSize() {
+      readDefault().create(item("Alpha"));
+      String[] cursor = new String[1];
+      round(first(null, 10), cursor);
+      String changedSince = cursor[0];
+      String bravo = readDefault().create(item("Bravo")).id();
+      round(next(null, changedSince), cursor);
+      String quietSince = cursor[0];
+      List<DeltaProbe<T>> probes = new ArrayList<>();
+      for (int i = 0; i < 21; i++) { // more than one $batch holds
+        probes.add(new DeltaProbe<>(i % 3 == 2 ? subject.applicationSession() : s(), type(),
+            next(null, i % 2 == 0 ? changedSince : quietSince)));
+      }
+
+      List<BatchedDelta<?>> results = gw().deltaBatch(probes);
+
+      assertEquals(probes.size(), results.size());
+      for (int i = 0; i < probes.size(); i++) {
+        BatchedDelta<?> r = results.get(i);
+        assertEquals(probes.get(i), r.probe(), "result " + i + " answers probe " + i);
+        assertTrue(r.ok(), "probe " + i + ": " + r.failure());
+        assertFalse(r.page().more());
+        if (i % 2 == 0) {
+          assertEquals(List.of(bravo), r.page().changes().stream().map(Change::remoteId).toList(), "probe " + i);
+        } else {
+          assertTrue(r.page().changes().isEmpty(), "probe " + i + " read nothing new");
+        }
+      }
+    }
+
+    @Test
+    void aFailedProbeIsItsOwnFailureNeverAnEmptyPageAndItsMailboxIsNotAskedAgain() {
+      readDefault().create(item("Alpha"));
+      String[] cursor = new String[1];
+      round(first(null, 10), cursor);
+      TenantModel tenant = subject.tenant();
+      tenant.addFault(FaultRule.fail(".*", subject.userId(), 1, GraphError.throttled(Duration.ofSeconds(7))));
+      tenant.addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, "*", tenant.addGroup("Others", true), "crm");
+
+      List<BatchedDelta<?>> results = gw().deltaBatch(List.of(new DeltaProbe<>(s(), type(), next(null, cursor[0])),
+          new DeltaProbe<>(s(), type(), next(null, cursor[0])),
+          new DeltaProbe<>(subject.applicationSession(), type(), next(null, cursor[0]))));
+
+      ThrottledException throttled = assertInstanceOf(ThrottledException.class, results.get(0).failure());
+      assertEquals(Duration.ofSeconds(7), throttled.retryAfter());
+      assertNull(results.get(0).page());
+      assertTrue(results.get(1).notSent(), "the mailbox is not asked again under that token: " + results.get(1));
+      assertEquals(BatchedDelta.FAILED_DEPENDENCY, results.get(1).failure().status());
+      if (type().resource().coveredByAccessPolicies()) {
+        assertInstanceOf(AccessDeniedByPolicyException.class, results.get(2).failure());
+      } else {
+        assertTrue(results.get(2).ok(), "another token's probes are read on their own: " + results.get(2).failure());
+        assertTrue(results.get(2).page().changes().isEmpty());
+      }
+      readDefault().evictDeltaTokens();
+      assertInstanceOf(SyncStateExpiredException.class,
+          gw().deltaBatch(List.of(new DeltaProbe<>(s(), type(), next(null, cursor[0])))).get(0).failure());
     }
 
     @Test

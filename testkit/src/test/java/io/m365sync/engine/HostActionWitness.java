@@ -44,6 +44,8 @@ final class HostActionWitness implements SyncListener {
     final CountDownLatch go = new CountDownLatch(1);
     /** Whether the held call is a Graph request (it may still go out once released: it was in flight). */
     volatile boolean heldGraphCall;
+    /** The mailbox's Graph requests in the held call: one, or a batch's steps for the mailbox (one HTTP request). */
+    volatile int heldRequests;
 
     Pause(MailboxId mailbox, int at) {
       this.mailbox = mailbox;
@@ -197,17 +199,22 @@ final class HostActionWitness implements SyncListener {
 
   /**
    * A gateway or CRM call for the mailbox begins; returns whether this call owns its slot. The slot
-   * is the mailbox's {@code lane} (a resource on the Graph side, a CRM table): a round reads its
-   * resources at once, but each resource's calls one after another, so two calls in one lane at
-   * once mean two rounds at once.
+   * is the mailbox's {@code lane} (a resource on the Graph side, a CRM table, the idle probe): a
+   * round reads its resources at once, but each resource's calls one after another, so two calls in
+   * one lane at once mean two rounds at once.
    */
   boolean enterCall(MailboxId mailbox, String lane, boolean graph) {
+    return enterCall(mailbox, lane, graph, 1);
+  }
+
+  /** A call carrying {@code requests} Graph requests for the mailbox at once (a batch's steps). */
+  boolean enterCall(MailboxId mailbox, String lane, boolean graph, int requests) {
     Thread me = Thread.currentThread();
     Thread other = inCall.putIfAbsent(mailbox + "|" + lane, me);
     if (other != null && other != me) {
       violation("a call for " + mailbox + " (" + lane + ") while " + other.getName() + " is in one: two rounds at once");
     }
-    maybePause(mailbox, graph);
+    maybePause(mailbox, graph, requests);
     return other == null;
   }
 
@@ -237,12 +244,13 @@ final class HostActionWitness implements SyncListener {
     inRound.remove(report.mailbox(), Thread.currentThread());
   }
 
-  private void maybePause(MailboxId mailbox, boolean graph) {
+  private void maybePause(MailboxId mailbox, boolean graph, int requests) {
     Pause p = pause;
     if (p == null || !p.mailbox.equals(mailbox) || p.calls.incrementAndGet() != p.at) {
       return;
     }
     p.heldGraphCall = graph;
+    p.heldRequests = graph ? requests : 0;
     p.reached.countDown();
     try {
       if (!p.go.await(10, TimeUnit.SECONDS)) {

@@ -43,6 +43,9 @@ final class Watched {
     private final MailboxGateway d;
     private final HostActionWitness w;
 
+    /** Batches read through {@link #deltaBatch}. */
+    final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+
     Gateway(MailboxGateway d, HostActionWitness w) {
       this.d = d;
       this.w = w;
@@ -68,6 +71,24 @@ final class Watched {
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession s, ResourceType<T> type, DeltaRequest request) {
       return call(s, type, () -> d.delta(s, type, request));
+    }
+
+    /**
+     * A batch is one request in flight for each mailbox it reads (a {@code $batch}): watched once per
+     * mailbox, and held whole when the pause falls on it.
+     */
+    @Override
+    public List<io.m365sync.gateway.BatchedDelta<?>> deltaBatch(List<? extends io.m365sync.gateway.DeltaProbe<?>> probes) {
+      batches.incrementAndGet();
+      Map<MailboxId, Integer> steps = new java.util.LinkedHashMap<>();
+      probes.forEach(p -> steps.merge(p.session().mailbox().id(), 1, Integer::sum));
+      Map<MailboxId, Boolean> owners = new java.util.LinkedHashMap<>();
+      try {
+        steps.forEach((m, n) -> owners.put(m, w.enterCall(m, "probe", true, n)));
+        return d.deltaBatch(probes);
+      } finally {
+        owners.forEach((m, owner) -> w.leaveCall(m, "probe", owner));
+      }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.m365sync.internal.sync;
 
+import io.m365sync.MailboxId;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
@@ -8,7 +9,9 @@ import io.m365sync.gateway.SyncStateExpiredException;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.SyncRound;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -48,8 +51,7 @@ final class DeltaReader<T extends SyncItem> {
       // a first round "from now on": only delta links marking the present, nothing to reconcile
       return readAll(round, false, windowed ? desired : null, windowed);
     }
-    boolean slideNow = windowed && (stored == null
-        || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide)));
+    boolean slideNow = windowed && slides(stored, desired, slide);
     boolean full = slideNow || containers.stream().anyMatch(c -> cursor(round, c).isEmpty());
     if (!full) {
       try {
@@ -60,6 +62,35 @@ final class DeltaReader<T extends SyncItem> {
     }
     Window window = windowed ? (slideNow ? desired : stored) : null;
     return readAll(round, true, window, slideNow);
+  }
+
+  /**
+   * The first request of each container's read when a round would only follow stored links: one per
+   * container, from its link; empty when the round would read more (a link missing, the window due
+   * to slide), which no probe of the links can stand for.
+   */
+  Optional<List<DeltaRequest>> probes(SyncStateStore state, MailboxId mailbox, Markers markers, Window desired,
+                                      java.time.Duration slide, int pageSize) {
+    Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
+    if (windowed && slides(stored, desired, slide)) {
+      return Optional.empty();
+    }
+    List<DeltaRequest> requests = new ArrayList<>(containers.size());
+    for (String container : containers) {
+      Optional<String> cursor = state.cursor(new CursorKey(mailbox, type.resource(), container));
+      if (cursor.isEmpty()) {
+        return Optional.empty();
+      }
+      requests.add(new DeltaRequest(container.isEmpty() ? null : container, cursor.get(),
+          stored == null ? null : stored.start(), stored == null ? null : stored.end(), pageSize, false));
+    }
+    return Optional.of(requests);
+  }
+
+  /** Whether the events window must move (none stored yet, or the desired one is a slide away). */
+  private static boolean slides(Window stored, Window desired, java.time.Duration slide) {
+    return stored == null
+        || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide));
   }
 
   private Optional<String> cursor(SyncRound round, String container) {

@@ -22,10 +22,14 @@ final class Markers {
   private final long fence;
 
   Markers(SyncRound round, Resource resource) {
-    this.state = round.state();
-    this.mailbox = round.mailbox().id();
+    this(round.state(), round.mailbox().id(), resource, round.fence());
+  }
+
+  Markers(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
+    this.state = state;
+    this.mailbox = mailbox;
     this.resource = resource;
-    this.fence = round.fence();
+    this.fence = fence;
   }
 
   CursorKey key(String name) {

@@ -4,11 +4,13 @@ import io.m365sync.MailboxId;
 import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.UnreadableItemException;
 import io.m365sync.model.MailMessage;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.MailOptions;
 import io.m365sync.sync.MassChangeQuarantine;
 import io.m365sync.sync.ResourceResult;
@@ -96,6 +98,33 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     return reader.containers();
   }
 
+  /**
+   * For the engine's idle probe: the delta requests whose pages, when every one is empty, mean this
+   * resource's next round would have nothing to do, so that it may be left out of the round; empty
+   * when the round must run whatever Microsoft 365 says: a container without a link, the events
+   * window due to slide, CRM changes waiting to go out (two-way), or a write-ahead note a crash left.
+   * Reads the state store and, two-way, the CRM's changes (a CRM that fails: empty); writes nothing.
+   */
+  public Optional<List<DeltaRequest>> idleProbe(SyncStateStore state, MailboxId mailbox, Instant now, int pageSize,
+                                                Duration eventWindowPast, Duration eventWindowFuture) {
+    if (WriteAhead.pending(state, mailbox, type.resource())) {
+      return Optional.empty();
+    }
+    Markers markers = new Markers(state, mailbox, type.resource(), 0);
+    Optional<List<DeltaRequest>> probes = reader.probes(state, mailbox, markers,
+        desiredWindow(now, eventWindowPast, eventWindowFuture), options.windowSlide(), pageSize);
+    if (probes.isPresent() && flow.pushes()) {
+      try {
+        if (!crm.changesSince(mailbox, markers.get(Markers.crmWatermark()).orElse(null)).changes().isEmpty()) {
+          return Optional.empty();
+        }
+      } catch (RuntimeException e) {
+        return Optional.empty(); // the round meets the CRM's failure and reports it
+      }
+    }
+    return probes;
+  }
+
   @Override
   public ResourceResult sync(SyncRound round) {
     MailboxId mailbox = round.mailbox().id();
@@ -170,12 +199,16 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
   }
 
   private Window desiredWindow(SyncRound round) {
+    return desiredWindow(round.clock().instant(), round.eventWindowPast(), round.eventWindowFuture());
+  }
+
+  /** The events window a round at {@code now} wants: the options' reach, else the engine's default one. */
+  private Window desiredWindow(Instant now, Duration defaultPast, Duration defaultFuture) {
     if (type != ResourceType.EVENTS) {
       return null;
     }
-    Duration past = options.eventWindowPast() != null ? options.eventWindowPast() : round.eventWindowPast();
-    Duration future = options.eventWindowFuture() != null ? options.eventWindowFuture() : round.eventWindowFuture();
-    Instant now = round.clock().instant();
+    Duration past = options.eventWindowPast() != null ? options.eventWindowPast() : defaultPast;
+    Duration future = options.eventWindowFuture() != null ? options.eventWindowFuture() : defaultFuture;
     return new Window(now.minus(past), now.plus(future));
   }
 

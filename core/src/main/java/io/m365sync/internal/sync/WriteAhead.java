@@ -36,6 +36,11 @@ final class WriteAhead {
     state.cursor(key).ifPresent(this::parse);
   }
 
+  /** Whether a crash left a note for the mailbox and resource (its round must run to settle it). */
+  static boolean pending(SyncStateStore state, MailboxId mailbox, Resource resource) {
+    return state.cursor(new CursorKey(mailbox, resource, CONTAINER)).isPresent();
+  }
+
   boolean pulling(String remoteId) {
     return pulls.containsKey(remoteId);
   }

@@ -82,7 +82,8 @@ public final class SyncBenchmark {
 
   /** The whole run's figures. */
   record Result(int mailboxes, int eventsPerMailbox, int rounds, Phase fullStack, Phase naive, Phase floor,
-                double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
+                double graphRequestsPerMailboxResourceIdle, double httpRoundTripsPerMailboxResourceIdle,
+                long tokenRequestsIdleCycle, long duplicates) {}
 
   public static void main(String[] args) throws Exception {
     int mailboxes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -108,8 +109,9 @@ public final class SyncBenchmark {
           p.peakHeapBytes() >> 20,
           p.eventsPerSecond() / r.naive().eventsPerSecond(), p.eventsPerSecond() / r.floor().eventsPerSecond()));
     }
-    sb.append(String.format("idle cycle: %.2f Graph requests per mailbox-resource, %d token requests; CRM duplicates: %d%n",
-        r.graphRequestsPerMailboxResourceIdle(), r.tokenRequestsIdleCycle(), r.duplicates()));
+    sb.append(String.format("idle cycle: %.2f Graph requests ($batch steps counted one by one) and %.3f HTTP round trips"
+        + " per mailbox-resource, %d token requests; CRM duplicates: %d%n", r.graphRequestsPerMailboxResourceIdle(),
+        r.httpRoundTripsPerMailboxResourceIdle(), r.tokenRequestsIdleCycle(), r.duplicates()));
     return sb.toString();
   }
 
@@ -121,7 +123,8 @@ public final class SyncBenchmark {
   static final boolean FULL_STACK_ONLY = Boolean.getBoolean("bench.fullStackOnly");
 
   /** What the full stack measured: its phase and the idle cycle after it. */
-  record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
+  record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, double httpRoundTripsPerMailboxResourceIdle,
+                   long tokenRequestsIdleCycle, long duplicates) {}
 
   /**
    * Runs each of the three paths {@code rounds} times over the same pages and counts the median of
@@ -167,7 +170,8 @@ public final class SyncBenchmark {
       Result result = new Result(mailboxes, eventsPerMailbox, rounds, counted.phase(),
           FULL_STACK_ONLY ? null : medianOfLastThree(naive, Phase::eventsPerSecond),
           FULL_STACK_ONLY ? null : medianOfLastThree(floor, Phase::eventsPerSecond),
-          counted.graphRequestsPerMailboxResourceIdle(), counted.tokenRequestsIdleCycle(), counted.duplicates());
+          counted.graphRequestsPerMailboxResourceIdle(), counted.httpRoundTripsPerMailboxResourceIdle(),
+          counted.tokenRequestsIdleCycle(), counted.duplicates());
       return result;
     }
   }
@@ -210,10 +214,15 @@ public final class SyncBenchmark {
     Path dir = Files.createTempDirectory("m365sync-bench");
     try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
       InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
+      AtomicLong httpRoundTrips = new AtomicLong(); // what the gateway sends: a $batch is one
       SyncEngine engine = SyncEngine.builder()
           .clock(clock).executor(pool).stateStore(store)
           .options(SyncOptions.defaults().withMaxConcurrentMailboxes(IN_FLIGHT))
-          .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
+          .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl())
+              .httpClient(GraphMailboxGateway.defaultHttpClient().newBuilder().addInterceptor(chain -> {
+                httpRoundTrips.incrementAndGet();
+                return chain.proceed(chain.request());
+              }).build()).build())
           .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(CLIENT_ID).credential(AppCredential.secret(SECRET))
               .clock(clock).routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
           .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
@@ -237,11 +246,13 @@ public final class SyncBenchmark {
       clock.advance(Duration.ofMinutes(15));
       long graphBefore = cloud.log().count(x -> x.isGraph());
       long tokensBefore = cloud.log().count(x -> x.isToken());
+      long roundTripsBefore = httpRoundTrips.get();
       engine.runCycle();
       double perMailboxResource = (cloud.log().count(x -> x.isGraph()) - graphBefore) / (double) users.size();
+      double roundTrips = (httpRoundTrips.get() - roundTripsBefore) / (double) users.size();
       long idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
       long duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
-      return new FullStack(full, perMailboxResource, idleTokens, duplicates);
+      return new FullStack(full, perMailboxResource, roundTrips, idleTokens, duplicates);
     } finally {
       pool.shutdownNow();
       deleteTree(dir);

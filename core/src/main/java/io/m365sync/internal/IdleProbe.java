@@ -1,0 +1,449 @@
+package io.m365sync.internal;
+
+import io.m365sync.AuthMode;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Purpose;
+import io.m365sync.Resource;
+import io.m365sync.access.AccessDecision;
+import io.m365sync.auth.AccessToken;
+import io.m365sync.auth.SelectionContext;
+import io.m365sync.auth.StrategyChoice;
+import io.m365sync.auth.TokenException;
+import io.m365sync.gateway.AccessDeniedByPolicyException;
+import io.m365sync.gateway.BatchedDelta;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaProbe;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.GatewayException;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.gateway.ThrottledException;
+import io.m365sync.internal.sync.SyncPipeline;
+import io.m365sync.model.ResourceType;
+import io.m365sync.state.AccessRecord;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.sync.ResourceSyncer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Before a cycle's rounds, reads the stored delta links of its due mailboxes' polled resources in
+ * batches ({@link io.m365sync.gateway.MailboxGateway#deltaBatch}, Graph's {@code $batch}), so that an
+ * idle mailbox-resource costs a share of a batch instead of a request of its own. A probe is
+ * read-only: a resource whose every link read an empty page is left out of this cycle's round (its
+ * link stays valid; nothing is written), and a mailbox left with nothing to read runs no round (as an
+ * idle push-fed one: no fence, no status write). A page with changes, a failed probe, or a resource
+ * no probe can stand for (see {@link SyncPipeline#idleProbe}) is read by the round as without probes.
+ *
+ * <p>Only mailboxes that are {@code ACTIVE}, due, and probed in the mode they last synced in are
+ * probed: any other status (a sign-in, a failure, a deny, a quarantine) or a change of mode is for a
+ * round to settle and record. A probe's failure is handed to the round as its own first read of the
+ * resource (a 429's {@code Retry-After} is honoured, a 401's token dropped, without a second request),
+ * except an expired link (the round reads in full) and a policy's 403 to app-only, which is observed
+ * as the round would observe it (the round then falls back to delegated).
+ *
+ * <p>The round's promises hold for probes: each mailbox is probed under its lock, taken if free and
+ * held until its probes are answered, with its enrollment read under it and nothing sent once an
+ * unenroll waits (stop flag). Tokens are chosen as the round chooses them: the selector's answer,
+ * app-only only where the tenant's gate is open, the access decision allows and an access policy can
+ * scope the resource (To Do is probed only when the selector picks delegated, else left to its
+ * round), delegated only while the user's token lives. App-only probes go into the access audit; a
+ * policy's 403 is observed as the round would (the round then falls back to delegated). Probes share
+ * a batch where they share a token: application mode, one per tenant, fills batches across
+ * mailboxes; a delegated mailbox's probes go in a batch of their own.
+ *
+ * <p>With change notifications on there is nothing to probe: a push-fed resource costs nothing until
+ * a notification or its safety-net read (which must run, to be noted), and one that is not push-fed
+ * is read by its round, which (re)subscribes it.
+ *
+ * <p>Runs on the cycle's thread, which takes and lets go of every lock; batches go out on the
+ * engine's executor, at most {@code maxConcurrentMailboxes} at once. A failure of the probe as a
+ * whole leaves every mailbox to its round.
+ */
+final class IdleProbe {
+  private static final Logger log = LoggerFactory.getLogger(IdleProbe.class);
+  /** Steps per batch (Graph's {@code $batch} limit): a token's probes are sent 20 at a time. */
+  static final int BATCH = 20;
+
+  private final EngineContext ctx;
+  private final ApplicationModeGate appGate;
+  private final AccessDecisionCache decisions;
+  private final MailboxLocks locks;
+  private final AuditTrail audit;
+
+  IdleProbe(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, MailboxLocks locks,
+            AuditTrail audit) {
+    this.ctx = ctx;
+    this.appGate = appGate;
+    this.decisions = decisions;
+    this.locks = locks;
+    this.audit = audit;
+  }
+
+  /**
+   * What the probes found for one mailbox, for its round in the same cycle, which uses it only while
+   * the mailbox's state is still the one the probe saw (a sign-in or another round in between voids it).
+   *
+   * @param seen the mailbox's state when it was probed
+   * @param quiet the resources whose links read nothing new: left out of the round
+   * @param failures the resources whose probe failed, each failure taken by the round as its own first
+   *     read (an expired link and a policy's 403 to app-only are not: the round reads again in full, or
+   *     falls back to delegated)
+   * @param delegatedToken the delegated token the probe got, the round's too (asked for once per cycle); may be null
+   * @param delegatedFailure the probe's failed delegated token request, handed to the round as its own
+   *     attempt (one attempt per cycle, not two); null if none failed
+   */
+  record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures, AccessToken delegatedToken,
+               TokenException delegatedFailure) {
+    Found {
+      quiet = Set.copyOf(quiet);
+      failures = Map.copyOf(failures);
+    }
+
+    boolean validFor(MailboxState before) {
+      return seen.equals(before);
+    }
+
+    /** The probe's failed read of {@code resource} in {@code mode}: the round's first read of it, not sent again. */
+    GatewayException failure(Resource resource, AuthMode mode) {
+      Failure f = failures.get(resource);
+      return f != null && f.mode() == mode ? f.error() : null;
+    }
+  }
+
+  /** A probe's failure that its round takes as its own (a 429 or a 401 is not asked twice in one cycle). */
+  record Failure(AuthMode mode, GatewayException error) {}
+
+  /** Probes the due ones among {@code mailboxes}; never throws. */
+  Map<MailboxId, Found> run(List<Mailbox> mailboxes) {
+    if (ctx.notifications() != null) {
+      return Map.of();
+    }
+    Run run = new Run();
+    try {
+      Instant now = ctx.clock().instant();
+      for (Mailbox m : mailboxes) {
+        run.add(m, now);
+      }
+      run.flushAll();
+    } catch (RuntimeException e) {
+      log.warn("m365sync idle probe failed; this cycle's rounds read every resource: {}", e.toString(), e);
+      run.found.clear();
+    } finally {
+      run.releaseAll();
+    }
+    return run.found;
+  }
+
+  /** One cycle's probing: mailboxes held, steps waiting for a batch, batches in flight. */
+  private final class Run {
+    final Map<MailboxId, Found> found = new HashMap<>();
+    final List<Probing> held = new ArrayList<>();
+    /** App-only steps by token value, waiting until a batch is full. */
+    final Map<String, List<Step>> waiting = new LinkedHashMap<>();
+    final Deque<Sent> inFlight = new ArrayDeque<>();
+
+    void add(Mailbox listed, Instant now) {
+      MailboxLocks.Held lock = locks.tryHold(listed.id());
+      if (lock == null) {
+        return; // a round or host call has it: this cycle's round of it does not run either
+      }
+      Probing p = new Probing(lock);
+      held.add(p);
+      try {
+        prepare(p, listed.id(), now);
+      } catch (RuntimeException e) {
+        // an unreadable row, a store or directory outage: the round meets it and reports it
+        log.debug("m365sync could not probe mailbox {}: {}", listed.id(), e.toString());
+        p.steps.clear();
+        p.failed = true;
+      }
+      List<Step> app = p.steps.stream().filter(s -> s.probe.session().mode() == AuthMode.APPLICATION).toList();
+      List<Step> delegated = p.steps.stream().filter(s -> s.probe.session().mode() != AuthMode.APPLICATION).toList();
+      if (!app.isEmpty()) {
+        // a mailbox's steps go in one batch (chained there, so a refusal is met once), batches filled across mailboxes
+        List<Step> queue = waiting.computeIfAbsent(app.get(0).probe.session().token().value(), k -> new ArrayList<>());
+        if (queue.size() + app.size() > BATCH && !queue.isEmpty()) {
+          send(new ArrayList<>(queue));
+          queue.clear();
+        }
+        queue.addAll(app);
+        if (queue.size() >= BATCH) {
+          send(new ArrayList<>(queue));
+          queue.clear();
+        }
+      }
+      if (!delegated.isEmpty()) {
+        send(delegated);
+      }
+      finishIfAnswered(p);
+    }
+
+    /** Under the mailbox's lock: what to probe, with which token. */
+    private void prepare(Probing p, MailboxId id, Instant now) {
+      if (p.lock.slot().stopped()) {
+        return;
+      }
+      Optional<Mailbox> enrolled = ctx.store().enrollment(id);
+      Optional<MailboxState> state = enrolled.isEmpty() ? Optional.empty() : ctx.store().status(id);
+      if (state.isEmpty() || state.get().status() != MailboxStatus.ACTIVE || !EngineCore.due(state.get(), now)) {
+        // not enrolled, never synced (no links), not due, or a status only a round can settle (a sign-in,
+        // a failure, a deny, a quarantine...): the round reads it
+        return;
+      }
+      Mailbox mailbox = enrolled.get();
+      MailboxState before = state.get();
+      p.mailbox = mailbox;
+      p.before = before;
+      Map<Resource, List<DeltaRequest>> reads = new EnumMap<>(Resource.class);
+      for (Resource resource : mailbox.resources()) {
+        ResourceSyncer<?> syncer = ctx.syncers().get(resource);
+        if (syncer instanceof SyncPipeline<?> pipeline) {
+          pipeline.idleProbe(ctx.store(), id, now, ctx.options().pageSize(), ctx.options().eventWindowPast(),
+              ctx.options().eventWindowFuture()).ifPresent(r -> reads.put(resource, r));
+        }
+      }
+      if (reads.isEmpty()) {
+        return;
+      }
+      ApplicationModeGate.Availability app = appGate.check(mailbox);
+      AccessDecision access = app.enabled() && app.healthy() ? decisions.decide(mailbox, before) : null;
+      for (Map.Entry<Resource, List<DeltaRequest>> e : reads.entrySet()) {
+        Resource resource = e.getKey();
+        AccessToken token = token(p, app, access, resource);
+        if (token != null) {
+          MailboxSession session = new MailboxSession(mailbox, token);
+          ResourceType<?> type = ctx.syncers().get(resource).type();
+          for (DeltaRequest request : e.getValue()) {
+            p.steps.add(new Step(p, resource, new DeltaProbe<>(session, type, request)));
+          }
+        }
+      }
+      p.outstanding = p.steps.size();
+    }
+
+    /** The round's choice of token for the resource, or null where a probe must not go (the round decides). */
+    private AccessToken token(Probing p, ApplicationModeGate.Availability app, AccessDecision access, Resource resource) {
+      StrategyChoice choice = ctx.selector().choose(new SelectionContext(p.mailbox, resource, Purpose.BACKGROUND_SYNC,
+          app.enabled(), app.healthy(), app.unhealthyReason(), app.permits(resource), access, p.before.delegatedAlive()));
+      if (!choice.usable() || choice.mode() != p.before.mode()) {
+        return null; // a round that changes the mailbox's mode updates its status: it must run
+      }
+      if (choice.mode() == AuthMode.APPLICATION) {
+        // the round's guard rails, at their strictest: no scoped success vouches for To Do in a probe
+        return app.token() != null && access instanceof AccessDecision.Allow && resource.coveredByAccessPolicies()
+            ? app.token() : null;
+      }
+      if (!p.before.delegatedAlive() || ctx.delegated() == null || p.delegatedFailure != null) {
+        return null;
+      }
+      if (p.delegatedToken == null) {
+        try {
+          p.delegatedToken = appGate.acquireDelegated(p.mailbox, () -> ctx.delegated().acquire(p.mailbox, Purpose.BACKGROUND_SYNC));
+        } catch (TokenException e) {
+          p.delegatedFailure = e; // the round's attempt: it handles it as if it had made it
+        }
+      }
+      return p.delegatedToken;
+    }
+
+    /** Sends one batch's steps on the executor; the oldest batch is awaited while too many are out. */
+    private void send(List<Step> steps) {
+      List<Step> live = new ArrayList<>(steps.size());
+      for (Step s : steps) {
+        if (s.owner.lock.slot().stopped()) {
+          s.owner.notSent(s); // an unenroll waits: nothing more leaves for the mailbox
+        } else {
+          live.add(s);
+        }
+      }
+      if (live.isEmpty()) {
+        steps.forEach(s -> finishIfAnswered(s.owner));
+        return;
+      }
+      while (inFlight.size() >= ctx.options().maxConcurrentMailboxes()) {
+        complete(inFlight.poll());
+      }
+      List<DeltaProbe<?>> probes = live.stream().<DeltaProbe<?>>map(s -> s.probe).toList();
+      Instant startedAt = ctx.clock().instant();
+      CompletableFuture<List<BatchedDelta<?>>> answer;
+      try {
+        answer = CompletableFuture.supplyAsync(() -> ctx.gateway().deltaBatch(probes), ctx.executor());
+      } catch (RuntimeException rejected) {
+        answer = CompletableFuture.failedFuture(rejected);
+      }
+      inFlight.add(new Sent(steps, live, startedAt, answer));
+    }
+
+    private void complete(Sent sent) {
+      List<BatchedDelta<?>> results;
+      try {
+        results = sent.answer.join();
+      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        log.warn("m365sync idle probe batch failed; its mailboxes are read by their rounds: {}", e.getCause() != null
+            ? e.getCause().toString() : e.toString());
+        results = null;
+      }
+      Instant finishedAt = ctx.clock().instant();
+      for (int i = 0; i < sent.live.size(); i++) {
+        Step s = sent.live.get(i);
+        s.owner.answered(s, results == null || results.size() <= i ? null : results.get(i), sent.startedAt, finishedAt);
+      }
+      sent.steps.forEach(s -> finishIfAnswered(s.owner));
+    }
+
+    void flushAll() {
+      for (List<Step> queue : waiting.values()) {
+        if (!queue.isEmpty()) {
+          send(new ArrayList<>(queue));
+          queue.clear();
+        }
+      }
+      while (!inFlight.isEmpty()) {
+        complete(inFlight.poll());
+      }
+    }
+
+    /** Once every step of the mailbox is answered: the audit, what it found, and its lock let go. */
+    private void finishIfAnswered(Probing p) {
+      if (p.outstanding > 0 || p.lock == null) {
+        return;
+      }
+      p.appOnly.forEach((resource, touch) -> audit.record(new AccessRecord(p.mailbox.id(), resource, touch.startedAt,
+          touch.finishedAt, touch.outcome, touch.requests, touch.code)));
+      if (p.before != null && !p.failed && (!p.steps.isEmpty() || p.delegatedFailure != null)) {
+        Set<Resource> quiet = EnumSet.noneOf(Resource.class);
+        p.steps.forEach(s -> quiet.add(s.resource));
+        quiet.removeAll(p.changed);
+        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedToken, p.delegatedFailure));
+      }
+      p.lock.close();
+      p.lock = null;
+    }
+
+    /** Lets go of every lock still held, once no batch is out (after a failure of the probe as a whole). */
+    void releaseAll() {
+      for (Sent sent : inFlight) {
+        try {
+          sent.answer.join(); // a request in flight keeps its mailbox's lock until it is answered
+        } catch (RuntimeException ignored) {
+          // already reported: the mailboxes are read by their rounds
+        }
+      }
+      for (Probing p : held) {
+        if (p.lock != null) {
+          p.lock.close();
+        }
+      }
+    }
+
+    /** A policy's 403 to an app-only probe: observed once, as the round would (it then falls back). */
+    private void denied(Probing p, AccessDeniedByPolicyException e) {
+      if (!p.deniedObserved) {
+        p.deniedObserved = true;
+        decisions.observed(p.mailbox, AccessDecision.deny(e.code(), "an application access policy or RBAC scope blocks"
+            + " app-only access (403 " + e.code() + ")", "live-probe"));
+        log.info("App-only probe of mailbox {} denied by policy; its round falls back where possible", p.mailbox.id());
+      }
+    }
+
+    /** One mailbox being probed: its lock, its steps, and what they found. */
+    private final class Probing {
+      MailboxLocks.Held lock;
+      Mailbox mailbox;
+      MailboxState before;
+      AccessToken delegatedToken;
+      TokenException delegatedFailure;
+      boolean failed;
+      boolean deniedObserved;
+      int outstanding;
+      final List<Step> steps = new ArrayList<>();
+      final Set<Resource> changed = EnumSet.noneOf(Resource.class);
+      final Map<Resource, Failure> failures = new EnumMap<>(Resource.class);
+      final Map<Resource, Touch> appOnly = new EnumMap<>(Resource.class);
+
+      Probing(MailboxLocks.Held lock) {
+        this.lock = lock;
+      }
+
+      /** A step that was not sent: the resource is read by the round. */
+      void notSent(Step s) {
+        changed.add(s.resource);
+        outstanding--;
+      }
+
+      void answered(Step s, BatchedDelta<?> result, Instant startedAt, Instant finishedAt) {
+        outstanding--;
+        if (result == null || !result.ok() || !empty(result.page())) {
+          changed.add(s.resource);
+        }
+        if (result == null || result.notSent()) {
+          return; // nothing reached the mailbox (or nothing is known to have): the round reads it
+        }
+        AuthMode mode = s.probe.session().mode();
+        GatewayException failure = result.failure();
+        if (failure instanceof AccessDeniedByPolicyException e && mode == AuthMode.APPLICATION) {
+          denied(this, e);
+        } else if (failure != null && !(failure instanceof SyncStateExpiredException)) {
+          failures.putIfAbsent(s.resource, new Failure(mode, failure));
+          if (failure instanceof ThrottledException t) {
+            ctx.listener().throttled(mailbox, s.resource, t.retryAfter());
+          }
+        }
+        if (mode == AuthMode.APPLICATION) {
+          appOnly.computeIfAbsent(s.resource, r -> new Touch(startedAt)).add(result, finishedAt);
+        }
+      }
+    }
+  }
+
+  /** An empty page that ends the round: nothing changed since the link. */
+  private static boolean empty(DeltaPage<?> page) {
+    return page.changes().isEmpty() && page.skipped().isEmpty() && !page.more();
+  }
+
+  private record Step(Run.Probing owner, Resource resource, DeltaProbe<?> probe) {}
+
+  private record Sent(List<Step> steps, List<Step> live, Instant startedAt,
+                      CompletableFuture<List<BatchedDelta<?>>> answer) {}
+
+  /** One resource's app-only probe requests, for its access-audit record. */
+  private static final class Touch {
+    final Instant startedAt;
+    Instant finishedAt;
+    int requests;
+    AccessRecord.Outcome outcome = AccessRecord.Outcome.SUCCEEDED;
+    String code;
+
+    Touch(Instant startedAt) {
+      this.startedAt = startedAt;
+    }
+
+    void add(BatchedDelta<?> result, Instant at) {
+      finishedAt = at;
+      requests++;
+      GatewayException failure = result.failure();
+      if (failure != null && outcome == AccessRecord.Outcome.SUCCEEDED) {
+        outcome = failure instanceof AccessDeniedByPolicyException ? AccessRecord.Outcome.DENIED_BY_POLICY
+            : failure instanceof ThrottledException ? AccessRecord.Outcome.THROTTLED : AccessRecord.Outcome.FAILED;
+        code = failure.code();
+      }
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package io.m365sync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.m365sync.AuthMode;
+import io.m365sync.CycleReport;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxSyncReport;
+import io.m365sync.Resource;
+import io.m365sync.SyncEngine;
+import io.m365sync.gateway.BatchedDelta;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaProbe;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.WriteResult;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
+import io.m365sync.model.TodoTask;
+import io.m365sync.state.AccessRecord;
+import io.m365sync.state.MailboxState;
+import io.m365sync.state.MailboxStatus;
+import io.m365sync.sync.ResourceResult;
+import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.FakeMicrosoft365;
+import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.model.AccessPolicy;
+import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.RecordedRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The idle probe: a cycle reads its polled mailbox-resources' delta links in batches first and
+ * leaves out of the rounds what read nothing new, under the rounds' own promises (enrollment, token
+ * choice, access policy, audit).
+ */
+class IdleProbeTest {
+  private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+  private final CountingGateway gateway = new CountingGateway(m365.gateway());
+  private final InMemoryCrmStore<CalendarEvent> crmEvents = new InMemoryCrmStore<>("event");
+  private final InMemoryCrmStore<Contact> crmContacts = new InMemoryCrmStore<>("contact");
+  private final InMemoryCrmStore<TodoTask> crmTasks = new InMemoryCrmStore<>("task");
+  private final List<ModelUser> users = new ArrayList<>();
+  private final SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway)
+      .delegatedTokens(m365.delegatedTokens()).applicationTokens(m365.applicationTokens())
+      .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
+      .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
+      .resource(ResourceSyncers.oneWay(ResourceType.TASKS, crmTasks))
+      .build();
+
+  private List<Mailbox> enroll(int n, Set<Resource> resources) {
+    Instant now = m365.clock().instant();
+    List<Mailbox> mailboxes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ModelUser u = m365.addUser("user" + users.size());
+      users.add(u);
+      m365.mailbox(u).calendar().create(CalendarEvent.simple("meeting " + i, now.plus(Duration.ofDays(1)),
+          now.plus(Duration.ofDays(1)).plus(Duration.ofHours(1))));
+      m365.mailbox(u).contacts().create(Contact.of("Ada", "Lovelace", "ada" + i + "@example.com"));
+      m365.mailbox(u).tasks().create(TodoTask.of("call back " + i, now.plus(Duration.ofDays(2))));
+      Mailbox m = m365.signIn(u, resources);
+      engine.enroll(m);
+      mailboxes.add(m);
+    }
+    return mailboxes;
+  }
+
+  private void applicationMode(Resource... resources) {
+    m365.grantApplicationPermissions(resources);
+    engine.setApplicationPermissionEnabled(m365.tenantId(), true);
+  }
+
+  /** Runs a cycle after {@code elapsed}, counting what it sent from a clean slate. */
+  private CycleReport idleCycle(Duration elapsed) {
+    m365.clock().advance(elapsed);
+    gateway.reset();
+    m365.cloud().log().clear();
+    return engine.runCycle();
+  }
+
+  private long tokenRequests() {
+    return m365.cloud().log().count(RecordedRequest::isToken);
+  }
+
+  private long graphRequests(ModelUser user, Predicate<RecordedRequest> filter) {
+    return m365.cloud().log().count(r -> r.isGraph() && user.objectId().equals(r.targetUserId()) && filter.test(r));
+  }
+
+  @Test
+  void anIdleCycleOf40AppModeMailboxesIsFourBatchesAndNoTokenRequest() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    List<Mailbox> mailboxes = enroll(40, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    CycleReport first = engine.runCycle();
+    assertThat(first.countByStatus()).containsEntry(MailboxStatus.ACTIVE, 40);
+    List<MailboxState> states = mailboxes.stream().map(m -> engine.monitor().mailbox(m.id()).orElseThrow()).toList();
+
+    CycleReport idle = idleCycle(Duration.ofMinutes(5));
+
+    assertThat(gateway.batches).as("80 probes, 20 to a batch").hasSize(4);
+    assertThat(gateway.batches).allSatisfy(b -> assertThat(b).hasSize(20).allMatch(p -> p.session().mode() == AuthMode.APPLICATION));
+    assertThat(gateway.deltaCalls.get()).as("no round read anything").isZero();
+    assertThat(tokenRequests()).isZero();
+    assertThat(idle.mailboxes()).noneMatch(MailboxSyncReport::ran);
+    assertThat(mailboxes.stream().map(m -> engine.monitor().mailbox(m.id()).orElseThrow()).toList())
+        .as("no status write for a mailbox that did not run").isEqualTo(states);
+    List<AccessRecord> audited = engine.audit().records(m365.clock().instant(), m365.clock().instant().plusSeconds(1));
+    assertThat(audited).as("every app-only probe is in the access audit").hasSize(80)
+        .allMatch(r -> r.outcome() == AccessRecord.Outcome.SUCCEEDED && r.requests() == 1);
+    assertThat(engine.audit().defects(m365.clock().instant(), m365.clock().instant().plusSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void aChangeInOneMailboxIsReadByItsRoundAloneAndOnlyForTheResourceThatChanged() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    List<Mailbox> mailboxes = enroll(5, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    engine.runCycle();
+    m365.mailbox(users.get(2)).contacts().create(Contact.of("Grace", "Hopper", "grace@example.com"));
+
+    CycleReport cycle = idleCycle(Duration.ofMinutes(5));
+
+    MailboxSyncReport changed = cycle.mailbox(mailboxes.get(2).id());
+    assertThat(changed.ran()).isTrue();
+    assertThat(changed.resources()).extracting(ResourceResult::resource).containsExactly(Resource.CONTACTS);
+    assertThat(changed.resources().get(0).created()).isEqualTo(1);
+    assertThat(crmContacts.list(mailboxes.get(2).id())).hasSize(2);
+    assertThat(cycle.mailboxes()).filteredOn(MailboxSyncReport::ran).hasSize(1);
+    assertThat(engine.monitor().mailbox(mailboxes.get(2).id()).orElseThrow().lastSuccessAt())
+        .isAfterOrEqualTo(m365.clock().instant());
+
+    idleCycle(Duration.ofMinutes(5));
+    assertThat(gateway.deltaCalls.get()).as("the next cycle finds the new link quiet").isZero();
+  }
+
+  @Test
+  void withoutApplicationModeEachMailboxIsABatchOfItsOwnUnderItsDelegatedToken() {
+    enroll(3, EnumSet.of(Resource.EVENTS, Resource.CONTACTS, Resource.TASKS));
+    engine.runCycle();
+
+    CycleReport idle = idleCycle(Duration.ofMinutes(5));
+
+    assertThat(gateway.batches).hasSize(3).allSatisfy(b -> assertThat(b).hasSize(3)
+        .allMatch(p -> p.session().mode() == AuthMode.DELEGATED)
+        .extracting(p -> p.session().mailbox().id()).containsOnly(b.get(0).session().mailbox().id()));
+    assertThat(idle.mailboxes()).noneMatch(MailboxSyncReport::ran);
+    assertThat(tokenRequests()).isZero();
+  }
+
+  @Test
+  void toDoIsNeverProbedAppOnlyItsRoundReadsItAfterAScopedSuccess() {
+    applicationMode(Resource.EVENTS, Resource.TASKS);
+    Mailbox m = enroll(1, EnumSet.of(Resource.EVENTS, Resource.TASKS)).get(0);
+    engine.runCycle();
+    assertThat(engine.monitor().mailbox(m.id()).orElseThrow().mode()).isEqualTo(AuthMode.APPLICATION);
+
+    CycleReport cycle = idleCycle(Duration.ofMinutes(5));
+
+    assertThat(gateway.batches).flatMap(b -> b).extracting(p -> p.type().resource()).containsExactly(Resource.EVENTS);
+    // To Do is left to the round, which brings a scoped resource along before it goes app-only
+    assertThat(cycle.mailbox(m.id()).resources()).extracting(ResourceResult::resource)
+        .containsExactly(Resource.EVENTS, Resource.TASKS);
+  }
+
+  @Test
+  void aPolicyDenyingAnAppOnlyProbeIsObservedOnceAndTheRoundFallsBackToDelegated() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    List<Mailbox> mailboxes = enroll(2, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    engine.runCycle();
+    m365.tenant().policyPropagationDelay(Duration.ZERO);
+    m365.tenant().addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, FakeMicrosoft365.CLIENT_ID,
+        m365.tenant().addGroup("crm-sync", true).add(users.get(0)), "CRM sync may reach crm-sync only");
+
+    CycleReport cycle = idleCycle(Duration.ofMinutes(5));
+
+    ModelUser denied = users.get(1);
+    assertThat(graphRequests(denied, r -> r.mode() == AuthMode.APPLICATION && r.status() == 403))
+        .as("one 403 per TTL: the round does not try app-only again").isEqualTo(1);
+    assertThat(graphRequests(denied, r -> r.mode() == AuthMode.APPLICATION && r.status() == 200)).isZero();
+    MailboxSyncReport report = cycle.mailbox(mailboxes.get(1).id());
+    assertThat(report.state().status()).isEqualTo(MailboxStatus.DENIED_BY_POLICY);
+    assertThat(report.resources()).isNotEmpty().allMatch(r -> r.mode() == AuthMode.DELEGATED);
+    assertThat(engine.audit().records(m365.clock().instant(), m365.clock().instant().plusSeconds(1)))
+        .filteredOn(r -> r.mailbox().equals(mailboxes.get(1).id()))
+        .extracting(AccessRecord::outcome).containsOnly(AccessRecord.Outcome.DENIED_BY_POLICY);
+    assertThat(cycle.mailbox(mailboxes.get(0).id()).ran()).as("the member stays quiet").isFalse();
+  }
+
+  @Test
+  void unenrolledAndSuspendedMailboxesAreNotProbed() {
+    List<Mailbox> mailboxes = enroll(3, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    engine.runCycle();
+    engine.unenroll(mailboxes.get(0).id());
+    engine.suspend(mailboxes.get(1).id(), true);
+
+    idleCycle(Duration.ofMinutes(5));
+
+    assertThat(gateway.batches).flatMap(b -> b).extracting(p -> p.session().mailbox().id())
+        .containsOnly(mailboxes.get(2).id());
+    assertThat(m365.cloud().log().requestsAbout(users.get(0).objectId())).isZero();
+    assertThat(m365.cloud().log().requestsAbout(users.get(1).objectId())).isZero();
+  }
+
+  @Test
+  void aDeadDelegatedTokenCostsOneTokenRequestPerCycleProbeAndRoundTogether() {
+    Mailbox m = enroll(1, EnumSet.of(Resource.EVENTS, Resource.CONTACTS)).get(0);
+    engine.runCycle();
+    m365.tenant().revokeSignInSessions(users.get(0));
+
+    CycleReport cycle = idleCycle(Duration.ofHours(3)); // the access token expired: a refresh is needed
+
+    assertThat(m365.cloud().log().refreshRequests(users.get(0).objectId())).isEqualTo(1);
+    assertThat(cycle.mailbox(m.id()).state().status()).isEqualTo(MailboxStatus.NEEDS_SIGN_IN);
+    assertThat(gateway.batches).isEmpty();
+  }
+
+  /** The fake gateway, counting batches (with their probes) and the delta reads of rounds. */
+  static final class CountingGateway implements MailboxGateway {
+    private final MailboxGateway gateway;
+    final List<List<DeltaProbe<?>>> batches = Collections.synchronizedList(new ArrayList<>());
+    final java.util.concurrent.atomic.AtomicInteger deltaCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    CountingGateway(MailboxGateway gateway) {
+      this.gateway = gateway;
+    }
+
+    void reset() {
+      batches.clear();
+      deltaCalls.set(0);
+    }
+
+    @Override
+    public List<BatchedDelta<?>> deltaBatch(List<? extends DeltaProbe<?>> probes) {
+      batches.add(List.copyOf(probes));
+      return gateway.deltaBatch(probes);
+    }
+
+    @Override
+    public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type,
+                                                                DeltaRequest request) {
+      deltaCalls.incrementAndGet();
+      return gateway.delta(session, type, request);
+    }
+
+    @Override
+    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                                String remoteId) {
+      return gateway.get(session, type, container, remoteId);
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
+      return gateway.create(session, type, container, item);
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
+      return gateway.update(session, type, container, remoteId, ifMatch, patch);
+    }
+
+    @Override
+    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
+      gateway.delete(session, type, container, remoteId, ifMatch);
+    }
+  }
+}

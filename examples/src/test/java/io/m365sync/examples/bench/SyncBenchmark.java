@@ -80,7 +80,8 @@ public final class SyncBenchmark {
 
   /** The whole run's figures. */
   record Result(int mailboxes, int eventsPerMailbox, int rounds, Phase fullStack, Phase naive, Phase floor,
-                double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
+                double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates,
+                long stateWrites) {}
 
   public static void main(String[] args) throws Exception {
     int mailboxes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -100,21 +101,44 @@ public final class SyncBenchmark {
     sb.append(String.format("| path | events/s | time | cores busy | GC / JIT | peak heap | vs baseline (naive) | vs floor |%n"
         + "|---|---|---|---|---|---|---|---|%n"));
     for (Phase p : List.of(r.fullStack(), r.naive(), r.floor())) {
-      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %.1f / %.1f s | %d MiB | %.1fx | %.2fx |%n", p.name(),
+      if (p == SKIPPED) {
+        continue;
+      }
+      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %.1f / %.1f s | %d MiB | %s | %s |%n", p.name(),
           p.eventsPerSecond(), p.took().toMillis() / 1000.0, p.coresBusy(), p.gcMillis() / 1000.0, p.jitMillis() / 1000.0,
-          p.peakHeapBytes() >> 20,
-          p.eventsPerSecond() / r.naive().eventsPerSecond(), p.eventsPerSecond() / r.floor().eventsPerSecond()));
+          p.peakHeapBytes() >> 20, ratio(p, r.naive(), "%.1fx"), ratio(p, r.floor(), "%.2fx")));
     }
     sb.append(String.format("idle cycle: %.2f Graph requests per mailbox-resource, %d token requests; CRM duplicates: %d%n",
         r.graphRequestsPerMailboxResourceIdle(), r.tokenRequestsIdleCycle(), r.duplicates()));
+    long pages = (long) r.mailboxes() * ((r.eventsPerMailbox() + PAGE_SIZE - 1) / PAGE_SIZE);
+    sb.append(String.format("state store (%s): %,d write transactions in the initial sync, %.2f per page of %d events,"
+        + " %.1f per mailbox%n", STORE, r.stateWrites(), r.stateWrites() / (double) pages, PAGE_SIZE,
+        r.stateWrites() / (double) r.mailboxes()));
     return sb.toString();
   }
+
+  private static String ratio(Phase p, Phase reference, String format) {
+    return reference == SKIPPED ? "–" : String.format(format, p.eventsPerSecond() / reference.eventsPerSecond());
+  }
+
+  /** The page size the full stack reads (the engine's default). */
+  static final int PAGE_SIZE = SyncOptions.defaults().pageSize();
+
+  /** The full stack's state store ({@code -Dbench.store}): {@code h2} (a durable H2 file) or {@code postgres} (embedded). */
+  static final String STORE = System.getProperty("bench.store", "h2");
+
+  /** Which paths run ({@code -Dbench.paths}): {@code all}, or {@code full} for the full stack alone. */
+  static final boolean FULL_ONLY = "full".equals(System.getProperty("bench.paths", "all"));
+
+  /** A path that did not run. */
+  static final Phase SKIPPED = new Phase("skipped", 0, Duration.ofSeconds(1), 0, 0, 0, 0);
 
   /** Mailboxes the full stack syncs at a time ({@code -Dbench.inFlight}). */
   static final int IN_FLIGHT = Integer.getInteger("bench.inFlight", 8);
 
   /** What the full stack measured: its phase and the idle cycle after it. */
-  record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates) {}
+  record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, long tokenRequestsIdleCycle, long duplicates,
+                   long stateWrites) {}
 
   /**
    * Runs each of the three paths {@code rounds} times over the same pages and counts the median of
@@ -138,7 +162,7 @@ public final class SyncBenchmark {
       List<Phase> naive = new ArrayList<>();
       List<FullStack> full = new ArrayList<>();
       List<Phase> floor = new ArrayList<>();
-      for (int round = 1; round <= rounds; round++) {
+      for (int round = 1; round <= (FULL_ONLY ? 0 : rounds); round++) {
         naive.add(measure("baseline: naive loop (new MSAL app + new GraphServiceClient per mailbox, SDK models, 1 at a time)",
             () -> naive(emulator, tenant, users, from, to)));
         printRun(naive.get(naive.size() - 1), round, rounds);
@@ -147,14 +171,16 @@ public final class SyncBenchmark {
         full.add(fullStack(emulator, cloud, clock, tenant, users, eventsPerMailbox));
         printRun(full.get(full.size() - 1).phase(), round, rounds);
       }
-      for (int round = 1; round <= rounds; round++) {
+      for (int round = 1; round <= (FULL_ONLY ? 0 : rounds); round++) {
         floor.add(measure("floor: java.net.http + Jackson into maps, 4 threads", () -> floor(emulator, tenant, users, from, to)));
         printRun(floor.get(floor.size() - 1), round, rounds);
       }
       FullStack counted = medianOfLastThree(full, f -> f.phase().eventsPerSecond());
       Result result = new Result(mailboxes, eventsPerMailbox, rounds, counted.phase(),
-          medianOfLastThree(naive, Phase::eventsPerSecond), medianOfLastThree(floor, Phase::eventsPerSecond),
-          counted.graphRequestsPerMailboxResourceIdle(), counted.tokenRequestsIdleCycle(), counted.duplicates());
+          FULL_ONLY ? SKIPPED : medianOfLastThree(naive, Phase::eventsPerSecond),
+          FULL_ONLY ? SKIPPED : medianOfLastThree(floor, Phase::eventsPerSecond),
+          counted.graphRequestsPerMailboxResourceIdle(), counted.tokenRequestsIdleCycle(), counted.duplicates(),
+          counted.stateWrites());
       return result;
     }
   }
@@ -195,7 +221,8 @@ public final class SyncBenchmark {
                              List<ModelUser> users, int eventsPerMailbox) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
     Path dir = Files.createTempDirectory("m365sync-bench");
-    try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
+    try (BenchStore db = BenchStore.open(STORE, dir)) {
+      CountingStore store = new CountingStore(db.store());
       InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
       SyncEngine engine = SyncEngine.builder()
           .clock(clock).executor(pool).stateStore(store)
@@ -212,11 +239,13 @@ public final class SyncBenchmark {
             clock.instant(), Set.of(Resource.EVENTS)));
       }
       long[] applied = new long[1];
-      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), " + IN_FLIGHT + " mailboxes in flight", () -> {
+      long writesBefore = store.writes();
+      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + " + STORE + " + CRM), " + IN_FLIGHT + " mailboxes in flight", () -> {
         CycleReport initial = engine.runCycle();
         applied[0] = initial.applied();
         return initial.applied();
       });
+      long stateWrites = store.writes() - writesBefore;
       long total = (long) users.size() * eventsPerMailbox;
       if (applied[0] != total) {
         throw new IllegalStateException("full stack applied " + applied[0] + " of " + total + " events");
@@ -228,7 +257,7 @@ public final class SyncBenchmark {
       double perMailboxResource = (cloud.log().count(x -> x.isGraph()) - graphBefore) / (double) users.size();
       long idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
       long duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
-      return new FullStack(full, perMailboxResource, idleTokens, duplicates);
+      return new FullStack(full, perMailboxResource, idleTokens, duplicates, stateWrites);
     } finally {
       pool.shutdownNow();
       deleteTree(dir);

@@ -713,20 +713,22 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    */
   @Override
   public void putLinks(List<IdLink> links, long fence) {
-    putLinksAndCursor(links, List.of(), null, null, fence);
+    putLinksAndCursors(links, List.of(), Map.of(), fence);
   }
 
   /** One transaction under one fence check; fresh links are inserted without looking for old ones. */
   @Override
-  public void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                 long fence) {
     Checks.requireNonNull(links, "links");
     Checks.requireNonNull(freshLinks, "freshLinks");
+    Checks.requireNonNull(cursors, "cursors");
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
-    if (all.isEmpty() && key == null) {
+    if (all.isEmpty() && cursors.isEmpty()) {
       return;
     }
-    MailboxId mailbox = all.isEmpty() ? key.mailbox() : all.get(0).mailbox();
+    MailboxId mailbox = all.isEmpty() ? cursors.keySet().iterator().next().mailbox() : all.get(0).mailbox();
     for (IdLink link : all) {
       if (!link.mailbox().equals(mailbox)) {
         throw new IllegalArgumentException("putLinks takes the links of one mailbox: " + mailbox + " and " + link.mailbox());
@@ -736,16 +738,20 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
       checkLength(link.container(), REMOTE_MAX, "container");
     }
-    if (key != null && !key.mailbox().equals(mailbox)) {
-      throw new IllegalArgumentException("putLinksAndCursor takes one mailbox's links and cursor: " + mailbox + " and " + key.mailbox());
+    for (CursorKey key : cursors.keySet()) {
+      if (!key.mailbox().equals(mailbox)) {
+        throw new IllegalArgumentException("putLinksAndCursors takes one mailbox's links and cursors: " + mailbox
+            + " and " + key.mailbox());
+      }
+      container(key); // checks its length before the transaction
     }
     String mailboxKey = key(mailbox);
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, mailboxKey, fence);
       writeLinks(c, mailboxKey, links, true, fence);
       writeLinks(c, mailboxKey, freshLinks, false, fence);
-      if (key != null) {
-        writeCursor(c, key, cursor, fence);
+      for (Map.Entry<CursorKey, String> cursor : cursors.entrySet()) {
+        writeCursor(c, cursor.getKey(), cursor.getValue(), fence);
       }
       return null;
     });

@@ -99,9 +99,10 @@ final class CountingStore extends ForwardingSyncStateStore {
   }
 
   @Override
-  public void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                 long fence) {
     write();
-    delegate.putLinksAndCursor(links, freshLinks, key, cursor, fence);
+    delegate.putLinksAndCursors(links, freshLinks, cursors, fence);
   }
 
   @Override

@@ -203,23 +203,27 @@ public interface SyncStateStore {
   }
 
   /**
-   * A page's links and cursor in one call: {@code links} as {@link #putLinks} writes them, then
+   * A page's links and cursors in one call: {@code links} as {@link #putLinks} writes them, then
    * {@code freshLinks}, none of whose CRM or remote ids has a link yet (nothing to replace, so the
-   * store may skip looking), then the cursor at {@code key} set to {@code cursor}, or removed when
-   * {@code cursor} is null; a null {@code key} leaves cursors alone. Stores override this to write it
-   * all in one transaction; this default makes one call per part.
+   * store may skip looking), then each cursor of {@code cursors} set to its value, or removed when
+   * the value is null. Links and cursor keys are of one mailbox. Stores override this to write it all
+   * in one transaction, all or nothing, so that a sync round's write-ahead note, the links it covers
+   * and the round's delta links commit together; this default makes one call per part.
    */
-  default void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+  default void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                  long fence) {
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
     if (!all.isEmpty()) {
       putLinks(all, fence);
     }
-    if (key != null && cursor != null) {
-      putCursor(key, cursor, fence);
-    } else if (key != null) {
-      removeCursor(key, fence);
-    }
+    cursors.forEach((key, cursor) -> {
+      if (cursor != null) {
+        putCursor(key, cursor, fence);
+      } else {
+        removeCursor(key, fence);
+      }
+    });
   }
 
   void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence);

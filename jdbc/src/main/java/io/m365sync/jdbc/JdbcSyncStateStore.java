@@ -282,7 +282,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       // raise the fence first: it locks the fence row, so a round in flight can no longer write and
       // a claim waits for this purge, then finds no enrollment. The fence row is all that remains.
       bumpFence(c, key);
-      for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
+      Long id = mailboxId(c, key);
+      if (id != null) {
+        update(c, "DELETE FROM " + LINK_TABLE + " WHERE mailbox_id = ?", id);
+      }
+      for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", MAILBOX_ID_TABLE,
           "m365sync_token_cache", "m365sync_run", SUBSCRIPTION_TABLE, DIRTY_TABLE)) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE mailbox_key = ?")) {
           ps.setString(1, key);
@@ -641,9 +645,35 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   // ---------------------------------------------------------------- id map
 
+  private static final String LINK_TABLE = "m365sync_link";
+  private static final String MAILBOX_ID_TABLE = "m365sync_mailbox_id";
   private static final String LINK_COLUMNS = "crm_id, remote_id, change_key, crm_version, container_id";
-  private static final String LINK_SELECT = "SELECT " + LINK_COLUMNS + " FROM m365sync_item_map"
-      + " WHERE mailbox_key = ? AND resource_name = ?";
+  /** A mailbox's links by its key: one statement, the key's id found through its unique index. */
+  private static final String LINK_SELECT = "SELECT " + LINK_COLUMNS + " FROM " + LINK_TABLE + " WHERE mailbox_id ="
+      + " (SELECT mailbox_id FROM " + MAILBOX_ID_TABLE + " WHERE mailbox_key = ?) AND resource_name = ?";
+
+  /** The numeric id links are keyed by for {@code key}, or null when the mailbox has no links. */
+  private static Long mailboxId(Connection c, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_id FROM " + MAILBOX_ID_TABLE + " WHERE mailbox_key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
+  }
+
+  /**
+   * {@link #mailboxId}, given one first if needed. Called after the fence check: the fence row's lock
+   * keeps two writers (and a purge) of one mailbox from racing here.
+   */
+  private static long mailboxIdOrNew(Connection c, String key) throws SQLException {
+    Long id = mailboxId(c, key);
+    if (id == null) {
+      update(c, "INSERT INTO " + MAILBOX_ID_TABLE + " (mailbox_key) VALUES (?)", key);
+      id = mailboxId(c, key);
+    }
+    return id;
+  }
 
   @Override
   public Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
@@ -713,20 +743,22 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    */
   @Override
   public void putLinks(List<IdLink> links, long fence) {
-    putLinksAndCursor(links, List.of(), null, null, fence);
+    putLinksAndCursors(links, List.of(), Map.of(), fence);
   }
 
   /** One transaction under one fence check; fresh links are inserted without looking for old ones. */
   @Override
-  public void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                 long fence) {
     Checks.requireNonNull(links, "links");
     Checks.requireNonNull(freshLinks, "freshLinks");
+    Checks.requireNonNull(cursors, "cursors");
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
-    if (all.isEmpty() && key == null) {
+    if (all.isEmpty() && cursors.isEmpty()) {
       return;
     }
-    MailboxId mailbox = all.isEmpty() ? key.mailbox() : all.get(0).mailbox();
+    MailboxId mailbox = all.isEmpty() ? cursors.keySet().iterator().next().mailbox() : all.get(0).mailbox();
     for (IdLink link : all) {
       if (!link.mailbox().equals(mailbox)) {
         throw new IllegalArgumentException("putLinks takes the links of one mailbox: " + mailbox + " and " + link.mailbox());
@@ -736,22 +768,29 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
       checkLength(link.container(), REMOTE_MAX, "container");
     }
-    if (key != null && !key.mailbox().equals(mailbox)) {
-      throw new IllegalArgumentException("putLinksAndCursor takes one mailbox's links and cursor: " + mailbox + " and " + key.mailbox());
+    for (CursorKey key : cursors.keySet()) {
+      if (!key.mailbox().equals(mailbox)) {
+        throw new IllegalArgumentException("putLinksAndCursors takes one mailbox's links and cursors: " + mailbox
+            + " and " + key.mailbox());
+      }
+      container(key); // checks its length before the transaction
     }
     String mailboxKey = key(mailbox);
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, mailboxKey, fence);
-      writeLinks(c, mailboxKey, links, true, fence);
-      writeLinks(c, mailboxKey, freshLinks, false, fence);
-      if (key != null) {
-        writeCursor(c, key, cursor, fence);
+      if (!all.isEmpty()) {
+        long id = mailboxIdOrNew(c, mailboxKey);
+        writeLinks(c, id, links, true, fence);
+        writeLinks(c, id, freshLinks, false, fence);
+      }
+      for (Map.Entry<CursorKey, String> cursor : cursors.entrySet()) {
+        writeCursor(c, cursor.getKey(), cursor.getValue(), fence);
       }
       return null;
     });
   }
 
-  private void writeLinks(Connection c, String key, List<IdLink> links, boolean replacing, long fence) throws SQLException {
+  private void writeLinks(Connection c, long key, List<IdLink> links, boolean replacing, long fence) throws SQLException {
     Map<Resource, List<IdLink>> byResource = new LinkedHashMap<>();
     links.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l));
     for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
@@ -772,27 +811,27 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
   }
 
-  private static void deleteLinks(Connection c, String key, Resource resource, String column, List<String> ids)
+  private static void deleteLinks(Connection c, long key, Resource resource, String column, List<String> ids)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_item_map WHERE " + byIds(column, ids.size()))) {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + LINK_TABLE + " WHERE " + byIds(column, ids.size()))) {
       bindIds(ps, 1, key, resource, ids);
       ps.executeUpdate();
     }
   }
 
   /**
-   * {@code (mailbox_key, resource_name, column) IN ((?, ?, ?), ...)}: whole keys, so that H2 looks each
+   * {@code (mailbox_id, resource_name, column) IN ((?, ?, ?), ...)}: whole keys, so that H2 looks each
    * one up in the unique index; a plain IN on the last column made it scan the mailbox's rows.
    */
   private static String byIds(String column, int n) {
-    return "(mailbox_key, resource_name, " + column + ") IN (" + String.join(", ", Collections.nCopies(n, "(?, ?, ?)")) + ")";
+    return "(mailbox_id, resource_name, " + column + ") IN (" + String.join(", ", Collections.nCopies(n, "(?, ?, ?)")) + ")";
   }
 
-  private static void bindIds(PreparedStatement ps, int first, String key, Resource resource, List<String> ids)
+  private static void bindIds(PreparedStatement ps, int first, long key, Resource resource, List<String> ids)
       throws SQLException {
     int p = first;
     for (String id : ids) {
-      ps.setString(p++, key);
+      ps.setLong(p++, key);
       ps.setString(p++, resource.name());
       ps.setString(p++, id);
     }
@@ -815,8 +854,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   /** One multi-row insert; Oracle (no multi-row VALUES before 23c) gets a JDBC batch instead. */
-  private void insertLinks(Connection c, String key, List<IdLink> links, long fence) throws SQLException {
-    String columns = "INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key,"
+  private void insertLinks(Connection c, long key, List<IdLink> links, long fence) throws SQLException {
+    String columns = "INSERT INTO " + LINK_TABLE + " (mailbox_id, resource_name, crm_id, remote_id, change_key,"
         + " crm_version, fence, container_id) VALUES ";
     String row = "(?, ?, ?, ?, ?, ?, ?, ?)";
     boolean multiRow = dialect != JdbcDialect.ORACLE;
@@ -824,7 +863,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int p = 0;
       for (IdLink link : links) {
-        ps.setString(++p, key);
+        ps.setLong(++p, key);
         ps.setString(++p, link.resource().name());
         ps.setString(++p, link.crmId());
         ps.setString(++p, link.remoteId());
@@ -856,11 +895,15 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       return found;
     }
     return jdbc.tx("linksByRemoteIds", mailbox, c -> {
+      Long id = mailboxId(c, key);
+      if (id == null) {
+        return found;
+      }
       for (int from = 0; from < ids.size(); from += LINK_CHUNK) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LINK_CHUNK));
         try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS
-            + " FROM m365sync_item_map WHERE " + byIds("remote_id", chunk.size()))) {
-          bindIds(ps, 1, key, resource, chunk);
+            + " FROM " + LINK_TABLE + " WHERE " + byIds("remote_id", chunk.size()))) {
+          bindIds(ps, 1, id, resource, chunk);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               IdLink link = linkFrom(rs, mailbox, resource);
@@ -880,8 +923,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String key = key(mailbox);
     jdbc.tx("removeLink", mailbox, c -> {
       checkFence(c, mailbox, key, fence);
-      update(c, "DELETE FROM m365sync_item_map WHERE mailbox_key = ? AND resource_name = ? AND crm_id = ?",
-          key, resource.name(), crmId);
+      Long id = mailboxId(c, key);
+      if (id != null) {
+        update(c, "DELETE FROM " + LINK_TABLE + " WHERE mailbox_id = ? AND resource_name = ? AND crm_id = ?",
+            id, resource.name(), crmId);
+      }
       return null;
     });
   }

@@ -182,7 +182,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
         versions.add(rs.getInt(1) + "__" + rs.getString(2));
       }
       assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
-          "5__subscriptions", "6__dirty_marks").endsWith(JdbcSyncStateStore.schemaVersion() + "__dirty_marks");
+          "5__subscriptions", "6__dirty_marks", "7__compact_link_keys")
+          .endsWith(JdbcSyncStateStore.schemaVersion() + "__compact_link_keys");
     }
   }
 
@@ -190,17 +191,17 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
   void aNewerSchemaIsRefusedNamingBothVersions() throws Exception {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       s.executeUpdate("INSERT INTO m365sync_schema_version (version, description, installed_at)"
-          + " VALUES (7, 'from the future', CURRENT_TIMESTAMP)");
+          + " VALUES (8, 'from the future', CURRENT_TIMESTAMP)");
       if (!c.getAutoCommit()) {
         c.commit();
       }
     }
     assertThatThrownBy(() -> JdbcSyncStateStore.create(dataSource))
         .isInstanceOfSatisfying(SchemaVersionException.class, e -> {
-          assertThat(e.databaseVersion()).isEqualTo(7);
+          assertThat(e.databaseVersion()).isEqualTo(8);
           assertThat(e.libraryVersion()).isEqualTo(JdbcSyncStateStore.schemaVersion());
         })
-        .hasMessageContaining("version 7")
+        .hasMessageContaining("version 8")
         .hasMessageContaining("schema version " + JdbcSyncStateStore.schemaVersion());
   }
 
@@ -396,10 +397,11 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
 
     store.purge(ALICE);
 
-    for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_item_map",
+    for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_mailbox_id",
         "m365sync_token_cache", "m365sync_run", "m365sync_subscription", "m365sync_dirty_mark")) {
       assertThat(rowsOf(ALICE, table)).as(table).isZero();
     }
+    assertThat(count("SELECT COUNT(*) FROM m365sync_link")).as("links (keyed by the mailbox's id)").isZero();
     assertThat(rowsOf(ALICE, "m365sync_fence")).isOne();
   }
 
@@ -478,8 +480,12 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
   protected abstract String lockWaitersQuery();
 
   private long rowsOf(MailboxId mailbox, String table) throws Exception {
+    return count("SELECT COUNT(*) FROM " + table + " WHERE mailbox_key = '" + mailbox.key() + "'");
+  }
+
+  private long count(String query) throws Exception {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE mailbox_key = '" + mailbox.key() + "'")) {
+         ResultSet rs = s.executeQuery(query)) {
       rs.next();
       return rs.getLong(1);
     }

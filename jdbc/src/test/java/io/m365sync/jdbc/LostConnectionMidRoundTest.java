@@ -107,7 +107,7 @@ class LostConnectionMidRoundTest {
             } catch (InvocationTargetException e) {
               throw e.getCause();
             }
-            if (method.getName().startsWith("putLink")) { // putLink, putLinks, putLinksAndCursor
+            if (method.getName().startsWith("putLink")) { // putLink, putLinks, putLinksAndCursors
               createUnlinked.set(false);
             }
             return result;

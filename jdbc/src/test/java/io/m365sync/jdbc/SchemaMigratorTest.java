@@ -28,11 +28,12 @@ class SchemaMigratorTest {
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
     try (Connection c = ds.getConnection()) {
       for (String table : List.of("m365sync_schema_version", "m365sync_mailbox", "m365sync_tenant", "m365sync_status",
-          "m365sync_fence", "m365sync_cursor", "m365sync_item_map", "m365sync_token_cache", "m365sync_run",
+          "m365sync_fence", "m365sync_cursor", "m365sync_link", "m365sync_mailbox_id", "m365sync_token_cache", "m365sync_run",
           "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period", "m365sync_subscription",
           "m365sync_dirty_mark")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
+      assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, "m365sync_item_map")).as("replaced by m365sync_link").isFalse();
       assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
     }
   }
@@ -92,7 +93,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -106,6 +107,7 @@ class SchemaMigratorTest {
   @Test
   void aVersionOneDatabaseKeepsItsLinksAndGainsTheirContainers() throws Exception {
     DataSource ds = TestDatabases.h2Memory();
+    MailboxId alice = MailboxId.of("contoso", "oid-alice");
     try (Connection c = ds.getConnection(); Statement s = c.createStatement();
          var in = getClass().getClassLoader().getResourceAsStream(JdbcDialect.H2.migrationFolder() + "V1__init.sql")) {
       for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
@@ -114,21 +116,87 @@ class SchemaMigratorTest {
       s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
           + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
       s.execute("INSERT INTO m365sync_schema_version VALUES (1, 'init', CURRENT_TIMESTAMP)");
+      // a row as version 1 wrote it: no container column
+      s.execute("INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key, crm_version,"
+          + " fence) VALUES ('" + alice.key() + "', 'TASKS', 'crm-old', 'task-old', 'ck', 1, 1)");
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
-    MailboxId alice = MailboxId.of("contoso", "oid-alice");
     store.putEnrollment(new Mailbox(alice, "alice@contoso.com", "crm-alice", Instant.parse("2026-01-05T09:00:00Z"),
         EnumSet.of(Resource.TASKS)));
     long fence = store.claimFence(alice);
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection()) {
       assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
-      // a row as version 1 wrote it: no container column in the insert
-      s.execute("INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key, crm_version,"
-          + " fence) SELECT mailbox_key, 'TASKS', 'crm-old', 'task-old', 'ck', 1, 1 FROM m365sync_mailbox");
     }
     assertThat(store.linkByCrmId(alice, Resource.TASKS, "crm-old").orElseThrow().container()).isEmpty();
     store.putLink(new IdLink(alice, Resource.TASKS, "crm-new", "task-new", "ck", 1, "list-b"), fence);
     assertThat(store.linkByRemoteId(alice, Resource.TASKS, "task-new").orElseThrow().container()).isEqualTo("list-b");
+  }
+
+  /**
+   * Version 7 keys links by a numeric id per mailbox: every link of a version 6 database is still
+   * there, under its mailbox, with all its fields, and the store goes on writing, replacing, removing
+   * and purging links as before.
+   */
+  @Test
+  void aVersionSixDatabaseKeepsEveryLinkUnderCompactKeysOnH2AndPostgres() throws Exception {
+    for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
+      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      MailboxId alice = MailboxId.of("contoso", "oid-alice");
+      MailboxId bob = MailboxId.of("contoso", "oid-bob");
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
+            + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+        List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
+            "V5__subscriptions", "V6__dirty_marks");
+        for (int v = 1; v <= scripts.size(); v++) {
+          try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
+            for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
+              s.execute(st);
+            }
+          }
+          s.execute("INSERT INTO m365sync_schema_version VALUES (" + v + ", 'v" + v + "', CURRENT_TIMESTAMP)");
+        }
+        for (MailboxId m : List.of(alice, bob)) {
+          s.execute("INSERT INTO m365sync_fence (mailbox_key, fence) VALUES ('" + m.key() + "', 3)");
+          s.execute("INSERT INTO m365sync_mailbox (mailbox_key, tenant_id, user_object_id, user_principal_name,"
+              + " crm_user_id, signed_in_at, resources) VALUES ('" + m.key() + "', 'contoso', '" + m.userObjectId()
+              + "', 'u@contoso.com', 'crm-u', CURRENT_TIMESTAMP, 'EVENTS,TASKS')");
+        }
+        s.execute("INSERT INTO m365sync_item_map (mailbox_key, resource_name, crm_id, remote_id, change_key, crm_version,"
+            + " fence, container_id) VALUES ('" + alice.key() + "', 'EVENTS', 'crm-1', 'remote-1', 'ck1', 4, 3, NULL),"
+            + " ('" + alice.key() + "', 'TASKS', 'crm-1', 'task-1', NULL, 5, 3, 'list-b'),"
+            + " ('" + bob.key() + "', 'EVENTS', 'crm-1', 'remote-b1', 'ckb', 6, 3, NULL)");
+      }
+
+      JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, dialect);
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name())
+          .containsExactly(new IdLink(alice, Resource.EVENTS, "crm-1", "remote-1", "ck1", 4));
+      assertThat(store.links(alice, Resource.TASKS)).as(dialect.name())
+          .containsExactly(new IdLink(alice, Resource.TASKS, "crm-1", "task-1", null, 5, "list-b"));
+      assertThat(store.linkByRemoteId(bob, Resource.EVENTS, "remote-b1")).as(dialect.name())
+          .contains(new IdLink(bob, Resource.EVENTS, "crm-1", "remote-b1", "ckb", 6));
+      assertThat(store.linksByRemoteIds(alice, Resource.EVENTS, List.of("remote-1", "remote-b1"))).as(dialect.name())
+          .containsOnlyKeys("remote-1");
+
+      long fence = store.claimFence(alice);
+      store.putLink(new IdLink(alice, Resource.EVENTS, "crm-1", "remote-2", "ck2", 7), fence);
+      store.removeLink(alice, Resource.TASKS, "crm-1", fence);
+      assertThat(store.links(alice, Resource.EVENTS)).extracting(IdLink::remoteId).as(dialect.name()).containsExactly("remote-2");
+      assertThat(store.links(alice, Resource.TASKS)).as(dialect.name()).isEmpty();
+
+      store.purge(alice);
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).isEmpty();
+      assertThat(store.links(bob, Resource.EVENTS)).as(dialect.name()).hasSize(1);
+      long carolFence;
+      MailboxId carol = MailboxId.of("contoso", "oid-carol");
+      store.putEnrollment(new Mailbox(carol, "carol@contoso.com", "crm-carol", Instant.parse("2026-01-05T09:00:00Z"),
+          EnumSet.of(Resource.EVENTS)));
+      carolFence = store.claimFence(carol);
+      store.putLink(new IdLink(carol, Resource.EVENTS, "crm-1", "remote-1", "ck", 1), carolFence);
+      assertThat(store.linkByCrmId(carol, Resource.EVENTS, "crm-1")).as(dialect.name()).isPresent();
+      assertThat(store.linkByCrmId(bob, Resource.EVENTS, "crm-1").orElseThrow().remoteId()).as(dialect.name())
+          .isEqualTo("remote-b1");
+    }
   }
 
   @Test
@@ -181,6 +249,14 @@ class SchemaMigratorTest {
       try (var in = getClass().getClassLoader().getResourceAsStream(v5)) {
         assertThat(in).as(v5).isNotNull();
         assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v5).hasSize(3)
+            .allSatisfy(st -> assertThat(st).doesNotContain(";"));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v7 = dialect.migrationFolder() + "V7__compact_link_keys.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v7)) {
+        assertThat(in).as(v7).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v7).hasSize(5)
             .allSatisfy(st -> assertThat(st).doesNotContain(";"));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);

@@ -36,6 +36,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -145,7 +146,7 @@ public abstract class SyncStateStoreContract {
     assertThrows(FencedOutException.class, () -> store.removeCursor(key, fence));
     assertThrows(FencedOutException.class, () -> store.putLink(link, fence));
     assertThrows(FencedOutException.class, () -> store.putLinks(List.of(link), fence));
-    assertThrows(FencedOutException.class, () -> store.putLinksAndCursor(List.of(), List.of(link), key, "late", fence));
+    assertThrows(FencedOutException.class, () -> store.putLinksAndCursors(List.of(), List.of(link), Map.of(key, "late"), fence));
     assertThrows(FencedOutException.class, () -> store.removeLink(ALICE, Resource.EVENTS, "crm-1", fence));
     assertTrue(store.cursor(key).isEmpty());
     assertTrue(store.links(ALICE, Resource.EVENTS).isEmpty());
@@ -380,8 +381,8 @@ public abstract class SyncStateStoreContract {
     store.putLink(new IdLink(ALICE, Resource.TASKS, "crm-1", "task-1", "ck1", 1, "list-b"), fence);
     store.putLink(new IdLink(ALICE, Resource.TASKS, "crm-2", "task-2", "ck2", 1), fence);
     store.putLinks(List.of(new IdLink(ALICE, Resource.TASKS, "crm-3", "task-3", "ck3", 1, longList)), fence);
-    store.putLinksAndCursor(List.of(), List.of(new IdLink(ALICE, Resource.TASKS, "crm-4", "task-4", null, 1, "list-c")),
-        new CursorKey(ALICE, Resource.TASKS, "list-c"), "delta-c", fence);
+    store.putLinksAndCursors(List.of(), List.of(new IdLink(ALICE, Resource.TASKS, "crm-4", "task-4", null, 1, "list-c")),
+        Map.of(new CursorKey(ALICE, Resource.TASKS, "list-c"), "delta-c"), fence);
 
     assertEquals("list-b", store.linkByRemoteId(ALICE, Resource.TASKS, "task-1").orElseThrow().container());
     assertEquals("list-b", store.linkByCrmId(ALICE, Resource.TASKS, "crm-1").orElseThrow().container());
@@ -451,35 +452,48 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
-  void aPageOfLinksAndItsCursorGoInTogether() {
+  void aPageOfLinksAndItsCursorsGoInTogether() {
     long fence = enrollAndClaim(ALICE);
     CursorKey note = new CursorKey(ALICE, Resource.EVENTS, "note");
+    CursorKey delta = new CursorKey(ALICE, Resource.EVENTS, "");
+    CursorKey window = new CursorKey(ALICE, Resource.EVENTS, "window");
     store.putLink(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-old", "k0", 1), fence);
     store.putCursor(note, "before", fence);
 
-    store.putLinksAndCursor(List.of(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "k1", 2)),
-        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "k2", 1)), note, "after", fence);
+    store.putLinksAndCursors(List.of(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "k1", 2)),
+        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "k2", 1)), Map.of(note, "after"), fence);
 
     assertEquals("remote-1", store.linkByCrmId(ALICE, Resource.EVENTS, "crm-1").orElseThrow().remoteId());
     assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-old").isEmpty());
     assertEquals("crm-2", store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-2").orElseThrow().crmId());
     assertEquals("after", store.cursor(note).orElseThrow());
 
-    store.putLinksAndCursor(List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-3", "remote-3", "k3", 1)),
-        note, null, fence);
+    // a round's final commit: its last links, the note cleared, its delta link and window set
+    java.util.Map<CursorKey, String> last = new java.util.LinkedHashMap<>();
+    last.put(note, null);
+    last.put(delta, "delta-1");
+    last.put(window, "w-1");
+    store.putLinksAndCursors(List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-3", "remote-3", "k3", 1)),
+        last, fence);
     assertTrue(store.cursor(note).isEmpty());
+    assertEquals("delta-1", store.cursor(delta).orElseThrow());
+    assertEquals("w-1", store.cursor(window).orElseThrow());
     assertEquals(3, store.links(ALICE, Resource.EVENTS).size());
 
-    store.putLinksAndCursor(List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-4", "remote-4", "k4", 1)),
-        null, null, fence);
+    store.putLinksAndCursors(List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-4", "remote-4", "k4", 1)),
+        Map.of(), fence);
     assertEquals(4, store.links(ALICE, Resource.EVENTS).size());
+    store.putLinksAndCursors(List.of(), List.of(), Map.of(delta, "delta-2"), fence);
+    assertEquals("delta-2", store.cursor(delta).orElseThrow());
 
     long newer = store.claimFence(ALICE);
     assertTrue(newer > fence);
-    assertThrows(FencedOutException.class, () -> store.putLinksAndCursor(List.of(),
-        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-x", "remote-x", "k", 1)), note, "late", fence));
+    assertThrows(FencedOutException.class, () -> store.putLinksAndCursors(List.of(),
+        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-x", "remote-x", "k", 1)), Map.of(note, "late", delta, "late"),
+        fence));
     assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-x").isEmpty());
     assertTrue(store.cursor(note).isEmpty());
+    assertEquals("delta-2", store.cursor(delta).orElseThrow());
   }
 
   @Test

@@ -284,16 +284,17 @@ final class Watched {
     }
 
     @Override
-    public void putLinksAndCursor(List<IdLink> links, List<IdLink> freshLinks, CursorKey key, String cursor, long fence) {
+    public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                   long fence) {
       links.forEach(l -> w.write(l.mailbox(), "link write"));
       freshLinks.forEach(l -> w.write(l.mailbox(), "link write"));
-      if (key != null) {
+      for (CursorKey key : cursors.keySet()) {
         w.write(key.mailbox(), "cursor write");
         cursorKeys.add(key);
       }
       linksSeen.addAll(links);
       linksSeen.addAll(freshLinks);
-      d.putLinksAndCursor(links, freshLinks, key, cursor, fence);
+      d.putLinksAndCursors(links, freshLinks, cursors, fence);
     }
 
     @Override

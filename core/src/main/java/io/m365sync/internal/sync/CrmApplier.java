@@ -13,11 +13,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Apply step: the CRM-side writes of a plan, a page-size batch at a time with a handful of state
- * calls whatever its size: one write-ahead note of the batch's creates (so a crash between a CRM
- * create and its link re-links the record on replay instead of creating it twice), the CRM writes,
- * then the batch's links and the note's clearing in one store call. Two-way overwrites carry the
- * content fingerprint that tells their echo from a user's edit.
+ * Apply step: the CRM-side writes of a plan, a page-size batch at a time with one state commit
+ * whatever its size: the write-ahead note of the batch's creates (so a crash between a CRM create
+ * and its link re-links the record on replay instead of creating it twice), written together with
+ * the previous batch's links and the clearing of their notes; then the CRM writes; the batch's links
+ * are held for the next batch's note or the round's final commit ({@link WriteAhead}). Two-way
+ * overwrites carry the content fingerprint that tells their echo from a user's edit.
  */
 final class CrmApplier<T extends SyncItem> {
 

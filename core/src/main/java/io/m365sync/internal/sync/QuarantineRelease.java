@@ -33,7 +33,7 @@ public final class QuarantineRelease {
     }
   }
 
-  private static CursorKey key(MailboxId mailbox, Resource resource) {
+  static CursorKey key(MailboxId mailbox, Resource resource) {
     return new CursorKey(mailbox, resource, Markers.NS + "quarantine-release");
   }
 }

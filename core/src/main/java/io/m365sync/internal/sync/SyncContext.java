@@ -95,18 +95,14 @@ final class SyncContext<T extends SyncItem> {
     return container == null || container.isEmpty() ? null : container;
   }
 
-  void link(String crmId, String remoteId, String changeKey, long crmVersion) {
-    putLink(newLink(crmId, remoteId, changeKey, crmVersion));
-  }
-
   /**
-   * {@link #link}, and {@code synced} (the CRM record's content as of this sync, CRM form) noted in
-   * the same call as the base of the record's next push.
+   * Links {@code crmId} and {@code remoteId} now, with {@code synced} (the CRM record's content as of
+   * this sync, CRM form) noted in the same transaction as the base of the record's next push.
    */
   void link(String crmId, String remoteId, String changeKey, long crmVersion, T synced) {
     IdLink link = newLink(crmId, remoteId, changeKey, crmVersion);
-    round.state().putLinksAndCursor(List.of(link), List.of(), markers.key(Markers.base(crmId)),
-        SyncedFields.of(synced), round.fence());
+    note.link(List.of(link), List.of(), List.of());
+    note.commit(Map.of(markers.key(Markers.base(crmId)), SyncedFields.of(synced)));
     links.put(link);
   }
 
@@ -125,13 +121,9 @@ final class SyncContext<T extends SyncItem> {
         .orElseGet(() -> ItemPatch.full(remoteItem));
   }
 
-  void putLink(IdLink link) {
-    round.state().putLink(link, round.fence());
-    links.put(link);
-  }
-
   void unlink(String crmId) {
     if (links.byCrmId(crmId) != null) {
+      note.commit(Map.of()); // the links held first: one of them may be the link removed here
       round.state().removeLink(mailbox, type.resource(), crmId, round.fence());
       links.remove(crmId);
       if (flow.pushes()) {

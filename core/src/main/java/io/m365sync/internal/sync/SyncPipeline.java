@@ -165,18 +165,19 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     new CrmApplier<T>().apply(ctx, plan);
     new RemotePusher<T>().push(ctx, plan);
 
-    // commit: only now, after both sides hold the round's writes
-    pulled.cursors().forEach((container, cursor) -> round.state().putCursor(
-        new CursorKey(mailbox, type.resource(), container), cursor, round.fence()));
+    // commit: only now, after both sides hold the round's writes, in one transaction with the last links
+    Map<CursorKey, String> commit = new LinkedHashMap<>();
+    pulled.cursors().forEach((container, cursor) -> commit.put(new CursorKey(mailbox, type.resource(), container), cursor));
     if (pulled.window() != null && (pulled.full() || pulled.windowMoved())) {
-      markers.put(Markers.window(), pulled.window().encode());
+      commit.put(markers.key(Markers.window()), pulled.window().encode());
     }
     if (crmChanges != null && !java.util.Objects.equals(crmChanges.watermark(), watermark)) {
-      markers.put(Markers.crmWatermark(), crmChanges.watermark());
+      commit.put(markers.key(Markers.crmWatermark()), crmChanges.watermark());
     }
     if (released) {
-      QuarantineRelease.consume(round.state(), mailbox, type.resource(), round.fence());
+      commit.put(QuarantineRelease.key(mailbox, type.resource()), null); // used up by the round it let through
     }
+    note.commit(commit);
     return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
         counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, counts.fullResync,
         counts.describePush(plan.conflicts.size()), null, pulled.skipped(),

@@ -5,6 +5,7 @@ import io.m365sync.Resource;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,15 @@ import java.util.Set;
  * remote id → content key before CRM creates; pushes note content-key hash → CRM id before
  * Microsoft 365 creates. Normally empty: an entry lives from just before a create until its link is
  * written, and survives only a crash in between, when it tells the replay to re-link the orphan
- * instead of creating it twice. Read once per round; written once per batch of creates.
+ * instead of creating it twice. Read once per round.
+ *
+ * <p>It is also the round's one way to write links: a batch's links ({@link #link}) are held here and
+ * go to the store with the next write, in one transaction with it: the next batch's note, or the
+ * round's final commit ({@link #commit}). So a page of creates costs one commit, and each commit
+ * holds what the crash-safety above needs: a note reaches the store before the creates it covers
+ * (it is written before them, and never cleared before their links are in), and an entry is cleared
+ * only in the transaction that writes its link. Links lost with a crash are those of a round that
+ * committed no cursor: its replay writes them again.
  */
 final class WriteAhead {
   private static final String CONTAINER = "m365sync:pending-creates";
@@ -28,6 +37,11 @@ final class WriteAhead {
   private final long fence;
   private final Map<String, String> pulls = new LinkedHashMap<>();
   private final Map<String, String> pushes = new LinkedHashMap<>();
+  /** Links not in the store yet, in the order the round wrote them; {@link #fresh} link unlinked ids. */
+  private final List<IdLink> replacing = new ArrayList<>();
+  private final List<IdLink> fresh = new ArrayList<>();
+  /** Whether the note differs from the stored one. */
+  private boolean changed;
 
   WriteAhead(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
     this.state = state;
@@ -60,46 +74,63 @@ final class WriteAhead {
     return pushes.isEmpty() || matchKey == null ? null : pushes.get(Reserved.hash(matchKey));
   }
 
-  /** Notes CRM creates (remote id → content key) in one write; nothing is written for none. */
+  /** Notes CRM creates (remote id → content key) in one write, with the links held; nothing is written for none. */
   void notePulls(Map<String, String> creates) {
     if (!creates.isEmpty()) {
       creates.forEach((id, match) -> pulls.put(id, match == null ? "" : match));
-      write();
+      changed = true;
+      commit(Map.of());
     }
   }
 
   void notePush(String matchKey, String crmId) {
     pushes.put(Reserved.hash(matchKey), crmId);
-    write();
+    changed = true;
+    commit(Map.of());
   }
 
   void clearPush(String matchKey) {
     if (pushes.remove(Reserved.hash(matchKey)) != null) {
-      write();
+      changed = true;
+      commit(Map.of());
     }
   }
 
   /**
-   * Writes links ({@code freshLinks}: ids not linked before) and clears the pull notes of
-   * {@code done} in one store call, which stores make one transaction.
+   * Holds links ({@code freshLinks}: ids not linked before, by the store or by links held here) and
+   * clears the pull notes of {@code done}: both reach the store with the next write, together.
    */
   void link(List<IdLink> links, List<IdLink> freshLinks, Collection<String> done) {
-    boolean changed = false;
     for (String id : done) {
       changed |= pulls.remove(id) != null;
     }
-    if (changed || !links.isEmpty() || !freshLinks.isEmpty()) {
-      state.putLinksAndCursor(links, freshLinks, changed ? key : null, changed ? text() : null, fence);
+    if (!links.isEmpty()) {
+      // written after the fresh links held, as if one by one: those must be looked up too now
+      replacing.addAll(fresh);
+      fresh.clear();
+      replacing.addAll(links);
     }
+    fresh.addAll(freshLinks);
   }
 
-  private void write() {
-    String text = text();
-    if (text == null) {
-      state.removeCursor(key, fence);
-    } else {
-      state.putCursor(key, text, fence);
+  /**
+   * Writes the links held, the note if it changed, and {@code cursors} (a null value removes one) in
+   * one store call, which stores make one transaction. Writes before any other write of the round's
+   * links, so that they reach the store in the order the round made them.
+   */
+  void commit(Map<CursorKey, String> cursors) {
+    Map<CursorKey, String> all = new LinkedHashMap<>();
+    if (changed) {
+      all.put(key, text());
     }
+    all.putAll(cursors);
+    if (all.isEmpty() && replacing.isEmpty() && fresh.isEmpty()) {
+      return;
+    }
+    state.putLinksAndCursors(List.copyOf(replacing), List.copyOf(fresh), all, fence);
+    replacing.clear();
+    fresh.clear();
+    changed = false;
   }
 
   /** The note as stored (a line per pull: id, key; per push: "push", hash, CRM id), or null for none. */

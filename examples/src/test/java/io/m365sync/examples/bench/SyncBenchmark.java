@@ -83,7 +83,7 @@ public final class SyncBenchmark {
   /** The whole run's figures. */
   record Result(int mailboxes, int eventsPerMailbox, int rounds, Phase fullStack, Phase naive, Phase floor,
                 double graphRequestsPerMailboxResourceIdle, double httpRoundTripsPerMailboxResourceIdle,
-                long tokenRequestsIdleCycle, long duplicates) {}
+                long tokenRequestsIdleCycle, long duplicates, long stateWrites) {}
 
   public static void main(String[] args) throws Exception {
     int mailboxes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -93,8 +93,7 @@ public final class SyncBenchmark {
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
         ManagementFactory.getGarbageCollectorMXBeans().get(0).getName(), Runtime.getRuntime().maxMemory() >> 20);
     Result r = run(mailboxes, events, rounds);
-    System.out.println(FULL_STACK_ONLY ? String.format("full stack, median of the last 3 runs: %,.0f events/s (%.1f s)%n",
-        r.fullStack().eventsPerSecond(), r.fullStack().took().toMillis() / 1000.0) : report(r));
+    System.out.println(report(r));
   }
 
   static String report(Result r) {
@@ -104,27 +103,51 @@ public final class SyncBenchmark {
     sb.append(String.format("| path | events/s | time | cores busy | GC / JIT | peak heap | vs baseline (naive) | vs floor |%n"
         + "|---|---|---|---|---|---|---|---|%n"));
     for (Phase p : List.of(r.fullStack(), r.naive(), r.floor())) {
-      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %.1f / %.1f s | %d MiB | %.1fx | %.2fx |%n", p.name(),
+      if (p == SKIPPED) {
+        continue;
+      }
+      sb.append(String.format("| %s | %,.0f | %.1f s | %.2f | %.1f / %.1f s | %d MiB | %s | %s |%n", p.name(),
           p.eventsPerSecond(), p.took().toMillis() / 1000.0, p.coresBusy(), p.gcMillis() / 1000.0, p.jitMillis() / 1000.0,
-          p.peakHeapBytes() >> 20,
-          p.eventsPerSecond() / r.naive().eventsPerSecond(), p.eventsPerSecond() / r.floor().eventsPerSecond()));
+          p.peakHeapBytes() >> 20, ratio(p, r.naive(), "%.1fx"), ratio(p, r.floor(), "%.2fx")));
     }
     sb.append(String.format("idle cycle: %.2f Graph requests ($batch steps counted one by one) and %.3f HTTP round trips"
         + " per mailbox-resource, %d token requests; CRM duplicates: %d%n", r.graphRequestsPerMailboxResourceIdle(),
         r.httpRoundTripsPerMailboxResourceIdle(), r.tokenRequestsIdleCycle(), r.duplicates()));
+    long pages = (long) r.mailboxes() * ((r.eventsPerMailbox() + PAGE_SIZE - 1) / PAGE_SIZE);
+    sb.append(String.format("state store (%s): %,d write transactions in the initial sync, %.2f per page of %d events,"
+        + " %.1f per mailbox%n", STORE, r.stateWrites(), r.stateWrites() / (double) pages, PAGE_SIZE,
+        r.stateWrites() / (double) r.mailboxes()));
     return sb.toString();
   }
+
+  private static String ratio(Phase p, Phase reference, String format) {
+    return reference == SKIPPED ? "–" : String.format(format, p.eventsPerSecond() / reference.eventsPerSecond());
+  }
+
+  /** The page size the full stack reads (the engine's default). */
+  static final int PAGE_SIZE = SyncOptions.defaults().pageSize();
+
+  /** The full stack's state store ({@code -Dbench.store}): {@code h2} (a durable H2 file) or {@code postgres} (embedded). */
+  static final String STORE = System.getProperty("bench.store", "h2");
+
+  /**
+   * Runs only the full stack ({@code -Dbench.paths=full}, or {@code -Dbench.fullStackOnly=true}): the
+   * references take minutes each at real latency.
+   */
+  static final boolean FULL_STACK_ONLY = "full".equals(System.getProperty("bench.paths", "all"))
+      || Boolean.getBoolean("bench.fullStackOnly");
+
+  /** A path that did not run. */
+  static final Phase SKIPPED = new Phase("skipped", 0, Duration.ofSeconds(1), 0, 0, 0, 0);
 
   /** Mailboxes the full stack syncs at a time ({@code -Dbench.inFlight}); default: the engine's default. */
   static final int IN_FLIGHT = Integer.getInteger("bench.inFlight", SyncOptions.defaults().maxConcurrentMailboxes());
   /** Milliseconds the emulator waits before each Graph and token answer ({@code -Dbench.latencyMs}); default 0. */
   static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 0);
-  /** Runs only the full stack ({@code -Dbench.fullStackOnly=true}): the references take minutes each at real latency. */
-  static final boolean FULL_STACK_ONLY = Boolean.getBoolean("bench.fullStackOnly");
 
   /** What the full stack measured: its phase and the idle cycle after it. */
   record FullStack(Phase phase, double graphRequestsPerMailboxResourceIdle, double httpRoundTripsPerMailboxResourceIdle,
-                   long tokenRequestsIdleCycle, long duplicates) {}
+                   long tokenRequestsIdleCycle, long duplicates, long stateWrites) {}
 
   /**
    * Runs each of the three paths {@code rounds} times over the same pages and counts the median of
@@ -168,10 +191,10 @@ public final class SyncBenchmark {
       }
       FullStack counted = medianOfLastThree(full, f -> f.phase().eventsPerSecond());
       Result result = new Result(mailboxes, eventsPerMailbox, rounds, counted.phase(),
-          FULL_STACK_ONLY ? null : medianOfLastThree(naive, Phase::eventsPerSecond),
-          FULL_STACK_ONLY ? null : medianOfLastThree(floor, Phase::eventsPerSecond),
+          FULL_STACK_ONLY ? SKIPPED : medianOfLastThree(naive, Phase::eventsPerSecond),
+          FULL_STACK_ONLY ? SKIPPED : medianOfLastThree(floor, Phase::eventsPerSecond),
           counted.graphRequestsPerMailboxResourceIdle(), counted.httpRoundTripsPerMailboxResourceIdle(),
-          counted.tokenRequestsIdleCycle(), counted.duplicates());
+          counted.tokenRequestsIdleCycle(), counted.duplicates(), counted.stateWrites());
       return result;
     }
   }
@@ -212,7 +235,8 @@ public final class SyncBenchmark {
                              List<ModelUser> users, int eventsPerMailbox) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
     Path dir = Files.createTempDirectory("m365sync-bench");
-    try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
+    try (BenchStore db = BenchStore.open(STORE, dir)) {
+      CountingStore store = new CountingStore(db.store());
       InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
       AtomicLong httpRoundTrips = new AtomicLong(); // what the gateway sends: a $batch is one
       SyncEngine engine = SyncEngine.builder()
@@ -234,11 +258,13 @@ public final class SyncBenchmark {
             clock.instant(), Set.of(Resource.EVENTS)));
       }
       long[] applied = new long[1];
-      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), " + IN_FLIGHT + " mailboxes in flight", () -> {
+      long writesBefore = store.writes();
+      Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + " + STORE + " + CRM), " + IN_FLIGHT + " mailboxes in flight", () -> {
         CycleReport initial = engine.runCycle();
         applied[0] = initial.applied();
         return initial.applied();
       });
+      long stateWrites = store.writes() - writesBefore;
       long total = (long) users.size() * eventsPerMailbox;
       if (applied[0] != total) {
         throw new IllegalStateException("full stack applied " + applied[0] + " of " + total + " events");
@@ -252,7 +278,7 @@ public final class SyncBenchmark {
       double roundTrips = (httpRoundTrips.get() - roundTripsBefore) / (double) users.size();
       long idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
       long duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
-      return new FullStack(full, perMailboxResource, roundTrips, idleTokens, duplicates);
+      return new FullStack(full, perMailboxResource, roundTrips, idleTokens, duplicates, stateWrites);
     } finally {
       pool.shutdownNow();
       deleteTree(dir);

@@ -61,6 +61,7 @@ public final class TenantModel {
   private final Deque<EntraError> tokenFaults = new ArrayDeque<>();
   private final Map<String, Deque<Instant>> budgetUse = new HashMap<>();
   private final Map<String, Integer> inFlight = new HashMap<>();
+  private final Map<String, Integer> peakInFlight = new HashMap<>();
   private final SubscriptionModel subscriptions = new SubscriptionModel(this);
 
   private volatile Duration accessTokenLifetime = Duration.ofHours(1);
@@ -753,7 +754,7 @@ public final class TenantModel {
       }
       if (targetUser != null) {
         String key = claims.clientId() + "|" + userId;
-        enter(key);
+        enter(key, userId);
         throttleKey = key;
       }
       authorize(claims, user, targetUser, resource);
@@ -823,7 +824,7 @@ public final class TenantModel {
   }
 
   /** Admits one request of app|mailbox {@code key} under {@link #limits}, or throws its 429. */
-  private synchronized void enter(String key) {
+  private synchronized void enter(String key, String userId) {
     GraphLimits l = limits;
     Instant now = now();
     Deque<Instant> used = l.windowLimited() ? budgetUse.computeIfAbsent(key, k -> new ArrayDeque<>()) : null;
@@ -847,10 +848,26 @@ public final class TenantModel {
       used.addLast(now);
     }
     inFlight.put(key, running + 1);
+    peakInFlight.merge(userId, running + 1, Math::max);
   }
 
   private synchronized void leave(String key) {
     inFlight.computeIfPresent(key, (k, v) -> v <= 1 ? null : v - 1);
+  }
+
+  /**
+   * The most Graph requests each mailbox had in flight at once (admitted ones: a request refused
+   * with 429 never was), by user id, the highest over apps, since the tenant was created or
+   * {@link #resetPeakRequestsInFlight()}. Counted whatever the {@link #graphLimits()}, for tests and
+   * benchmarks that check how far a client overlaps its requests to one mailbox.
+   */
+  public synchronized Map<String, Integer> peakRequestsInFlight() {
+    return Map.copyOf(peakInFlight);
+  }
+
+  /** Forgets the peaks {@link #peakRequestsInFlight()} reports. */
+  public synchronized void resetPeakRequestsInFlight() {
+    peakInFlight.clear();
   }
 
   /** Counts of Graph requests per target user, for tests and benchmarks. */

@@ -11,25 +11,10 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import io.m365sync.CycleReport;
-import io.m365sync.Mailbox;
-import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
-import io.m365sync.TenantId;
-import io.m365sync.graph.AppCredential;
-import io.m365sync.graph.GraphMailboxGateway;
-import io.m365sync.graph.MsalApplicationTokenStrategy;
-import io.m365sync.jdbc.JdbcSyncStateStore;
-import io.m365sync.model.Attendee;
-import io.m365sync.model.CalendarEvent;
-import io.m365sync.model.EmailAddress;
-import io.m365sync.model.ResourceType;
-import io.m365sync.sync.ResourceSyncers;
-import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.MutableClock;
 import io.m365sync.testkit.emulator.M365Emulator;
-import io.m365sync.testkit.model.AppRegistration;
 import io.m365sync.testkit.model.CloudModel;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
@@ -42,8 +27,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,14 +107,14 @@ public final class SyncBenchmark {
   static Result run(int mailboxes, int eventsPerMailbox, int rounds) throws Exception {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     MutableClock clock = MutableClock.startingNow();
-    CloudModel cloud = new CloudModel(clock);
-    TenantModel tenant = cloud.addTenant("contoso.com");
-    tenant.throttling(100, 100_000_000, Duration.ofMinutes(10)).accessTokenLifetime(Duration.ofHours(2));
-    AppRegistration app = tenant.registerApp(CLIENT_ID, "Benchmark CRM").addSecret(SECRET, clock.instant().plus(Duration.ofDays(365)));
-    app.addApplicationPermissions(Resource.EVENTS.applicationPermission()).grantAdminConsent();
-    List<ModelUser> users = seed(tenant, clock.instant(), mailboxes, eventsPerMailbox);
-    Instant from = clock.instant().minus(Duration.ofDays(30));
-    Instant to = clock.instant().plus(Duration.ofDays(365));
+    BenchWorld world = new BenchWorld(clock);
+    CloudModel cloud = world.cloud;
+    TenantModel tenant = world.tenant;
+    // CPU-bound: no latency, and no per-mailbox limits (runs repeat on a clock that does not move)
+    tenant.throttling(100, 100_000_000, Duration.ofMinutes(10));
+    List<ModelUser> users = world.addMailboxes("user", mailboxes, eventsPerMailbox);
+    Instant from = world.from;
+    Instant to = world.to;
     try (M365Emulator emulator = new M365Emulator(cloud).threads(4).start()) {
       // each path runs `rounds` times in a row: C2 keeps compiling through the first runs of each
       // (up to a core for a whole run on 2 cores), the full stack's larger code base the longest
@@ -193,65 +176,21 @@ public final class SyncBenchmark {
   /** The initial sync of {@code users} through a new engine, H2 file and CRM, then one idle cycle. */
   static FullStack fullStack(M365Emulator emulator, CloudModel cloud, MutableClock clock, TenantModel tenant,
                              List<ModelUser> users, int eventsPerMailbox) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
-    Path dir = Files.createTempDirectory("m365sync-bench");
-    try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
-      InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
-      SyncEngine engine = SyncEngine.builder()
-          .clock(clock).executor(pool).stateStore(store)
-          .options(SyncOptions.defaults().withMaxConcurrentMailboxes(IN_FLIGHT))
-          .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
-          .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(CLIENT_ID).credential(AppCredential.secret(SECRET))
-              .clock(clock).routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
-          .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
-          .build();
-      TenantId t = TenantId.of(tenant.tenantId());
-      engine.setApplicationPermissionEnabled(t, true);
-      for (ModelUser u : users) {
-        engine.enroll(new Mailbox(new MailboxId(t, u.objectId()), u.userPrincipalName(), "crm-" + u.displayName(),
-            clock.instant(), Set.of(Resource.EVENTS)));
-      }
-      long[] applied = new long[1];
+    try (BenchStores stores = new BenchStores(BenchStores.Kind.H2); BenchStores.Opened store = stores.open();
+         FullStackPath path = new FullStackPath(emulator, tenant, clock, store.store(),
+             SyncOptions.defaults().withMaxConcurrentMailboxes(IN_FLIGHT), Set.of(Resource.EVENTS))) {
+      path.enroll(users, clock);
+      long total = (long) users.size() * eventsPerMailbox;
       Phase full = measure("m365sync full stack (engine + MSAL + Graph SDK + H2 + CRM), " + IN_FLIGHT + " mailboxes in flight", () -> {
-        CycleReport initial = engine.runCycle();
-        applied[0] = initial.applied();
+        CycleReport initial = path.engine.runCycle();
+        if (initial.applied() != total) {
+          throw new IllegalStateException("full stack applied " + initial.applied() + " of " + total + " events");
+        }
         return initial.applied();
       });
-      long total = (long) users.size() * eventsPerMailbox;
-      if (applied[0] != total) {
-        throw new IllegalStateException("full stack applied " + applied[0] + " of " + total + " events");
-      }
-      clock.advance(Duration.ofMinutes(15));
-      long graphBefore = cloud.log().count(x -> x.isGraph());
-      long tokensBefore = cloud.log().count(x -> x.isToken());
-      engine.runCycle();
-      double perMailboxResource = (cloud.log().count(x -> x.isGraph()) - graphBefore) / (double) users.size();
-      long idleTokens = cloud.log().count(x -> x.isToken()) - tokensBefore;
-      long duplicates = users.stream().mapToLong(u -> crm.duplicates(new MailboxId(t, u.objectId()))).sum();
-      return new FullStack(full, perMailboxResource, idleTokens, duplicates);
-    } finally {
-      pool.shutdownNow();
-      deleteTree(dir);
+      IdleCycle idle = IdleCycle.measure(path, emulator, cloud, clock);
+      return new FullStack(full, idle.graphRequests() / (double) users.size(), idle.tokenRequests(), path.duplicates(users));
     }
-  }
-
-  static List<ModelUser> seed(TenantModel tenant, Instant now, int mailboxes, int events) {
-    List<ModelUser> users = new ArrayList<>();
-    String body = "Agenda: pipeline review, renewal terms, next steps and owners. ".repeat(20);
-    for (int m = 0; m < mailboxes; m++) {
-      ModelUser u = tenant.addUser("user" + m);
-      for (int i = 0; i < events; i++) {
-        Instant s = now.plus(Duration.ofMinutes(40L * i + 60));
-        tenant.mailbox(u).calendar().create(new CalendarEvent("Customer meeting " + i + " with Fabrikam", body, s,
-            s.plus(Duration.ofMinutes(30)), "Pacific Standard Time", false, "Room " + (i % 40),
-            new EmailAddress(u.userPrincipalName(), u.displayName()),
-            List.of(new Attendee(EmailAddress.of("buyer@fabrikam.com"), "required", "accepted"),
-                new Attendee(EmailAddress.of("cfo@fabrikam.com"), "optional", "none")),
-            CalendarEvent.EventType.SINGLE_INSTANCE, null, null, "uid-" + m + "-" + i, Map.of()));
-      }
-      users.add(u);
-    }
-    return users;
   }
 
   /** The loop CRM teams write first: everything new per mailbox, SDK models, one mailbox at a time. */
@@ -342,14 +281,6 @@ public final class SyncBenchmark {
       pool.shutdownNow();
     }
     return n.get();
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   private static long gcMillis() {

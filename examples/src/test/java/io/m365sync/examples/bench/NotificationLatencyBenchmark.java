@@ -202,7 +202,7 @@ public final class NotificationLatencyBenchmark {
       tenant.registerApp(CLIENT_ID, "Benchmark CRM").addSecret(SECRET, clock.instant().plus(Duration.ofDays(365)))
           .addApplicationPermissions(Resource.EVENTS.applicationPermission(), Resource.CONTACTS.applicationPermission())
           .grantAdminConsent();
-      users = SyncBenchmark.seed(tenant, clock.instant(), mailboxes, EVENTS_PER_MAILBOX);
+      users = BenchWorld.seed(tenant, clock.instant(), "user", mailboxes, EVENTS_PER_MAILBOX);
       for (ModelUser u : users) {
         for (int i = 0; i < CONTACTS_PER_MAILBOX; i++) {
           tenant.mailbox(u).contacts().create(Contact.of("Buyer" + i, u.displayName(), "buyer" + i + "." + u.displayName() + "@fabrikam.com"));

@@ -129,7 +129,7 @@ class InFlightOverHttpTest {
       assertThat(tasks.items(m.id())).hasSize(ITEMS);
     }
     assertThat(cloud.log().count(r -> r.isGraph() && r.status() == 429)).as("429s").isZero();
-    Map<String, Integer> peaks = tenant.peakConcurrentRequestsByUser();
+    Map<String, Integer> peaks = tenant.peakRequestsInFlight();
     for (ModelUser u : users) {
       // one request at a time before: a mailbox's resources were read one after another
       assertThat(peaks.get(u.objectId())).as("peak requests in flight for %s", u.displayName()).isBetween(2, 4);

@@ -755,7 +755,7 @@ public final class TenantModel {
       }
       if (targetUser != null) {
         String key = claims.clientId() + "|" + userId;
-        enter(key);
+        enter(key, userId);
         throttleKey = key;
       }
       authorize(claims, user, targetUser, resource);
@@ -825,7 +825,7 @@ public final class TenantModel {
   }
 
   /** Admits one request of app|mailbox {@code key} under {@link #limits}, or throws its 429. */
-  private synchronized void enter(String key) {
+  private synchronized void enter(String key, String userId) {
     GraphLimits l = limits;
     Instant now = now();
     Deque<Instant> used = l.windowLimited() ? budgetUse.computeIfAbsent(key, k -> new ArrayDeque<>()) : null;
@@ -857,13 +857,20 @@ public final class TenantModel {
   }
 
   /**
-   * The most Graph requests each mailbox had in flight at once (admitted, not yet answered) for one app:
-   * the largest of any one app's, by the owner's object id; only mailboxes that were sent a request appear.
+   * The most Graph requests each mailbox had in flight at once (admitted ones: a request refused
+   * with 429 never was), by the owner's object id, the highest over apps, since the tenant was
+   * created or {@link #resetPeakRequestsInFlight()}. Counted whatever the {@link #graphLimits()}, for
+   * tests and benchmarks that check how far a client overlaps its requests to one mailbox.
    */
-  public synchronized Map<String, Integer> peakConcurrentRequestsByUser() {
+  public synchronized Map<String, Integer> peakRequestsInFlight() {
     Map<String, Integer> peaks = new LinkedHashMap<>();
     peakInFlight.forEach((key, peak) -> peaks.merge(key.substring(key.indexOf('|') + 1), peak, Math::max));
     return peaks;
+  }
+
+  /** Forgets the peaks {@link #peakRequestsInFlight()} reports. */
+  public synchronized void resetPeakRequestsInFlight() {
+    peakInFlight.clear();
   }
 
   /** Counts of Graph requests per target user, for tests and benchmarks. */

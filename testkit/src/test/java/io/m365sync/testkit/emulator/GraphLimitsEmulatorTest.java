@@ -65,6 +65,25 @@ class GraphLimitsEmulatorTest {
   }
 
   @Test
+  void peakRequestsInFlightCountsEachMailboxsAdmittedRequestsAtOnce() {
+    f.emulator.graphLatency(Latency.fixed(Duration.ofSeconds(4))); // all six arrive before the first answer leaves
+    List<CompletableFuture<RawHttp.Response>> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(f.http.getAsync(aliceSettings, token));
+    }
+    all.add(f.http.getAsync(bobSettings, token));
+    all.forEach(CompletableFuture::join);
+    f.emulator.graphLatency(Latency.NONE);
+    assertThat(f.http.get(aliceSettings, token).status()).isEqualTo(200);
+
+    // the fifth was refused with 429, so it never was in flight; the one after came alone
+    assertThat(f.tenant.peakRequestsInFlight())
+        .isEqualTo(Map.of(f.alice.objectId(), 4, f.bob.objectId(), 1));
+    f.tenant.resetPeakRequestsInFlight();
+    assertThat(f.tenant.peakRequestsInFlight()).isEmpty();
+  }
+
+  @Test
   void graphLimitsNoneLetsAnyNumberRunAtOnce() {
     f.tenant.graphLimits(GraphLimits.NONE);
     f.emulator.graphLatency(Latency.fixed(Duration.ofSeconds(1)));

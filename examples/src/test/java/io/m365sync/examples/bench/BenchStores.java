@@ -1,0 +1,145 @@
+package io.m365sync.examples.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.m365sync.jdbc.JdbcSyncStateStore;
+import io.m365sync.state.SyncStateStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fresh state stores for benchmark runs, one per run: in memory, a durable H2 file (the embedded
+ * default), or a new schema on one embedded PostgreSQL server (started on first use, the jdbc tests'
+ * zonky binaries) behind a HikariCP pool, as a host would run it.
+ */
+final class BenchStores implements AutoCloseable {
+  /** Which store: {@code store=memory|h2|postgres}. */
+  enum Kind { MEMORY, H2, POSTGRES }
+
+  /** A store for one run, and what to release after it. */
+  interface Opened extends AutoCloseable {
+    SyncStateStore store();
+
+    @Override
+    void close() throws Exception;
+  }
+
+  private static final int POOL_SIZE = 16;
+  private final Kind kind;
+  private final AtomicInteger schemas = new AtomicInteger();
+  private EmbeddedPostgres postgres;
+
+  BenchStores(Kind kind) {
+    this.kind = kind;
+  }
+
+  static BenchStores from(BenchArgs args, Kind otherwise) {
+    return new BenchStores(Kind.valueOf(args.text("store", otherwise.name()).toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  /** What the report names: the store and, for PostgreSQL, the server's version. */
+  String describe() throws Exception {
+    return switch (kind) {
+      case MEMORY -> "in-memory state store";
+      case H2 -> "durable H2 file (WRITE_DELAY=0)";
+      case POSTGRES -> "embedded PostgreSQL " + serverVersion() + ", HikariCP pool of " + POOL_SIZE;
+    };
+  }
+
+  Opened open() throws Exception {
+    switch (kind) {
+      case MEMORY:
+        SyncStateStore memory = SyncStateStore.inMemory();
+        return opened(memory, () -> {});
+      case H2:
+        Path dir = Files.createTempDirectory("m365sync-bench");
+        JdbcSyncStateStore h2 = JdbcSyncStateStore.h2File(dir.resolve("state"));
+        return opened(h2, () -> {
+          h2.close();
+          deleteTree(dir);
+        });
+      default:
+        HikariDataSource pool = pool(newSchema());
+        return opened(JdbcSyncStateStore.create(pool), pool::close);
+    }
+  }
+
+  private synchronized EmbeddedPostgres postgres() throws IOException {
+    if (postgres == null) {
+      postgres = EmbeddedPostgres.builder().start();
+    }
+    return postgres;
+  }
+
+  private javax.sql.DataSource newSchema() throws IOException, SQLException {
+    String schema = "bench" + schemas.incrementAndGet();
+    try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    return postgres().getPostgresDatabase(Map.of("currentSchema", schema, "reWriteBatchedInserts", "true"));
+  }
+
+  private String serverVersion() throws IOException, SQLException {
+    try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+         var rs = s.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static HikariDataSource pool(javax.sql.DataSource ds) {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(ds);
+    config.setMaximumPoolSize(POOL_SIZE);
+    config.setMinimumIdle(0);
+    config.setPoolName("m365sync-bench-" + System.nanoTime());
+    return new HikariDataSource(config);
+  }
+
+  private interface Release {
+    void run() throws Exception;
+  }
+
+  private static Opened opened(SyncStateStore store, Release release) {
+    return new Opened() {
+      @Override
+      public SyncStateStore store() {
+        return store;
+      }
+
+      @Override
+      public void close() throws Exception {
+        release.run();
+      }
+    };
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (postgres != null) {
+      postgres.close();
+      postgres = null;
+    }
+  }
+}

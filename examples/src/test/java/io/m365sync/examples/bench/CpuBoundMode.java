@@ -1,0 +1,108 @@
+package io.m365sync.examples.bench;
+
+import io.m365sync.CycleReport;
+import io.m365sync.Resource;
+import io.m365sync.SyncOptions;
+import io.m365sync.examples.bench.SyncBenchmark.Phase;
+import io.m365sync.testkit.MutableClock;
+import io.m365sync.testkit.emulator.M365Emulator;
+import io.m365sync.testkit.model.ModelUser;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Mode (a), CPU-bound: loopback, no latency, no per-mailbox limits (runs repeat on a clock that does
+ * not move), the JVM's collector as launched. Each path — the naive loop, the full stack at the
+ * library's defaults on the chosen state store, the floor — runs until its rate settles; the report
+ * gives the warm-up each needed and the median of its last three runs, then one idle cycle.
+ */
+final class CpuBoundMode {
+  private CpuBoundMode() {}
+
+  /** What the mode measured. */
+  record Result(int mailboxes, int eventsPerMailbox, String store, Settling.Settled<Phase> naive,
+                Settling.Settled<Phase> fullStack, Settling.Settled<Phase> floor, IdleCycle idle, long duplicates) {
+    double fullVsFloor() {
+      return fullStack.counted().eventsPerSecond() / floor.counted().eventsPerSecond();
+    }
+
+    double fullVsNaive() {
+      return fullStack.counted().eventsPerSecond() / naive.counted().eventsPerSecond();
+    }
+  }
+
+  /** Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (12), tolerance (0.05). */
+  static Result run(BenchArgs args) throws Exception {
+    int mailboxes = args.integer("mailboxes", 200);
+    int events = args.integer("events", 500);
+    int maxRuns = args.integer("maxRuns", 12);
+    double tolerance = args.decimal("tolerance", 0.05);
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    MutableClock clock = MutableClock.startingNow();
+    BenchWorld world = new BenchWorld(clock);
+    world.tenant.throttling(100, 100_000_000, Duration.ofMinutes(10));
+    List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
+    long total = (long) mailboxes * events;
+    try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2);
+         M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
+      String store = stores.describe();
+      Settling.Settled<Phase> naive = settle(maxRuns, tolerance, () -> SyncBenchmark.measure("naive loop",
+          () -> SyncBenchmark.naive(emulator, world.tenant, users, world.from, world.to)));
+      IdleCycle[] idle = new IdleCycle[1];
+      long[] duplicates = new long[1];
+      Settling.Settled<Phase> full = settle(maxRuns, tolerance, () -> {
+        try (BenchStores.Opened opened = stores.open();
+             FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), SyncOptions.defaults(),
+                 Set.of(Resource.EVENTS))) {
+          path.enroll(users, clock);
+          Phase p = SyncBenchmark.measure("full stack", () -> {
+            CycleReport initial = path.engine.runCycle();
+            if (initial.applied() != total) {
+              throw new IllegalStateException("full stack applied " + initial.applied() + " of " + total + " events");
+            }
+            return initial.applied();
+          });
+          idle[0] = IdleCycle.measure(path, emulator, world.cloud, clock);
+          duplicates[0] = path.duplicates(users);
+          return p;
+        }
+      });
+      Settling.Settled<Phase> floor = settle(maxRuns, tolerance, () -> SyncBenchmark.measure("floor",
+          () -> SyncBenchmark.floor(emulator, world.tenant, users, world.from, world.to)));
+      return new Result(mailboxes, events, store, naive, full, floor, idle[0], duplicates[0]);
+    }
+  }
+
+  private static Settling.Settled<Phase> settle(int maxRuns, double tolerance, Settling.Run<Phase> path) throws Exception {
+    int[] n = {0};
+    return Settling.untilSettled(maxRuns, tolerance, Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9, path,
+        p -> System.out.printf("%s, run %d: %,.0f events/s in %.1f s (%.2f cores busy, GC %.1f s, JIT %.1f s)%n",
+            p.name(), ++n[0], p.eventsPerSecond(), p.took().toNanos() / 1e9, p.coresBusy(), p.gcMillis() / 1000.0,
+            p.jitMillis() / 1000.0));
+  }
+
+  static String report(Result r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("(a) CPU-bound: %d mailboxes x %d events, loopback, no latency; full stack at SyncOptions.defaults()"
+        + " on %s; each path until 3 consecutive runs are within tolerance, counting their median%n",
+        r.mailboxes(), r.eventsPerMailbox(), r.store()));
+    sb.append("| path | events/s | warm-up | runs | cores busy | GC / JIT (counted run) | peak heap | vs naive | vs floor |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|\n");
+    double naive = r.naive().counted().eventsPerSecond();
+    double floor = r.floor().counted().eventsPerSecond();
+    for (Settling.Settled<Phase> s : List.of(r.naive(), r.fullStack(), r.floor())) {
+      Phase p = s.counted();
+      sb.append(String.format("| %s | %,.0f | %s | %d | %.2f | %.1f / %.1f s | %,d MiB | %.2fx | %.2fx |%n", p.name(),
+          p.eventsPerSecond(), s.describe(), s.runs().size(), p.coresBusy(), p.gcMillis() / 1000.0, p.jitMillis() / 1000.0,
+          p.peakHeapBytes() >> 20, p.eventsPerSecond() / naive, p.eventsPerSecond() / floor));
+    }
+    sb.append(String.format("full stack / floor: %.2fx (goal >= 0.75x); full stack / naive: %.1fx%n", r.fullVsFloor(),
+        r.fullVsNaive()));
+    IdleCycle idle = r.idle();
+    sb.append(String.format("idle cycle (last full-stack run): %.2f HTTP round trips and %.2f Graph requests per polled"
+        + " mailbox-resource, %d token requests; CRM duplicates: %d%n", idle.httpRoundTrips() / (double) r.mailboxes(),
+        idle.graphRequests() / (double) r.mailboxes(), idle.tokenRequests(), r.duplicates()));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,121 @@
+package io.m365sync.examples.bench;
+
+import io.m365sync.CycleReport;
+import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
+import io.m365sync.Resource;
+import io.m365sync.SyncEngine;
+import io.m365sync.SyncOptions;
+import io.m365sync.TenantId;
+import io.m365sync.graph.AppCredential;
+import io.m365sync.graph.GraphMailboxGateway;
+import io.m365sync.graph.MsalApplicationTokenStrategy;
+import io.m365sync.model.CalendarEvent;
+import io.m365sync.model.Contact;
+import io.m365sync.model.ResourceType;
+import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.emulator.M365Emulator;
+import io.m365sync.testkit.model.ModelUser;
+import io.m365sync.testkit.model.TenantModel;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The production stack against the emulator: {@code SyncEngine} in application mode with
+ * {@code MsalApplicationTokenStrategy}, {@code GraphMailboxGateway}, the given state store and
+ * in-memory CRMs for events (and contacts when enabled), one-way. The executor is a cached pool, so
+ * the engine's own settings bound its concurrency ({@link SyncOptions#maxConcurrentMailboxes()} at
+ * the defaults): a benchmark at the library's defaults must not bound it with a pool of its own.
+ */
+final class FullStackPath implements AutoCloseable {
+  final SyncEngine engine;
+  final InMemoryCrmStore<CalendarEvent> events = new InMemoryCrmStore<>("event");
+  final InMemoryCrmStore<Contact> contacts = new InMemoryCrmStore<>("contact");
+  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "bench-engine");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Set<Resource> resources;
+  private final TenantId tenant;
+  private final SyncStateStore store;
+
+  FullStackPath(M365Emulator emulator, TenantModel tenant, Clock clock, SyncStateStore store, SyncOptions options,
+                Set<Resource> resources) {
+    this.resources = EnumSet.copyOf(resources);
+    this.tenant = TenantId.of(tenant.tenantId());
+    this.store = store;
+    SyncEngine.Builder b = SyncEngine.builder()
+        .clock(clock).executor(pool).stateStore(store).options(options)
+        .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
+        .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(SyncBenchmark.CLIENT_ID)
+            .credential(AppCredential.secret(SyncBenchmark.SECRET)).clock(clock)
+            .routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, events));
+    if (resources.contains(Resource.CONTACTS)) {
+      b.resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, contacts));
+    }
+    engine = b.build();
+    engine.setApplicationPermissionEnabled(this.tenant, true);
+  }
+
+  void enroll(List<ModelUser> users, Clock clock) {
+    for (ModelUser u : users) {
+      engine.enroll(new Mailbox(id(u), u.userPrincipalName(), "crm-" + u.displayName(), clock.instant(), resources));
+    }
+  }
+
+  MailboxId id(ModelUser u) {
+    return new MailboxId(tenant, u.objectId());
+  }
+
+  /**
+   * Runs cycles until {@code expected} records were applied (a throttled mailbox finishes in a later
+   * cycle, after its {@code Retry-After}); the time spent waiting counts against the path.
+   *
+   * @return the cycles it took
+   * @throws IllegalStateException if that took longer than {@code timeout}
+   */
+  int syncUntilApplied(long expected, Clock clock, Duration timeout) throws InterruptedException {
+    long applied = 0;
+    int cycles = 0;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (applied < expected) {
+      CycleReport r = engine.runCycle();
+      cycles++;
+      applied += r.applied();
+      if (applied < expected) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("applied " + applied + " of " + expected + " in " + timeout + " (" + cycles
+              + " cycles, statuses " + r.countByStatus() + ")");
+        }
+        if (r.applied() == 0) {
+          Thread.sleep(50); // the harness waits out a Retry-After in real time, as a scheduler would
+        }
+      }
+    }
+    return cycles;
+  }
+
+  long duplicates(List<ModelUser> users) {
+    return users.stream().mapToLong(u -> events.duplicates(id(u)) + contacts.duplicates(id(u))).sum();
+  }
+
+  /** Run records the store keeps for {@code users} (the run history a long-lived node accumulates). */
+  long runRecords(List<ModelUser> users) {
+    return users.stream().mapToLong(u -> store.runs(id(u), 100_000).size()).sum();
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}

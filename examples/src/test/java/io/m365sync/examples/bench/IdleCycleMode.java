@@ -1,0 +1,131 @@
+package io.m365sync.examples.bench;
+
+import io.m365sync.Resource;
+import io.m365sync.SyncOptions;
+import io.m365sync.testkit.MutableClock;
+import io.m365sync.testkit.emulator.M365Emulator;
+import io.m365sync.testkit.model.ModelUser;
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Mode (c), the idle cycle: N mailboxes (default 10,000) with one event and one contact each, synced
+ * one-way over HTTP by the full stack at the library's defaults, then many idle cycles 15 minutes
+ * apart on the engine's clock (default 100). Per polled mailbox-resource and cycle: HTTP round trips,
+ * Graph requests as Graph's limits count them, token requests. Heap per idle enrolled mailbox at
+ * checkpoints: used heap after a full GC with the engine alive, minus the same once the engine, its
+ * state store and its CRMs are dropped (the emulator and its tenant stay alive in both), and the run
+ * records the store holds at the end.
+ */
+final class IdleCycleMode {
+  private IdleCycleMode() {}
+
+  /** Heap per mailbox after {@code cycle} idle cycles. */
+  record HeapPoint(int cycle, double bytesPerMailbox) {}
+
+  record Result(int mailboxes, int resources, int cycles, String store, Duration initialSync, long httpRoundTrips,
+                long graphRequests, long tokenRequests, long maxRoundTripsInACycle, Duration idleTime,
+                List<HeapPoint> heap, long runRecords) {
+    long polledPerCycle() {
+      return (long) mailboxes * resources;
+    }
+
+    double perPolled(long count) {
+      return count / (double) (polledPerCycle() * cycles);
+    }
+  }
+
+  /** Arguments: mailboxes (10000), cycles (100), store (memory | h2 | postgres). */
+  static Result run(BenchArgs args) throws Exception {
+    int mailboxes = args.integer("mailboxes", 10_000);
+    int cycles = args.integer("cycles", 100);
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    MutableClock clock = MutableClock.startingNow();
+    BenchWorld world = new BenchWorld(clock);
+    List<ModelUser> users = world.addMailboxes("user", mailboxes, 1);
+    users.forEach(world::addContact);
+    Set<Resource> resources = Set.of(Resource.EVENTS, Resource.CONTACTS);
+    Set<Integer> checkpoints = new TreeSet<>(List.of(1, Math.max(1, cycles / 10), Math.max(1, cycles / 4),
+        Math.max(1, cycles / 2), cycles));
+    try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.MEMORY);
+         M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
+      BenchStores.Opened opened = stores.open();
+      FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), SyncOptions.defaults(), resources);
+      path.enroll(users, clock);
+      long t0 = System.nanoTime();
+      path.syncUntilApplied(2L * mailboxes, clock, Duration.ofMinutes(30));
+      Duration initial = Duration.ofNanos(System.nanoTime() - t0);
+      System.out.printf("initial sync of %,d mailboxes x 2 resources: %.1f s%n", mailboxes, initial.toNanos() / 1e9);
+      long http = 0;
+      long graph = 0;
+      long tokens = 0;
+      long maxHttp = 0;
+      long idleNanos = 0;
+      List<Long> usedAt = new ArrayList<>();
+      for (int c = 1; c <= cycles; c++) {
+        IdleCycle idle = IdleCycle.measure(path, emulator, world.cloud, clock);
+        if (idle.applied() != 0) {
+          throw new IllegalStateException("idle cycle " + c + " applied " + idle.applied() + " changes");
+        }
+        http += idle.httpRoundTrips();
+        graph += idle.graphRequests();
+        tokens += idle.tokenRequests();
+        maxHttp = Math.max(maxHttp, idle.httpRoundTrips());
+        idleNanos += idle.took().toNanos();
+        if (checkpoints.contains(c)) {
+          usedAt.add(usedAfterGc());
+          System.out.printf("idle cycle %d: %,d HTTP round trips, %,d Graph requests, %d token requests, %.1f s%n", c,
+              idle.httpRoundTrips(), idle.graphRequests(), idle.tokenRequests(), idle.took().toNanos() / 1e9);
+        }
+      }
+      long runRecords = path.runRecords(users);
+      String store = stores.describe();
+      path.close();
+      opened.close();
+      Reference.reachabilityFence(path);
+      Reference.reachabilityFence(opened);
+      path = null; // the engine, its store and CRMs go; the emulator and its tenant stay
+      opened = null;
+      long without = usedAfterGc();
+      List<HeapPoint> heap = new ArrayList<>();
+      int i = 0;
+      for (int c : checkpoints) {
+        heap.add(new HeapPoint(c, (usedAt.get(i++) - without) / (double) mailboxes));
+      }
+      return new Result(mailboxes, resources.size(), cycles, store, initial, http, graph, tokens, maxHttp,
+          Duration.ofNanos(idleNanos), heap, runRecords);
+    }
+  }
+
+  private static long usedAfterGc() {
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+      Runtime rt = Runtime.getRuntime();
+      used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+    }
+    return used;
+  }
+
+  static String report(Result r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("(c) idle cycle: %,d mailboxes x %d resources (one item each), full stack at SyncOptions.defaults()"
+        + " on %s over HTTP, %d idle cycles 15 minutes apart (initial sync %.1f s)%n", r.mailboxes(), r.resources(),
+        r.store(), r.cycles(), r.initialSync().toNanos() / 1e9));
+    sb.append(String.format("per polled mailbox-resource per idle cycle: %.3f HTTP round trips (goal <= 0.05; most in one cycle"
+        + " %,d for %,d polled), %.3f Graph requests as the limits count them, %.6f token requests (%d in %d cycles; goal 0)%n",
+        r.perPolled(r.httpRoundTrips()), r.maxRoundTripsInACycle(), r.polledPerCycle(), r.perPolled(r.graphRequests()),
+        r.perPolled(r.tokenRequests()), r.tokenRequests(), r.cycles()));
+    sb.append(String.format("an idle cycle took %.2f s on average: %,.0f mailbox-resources/s%n",
+        r.idleTime().toNanos() / 1e9 / r.cycles(), r.polledPerCycle() * r.cycles() / (r.idleTime().toNanos() / 1e9)));
+    sb.append("heap per idle enrolled mailbox (goal <= 2 KB, flat): ");
+    r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailbox())));
+    sb.append(String.format("%nrun records held at the end: %,d (%.1f per mailbox)%n", r.runRecords(),
+        r.runRecords() / (double) r.mailboxes()));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,186 @@
+package io.m365sync.examples.bench;
+
+import io.m365sync.CycleReport;
+import io.m365sync.Resource;
+import io.m365sync.SyncOptions;
+import io.m365sync.examples.bench.SyncBenchmark.Phase;
+import io.m365sync.testkit.emulator.Latency;
+import io.m365sync.testkit.emulator.M365Emulator;
+import io.m365sync.testkit.model.GraphLimits;
+import io.m365sync.testkit.model.ModelUser;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Mode (b), latency-bound: every Graph and token request answered after a long-tailed delay (median
+ * 150 ms, p99 1 s by default), Graph's Outlook limits enforced (4 in flight, 10,000 per 10 minutes
+ * per mailbox), real time (a {@code Retry-After} costs what it says). In one run: the full stack at
+ * the library's defaults without latency (its CPU-bound rate, until it settles), then with latency;
+ * the naive loop with latency; and one large mailbox alone against the time a single next-link chain
+ * needs (its pages × the mean latency).
+ */
+final class LatencyBoundMode {
+  private LatencyBoundMode() {}
+
+  /** One full-stack or naive run under latency, with what the limiter saw. */
+  record Run(Phase phase, int cycles, Throttling throttling) {}
+
+  /** The large mailbox alone: its time, its Graph requests, and a next-link chain of as many requests. */
+  record Large(int events, Duration took, long pages, Duration chain) {
+    double vsChain() {
+      return chain.toNanos() / (double) took.toNanos();
+    }
+  }
+
+  record Result(int mailboxes, int eventsPerMailbox, int naiveMailboxes, String latency, String store,
+                Settling.Settled<Phase> cpuBound, List<Run> fullStack, List<Run> naive, List<Large> large,
+                Duration meanLatency) {
+    Run countedFull() {
+      return median(fullStack, r -> r.phase().eventsPerSecond());
+    }
+
+    Run countedNaive() {
+      return median(naive, r -> r.phase().eventsPerSecond());
+    }
+
+    Large countedLarge() {
+      return median(large, Large::vsChain);
+    }
+  }
+
+  /**
+   * Arguments: mailboxes (200; 1000 at full size), events (200), naiveMailboxes (40: the naive loop
+   * syncs one mailbox at a time, so its rate does not depend on how many), largeEvents (10000),
+   * medianMs (150), p99Ms (1000), runs (1: latency runs per path), store (h2 | postgres | memory),
+   * maxRuns (8) and tolerance (0.05) for the CPU-bound reference.
+   */
+  static Result run(BenchArgs args) throws Exception {
+    int mailboxes = args.integer("mailboxes", 200);
+    int events = args.integer("events", 200);
+    int naiveMailboxes = Math.min(mailboxes, args.integer("naiveMailboxes", 40));
+    int largeEvents = args.integer("largeEvents", 10_000);
+    int runs = args.integer("runs", 1);
+    Duration median = Duration.ofMillis(args.integer("medianMs", 150));
+    Duration p99 = Duration.ofMillis(args.integer("p99Ms", 1000));
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    Clock clock = Clock.systemUTC(); // Retry-After and the limits' window in real time
+    BenchWorld world = new BenchWorld(clock);
+    world.tenant.graphLimits(GraphLimits.OUTLOOK);
+    List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
+    List<ModelUser> large = world.addMailboxes("large", 1, largeEvents);
+    long total = (long) mailboxes * events;
+    Latency latency = Latency.longTail(median, p99);
+    Duration meanLatency = mean(Latency.longTail(median, p99, 1)); // not the emulator's: that would shift its draws
+    try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2);
+         M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
+      int[] n = {0};
+      Settling.Settled<Phase> cpu = Settling.untilSettled(args.integer("maxRuns", 8), args.decimal("tolerance", 0.05),
+          Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9,
+          () -> fullStack(emulator, world, stores, users, total, "full stack, no latency").phase(),
+          p -> System.out.printf("full stack without latency, run %d: %,.0f events/s in %.1f s%n", ++n[0],
+              p.eventsPerSecond(), p.took().toNanos() / 1e9));
+
+      emulator.graphLatency(latency).tokenLatency(latency);
+      List<Run> full = new ArrayList<>();
+      List<Run> naive = new ArrayList<>();
+      List<Large> largeRuns = new ArrayList<>();
+      List<ModelUser> naiveUsers = users.subList(0, naiveMailboxes);
+      for (int r = 1; r <= runs; r++) {
+        full.add(print(fullStack(emulator, world, stores, users, total, "full stack, " + latency), r));
+        Throttling.reset(world.tenant);
+        Phase p = SyncBenchmark.measure("naive loop, " + latency,
+            () -> SyncBenchmark.naive(emulator, world.tenant, naiveUsers, world.from, world.to));
+        naive.add(print(new Run(p, 1, Throttling.of(world.tenant)), r));
+        Run alone = fullStack(emulator, world, stores, large, largeEvents, "large mailbox alone, " + latency);
+        long pages = alone.throttling().graphRequests() - alone.throttling().throttled();
+        Large l = new Large(largeEvents, alone.phase().took(), pages, meanLatency.multipliedBy(pages));
+        largeRuns.add(l);
+        System.out.printf("large mailbox (%,d events) alone, run %d: %.1f s for %d pages answered; a single next-link"
+            + " chain of as many: %.1f s (%.2fx)%n", largeEvents, r, l.took().toNanos() / 1e9, l.pages(),
+            l.chain().toNanos() / 1e9, l.vsChain());
+      }
+      return new Result(mailboxes, events, naiveMailboxes, latency.toString(), stores.describe(), cpu, full, naive,
+          largeRuns, meanLatency);
+    }
+  }
+
+  /** A new engine at the library's defaults on a fresh store syncs {@code users} until every event is applied. */
+  private static Run fullStack(M365Emulator emulator, BenchWorld world, BenchStores stores, List<ModelUser> users,
+                               long total, String name) throws Exception {
+    Throttling.reset(world.tenant);
+    try (BenchStores.Opened opened = stores.open();
+         FullStackPath path = new FullStackPath(emulator, world.tenant, world.clock, opened.store(), SyncOptions.defaults(),
+             Set.of(Resource.EVENTS))) {
+      path.enroll(users, world.clock);
+      int[] cycles = {0};
+      Phase p = SyncBenchmark.measure(name, () -> {
+        cycles[0] = path.syncUntilApplied(total, world.clock, Duration.ofMinutes(30));
+        return total;
+      });
+      if (path.duplicates(users) != 0) {
+        throw new IllegalStateException(name + ": " + path.duplicates(users) + " CRM duplicates");
+      }
+      return new Run(p, cycles[0], Throttling.of(world.tenant));
+    }
+  }
+
+  private static Run print(Run run, int r) {
+    Throttling t = run.throttling();
+    System.out.printf("%s, run %d: %,.0f events/s in %.1f s, %d cycles; %d Graph + %d token requests, %d x 429,"
+        + " %d mailboxes throttled twice in a row, peak in flight per mailbox %s%n", run.phase().name(), r,
+        run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9, run.cycles(), t.graphRequests(),
+        t.tokenRequests(), t.throttled(), t.mailboxesThrottledTwiceInARow(), t.peakInFlight());
+    return run;
+  }
+
+  /** The distribution's mean, sampled (a long tail's mean lies well above its median). */
+  static Duration mean(Latency latency) {
+    double sum = 0;
+    int samples = 200_000;
+    for (int i = 0; i < samples; i++) {
+      sum += latency.next().toNanos();
+    }
+    return Duration.ofNanos(Math.round(sum / samples));
+  }
+
+  static <T> T median(List<T> runs, ToDoubleFunction<T> by) {
+    List<T> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(by));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
+  static String report(Result r) {
+    StringBuilder sb = new StringBuilder();
+    Run full = r.countedFull();
+    Run naive = r.countedNaive();
+    Phase cpu = r.cpuBound().counted();
+    sb.append(String.format("(b) latency-bound: %s on Graph and the token endpoint (mean %d ms), Graph's Outlook limits;"
+        + " %d mailboxes x %d events (the naive loop: the first %d), full stack at SyncOptions.defaults() on %s;"
+        + " median of %d run(s) per path%n", r.latency(), r.meanLatency().toMillis(), r.mailboxes(), r.eventsPerMailbox(),
+        r.naiveMailboxes(), r.store(), r.fullStack().size()));
+    sb.append("| path | events/s | time | cycles | Graph requests | token requests | 429s | mailboxes throttled twice in a row"
+        + " | peak requests in flight per mailbox (mailboxes) |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (Run run : List.of(full, naive)) {
+      Throttling t = run.throttling();
+      sb.append(String.format("| %s | %,.0f | %.1f s | %d | %,d | %,d | %,d | %,d | %s |%n", run.phase().name(),
+          run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9, run.cycles(), t.graphRequests(),
+          t.tokenRequests(), t.throttled(), t.mailboxesThrottledTwiceInARow(), t.peakInFlight()));
+    }
+    sb.append(String.format("| full stack, no latency (CPU-bound, %s) | %,.0f | %.1f s | | | | | | |%n",
+        r.cpuBound().describe(), cpu.eventsPerSecond(), cpu.took().toNanos() / 1e9));
+    sb.append(String.format("full stack with latency / without: %.2fx (goal >= 0.8x); / naive loop: %.1fx (goal >= 30x);"
+        + " mailboxes throttled twice in a row: %d (goal 0); max requests in flight per mailbox: %d%n",
+        full.phase().eventsPerSecond() / cpu.eventsPerSecond(), full.phase().eventsPerSecond() / naive.phase().eventsPerSecond(),
+        full.throttling().mailboxesThrottledTwiceInARow(), full.throttling().maxInFlight()));
+    Large l = r.countedLarge();
+    sb.append(String.format("one %,d-event mailbox alone: %.1f s for %d pages answered; a single next-link chain of as many"
+        + " at the mean latency: %.1f s; %.2fx faster than the chain (goal >= 3x)%n", l.events(), l.took().toNanos() / 1e9,
+        l.pages(), l.chain().toNanos() / 1e9, l.vsChain()));
+    return sb.toString();
+  }
+}

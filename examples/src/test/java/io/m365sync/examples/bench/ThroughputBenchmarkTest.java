@@ -1,0 +1,80 @@
+package io.m365sync.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each mode of {@link ThroughputBenchmark} works end to end at a tiny size and reports sane figures
+ * (not timed: the figures come from the full runs in BENCHMARKS.md). The tolerance is wide so that
+ * every path settles after three runs.
+ */
+class ThroughputBenchmarkTest {
+  private static final String QUICK = "maxRuns=3 tolerance=1000";
+
+  @Test
+  void cpuModeRunsEveryPathUntilItSettlesOnDurableH2() throws Exception {
+    CpuBoundMode.Result r = CpuBoundMode.run(BenchArgs.parse(("mailboxes=3 events=120 " + QUICK).split(" ")));
+
+    for (Settling.Settled<SyncBenchmark.Phase> path : java.util.List.of(r.naive(), r.fullStack(), r.floor())) {
+      assertThat(path.counted().events()).isEqualTo(360);
+      assertThat(path.settled()).isTrue();
+      assertThat(path.runs()).hasSize(3);
+      assertThat(path.warmUpRuns()).isZero();
+    }
+    assertThat(r.fullVsFloor()).isPositive();
+    assertThat(r.idle().applied()).isZero();
+    assertThat(r.idle().httpRoundTrips()).isBetween(1L, 3L); // at most one per mailbox-resource
+    assertThat(r.idle().tokenRequests()).isZero();
+    assertThat(r.duplicates()).isZero();
+    assertThat(CpuBoundMode.report(r)).contains("durable H2", "full stack / floor", "settled after 0 warm-up runs");
+  }
+
+  @Test
+  void cpuModeRunsTheStateStoreOnEmbeddedPostgres() throws Exception {
+    CpuBoundMode.Result r = CpuBoundMode.run(BenchArgs.parse(("store=postgres mailboxes=2 events=50 " + QUICK).split(" ")));
+
+    assertThat(r.fullStack().counted().events()).isEqualTo(100);
+    assertThat(r.store()).startsWith("embedded PostgreSQL");
+    assertThat(r.duplicates()).isZero();
+  }
+
+  @Test
+  void latencyModeSyncsWithinGraphsLimitsAndComparesTheLargeMailboxWithOneChain() throws Exception {
+    LatencyBoundMode.Result r = LatencyBoundMode.run(BenchArgs.parse(("store=memory mailboxes=4 events=150 naiveMailboxes=2"
+        + " largeEvents=300 medianMs=5 p99Ms=20 " + QUICK).split(" ")));
+
+    assertThat(r.countedFull().phase().events()).isEqualTo(600);
+    assertThat(r.countedNaive().phase().events()).isEqualTo(300);
+    assertThat(r.cpuBound().counted().events()).isEqualTo(600);
+    Throttling t = r.countedFull().throttling();
+    assertThat(t.maxInFlight()).isBetween(1, 4); // the limiter refuses a fifth
+    assertThat(t.peakInFlight().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
+    assertThat(t.graphRequests()).isGreaterThanOrEqualTo(8); // two pages per mailbox at least
+    assertThat(r.countedNaive().throttling().tokenRequests()).isEqualTo(2); // a new MSAL app per mailbox
+    LatencyBoundMode.Large large = r.countedLarge();
+    assertThat(large.pages()).isGreaterThanOrEqualTo(3);
+    assertThat(large.chain()).isEqualTo(r.meanLatency().multipliedBy(large.pages()));
+    assertThat(r.meanLatency().toMillis()).isBetween(4L, 10L); // a long tail's mean lies above its median
+    assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row");
+  }
+
+  @Test
+  void idleModeCountsRoundTripsTokensHeapAndRunRecordsPerCycle() throws Exception {
+    IdleCycleMode.Result r = IdleCycleMode.run(BenchArgs.parse("mailboxes=20", "cycles=4"));
+
+    assertThat(r.polledPerCycle()).isEqualTo(40);
+    assertThat(r.perPolled(r.httpRoundTrips())).isGreaterThan(0).isLessThanOrEqualTo(1.0);
+    assertThat(r.perPolled(r.graphRequests())).isGreaterThan(0).isLessThanOrEqualTo(1.0);
+    assertThat(r.tokenRequests()).isZero(); // 4 cycles of 15 minutes: within the token's lifetime
+    assertThat(r.heap()).extracting(IdleCycleMode.HeapPoint::cycle).containsExactly(1, 2, 4);
+    assertThat(r.runRecords()).isPositive();
+    assertThat(IdleCycleMode.report(r)).contains("HTTP round trips", "heap per idle enrolled mailbox", "run records");
+  }
+
+  @Test
+  void anUnknownModeIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ThroughputBenchmark.run("fast", BenchArgs.parse()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'fast'");
+  }
+}

@@ -235,15 +235,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public Optional<Mailbox> enrollment(MailboxId mailbox) {
     String key = key(mailbox);
-    return jdbc.tx("enrollment", mailbox, c -> {
-      try (PreparedStatement ps = c.prepareStatement(MAILBOX_SELECT + " WHERE mailbox_key = ?")) {
-        ps.setString(1, key);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(Rows.one(rs, MAILBOX_TABLE, key, mailbox, JdbcSyncStateStore::mailboxFrom))
-              : Optional.<Mailbox>empty();
-        }
-      }
-    });
+    return selectOne("enrollment", mailbox, MAILBOX_SELECT + " WHERE mailbox_key = ?", MAILBOX_TABLE, key,
+        JdbcSyncStateStore::mailboxFrom);
   }
 
   @Override
@@ -392,15 +385,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public Optional<MailboxState> status(MailboxId mailbox) {
     String key = key(mailbox);
-    return jdbc.tx("status", mailbox, c -> {
-      try (PreparedStatement ps = c.prepareStatement(STATUS_SELECT + " WHERE mailbox_key = ?")) {
-        ps.setString(1, key);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(Rows.one(rs, STATUS_TABLE, key, mailbox, r -> statusFrom(r, mailbox)))
-              : Optional.<MailboxState>empty();
-        }
-      }
-    });
+    return selectOne("status", mailbox, STATUS_SELECT + " WHERE mailbox_key = ?", STATUS_TABLE, key,
+        r -> statusFrom(r, mailbox));
   }
 
   @Override
@@ -1208,15 +1194,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public Optional<Subscription> subscription(String id) {
     Checks.requireNonNull(id, "id");
-    return jdbc.tx("subscription", null, c -> {
-      try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTION_SELECT + " WHERE subscription_id = ?")) {
-        ps.setString(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(Rows.one(rs, SUBSCRIPTION_TABLE, id, null, JdbcSyncStateStore::subscriptionFrom))
-              : Optional.<Subscription>empty();
-        }
-      }
-    });
+    return selectOne("subscription", null, SUBSCRIPTION_SELECT + " WHERE subscription_id = ?", SUBSCRIPTION_TABLE, id,
+        JdbcSyncStateStore::subscriptionFrom);
   }
 
   @Override
@@ -1353,6 +1332,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The one row {@code sql} (with one {@code ?}, bound to {@code key}) finds, read as {@link Rows#one} reads it. */
+  private <T> Optional<T> selectOne(String op, MailboxId mailbox, String sql, String table, String key,
+                                    Rows.Reader<T> reader) {
+    return jdbc.tx(op, mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(Rows.one(rs, table, key, mailbox, reader)) : Optional.<T>empty();
+        }
+      }
+    });
+  }
 
   private static String key(MailboxId mailbox) {
     Checks.requireNonNull(mailbox, "mailbox");

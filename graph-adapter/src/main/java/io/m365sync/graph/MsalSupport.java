@@ -23,6 +23,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -240,10 +241,18 @@ final class MsalSupport {
           "the token endpoint's answer held no access token or no expires_in", null);
     }
     boolean fromCache = r.metadata() != null && r.metadata().tokenSource() == TokenSource.CACHE;
-    Duration left = Duration.between(sent.msal(), r.expiresOnDate().toInstant());
+    Instant expiresOn = r.expiresOnDate().toInstant();
+    // MSAL stamps expiresOn in whole seconds, on the second the answer arrived (never later than now):
+    // counted from the request's departure alone, a second boundary crossed in flight would add up to a second
+    Duration left = min(Duration.between(sent.msal(), expiresOn),
+        Duration.between(MSAL_CLOCK.instant().truncatedTo(ChronoUnit.SECONDS), expiresOn));
     Instant expiresAt = fromCache || left.isNegative() ? sent.ours() : sent.ours().plus(left);
     Set<String> permissions = mode == AuthMode.APPLICATION ? JwtClaims.roles(r.accessToken()) : grantedScopes(r.scopes());
     return new AccessToken(r.accessToken(), expiresAt, mode, permissions);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** The delegated permissions of a response's {@code scope}: names without the resource, sign-in scopes left out. */

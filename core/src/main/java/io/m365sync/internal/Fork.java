@@ -7,6 +7,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -14,9 +16,10 @@ import java.util.function.Supplier;
  * has not started: the calling thread runs every step no worker took yet, then waits only for steps
  * running elsewhere. So a round that itself runs on a saturated pool (every thread holding a round
  * that waits on its steps) cannot deadlock; it runs its steps one after another instead. On a direct
- * executor (the engine's default) the steps run in order on the caller.
+ * executor (the engine's default) the steps run in order on the caller. Public for core's sync
+ * pipeline (reads of a resource's delta chains); not for use outside core.
  */
-final class Fork {
+public final class Fork {
   private Fork() {
   }
 
@@ -24,7 +27,7 @@ final class Fork {
    * The steps' results, in the steps' order. A step's exception is rethrown (the first in order)
    * after every step has ended.
    */
-  static <T> List<T> all(Executor executor, List<Supplier<T>> steps) {
+  public static <T> List<T> all(Executor executor, List<Supplier<T>> steps) {
     List<Step<T>> claimable = steps.stream().map(Step::new).toList();
     if (claimable.size() > 1) {
       for (Step<T> step : claimable) {
@@ -55,6 +58,40 @@ final class Fork {
       throw first;
     }
     return results;
+  }
+
+  /**
+   * As {@link #all(Executor, List)}, with at most {@code lanes} steps running at once: each lane takes
+   * the next step not taken yet, so no more threads wait on the mailbox's request slots than it has.
+   * Every step runs even when one fails; results and the rethrown exception as in {@code all}.
+   */
+  public static <T> List<T> all(Executor executor, int lanes, List<Supplier<T>> steps) {
+    int n = steps.size();
+    if (lanes >= n) {
+      return all(executor, steps);
+    }
+    AtomicInteger next = new AtomicInteger();
+    AtomicReferenceArray<T> results = new AtomicReferenceArray<>(n);
+    AtomicReferenceArray<RuntimeException> failures = new AtomicReferenceArray<>(n);
+    Supplier<Void> lane = () -> {
+      for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+        try {
+          results.set(i, steps.get(i).get());
+        } catch (RuntimeException e) {
+          failures.set(i, e);
+        }
+      }
+      return null;
+    };
+    all(executor, java.util.Collections.nCopies(Math.max(1, lanes), lane));
+    List<T> inOrder = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      if (failures.get(i) != null) {
+        throw failures.get(i);
+      }
+      inOrder.add(results.get(i));
+    }
+    return inOrder;
   }
 
   /** A step that runs once, on whichever thread claims it first. */

@@ -248,7 +248,8 @@ final class MailboxRound {
           throw probedFailure; // this cycle's probe was the round's first read: not sent again
         }
         ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
-            fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()));
+            fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture(),
+            ctx.options().maxRequestsPerMailbox(), ctx.executor()));
         if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
             && ChangeNotifications.subscribable(resource)
             && keeper.keep(gateway, session, syncer, plan.renew().contains(resource))) {

@@ -7,6 +7,7 @@ import io.m365sync.gateway.MailboxSession;
 import io.m365sync.state.SyncStateStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * Everything a {@link ResourceSyncer} needs for one round of one mailbox.
@@ -19,14 +20,28 @@ import java.time.Duration;
  * @param pageSize delta page size
  * @param eventWindowPast how far back the calendar view reaches on a first round
  * @param eventWindowFuture how far ahead the calendar view reaches on a first round
+ * @param maxRequestsInFlight how many of the mailbox's requests may be in flight at once (the gateway
+ *     holds the rest back); a syncer may read that many delta chains at once (folders, slices of a
+ *     large calendar), at least 1
+ * @param executor where a syncer may run such reads at once: the engine's, shared with every round,
+ *     so a syncer must not wait on a task it submitted that has not started (run it itself instead)
  */
 public record SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
-                        int pageSize, Duration eventWindowPast, Duration eventWindowFuture) {
+                        int pageSize, Duration eventWindowPast, Duration eventWindowFuture, int maxRequestsInFlight,
+                        Executor executor) {
   public SyncRound {
     Checks.requireNonNull(session, "session");
     Checks.requireNonNull(gateway, "gateway");
     Checks.requireNonNull(state, "state");
     Checks.requireNonNull(clock, "clock");
+    Checks.requireAtLeast(maxRequestsInFlight, 1, "maxRequestsInFlight");
+    Checks.requireNonNull(executor, "executor");
+  }
+
+  /** A round that sends one request at a time, on the caller's thread. */
+  public SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
+                   int pageSize, Duration eventWindowPast, Duration eventWindowFuture) {
+    this(session, gateway, state, fence, clock, pageSize, eventWindowPast, eventWindowFuture, 1, Runnable::run);
   }
 
   public Mailbox mailbox() {

@@ -30,6 +30,8 @@ final class SyncBench {
   int pageSize = 3;
   Duration past = Duration.ofDays(30);
   Duration future = Duration.ofDays(365);
+  /** As the engine's default: a calendar larger than a page is read in 4 slices (here one after another). */
+  int maxRequestsInFlight = 4;
 
   SyncBench(Set<Resource> resources) {
     mailbox = m365.signIn(user, resources);
@@ -41,7 +43,8 @@ final class SyncBench {
     m365.clock().advance(Duration.ofMinutes(1));
     long fence = durable.claimFence(mailbox.id());
     MailboxSession session = new MailboxSession(mailbox, m365.delegatedTokens().acquire(mailbox, Purpose.BACKGROUND_SYNC));
-    return syncer.sync(new SyncRound(session, gateway, state, fence, m365.clock(), pageSize, past, future));
+    return syncer.sync(new SyncRound(session, gateway, state, fence, m365.clock(), pageSize, past, future,
+        maxRequestsInFlight, Runnable::run));
   }
 
   /** A round that may crash; returns null when it did. */

@@ -6,11 +6,14 @@ import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.SkippedItem;
 import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.internal.Fork;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.SyncRound;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,128 +23,248 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Pull step: reads every container's delta from its stored link to the end of the round, without
- * committing anything. A missing link, an expired one (410, also mid-round), or an events window
- * that must slide makes it a full round over every container; with {@code startFromNow}, a resource
- * none of whose containers has a link yet starts from the present instead (no items, only links).
- * Items a page could not read are collected, and stand in the round as present and unchanged.
+ * Pull step: reads every delta chain of the resource from its stored link to the end of the round,
+ * without committing anything. A chain is a container's delta (contact folders, mail folders), or
+ * the events window, or one time slice of it ({@link Slices}); a round reads its chains at once, as
+ * many as the mailbox may have requests in flight ({@link SyncRound#maxRequestsInFlight}), and merges
+ * them in the chains' order, whatever order they ended in. A missing link, an expired one (410, also
+ * mid-round), or an events window that must slide makes it a full round over every chain; with
+ * {@code startFromNow}, a resource none of whose chains has a link yet starts from the present
+ * instead (no items, only links). Items a page could not read are collected, and stand in the round
+ * as present and unchanged.
+ *
+ * <p>A full read of the events window starts with the first page of the whole window: a calendar
+ * that fits in it keeps one chain (one link to follow, one probe step when idle); a larger one is read
+ * again as slices, each with its link, which later rounds and probes follow, until a full read
+ * decides again (a window slide, a 410).
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
   private final List<String> containers;
   private final boolean windowed;
   private final boolean startFromNow;
+  /** Events: an item's start, to cut a large window where its slices hold about as many events. */
+  private final Function<T, Instant> startOf;
 
-  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow) {
+  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
+              Function<T, Instant> startOf) {
     this.type = type;
     this.containers = containers.isEmpty() ? List.of("") : List.copyOf(containers);
     this.windowed = windowed;
     this.startFromNow = startFromNow;
+    this.startOf = startOf;
   }
 
   List<String> containers() {
     return containers;
   }
 
-  Pulled<T> read(SyncRound round, Markers markers, Window desired, java.time.Duration slide) {
+  /** One delta chain: the container of its cursor key, the container the gateway reads, and its window. */
+  private record Chain(String key, String container, Window window) {
+    DeltaRequest request(String cursor, int pageSize, boolean fromNow) {
+      return new DeltaRequest(container.isEmpty() ? null : container, cursor, window == null ? null : window.start(),
+          window == null ? null : window.end(), pageSize, fromNow);
+    }
+  }
+
+  /** What one chain read: the latest change per item in server order, the items it skipped, its last link. */
+  private record Read<T extends SyncItem>(Chain chain, Map<String, Change<T>> changes, List<SkippedItem> skipped,
+                                          String cursor) {}
+
+  Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
-    if (startFromNow && (!windowed || stored == null) && containers.stream().allMatch(c -> cursor(round, c).isEmpty())) {
+    Optional<String> layout = windowed ? markers.get(Markers.slices()) : Optional.empty();
+    List<Chain> chains = windowed && stored == null ? List.of(whole(desired)) : chains(stored, layout);
+    Map<String, String> links = chains == null ? Map.of() : links(round, chains);
+    if (startFromNow && (!windowed || stored == null) && links.isEmpty()) {
       // a first round "from now on": only delta links marking the present, nothing to reconcile
-      return readAll(round, false, windowed ? desired : null, windowed);
+      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed, Map.of());
     }
     boolean slideNow = windowed && slides(stored, desired, slide);
-    boolean full = slideNow || containers.stream().anyMatch(c -> cursor(round, c).isEmpty());
+    boolean full = slideNow || chains == null || links.size() < chains.size();
     if (!full) {
       try {
-        return readAll(round, false, stored, false);
+        return merge(readChains(round, chains, links, false), false, stored, false, Map.of());
       } catch (SyncStateExpiredException expired) {
-        // the delta link died (Outlook evicted it): read everything again and re-link
+        // a delta link died (Outlook evicted it): read everything again and re-link
       }
     }
-    Window window = windowed ? (slideNow ? desired : stored) : null;
-    return readAll(round, true, window, slideNow);
+    if (!windowed) {
+      return merge(readChains(round, chains, Map.of(), false), true, null, false, Map.of());
+    }
+    return readWindow(round, slideNow ? desired : stored, slideNow, layout);
   }
 
   /**
-   * The first request of each container's read when a round would only follow stored links: one per
-   * container, from its link; empty when the round would read more (a link missing, the window due
+   * The first request of each chain's read when a round would only follow stored links: one per
+   * chain, from its link; empty when the round would read more (a link missing, the window due
    * to slide), which no probe of the links can stand for.
    */
   Optional<List<DeltaRequest>> probes(SyncStateStore state, MailboxId mailbox, Markers markers, Window desired,
-                                      java.time.Duration slide, int pageSize) {
+                                      Duration slide, int pageSize) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
     if (windowed && slides(stored, desired, slide)) {
       return Optional.empty();
     }
-    List<DeltaRequest> requests = new ArrayList<>(containers.size());
-    for (String container : containers) {
-      Optional<String> cursor = state.cursor(new CursorKey(mailbox, type.resource(), container));
+    List<Chain> chains = chains(stored, windowed ? markers.get(Markers.slices()) : Optional.empty());
+    if (chains == null) {
+      return Optional.empty();
+    }
+    List<DeltaRequest> requests = new ArrayList<>(chains.size());
+    for (Chain chain : chains) {
+      Optional<String> cursor = state.cursor(new CursorKey(mailbox, type.resource(), chain.key()));
       if (cursor.isEmpty()) {
         return Optional.empty();
       }
-      requests.add(new DeltaRequest(container.isEmpty() ? null : container, cursor.get(),
-          stored == null ? null : stored.start(), stored == null ? null : stored.end(), pageSize, false));
+      requests.add(chain.request(cursor.get(), pageSize, false));
     }
     return Optional.of(requests);
   }
 
   /** Whether the events window must move (none stored yet, or the desired one is a slide away). */
-  private static boolean slides(Window stored, Window desired, java.time.Duration slide) {
+  private static boolean slides(Window stored, Window desired, Duration slide) {
     return stored == null
         || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide));
   }
 
-  private Optional<String> cursor(SyncRound round, String container) {
-    return round.state().cursor(new CursorKey(round.mailbox().id(), type.resource(), container));
+  /** The chains stored links follow: the containers, or the window whole or in its stored slices; null: slices that do not fit. */
+  private List<Chain> chains(Window window, Optional<String> layout) {
+    if (!windowed) {
+      return containers.stream().map(c -> new Chain(c, c, null)).toList();
+    }
+    if (layout.isEmpty()) {
+      return List.of(whole(window));
+    }
+    List<Window> slices = Slices.decode(layout.get(), window);
+    return slices == null ? null : sliced(slices);
   }
 
-  private Pulled<T> readAll(SyncRound round, boolean full, Window window, boolean windowMoved) {
+  private static Chain whole(Window window) {
+    return new Chain("", "", window);
+  }
+
+  private static List<Chain> sliced(List<Window> slices) {
+    List<Chain> chains = new ArrayList<>(slices.size());
+    for (int i = 0; i < slices.size(); i++) {
+      chains.add(new Chain(Slices.key(i), "", slices.get(i))); // one calendar: every slice reads the default one
+    }
+    return chains;
+  }
+
+  /** The stored link of each chain that has one, by its key. */
+  private Map<String, String> links(SyncRound round, List<Chain> chains) {
+    Map<String, String> links = new HashMap<>();
+    for (Chain chain : chains) {
+      round.state().cursor(new CursorKey(round.mailbox().id(), type.resource(), chain.key()))
+          .ifPresent(link -> links.put(chain.key(), link));
+    }
+    return links;
+  }
+
+  /**
+   * A full read of the events window: its first page decides whether one chain holds it, else the
+   * window is read again in slices. What the layout it replaces stored (a slice's link, the whole
+   * window's, the slices) is removed in the round's commit.
+   */
+  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved, Optional<String> replaced) {
+    Chain whole = whole(window);
+    DeltaPage<T> first = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize(), false));
+    List<Window> slices = first.more() && round.maxRequestsInFlight() > 1
+        ? Slices.cut(window, starts(first), round.maxRequestsInFlight()) : List.of(window);
+    Map<String, String> commit = new LinkedHashMap<>();
+    int before = replaced.map(Slices::count).orElse(0);
+    for (int i = slices.size() > 1 ? slices.size() : 0; i < before; i++) {
+      commit.put(Slices.key(i), null);
+    }
+    if (slices.size() == 1) {
+      // the first page is the chain's first page: go on from it
+      replaced.ifPresent(layout -> commit.put(Markers.NS + Markers.slices(), null));
+      return merge(List.of(readChain(round, whole, null, false, first)), true, window, windowMoved, commit);
+    }
+    commit.put(whole.key(), null);
+    commit.put(Markers.NS + Markers.slices(), Slices.encode(slices));
+    return merge(readChains(round, sliced(slices), Map.of(), false), true, window, windowMoved, commit);
+  }
+
+  private List<Instant> starts(DeltaPage<T> page) {
+    List<Instant> starts = new ArrayList<>(page.changes().size());
+    for (Change<T> c : page.changes()) {
+      Instant start = c.item() == null || startOf == null ? null : startOf.apply(c.item());
+      if (start != null) {
+        starts.add(start);
+      }
+    }
+    return starts;
+  }
+
+  /** Every chain read to its end, at once within the mailbox's request cap; in the chains' order. */
+  private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
+    List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
+      String link = links.get(chain.key());
+      return readChain(round, chain, link, fromNow && link == null, null);
+    }).toList();
+    return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
+  }
+
+  /** One chain from {@code cursor} (null: from the start, or from now) to its delta link; from {@code first} if read. */
+  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, DeltaPage<T> first) {
+    Map<String, Change<T>> own = new LinkedHashMap<>();
+    List<SkippedItem> skipped = new ArrayList<>();
+    DeltaPage<T> page = first;
+    while (true) {
+      if (page == null) {
+        page = round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize(), fromNow));
+      }
+      for (Change<T> c : page.changes()) {
+        own.remove(c.remoteId()); // keep server order of the latest change
+        own.put(c.remoteId(), c);
+      }
+      for (SkippedItem s : page.skipped()) {
+        if (s.remoteId() != null) {
+          own.remove(s.remoteId()); // its latest state is unreadable: what an earlier page said is stale
+        }
+        skipped.add(s);
+      }
+      cursor = page.cursor();
+      if (!page.more()) {
+        return new Read<>(chain, own, skipped, cursor);
+      }
+      page = null;
+    }
+  }
+
+  /**
+   * The round's view of what its chains read, merged in the chains' order; {@code commit} holds what
+   * the round commits besides their links (null: removed).
+   */
+  private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved,
+                          Map<String, String> commit) {
     Map<String, Change<T>> latest = new LinkedHashMap<>();
-    Map<String, String> cursors = new LinkedHashMap<>();
+    Map<String, String> cursors = new LinkedHashMap<>(commit);
     Set<String> seen = new HashSet<>();
     Set<SkippedItem> skipped = new LinkedHashSet<>();
     Map<String, String> readIn = new HashMap<>();
-    for (String container : containers) {
-      Map<String, Change<T>> own = new LinkedHashMap<>();
-      // not full and no link: a start from now (only then does a container lack one here)
-      String cursor = full ? null : cursor(round, container).orElse(null);
-      boolean fromNow = !full && cursor == null;
-      while (true) {
-        DeltaRequest request = new DeltaRequest(container.isEmpty() ? null : container, cursor,
-            window == null ? null : window.start(), window == null ? null : window.end(), round.pageSize(), fromNow);
-        DeltaPage<T> page = round.gateway().delta(round.session(), type, request);
-        for (Change<T> c : page.changes()) {
-          own.remove(c.remoteId()); // keep server order of the latest change
-          own.put(c.remoteId(), c);
-        }
-        for (SkippedItem s : page.skipped()) {
-          if (s.remoteId() != null) {
-            own.remove(s.remoteId()); // its latest state is unreadable: what an earlier page said is stale
-          }
-          skipped.add(s);
-        }
-        cursor = page.cursor();
-        if (!page.more()) {
-          break;
-        }
-      }
-      cursors.put(container, cursor);
-      for (Change<T> c : own.values()) {
+    for (Read<T> read : reads) {
+      cursors.put(read.chain().key(), read.cursor());
+      skipped.addAll(read.skipped());
+      for (Change<T> c : read.changes().values()) {
         Change<T> earlier = latest.get(c.remoteId());
-        // a move between containers reads as a removal in one and an upsert in the other
+        // a move between containers or slices reads as a removal in one and an upsert in the other
         if (earlier == null || c.kind() == Change.Kind.UPSERT) {
           latest.put(c.remoteId(), c);
         }
         if (c.kind() == Change.Kind.UPSERT) {
           seen.add(c.remoteId());
-          readIn.put(c.remoteId(), container);
+          readIn.put(c.remoteId(), read.chain().container());
         }
       }
     }
     for (SkippedItem s : skipped) {
-      // present but unreadable: never a deletion (not even a removal from another container), never absent
+      // present but unreadable: never a deletion (not even a removal from another chain), never absent
       String id = s.remoteId();
       if (id != null && !seen.contains(id)) {
         latest.remove(id);

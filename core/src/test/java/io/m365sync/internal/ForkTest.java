@@ -93,6 +93,59 @@ class ForkTest {
     }, List.<Supplier<Integer>>of(() -> 1, () -> 2))).containsExactly(1, 2);
   }
 
+  @Test
+  void lanesBoundHowManyStepsRunAtOnceAndResultsKeepTheStepsOrder() {
+    ExecutorService wide = Executors.newFixedThreadPool(6);
+    try {
+      java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+      CountDownLatch lastEnded = new CountDownLatch(1);
+      List<Supplier<Integer>> steps = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        int n = i;
+        steps.add(() -> {
+          peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+          if (n == 7) {
+            lastEnded.countDown();
+          } else if (n < 2) {
+            await(lastEnded); // the first steps end after the last one: the results keep the steps' order
+          }
+          running.decrementAndGet();
+          return n;
+        });
+      }
+
+      assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Fork.all(wide, 3, steps)))
+          .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+      assertThat(peak.get()).isBetween(1, 3);
+    } finally {
+      wide.shutdownNow();
+    }
+  }
+
+  @Test
+  void withLanesEveryStepRunsAndTheFirstFailureInOrderIsRethrown() {
+    List<String> ran = new CopyOnWriteArrayList<>();
+    List<Supplier<String>> steps = List.of(
+        () -> {
+          ran.add("a");
+          return "a";
+        },
+        () -> {
+          throw new IllegalArgumentException("b");
+        },
+        () -> {
+          throw new IllegalStateException("c");
+        },
+        () -> {
+          ran.add("d");
+          return "d";
+        });
+
+    assertThatThrownBy(() -> Fork.all(Runnable::run, 2, steps)).isInstanceOf(IllegalArgumentException.class).hasMessage("b");
+    assertThat(ran).containsExactly("a", "d");
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await();

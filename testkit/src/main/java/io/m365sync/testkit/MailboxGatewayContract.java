@@ -430,6 +430,37 @@ public abstract class MailboxGatewayContract {
       return new DeltaRequest(container, null, now.minus(Duration.ofDays(30)), now.plus(Duration.ofDays(30)), pageSize);
     }
 
+    /**
+     * Any sub-window of the calendar is a delta chain of its own (how a large calendar is read in
+     * slices): its first round lists the events overlapping it (one spanning two windows is in both),
+     * and its link then brings what changed in it, never an upsert of an event outside it.
+     */
+    @Test
+    void eachSubWindowIsADeltaChainOfItsOwn() {
+      Instant now = subject.now().truncatedTo(ChronoUnit.HOURS);
+      Instant mid = now.plus(Duration.ofDays(10));
+      String a = readDefault().create(CalendarEvent.simple("Early", now.plus(Duration.ofDays(2)),
+          now.plus(Duration.ofDays(2)).plus(Duration.ofHours(1)))).id();
+      String b = readDefault().create(CalendarEvent.simple("Late", now.plus(Duration.ofDays(20)),
+          now.plus(Duration.ofDays(20)).plus(Duration.ofHours(1)))).id();
+      String spanning = readDefault().create(CalendarEvent.simple("Across", mid.minus(Duration.ofHours(1)),
+          mid.plus(Duration.ofHours(1)))).id();
+      String[] earlyLink = new String[1];
+      String[] lateLink = new String[1];
+
+      assertEquals(Set.of(a, spanning), round(new DeltaRequest(null, null, now.minus(Duration.ofDays(30)), mid, 2),
+          earlyLink).keySet());
+      assertEquals(Set.of(b, spanning), round(new DeltaRequest(null, null, mid, now.plus(Duration.ofDays(30)), 2),
+          lateLink).keySet());
+
+      readDefault().update(b, null, readDefault().get(b).orElseThrow().item().withSubject("Late, moved room"));
+      Map<String, Change<CalendarEvent>> late = round(next(null, lateLink[0]), lateLink);
+      assertEquals(Change.Kind.UPSERT, late.get(b).kind());
+      assertEquals("Late, moved room", late.get(b).item().subject());
+      Change<CalendarEvent> early = round(next(null, earlyLink[0]), earlyLink).get(b);
+      assertTrue(early == null || early.kind() == Change.Kind.DELETE, "a change outside the window is no upsert in it");
+    }
+
     /** A meeting moved out of the calendar view window reads as removed, yet is still there by id. */
     @Test
     void anEventMovedOutOfTheWindowReadsAsRemovedButIsStillThere() {

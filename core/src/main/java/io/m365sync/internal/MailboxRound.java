@@ -39,6 +39,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -249,7 +250,7 @@ final class MailboxRound {
         }
         ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture(),
-            ctx.options().maxRequestsPerMailbox(), ctx.executor()));
+            ctx.options().maxRequestsPerMailbox(), withLogKeys(resource)));
         if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
             && ChangeNotifications.subscribable(resource)
             && keeper.keep(gateway, session, syncer, plan.renew().contains(resource))) {
@@ -317,6 +318,16 @@ final class MailboxRound {
         }
       }
     }
+  }
+
+  /** The host's executor, with the round's log keys on whichever worker runs a syncer's task. */
+  private Executor withLogKeys(Resource resource) {
+    return task -> ctx.executor().execute(() -> {
+      try (RoundMdc mdc = RoundMdc.open(mailbox)) {
+        RoundMdc.resource(resource);
+        task.run();
+      }
+    });
   }
 
   /** An app-only attempt that sent at least one request touched the mailbox: into the audit it goes. */

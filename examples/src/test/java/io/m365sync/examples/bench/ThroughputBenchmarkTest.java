@@ -53,8 +53,8 @@ class ThroughputBenchmarkTest {
     assertThat(t.graphRequests()).isGreaterThanOrEqualTo(8); // two pages per mailbox at least
     assertThat(r.countedNaive().throttling().tokenRequests()).isEqualTo(2); // a new MSAL app per mailbox
     LatencyBoundMode.Large large = r.countedLarge();
-    assertThat(large.pages()).isGreaterThanOrEqualTo(3);
-    assertThat(large.chain()).isEqualTo(r.meanLatency().multipliedBy(large.pages()));
+    assertThat(large.pages()).isGreaterThanOrEqualTo(3); // 300 events, 100 a page: 3 or more (several chains)
+    assertThat(large.chain()).isEqualTo(r.meanLatency().multipliedBy(3)); // one chain of the calendar's 3 pages
     assertThat(r.meanLatency().toMillis()).isBetween(4L, 10L); // a long tail's mean lies above its median
     assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row");
   }

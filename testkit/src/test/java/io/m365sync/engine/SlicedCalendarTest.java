@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,19 +37,19 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A calendar larger than one delta page is read as time slices of its window, each its own delta
- * chain with its own link (at most as many as the mailbox may have requests in flight, read at once),
- * and the CRM sees one calendar: every event once, changes in any slice, events that span a boundary
- * or move across one between two slices' reads (never deleted), a small calendar kept on one link.
+ * A calendar larger than one delta page is read by a full read as time slices of its window, each
+ * its own delta chain, at once (at most as many as the mailbox may have requests in flight), and
+ * keeps one link for the whole window, taken before the slices start: the CRM sees one calendar
+ * (every event once, one that spans a boundary too, one that moves across a boundary between two
+ * slices' reads never deleted), and later rounds and idle probes follow one link.
  */
 class SlicedCalendarTest {
-  private static final String SLICES = "m365sync:event-slices";
-
   private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
   private final ModelUser user = m365.addUser("big");
   private final ItemCollection<CalendarEvent> calendar = m365.mailbox(user).calendar();
@@ -77,7 +76,7 @@ class SlicedCalendarTest {
     id = mailbox.id();
   }
 
-  /** {@code n} meetings spread evenly over the default window [-30 days, +365 days). */
+  /** {@code n} meetings 9 hours apart from 29 days ago (1,000 cover the default window [-30 days, +365 days)). */
   private List<String> meetings(int n) {
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -98,23 +97,12 @@ class SlicedCalendarTest {
       engine.releaseQuarantine(id, Resource.EVENTS);
       r = engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow();
     }
-    assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.SYNCED);
+    assertThat(r.outcome()).as(String.valueOf(r)).isEqualTo(ResourceResult.Outcome.SYNCED);
     return r;
   }
 
-  private Optional<String> cursor(String container) {
-    return engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, container));
-  }
-
-  /** The slice boundaries the store holds (epoch millis), first and last being the window's. */
-  private List<Instant> boundaries() {
-    return Arrays.stream(cursor(SLICES).orElseThrow().split("/")).map(s -> Instant.ofEpochMilli(Long.parseLong(s))).toList();
-  }
-
-  /** A start well inside slice {@code i}. */
-  private Instant inside(int i) {
-    List<Instant> b = boundaries();
-    return b.get(i).plus(Duration.between(b.get(i), b.get(i + 1)).dividedBy(2));
+  private Optional<String> link() {
+    return engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, ""));
   }
 
   /** CRM records by subject; asserts that no remote id is held twice. */
@@ -126,12 +114,8 @@ class SlicedCalendarTest {
     }));
   }
 
-  private long graphErrors(int status) {
-    return m365.cloud().log().count(r -> r.isGraph() && r.status() == status);
-  }
-
   @Test
-  void aLargeCalendarIsReadAsSlicesAtOnceWithinTheMailboxsCap() {
+  void aLargeCalendarIsReadAsSlicesAtOnceWithinTheMailboxsCapAndKeepsOneLink() {
     m365.tenant().graphLimits(GraphLimits.OUTLOOK);
     meetings(1_000);
     start(pool, 100);
@@ -139,33 +123,33 @@ class SlicedCalendarTest {
     sync();
 
     assertThat(crmBySubject()).hasSize(1_000);
-    assertThat(boundaries()).hasSize(5); // 4 slices: the mailbox's request cap
-    for (int i = 0; i < 4; i++) {
-      assertThat(cursor("m365sync:event-slice:" + i)).as("slice %d's link", i).isPresent();
-    }
-    assertThat(cursor("")).isEmpty();
+    assertThat(gateway.slices()).hasSize(4); // the mailbox's request cap
+    assertThat(link()).isPresent();
     assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isBetween(1, 4);
-    assertThat(graphErrors(429)).isZero();
+    assertThat(m365.cloud().log().count(r -> r.isGraph() && r.status() == 429)).isZero();
   }
 
   @Test
-  void laterRoundsFollowEverySlicesLinkAndSeeChangesInEach() {
+  void laterRoundsAndIdleProbesFollowOneLinkForTheWholeWindow() {
     List<String> ids = meetings(400);
     start(pool, 50);
     sync();
-    List<Instant> b = boundaries();
-    assertThat(b).hasSize(5);
+    List<Window> slices = gateway.slices();
+    assertThat(slices).hasSize(4);
+
+    m365.cloud().log().clear();
+    m365.clock().advance(Duration.ofMinutes(16));
+    engine.runCycle();
+    assertThat(m365.cloud().log().graphRequests(user.objectId())).isEqualTo(1); // one probe, nothing new
 
     for (int i = 0; i < 4; i++) {
-      int slice = i;
-      String inSlice = ids.stream().filter(e -> {
-        Instant s = calendar.get(e).orElseThrow().item().start();
-        return !s.isBefore(b.get(slice)) && s.isBefore(b.get(slice + 1));
-      }).findFirst().orElseThrow();
+      Window w = slices.get(i);
+      String inSlice = ids.stream().filter(e -> w.holds(calendar.get(e).orElseThrow().item().start())).findFirst().orElseThrow();
       calendar.update(inSlice, null, calendar.get(inSlice).orElseThrow().item().withSubject("Changed in slice " + i));
-      calendar.create(meeting("New in slice " + i, inside(i)));
+      calendar.create(meeting("New in slice " + i, w.middle()));
     }
     calendar.delete(ids.get(ids.size() - 1), null);
+    gateway.forget();
     m365.cloud().log().clear();
 
     sync();
@@ -176,29 +160,34 @@ class SlicedCalendarTest {
       assertThat(bySubject).containsKeys("Changed in slice " + i, "New in slice " + i);
     }
     assertThat(bySubject).doesNotContainKey("Meeting 399");
-    assertThat(boundaries()).isEqualTo(b); // no full read: the same slices, followed from their links
+    assertThat(gateway.slices()).isEmpty(); // no full read: one page from the link (and one look-up of the deleted one)
+    assertThat(m365.cloud().log().graphRequests(user.objectId())).isLessThanOrEqualTo(2);
   }
 
   @Test
   void anEventMovedAcrossASliceBoundaryBetweenTwoSlicesReadsIsNeverDeleted() {
     meetings(200);
     start(Runnable::run, 10); // slices read one after another, in order: the move falls between two reads
+    Instant early = now.minus(Duration.ofDays(28)); // in the first slice
+    Instant late = now.plus(Duration.ofDays(360)); // in the last slice
+    String x = calendar.create(meeting("Moving", late)).id();
     sync();
-    String x = calendar.create(meeting("Moving", inside(3))).id();
-    sync();
+    Window whole = gateway.whole();
     String crmId = crmBySubject().get("Moving").crmId();
 
-    // into slice 0 right after slice 0 was read: the round sees it leave slice 3, nowhere arrive
-    Instant early = inside(0);
-    gateway.afterChainOf(boundaries().get(0), () -> calendar.update(x, null, meeting("Moving", early)));
+    // a 410: a full read of the window in slices; right after the first slice was read, the meeting
+    // moves into it from the last: the read never sees it, and the last slice no longer holds it
+    calendar.evictDeltaTokens();
+    gateway.afterFirstSlice(whole, () -> calendar.update(x, null, meeting("Moving", early)));
     sync();
+    assertThat(gateway.slices()).hasSize(4);
     assertThat(crmBySubject().get("Moving").crmId()).isEqualTo(crmId); // still there (Graph confirmed it exists)
-    sync();
+    sync(); // the link was taken before the slices: the move comes now
     assertThat(crmBySubject().get("Moving").item().start()).isEqualTo(early.truncatedTo(ChronoUnit.MINUTES));
 
-    // back into slice 3 right after slice 0 was read: this round reads it arrive; the next, it leaves slice 0
-    Instant late = inside(3);
-    gateway.afterChainOf(boundaries().get(0), () -> calendar.update(x, null, meeting("Moving", late)));
+    // and back, from the first slice (read already) into the last: that slice reads it
+    calendar.evictDeltaTokens();
+    gateway.afterFirstSlice(whole, () -> calendar.update(x, null, meeting("Moving", late)));
     sync();
     assertThat(crmBySubject().get("Moving").item().start()).isEqualTo(late.truncatedTo(ChronoUnit.MINUTES));
     sync();
@@ -211,20 +200,21 @@ class SlicedCalendarTest {
     meetings(200);
     start(pool, 10);
     sync();
-    Instant boundary = boundaries().get(2);
-    String spanning = calendar.create(CalendarEvent.simple("Offsite", boundary.minus(Duration.ofHours(20)),
-        boundary.plus(Duration.ofHours(20)))).id();
+    List<Window> slices = gateway.slices();
+    // from the middle of the second slice to the middle of the third: across a boundary however the next read cuts
+    String spanning = calendar.create(CalendarEvent.simple("Offsite", slices.get(1).middle(), slices.get(2).middle())).id();
+    calendar.evictDeltaTokens();
+    gateway.forget();
 
     sync();
+    List<Window> again = gateway.slices();
+    assertThat(again.stream().filter(w -> w.overlaps(slices.get(1).middle(), slices.get(2).middle())).count())
+        .as("slices holding the offsite").isGreaterThanOrEqualTo(2);
     assertThat(crmBySubject()).containsKey("Offsite").hasSize(201);
 
     calendar.update(spanning, null, calendar.get(spanning).orElseThrow().item().withSubject("Offsite, moved room"));
     sync();
     assertThat(crmBySubject()).containsKey("Offsite, moved room").doesNotContainKey("Offsite").hasSize(201);
-
-    calendar.evictDeltaTokens(); // 410: a full read of the window, which cuts the slices again
-    sync();
-    assertThat(crmBySubject()).containsKey("Offsite, moved room").hasSize(201);
 
     calendar.delete(spanning, null);
     sync();
@@ -232,89 +222,97 @@ class SlicedCalendarTest {
   }
 
   @Test
-  void aCalendarThatFitsInOnePageKeepsOneLinkAndAnIdleCycleOneProbe() {
+  void aCalendarThatFitsInOnePageIsOneChain() {
     meetings(30);
     start(pool, 100);
+    m365.cloud().log().clear();
+
     sync();
 
-    assertThat(cursor("")).isPresent();
-    assertThat(cursor(SLICES)).isEmpty();
-    assertThat(cursor("m365sync:event-slice:0")).isEmpty();
-    m365.cloud().log().clear();
-    m365.clock().advance(Duration.ofMinutes(16));
-    engine.runCycle();
+    assertThat(gateway.slices()).isEmpty();
     assertThat(m365.cloud().log().graphRequests(user.objectId())).isEqualTo(1);
+    assertThat(link()).isPresent();
   }
 
   @Test
-  void anIdleCycleProbesEverySlicesLink() {
-    meetings(300);
-    start(pool, 100);
-    sync();
-    assertThat(boundaries()).hasSize(5);
-
-    m365.cloud().log().clear();
-    m365.clock().advance(Duration.ofMinutes(16));
-    engine.runCycle();
-
-    assertThat(m365.cloud().log().graphRequests(user.objectId())).isEqualTo(4); // one probe step per slice, nothing read
-    assertThat(crmBySubject()).hasSize(300);
-  }
-
-  @Test
-  void aWindowSlideDecidesAgainAndRemovesTheSlicesItReplaced() {
+  void aWindowSlideReadsTheNewWindowAgainAndDecidesAgain() {
     List<String> ids = meetings(300);
     start(pool, 100);
     sync();
-    assertThat(boundaries()).hasSize(5);
+    assertThat(gateway.slices()).hasSize(4);
     ids.subList(20, 300).forEach(e -> calendar.delete(e, null));
+    gateway.forget();
 
     m365.clock().advance(Duration.ofDays(2)); // more than the window's slide: a full read of the new window
     sync();
 
+    assertThat(gateway.slices()).isEmpty(); // 20 events left: one page
     assertThat(crmBySubject()).hasSize(20);
-    assertThat(cursor("")).isPresent();
-    assertThat(cursor(SLICES)).isEmpty();
-    for (int i = 0; i < 4; i++) {
-      assertThat(cursor("m365sync:event-slice:" + i)).isEmpty();
+    assertThat(link()).isPresent();
+  }
+
+  /** A calendar view window as the test reads it off the requests. */
+  record Window(Instant start, Instant end) {
+    Instant middle() {
+      return start.plus(Duration.between(start, end).dividedBy(2));
+    }
+
+    boolean holds(Instant t) {
+      return !t.isBefore(start) && t.isBefore(end);
+    }
+
+    boolean overlaps(Instant from, Instant to) {
+      return from.isBefore(end) && to.isAfter(start);
     }
   }
 
-  @Test
-  void unenrollingForgetsEverySlicesLink() {
-    meetings(300);
-    start(pool, 100);
-    sync();
-    assertThat(cursor("m365sync:event-slice:3")).isPresent();
-
-    engine.unenroll(id);
-
-    assertThat(cursor(SLICES)).isEmpty();
-    for (int i = 0; i < 4; i++) {
-      assertThat(cursor("m365sync:event-slice:" + i)).isEmpty();
-    }
-  }
-
-  /** The fake's gateway, running an action once right after a delta chain of a given window start ended. */
+  /**
+   * The fake's gateway, noting the windows of the full reads' chains (the whole window's first
+   * request, then any slices), and running an action once right after the first slice's chain ended.
+   */
   private static final class BetweenChains implements MailboxGateway {
     private final MailboxGateway delegate;
-    private volatile Instant windowStart;
+    private final List<Window> started = new CopyOnWriteArrayList<>();
+    private volatile Window whole;
     private volatile Runnable action;
 
     BetweenChains(MailboxGateway delegate) {
       this.delegate = delegate;
     }
 
-    void afterChainOf(Instant windowStart, Runnable action) {
-      this.windowStart = windowStart;
+    /** The slices of the full reads since the last {@link #forget}: windows inside another read's (empty: one chain). */
+    List<Window> slices() {
+      return started.stream().filter(w -> started.stream().anyMatch(o -> !o.equals(w) && !o.start().isAfter(w.start())
+          && !o.end().isBefore(w.end()))).distinct().sorted(java.util.Comparator.comparing(Window::start)).toList();
+    }
+
+    /** The widest window read since the last {@link #forget}: the whole calendar view. */
+    Window whole() {
+      return started.stream().max(java.util.Comparator.comparing(w -> Duration.between(w.start(), w.end()))).orElseThrow();
+    }
+
+    void forget() {
+      started.clear();
+    }
+
+    void afterFirstSlice(Window whole, Runnable action) {
+      forget();
+      this.whole = whole;
       this.action = action;
     }
 
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
       DeltaPage<T> page = delegate.delta(session, type, request);
+      if (request.windowStart() == null || request.startsFromNow()) {
+        return page;
+      }
+      Window w = new Window(request.windowStart(), request.windowEnd());
+      if (request.cursor() == null) {
+        started.add(w);
+      }
       Runnable a = action;
-      if (a != null && !page.more() && windowStart.equals(request.windowStart())) {
+      if (a != null && !page.more() && w.start().equals(whole.start()) && w.end().isBefore(whole.end())) {
         action = null;
         a.run();
       }

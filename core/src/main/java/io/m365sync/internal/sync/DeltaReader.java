@@ -38,9 +38,11 @@ import java.util.function.Supplier;
  * as present and unchanged.
  *
  * <p>A full read of the events window starts with the first page of the whole window: a calendar
- * that fits in it keeps one chain (one link to follow, one probe step when idle); a larger one is read
- * again as slices, each with its link, which later rounds and probes follow, until a full read
- * decides again (a window slide, a 410).
+ * that fits in it is one chain, as before. A larger one is read again as time slices of the window
+ * ({@link Slices}), each a chain of its own, at once; the link the round keeps is one for the whole
+ * window taken just before the slices start ({@code $deltatoken=latest}), so later rounds, idle probes
+ * and a window slide follow one link whatever the calendar's size, and what changed while the slices
+ * were read comes again in the next round (applying is idempotent).
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
@@ -63,7 +65,7 @@ final class DeltaReader<T extends SyncItem> {
     return containers;
   }
 
-  /** One delta chain: the container of its cursor key, the container the gateway reads, and its window. */
+  /** One delta chain: the container of its cursor key (null: its link is not kept), the container the gateway reads, and its window. */
   private record Chain(String key, String container, Window window) {
     DeltaRequest request(String cursor, int pageSize, boolean fromNow) {
       return new DeltaRequest(container.isEmpty() ? null : container, cursor, window == null ? null : window.start(),
@@ -77,15 +79,14 @@ final class DeltaReader<T extends SyncItem> {
 
   Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
-    Optional<String> layout = windowed ? markers.get(Markers.slices()) : Optional.empty();
-    List<Chain> chains = windowed && stored == null ? List.of(whole(desired)) : chains(stored, layout);
-    Map<String, String> links = chains == null ? Map.of() : links(round, chains);
+    List<Chain> chains = chains(windowed && stored == null ? desired : stored);
+    Map<String, String> links = links(round, chains);
     if (startFromNow && (!windowed || stored == null) && links.isEmpty()) {
       // a first round "from now on": only delta links marking the present, nothing to reconcile
       return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed, Map.of());
     }
     boolean slideNow = windowed && slides(stored, desired, slide);
-    boolean full = slideNow || chains == null || links.size() < chains.size();
+    boolean full = slideNow || links.size() < chains.size();
     if (!full) {
       try {
         return merge(readChains(round, chains, links, false), false, stored, false, Map.of());
@@ -96,7 +97,7 @@ final class DeltaReader<T extends SyncItem> {
     if (!windowed) {
       return merge(readChains(round, chains, Map.of(), false), true, null, false, Map.of());
     }
-    return readWindow(round, slideNow ? desired : stored, slideNow, layout);
+    return readWindow(round, slideNow ? desired : stored, slideNow);
   }
 
   /**
@@ -110,10 +111,7 @@ final class DeltaReader<T extends SyncItem> {
     if (windowed && slides(stored, desired, slide)) {
       return Optional.empty();
     }
-    List<Chain> chains = chains(stored, windowed ? markers.get(Markers.slices()) : Optional.empty());
-    if (chains == null) {
-      return Optional.empty();
-    }
+    List<Chain> chains = chains(stored);
     List<DeltaRequest> requests = new ArrayList<>(chains.size());
     for (Chain chain : chains) {
       Optional<String> cursor = state.cursor(new CursorKey(mailbox, type.resource(), chain.key()));
@@ -131,28 +129,22 @@ final class DeltaReader<T extends SyncItem> {
         || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide));
   }
 
-  /** The chains stored links follow: the containers, or the window whole or in its stored slices; null: slices that do not fit. */
-  private List<Chain> chains(Window window, Optional<String> layout) {
+  /** The chains stored links follow: the containers, or the events window whole. */
+  private List<Chain> chains(Window window) {
     if (!windowed) {
       return containers.stream().map(c -> new Chain(c, c, null)).toList();
     }
-    if (layout.isEmpty()) {
-      return List.of(whole(window));
-    }
-    List<Window> slices = Slices.decode(layout.get(), window);
-    return slices == null ? null : sliced(slices);
+    return List.of(whole(window));
   }
 
   private static Chain whole(Window window) {
     return new Chain("", "", window);
   }
 
+  /** The slices' chains: read once, in a full read; their links are not kept (null key). */
   private static List<Chain> sliced(List<Window> slices) {
-    List<Chain> chains = new ArrayList<>(slices.size());
-    for (int i = 0; i < slices.size(); i++) {
-      chains.add(new Chain(Slices.key(i), "", slices.get(i))); // one calendar: every slice reads the default one
-    }
-    return chains;
+    // one calendar: every slice reads the default one
+    return slices.stream().map(w -> new Chain(null, "", w)).toList();
   }
 
   /** The stored link of each chain that has one, by its key. */
@@ -167,27 +159,20 @@ final class DeltaReader<T extends SyncItem> {
 
   /**
    * A full read of the events window: its first page decides whether one chain holds it, else the
-   * window is read again in slices. What the layout it replaces stored (a slice's link, the whole
-   * window's, the slices) is removed in the round's commit.
+   * window is read again in slices, at once, after a link for the whole window marking the present.
    */
-  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved, Optional<String> replaced) {
+  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved) {
     Chain whole = whole(window);
     DeltaPage<T> first = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize(), false));
     List<Window> slices = first.more() && round.maxRequestsInFlight() > 1
         ? Slices.cut(window, starts(first), round.maxRequestsInFlight()) : List.of(window);
-    Map<String, String> commit = new LinkedHashMap<>();
-    int before = replaced.map(Slices::count).orElse(0);
-    for (int i = slices.size() > 1 ? slices.size() : 0; i < before; i++) {
-      commit.put(Slices.key(i), null);
-    }
     if (slices.size() == 1) {
       // the first page is the chain's first page: go on from it
-      replaced.ifPresent(layout -> commit.put(Markers.NS + Markers.slices(), null));
-      return merge(List.of(readChain(round, whole, null, false, first)), true, window, windowMoved, commit);
+      return merge(List.of(readChain(round, whole, null, false, first)), true, window, windowMoved, Map.of());
     }
-    commit.put(whole.key(), null);
-    commit.put(Markers.NS + Markers.slices(), Slices.encode(slices));
-    return merge(readChains(round, sliced(slices), Map.of(), false), true, window, windowMoved, commit);
+    // taken before any slice is read: every change the slices may miss comes after it
+    String link = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize(), true)).cursor();
+    return merge(readChains(round, sliced(slices), Map.of(), false), true, window, windowMoved, Map.of(whole.key(), link));
   }
 
   private List<Instant> starts(DeltaPage<T> page) {
@@ -204,7 +189,7 @@ final class DeltaReader<T extends SyncItem> {
   /** Every chain read to its end, at once within the mailbox's request cap; in the chains' order. */
   private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
     List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
-      String link = links.get(chain.key());
+      String link = chain.key() == null ? null : links.get(chain.key());
       return readChain(round, chain, link, fromNow && link == null, null);
     }).toList();
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
@@ -238,8 +223,8 @@ final class DeltaReader<T extends SyncItem> {
   }
 
   /**
-   * The round's view of what its chains read, merged in the chains' order; {@code commit} holds what
-   * the round commits besides their links (null: removed).
+   * The round's view of what its chains read, merged in the chains' order; {@code commit} holds the
+   * links the round commits besides those of its chains.
    */
   private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved,
                           Map<String, String> commit) {
@@ -249,7 +234,9 @@ final class DeltaReader<T extends SyncItem> {
     Set<SkippedItem> skipped = new LinkedHashSet<>();
     Map<String, String> readIn = new HashMap<>();
     for (Read<T> read : reads) {
-      cursors.put(read.chain().key(), read.cursor());
+      if (read.chain().key() != null) {
+        cursors.put(read.chain().key(), read.cursor());
+      }
       skipped.addAll(read.skipped());
       for (Change<T> c : read.changes().values()) {
         Change<T> earlier = latest.get(c.remoteId());

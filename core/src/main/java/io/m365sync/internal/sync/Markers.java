@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window and its slices, captured
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, captured
  * Internet Message-IDs, and each two-way CRM record's fields as last synced. Write-ahead notes of
  * creates are the {@link WriteAhead} note.
  */
@@ -54,11 +54,6 @@ final class Markers {
 
   static String window() {
     return "event-window";
-  }
-
-  /** The time slices a large calendar's window is read in ({@link Slices}); absent: one chain. */
-  static String slices() {
-    return "event-slices";
   }
 
   /**

@@ -13,7 +13,6 @@ import io.m365sync.state.CursorKey;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.SyncRound;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,49 +22,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Pull step: reads every delta chain of the resource from its stored link to the end of the round,
  * without committing anything. A chain is a container's delta (contact folders, mail folders), or
- * the events window, or one time slice of it ({@link Slices}); a round reads its chains at once, as
- * many as the mailbox may have requests in flight ({@link SyncRound#maxRequestsInFlight}), and merges
- * them in the chains' order, whatever order they ended in. A missing link, an expired one (410, also
+ * the events window; a round reads its chains at once, as many as the mailbox may have requests in
+ * flight ({@link SyncRound#maxRequestsInFlight}), and merges them in the chains' order, whatever order
+ * they ended in. A missing link, an expired one (410, also
  * mid-round), or an events window that must slide makes it a full round over every chain; with
  * {@code startFromNow}, a resource none of whose chains has a link yet starts from the present
  * instead (no items, only links). Items a page could not read are collected, and stand in the round
  * as present and unchanged.
  *
- * <p>A full read of the events window starts with the first page of the whole window: a calendar
- * that fits in it is one chain, as before. A larger one is read again as time slices of the window
- * ({@link Slices}), each a chain of its own, at once; the link the round keeps is one for the whole
- * window taken just before the slices start ({@code $deltatoken=latest}), so later rounds, idle probes
- * and a window slide follow one link whatever the calendar's size, and what changed while the slices
- * were read comes again in the next round (applying is idempotent).
+ * <p>The events window is one chain: Graph offers no link "from now" for a calendar view, so a
+ * window read as time slices would keep a link per slice, and every later round and idle probe of the
+ * calendar would cost a request per slice.
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
   private final List<String> containers;
   private final boolean windowed;
   private final boolean startFromNow;
-  /** Events: an item's start, to cut a large window where its slices hold about as many events. */
-  private final Function<T, Instant> startOf;
 
-  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
-              Function<T, Instant> startOf) {
+  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow) {
     this.type = type;
     this.containers = containers.isEmpty() ? List.of("") : List.copyOf(containers);
     this.windowed = windowed;
     this.startFromNow = startFromNow;
-    this.startOf = startOf;
   }
 
   List<String> containers() {
     return containers;
   }
 
-  /** One delta chain: the container of its cursor key (null: its link is not kept), the container the gateway reads, and its window. */
+  /** One delta chain: the container of its cursor key, the container the gateway reads, and its window. */
   private record Chain(String key, String container, Window window) {
     DeltaRequest request(String cursor, int pageSize, boolean fromNow) {
       return new DeltaRequest(container.isEmpty() ? null : container, cursor, window == null ? null : window.start(),
@@ -83,21 +74,19 @@ final class DeltaReader<T extends SyncItem> {
     Map<String, String> links = links(round, chains);
     if (startFromNow && (!windowed || stored == null) && links.isEmpty()) {
       // a first round "from now on": only delta links marking the present, nothing to reconcile
-      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed, Map.of());
+      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed);
     }
     boolean slideNow = windowed && slides(stored, desired, slide);
     boolean full = slideNow || links.size() < chains.size();
     if (!full) {
       try {
-        return merge(readChains(round, chains, links, false), false, stored, false, Map.of());
+        return merge(readChains(round, chains, links, false), false, stored, false);
       } catch (SyncStateExpiredException expired) {
         // a delta link died (Outlook evicted it): read everything again and re-link
       }
     }
-    if (!windowed) {
-      return merge(readChains(round, chains, Map.of(), false), true, null, false, Map.of());
-    }
-    return readWindow(round, slideNow ? desired : stored, slideNow);
+    Window window = windowed ? (slideNow ? desired : stored) : null;
+    return merge(readChains(round, chains(window), Map.of(), false), true, window, slideNow);
   }
 
   /**
@@ -141,12 +130,6 @@ final class DeltaReader<T extends SyncItem> {
     return new Chain("", "", window);
   }
 
-  /** The slices' chains: read once, in a full read; their links are not kept (null key). */
-  private static List<Chain> sliced(List<Window> slices) {
-    // one calendar: every slice reads the default one
-    return slices.stream().map(w -> new Chain(null, "", w)).toList();
-  }
-
   /** The stored link of each chain that has one, by its key. */
   private Map<String, String> links(SyncRound round, List<Chain> chains) {
     Map<String, String> links = new HashMap<>();
@@ -157,53 +140,21 @@ final class DeltaReader<T extends SyncItem> {
     return links;
   }
 
-  /**
-   * A full read of the events window: its first page decides whether one chain holds it, else the
-   * window is read again in slices, at once, after a link for the whole window marking the present.
-   */
-  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved) {
-    Chain whole = whole(window);
-    DeltaPage<T> first = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize(), false));
-    List<Window> slices = first.more() && round.maxRequestsInFlight() > 1
-        ? Slices.cut(window, starts(first), round.maxRequestsInFlight()) : List.of(window);
-    if (slices.size() == 1) {
-      // the first page is the chain's first page: go on from it
-      return merge(List.of(readChain(round, whole, null, false, first)), true, window, windowMoved, Map.of());
-    }
-    // taken before any slice is read: every change the slices may miss comes after it
-    String link = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize(), true)).cursor();
-    return merge(readChains(round, sliced(slices), Map.of(), false), true, window, windowMoved, Map.of(whole.key(), link));
-  }
-
-  private List<Instant> starts(DeltaPage<T> page) {
-    List<Instant> starts = new ArrayList<>(page.changes().size());
-    for (Change<T> c : page.changes()) {
-      Instant start = c.item() == null || startOf == null ? null : startOf.apply(c.item());
-      if (start != null) {
-        starts.add(start);
-      }
-    }
-    return starts;
-  }
-
   /** Every chain read to its end, at once within the mailbox's request cap; in the chains' order. */
   private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
     List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
-      String link = chain.key() == null ? null : links.get(chain.key());
-      return readChain(round, chain, link, fromNow && link == null, null);
+      String link = links.get(chain.key());
+      return readChain(round, chain, link, fromNow && link == null);
     }).toList();
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
   }
 
-  /** One chain from {@code cursor} (null: from the start, or from now) to its delta link; from {@code first} if read. */
-  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, DeltaPage<T> first) {
+  /** One chain from {@code cursor} (null: from the start, or from now) to its delta link. */
+  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow) {
     Map<String, Change<T>> own = new LinkedHashMap<>();
     List<SkippedItem> skipped = new ArrayList<>();
-    DeltaPage<T> page = first;
     while (true) {
-      if (page == null) {
-        page = round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize(), fromNow));
-      }
+      DeltaPage<T> page = round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize(), fromNow));
       for (Change<T> c : page.changes()) {
         own.remove(c.remoteId()); // keep server order of the latest change
         own.put(c.remoteId(), c);
@@ -218,29 +169,22 @@ final class DeltaReader<T extends SyncItem> {
       if (!page.more()) {
         return new Read<>(chain, own, skipped, cursor);
       }
-      page = null;
     }
   }
 
-  /**
-   * The round's view of what its chains read, merged in the chains' order; {@code commit} holds the
-   * links the round commits besides those of its chains.
-   */
-  private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved,
-                          Map<String, String> commit) {
+  /** The round's view of what its chains read, merged in the chains' order. */
+  private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved) {
     Map<String, Change<T>> latest = new LinkedHashMap<>();
-    Map<String, String> cursors = new LinkedHashMap<>(commit);
+    Map<String, String> cursors = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
     Set<SkippedItem> skipped = new LinkedHashSet<>();
     Map<String, String> readIn = new HashMap<>();
     for (Read<T> read : reads) {
-      if (read.chain().key() != null) {
-        cursors.put(read.chain().key(), read.cursor());
-      }
+      cursors.put(read.chain().key(), read.cursor());
       skipped.addAll(read.skipped());
       for (Change<T> c : read.changes().values()) {
         Change<T> earlier = latest.get(c.remoteId());
-        // a move between containers or slices reads as a removal in one and an upsert in the other
+        // a move between containers reads as a removal in one and an upsert in the other
         if (earlier == null || c.kind() == Change.Kind.UPSERT) {
           latest.put(c.remoteId(), c);
         }

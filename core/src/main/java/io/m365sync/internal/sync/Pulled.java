@@ -14,8 +14,7 @@ import java.util.Set;
  * it was a full round (then {@code seen} holds every item present), the window it used, the
  * container each upserted item was read in (empty string: the default), which its link keeps, and the
  * items it could not read ({@code skipped}: present, but neither changed nor deleted as far as the
- * round knows). {@code cursors} holds the delta links the round commits, by their cursor keys'
- * containers (a calendar read in slices keeps one link for the whole window).
+ * round knows).
  */
 record Pulled<T extends SyncItem>(Map<String, Change<T>> changes, Map<String, String> cursors, boolean full,
                                   Set<String> seen, Window window, boolean windowMoved, Map<String, String> containers,

@@ -83,7 +83,8 @@ final class BenchStores implements AutoCloseable {
     return postgres;
   }
 
-  private javax.sql.DataSource newSchema() throws IOException, SQLException {
+  /** A new schema on the embedded PostgreSQL server, unpooled: a cluster's nodes each pool it with {@link #pool}. */
+  javax.sql.DataSource newSchema() throws IOException, SQLException {
     String schema = "bench" + schemas.incrementAndGet();
     try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -100,7 +101,8 @@ final class BenchStores implements AutoCloseable {
     }
   }
 
-  private static HikariDataSource pool(javax.sql.DataSource ds) {
+  /** A HikariCP pool of {@value #POOL_SIZE} over {@code ds}, as a host would run it. */
+  static HikariDataSource pool(javax.sql.DataSource ds) {
     HikariConfig config = new HikariConfig();
     config.setDataSource(ds);
     config.setMaximumPoolSize(POOL_SIZE);

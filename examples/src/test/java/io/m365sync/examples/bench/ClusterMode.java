@@ -40,7 +40,7 @@ final class ClusterMode {
   /** One cluster's run over every mailbox, with what the witness, the limiter and the CRM saw. */
   record Run(int nodes, Phase phase, Map<String, Integer> roundsPerNode, Map<String, Integer> peakRoundsPerNode,
              Throttling throttling, List<String> overlaps, int openRounds, long duplicates, double emulatorCores,
-             double loadStart, double loadEnd) {
+             double databaseCores, double loadStart, double loadEnd) {
     Run {
       roundsPerNode = Map.copyOf(roundsPerNode);
       peakRoundsPerNode = Map.copyOf(peakRoundsPerNode);
@@ -110,12 +110,14 @@ final class ClusterMode {
         nodes.get(0).path().enroll(users, world.clock); // the enrollments and their tasks, in the shared database
         double loadStart = loadAverage();
         long emulatorCpu0 = emulatorCpuNanos();
+        Duration databaseCpu0 = stores.serverCpu();
         Phase p = SyncBenchmark.measure(n + (n == 1 ? " node" : " nodes"), () -> {
           nodes.forEach(node -> node.path().engine.start());
           awaitSaves(crm, total, timeout);
           return total;
         });
         double emulatorCores = (emulatorCpuNanos() - emulatorCpu0) / (double) p.took().toNanos();
+        double databaseCores = stores.serverCpu().minus(databaseCpu0).toNanos() / (double) p.took().toNanos();
         double loadEnd = loadAverage();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (rounds.open() > 0 && System.nanoTime() < deadline) {
@@ -123,7 +125,7 @@ final class ClusterMode {
         }
         long duplicates = users.stream().mapToLong(u -> crm.duplicates(nodes.get(0).path().id(u))).sum();
         return new Run(n, p, rounds.perNode(), rounds.peakConcurrentPerNode(), Throttling.of(world.tenant),
-            rounds.overlaps(), rounds.open(), duplicates, emulatorCores, loadStart, loadEnd);
+            rounds.overlaps(), rounds.open(), duplicates, emulatorCores, databaseCores, loadStart, loadEnd);
       } finally {
         for (Node node : nodes) {
           node.close();
@@ -193,12 +195,13 @@ final class ClusterMode {
 
   private static Run print(Run r) {
     Throttling t = r.throttling();
-    System.out.printf("%s: %,.0f events/s in %.1f s (%.2f cores busy, the emulator's threads %.2f); rounds per node %s,"
+    System.out.printf("%s: %,.0f events/s in %.1f s (this JVM %.2f cores busy, of which the emulator's threads %.2f;"
+        + " PostgreSQL %.2f cores); rounds per node %s,"
         + " most at once per node %s; %d Graph + %d token requests, %d x 429, %d mailboxes throttled twice in a row;"
         + " %d overlapping rounds, %d rounds left open, %d CRM duplicates; load average %.1f -> %.1f%n",
         r.phase().name(), r.phase().eventsPerSecond(), r.phase().took().toNanos() / 1e9, r.phase().coresBusy(),
-        r.emulatorCores(), r.roundsPerNode(), r.peakRoundsPerNode(), t.graphRequests(), t.tokenRequests(), t.throttled(),
-        t.mailboxesThrottledTwiceInARow(), r.overlaps().size(), r.openRounds(), r.duplicates(), r.loadStart(), r.loadEnd());
+        r.emulatorCores(), r.databaseCores(), r.roundsPerNode(), r.peakRoundsPerNode(), t.graphRequests(), t.tokenRequests(),
+        t.throttled(), t.mailboxesThrottledTwiceInARow(), r.overlaps().size(), r.openRounds(), r.duplicates(), r.loadStart(), r.loadEnd());
     r.overlaps().stream().limit(5).forEach(o -> System.out.println("  overlap: " + o));
     return r;
   }
@@ -209,14 +212,14 @@ final class ClusterMode {
         + " each node SyncEngine at SyncOptions.defaults() (application mode, MSAL, Graph SDK gateway, own cached executor),"
         + " JdbcSyncStateStore and %s on %s, one shared in-memory CRM; all nodes and the emulator (%d handler threads)"
         + " in one JVM%n", r.latency(), r.mailboxes(), r.eventsPerMailbox(), r.scheduler(), r.store(), r.emulatorThreads()));
-    sb.append("| nodes | events/s | time | cores busy (emulator) | rounds per node | most rounds at once per node"
+    sb.append("| nodes | events/s | time | cores busy: JVM (of which emulator) / PostgreSQL | rounds per node | most rounds at once per node"
         + " | Graph / token requests | 429s | throttled twice in a row | overlapping rounds | CRM duplicates | load average |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Run run : List.of(r.one(), r.two())) {
       Throttling t = run.throttling();
-      sb.append(String.format("| %d | %,.0f | %.1f s | %.2f (%.2f) | %s | %s | %,d / %,d | %,d | %,d | %d | %d | %.1f -> %.1f |%n",
+      sb.append(String.format("| %d | %,.0f | %.1f s | %.2f (%.2f) / %.2f | %s | %s | %,d / %,d | %,d | %,d | %d | %d | %.1f -> %.1f |%n",
           run.nodes(), run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9, run.phase().coresBusy(),
-          run.emulatorCores(), run.roundsPerNode(), run.peakRoundsPerNode(), t.graphRequests(), t.tokenRequests(),
+          run.emulatorCores(), run.databaseCores(), run.roundsPerNode(), run.peakRoundsPerNode(), t.graphRequests(), t.tokenRequests(),
           t.throttled(), t.mailboxesThrottledTwiceInARow(), run.overlaps().size(), run.duplicates(), run.loadStart(),
           run.loadEnd()));
     }

@@ -52,7 +52,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   /** In the order opened; survive purge (the audit's memory of what was allowed when). */
   private final List<EnrollmentPeriod> periods = new ArrayList<>();
   /** In the order recorded; survive purge. */
-  private final List<HeldAccess> accessRecords = new ArrayList<>();
+  private final List<AccessRecord> accessRecords = new ArrayList<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<MailboxId, Map<Resource, DirtyMark>> dirty = new HashMap<>();
 
@@ -336,14 +336,13 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized void recordAccess(AccessRecord record) {
-    accessRecords.add(HeldAccess.of(Checks.requireNonNull(record, "record")));
+    accessRecords.add(Checks.requireNonNull(record, "record"));
   }
 
   @Override
   public synchronized List<AccessRecord> accessRecords(Instant from, Instant to) {
     return accessRecords.stream()
         .filter(r -> !r.startedAt().isBefore(from) && r.startedAt().isBefore(to))
-        .map(HeldAccess::record)
         .sorted(Comparator.comparing(AccessRecord::startedAt)) // stable: recording order within an instant
         .toList();
   }

@@ -126,6 +126,11 @@ final class FullStackPath implements AutoCloseable {
     return users.stream().mapToLong(u -> store.runs(id(u), 100_000).size()).sum();
   }
 
+  /** The runs the store counted, held or not. */
+  long runsCounted(List<ModelUser> users) {
+    return users.stream().mapToLong(u -> store.runCount(id(u))).sum();
+  }
+
   @Override
   public void close() {
     pool.shutdownNow();

@@ -6,6 +6,7 @@ import io.m365sync.internal.CredentialExpiryWatch;
 import io.m365sync.notify.ResourceFeed;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
 import io.m365sync.state.StatusCount;
 import io.m365sync.state.StatusPage;
 import io.m365sync.state.StatusQuery;
@@ -72,6 +73,21 @@ public final class SyncMonitor {
 
   public Optional<MailboxState> mailbox(MailboxId mailbox) {
     return store.status(mailbox);
+  }
+
+  /**
+   * The mailbox's newest finished rounds first, at most {@code limit}: the store keeps only its
+   * {@link SyncStateStore#runsKept() newest few}; {@link #runCount} counts them all.
+   *
+   * @throws IllegalArgumentException if {@code limit} is negative
+   */
+  public List<RunRecord> runs(MailboxId mailbox, int limit) {
+    return store.runs(Checks.requireNonNull(mailbox, "mailbox"), limit);
+  }
+
+  /** How many rounds the mailbox finished since it was enrolled, including those whose records are gone. */
+  public long runCount(MailboxId mailbox) {
+    return store.runCount(Checks.requireNonNull(mailbox, "mailbox"));
   }
 
   /**

@@ -19,10 +19,8 @@ import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,7 +35,10 @@ import java.util.function.Consumer;
  * values, not rows, so it never has an unreadable row to report.
  */
 public final class InMemorySyncStateStore implements SyncStateStore {
-  private static final int RUNS_KEPT = 100;
+  /** Run records kept per mailbox by default: enough to see a pattern, ~1 KB of heap at most. */
+  public static final int RUNS_KEPT = 10;
+
+  private final int runsKept;
 
   private final Map<MailboxId, Mailbox> enrollments = new LinkedHashMap<>();
   private final Map<TenantId, TenantSettings> tenants = new HashMap<>();
@@ -47,7 +48,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   /** Links per mailbox: a round reads only its own mailbox's. */
   private final Map<MailboxId, LinkIndex> links = new HashMap<>();
   private final Map<MailboxId, byte[]> tokenCaches = new HashMap<>();
-  private final Map<MailboxId, Deque<RunRecord>> runs = new HashMap<>();
+  private final Map<MailboxId, RunHistory> runs = new HashMap<>();
   /** In the order opened; survive purge (the audit's memory of what was allowed when). */
   private final List<EnrollmentPeriod> periods = new ArrayList<>();
   /** In the order recorded; survive purge. */
@@ -61,6 +62,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   /** Never written to: what reads see for a mailbox without links. */
   private static final LinkIndex NO_LINKS = new LinkIndex();
+
+  public InMemorySyncStateStore(int runsKept) {
+    this.runsKept = Checks.requireAtLeast(runsKept, 1, "runsKept");
+  }
 
   private LinkIndex linksOf(MailboxId mailbox) {
     return links.computeIfAbsent(mailbox, m -> new LinkIndex());
@@ -231,16 +236,25 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized void recordRun(RunRecord run) {
-    Deque<RunRecord> deque = runs.computeIfAbsent(run.mailbox(), k -> new ArrayDeque<>());
-    deque.addFirst(run);
-    while (deque.size() > RUNS_KEPT) {
-      deque.removeLast();
-    }
+    runs.computeIfAbsent(run.mailbox(), k -> new RunHistory()).add(run, runsKept);
   }
 
   @Override
   public synchronized List<RunRecord> runs(MailboxId mailbox, int limit) {
-    return runs.getOrDefault(mailbox, new ArrayDeque<>()).stream().limit(limit).toList();
+    Checks.requireAtLeast(limit, 0, "limit");
+    RunHistory history = runs.get(mailbox);
+    return history == null ? List.of() : List.copyOf(history.newest(limit));
+  }
+
+  @Override
+  public int runsKept() {
+    return runsKept;
+  }
+
+  @Override
+  public synchronized long runCount(MailboxId mailbox) {
+    RunHistory history = runs.get(mailbox);
+    return history == null ? 0 : history.count();
   }
 
   @Override

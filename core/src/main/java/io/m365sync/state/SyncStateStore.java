@@ -42,9 +42,22 @@ import java.util.function.Consumer;
  */
 public interface SyncStateStore {
 
-  /** A thread-safe store in this JVM's memory: lost on restart. */
+  /**
+   * A thread-safe store in this JVM's memory: lost on restart. Keeps the newest
+   * {@value InMemorySyncStateStore#RUNS_KEPT} runs per mailbox (and counts them all), so the run history
+   * of a mailbox that syncs every cycle costs the heap a fixed amount.
+   */
   static SyncStateStore inMemory() {
-    return new InMemorySyncStateStore();
+    return new InMemorySyncStateStore(InMemorySyncStateStore.RUNS_KEPT);
+  }
+
+  /**
+   * {@link #inMemory()} keeping the newest {@code runsKept} runs per mailbox.
+   *
+   * @throws IllegalArgumentException if {@code runsKept} is less than 1
+   */
+  static SyncStateStore inMemory(int runsKept) {
+    return new InMemorySyncStateStore(runsKept);
   }
 
   // enrollments
@@ -233,11 +246,33 @@ public interface SyncStateStore {
 
   void putTokenCache(MailboxId mailbox, byte[] blob);
 
-  // run history
+  // run history: bounded per mailbox, counted in full
+  /**
+   * Appends a finished round to the mailbox's history. A store keeps only the newest
+   * {@link #runsKept()} records per mailbox, dropping older ones as new ones arrive, and counts every
+   * run in {@link #runCount}.
+   */
   void recordRun(RunRecord run);
 
-  /** The newest runs first, at most {@code limit}. */
+  /** The newest runs first, at most {@code limit} (and at most {@link #runsKept()}). */
   List<RunRecord> runs(MailboxId mailbox, int limit);
+
+  /**
+   * How many of a mailbox's newest runs {@link #runs} keeps. This default: every one (a store that
+   * drops older runs overrides this and {@link #runCount}).
+   */
+  default int runsKept() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
+   * How many runs were recorded for the mailbox since it was enrolled, kept or not; 0 after a
+   * {@linkplain #purge purge}. This default counts what {@link #runs} returns, which is right only for
+   * a store that keeps every run.
+   */
+  default long runCount(MailboxId mailbox) {
+    return runs(mailbox, Integer.MAX_VALUE).size();
+  }
 
   // change-notification subscriptions
   /** Inserts the subscription, or replaces the one with its {@link Subscription#id() id}. */

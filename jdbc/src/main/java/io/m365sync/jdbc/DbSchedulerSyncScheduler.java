@@ -22,6 +22,7 @@ import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.m365sync.Checks;
 import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
+import io.m365sync.SyncOptions;
 import io.m365sync.schedule.SyncScheduler;
 import io.m365sync.schedule.SyncTarget;
 import java.nio.charset.StandardCharsets;
@@ -442,7 +443,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
   /**
    * Settings for {@link DbSchedulerSyncScheduler}; each setter validates at once and names the bad
    * value. Defaults: interval 5 min, jitter 1 min, heartbeat 30 s, missed-heartbeat limit 6,
-   * polling 10 s, 10 threads, fetch polling, shutdown wait 30 s, system UTC clock.
+   * polling 10 s, {@link SyncOptions#maxConcurrentMailboxes} threads (64 by default), fetch polling, shutdown wait 30 s, system UTC clock.
    */
   public static final class Builder {
     private final DataSource dataSource;
@@ -451,7 +452,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
     private Duration heartbeat = Duration.ofSeconds(30);
     private int missedHeartbeatsLimit = 6;
     private Duration pollingInterval = Duration.ofSeconds(10);
-    private int threads = 10;
+    private int threads = SyncOptions.defaults().maxConcurrentMailboxes();
     private boolean lockAndFetch;
     private Duration shutdownMaxWait = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
@@ -495,7 +496,11 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
       return this;
     }
 
-    /** Mailboxes this node syncs at once. */
+    /**
+     * Mailboxes this node syncs at once, one per db-scheduler thread; default as many as the engine's
+     * {@link SyncOptions#maxConcurrentMailboxes}: at Graph's latency a round mostly waits, so ten
+     * threads would leave a node idle most of the time.
+     */
     public Builder threads(int threads) {
       this.threads = Checks.requireAtLeast(threads, 1, "threads");
       return this;

@@ -59,7 +59,8 @@ import javax.sql.DataSource;
  * before the call ends. Fenced writes ({@link #putCursor}, {@link #removeCursor}, {@link #putLink},
  * {@link #removeLink}) lock the mailbox's fence row, compare, and write in the same transaction, so a
  * node whose lease was taken over can never commit ({@link FencedOutException}, nothing changed).
- * Run history keeps the newest {@value #RUNS_KEPT} runs per mailbox.
+ * Run history keeps the newest {@value #RUNS_KEPT} runs per mailbox; each row carries its number among
+ * the mailbox's runs, so {@link #runCount} still counts the deleted ones.
  *
  * <p>Instants keep the database's precision: nanoseconds on H2 and Oracle, microseconds on
  * PostgreSQL (rounded). Durations are exact. On Oracle, empty strings read back as null.
@@ -965,8 +966,28 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String key = key(run.mailbox());
     checkLength(run.errorCode(), CODE_MAX, "errorCode");
     jdbc.tx("recordRun", run.mailbox(), c -> {
+      // the kept runs, newest first: the newest's number gives this run's; with a full history, the
+      // oldest of them goes (and anything older) once this one is in
+      long previous = 0;
+      long oldestToDelete = -1;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, run_number FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
+        ps.setMaxRows(RUNS_KEPT);
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          int n = 0;
+          while (rs.next()) {
+            if (++n == 1) {
+              previous = rs.getLong(2);
+            }
+            if (n == RUNS_KEPT) {
+              oldestToDelete = rs.getLong(1);
+            }
+          }
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_run (mailbox_key, started_at, finished_at,"
-          + " auth_mode, status, applied, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          + " auth_mode, status, applied, error_code, run_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, key);
         Jdbc.setInstant(ps, 2, run.startedAt());
         Jdbc.setInstant(ps, 3, run.finishedAt());
@@ -974,22 +995,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         ps.setString(5, Jdbc.name(run.status()));
         ps.setInt(6, run.applied());
         ps.setString(7, run.errorCode());
+        ps.setLong(8, previous + 1);
         ps.executeUpdate();
-      }
-      // retention: find the newest run beyond the kept ones and delete it and everything older
-      long oldestToDelete = -1;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
-        ps.setMaxRows(RUNS_KEPT + 1);
-        ps.setString(1, key);
-        try (ResultSet rs = ps.executeQuery()) {
-          int n = 0;
-          while (rs.next()) {
-            if (++n == RUNS_KEPT + 1) {
-              oldestToDelete = rs.getLong(1);
-            }
-          }
-        }
       }
       if (oldestToDelete >= 0) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_run WHERE mailbox_key = ? AND id <= ?")) {
@@ -999,6 +1006,27 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         }
       }
       return null;
+    });
+  }
+
+  @Override
+  public int runsKept() {
+    return RUNS_KEPT;
+  }
+
+  /** The newest row's number: rows are deleted oldest first, so it counts the deleted ones too. */
+  @Override
+  public long runCount(MailboxId mailbox) {
+    String key = key(mailbox);
+    return jdbc.tx("runCount", mailbox, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT run_number FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
+        ps.setMaxRows(1);
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
+      }
     });
   }
 

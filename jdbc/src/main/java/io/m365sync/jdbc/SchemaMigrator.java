@@ -43,7 +43,8 @@ final class SchemaMigrator {
   private static final List<Migration> MIGRATIONS = List.of(new Migration(1, "init"),
       new Migration(2, "link_container"), new Migration(3, "status_monitor"),
       new Migration(4, "access_audit"), new Migration(5, "subscriptions"),
-      new Migration(6, "dirty_marks"), new Migration(7, "compact_link_keys"));
+      new Migration(6, "dirty_marks"), new Migration(7, "compact_link_keys"),
+      new Migration(8, "run_count"));
 
   static final int LIBRARY_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 

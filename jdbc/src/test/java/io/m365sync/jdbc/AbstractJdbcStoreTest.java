@@ -182,8 +182,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
         versions.add(rs.getInt(1) + "__" + rs.getString(2));
       }
       assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
-          "5__subscriptions", "6__dirty_marks", "7__compact_link_keys")
-          .endsWith(JdbcSyncStateStore.schemaVersion() + "__compact_link_keys");
+          "5__subscriptions", "6__dirty_marks", "7__compact_link_keys", "8__run_count")
+          .endsWith(JdbcSyncStateStore.schemaVersion() + "__run_count");
     }
   }
 
@@ -191,17 +191,17 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
   void aNewerSchemaIsRefusedNamingBothVersions() throws Exception {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       s.executeUpdate("INSERT INTO m365sync_schema_version (version, description, installed_at)"
-          + " VALUES (8, 'from the future', CURRENT_TIMESTAMP)");
+          + " VALUES (" + (JdbcSyncStateStore.schemaVersion() + 1) + ", 'from the future', CURRENT_TIMESTAMP)");
       if (!c.getAutoCommit()) {
         c.commit();
       }
     }
     assertThatThrownBy(() -> JdbcSyncStateStore.create(dataSource))
         .isInstanceOfSatisfying(SchemaVersionException.class, e -> {
-          assertThat(e.databaseVersion()).isEqualTo(8);
+          assertThat(e.databaseVersion()).isEqualTo(JdbcSyncStateStore.schemaVersion() + 1);
           assertThat(e.libraryVersion()).isEqualTo(JdbcSyncStateStore.schemaVersion());
         })
-        .hasMessageContaining("version 8")
+        .hasMessageContaining("version " + (JdbcSyncStateStore.schemaVersion() + 1))
         .hasMessageContaining("schema version " + JdbcSyncStateStore.schemaVersion());
   }
 

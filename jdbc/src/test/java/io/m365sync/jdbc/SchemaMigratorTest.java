@@ -9,6 +9,7 @@ import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
 import io.m365sync.state.StatusCount;
 import io.m365sync.state.StatusQuery;
 import java.sql.Connection;
@@ -93,7 +94,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -144,18 +145,7 @@ class SchemaMigratorTest {
       MailboxId alice = MailboxId.of("contoso", "oid-alice");
       MailboxId bob = MailboxId.of("contoso", "oid-bob");
       try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
-            + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
-        List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
-            "V5__subscriptions", "V6__dirty_marks");
-        for (int v = 1; v <= scripts.size(); v++) {
-          try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
-            for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
-              s.execute(st);
-            }
-          }
-          s.execute("INSERT INTO m365sync_schema_version VALUES (" + v + ", 'v" + v + "', CURRENT_TIMESTAMP)");
-        }
+        migrateByHandTo(6, dialect, s);
         for (MailboxId m : List.of(alice, bob)) {
           s.execute("INSERT INTO m365sync_fence (mailbox_key, fence) VALUES ('" + m.key() + "', 3)");
           s.execute("INSERT INTO m365sync_mailbox (mailbox_key, tenant_id, user_object_id, user_principal_name,"
@@ -196,6 +186,44 @@ class SchemaMigratorTest {
       assertThat(store.linkByCrmId(carol, Resource.EVENTS, "crm-1")).as(dialect.name()).isPresent();
       assertThat(store.linkByCrmId(bob, Resource.EVENTS, "crm-1").orElseThrow().remoteId()).as(dialect.name())
           .isEqualTo("remote-b1");
+    }
+  }
+
+  /** A database at {@code version}, as that library version left it: its scripts run by hand. */
+  private void migrateByHandTo(int version, JdbcDialect dialect, Statement s) throws Exception {
+    s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
+        + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+    List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
+        "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys");
+    for (int v = 1; v <= version; v++) {
+      try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
+        for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
+          s.execute(st);
+        }
+      }
+      s.execute("INSERT INTO m365sync_schema_version VALUES (" + v + ", 'v" + v + "', CURRENT_TIMESTAMP)");
+    }
+  }
+
+  @Test
+  void aVersionSevenDatabaseCountsTheRunsItHoldsOnH2AndPostgres() throws Exception {
+    for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
+      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      MailboxId alice = MailboxId.of("contoso", "oid-alice");
+      MailboxId bob = MailboxId.of("contoso", "oid-bob");
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        migrateByHandTo(7, dialect, s);
+        for (String key : List.of(alice.key(), bob.key(), alice.key(), alice.key())) {
+          s.execute("INSERT INTO m365sync_run (mailbox_key, applied) VALUES ('" + key + "', 0)");
+        }
+      }
+
+      JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, dialect);
+      assertThat(store.runCount(alice)).as(dialect.name()).isEqualTo(3);
+      assertThat(store.runCount(bob)).as(dialect.name()).isEqualTo(1);
+      store.recordRun(new RunRecord(alice, Instant.parse("2026-01-05T09:00:00Z"), null, null, null, 7, null));
+      assertThat(store.runCount(alice)).as(dialect.name()).isEqualTo(4);
+      assertThat(store.runs(alice, 10)).as(dialect.name()).hasSize(4).first().extracting(RunRecord::applied).isEqualTo(7);
     }
   }
 
@@ -257,6 +285,14 @@ class SchemaMigratorTest {
       try (var in = getClass().getClassLoader().getResourceAsStream(v7)) {
         assertThat(in).as(v7).isNotNull();
         assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v7).hasSize(5)
+            .allSatisfy(st -> assertThat(st).doesNotContain(";"));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      String v8 = dialect.migrationFolder() + "V8__run_count.sql";
+      try (var in = getClass().getClassLoader().getResourceAsStream(v8)) {
+        assertThat(in).as(v8).isNotNull();
+        assertThat(SchemaMigrator.statements(new String(in.readAllBytes()))).as(v8).hasSize(2)
             .allSatisfy(st -> assertThat(st).doesNotContain(";"));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);

@@ -17,8 +17,14 @@ import io.m365sync.schedule.SyncScheduler;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncer;
 import java.util.Base64;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -41,6 +47,8 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnSingleCandidate(DataSource.class)
 @EnableConfigurationProperties(M365SyncProperties.class)
 public class M365SyncAutoConfiguration {
+  /** The name of the engine's executor bean. */
+  public static final String EXECUTOR = "m365syncExecutor";
 
   @Bean
   @ConditionalOnMissingBean(SyncStateStore.class)
@@ -136,7 +144,7 @@ public class M365SyncAutoConfiguration {
     DbSchedulerSyncScheduler.Builder b = DbSchedulerSyncScheduler.builder(dataSource)
         .interval(s.getInterval()).jitter(s.getJitter()).heartbeat(s.getHeartbeat())
         .missedHeartbeatsLimit(s.getMissedHeartbeatsLimit()).pollingInterval(s.getPollingInterval())
-        .threads(s.getThreads()).lockAndFetch(s.isLockAndFetch()).shutdownMaxWait(s.getShutdownMaxWait());
+        .threads(s.getThreads() != null ? s.getThreads() : properties.getMaxConcurrentMailboxes()).lockAndFetch(s.isLockAndFetch()).shutdownMaxWait(s.getShutdownMaxWait());
     if (s.getNodeName() != null) {
       b.nodeName(s.getNodeName());
     }
@@ -150,9 +158,29 @@ public class M365SyncAutoConfiguration {
     return properties.getNotifications().toChangeNotifications();
   }
 
+  /**
+   * Where mailbox rounds, their resources and the idle probes run: a thread per request in flight,
+   * {@code maxConcurrentMailboxes × maxRequestsPerMailbox} at most, because at Graph's latency a round
+   * waits, it does not compute (sized for cores, most of the time would go waiting). Threads are made
+   * when needed and end after a minute idle; a task beyond the bound runs on the thread that gave it
+   * (the engine never loses a step to a full pool). A host bean named {@code m365syncExecutor} replaces it.
+   */
+  @Bean(name = EXECUTOR, destroyMethod = "shutdown")
+  @ConditionalOnMissingBean(name = EXECUTOR)
+  ThreadPoolExecutor m365syncExecutor(M365SyncProperties properties) {
+    int threads = Math.multiplyExact(properties.getMaxConcurrentMailboxes(), properties.getMaxRequestsPerMailbox());
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(0, threads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "m365sync-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
+  }
+
   @Bean
   @ConditionalOnMissingBean
   SyncEngine m365syncEngine(M365SyncProperties properties, SyncStateStore store, MailboxGateway gateway,
+                            @Qualifier(EXECUTOR) Executor executor,
                             ObjectProvider<MsalDelegatedTokenStrategy> delegated,
                             ObjectProvider<MsalApplicationTokenStrategy> application,
                             ObjectProvider<SyncScheduler> scheduler,
@@ -161,7 +189,8 @@ public class M365SyncAutoConfiguration {
                             ObjectProvider<ResourceSyncer<?>> syncers,
                             ObjectProvider<ChangeNotifications> notifications,
                             ConfigurableListableBeanFactory beans) {
-    SyncEngine.Builder b = SyncEngine.builder().stateStore(store).gateway(gateway).options(properties.toSyncOptions());
+    SyncEngine.Builder b = SyncEngine.builder().stateStore(store).gateway(gateway).options(properties.toSyncOptions())
+        .executor(executor);
     delegated.ifAvailable(b::delegatedTokens);
     application.ifAvailable(b::applicationTokens);
     scheduler.ifAvailable(b::scheduler);

@@ -194,8 +194,8 @@ public class M365SyncProperties {
     private int missedHeartbeatsLimit = 6;
     /** How often each node looks for due mailboxes. */
     private Duration pollingInterval = Duration.ofSeconds(10);
-    /** Mailboxes this node syncs at once. */
-    private int threads = 10;
+    /** Mailboxes this node syncs at once; default {@code max-concurrent-mailboxes}. */
+    private Integer threads;
     /** Poll with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL only). */
     private boolean lockAndFetch;
     /** How long shutdown waits for rounds in flight. */
@@ -215,8 +215,8 @@ public class M365SyncProperties {
     public void setMissedHeartbeatsLimit(int missedHeartbeatsLimit) { this.missedHeartbeatsLimit = missedHeartbeatsLimit; }
     public Duration getPollingInterval() { return pollingInterval; }
     public void setPollingInterval(Duration pollingInterval) { this.pollingInterval = pollingInterval; }
-    public int getThreads() { return threads; }
-    public void setThreads(int threads) { this.threads = threads; }
+    public Integer getThreads() { return threads; }
+    public void setThreads(Integer threads) { this.threads = threads; }
     public boolean isLockAndFetch() { return lockAndFetch; }
     public void setLockAndFetch(boolean lockAndFetch) { this.lockAndFetch = lockAndFetch; }
     public Duration getShutdownMaxWait() { return shutdownMaxWait; }

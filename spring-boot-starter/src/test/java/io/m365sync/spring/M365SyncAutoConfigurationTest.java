@@ -18,6 +18,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -73,6 +77,46 @@ class M365SyncAutoConfigurationTest {
       assertThat(ctx.getBean(SyncEngine.class).stateStore()).isSameAs(ctx.getBean(JdbcSyncStateStore.class));
       assertThat(ctx.getBean(M365SyncEndpoint.class).overview().mailboxes()).isZero();
     });
+  }
+
+  @Test
+  void roundsRunOnAPoolSizedForGraphsLatencyThatNeverRefusesAStep() {
+    runner.withUserConfiguration(Host.class).withPropertyValues("m365sync.max-concurrent-mailboxes=3",
+        "m365sync.max-requests-per-mailbox=2").run(ctx -> {
+      ThreadPoolExecutor pool = ctx.getBean(M365SyncAutoConfiguration.EXECUTOR, ThreadPoolExecutor.class);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(6);
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch started = new CountDownLatch(6);
+      for (int i = 0; i < 6; i++) {
+        pool.execute(() -> {
+          started.countDown();
+          await(release);
+        });
+      }
+      assertThat(started.await(10, TimeUnit.SECONDS)).as("six steps at once, each on a thread of its own").isTrue();
+      String[] ranOn = new String[1];
+      pool.execute(() -> ranOn[0] = Thread.currentThread().getName()); // a seventh: the pool is full
+      assertThat(ranOn[0]).isEqualTo(Thread.currentThread().getName());
+      release.countDown();
+    });
+  }
+
+  @Test
+  void aHostExecutorNamedM365syncExecutorReplacesThePool() {
+    Executor own = Runnable::run;
+    runner.withUserConfiguration(Host.class).withBean(M365SyncAutoConfiguration.EXECUTOR, Executor.class, () -> own)
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed().doesNotHaveBean(ThreadPoolExecutor.class).hasSingleBean(SyncEngine.class);
+          assertThat(ctx.getBean(M365SyncAutoConfiguration.EXECUTOR)).isSameAs(own);
+        });
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

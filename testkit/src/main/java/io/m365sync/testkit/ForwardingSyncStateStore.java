@@ -144,6 +144,16 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public int runsKept() {
+    return delegate.runsKept();
+  }
+
+  @Override
+  public long runCount(MailboxId mailbox) {
+    return delegate.runCount(mailbox);
+  }
+
+  @Override
   public void putSubscription(Subscription subscription) {
     delegate.putSubscription(subscription);
   }

@@ -519,6 +519,40 @@ public abstract class SyncStateStoreContract {
     assertEquals(2, runs.get(2).applied());
   }
 
+  private static RunRecord run(MailboxId id, int n) {
+    return new RunRecord(id, T0.plusSeconds(n * 60L), T0.plusSeconds(n * 60L + 1), AuthMode.APPLICATION,
+        MailboxStatus.ACTIVE, n, null);
+  }
+
+  @Test
+  void runHistoryKeepsTheNewestRunsAndCountsThemAll() {
+    int kept = store.runsKept();
+    assertTrue(kept >= 1, "runsKept " + kept);
+    int recorded = kept == Integer.MAX_VALUE ? 12 : kept + 3;
+    for (int i = 0; i < recorded; i++) {
+      store.recordRun(run(ALICE, i));
+    }
+    store.recordRun(run(BOB, 0));
+
+    List<RunRecord> held = store.runs(ALICE, Integer.MAX_VALUE);
+    assertEquals(Math.min(kept, recorded), held.size(), "only the newest runsKept() are held");
+    for (int i = 0; i < held.size(); i++) {
+      assertEquals(run(ALICE, recorded - 1 - i), held.get(i), "newest first");
+    }
+    assertEquals(recorded, store.runCount(ALICE), "every run counted, held or not");
+    assertEquals(1, store.runCount(BOB));
+    assertEquals(0, store.runCount(MailboxId.of("contoso", "nobody")));
+    assertTrue(store.runs(ALICE, 0).isEmpty());
+
+    store.purge(ALICE);
+    assertEquals(0, store.runCount(ALICE), "purge forgets the count with the runs");
+    assertTrue(store.runs(ALICE, 10).isEmpty());
+    store.recordRun(run(ALICE, 0));
+    assertEquals(1, store.runCount(ALICE));
+    assertEquals(List.of(run(ALICE, 0)), store.runs(ALICE, 10));
+    assertEquals(1, store.runCount(BOB));
+  }
+
   // ---------------------------------------------------------------- access audit
 
   private static AccessRecord access(MailboxId id, Resource resource, Instant at, AccessRecord.Outcome outcome,

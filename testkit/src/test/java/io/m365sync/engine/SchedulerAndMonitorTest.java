@@ -10,8 +10,12 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.schedule.SyncScheduler;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.RunRecord;
 import io.m365sync.sync.ResourceSyncers;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,5 +88,28 @@ class SchedulerAndMonitorTest {
     f.cycleAfter(Duration.ofMinutes(1));
     assertThat(f.status("bob")).isEqualTo(MailboxStatus.ACTIVE);
     assertThat(f.engine.monitor().neverSynced()).isEmpty();
+  }
+
+  @Test
+  void theMonitorCountsEveryRunWhileTheStoreKeepsOnlyTheNewest() {
+    EngineFixture f = EngineFixture.standard();
+    f.build();
+    f.user("alice");
+    f.signIn("alice", EngineFixture.EVENTS_AND_CONTACTS);
+    int kept = f.engine.stateStore().runsKept();
+    assertThat(kept).isEqualTo(10); // SyncStateStore.inMemory()'s
+    int rounds = kept + 3;
+    List<Instant> newestFirst = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      f.m365.clock().advance(Duration.ofMinutes(1));
+      newestFirst.add(0, f.m365.clock().instant());
+      f.engine.syncMailbox(f.id("alice"));
+    }
+
+    assertThat(f.engine.monitor().runCount(f.id("alice"))).isEqualTo(rounds);
+    assertThat(f.engine.monitor().runs(f.id("alice"), 1000)).extracting(RunRecord::startedAt)
+        .containsExactlyElementsOf(newestFirst.subList(0, kept));
+    f.engine.unenroll(f.id("alice"));
+    assertThat(f.engine.monitor().runCount(f.id("alice"))).isZero();
   }
 }

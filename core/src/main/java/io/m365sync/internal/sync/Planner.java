@@ -192,6 +192,7 @@ final class Planner<T extends SyncItem> {
     if (capture || movedOutOfWindow(remoteId)) {
       // no change key: its next upsert brings the content
       plan.add(new Action.Link<>(link(orphan.crmId(), remoteId, null, orphan.version())));
+      noteIdentity(remoteId, orphan.item()); // else a copy of the message would be captured again
     } else {
       originDeleted(orphan, link(orphan.crmId(), remoteId, null, -1));
     }
@@ -331,6 +332,7 @@ final class Planner<T extends SyncItem> {
         return;
       }
       CrmRecord<T> rec = crm.find(mailbox, link.crmId()).orElse(null);
+      noteIdentity(c.remoteId(), item); // written with the link: heals a capture linked without it
       if (rec == null || Reserved.strip(rec.item()).equals(item)) {
         // a move (new change key, same content), or a record the host removed: acknowledged only
         plan.add(new Action.Link<>(relink(link, c.remoteId(), c.changeKey(), rec == null ? link.crmVersion() : rec.version())));
@@ -358,8 +360,18 @@ final class Planner<T extends SyncItem> {
     } else {
       plan.add(new Action.SaveCrm<>(null, c.remoteId(), c.changeKey(), c.item()));
     }
+    noteIdentity(c.remoteId(), item);
+  }
+
+  /**
+   * Capture: the identity marker of the record {@code remoteId} is (to be) linked to, written with
+   * the link, so that a copy of the item in any container finds the capture ({@link #capturedBefore}).
+   */
+  private void noteIdentity(String remoteId, T crmItem) {
+    String identity = crmItem == null ? null : rules.identity(Reserved.strip(crmItem));
     if (identity != null) {
-      plan.identities.put(c.remoteId(), Markers.identity(identity));
+      capturedIdentities.add(identity);
+      plan.identities.put(remoteId, Markers.identity(identity));
     }
   }
 

@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * Fresh state stores for benchmark runs, one per run: in memory, a durable H2 file (the embedded
@@ -83,13 +85,30 @@ final class BenchStores implements AutoCloseable {
     return postgres;
   }
 
-  private javax.sql.DataSource newSchema() throws IOException, SQLException {
+  /** A new schema on the embedded PostgreSQL server, unpooled: a cluster's nodes each pool it with {@link #pool}. */
+  javax.sql.DataSource newSchema() throws IOException, SQLException {
     String schema = "bench" + schemas.incrementAndGet();
     try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       s.execute("CREATE SCHEMA " + schema);
     }
     return postgres().getPostgresDatabase(Map.of("currentSchema", schema, "reWriteBatchedInserts", "true"));
+  }
+
+  /**
+   * CPU time the embedded PostgreSQL server has used so far: its postmaster and the processes alive
+   * under it (backends of closed connections no longer count), or zero where the OS does not say.
+   */
+  Duration serverCpu() throws IOException, SQLException {
+    String dataDirectory;
+    try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+         var rs = s.executeQuery("SHOW data_directory")) {
+      rs.next();
+      dataDirectory = rs.getString(1);
+    }
+    long pid = Long.parseLong(Files.readAllLines(Path.of(dataDirectory, "postmaster.pid")).get(0).trim());
+    return ProcessHandle.of(pid).stream().flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO)).reduce(Duration.ZERO, Duration::plus);
   }
 
   private String serverVersion() throws IOException, SQLException {
@@ -100,7 +119,8 @@ final class BenchStores implements AutoCloseable {
     }
   }
 
-  private static HikariDataSource pool(javax.sql.DataSource ds) {
+  /** A HikariCP pool of {@value #POOL_SIZE} over {@code ds}, as a host would run it. */
+  static HikariDataSource pool(javax.sql.DataSource ds) {
     HikariConfig config = new HikariConfig();
     config.setDataSource(ds);
     config.setMaximumPoolSize(POOL_SIZE);

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * The production stack against the emulator: {@code SyncEngine} in application mode with
@@ -37,7 +38,7 @@ import java.util.concurrent.Executors;
  */
 final class FullStackPath implements AutoCloseable {
   final SyncEngine engine;
-  final InMemoryCrmStore<CalendarEvent> events = new InMemoryCrmStore<>("event");
+  final InMemoryCrmStore<CalendarEvent> events;
   final InMemoryCrmStore<Contact> contacts = new InMemoryCrmStore<>("contact");
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "bench-engine");
@@ -50,6 +51,16 @@ final class FullStackPath implements AutoCloseable {
 
   FullStackPath(M365Emulator emulator, TenantModel tenant, Clock clock, SyncStateStore store, SyncOptions options,
                 Set<Resource> resources) {
+    this(emulator, tenant, clock, store, options, resources, new InMemoryCrmStore<>("event"), b -> {});
+  }
+
+  /**
+   * As above, with the CRM's events table given (a cluster's nodes share one) and {@code wiring} for
+   * what the builder gets beyond the stack (a scheduler, listeners).
+   */
+  FullStackPath(M365Emulator emulator, TenantModel tenant, Clock clock, SyncStateStore store, SyncOptions options,
+                Set<Resource> resources, InMemoryCrmStore<CalendarEvent> events, Consumer<SyncEngine.Builder> wiring) {
+    this.events = events;
     this.resources = EnumSet.copyOf(resources);
     this.tenant = TenantId.of(tenant.tenantId());
     this.store = store;
@@ -63,6 +74,7 @@ final class FullStackPath implements AutoCloseable {
     if (resources.contains(Resource.CONTACTS)) {
       b.resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, contacts));
     }
+    wiring.accept(b);
     engine = b.build();
     engine.setApplicationPermissionEnabled(this.tenant, true);
   }
@@ -112,6 +124,11 @@ final class FullStackPath implements AutoCloseable {
   /** Run records the store keeps for {@code users} (the run history a long-lived node accumulates). */
   long runRecords(List<ModelUser> users) {
     return users.stream().mapToLong(u -> store.runs(id(u), 100_000).size()).sum();
+  }
+
+  /** The runs the store counted, held or not. */
+  long runsCounted(List<ModelUser> users) {
+    return users.stream().mapToLong(u -> store.runCount(id(u))).sum();
   }
 
   @Override

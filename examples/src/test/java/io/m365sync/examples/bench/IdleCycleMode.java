@@ -7,6 +7,7 @@ import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.ModelUser;
 import java.lang.ref.Reference;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,19 +18,22 @@ import java.util.TreeSet;
  * one-way over HTTP by the full stack at the library's defaults, then many idle cycles 15 minutes
  * apart on the engine's clock (default 100). Per polled mailbox-resource and cycle: HTTP round trips,
  * Graph requests as Graph's limits count them, token requests. Heap per idle enrolled mailbox at
- * checkpoints: used heap after a full GC with the engine alive, minus the same once the engine, its
- * state store and its CRMs are dropped (the emulator and its tenant stay alive in both), and the run
+ * checkpoints: used heap after a full GC with the engine alive, minus the same once the engine and its
+ * state store are dropped (the emulator, its tenant and the CRMs, the host's data, stay alive in both), and the run
  * records the store holds at the end.
  */
 final class IdleCycleMode {
   private IdleCycleMode() {}
 
-  /** Heap per mailbox after {@code cycle} idle cycles. */
-  record HeapPoint(int cycle, double bytesPerMailbox) {}
+  /**
+   * Heap per mailbox after {@code cycle} idle cycles, and the part of it that is not the access audit
+   * (its records held then, at what one record cost the heap at the end).
+   */
+  record HeapPoint(int cycle, double bytesPerMailbox, long auditRecords, double bytesPerMailboxWithoutAudit) {}
 
   record Result(int mailboxes, int resources, int cycles, String store, Duration initialSync, long httpRoundTrips,
                 long graphRequests, long tokenRequests, long maxRoundTripsInACycle, Duration idleTime,
-                List<HeapPoint> heap, long runRecords) {
+                List<HeapPoint> heap, long runRecords, long runsCounted, double bytesPerAuditRecord) {
     long polledPerCycle() {
       return (long) mailboxes * resources;
     }
@@ -66,6 +70,8 @@ final class IdleCycleMode {
       long maxHttp = 0;
       long idleNanos = 0;
       List<Long> usedAt = new ArrayList<>();
+      List<Long> auditAt = new ArrayList<>();
+      Instant start = clock.instant();
       for (int c = 1; c <= cycles; c++) {
         IdleCycle idle = IdleCycle.measure(path, emulator, world.cloud, clock);
         if (idle.applied() != 0) {
@@ -78,26 +84,39 @@ final class IdleCycleMode {
         idleNanos += idle.took().toNanos();
         if (checkpoints.contains(c)) {
           usedAt.add(usedAfterGc());
-          System.out.printf("idle cycle %d: %,d HTTP round trips, %,d Graph requests, %d token requests, %.1f s%n", c,
-              idle.httpRoundTrips(), idle.graphRequests(), idle.tokenRequests(), idle.took().toNanos() / 1e9);
+          auditAt.add((long) opened.store().accessRecords(start.minus(Duration.ofDays(1)), clock.instant().plusSeconds(1)).size());
+          System.out.printf("idle cycle %d: %,d HTTP round trips, %,d Graph requests, %d token requests, %.1f s;"
+              + " used heap after GC %,d B, %,d access audit records%n", c, idle.httpRoundTrips(), idle.graphRequests(),
+              idle.tokenRequests(), idle.took().toNanos() / 1e9, usedAt.get(usedAt.size() - 1), auditAt.get(auditAt.size() - 1));
         }
       }
       long runRecords = path.runRecords(users);
+      long runsCounted = path.runsCounted(users);
+      // the audit's share: what pruning every record frees (the app-only probes each cycle add records)
+      long withAudit = usedAfterGc();
+      opened.store().pruneAccessAudit(clock.instant().plus(Duration.ofDays(1)));
+      long auditRecords = auditAt.get(auditAt.size() - 1);
+      double perAuditRecord = auditRecords == 0 ? 0 : Math.max(0, withAudit - usedAfterGc()) / (double) auditRecords;
       String store = stores.describe();
+      // the CRM's records are the host's (its own tables in production): they stay in both measurements
+      Object crms = List.of(path.events, path.contacts);
       path.close();
       opened.close();
       Reference.reachabilityFence(path);
       Reference.reachabilityFence(opened);
-      path = null; // the engine, its store and CRMs go; the emulator and its tenant stay
+      path = null; // the engine and its store go; the emulator, its tenant and the CRMs stay
       opened = null;
       long without = usedAfterGc();
+      Reference.reachabilityFence(crms);
       List<HeapPoint> heap = new ArrayList<>();
       int i = 0;
       for (int c : checkpoints) {
-        heap.add(new HeapPoint(c, (usedAt.get(i++) - without) / (double) mailboxes));
+        double total = (usedAt.get(i) - without) / (double) mailboxes;
+        heap.add(new HeapPoint(c, total, auditAt.get(i), total - auditAt.get(i) * perAuditRecord / mailboxes));
+        i++;
       }
       return new Result(mailboxes, resources.size(), cycles, store, initial, http, graph, tokens, maxHttp,
-          Duration.ofNanos(idleNanos), heap, runRecords);
+          Duration.ofNanos(idleNanos), heap, runRecords, runsCounted, perAuditRecord);
     }
   }
 
@@ -124,8 +143,14 @@ final class IdleCycleMode {
         r.idleTime().toNanos() / 1e9 / r.cycles(), r.polledPerCycle() * r.cycles() / (r.idleTime().toNanos() / 1e9)));
     sb.append("heap per idle enrolled mailbox (goal <= 2 KB, flat): ");
     r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailbox())));
-    sb.append(String.format("%nrun records held at the end: %,d (%.1f per mailbox)%n", r.runRecords(),
-        r.runRecords() / (double) r.mailboxes()));
+    sb.append(String.format("%nof which not the access audit: "));
+    r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailboxWithoutAudit())));
+    sb.append(String.format("%naccess audit records held (app-only rounds and probes, kept for auditRetention): "));
+    r.heap().forEach(h -> sb.append(String.format("after cycle %d %,d (%.1f per mailbox); ", h.cycle(), h.auditRecords(),
+        h.auditRecords() / (double) r.mailboxes())));
+    sb.append(String.format("%,.0f B each on the heap%n", r.bytesPerAuditRecord()));
+    sb.append(String.format("run records held at the end: %,d (%.1f per mailbox); runs counted: %,d%n", r.runRecords(),
+        r.runRecords() / (double) r.mailboxes(), r.runsCounted()));
     return sb.toString();
   }
 }

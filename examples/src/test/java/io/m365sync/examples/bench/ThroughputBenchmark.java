@@ -8,7 +8,8 @@ import java.util.Arrays;
  * {@code cpu} (a: CPU-bound, each path until its rate settles, H2 or PostgreSQL state),
  * {@code latency} (b: long-tailed latency and Graph's limits, full stack at the defaults vs the naive
  * loop, one large mailbox alone) and {@code idle} (c: round trips, token requests and heap per idle
- * mailbox over many cycles). Arguments after the mode are {@code key=value}; each mode documents its
+ * mailbox over many cycles) and {@code cluster} (two nodes on embedded PostgreSQL against one, with (b)'s
+ * latency: throughput and overlapping rounds). Arguments after the mode are {@code key=value}; each mode documents its
  * own. Commands and figures: {@code BENCHMARKS.md}.
  *
  * <pre>mvn -q -B -o -pl examples test-compile exec:java -Dexec.classpathScope=test \
@@ -32,7 +33,8 @@ public final class ThroughputBenchmark {
       case "cpu" -> CpuBoundMode.report(CpuBoundMode.run(args));
       case "latency" -> LatencyBoundMode.report(LatencyBoundMode.run(args));
       case "idle" -> IdleCycleMode.report(IdleCycleMode.run(args));
-      default -> throw new IllegalArgumentException("mode must be cpu, latency or idle but was '" + mode + "'");
+      case "cluster" -> ClusterMode.report(ClusterMode.run(args));
+      default -> throw new IllegalArgumentException("mode must be cpu, latency, idle or cluster but was '" + mode + "'");
     };
   }
 

@@ -68,8 +68,31 @@ class ThroughputBenchmarkTest {
     assertThat(r.perPolled(r.graphRequests())).isGreaterThan(0).isLessThanOrEqualTo(1.0);
     assertThat(r.tokenRequests()).isZero(); // 4 cycles of 15 minutes: within the token's lifetime
     assertThat(r.heap()).extracting(IdleCycleMode.HeapPoint::cycle).containsExactly(1, 2, 4);
-    assertThat(r.runRecords()).isPositive();
-    assertThat(IdleCycleMode.report(r)).contains("HTTP round trips", "heap per idle enrolled mailbox", "run records");
+    assertThat(r.runRecords()).isPositive().isLessThanOrEqualTo(r.runsCounted());
+    assertThat(r.heap()).extracting(IdleCycleMode.HeapPoint::auditRecords).allMatch(n -> n >= 40); // app-only rounds
+    assertThat(IdleCycleMode.report(r)).contains("HTTP round trips", "heap per idle enrolled mailbox", "run records",
+        "access audit records held", "runs counted");
+  }
+
+  @Test
+  void clusterModeRunsOneNodeThenTwoOnPostgresWithoutOverlappingRounds() throws Exception {
+    ClusterMode.Result r = ClusterMode.run(BenchArgs.parse("mailboxes=12", "events=120", "medianMs=5", "p99Ms=20",
+        "pollingMs=200", "jitterMs=100", "threads=3"));
+
+    for (ClusterMode.Run run : java.util.List.of(r.one(), r.two())) {
+      assertThat(run.phase().events()).isEqualTo(1440);
+      assertThat(run.overlaps()).isEmpty();
+      assertThat(run.openRounds()).isZero();
+      assertThat(run.duplicates()).isZero();
+      assertThat(run.roundsPerNode().values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(12);
+      assertThat(run.throttling().tokenRequests()).isEqualTo(run.nodes()); // one MSAL app per node
+    }
+    assertThat(r.one().roundsPerNode()).containsOnlyKeys("node-a");
+    assertThat(r.two().roundsPerNode()).as("both nodes ran rounds").containsOnlyKeys("node-a", "node-b");
+    assertThat(r.two().peakRoundsPerNode().values()).allSatisfy(peak -> assertThat(peak).isBetween(1, 3));
+    assertThat(r.ratio()).isPositive();
+    assertThat(r.store()).startsWith("embedded PostgreSQL");
+    assertThat(ClusterMode.report(r)).contains("goal >= 1.8x", "overlapping rounds: 0", "threads=3");
   }
 
   @Test

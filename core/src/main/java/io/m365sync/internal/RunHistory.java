@@ -18,7 +18,9 @@ final class RunHistory {
 
   void add(RunRecord run, int kept) {
     if (count < kept && count == ring.length) {
-      ring = Arrays.copyOf(ring, (int) Math.min(kept, 2L * ring.length));
+      int full = ring.length; // filled in order from slot 0, so the next record goes after it
+      ring = Arrays.copyOf(ring, (int) Math.min(kept, 2L * full));
+      next = full;
     }
     ring[next] = run;
     next = (next + 1) % ring.length;

@@ -541,6 +541,14 @@ public abstract class SyncStateStoreContract {
     }
     assertEquals(recorded, store.runCount(ALICE), "every run counted, held or not");
     assertEquals(1, store.runCount(BOB));
+    for (int i = 1; i < Math.min(kept, 5); i++) {
+      store.recordRun(run(BOB, i)); // fewer than kept: every one held, newest first
+      List<RunRecord> bobs = store.runs(BOB, Integer.MAX_VALUE);
+      assertEquals(i + 1, bobs.size(), "runs held after " + (i + 1));
+      for (int j = 0; j <= i; j++) {
+        assertEquals(run(BOB, i - j), bobs.get(j), "newest first after " + (i + 1));
+      }
+    }
     assertEquals(0, store.runCount(MailboxId.of("contoso", "nobody")));
     assertTrue(store.runs(ALICE, 0).isEmpty());
 
@@ -550,7 +558,7 @@ public abstract class SyncStateStoreContract {
     store.recordRun(run(ALICE, 0));
     assertEquals(1, store.runCount(ALICE));
     assertEquals(List.of(run(ALICE, 0)), store.runs(ALICE, 10));
-    assertEquals(1, store.runCount(BOB));
+    assertEquals(Math.max(1, Math.min(kept, 5)), store.runCount(BOB));
   }
 
   // ---------------------------------------------------------------- access audit

@@ -12,10 +12,8 @@ import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaProbe;
 import io.m365sync.gateway.DeltaRequest;
-import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
-import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
@@ -26,6 +24,7 @@ import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.AccessPolicy;
@@ -37,7 +36,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -226,13 +224,12 @@ class IdleProbeTest {
   }
 
   /** The fake gateway, counting batches (with their probes) and the delta reads of rounds. */
-  static final class CountingGateway implements MailboxGateway {
-    private final MailboxGateway gateway;
+  static final class CountingGateway extends ForwardingGateway {
     final List<List<DeltaProbe<?>>> batches = Collections.synchronizedList(new ArrayList<>());
     final java.util.concurrent.atomic.AtomicInteger deltaCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     CountingGateway(MailboxGateway gateway) {
-      this.gateway = gateway;
+      super(gateway);
     }
 
     void reset() {
@@ -243,36 +240,18 @@ class IdleProbeTest {
     @Override
     public List<BatchedDelta<?>> deltaBatch(List<? extends DeltaProbe<?>> probes) {
       batches.add(List.copyOf(probes));
-      return gateway.deltaBatch(probes);
+      return delegate.deltaBatch(probes);
     }
 
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type,
                                                                 DeltaRequest request) {
       deltaCalls.incrementAndGet();
-      return gateway.delta(session, type, request);
+      return delegate.delta(session, type, request);
     }
 
-    @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
-                                                String remoteId) {
-      return gateway.get(session, type, container, remoteId);
-    }
 
-    @Override
-    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
-      return gateway.create(session, type, container, item);
-    }
 
-    @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
-                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
-      return gateway.update(session, type, container, remoteId, ifMatch, patch);
-    }
 
-    @Override
-    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
-      gateway.delete(session, type, container, remoteId, ifMatch);
-    }
   }
 }

@@ -8,21 +8,19 @@ import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
-import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
-import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.MailboxModel;
 import io.m365sync.testkit.model.ModelUser;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -75,14 +73,13 @@ class ParallelFoldersTest {
   }
 
   /** Holds each folder's first page until three are in flight at once (or gives up after 10 s). */
-  private static final class AtMeeting implements MailboxGateway {
-    private final MailboxGateway delegate;
+  private static final class AtMeeting extends ForwardingGateway {
     private final CyclicBarrier barrier;
     final AtomicInteger met = new AtomicInteger();
     final AtomicInteger missed = new AtomicInteger();
 
     AtMeeting(MailboxGateway delegate, CyclicBarrier barrier) {
-      this.delegate = delegate;
+      super(delegate);
       this.barrier = barrier;
     }
 
@@ -99,26 +96,8 @@ class ParallelFoldersTest {
       return delegate.delta(session, type, request);
     }
 
-    @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
-                                                String remoteId) {
-      return delegate.get(session, type, container, remoteId);
-    }
 
-    @Override
-    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
-      return delegate.create(session, type, container, item);
-    }
 
-    @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
-                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
-      return delegate.update(session, type, container, remoteId, ifMatch, patch);
-    }
 
-    @Override
-    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
-      delegate.delete(session, type, container, remoteId, ifMatch);
-    }
   }
 }

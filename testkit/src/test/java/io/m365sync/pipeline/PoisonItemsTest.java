@@ -9,12 +9,10 @@ import io.m365sync.SyncEngine;
 import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
-import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.SkippedItem;
 import io.m365sync.gateway.UnreadableItemException;
-import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
@@ -24,6 +22,7 @@ import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.RecordingSyncListener;
@@ -169,8 +168,7 @@ class PoisonItemsTest {
    * A gateway whose delta pages hold some items it cannot read, as a real gateway reports them: left
    * out of the changes and listed as skipped (an empty reason stands for an item without an id).
    */
-  static final class Unreadable implements MailboxGateway {
-    final MailboxGateway inner;
+  static final class Unreadable extends ForwardingGateway {
     final ConcurrentHashMap<String, String> unreadable = new ConcurrentHashMap<>();
     volatile String removedThenUnreadable;
     final Set<String> unreadableOnGet = ConcurrentHashMap.newKeySet();
@@ -178,7 +176,7 @@ class PoisonItemsTest {
     volatile DeltaPage<?> queued;
 
     Unreadable(MailboxGateway inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
@@ -187,7 +185,7 @@ class PoisonItemsTest {
       if (QUEUED.equals(request.cursor())) {
         return (DeltaPage<T>) queued;
       }
-      DeltaPage<T> page = inner.delta(session, type, request);
+      DeltaPage<T> page = delegate.delta(session, type, request);
       List<Change<T>> changes = new ArrayList<>();
       List<SkippedItem> skipped = new ArrayList<>();
       for (Change<T> c : page.changes()) {
@@ -215,23 +213,10 @@ class PoisonItemsTest {
       if (unreadableOnGet.contains(remoteId)) {
         throw new UnreadableItemException("an event without start", session.mailbox().id(), type.resource(), remoteId);
       }
-      return inner.get(session, type, container, remoteId);
+      return delegate.get(session, type, container, remoteId);
     }
 
-    @Override
-    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
-      return inner.create(session, type, container, item);
-    }
 
-    @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
-                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
-      return inner.update(session, type, container, remoteId, ifMatch, patch);
-    }
 
-    @Override
-    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
-      inner.delete(session, type, container, remoteId, ifMatch);
-    }
   }
 }

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The access audit, for admins who must check the library's promise: application permissions could
  * reach every mailbox of the tenant, and m365sync touches only enrolled ones. Every app-only round
- * (mailbox, resource, time, outcome, Graph requests sent) is in the state store for
+ * (mailbox, resource, time, outcome, Graph requests sent; like rounds of a day counted in one record) is
+ * in the state store for
  * {@link SyncOptions#auditRetention()}; this view lists them, exports them ({@link AccessRecordFormat})
  * and holds them against the enrollment history. A round of a mailbox not enrolled for the whole of
  * it is a defect: reported loudly (ERROR log, {@link SyncListener#unenrolledMailboxTouched}) each time
@@ -46,13 +47,17 @@ public final class AccessAudit {
     return new AccessAudit(store, clock, new AuditTrail(store, new SafeListener(List.of(listener))));
   }
 
-  /** The app-only rounds started in {@code [from, to)}, oldest first. */
+  /**
+   * The records of app-only rounds in {@code [from, to)}, oldest first: a record counts the like rounds
+   * of a mailbox's resource within a day ({@link AccessRecord#rounds()}), so one that overlaps the span is
+   * returned whole.
+   */
   public List<AccessRecord> records(Instant from, Instant to) {
     return store.accessRecords(Checks.requireNonNull(from, "from"), Checks.requireNonNull(to, "to"));
   }
 
   /**
-   * The app-only rounds started in {@code [from, to)} of mailboxes that were not enrolled for the
+   * The records in {@code [from, to)} of mailboxes that were not enrolled for the
    * whole round, each reported loudly; empty when the enrollment gate held.
    */
   public List<AccessRecord> defects(Instant from, Instant to) {
@@ -61,7 +66,7 @@ public final class AccessAudit {
     return defects;
   }
 
-  /** Writes the app-only rounds started in {@code [from, to)} to {@code out} in {@code format}. */
+  /** Writes the records in {@code [from, to)} to {@code out} in {@code format}. */
   public void export(Instant from, Instant to, AccessRecordFormat format, Appendable out) {
     Checks.requireNonNull(format, "format").write(records(from, to), Checks.requireNonNull(out, "out"));
   }
@@ -77,7 +82,8 @@ public final class AccessAudit {
     }
     List<AccessRecord> defects = trail.defects(records);
     defects.forEach(trail::report);
-    return new Summary(from, to, records.size(), records.stream().mapToLong(AccessRecord::requests).sum(),
+    return new Summary(from, to, records.stream().mapToInt(AccessRecord::rounds).sum(),
+        records.stream().mapToLong(AccessRecord::requests).sum(),
         new ArrayList<>(byMailbox.values()), defects);
   }
 
@@ -88,12 +94,12 @@ public final class AccessAudit {
    * @param requests Graph requests they sent
    * @param denied rounds Graph refused by policy
    * @param first when the first began
-   * @param last when the last began
+   * @param last when the last ended
    */
   public record MailboxTouches(MailboxId mailbox, int rounds, long requests, int denied, Instant first, Instant last) {
     static MailboxTouches of(AccessRecord r) {
-      return new MailboxTouches(r.mailbox(), 1, r.requests(), r.outcome() == AccessRecord.Outcome.DENIED_BY_POLICY ? 1 : 0,
-          r.startedAt(), r.startedAt());
+      return new MailboxTouches(r.mailbox(), r.rounds(), r.requests(),
+          r.outcome() == AccessRecord.Outcome.DENIED_BY_POLICY ? r.rounds() : 0, r.startedAt(), r.finishedAt());
     }
 
     MailboxTouches plus(MailboxTouches o) {

@@ -20,6 +20,7 @@ import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -40,21 +41,14 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   private final int runsKept;
 
-  private final Map<MailboxId, Mailbox> enrollments = new LinkedHashMap<>();
+  /** In the order enrolled (an enrollment after a purge moves to the end); purged ones keep fence and audit. */
+  private final Map<MailboxId, StoredMailbox> mailboxes = new LinkedHashMap<>();
   private final Map<TenantId, TenantSettings> tenants = new HashMap<>();
-  private final Map<MailboxId, MailboxState> statuses = new LinkedHashMap<>();
-  private final Map<MailboxId, Long> fences = new HashMap<>();
-  private final Map<CursorKey, String> cursors = new HashMap<>();
-  /** Links per mailbox: a round reads only its own mailbox's. */
-  private final Map<MailboxId, LinkIndex> links = new HashMap<>();
-  private final Map<MailboxId, byte[]> tokenCaches = new HashMap<>();
-  private final Map<MailboxId, RunHistory> runs = new HashMap<>();
-  /** In the order opened; survive purge (the audit's memory of what was allowed when). */
+  /** Every mailbox's, in the order opened; survive purge (the audit's memory of what was allowed when). */
   private final List<EnrollmentPeriod> periods = new ArrayList<>();
-  /** In the order recorded; survive purge. */
-  private final List<AccessRecord> accessRecords = new ArrayList<>();
+  /** In the order first written; survive purge. */
+  private final List<StoredMailbox.AuditEntry> accessRecords = new ArrayList<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
-  private final Map<MailboxId, Map<Resource, DirtyMark>> dirty = new HashMap<>();
 
   /** The order both subscription lists promise: soonest expiry first, ties by id. */
   private static final Comparator<Subscription> BY_EXPIRY =
@@ -67,61 +61,68 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     this.runsKept = Checks.requireAtLeast(runsKept, 1, "runsKept");
   }
 
-  private LinkIndex linksOf(MailboxId mailbox) {
-    return links.computeIfAbsent(mailbox, m -> new LinkIndex());
+  private StoredMailbox stored(MailboxId mailbox) {
+    return mailboxes.computeIfAbsent(Checks.requireNonNull(mailbox, "mailbox"), m -> new StoredMailbox());
+  }
+
+  /** The mailbox's enrolled state, or null when it is not enrolled. */
+  private StoredMailbox enrolled(MailboxId mailbox) {
+    StoredMailbox m = mailboxes.get(mailbox);
+    return m == null || m.enrollment == null ? null : m;
   }
 
   @Override
   public synchronized void putEnrollment(Mailbox mailbox) {
-    enrollments.put(mailbox.id(), mailbox);
-    if (openPeriod(mailbox.id()) < 0) {
-      periods.add(new EnrollmentPeriod(mailbox.id(), periodStart(mailbox), null));
+    StoredMailbox m = mailboxes.get(mailbox.id());
+    if (m != null && m.enrollment == null) { // enrolled again: listed with the newest
+      mailboxes.remove(mailbox.id());
+      mailboxes.put(mailbox.id(), m);
+    }
+    m = stored(mailbox.id());
+    m.enrollment = mailbox;
+    if (m.openPeriod() == null) {
+      EnrollmentPeriod period = new EnrollmentPeriod(mailbox.id(), periodStart(m, mailbox), null);
+      m.addPeriod(period);
+      periods.add(period);
     }
   }
 
   /** The sign-in time, but never inside an earlier closed period (an old {@code Mailbox} enrolled again). */
-  private Instant periodStart(Mailbox mailbox) {
+  private static Instant periodStart(StoredMailbox m, Mailbox mailbox) {
     Instant start = mailbox.signedInAt();
-    for (EnrollmentPeriod p : periods) {
-      if (p.mailbox().equals(mailbox.id()) && p.unenrolledAt() != null && p.unenrolledAt().isAfter(start)) {
+    for (EnrollmentPeriod p : m.periods) {
+      if (p.unenrolledAt() != null && p.unenrolledAt().isAfter(start)) {
         start = p.unenrolledAt();
       }
     }
     return start;
   }
 
-  private int openPeriod(MailboxId mailbox) {
-    for (int i = periods.size() - 1; i >= 0; i--) {
-      if (periods.get(i).mailbox().equals(mailbox) && periods.get(i).unenrolledAt() == null) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   @Override
   public synchronized Optional<Mailbox> enrollment(MailboxId mailbox) {
-    return Optional.ofNullable(enrollments.get(mailbox));
+    StoredMailbox m = mailboxes.get(mailbox);
+    return Optional.ofNullable(m == null ? null : m.enrollment);
   }
 
   @Override
   public synchronized List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) {
     Checks.requireNonNull(onUnreadable, "onUnreadable");
-    return List.copyOf(enrollments.values());
+    List<Mailbox> result = new ArrayList<>();
+    mailboxes.values().forEach(m -> {
+      if (m.enrollment != null) {
+        result.add(m.enrollment);
+      }
+    });
+    return List.copyOf(result);
   }
 
   @Override
   public synchronized void purge(MailboxId mailbox) {
-    enrollments.remove(mailbox);
-    statuses.remove(mailbox);
-    cursors.keySet().removeIf(k -> k.mailbox().equals(mailbox));
-    links.remove(mailbox);
-    tokenCaches.remove(mailbox);
-    runs.remove(mailbox);
+    StoredMailbox m = stored(mailbox);
+    m.purge();
     subscriptions.values().removeIf(sub -> sub.mailbox().equals(mailbox));
-    dirty.remove(mailbox);
     // the fence survives so that a round still in flight cannot write after the purge
-    fences.merge(mailbox, 1L, Long::sum);
+    m.fence++;
   }
 
   @Override
@@ -136,114 +137,138 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized void putStatus(MailboxState state) {
-    statuses.put(state.mailbox(), state);
+    stored(state.mailbox()).status = state;
   }
 
   @Override
   public synchronized Optional<MailboxState> status(MailboxId mailbox) {
-    return Optional.ofNullable(statuses.get(mailbox));
+    StoredMailbox m = mailboxes.get(mailbox);
+    return Optional.ofNullable(m == null ? null : m.status);
   }
 
   @Override
   public synchronized List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
     Checks.requireNonNull(onUnreadable, "onUnreadable");
-    return List.copyOf(statuses.values());
+    List<MailboxState> result = new ArrayList<>();
+    mailboxes.values().forEach(m -> {
+      if (m.status != null) {
+        result.add(m.status);
+      }
+    });
+    return List.copyOf(result);
   }
 
   @Override
   public synchronized long claimFence(MailboxId mailbox) {
     // under the lock purge takes: a claim either precedes the purge (and is fenced out by it) or fails
-    if (!enrollments.containsKey(mailbox)) {
+    StoredMailbox m = enrolled(mailbox);
+    if (m == null) {
       throw new NotEnrolledException(mailbox);
     }
-    return fences.merge(mailbox, 1L, Long::sum);
+    return ++m.fence;
   }
 
-  private void checkFence(MailboxId mailbox, long fence) {
-    long current = fences.getOrDefault(mailbox, 0L);
-    if (fence < current) {
-      throw new FencedOutException(mailbox, fence, current);
+  private StoredMailbox fenced(MailboxId mailbox, long fence) {
+    StoredMailbox m = stored(mailbox);
+    if (fence < m.fence) {
+      throw new FencedOutException(mailbox, fence, m.fence);
     }
+    return m;
   }
 
   @Override
   public synchronized Optional<String> cursor(CursorKey key) {
-    return Optional.ofNullable(cursors.get(key));
+    StoredMailbox m = mailboxes.get(key.mailbox());
+    return Optional.ofNullable(m == null ? null : m.cursor(key.resource(), key.container()));
   }
 
   @Override
   public synchronized void putCursor(CursorKey key, String cursor, long fence) {
-    checkFence(key.mailbox(), fence);
-    cursors.put(key, cursor);
+    fenced(key.mailbox(), fence).putCursor(key.resource(), key.container(), Checks.requireNonNull(cursor, "cursor"));
   }
 
   @Override
   public synchronized void removeCursor(CursorKey key, long fence) {
-    checkFence(key.mailbox(), fence);
-    cursors.remove(key);
+    fenced(key.mailbox(), fence).removeCursor(key.resource(), key.container());
+  }
+
+  private LinkIndex linksOrNone(MailboxId mailbox) {
+    StoredMailbox m = mailboxes.get(mailbox);
+    return m == null || m.links == null ? NO_LINKS : m.links;
   }
 
   @Override
   public synchronized Optional<IdLink> linkByRemoteId(MailboxId mailbox, Resource resource, String remoteId) {
-    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byRemoteId(resource, remoteId));
+    return Optional.ofNullable(linksOrNone(mailbox).byRemoteId(resource, remoteId));
   }
 
   @Override
   public synchronized Optional<IdLink> linkByCrmId(MailboxId mailbox, Resource resource, String crmId) {
-    return Optional.ofNullable(links.getOrDefault(mailbox, NO_LINKS).byCrmId(resource, crmId));
+    return Optional.ofNullable(linksOrNone(mailbox).byCrmId(resource, crmId));
   }
 
   @Override
   public synchronized List<IdLink> links(MailboxId mailbox, Resource resource) {
-    List<IdLink> result = links.getOrDefault(mailbox, NO_LINKS).all(resource);
+    List<IdLink> result = linksOrNone(mailbox).all(resource);
     result.sort(Comparator.comparing(IdLink::crmId));
     return result;
   }
 
-
   @Override
   public synchronized void putLink(IdLink link, long fence) {
-    checkFence(link.mailbox(), fence);
-    linksOf(link.mailbox()).put(link);
+    StoredMailbox m = fenced(link.mailbox(), fence);
+    if (m.links == null) {
+      m.links = new LinkIndex();
+    }
+    m.links.put(link);
   }
-
 
   @Override
   public synchronized void putLinks(List<IdLink> links, long fence) {
     for (IdLink link : links) {
-      checkFence(link.mailbox(), fence);
+      fenced(link.mailbox(), fence);
     }
     links.forEach(link -> putLink(link, fence));
   }
 
   @Override
   public synchronized void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
-    checkFence(mailbox, fence);
-    linksOf(mailbox).remove(resource, crmId);
+    StoredMailbox m = fenced(mailbox, fence);
+    if (m.links != null) {
+      m.links.remove(resource, crmId);
+    }
   }
-
 
   @Override
   public synchronized Optional<byte[]> tokenCache(MailboxId mailbox) {
-    byte[] blob = tokenCaches.get(mailbox);
-    return Optional.ofNullable(blob == null ? null : blob.clone());
+    StoredMailbox m = mailboxes.get(mailbox);
+    return Optional.ofNullable(m == null || m.tokenCache == null ? null : m.tokenCache.clone());
   }
 
   @Override
   public synchronized void putTokenCache(MailboxId mailbox, byte[] blob) {
-    tokenCaches.put(mailbox, blob.clone());
+    stored(mailbox).tokenCache = blob.clone();
   }
 
   @Override
   public synchronized void recordRun(RunRecord run) {
-    runs.computeIfAbsent(run.mailbox(), k -> new RunHistory()).add(run, runsKept);
+    StoredMailbox m = stored(run.mailbox());
+    if (m.runs == null) {
+      m.runs = new RunHistory();
+    }
+    m.runs.add(run, runsKept);
   }
 
   @Override
   public synchronized List<RunRecord> runs(MailboxId mailbox, int limit) {
     Checks.requireAtLeast(limit, 0, "limit");
-    RunHistory history = runs.get(mailbox);
+    RunHistory history = runsOf(mailbox);
     return history == null ? List.of() : List.copyOf(history.newest(limit));
+  }
+
+  private RunHistory runsOf(MailboxId mailbox) {
+    StoredMailbox m = mailboxes.get(mailbox);
+    return m == null ? null : m.runs;
   }
 
   @Override
@@ -253,7 +278,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized long runCount(MailboxId mailbox) {
-    RunHistory history = runs.get(mailbox);
+    RunHistory history = runsOf(mailbox);
     return history == null ? 0 : history.count();
   }
 
@@ -291,18 +316,22 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   public synchronized void markDirty(MailboxId mailbox, Resource resource, Instant at, boolean renew) {
     Checks.requireNonNull(mailbox, "mailbox");
     DirtyMark mark = new DirtyMark(mailbox, resource, at, renew);
-    if (!enrollments.containsKey(mailbox)) {
+    StoredMailbox m = enrolled(mailbox);
+    if (m == null) {
       return;
     }
-    dirty.computeIfAbsent(mailbox, m -> new EnumMap<>(Resource.class)).merge(resource, mark, (old, now) ->
+    if (m.dirty == null) {
+      m.dirty = new EnumMap<>(Resource.class);
+    }
+    m.dirty.merge(resource, mark, (old, now) ->
         new DirtyMark(mailbox, resource, old.at().isAfter(now.at()) ? old.at() : now.at(), old.renew() || now.renew()));
   }
 
   @Override
   public synchronized List<DirtyMark> dirtyMarks(MailboxId mailbox) {
     Checks.requireNonNull(mailbox, "mailbox");
-    Map<Resource, DirtyMark> marks = dirty.get(mailbox);
-    return marks == null ? List.of() : List.copyOf(marks.values());
+    StoredMailbox m = mailboxes.get(mailbox);
+    return m == null || m.dirty == null ? List.of() : List.copyOf(m.dirty.values());
   }
 
   @Override
@@ -310,11 +339,12 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     Checks.requireNonNull(mailbox, "mailbox");
     Checks.requireNonNull(resource, "resource");
     Checks.requireNonNull(upTo, "upTo");
-    Map<Resource, DirtyMark> marks = dirty.get(mailbox);
+    StoredMailbox m = mailboxes.get(mailbox);
+    Map<Resource, DirtyMark> marks = m == null ? null : m.dirty;
     if (marks != null && marks.containsKey(resource) && !marks.get(resource).at().isAfter(upTo)) {
       marks.remove(resource);
       if (marks.isEmpty()) {
-        dirty.remove(mailbox);
+        m.dirty = null;
       }
     }
   }
@@ -322,10 +352,12 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized void endEnrollmentPeriod(MailboxId mailbox, Instant at) {
     Checks.requireNonNull(at, "at");
-    int i = openPeriod(Checks.requireNonNull(mailbox, "mailbox"));
-    if (i >= 0) {
-      EnrollmentPeriod open = periods.get(i);
-      periods.set(i, new EnrollmentPeriod(mailbox, open.enrolledAt(), at));
+    StoredMailbox m = mailboxes.get(Checks.requireNonNull(mailbox, "mailbox"));
+    EnrollmentPeriod open = m == null ? null : m.openPeriod();
+    if (open != null) {
+      EnrollmentPeriod closed = new EnrollmentPeriod(mailbox, open.enrolledAt(), at);
+      m.periods[m.periods.length - 1] = closed;
+      periods.set(periods.lastIndexOf(open), closed); // rare: a scan from the newest is fine
     }
   }
 
@@ -335,23 +367,47 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public synchronized List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
+    StoredMailbox m = mailboxes.get(Checks.requireNonNull(mailbox, "mailbox"));
+    return m == null ? List.of() : Arrays.stream(m.periods).filter(p -> p.overlaps(from, to)).toList();
+  }
+
+  @Override
   public synchronized void recordAccess(AccessRecord record) {
-    accessRecords.add(Checks.requireNonNull(record, "record"));
+    Checks.requireNonNull(record, "record");
+    StoredMailbox m = stored(record.mailbox());
+    StoredMailbox.AuditEntry into = m.foldTarget(record);
+    if (into != null) {
+      into.record = into.record.plus(record);
+    } else {
+      StoredMailbox.AuditEntry entry = new StoredMailbox.AuditEntry(record);
+      accessRecords.add(entry);
+      m.newestAccess(record.resource(), entry);
+    }
   }
 
   @Override
   public synchronized List<AccessRecord> accessRecords(Instant from, Instant to) {
     return accessRecords.stream()
-        .filter(r -> !r.startedAt().isBefore(from) && r.startedAt().isBefore(to))
-        .sorted(Comparator.comparing(AccessRecord::startedAt)) // stable: recording order within an instant
+        .map(e -> e.record)
+        .filter(r -> r.overlaps(from, to))
+        .sorted(Comparator.comparing(AccessRecord::startedAt)) // stable: order first written within an instant
         .toList();
   }
 
   @Override
   public synchronized int pruneAccessAudit(Instant cutoff) {
     int before = accessRecords.size();
-    accessRecords.removeIf(r -> r.startedAt().isBefore(cutoff));
+    accessRecords.removeIf(e -> {
+      if (e.record.finishedAt().isBefore(cutoff)) {
+        e.record = null; // nothing folds into a deleted record
+        return true;
+      }
+      return false;
+    });
     periods.removeIf(p -> p.unenrolledAt() != null && p.unenrolledAt().isBefore(cutoff));
+    mailboxes.values().forEach(m -> m.periods = Arrays.stream(m.periods)
+        .filter(p -> p.unenrolledAt() == null || !p.unenrolledAt().isBefore(cutoff)).toArray(EnrollmentPeriod[]::new));
     return before - accessRecords.size();
   }
 }

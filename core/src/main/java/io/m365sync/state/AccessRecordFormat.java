@@ -11,13 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The access audit's export formats: JSON lines (one object per line) and CSV (RFC 4180, a header
  * line first). Each reads back exactly what it wrote. Columns, in this order: {@code tenant},
  * {@code mailbox} (the user's object id), {@code resource}, {@code startedAt}, {@code finishedAt}
  * (ISO-8601 instants), {@code outcome}, {@code requests}, {@code errorCode} (JSON null or an empty
- * CSV field when none).
+ * CSV field when none), {@code rounds}. Exports written before {@code rounds} existed read back as one
+ * round per record.
  */
 public enum AccessRecordFormat {
   JSON_LINES {
@@ -28,7 +30,7 @@ public enum AccessRecordFormat {
       for (int i = 0; i < COLUMNS.size(); i++) {
         out.append(i == 0 ? "" : ",").append('"').append(COLUMNS.get(i)).append("\":");
         String v = values.get(i);
-        out.append(v == null ? "null" : COLUMNS.get(i).equals("requests") ? v : quoteJson(v));
+        out.append(v == null ? "null" : NUMBERS.contains(COLUMNS.get(i)) ? v : quoteJson(v));
       }
       out.append("}\n");
     }
@@ -66,20 +68,21 @@ public enum AccessRecordFormat {
     @Override
     List<AccessRecord> readAll(BufferedReader in) throws IOException {
       List<List<String>> rows = CsvRows.parse(in);
-      if (rows.isEmpty() || !rows.get(0).equals(COLUMNS)) {
+      List<String> columns = rows.isEmpty() ? List.of() : rows.get(0);
+      if (!columns.equals(COLUMNS) && !columns.equals(COLUMNS.subList(0, COLUMNS.size() - 1))) {
         throw new IllegalArgumentException("not an m365sync access audit CSV: the first line must be "
             + String.join(",", COLUMNS));
       }
       List<AccessRecord> result = new ArrayList<>();
       for (int i = 1; i < rows.size(); i++) {
         List<String> row = rows.get(i);
-        if (row.size() != COLUMNS.size()) {
+        if (row.size() != columns.size()) {
           throw new IllegalArgumentException("access audit CSV line " + (i + 1) + " has " + row.size()
-              + " fields, expected " + COLUMNS.size());
+              + " fields, expected " + columns.size());
         }
         Map<String, String> fields = new LinkedHashMap<>();
-        for (int c = 0; c < COLUMNS.size(); c++) {
-          fields.put(COLUMNS.get(c), row.get(c).isEmpty() ? null : row.get(c));
+        for (int c = 0; c < columns.size(); c++) {
+          fields.put(columns.get(c), row.get(c).isEmpty() ? null : row.get(c));
         }
         result.add(fromFields(fields, i + 1));
       }
@@ -88,7 +91,8 @@ public enum AccessRecordFormat {
   };
 
   static final List<String> COLUMNS = List.of("tenant", "mailbox", "resource", "startedAt", "finishedAt", "outcome",
-      "requests", "errorCode");
+      "requests", "errorCode", "rounds");
+  private static final Set<String> NUMBERS = Set.of("requests", "rounds");
 
   /** Writes {@code records} (with the CSV header), in their order. */
   public void write(List<AccessRecord> records, Appendable out) {
@@ -131,6 +135,7 @@ public enum AccessRecordFormat {
     v.add(r.outcome().name());
     v.add(Integer.toString(r.requests()));
     v.add(r.errorCode());
+    v.add(Integer.toString(r.rounds()));
     return v;
   }
 
@@ -138,7 +143,8 @@ public enum AccessRecordFormat {
     try {
       return new AccessRecord(MailboxId.of(f.get("tenant"), f.get("mailbox")), Resource.valueOf(f.get("resource")),
           Instant.parse(f.get("startedAt")), Instant.parse(f.get("finishedAt")),
-          AccessRecord.Outcome.valueOf(f.get("outcome")), Integer.parseInt(f.get("requests")), f.get("errorCode"));
+          AccessRecord.Outcome.valueOf(f.get("outcome")), Integer.parseInt(f.get("requests")), f.get("errorCode"),
+          f.get("rounds") == null ? 1 : Integer.parseInt(f.get("rounds")));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("access audit export line " + line + " is not a record: " + e.getMessage(), e);
     }

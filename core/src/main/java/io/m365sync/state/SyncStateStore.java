@@ -348,17 +348,24 @@ public interface SyncStateStore {
     return enrollmentPeriods(from, to).stream().filter(p -> p.mailbox().equals(mailbox)).toList();
   }
 
-  /** Appends one app-only round to the access audit. */
+  /**
+   * Writes an app-only round to the access audit, durably before it returns. Folds it into the
+   * mailbox-resource's newest record instead of adding one when that record
+   * {@linkplain AccessRecord#coalescesWith coalesces with it} and the mailbox's open enrollment period
+   * began at or before both records' start: the audit of a mailbox polled all day without a failure is
+   * then one record per resource per day.
+   */
   void recordAccess(AccessRecord record);
 
   /**
-   * The access records whose {@code startedAt} lies in {@code [from, to)}, oldest first (records
-   * started at the same instant in the order they were recorded).
+   * The access records that share an instant with {@code [from, to)} (begun before {@code to}, not
+   * finished before {@code from}), oldest start first (records begun at the same instant in the order
+   * they were first written).
    */
   List<AccessRecord> accessRecords(Instant from, Instant to);
 
   /**
-   * Retention: deletes the access records started before {@code cutoff} and the enrollment periods
+   * Retention: deletes the access records finished before {@code cutoff} and the enrollment periods
    * closed before it (open periods stay, however old).
    *
    * @return the number of access records deleted

@@ -1114,19 +1114,72 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String key = key(record.mailbox());
     checkLength(record.errorCode(), CODE_MAX, "errorCode");
     jdbc.tx("recordAccess", record.mailbox(), c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
-          + " started_at, finished_at, outcome, requests, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, key);
-        ps.setString(2, record.resource().name());
-        Jdbc.setInstant(ps, 3, record.startedAt());
-        Jdbc.setInstant(ps, 4, record.finishedAt());
-        ps.setString(5, record.outcome().name());
-        ps.setInt(6, record.requests());
-        ps.setString(7, record.errorCode());
-        ps.executeUpdate();
+      if (!foldAccess(c, key, record)) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
+            + " started_at, finished_at, outcome, requests, error_code, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+          ps.setString(1, key);
+          ps.setString(2, record.resource().name());
+          Jdbc.setInstant(ps, 3, record.startedAt());
+          Jdbc.setInstant(ps, 4, record.finishedAt());
+          ps.setString(5, record.outcome().name());
+          ps.setInt(6, record.requests());
+          ps.setString(7, record.errorCode());
+          ps.setInt(8, record.rounds());
+          ps.executeUpdate();
+        }
       }
       return null;
     });
+  }
+
+  /**
+   * Folds {@code record} into the mailbox-resource's newest record when it coalesces with it and the
+   * open enrollment period began before both (two index seeks); false when it needs a row of its own.
+   */
+  private static boolean foldAccess(Connection c, String key, AccessRecord record) throws SQLException {
+    Instant enrolledAt = null;
+    try (PreparedStatement ps = c.prepareStatement("SELECT enrolled_at FROM m365sync_enrollment_period"
+        + " WHERE mailbox_key = ? AND unenrolled_at IS NULL")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          enrolledAt = Jdbc.getInstant(rs, "enrolled_at");
+        }
+      }
+    }
+    if (enrolledAt == null || enrolledAt.isAfter(record.startedAt())) {
+      return false;
+    }
+    long id;
+    AccessRecord newest;
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, started_at, finished_at, outcome, requests, error_code,"
+        + " rounds FROM m365sync_access_audit WHERE mailbox_key = ? AND resource_name = ? ORDER BY id DESC")) {
+      ps.setMaxRows(1);
+      ps.setString(1, key);
+      ps.setString(2, record.resource().name());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        id = rs.getLong("id");
+        newest = new AccessRecord(record.mailbox(), record.resource(), Jdbc.getInstant(rs, "started_at"),
+            Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
+            rs.getInt("requests"), rs.getString("error_code"), rs.getInt("rounds"));
+      }
+    }
+    if (!newest.coalescesWith(record) || enrolledAt.isAfter(newest.startedAt())) {
+      return false;
+    }
+    AccessRecord folded = newest.plus(record);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_access_audit SET started_at = ?, finished_at = ?,"
+        + " requests = ?, rounds = ? WHERE id = ?")) {
+      Jdbc.setInstant(ps, 1, folded.startedAt());
+      Jdbc.setInstant(ps, 2, folded.finishedAt());
+      ps.setInt(3, folded.requests());
+      ps.setInt(4, folded.rounds());
+      ps.setLong(5, id);
+      return ps.executeUpdate() == 1;
+    }
   }
 
   @Override
@@ -1136,7 +1189,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     return jdbc.tx("accessRecords", null, c -> {
       List<AccessRecord> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, resource_name, started_at, finished_at,"
-          + " outcome, requests, error_code FROM m365sync_access_audit WHERE started_at >= ? AND started_at < ?"
+          + " outcome, requests, error_code, rounds FROM m365sync_access_audit WHERE finished_at >= ? AND started_at < ?"
           + " ORDER BY started_at, id")) {
         Jdbc.setInstant(ps, 1, from);
         Jdbc.setInstant(ps, 2, to);
@@ -1145,7 +1198,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
             result.add(new AccessRecord(parseKey(rs.getString("mailbox_key")),
                 Jdbc.getEnum(rs, "resource_name", Resource.class), Jdbc.getInstant(rs, "started_at"),
                 Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
-                rs.getInt("requests"), rs.getString("error_code")));
+                rs.getInt("requests"), rs.getString("error_code"), rs.getInt("rounds")));
           }
         }
       }
@@ -1161,7 +1214,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         Jdbc.setInstant(ps, 1, cutoff);
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_access_audit WHERE started_at < ?")) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_access_audit WHERE finished_at < ?")) {
         Jdbc.setInstant(ps, 1, cutoff);
         return ps.executeUpdate();
       }

@@ -204,6 +204,11 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
+    return delegate.enrollmentPeriods(mailbox, from, to);
+  }
+
+  @Override
   public void recordAccess(AccessRecord record) {
     delegate.recordAccess(record);
   }

@@ -589,6 +589,58 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void likeRoundsOfADayFoldIntoTheMailboxResourcesNewestRecordWhichCountsThem() {
+    store.putEnrollment(mailbox(ALICE)); // enrolled from T0
+    Instant t = T0.plusSeconds(600);
+    store.recordAccess(access(ALICE, Resource.EVENTS, t, AccessRecord.Outcome.SUCCEEDED, 1, null));
+    store.recordAccess(access(ALICE, Resource.CONTACTS, t, AccessRecord.Outcome.SUCCEEDED, 2, null));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(900), AccessRecord.Outcome.SUCCEEDED, 3, null));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(1800), AccessRecord.Outcome.THROTTLED, 1, "429"));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(2700), AccessRecord.Outcome.SUCCEEDED, 1, null));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(3600), AccessRecord.Outcome.SUCCEEDED, 4, null));
+    Instant nextDay = AccessRecord.dayOf(t).plus(Duration.ofDays(1)).plusSeconds(60);
+    store.recordAccess(access(ALICE, Resource.EVENTS, nextDay, AccessRecord.Outcome.SUCCEEDED, 1, null));
+
+    assertEquals(List.of(
+            new AccessRecord(ALICE, Resource.EVENTS, t, t.plusSeconds(900).plusMillis(250), AccessRecord.Outcome.SUCCEEDED, 4, null, 2),
+            access(ALICE, Resource.CONTACTS, t, AccessRecord.Outcome.SUCCEEDED, 2, null),
+            access(ALICE, Resource.EVENTS, t.plusSeconds(1800), AccessRecord.Outcome.THROTTLED, 1, "429"),
+            // after the 429 the newest record is the throttled one: a new record, into which the next round folds
+            new AccessRecord(ALICE, Resource.EVENTS, t.plusSeconds(2700), t.plusSeconds(3600).plusMillis(250),
+                AccessRecord.Outcome.SUCCEEDED, 5, null, 2),
+            access(ALICE, Resource.EVENTS, nextDay, AccessRecord.Outcome.SUCCEEDED, 1, null)),
+        store.accessRecords(T0, nextDay.plusSeconds(1)));
+    // a folded record spans its rounds: a query inside the span finds it, as retention keeps it whole
+    assertEquals(List.of(new AccessRecord(ALICE, Resource.EVENTS, t, t.plusSeconds(900).plusMillis(250),
+            AccessRecord.Outcome.SUCCEEDED, 4, null, 2)),
+        store.accessRecords(t.plusSeconds(300), t.plusSeconds(301)));
+    assertEquals(1, store.pruneAccessAudit(t.plusSeconds(900))); // the contacts record, not the one finished after
+    assertEquals(4, store.accessRecords(T0, nextDay.plusSeconds(1)).size());
+  }
+
+  @Test
+  void noRecordFoldsAcrossAnUnenrollOrIntoOneOfAMailboxNotEnrolled() {
+    Instant t = T0.plusSeconds(600);
+    store.recordAccess(access(ALICE, Resource.EVENTS, t, AccessRecord.Outcome.SUCCEEDED, 1, null)); // not enrolled
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(60), AccessRecord.Outcome.SUCCEEDED, 1, null));
+    store.putEnrollment(mailbox(ALICE).signedInAgain(t.plusSeconds(120)));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(180), AccessRecord.Outcome.SUCCEEDED, 1, null));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(240), AccessRecord.Outcome.SUCCEEDED, 1, null));
+    store.purge(ALICE);
+    store.endEnrollmentPeriod(ALICE, t.plusSeconds(300));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(360), AccessRecord.Outcome.STOPPED, 1, null));
+    store.putEnrollment(mailbox(ALICE).signedInAgain(t.plusSeconds(420)));
+    store.recordAccess(access(ALICE, Resource.EVENTS, t.plusSeconds(480), AccessRecord.Outcome.STOPPED, 1, null));
+
+    List<AccessRecord> records = store.accessRecords(T0, t.plusSeconds(3600));
+    assertEquals(List.of(1, 1, 2, 1, 1), records.stream().map(AccessRecord::rounds).toList(), records.toString());
+    // each record lies within one enrollment period or is one round: the audit judges it as exactly as before
+    List<EnrollmentPeriod> periods = store.enrollmentPeriods(ALICE, T0, t.plusSeconds(3600));
+    assertEquals(List.of(false, false, true, false, true), records.stream()
+        .map(r -> periods.stream().anyMatch(p -> p.covers(r.startedAt(), r.finishedAt()))).toList());
+  }
+
+  @Test
   void enrollmentPeriodsOpenOnEnrollmentCloseOnUnenrollAndNeverOverlap() {
     store.putEnrollment(mailbox(ALICE)); // signed in at T0
     store.putEnrollment(mailbox(ALICE).signedInAgain(T0.plusSeconds(30))); // a new sign-in: the same period

@@ -173,11 +173,6 @@ final class CountingStore extends ForwardingSyncStateStore {
   }
 
   @Override
-  public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
-    return delegate.enrollmentPeriods(mailbox, from, to);
-  }
-
-  @Override
   public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
     return delegate.statusCounts(tenant, onUnreadable);
   }

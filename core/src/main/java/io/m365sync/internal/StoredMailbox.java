@@ -1,0 +1,121 @@
+package io.m365sync.internal;
+
+import io.m365sync.Mailbox;
+import io.m365sync.Resource;
+import io.m365sync.state.AccessRecord;
+import io.m365sync.state.DirtyMark;
+import io.m365sync.state.EnrollmentPeriod;
+import io.m365sync.state.MailboxState;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * What {@link InMemorySyncStateStore} holds for one mailbox, in one object rather than an entry in a
+ * map per kind: an idle mailbox's state is a few hundred bytes, and a map entry and key per kind would
+ * double it. A purge empties what an unenroll deletes and keeps the fence, the enrollment periods and
+ * the audit's hold on its newest records. Guarded by the store's lock.
+ */
+final class StoredMailbox {
+  private static final int RESOURCES = Resource.values().length;
+
+  Mailbox enrollment;
+  MailboxState status;
+  long fence;
+  /** (resource, container, cursor) triples: a mailbox has a few, so a scan beats a map. */
+  private Object[] cursors;
+  LinkIndex links;
+  byte[] tokenCache;
+  RunHistory runs;
+  Map<Resource, DirtyMark> dirty;
+  /** In the order opened; the last one is open while the mailbox is enrolled. */
+  EnrollmentPeriod[] periods = new EnrollmentPeriod[0];
+  /** Per resource, the newest audit record, the one the next like round folds into. */
+  private AuditEntry[] newestAccess;
+
+  /** An access record in the store's audit list; its record is replaced when a round folds into it. */
+  static final class AuditEntry {
+    AccessRecord record;
+
+    AuditEntry(AccessRecord record) {
+      this.record = record;
+    }
+  }
+
+  void purge() {
+    enrollment = null;
+    status = null;
+    cursors = null;
+    links = null;
+    tokenCache = null;
+    runs = null;
+    dirty = null;
+  }
+
+  String cursor(Resource resource, String container) {
+    int i = cursorAt(resource, container);
+    return i < 0 ? null : (String) cursors[i + 2];
+  }
+
+  void putCursor(Resource resource, String container, String cursor) {
+    int i = cursorAt(resource, container);
+    if (i < 0) {
+      i = cursors == null ? 0 : cursors.length;
+      cursors = cursors == null ? new Object[3] : Arrays.copyOf(cursors, i + 3);
+      cursors[i] = resource;
+      cursors[i + 1] = container;
+    }
+    cursors[i + 2] = cursor;
+  }
+
+  void removeCursor(Resource resource, String container) {
+    int i = cursorAt(resource, container);
+    if (i >= 0) {
+      Object[] rest = new Object[cursors.length - 3];
+      System.arraycopy(cursors, 0, rest, 0, i);
+      System.arraycopy(cursors, i + 3, rest, i, rest.length - i);
+      cursors = rest.length == 0 ? null : rest;
+    }
+  }
+
+  private int cursorAt(Resource resource, String container) {
+    if (cursors != null) {
+      for (int i = 0; i < cursors.length; i += 3) {
+        if (cursors[i] == resource && cursors[i + 1].equals(container)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  EnrollmentPeriod openPeriod() {
+    EnrollmentPeriod last = periods.length == 0 ? null : periods[periods.length - 1];
+    return last != null && last.unenrolledAt() == null ? last : null;
+  }
+
+  void addPeriod(EnrollmentPeriod period) {
+    periods = Arrays.copyOf(periods, periods.length + 1);
+    periods[periods.length - 1] = period;
+  }
+
+  /**
+   * The entry {@code record} folds into, or null when it starts a record of its own: the resource's
+   * newest entry, if it coalesces with it and the open enrollment period began before both.
+   */
+  AuditEntry foldTarget(AccessRecord record) {
+    AuditEntry newest = newestAccess == null ? null : newestAccess[record.resource().ordinal()];
+    EnrollmentPeriod open = openPeriod();
+    if (newest == null || newest.record == null || open == null || !newest.record.coalescesWith(record)) {
+      return null;
+    }
+    return open.enrolledAt().isAfter(newest.record.startedAt()) || open.enrolledAt().isAfter(record.startedAt())
+        ? null : newest;
+  }
+
+  void newestAccess(Resource resource, AuditEntry entry) {
+    if (newestAccess == null) {
+      newestAccess = new AuditEntry[RESOURCES];
+    }
+    newestAccess[resource.ordinal()] = entry;
+  }
+}

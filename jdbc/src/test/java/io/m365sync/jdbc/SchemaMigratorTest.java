@@ -7,6 +7,7 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
+import io.m365sync.state.AccessRecord;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
@@ -196,7 +197,7 @@ class SchemaMigratorTest {
     s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
         + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
     List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
-        "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys");
+        "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys", "V8__run_count");
     for (int v = 1; v <= version; v++) {
       try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
         for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
@@ -226,6 +227,31 @@ class SchemaMigratorTest {
       store.recordRun(new RunRecord(alice, Instant.parse("2026-01-05T09:00:00Z"), null, null, null, 7, null));
       assertThat(store.runCount(alice)).as(dialect.name()).isEqualTo(4);
       assertThat(store.runs(alice, 10)).as(dialect.name()).hasSize(4).first().extracting(RunRecord::applied).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void aVersionEightDatabaseReadsItsAuditRowsAsOneRoundEachAndFoldsNewRoundsIntoThemOnH2AndPostgres() throws Exception {
+    for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
+      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      MailboxId alice = MailboxId.of("contoso", "oid-alice");
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        migrateByHandTo(8, dialect, s);
+        s.execute("INSERT INTO m365sync_enrollment_period (mailbox_key, enrolled_at) VALUES ('" + alice.key()
+            + "', TIMESTAMP WITH TIME ZONE '2026-01-05 08:00:00+00')");
+        s.execute("INSERT INTO m365sync_access_audit (mailbox_key, resource_name, started_at, finished_at, outcome,"
+            + " requests) VALUES ('" + alice.key() + "', 'EVENTS', TIMESTAMP WITH TIME ZONE '2026-01-05 09:00:00+00',"
+            + " TIMESTAMP WITH TIME ZONE '2026-01-05 09:00:01+00', 'SUCCEEDED', 2)");
+      }
+
+      JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, dialect);
+      Instant nine = Instant.parse("2026-01-05T09:00:00Z");
+      AccessRecord old = new AccessRecord(alice, Resource.EVENTS, nine, nine.plusSeconds(1), AccessRecord.Outcome.SUCCEEDED, 2, null);
+      assertThat(store.accessRecords(nine, nine.plusSeconds(3600))).as(dialect.name()).containsExactly(old);
+      store.recordAccess(new AccessRecord(alice, Resource.EVENTS, nine.plusSeconds(900), nine.plusSeconds(901),
+          AccessRecord.Outcome.SUCCEEDED, 1, null));
+      assertThat(store.accessRecords(nine, nine.plusSeconds(3600))).as(dialect.name()).containsExactly(
+          new AccessRecord(alice, Resource.EVENTS, nine, nine.plusSeconds(901), AccessRecord.Outcome.SUCCEEDED, 3, null, 2));
     }
   }
 

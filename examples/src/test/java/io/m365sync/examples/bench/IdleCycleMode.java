@@ -8,6 +8,7 @@ import io.m365sync.testkit.model.ModelUser;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.TreeSet;
 /**
  * Mode (c), the idle cycle: N mailboxes (default 10,000) with one event and one contact each, synced
  * one-way over HTTP by the full stack at the library's defaults, then many idle cycles 15 minutes
- * apart on the engine's clock (default 100). Per polled mailbox-resource and cycle: HTTP round trips,
+ * apart on the engine's clock (default 100), from 01:00 UTC. Per polled mailbox-resource and cycle: HTTP round trips,
  * Graph requests as Graph's limits count them, token requests. Heap per idle enrolled mailbox at
  * checkpoints: used heap after a full GC with the engine alive, minus the same once the engine and its
  * state store are dropped (the emulator, its tenant and the CRMs, the host's data, stay alive in both), and the run
@@ -33,7 +34,8 @@ final class IdleCycleMode {
 
   record Result(int mailboxes, int resources, int cycles, String store, Duration initialSync, long httpRoundTrips,
                 long graphRequests, long tokenRequests, long maxRoundTripsInACycle, Duration idleTime,
-                List<HeapPoint> heap, long runRecords, long runsCounted, double bytesPerAuditRecord) {
+                List<HeapPoint> heap, long runRecords, long runsCounted, double bytesPerAuditRecord,
+                List<HeapHistogram.Line> composition) {
     long polledPerCycle() {
       return (long) mailboxes * resources;
     }
@@ -48,7 +50,9 @@ final class IdleCycleMode {
     int mailboxes = args.integer("mailboxes", 10_000);
     int cycles = args.integer("cycles", 100);
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    MutableClock clock = MutableClock.startingNow();
+    // today 01:00 UTC: the audit keeps a record per mailbox-resource per UTC day, so every run of 100
+    // cycles (25 hours) crosses one day boundary, at cycle 92, whatever the hour it runs
+    MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(1)));
     BenchWorld world = new BenchWorld(clock);
     List<ModelUser> users = world.addMailboxes("user", mailboxes, 1);
     users.forEach(world::addContact);
@@ -94,6 +98,7 @@ final class IdleCycleMode {
       long runsCounted = path.runsCounted(users);
       // the audit's share: what pruning every record frees (the app-only probes each cycle add records)
       long withAudit = usedAfterGc();
+      HeapHistogram withEngine = HeapHistogram.take();
       opened.store().pruneAccessAudit(clock.instant().plus(Duration.ofDays(1)));
       long auditRecords = auditAt.get(auditAt.size() - 1);
       double perAuditRecord = auditRecords == 0 ? 0 : Math.max(0, withAudit - usedAfterGc()) / (double) auditRecords;
@@ -107,6 +112,7 @@ final class IdleCycleMode {
       path = null; // the engine and its store go; the emulator, its tenant and the CRMs stay
       opened = null;
       long without = usedAfterGc();
+      List<HeapHistogram.Line> composition = withEngine.minus(HeapHistogram.take(), 12);
       Reference.reachabilityFence(crms);
       List<HeapPoint> heap = new ArrayList<>();
       int i = 0;
@@ -116,7 +122,7 @@ final class IdleCycleMode {
         i++;
       }
       return new Result(mailboxes, resources.size(), cycles, store, initial, http, graph, tokens, maxHttp,
-          Duration.ofNanos(idleNanos), heap, runRecords, runsCounted, perAuditRecord);
+          Duration.ofNanos(idleNanos), heap, runRecords, runsCounted, perAuditRecord, composition);
     }
   }
 
@@ -151,6 +157,11 @@ final class IdleCycleMode {
     sb.append(String.format("%,.0f B each on the heap%n", r.bytesPerAuditRecord()));
     sb.append(String.format("run records held at the end: %,d (%.1f per mailbox); runs counted: %,d%n", r.runRecords(),
         r.runRecords() / (double) r.mailboxes(), r.runsCounted()));
+    // the last point is exact (both sides taken at the end); earlier ones subtract the end's baseline,
+    // so the emulator's own heap moving between them shows up there
+    sb.append("what it is at the end (class histogram, engine and store alive minus dropped), bytes per mailbox: ");
+    r.composition().forEach(l -> sb.append(String.format("%s %.0f; ", l.className(), l.bytes() / (double) r.mailboxes())));
+    sb.append(System.lineSeparator());
     return sb.toString();
   }
 }

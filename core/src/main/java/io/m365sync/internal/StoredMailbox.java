@@ -16,8 +16,6 @@ import java.util.Map;
  * the audit's hold on its newest records. Guarded by the store's lock.
  */
 final class StoredMailbox {
-  private static final int RESOURCES = Resource.values().length;
-
   Mailbox enrollment;
   MailboxState status;
   long fence;
@@ -103,7 +101,8 @@ final class StoredMailbox {
    * newest entry, if it coalesces with it and the open enrollment period began before both.
    */
   AuditEntry foldTarget(AccessRecord record) {
-    AuditEntry newest = newestAccess == null ? null : newestAccess[record.resource().ordinal()];
+    int i = record.resource().ordinal();
+    AuditEntry newest = newestAccess == null || newestAccess.length <= i ? null : newestAccess[i];
     EnrollmentPeriod open = openPeriod();
     if (newest == null || newest.record == null || open == null || !newest.record.coalescesWith(record)) {
       return null;
@@ -113,9 +112,10 @@ final class StoredMailbox {
   }
 
   void newestAccess(Resource resource, AuditEntry entry) {
-    if (newestAccess == null) {
-      newestAccess = new AuditEntry[RESOURCES];
+    int i = resource.ordinal();
+    if (newestAccess == null || newestAccess.length <= i) { // as long as the resources in use need
+      newestAccess = newestAccess == null ? new AuditEntry[i + 1] : Arrays.copyOf(newestAccess, i + 1);
     }
-    newestAccess[resource.ordinal()] = entry;
+    newestAccess[i] = entry;
   }
 }

@@ -1170,14 +1170,17 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     if (!newest.coalescesWith(record) || enrolledAt.isAfter(newest.startedAt())) {
       return false;
     }
-    AccessRecord folded = newest.plus(record);
-    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_access_audit SET started_at = ?, finished_at = ?,"
-        + " requests = ?, rounds = ? WHERE id = ?")) {
-      Jdbc.setInstant(ps, 1, folded.startedAt());
-      Jdbc.setInstant(ps, 2, folded.finishedAt());
-      ps.setInt(3, folded.requests());
-      ps.setInt(4, folded.rounds());
-      ps.setLong(5, id);
+    // counts added and the span widened in the row itself: a concurrent fold is never lost
+    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_access_audit SET requests = requests + ?,"
+        + " rounds = rounds + ?, started_at = CASE WHEN started_at > ? THEN ? ELSE started_at END,"
+        + " finished_at = CASE WHEN finished_at < ? THEN ? ELSE finished_at END WHERE id = ?")) {
+      ps.setInt(1, record.requests());
+      ps.setInt(2, record.rounds());
+      Jdbc.setInstant(ps, 3, record.startedAt());
+      Jdbc.setInstant(ps, 4, record.startedAt());
+      Jdbc.setInstant(ps, 5, record.finishedAt());
+      Jdbc.setInstant(ps, 6, record.finishedAt());
+      ps.setLong(7, id);
       return ps.executeUpdate() == 1;
     }
   }

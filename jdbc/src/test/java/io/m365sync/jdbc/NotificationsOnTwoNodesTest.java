@@ -249,7 +249,7 @@ class NotificationsOnTwoNodesTest {
     private final FakeMicrosoft365 m365;
 
     RoundStarts(SyncStateStore delegate, String node, Rounds rounds, FakeMicrosoft365 m365) {
-      super(delegate);
+      super(delegate, Defaults.DELEGATE); // the store's own batch writes, as a node runs them
       this.node = node;
       this.rounds = rounds;
       this.m365 = m365;

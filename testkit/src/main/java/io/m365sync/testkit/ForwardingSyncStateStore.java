@@ -13,25 +13,119 @@ import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
+import io.m365sync.state.StatusCount;
+import io.m365sync.state.StatusPage;
+import io.m365sync.state.StatusQuery;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * A {@link SyncStateStore} that hands every call to another one: extend it to watch, slow down or
- * fail the calls a test cares about and override only those. The interface's default methods are
- * left as they are, so a batch write still passes through an overridden single write.
+ * fail the calls a test cares about and override only those.
+ *
+ * <p>What the interface's default methods (batch writes, batch reads, the monitor's queries) do is
+ * chosen at construction ({@link Defaults}): by default they stay the interface's, so a batch write
+ * still passes through an overridden single write; a wrapper that only watches a durable store
+ * passes {@link Defaults#DELEGATE}, or every batch write becomes a transaction per link.
  */
 public abstract class ForwardingSyncStateStore implements SyncStateStore {
-  protected final SyncStateStore delegate;
-
-  protected ForwardingSyncStateStore(SyncStateStore delegate) {
-    this.delegate = Checks.requireNonNull(delegate, "delegate");
+  /** What the interface's default methods do in a forwarding store. */
+  public enum Defaults {
+    /**
+     * The interface's own code, built on the single calls (which a subclass may override); only
+     * {@code runsKept} and {@code runCount}, which describe the delegate's retention, always go to it.
+     */
+    INTERFACE,
+    /** Handed to the delegate like every other call: its batched and indexed versions run. */
+    DELEGATE
   }
+
+  protected final SyncStateStore delegate;
+  private final boolean forwardDefaults;
+
+  /** Forwards every abstract method; the interface's default methods run the interface's code. */
+  protected ForwardingSyncStateStore(SyncStateStore delegate) {
+    this(delegate, Defaults.INTERFACE);
+  }
+
+  protected ForwardingSyncStateStore(SyncStateStore delegate, Defaults defaults) {
+    this.delegate = Checks.requireNonNull(delegate, "delegate");
+    this.forwardDefaults = Checks.requireNonNull(defaults, "defaults") == Defaults.DELEGATE;
+  }
+
+  // ---------------------------------------------------------------- the interface's default methods
+
+  @Override
+  public List<Mailbox> enrollments() {
+    return forwardDefaults ? delegate.enrollments() : SyncStateStore.super.enrollments();
+  }
+
+  @Override
+  public List<MailboxState> statuses() {
+    return forwardDefaults ? delegate.statuses() : SyncStateStore.super.statuses();
+  }
+
+  @Override
+  public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
+    return forwardDefaults ? delegate.statusCounts(tenant, onUnreadable)
+        : SyncStateStore.super.statusCounts(tenant, onUnreadable);
+  }
+
+  @Override
+  public StatusPage statusPage(StatusQuery query, Consumer<UnreadableRow> onUnreadable) {
+    return forwardDefaults ? delegate.statusPage(query, onUnreadable) : SyncStateStore.super.statusPage(query, onUnreadable);
+  }
+
+  @Override
+  public Map<String, IdLink> linksByRemoteIds(MailboxId mailbox, Resource resource, Collection<String> remoteIds) {
+    return forwardDefaults ? delegate.linksByRemoteIds(mailbox, resource, remoteIds)
+        : SyncStateStore.super.linksByRemoteIds(mailbox, resource, remoteIds);
+  }
+
+  @Override
+  public void putLinks(List<IdLink> links, long fence) {
+    if (forwardDefaults) {
+      delegate.putLinks(links, fence);
+    } else {
+      SyncStateStore.super.putLinks(links, fence);
+    }
+  }
+
+  @Override
+  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                 long fence) {
+    if (forwardDefaults) {
+      delegate.putLinksAndCursors(links, freshLinks, cursors, fence);
+    } else {
+      SyncStateStore.super.putLinksAndCursors(links, freshLinks, cursors, fence);
+    }
+  }
+
+  @Override
+  public List<Subscription> subscriptions(MailboxId mailbox) {
+    return forwardDefaults ? delegate.subscriptions(mailbox) : SyncStateStore.super.subscriptions(mailbox);
+  }
+
+  @Override
+  public List<Subscription> subscriptionsExpiringBefore(Instant cutoff) {
+    return forwardDefaults ? delegate.subscriptionsExpiringBefore(cutoff)
+        : SyncStateStore.super.subscriptionsExpiringBefore(cutoff);
+  }
+
+  @Override
+  public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
+    return forwardDefaults ? delegate.enrollmentPeriods(mailbox, from, to)
+        : SyncStateStore.super.enrollmentPeriods(mailbox, from, to);
+  }
+
+  // ---------------------------------------------------------------- every other method
 
   @Override
   public void putEnrollment(Mailbox mailbox) {
@@ -201,11 +295,6 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   @Override
   public List<EnrollmentPeriod> enrollmentPeriods(Instant from, Instant to) {
     return delegate.enrollmentPeriods(from, to);
-  }
-
-  @Override
-  public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
-    return delegate.enrollmentPeriods(mailbox, from, to);
   }
 
   @Override

@@ -37,10 +37,20 @@ final class BenchStores implements AutoCloseable {
   private static final int POOL_SIZE = 16;
   private final Kind kind;
   private final AtomicInteger schemas = new AtomicInteger();
+  private boolean statements;
   private EmbeddedPostgres postgres;
 
   BenchStores(Kind kind) {
     this.kind = kind;
+  }
+
+  /**
+   * Loads {@code pg_stat_statements} into the embedded server (before it starts), so a run can print
+   * what PostgreSQL spent its time on per statement ({@link #topStatements}).
+   */
+  BenchStores withStatementStatistics() {
+    this.statements = true;
+    return this;
   }
 
   static BenchStores from(BenchArgs args, Kind otherwise) {
@@ -80,7 +90,19 @@ final class BenchStores implements AutoCloseable {
 
   private synchronized EmbeddedPostgres postgres() throws IOException {
     if (postgres == null) {
-      postgres = EmbeddedPostgres.builder().start();
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      if (statements) {
+        builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+            .setServerConfig("pg_stat_statements.track", "all");
+      }
+      postgres = builder.start();
+      if (statements) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+          s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        } catch (SQLException e) {
+          throw new IOException("pg_stat_statements did not load", e);
+        }
+      }
     }
     return postgres;
   }
@@ -109,6 +131,42 @@ final class BenchStores implements AutoCloseable {
     long pid = Long.parseLong(Files.readAllLines(Path.of(dataDirectory, "postmaster.pid")).get(0).trim());
     return ProcessHandle.of(pid).stream().flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
         .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO)).reduce(Duration.ZERO, Duration::plus);
+  }
+
+  /** Forgets the statement statistics gathered so far (with {@link #withStatementStatistics}). */
+  void resetStatements() throws IOException, SQLException {
+    try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_stat_statements_reset()");
+    }
+  }
+
+  /**
+   * The {@code top} statements by total execution time since the last reset, as a Markdown table
+   * (calls, total and mean ms, rows, share of all statements' time), and the totals of all.
+   */
+  String topStatements(int top) throws IOException, SQLException {
+    StringBuilder sb = new StringBuilder("| calls | total ms | mean ms | rows | share | statement |\n|---|---|---|---|---|---|\n");
+    try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+         var rs = s.executeQuery("SELECT calls, total_exec_time, mean_exec_time, rows,"
+             + " total_exec_time / NULLIF(SUM(total_exec_time) OVER (), 0), regexp_replace(query, '\\s+', ' ', 'g'),"
+             + " SUM(calls) OVER (), SUM(total_exec_time) OVER ()"
+             + " FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'"
+             + " ORDER BY total_exec_time DESC")) {
+      long calls = 0;
+      double total = 0;
+      for (int i = 0; rs.next(); i++) {
+        calls = rs.getLong(7);
+        total = rs.getDouble(8);
+        if (i < top) {
+          String query = rs.getString(6);
+          sb.append(String.format("| %,d | %,.0f | %.3f | %,d | %.1f %% | `%s` |%n", rs.getLong(1), rs.getDouble(2),
+              rs.getDouble(3), rs.getLong(4), 100 * rs.getDouble(5),
+              query.length() > 160 ? query.substring(0, 160) + "..." : query));
+        }
+      }
+      sb.append(String.format("all statements: %,d calls, %,.0f ms executing%n", calls, total));
+    }
+    return sb.toString();
   }
 
   private String serverVersion() throws IOException, SQLException {

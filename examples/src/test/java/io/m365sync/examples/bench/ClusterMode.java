@@ -57,7 +57,8 @@ final class ClusterMode {
 
   /**
    * Arguments: mailboxes (2000), events (200), medianMs (150), p99Ms (1000), emulatorThreads (8),
-   * timeoutMinutes (30); the scheduler's settings keep their defaults unless given: threads,
+   * timeoutMinutes (30), statements (0: with N, PostgreSQL's top N statements by time per run, from
+   * {@code pg_stat_statements}); the scheduler's settings keep their defaults unless given: threads,
    * pollingMs, jitterMs, lockAndFetch.
    */
   static Result run(BenchArgs args) throws Exception {
@@ -72,10 +73,12 @@ final class ClusterMode {
     BenchWorld world = new BenchWorld(clock);
     world.tenant.graphLimits(GraphLimits.OUTLOOK);
     List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
-    try (BenchStores stores = new BenchStores(BenchStores.Kind.POSTGRES);
+    int statements = args.integer("statements", 0);
+    BenchStores postgres = new BenchStores(BenchStores.Kind.POSTGRES);
+    try (BenchStores stores = statements > 0 ? postgres.withStatementStatistics() : postgres;
          M365Emulator emulator = new M365Emulator(world.cloud).threads(emulatorThreads).maxRecordedRequests(0).start()) {
       emulator.graphLatency(latency).tokenLatency(latency);
-      Cluster cluster = new Cluster(emulator, world, stores, users, (long) mailboxes * events, args, timeout);
+      Cluster cluster = new Cluster(emulator, world, stores, users, (long) mailboxes * events, args, timeout, statements);
       Run one = print(cluster.run(1));
       Run two = print(cluster.run(2));
       return new Result(mailboxes, events, latency.toString(), stores.describe(), scheduler(args), emulatorThreads, one,
@@ -96,7 +99,7 @@ final class ClusterMode {
 
   /** Runs {@code n} nodes over a fresh schema and a fresh CRM until every event reached the CRM. */
   private record Cluster(M365Emulator emulator, BenchWorld world, BenchStores stores, List<ModelUser> users, long total,
-                         BenchArgs args, Duration timeout) {
+                         BenchArgs args, Duration timeout, int statements) {
     Run run(int n) throws Exception {
       Throttling.reset(world.tenant);
       DataSource schema = stores.newSchema();
@@ -108,6 +111,9 @@ final class ClusterMode {
           nodes.add(node("node-" + (char) ('a' + i), schema, crm, rounds));
         }
         nodes.get(0).path().enroll(users, world.clock); // the enrollments and their tasks, in the shared database
+        if (statements > 0) {
+          stores.resetStatements();
+        }
         double loadStart = loadAverage();
         long emulatorCpu0 = emulatorCpuNanos();
         Duration databaseCpu0 = stores.serverCpu();
@@ -119,6 +125,10 @@ final class ClusterMode {
         double emulatorCores = (emulatorCpuNanos() - emulatorCpu0) / (double) p.took().toNanos();
         double databaseCores = stores.serverCpu().minus(databaseCpu0).toNanos() / (double) p.took().toNanos();
         double loadEnd = loadAverage();
+        if (statements > 0) {
+          System.out.printf("%d node(s): PostgreSQL's top %d statements by total execution time during the run%n%s", n,
+              statements, stores.topStatements(statements));
+        }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (rounds.open() > 0 && System.nanoTime() < deadline) {
           Thread.sleep(20); // the last rounds write their state after their last CRM save

@@ -25,9 +25,12 @@ final class ClusterRounds {
   private final Map<String, Long> running = new ConcurrentHashMap<>();
   private final Map<MailboxId, List<Interval>> done = new ConcurrentHashMap<>();
 
-  /** {@code store} as node {@code node} sees it: a round starts when it claims the fence. */
+  /**
+   * {@code store} as node {@code node} sees it: a round starts when it claims the fence. Every other
+   * call, the batch writes included, is the store's own, so the cluster runs the store it measures.
+   */
   SyncStateStore store(SyncStateStore store, String node) {
-    return new ForwardingSyncStateStore(store) {
+    return new ForwardingSyncStateStore(store, ForwardingSyncStateStore.Defaults.DELEGATE) {
       @Override
       public long claimFence(MailboxId mailbox) {
         long start = System.nanoTime(); // before the claim, so before the round reads anything

@@ -3,27 +3,19 @@ package io.m365sync.examples.bench;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
-import io.m365sync.TenantId;
 import io.m365sync.notify.Subscription;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
-import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.RunRecord;
-import io.m365sync.state.StatusCount;
-import io.m365sync.state.StatusPage;
-import io.m365sync.state.StatusQuery;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
-import io.m365sync.state.UnreadableRow;
 import io.m365sync.testkit.ForwardingSyncStateStore;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
  * Counts the state store's write calls (each one transaction, one commit, in the JDBC store) and
@@ -33,7 +25,7 @@ final class CountingStore extends ForwardingSyncStateStore {
   private final LongAdder writes = new LongAdder();
 
   CountingStore(SyncStateStore delegate) {
-    super(delegate);
+    super(delegate, Defaults.DELEGATE);
   }
 
   long writes() {
@@ -95,14 +87,14 @@ final class CountingStore extends ForwardingSyncStateStore {
   @Override
   public void putLinks(List<IdLink> links, long fence) {
     write();
-    delegate.putLinks(links, fence);
+    super.putLinks(links, fence);
   }
 
   @Override
   public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
                                  long fence) {
     write();
-    delegate.putLinksAndCursors(links, freshLinks, cursors, fence);
+    super.putLinksAndCursors(links, freshLinks, cursors, fence);
   }
 
   @Override
@@ -163,22 +155,5 @@ final class CountingStore extends ForwardingSyncStateStore {
   public int pruneAccessAudit(Instant cutoff) {
     write();
     return super.pruneAccessAudit(cutoff);
-  }
-
-  // the store's own versions of the interface's default methods, not the defaults' one-by-one calls
-
-  @Override
-  public Map<String, IdLink> linksByRemoteIds(MailboxId mailbox, Resource resource, Collection<String> remoteIds) {
-    return delegate.linksByRemoteIds(mailbox, resource, remoteIds);
-  }
-
-  @Override
-  public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
-    return delegate.statusCounts(tenant, onUnreadable);
-  }
-
-  @Override
-  public StatusPage statusPage(StatusQuery query, Consumer<UnreadableRow> onUnreadable) {
-    return delegate.statusPage(query, onUnreadable);
   }
 }

@@ -9,7 +9,9 @@ import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Mode (a), CPU-bound: loopback, no latency, no per-mailbox limits (runs repeat on a clock that does
@@ -28,11 +30,14 @@ final class CpuBoundMode {
     }
 
     double fullVsNaive() {
-      return fullStack.counted().eventsPerSecond() / naive.counted().eventsPerSecond();
+      return naive == null ? Double.NaN : fullStack.counted().eventsPerSecond() / naive.counted().eventsPerSecond();
     }
   }
 
-  /** Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (12), tolerance (0.05). */
+  /**
+   * Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (12), tolerance (0.05),
+   * naive (true: false leaves the naive loop out, for profiling the full stack against the floor).
+   */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
     int events = args.integer("events", 500);
@@ -47,8 +52,9 @@ final class CpuBoundMode {
     try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2);
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       String store = stores.describe();
-      Settling.Settled<Phase> naive = settle(maxRuns, tolerance, () -> SyncBenchmark.measure("naive loop",
-          () -> SyncBenchmark.naive(emulator, world.tenant, users, world.from, world.to)));
+      Settling.Settled<Phase> naive = !Boolean.parseBoolean(args.text("naive", "true")) ? null
+          : settle(maxRuns, tolerance, () -> SyncBenchmark.measure("naive loop",
+              () -> SyncBenchmark.naive(emulator, world.tenant, users, world.from, world.to)));
       IdleCycle[] idle = new IdleCycle[1];
       long[] duplicates = new long[1];
       Settling.Settled<Phase> full = settle(maxRuns, tolerance, () -> {
@@ -89,9 +95,10 @@ final class CpuBoundMode {
         r.mailboxes(), r.eventsPerMailbox(), r.store()));
     sb.append("| path | events/s | warm-up | runs | cores busy | GC / JIT (counted run) | peak heap | vs naive | vs floor |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|\n");
-    double naive = r.naive().counted().eventsPerSecond();
+    double naive = r.naive() == null ? Double.NaN : r.naive().counted().eventsPerSecond();
     double floor = r.floor().counted().eventsPerSecond();
-    for (Settling.Settled<Phase> s : List.of(r.naive(), r.fullStack(), r.floor())) {
+    for (Settling.Settled<Phase> s : Stream.of(r.naive(), r.fullStack(), r.floor())
+        .filter(Objects::nonNull).toList()) {
       Phase p = s.counted();
       sb.append(String.format("| %s | %,.0f | %s | %d | %.2f | %.1f / %.1f s | %,d MiB | %.2fx | %.2fx |%n", p.name(),
           p.eventsPerSecond(), s.describe(), s.runs().size(), p.coresBusy(), p.gcMillis() / 1000.0, p.jitMillis() / 1000.0,

@@ -62,6 +62,7 @@ final class CpuBoundMode {
              FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), SyncOptions.defaults(),
                  Set.of(Resource.EVENTS))) {
           path.enroll(users, clock);
+          Duration server0 = stores.kind() == BenchStores.Kind.POSTGRES ? stores.serverCpu() : Duration.ZERO;
           Phase p = SyncBenchmark.measure("full stack", () -> {
             CycleReport initial = path.engine.runCycle();
             if (initial.applied() != total) {
@@ -69,6 +70,12 @@ final class CpuBoundMode {
             }
             return initial.applied();
           });
+          if (stores.kind() == BenchStores.Kind.POSTGRES) {
+            // the server's processes are not in the JVM's CPU time: printed beside it
+            double server = (stores.serverCpu().minus(server0).toNanos()) / 1e9;
+            System.out.printf("  PostgreSQL server: %.1f s CPU in the run (%.2f cores)%n", server,
+                server / (p.took().toNanos() / 1e9));
+          }
           idle[0] = IdleCycle.measure(path, emulator, world.cloud, clock);
           duplicates[0] = path.duplicates(users);
           return p;

@@ -168,8 +168,10 @@ public final class SyncEngine implements SyncTarget, AutoCloseable {
   }
 
   /**
-   * Runs the periodic upkeep that is due: the delegated keep-alive pass, at most once per
-   * {@link SyncOptions#keepAliveInterval()}, for enrolled mailboxes that do not need a sign-in. The
+   * Runs the periodic upkeep that is due: the access audit's retention, the state store's own
+   * housekeeping ({@link SyncStateStore#upkeep()}), and the delegated keep-alive
+   * pass, at most once per {@link SyncOptions#keepAliveInterval()}, for enrolled mailboxes that do
+   * not need a sign-in. The
    * configured scheduler calls it after each cycle; a host driving {@link #runCycle()} itself calls
    * it too (as often as it likes). Never throws for one mailbox's failure.
    */

@@ -82,9 +82,10 @@ public final class EngineCore {
     return audit;
   }
 
-  /** The schedulers' periodic upkeep: the delegated keep-alive pass when due. */
+  /** The schedulers' periodic upkeep: the audit's retention, the store's housekeeping, the delegated keep-alive pass when due. */
   public KeepAliveReport upkeep() {
     audit.prune(ctx.clock().instant().minus(ctx.options().auditRetention()));
+    ctx.store().upkeep(); // after the prune, so that it can reclaim what the prune freed
     return keepAlive.runIfDue();
   }
 

@@ -371,4 +371,13 @@ public interface SyncStateStore {
    * @return the number of access records deleted
    */
   int pruneAccessAudit(Instant cutoff);
+
+  // housekeeping
+  /**
+   * The store's own housekeeping, run by the engine's periodic upkeep after the access audit's
+   * pruning; it changes nothing any other method returns. This default does nothing: the in-memory
+   * store and server databases need none from the library. The embedded H2 file compacts itself here,
+   * which its database does not do while it writes every commit through.
+   */
+  default void upkeep() {}
 }

@@ -3,15 +3,31 @@ package io.m365sync.jdbc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /** Opens the embedded H2 file database; H2 is an optional dependency, so only this class names it. */
 final class H2Files {
+  /** H2's own threshold for compacting (its {@code autoCompactFillRate}): chunks less full than this, in percent. */
+  static final int COMPACT_FILL_RATE = 90;
+  /** At most this much live data rewritten per {@link Pool#compact()} (H2's background writer's own limit is ~19 MB). */
+  static final int COMPACT_WRITE_BYTES = 16 << 20;
+
   private H2Files() {}
 
   /** A connection pool the store owns; closing it closes the database file. */
   interface Pool extends AutoCloseable {
     DataSource dataSource();
+
+    /**
+     * Rewrites the live pages of sparsely filled chunks into new ones and commits, so that the old
+     * chunks die and H2 drops them (and their metadata on the heap) once its retention time passed.
+     * With {@code WRITE_DELAY=0} H2 runs no background writer, and nothing else compacts: each commit
+     * writes a chunk, and one whose pages are later rewritten but for one stays in the file and on the
+     * heap for good. Safe beside running transactions (it is what H2's background writer does).
+     */
+    void compact();
 
     @Override
     void close();
@@ -60,6 +76,18 @@ final class H2Files {
     @Override
     public DataSource dataSource() {
       return pool;
+    }
+
+    @Override
+    public void compact() {
+      try (Connection c = pool.getConnection()) {
+        org.h2.engine.SessionLocal session = (org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
+        org.h2.mvstore.MVStore store = session.getDatabase().getStore().getMvStore();
+        store.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+        store.commit();
+      } catch (SQLException e) {
+        throw JdbcStateException.wrap("compacting the H2 file", null, e);
+      }
     }
 
     @Override

@@ -89,9 +89,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   private final Jdbc jdbc;
   private final JdbcDialect dialect;
-  private final AutoCloseable owned;
+  private final H2Files.Pool owned;
 
-  private JdbcSyncStateStore(DataSource dataSource, JdbcDialect dialect, AutoCloseable owned) {
+  private JdbcSyncStateStore(DataSource dataSource, JdbcDialect dialect, H2Files.Pool owned) {
     this.jdbc = new Jdbc(dataSource, dialect == JdbcDialect.H2, owned != null);
     this.dialect = dialect;
     this.owned = owned;
@@ -154,6 +154,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   /** The database this store writes to; share it with {@link DbSchedulerSyncScheduler}. */
   public DataSource dataSource() {
     return jdbc.dataSource();
+  }
+
+  /**
+   * On an {@link #h2File} store, compacts the file: rewrites the live rows of sparsely filled chunks
+   * (at most 16 MB per call), so that H2's per-chunk metadata on the heap stays bounded by the data
+   * instead of growing with the commits. A no-op for a host's {@code DataSource} (its database keeps
+   * itself; an H2 one opened with a {@code WRITE_DELAY} above 0 compacts in its background writer).
+   */
+  @Override
+  public void upkeep() {
+    if (owned != null) {
+      owned.compact();
+    }
   }
 
   /** Releases the connection pool of an {@link #h2File} store; a no-op for a host's {@code DataSource}. */

@@ -311,4 +311,9 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   public int pruneAccessAudit(Instant cutoff) {
     return delegate.pruneAccessAudit(cutoff);
   }
+
+  @Override
+  public void upkeep() {
+    delegate.upkeep();
+  }
 }

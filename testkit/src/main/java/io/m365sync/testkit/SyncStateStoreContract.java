@@ -98,6 +98,27 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void upkeepChangesNothingTheStoreReturns() {
+    for (MailboxId id : List.of(ALICE, BOB)) {
+      store.putEnrollment(mailbox(id));
+      store.putStatus(MailboxState.pending(id, T0));
+      long fence = store.claimFence(id);
+      store.putCursor(new CursorKey(id, Resource.EVENTS, ""), "delta-" + id, fence);
+      store.putLink(new IdLink(id, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1), fence);
+    }
+    store.purge(BOB);
+
+    store.upkeep();
+    store.upkeep();
+
+    assertEquals(List.of(mailbox(ALICE)), store.enrollments());
+    assertEquals(List.of(MailboxState.pending(ALICE, T0)), store.statuses());
+    assertEquals("delta-" + ALICE, store.cursor(new CursorKey(ALICE, Resource.EVENTS, "")).orElseThrow());
+    assertEquals(List.of(new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "ck1", 1)), store.links(ALICE, Resource.EVENTS));
+    assertTrue(store.links(BOB, Resource.EVENTS).isEmpty());
+  }
+
+  @Test
   void purgeRemovesEverythingOfThatMailboxOnly() {
     for (MailboxId id : List.of(ALICE, BOB)) {
       store.putEnrollment(mailbox(id));

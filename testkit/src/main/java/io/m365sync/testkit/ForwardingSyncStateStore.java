@@ -40,7 +40,8 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   public enum Defaults {
     /**
      * The interface's own code, built on the single calls (which a subclass may override); only
-     * {@code runsKept} and {@code runCount}, which describe the delegate's retention, always go to it.
+     * {@code runsKept} and {@code runCount}, which describe the delegate's retention, and {@code upkeep},
+     * its own housekeeping, always go to it.
      */
     INTERFACE,
     /** Handed to the delegate like every other call: its batched and indexed versions run. */

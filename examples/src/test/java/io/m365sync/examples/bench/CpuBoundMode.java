@@ -107,16 +107,21 @@ final class CpuBoundMode {
     for (Settling.Settled<Phase> s : Stream.of(r.naive(), r.fullStack(), r.floor())
         .filter(Objects::nonNull).toList()) {
       Phase p = s.counted();
-      sb.append(String.format("| %s | %,.0f | %s | %d | %.2f | %.1f / %.1f s | %,d MiB | %.2fx | %.2fx |%n", p.name(),
+      sb.append(String.format("| %s | %,.0f | %s | %d | %.2f | %.1f / %.1f s | %,d MiB | %s | %.2fx |%n", p.name(),
           p.eventsPerSecond(), s.describe(), s.runs().size(), p.coresBusy(), p.gcMillis() / 1000.0, p.jitMillis() / 1000.0,
-          p.peakHeapBytes() >> 20, p.eventsPerSecond() / naive, p.eventsPerSecond() / floor));
+          p.peakHeapBytes() >> 20, ratio(p.eventsPerSecond() / naive), p.eventsPerSecond() / floor));
     }
-    sb.append(String.format("full stack / floor: %.2fx (goal >= 0.75x); full stack / naive: %.1fx%n", r.fullVsFloor(),
-        r.fullVsNaive()));
+    sb.append(String.format("full stack / floor: %.2fx (goal >= 0.75x); full stack / naive: %s%n", r.fullVsFloor(),
+        ratio(r.fullVsNaive())));
     IdleCycle idle = r.idle();
     sb.append(String.format("idle cycle (last full-stack run): %.2f HTTP round trips and %.2f Graph requests per polled"
         + " mailbox-resource, %d token requests; CRM duplicates: %d%n", idle.httpRoundTrips() / (double) r.mailboxes(),
         idle.graphRequests() / (double) r.mailboxes(), idle.tokenRequests(), r.duplicates()));
     return sb.toString();
+  }
+
+  /** A ratio, or "not run" when the naive loop was left out ({@code naive=false}). */
+  private static String ratio(double x) {
+    return Double.isNaN(x) ? "not run" : String.format("%.2fx", x);
   }
 }

@@ -405,9 +405,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       }
       return false;
     });
-    periods.removeIf(p -> p.unenrolledAt() != null && p.unenrolledAt().isBefore(cutoff));
-    mailboxes.values().forEach(m -> m.periods = Arrays.stream(m.periods)
-        .filter(p -> p.unenrolledAt() == null || !p.unenrolledAt().isBefore(cutoff)).toArray(EnrollmentPeriod[]::new));
+    if (periods.removeIf(p -> StoredMailbox.closedBefore(p, cutoff))) {
+      mailboxes.values().forEach(m -> m.prunePeriods(cutoff));
+    }
     return before - accessRecords.size();
   }
 }

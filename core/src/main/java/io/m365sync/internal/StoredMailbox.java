@@ -6,6 +6,7 @@ import io.m365sync.state.AccessRecord;
 import io.m365sync.state.DirtyMark;
 import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.MailboxState;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -89,6 +90,17 @@ final class StoredMailbox {
   EnrollmentPeriod openPeriod() {
     EnrollmentPeriod last = periods.length == 0 ? null : periods[periods.length - 1];
     return last != null && last.unenrolledAt() == null ? last : null;
+  }
+
+  /** Retention: whether {@code period} was closed before {@code cutoff} (open periods stay, however old). */
+  static boolean closedBefore(EnrollmentPeriod period, Instant cutoff) {
+    return period.unenrolledAt() != null && period.unenrolledAt().isBefore(cutoff);
+  }
+
+  void prunePeriods(Instant cutoff) {
+    if (Arrays.stream(periods).anyMatch(p -> closedBefore(p, cutoff))) {
+      periods = Arrays.stream(periods).filter(p -> !closedBefore(p, cutoff)).toArray(EnrollmentPeriod[]::new);
+    }
   }
 
   void addPeriod(EnrollmentPeriod period) {

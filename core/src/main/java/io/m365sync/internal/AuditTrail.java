@@ -30,22 +30,67 @@ public final class AuditTrail {
     this.listener = listener;
   }
 
-  /**
-   * Records one app-only round and checks it at once. Never throws: the touch has happened whatever
-   * the store says, so a failing audit write is logged (ERROR) and the round goes on.
-   */
+  /** Records one app-only round and checks it at once; see {@link #record(List)}. */
   void record(AccessRecord record) {
-    try {
-      store.recordAccess(record);
-      // this mailbox's periods only: one index seek per round, never every mailbox's history
-      if (store.enrollmentPeriods(record.mailbox(), record.startedAt(), record.finishedAt()).stream()
-          .noneMatch(p -> p.covers(record.startedAt(), record.finishedAt()))) {
-        report(record);
+    record(List.of(record));
+  }
+
+  /**
+   * Records app-only rounds in one store call (one transaction on a durable store: an idle cycle's
+   * {@code $batch} answers up to 20 mailbox-resources) and checks each against its mailbox's enrollment.
+   * Never throws: the touches have happened whatever the store says. When the store refuses one of
+   * them as bad input (having written none, as the store's contract says), the others are written one
+   * by one, so a bad record costs only itself; what is not written is logged (ERROR, once per record)
+   * and the cycle goes on.
+   */
+  void record(List<AccessRecord> records) {
+    for (AccessRecord record : written(records)) {
+      try {
+        // this mailbox's periods only: one index seek per round, never every mailbox's history
+        if (store.enrollmentPeriods(record.mailbox(), record.startedAt(), record.finishedAt()).stream()
+            .noneMatch(p -> p.covers(record.startedAt(), record.finishedAt()))) {
+          report(record);
+        }
+      } catch (RuntimeException e) {
+        log.error("m365sync could not check the access audit record of an app-only round of {} for mailbox {}"
+            + " against its enrollment", record.resource(), record.mailbox(), e);
       }
-    } catch (RuntimeException e) {
-      log.error("m365sync could not write the access audit record of an app-only round of {} for mailbox {}"
-          + " ({} requests); the audit misses it", record.resource(), record.mailbox(), record.requests(), e);
     }
+  }
+
+  private List<AccessRecord> written(List<AccessRecord> records) {
+    if (records.isEmpty()) {
+      return records;
+    }
+    try {
+      store.recordAccess(records);
+      return records;
+    } catch (IllegalArgumentException e) {
+      if (records.size() == 1) {
+        unwritten(records.get(0), e);
+        return List.of();
+      }
+      log.warn("m365sync could not write {} access audit records at once; writing them one by one: {}",
+          records.size(), e.toString());
+    } catch (RuntimeException e) {
+      records.forEach(r -> unwritten(r, e)); // an outage: none of them was written, one by one would fail alike
+      return List.of();
+    }
+    List<AccessRecord> written = new ArrayList<>(records.size());
+    for (AccessRecord record : records) {
+      try {
+        store.recordAccess(record);
+        written.add(record);
+      } catch (RuntimeException e) {
+        unwritten(record, e);
+      }
+    }
+    return written;
+  }
+
+  private static void unwritten(AccessRecord record, RuntimeException e) {
+    log.error("m365sync could not write the access audit record of an app-only round of {} for mailbox {}"
+        + " ({} requests); the audit misses it", record.resource(), record.mailbox(), record.requests(), e);
   }
 
   /** Deletes what {@code SyncOptions.auditRetention} no longer keeps. */

@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,7 +193,7 @@ final class IdleProbe {
       if (!delegated.isEmpty()) {
         send(delegated);
       }
-      finishIfAnswered(p);
+      finish(List.of(p));
     }
 
     /** Under the mailbox's lock: what to probe, with which token. */
@@ -274,7 +275,7 @@ final class IdleProbe {
         }
       }
       if (live.isEmpty()) {
-        steps.forEach(s -> finishIfAnswered(s.owner));
+        finish(owners(steps));
         return;
       }
       while (inFlight.size() >= ctx.options().maxConcurrentMailboxes()) {
@@ -305,7 +306,7 @@ final class IdleProbe {
         Step s = sent.live.get(i);
         s.owner.answered(s, results == null || results.size() <= i ? null : results.get(i), sent.startedAt, finishedAt);
       }
-      sent.steps.forEach(s -> finishIfAnswered(s.owner));
+      finish(owners(sent.steps));
     }
 
     void flushAll() {
@@ -320,13 +321,23 @@ final class IdleProbe {
       }
     }
 
-    /** Once every step of the mailbox is answered: the audit, what it found, and its lock let go. */
-    private void finishIfAnswered(Probing p) {
-      if (p.outstanding > 0 || p.lock == null) {
-        return;
-      }
-      p.appOnly.forEach((resource, touch) -> audit.record(new AccessRecord(p.mailbox.id(), resource, touch.startedAt,
-          touch.finishedAt, touch.outcome, touch.requests, touch.code)));
+    /**
+     * The mailboxes among {@code probings} whose every step is answered: their audit in one write (a
+     * batch's mailboxes, so one transaction per batch on a durable store, not one per mailbox-resource),
+     * then, each mailbox at a time, what it found and its lock let go; the audit is written first, while
+     * the locks are held, as a round writes it before it ends.
+     */
+    private void finish(List<Probing> probings) {
+      List<Probing> done = probings.stream().filter(p -> p.outstanding == 0 && p.lock != null).toList();
+      audit.record(done.stream().flatMap(Probing::accessRecords).toList());
+      done.forEach(this::release);
+    }
+
+    private List<Probing> owners(List<Step> steps) {
+      return steps.stream().map(Step::owner).distinct().toList();
+    }
+
+    private void release(Probing p) {
       if (p.before != null && !p.failed && (!p.steps.isEmpty() || p.delegatedFailure != null)) {
         Set<Resource> quiet = EnumSet.noneOf(Resource.class);
         p.steps.forEach(s -> quiet.add(s.resource));
@@ -380,6 +391,12 @@ final class IdleProbe {
 
       Probing(MailboxLocks.Held lock) {
         this.lock = lock;
+      }
+
+      /** One access-audit record per resource probed app-only. */
+      Stream<AccessRecord> accessRecords() {
+        return appOnly.entrySet().stream().map(e -> new AccessRecord(mailbox.id(), e.getKey(), e.getValue().startedAt,
+            e.getValue().finishedAt, e.getValue().outcome, e.getValue().requests, e.getValue().code));
       }
 
       /** A step that was not sent: the resource is read by the round. */

@@ -358,6 +358,20 @@ public interface SyncStateStore {
   void recordAccess(AccessRecord record);
 
   /**
+   * Writes several app-only rounds to the access audit, each as {@link #recordAccess(AccessRecord)}
+   * would, durably before it returns: what an idle cycle's {@code $batch} answered at once (up to 20
+   * mailbox-resources), so a store should write them in one transaction, not one each. Records of one
+   * mailbox-resource are written in their order; across mailbox-resources the order is the store's.
+   * The default writes them one by one.
+   *
+   * @throws IllegalArgumentException having written none of them, when the store cannot hold one of them
+   *     (a field longer than its column, say): the audit then writes the others one by one
+   */
+  default void recordAccess(List<AccessRecord> records) {
+    records.forEach(this::recordAccess);
+  }
+
+  /**
    * The access records that share an instant with {@code [from, to)} (begun before {@code to}, not
    * finished before {@code from}), oldest start first (records begun at the same instant in the order
    * they were first written).

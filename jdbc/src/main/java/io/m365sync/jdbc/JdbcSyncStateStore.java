@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -1132,25 +1133,48 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public void recordAccess(AccessRecord record) {
     Checks.requireNonNull(record, "record");
-    String key = key(record.mailbox());
-    checkLength(record.errorCode(), CODE_MAX, "errorCode");
-    jdbc.tx("recordAccess", record.mailbox(), c -> {
-      if (!foldAccess(c, key, record)) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
-            + " started_at, finished_at, outcome, requests, error_code, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-          ps.setString(1, key);
-          ps.setString(2, record.resource().name());
-          Jdbc.setInstant(ps, 3, record.startedAt());
-          Jdbc.setInstant(ps, 4, record.finishedAt());
-          ps.setString(5, record.outcome().name());
-          ps.setInt(6, record.requests());
-          ps.setString(7, record.errorCode());
-          ps.setInt(8, record.rounds());
-          ps.executeUpdate();
-        }
+    recordAccess(List.of(record));
+  }
+
+  /** One transaction for all of them: an idle cycle's {@code $batch} commits once, not once per mailbox-resource. */
+  @Override
+  public void recordAccess(List<AccessRecord> records) {
+    Checks.requireNonNull(records, "records");
+    for (AccessRecord record : records) {
+      Checks.requireNonNull(record, "record");
+      checkLength(record.errorCode(), CODE_MAX, "errorCode");
+    }
+    if (records.isEmpty()) {
+      return;
+    }
+    // rows updated in one order on every node, so two nodes' batches wait for each other instead of deadlocking;
+    // the sort is stable, so a mailbox-resource's records keep their order
+    List<AccessRecord> ordered = new ArrayList<>(records);
+    ordered.sort(Comparator.comparing((AccessRecord r) -> key(r.mailbox())).thenComparing(AccessRecord::resource));
+    jdbc.tx("recordAccess", records.size() == 1 ? records.get(0).mailbox() : null, c -> {
+      for (AccessRecord record : ordered) {
+        writeAccess(c, record);
       }
       return null;
     });
+  }
+
+  private static void writeAccess(Connection c, AccessRecord record) throws SQLException {
+    String key = key(record.mailbox());
+    if (!foldAccess(c, key, record)) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
+          + " started_at, finished_at, outcome, requests, error_code, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, key);
+        ps.setString(2, record.resource().name());
+        Jdbc.setInstant(ps, 3, record.startedAt());
+        Jdbc.setInstant(ps, 4, record.finishedAt());
+        ps.setString(5, record.outcome().name());
+        ps.setInt(6, record.requests());
+        ps.setString(7, record.errorCode());
+        ps.setInt(8, record.rounds());
+        ps.executeUpdate();
+      }
+    }
   }
 
   /**

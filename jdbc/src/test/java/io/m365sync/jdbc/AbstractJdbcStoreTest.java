@@ -9,6 +9,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.NotEnrolledException;
 import io.m365sync.Resource;
 import io.m365sync.notify.Subscription;
+import io.m365sync.state.AccessRecord;
 import io.m365sync.state.CursorKey;
 import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
@@ -169,6 +170,18 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
         .hasMessageContaining("'remoteId'").hasMessageContaining("1024").hasMessageContaining("1025");
     assertThatThrownBy(() -> store.claimFence(MailboxId.of("contoso", "u".repeat(600))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mailbox key");
+  }
+
+  @Test
+  void anAuditBatchWithARecordTooLongForItsColumnIsRefusedWholeBeforeAnyWrite() {
+    store.putEnrollment(mailbox(ALICE));
+    Instant t = T0.plusSeconds(60);
+    AccessRecord fine = new AccessRecord(ALICE, Resource.EVENTS, t, t, AccessRecord.Outcome.SUCCEEDED, 1, null);
+    AccessRecord tooLong = new AccessRecord(ALICE, Resource.CONTACTS, t, t, AccessRecord.Outcome.FAILED, 1, "c".repeat(513));
+
+    assertThatThrownBy(() -> store.recordAccess(List.of(fine, tooLong)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'errorCode'").hasMessageContaining("513");
+    assertThat(store.accessRecords(T0, t.plusSeconds(1))).as("nothing of the refused batch").isEmpty();
   }
 
   @Test

@@ -126,6 +126,15 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
         : SyncStateStore.super.enrollmentPeriods(mailbox, from, to);
   }
 
+  @Override
+  public void recordAccess(List<AccessRecord> records) {
+    if (forwardDefaults) {
+      delegate.recordAccess(records);
+    } else {
+      SyncStateStore.super.recordAccess(records);
+    }
+  }
+
   // ---------------------------------------------------------------- every other method
 
   @Override

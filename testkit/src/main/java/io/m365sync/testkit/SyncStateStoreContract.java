@@ -640,6 +640,34 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void roundsWrittenTogetherFoldAsIfWrittenOneByOne() {
+    store.putEnrollment(mailbox(ALICE));
+    store.putEnrollment(mailbox(BOB));
+    Instant t = T0.plusSeconds(600);
+    AccessRecord.Outcome ok = AccessRecord.Outcome.SUCCEEDED;
+    AccessRecord.Outcome throttled = AccessRecord.Outcome.THROTTLED;
+    store.recordAccess(List.of(access(ALICE, Resource.EVENTS, t, ok, 1, null),
+        access(BOB, Resource.CONTACTS, t, ok, 1, null), access(ALICE, Resource.CONTACTS, t, ok, 2, null)));
+    // a mailbox-resource twice in one call: in its order, so the throttled rounds fold into each other
+    store.recordAccess(List.of(access(BOB, Resource.CONTACTS, t.plusSeconds(900), ok, 1, null),
+        access(ALICE, Resource.EVENTS, t.plusSeconds(900), ok, 3, null),
+        access(ALICE, Resource.EVENTS, t.plusSeconds(1800), throttled, 1, "429"),
+        access(ALICE, Resource.EVENTS, t.plusSeconds(2700), throttled, 1, "429")));
+    store.recordAccess(List.of());
+
+    List<AccessRecord> records = store.accessRecords(T0, t.plusSeconds(3600));
+    // across mailbox-resources the order of one call's records is the store's
+    assertEquals(Set.of(
+            new AccessRecord(ALICE, Resource.EVENTS, t, t.plusSeconds(900).plusMillis(250), ok, 4, null, 2),
+            new AccessRecord(BOB, Resource.CONTACTS, t, t.plusSeconds(900).plusMillis(250), ok, 2, null, 2),
+            access(ALICE, Resource.CONTACTS, t, ok, 2, null),
+            new AccessRecord(ALICE, Resource.EVENTS, t.plusSeconds(1800), t.plusSeconds(2700).plusMillis(250), throttled, 2,
+                "429", 2)),
+        Set.copyOf(records), records.toString());
+    assertEquals(4, records.size(), records.toString());
+  }
+
+  @Test
   void noRecordFoldsAcrossAnUnenrollOrIntoOneOfAMailboxNotEnrolled() {
     Instant t = T0.plusSeconds(600);
     store.recordAccess(access(ALICE, Resource.EVENTS, t, AccessRecord.Outcome.SUCCEEDED, 1, null)); // not enrolled

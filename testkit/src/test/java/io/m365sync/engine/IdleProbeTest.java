@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.AuthMode;
 import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
@@ -22,9 +23,11 @@ import io.m365sync.model.TodoTask;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
+import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.ForwardingGateway;
+import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.AccessPolicy;
@@ -52,7 +55,8 @@ class IdleProbeTest {
   private final InMemoryCrmStore<Contact> crmContacts = new InMemoryCrmStore<>("contact");
   private final InMemoryCrmStore<TodoTask> crmTasks = new InMemoryCrmStore<>("task");
   private final List<ModelUser> users = new ArrayList<>();
-  private final SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway)
+  private final AuditWrites store = new AuditWrites();
+  private final SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).stateStore(store)
       .delegatedTokens(m365.delegatedTokens()).applicationTokens(m365.applicationTokens())
       .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
       .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
@@ -120,6 +124,37 @@ class IdleProbeTest {
         .allMatch(r -> r.outcome() == AccessRecord.Outcome.SUCCEEDED && r.rounds() == 2 && r.requests() == 2
             && r.finishedAt().equals(m365.clock().instant()));
     assertThat(engine.audit().defects(m365.clock().instant(), m365.clock().instant().plusSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void anIdleCycleWritesEachBatchsAuditInOneStoreCall() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    enroll(40, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    engine.runCycle();
+    store.calls.clear();
+
+    idleCycle(Duration.ofMinutes(5));
+
+    // a durable store commits once per batch, not once per mailbox-resource (20,000 commits an idle cycle at 10,000 mailboxes)
+    assertThat(store.calls).as("the audit writes of the idle cycle, by records per call").containsExactly(20, 20, 20, 20);
+  }
+
+  @Test
+  void aRecordTheStoreRefusesCostsOnlyItselfTheBatchsOthersAreWrittenOneByOne() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    List<Mailbox> mailboxes = enroll(10, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    Instant start = m365.clock().instant();
+    engine.runCycle();
+    store.refused = mailboxes.get(3).id();
+
+    idleCycle(Duration.ofMinutes(5));
+
+    List<AccessRecord> audited = engine.audit().records(start, m365.clock().instant().plusSeconds(1));
+    assertThat(audited).hasSize(20);
+    assertThat(audited).filteredOn(r -> r.mailbox().equals(store.refused)).as("the refused probes are not counted")
+        .allMatch(r -> r.rounds() == 1);
+    assertThat(audited).filteredOn(r -> !r.mailbox().equals(store.refused)).as("every other probe is")
+        .hasSize(18).allMatch(r -> r.rounds() == 2);
   }
 
   @Test
@@ -255,5 +290,29 @@ class IdleProbeTest {
 
 
 
+  }
+
+  /** Counts the audit's writes (records per call) and refuses one mailbox's records as bad input, as a store may. */
+  private static final class AuditWrites extends ForwardingSyncStateStore {
+    final List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
+    volatile MailboxId refused;
+
+    AuditWrites() {
+      super(SyncStateStore.inMemory(), Defaults.DELEGATE);
+    }
+
+    @Override
+    public void recordAccess(AccessRecord record) {
+      recordAccess(List.of(record));
+    }
+
+    @Override
+    public void recordAccess(List<AccessRecord> records) {
+      if (records.stream().anyMatch(r -> r.mailbox().equals(refused))) {
+        throw new IllegalArgumentException("refused: a record of " + refused);
+      }
+      calls.add(records.size());
+      super.recordAccess(records);
+    }
   }
 }

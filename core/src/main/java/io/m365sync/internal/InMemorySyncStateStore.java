@@ -378,7 +378,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     StoredMailbox m = stored(record.mailbox());
     StoredMailbox.AuditEntry into = m.foldTarget(record);
     if (into != null) {
-      into.record = into.record.plus(record);
+      into.fold(record);
     } else {
       StoredMailbox.AuditEntry entry = new StoredMailbox.AuditEntry(record);
       accessRecords.add(entry);
@@ -389,7 +389,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public synchronized List<AccessRecord> accessRecords(Instant from, Instant to) {
     return accessRecords.stream()
-        .map(e -> e.record)
+        .map(StoredMailbox.AuditEntry::record)
         .filter(r -> r.overlaps(from, to))
         .sorted(Comparator.comparing(AccessRecord::startedAt)) // stable: order first written within an instant
         .toList();
@@ -399,8 +399,8 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   public synchronized int pruneAccessAudit(Instant cutoff) {
     int before = accessRecords.size();
     accessRecords.removeIf(e -> {
-      if (e.record.finishedAt().isBefore(cutoff)) {
-        e.record = null; // nothing folds into a deleted record
+      if (e.finishedAt().isBefore(cutoff)) {
+        e.deleted = true; // nothing folds into a deleted record
         return true;
       }
       return false;

@@ -1,6 +1,7 @@
 package io.m365sync.internal;
 
 import io.m365sync.Mailbox;
+import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.state.AccessRecord;
 import io.m365sync.state.DirtyMark;
@@ -31,12 +32,48 @@ final class StoredMailbox {
   /** Per resource, the newest audit record, the one the next like round folds into. */
   private AuditEntry[] newestAccess;
 
-  /** An access record in the store's audit list; its record is replaced when a round folds into it. */
+  /**
+   * A record of the store's audit, held as its fields so that a round folds into it in place: the audit
+   * keeps an entry per mailbox-resource per day for {@code auditRetention}, so a wrapper around an
+   * immutable record would cost the heap an object per entry.
+   */
   static final class AuditEntry {
-    AccessRecord record;
+    private final MailboxId mailbox;
+    private final Resource resource;
+    private final AccessRecord.Outcome outcome;
+    private final String errorCode;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private int requests;
+    private int rounds;
+    /** Pruned: nothing folds into it any more. */
+    boolean deleted;
 
     AuditEntry(AccessRecord record) {
-      this.record = record;
+      mailbox = record.mailbox();
+      resource = record.resource();
+      outcome = record.outcome();
+      errorCode = record.errorCode();
+      set(record);
+    }
+
+    AccessRecord record() {
+      return new AccessRecord(mailbox, resource, startedAt, finishedAt, outcome, requests, errorCode, rounds);
+    }
+
+    Instant finishedAt() {
+      return finishedAt;
+    }
+
+    void fold(AccessRecord later) {
+      set(record().plus(later));
+    }
+
+    private void set(AccessRecord record) {
+      startedAt = record.startedAt();
+      finishedAt = record.finishedAt();
+      requests = record.requests();
+      rounds = record.rounds();
     }
   }
 
@@ -116,10 +153,10 @@ final class StoredMailbox {
     int i = record.resource().ordinal();
     AuditEntry newest = newestAccess == null || newestAccess.length <= i ? null : newestAccess[i];
     EnrollmentPeriod open = openPeriod();
-    if (newest == null || newest.record == null || open == null || !newest.record.coalescesWith(record)) {
+    if (newest == null || newest.deleted || open == null || !newest.record().coalescesWith(record)) {
       return null;
     }
-    return open.enrolledAt().isAfter(newest.record.startedAt()) || open.enrolledAt().isAfter(record.startedAt())
+    return open.enrolledAt().isAfter(newest.startedAt) || open.enrolledAt().isAfter(record.startedAt())
         ? null : newest;
   }
 

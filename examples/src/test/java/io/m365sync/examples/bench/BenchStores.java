@@ -30,6 +30,11 @@ final class BenchStores implements AutoCloseable {
   interface Opened extends AutoCloseable {
     SyncStateStore store();
 
+    /** The commits made on the store's connections so far (PostgreSQL), or -1 where not counted. */
+    default long commits() {
+      return -1;
+    }
+
     @Override
     void close() throws Exception;
   }
@@ -83,8 +88,25 @@ final class BenchStores implements AutoCloseable {
           deleteTree(dir);
         });
       default:
-        HikariDataSource pool = pool(newSchema());
-        return opened(JdbcSyncStateStore.create(pool), pool::close);
+        CommitCounter counter = new CommitCounter(newSchema());
+        HikariDataSource pool = pool(counter);
+        SyncStateStore postgres = JdbcSyncStateStore.create(pool);
+        return new Opened() {
+          @Override
+          public SyncStateStore store() {
+            return postgres;
+          }
+
+          @Override
+          public long commits() {
+            return counter.commits();
+          }
+
+          @Override
+          public void close() {
+            pool.close();
+          }
+        };
     }
   }
 

@@ -1,0 +1,88 @@
+package io.m365sync.examples.bench;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} that counts the commits made on its connections: what a durable store's write
+ * path costs the database per idle cycle, whatever the statements inside each transaction.
+ */
+final class CommitCounter implements DataSource {
+  private final DataSource delegate;
+  private final AtomicLong commits = new AtomicLong();
+
+  CommitCounter(DataSource delegate) {
+    this.delegate = delegate;
+  }
+
+  long commits() {
+    return commits.get();
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return counting(delegate.getConnection());
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    return counting(delegate.getConnection(username, password));
+  }
+
+  private Connection counting(Connection connection) {
+    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+        (proxy, method, args) -> {
+          try {
+            Object result = method.invoke(connection, args);
+            if (method.getName().equals("commit")) {
+              commits.incrementAndGet();
+            }
+            return result;
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    return delegate.getLogWriter();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    delegate.setLogWriter(out);
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    delegate.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() throws SQLException {
+    return delegate.getLoginTimeout();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return delegate.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    return delegate.unwrap(iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return delegate.isWrapperFor(iface);
+  }
+}

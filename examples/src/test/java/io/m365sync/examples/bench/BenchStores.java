@@ -30,13 +30,23 @@ final class BenchStores implements AutoCloseable {
   interface Opened extends AutoCloseable {
     SyncStateStore store();
 
-    /** The commits made on the store's connections so far (PostgreSQL), or -1 where not counted. */
-    default long commits() {
-      return -1;
+    /**
+     * The commits made on the store's connections so far (PostgreSQL), all and those of transactions
+     * that wrote, or null where not counted.
+     */
+    default Commits commits() {
+      return null;
     }
 
     @Override
     void close() throws Exception;
+  }
+
+  /** Commits on a store's connections: all, and those of transactions that wrote. */
+  record Commits(long all, long wrote) {
+    Commits since(Commits before) {
+      return new Commits(all - before.all, wrote - before.wrote);
+    }
   }
 
   private static final int POOL_SIZE = 16;
@@ -98,8 +108,8 @@ final class BenchStores implements AutoCloseable {
           }
 
           @Override
-          public long commits() {
-            return counter.commits();
+          public Commits commits() {
+            return new Commits(counter.commits(), counter.writeCommits());
           }
 
           @Override

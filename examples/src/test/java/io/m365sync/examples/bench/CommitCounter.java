@@ -11,12 +11,14 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A {@link DataSource} that counts the commits made on its connections: what a durable store's write
- * path costs the database per idle cycle, whatever the statements inside each transaction.
+ * A {@link DataSource} that counts the commits made on its connections, and among them those of
+ * transactions that prepared a write ({@code INSERT}, {@code UPDATE}, {@code DELETE}, {@code MERGE}): what
+ * a durable store's write path costs the database per idle cycle, whatever the statements inside.
  */
 final class CommitCounter implements DataSource {
   private final DataSource delegate;
   private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong writeCommits = new AtomicLong();
 
   CommitCounter(DataSource delegate) {
     this.delegate = delegate;
@@ -24,6 +26,10 @@ final class CommitCounter implements DataSource {
 
   long commits() {
     return commits.get();
+  }
+
+  long writeCommits() {
+    return writeCommits.get();
   }
 
   @Override
@@ -37,18 +43,33 @@ final class CommitCounter implements DataSource {
   }
 
   private Connection counting(Connection connection) {
+    boolean[] wrote = {false}; // a connection is used by one thread at a time
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
         (proxy, method, args) -> {
           try {
+            if (method.getName().equals("prepareStatement") && isWrite((String) args[0])) {
+              wrote[0] = true;
+            }
             Object result = method.invoke(connection, args);
             if (method.getName().equals("commit")) {
               commits.incrementAndGet();
+              if (wrote[0]) {
+                writeCommits.incrementAndGet();
+              }
+            }
+            if (method.getName().equals("commit") || method.getName().equals("rollback")) {
+              wrote[0] = false;
             }
             return result;
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }
         });
+  }
+
+  private static boolean isWrite(String sql) {
+    String verb = sql.stripLeading().split("\\s", 2)[0].toUpperCase(java.util.Locale.ROOT);
+    return verb.equals("INSERT") || verb.equals("UPDATE") || verb.equals("DELETE") || verb.equals("MERGE");
   }
 
   @Override

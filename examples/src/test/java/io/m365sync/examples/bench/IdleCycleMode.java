@@ -33,7 +33,7 @@ final class IdleCycleMode {
   record HeapPoint(int cycle, double bytesPerMailbox, long auditRecords, double bytesPerMailboxWithoutAudit) {}
 
   record Result(int mailboxes, int resources, int cycles, String store, Duration initialSync, long httpRoundTrips,
-                long graphRequests, long tokenRequests, long maxRoundTripsInACycle, Duration idleTime, long commits,
+                long graphRequests, long tokenRequests, long maxRoundTripsInACycle, Duration idleTime, BenchStores.Commits commits,
                 List<HeapPoint> heap, long runRecords, long runsCounted, double bytesPerAuditRecord,
                 List<HeapHistogram.Line> composition) {
     long polledPerCycle() {
@@ -73,7 +73,7 @@ final class IdleCycleMode {
       long tokens = 0;
       long maxHttp = 0;
       long idleNanos = 0;
-      long commitsBefore = opened.commits();
+      BenchStores.Commits commitsBefore = opened.commits();
       List<Long> usedAt = new ArrayList<>();
       List<Long> auditAt = new ArrayList<>();
       Instant start = clock.instant();
@@ -95,7 +95,7 @@ final class IdleCycleMode {
               idle.tokenRequests(), idle.took().toNanos() / 1e9, usedAt.get(usedAt.size() - 1), auditAt.get(auditAt.size() - 1));
         }
       }
-      long commits = commitsBefore < 0 ? -1 : opened.commits() - commitsBefore;
+      BenchStores.Commits commits = commitsBefore == null ? null : opened.commits().since(commitsBefore);
       long runRecords = path.runRecords(users);
       long runsCounted = path.runsCounted(users);
       // the audit's share: what pruning every record frees (the app-only probes each cycle add records)
@@ -149,9 +149,10 @@ final class IdleCycleMode {
         r.perPolled(r.tokenRequests()), r.tokenRequests(), r.cycles()));
     sb.append(String.format("an idle cycle took %.2f s on average: %,.0f mailbox-resources/s%n",
         r.idleTime().toNanos() / 1e9 / r.cycles(), r.polledPerCycle() * r.cycles() / (r.idleTime().toNanos() / 1e9)));
-    if (r.commits() >= 0) {
-      sb.append(String.format("state store commits per idle cycle: %,.0f (%.3f per polled mailbox-resource)%n",
-          r.commits() / (double) r.cycles(), r.perPolled(r.commits())));
+    if (r.commits() != null) {
+      sb.append(String.format("state store commits per idle cycle: %,.0f (%.3f per polled mailbox-resource), of which"
+          + " transactions that wrote %,.0f (%.3f)%n", r.commits().all() / (double) r.cycles(), r.perPolled(r.commits().all()),
+          r.commits().wrote() / (double) r.cycles(), r.perPolled(r.commits().wrote())));
     }
     sb.append("heap per idle enrolled mailbox (goal <= 2 KB, flat): ");
     r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailbox())));

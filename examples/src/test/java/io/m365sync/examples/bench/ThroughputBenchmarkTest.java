@@ -77,6 +77,18 @@ class ThroughputBenchmarkTest {
   }
 
   @Test
+  void idleModeOnPostgresCountsTheStoresCommitsAndABatchsAuditIsOneOfThem() throws Exception {
+    IdleCycleMode.Result r = IdleCycleMode.run(BenchArgs.parse("mailboxes=20", "cycles=2", "store=postgres"));
+
+    assertThat(r.store()).startsWith("embedded PostgreSQL");
+    // 40 polled mailbox-resources a cycle are 2 batches of 20 probes: 2 audit writes (were 40, one per probe), and the
+    // upkeep after the cycle prunes the audit; nothing else of an idle cycle writes
+    assertThat(r.commits().wrote()).isEqualTo(3L * r.cycles());
+    assertThat(r.commits().all()).isGreaterThan(r.commits().wrote());
+    assertThat(IdleCycleMode.report(r)).contains("state store commits per idle cycle");
+  }
+
+  @Test
   void clusterModeRunsOneNodeThenTwoOnPostgresWithoutOverlappingRounds() throws Exception {
     ClusterMode.Result r = ClusterMode.run(BenchArgs.parse("mailboxes=12", "events=120", "medianMs=5", "p99Ms=20",
         "pollingMs=200", "jitterMs=100", "threads=3"));

@@ -52,7 +52,7 @@ final class ClusterMode {
   static final int JITTER_MS = 1000;
 
   record Result(int mailboxes, int eventsPerMailbox, String latency, String store, String scheduler,
-                int emulatorThreads, Run one, Run two) {
+                int emulatorThreads, int warmups, Run one, Run two) {
     double ratio() {
       return two.phase().eventsPerSecond() / one.phase().eventsPerSecond();
     }
@@ -63,7 +63,9 @@ final class ClusterMode {
    * timeoutMinutes (30), statements (0: with N, PostgreSQL's top N statements by time per run, from
    * {@code pg_stat_statements}); jitterMs ({@value #JITTER_MS}: the first rounds all due at once, where the
    * scheduler's default spreads them over a minute); the scheduler's other settings keep their defaults
-   * unless given: threads, pollingMs, lockAndFetch.
+   * unless given: threads, pollingMs, lockAndFetch; warmups (1): runs of one node and of two before the
+   * counted ones, not counted, so that neither counted run pays the JIT's compiling (in a one-minute run
+   * its threads used about as much CPU as the rounds, and the first run alone would pay it).
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 2000);
@@ -83,10 +85,16 @@ final class ClusterMode {
          M365Emulator emulator = new M365Emulator(world.cloud).threads(emulatorThreads).maxRecordedRequests(0).start()) {
       emulator.graphLatency(latency).tokenLatency(latency);
       Cluster cluster = new Cluster(emulator, world, stores, users, (long) mailboxes * events, args, timeout, statements);
+      int warmups = args.integer("warmups", 1);
+      for (int i = 1; i <= warmups; i++) {
+        System.out.printf("warm-up %d of %d, not counted:%n", i, warmups);
+        print(cluster.run(1));
+        print(cluster.run(2));
+      }
       Run one = print(cluster.run(1));
       Run two = print(cluster.run(2));
-      return new Result(mailboxes, events, latency.toString(), stores.describe(), scheduler(args), emulatorThreads, one,
-          two);
+      return new Result(mailboxes, events, latency.toString(), stores.describe(), scheduler(args), emulatorThreads,
+          warmups, one, two);
     }
   }
 
@@ -225,7 +233,8 @@ final class ClusterMode {
     sb.append(String.format("cluster: %s on Graph and the token endpoint, Graph's Outlook limits; %,d mailboxes x %d events;"
         + " each node SyncEngine at SyncOptions.defaults() (application mode, MSAL, Graph SDK gateway, own cached executor),"
         + " JdbcSyncStateStore and %s on %s, one shared in-memory CRM; all nodes and the emulator (%d handler threads)"
-        + " in one JVM%n", r.latency(), r.mailboxes(), r.eventsPerMailbox(), r.scheduler(), r.store(), r.emulatorThreads()));
+        + " in one JVM; counted after %d warm-up run(s) of each%n", r.latency(), r.mailboxes(), r.eventsPerMailbox(),
+        r.scheduler(), r.store(), r.emulatorThreads(), r.warmups()));
     sb.append("| nodes | events/s | time | cores busy: JVM (of which emulator) / PostgreSQL | rounds per node | most rounds at once per node"
         + " | Graph / token requests | 429s | throttled twice in a row | overlapping rounds | CRM duplicates | load average |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");

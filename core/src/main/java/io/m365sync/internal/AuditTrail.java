@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -44,18 +45,20 @@ public final class AuditTrail {
    * and the cycle goes on.
    */
   void record(List<AccessRecord> records) {
-    for (AccessRecord record : written(records)) {
+    Map<MailboxId, List<AccessRecord>> byMailbox = new LinkedHashMap<>();
+    written(records).forEach(r -> byMailbox.computeIfAbsent(r.mailbox(), m -> new ArrayList<>()).add(r));
+    byMailbox.forEach((mailbox, ofMailbox) -> {
       try {
-        // this mailbox's periods only: one index seek per round, never every mailbox's history
-        if (store.enrollmentPeriods(record.mailbox(), record.startedAt(), record.finishedAt()).stream()
-            .noneMatch(p -> p.covers(record.startedAt(), record.finishedAt()))) {
-          report(record);
-        }
+        // this mailbox's periods only, once for its records: an index seek, never every mailbox's history
+        Instant from = ofMailbox.stream().map(AccessRecord::startedAt).min(Comparator.naturalOrder()).orElseThrow();
+        Instant to = ofMailbox.stream().map(AccessRecord::finishedAt).max(Comparator.naturalOrder()).orElseThrow();
+        List<EnrollmentPeriod> periods = store.enrollmentPeriods(mailbox, from, to);
+        ofMailbox.stream().filter(r -> !covered(r, periods)).forEach(this::report);
       } catch (RuntimeException e) {
-        log.error("m365sync could not check the access audit record of an app-only round of {} for mailbox {}"
-            + " against its enrollment", record.resource(), record.mailbox(), e);
+        log.error("m365sync could not check the access audit records of {} app-only rounds of mailbox {}"
+            + " against its enrollment", ofMailbox.size(), mailbox, e);
       }
-    }
+    });
   }
 
   private List<AccessRecord> written(List<AccessRecord> records) {
@@ -109,10 +112,12 @@ public final class AuditTrail {
     for (EnrollmentPeriod p : store.enrollmentPeriods(from, to)) {
       periods.computeIfAbsent(p.mailbox(), m -> new ArrayList<>()).add(p);
     }
-    return records.stream()
-        .filter(r -> periods.getOrDefault(r.mailbox(), List.of()).stream()
-            .noneMatch(p -> p.covers(r.startedAt(), r.finishedAt())))
-        .toList();
+    return records.stream().filter(r -> !covered(r, periods.getOrDefault(r.mailbox(), List.of()))).toList();
+  }
+
+  /** Whether one of its mailbox's {@code periods} holds the whole of {@code record}. */
+  private static boolean covered(AccessRecord record, List<EnrollmentPeriod> periods) {
+    return periods.stream().anyMatch(p -> p.covers(record.startedAt(), record.finishedAt()));
   }
 
   /** One defect, loudly. */

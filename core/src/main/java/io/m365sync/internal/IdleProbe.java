@@ -22,9 +22,9 @@ import io.m365sync.gateway.ThrottledException;
 import io.m365sync.internal.sync.SyncPipeline;
 import io.m365sync.model.ResourceType;
 import io.m365sync.state.AccessRecord;
+import io.m365sync.state.CursorKey;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
-import io.m365sync.sync.ResourceSyncer;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -212,14 +212,18 @@ final class IdleProbe {
       MailboxState before = state.get();
       p.mailbox = mailbox;
       p.before = before;
-      Map<Resource, List<DeltaRequest>> reads = new EnumMap<>(Resource.class);
+      Map<Resource, SyncPipeline<?>> pipelines = new EnumMap<>(Resource.class);
       for (Resource resource : mailbox.resources()) {
-        ResourceSyncer<?> syncer = ctx.syncers().get(resource);
-        if (syncer instanceof SyncPipeline<?> pipeline) {
-          pipeline.idleProbe(ctx.store(), id, now, ctx.options().pageSize(), ctx.options().eventWindowPast(),
-              ctx.options().eventWindowFuture()).ifPresent(r -> reads.put(resource, r));
+        if (ctx.syncers().get(resource) instanceof SyncPipeline<?> pipeline) {
+          pipelines.put(resource, pipeline);
         }
       }
+      // the mailbox's links, windows and notes in one store call, not one per key
+      Map<CursorKey, String> stored = ctx.store().cursors(pipelines.values().stream()
+          .flatMap(pipeline -> pipeline.idleProbeReads(id).stream()).toList());
+      Map<Resource, List<DeltaRequest>> reads = new EnumMap<>(Resource.class);
+      pipelines.forEach((resource, pipeline) -> pipeline.idleProbe(stored, id, now, ctx.options().pageSize(),
+          ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()).ifPresent(r -> reads.put(resource, r)));
       if (reads.isEmpty()) {
         return;
       }

@@ -20,6 +20,7 @@ import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -180,6 +181,11 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   public synchronized Optional<String> cursor(CursorKey key) {
     StoredMailbox m = mailboxes.get(key.mailbox());
     return Optional.ofNullable(m == null ? null : m.cursor(key.resource(), key.container()));
+  }
+
+  @Override
+  public synchronized Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
+    return SyncStateStore.super.cursors(keys); // under the lock once, not once per key
   }
 
   @Override

@@ -182,6 +182,20 @@ public interface SyncStateStore {
   // cursors
   Optional<String> cursor(CursorKey key);
 
+  /**
+   * The cursors stored under {@code keys}, keys with none left out: what an idle probe reads of a
+   * mailbox before it decides whether to ask Microsoft 365 anything (its links, its events window,
+   * its write-ahead notes), in one call, so a store should answer it in one round trip per mailbox
+   * rather than one per key. The default reads them one by one.
+   */
+  default Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
+    Map<CursorKey, String> found = new HashMap<>();
+    for (CursorKey key : keys) {
+      cursor(key).ifPresent(cursor -> found.put(key, cursor));
+    }
+    return found;
+  }
+
   void putCursor(CursorKey key, String cursor, long fence);
 
   void removeCursor(CursorKey key, long fence);

@@ -579,6 +579,38 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     });
   }
 
+  /** One transaction, one query per mailbox: its cursor rows are few (links, the events window, notes). */
+  @Override
+  public Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
+    Checks.requireNonNull(keys, "keys");
+    Map<MailboxId, Map<String, CursorKey>> wanted = new LinkedHashMap<>();
+    for (CursorKey key : keys) {
+      Checks.requireNonNull(key, "key");
+      wanted.computeIfAbsent(key.mailbox(), m -> new HashMap<>()).put(key.resource().name() + container(key), key);
+    }
+    if (wanted.isEmpty()) {
+      return Map.of();
+    }
+    return jdbc.tx("cursors", wanted.size() == 1 ? wanted.keySet().iterator().next() : null, c -> {
+      Map<CursorKey, String> found = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT resource_name, container_id, delta_link FROM m365sync_cursor"
+          + " WHERE mailbox_key = ?")) {
+        for (Map.Entry<MailboxId, Map<String, CursorKey>> mailbox : wanted.entrySet()) {
+          ps.setString(1, key(mailbox.getKey()));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              CursorKey key = mailbox.getValue().get(rs.getString(1) + rs.getString(2));
+              if (key != null && rs.getString(3) != null) {
+                found.put(key, rs.getString(3));
+              }
+            }
+          }
+        }
+      }
+      return found;
+    });
+  }
+
   @Override
   public void putCursor(CursorKey key, String cursor, long fence) {
     Checks.requireNonNull(key, "key");

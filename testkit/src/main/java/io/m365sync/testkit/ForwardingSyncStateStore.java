@@ -127,6 +127,11 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
+    return forwardDefaults ? delegate.cursors(keys) : SyncStateStore.super.cursors(keys);
+  }
+
+  @Override
   public void recordAccess(List<AccessRecord> records) {
     if (forwardDefaults) {
       delegate.recordAccess(records);

@@ -155,6 +155,27 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void cursorsOfSeveralKeysAndMailboxesInOneCallLeaveOutTheOnesNotStored() {
+    long alice = enrollAndClaim(ALICE);
+    long bob = enrollAndClaim(BOB);
+    CursorKey aliceEvents = new CursorKey(ALICE, Resource.EVENTS, "");
+    CursorKey aliceFolder = new CursorKey(ALICE, Resource.CONTACTS, "folder");
+    CursorKey aliceNote = new CursorKey(ALICE, Resource.CONTACTS, "m365sync:note");
+    CursorKey bobEvents = new CursorKey(BOB, Resource.EVENTS, "");
+    store.putCursor(aliceEvents, "delta-a", alice);
+    store.putCursor(aliceFolder, "delta-a-folder", alice);
+    store.putCursor(aliceNote, "gone", alice);
+    store.removeCursor(aliceNote, alice);
+    store.putCursor(new CursorKey(ALICE, Resource.CONTACTS, ""), "not asked for", alice);
+    store.putCursor(bobEvents, "delta-b", bob);
+
+    assertEquals(Map.of(aliceEvents, "delta-a", aliceFolder, "delta-a-folder", bobEvents, "delta-b"),
+        store.cursors(List.of(aliceEvents, aliceFolder, aliceNote, new CursorKey(ALICE, Resource.EVENTS, "folder"),
+            bobEvents, new CursorKey(MailboxId.of("contoso", "oid-nobody"), Resource.EVENTS, ""))));
+    assertEquals(Map.of(), store.cursors(List.of()));
+  }
+
+  @Test
   void purgeFencesOutARoundStillInFlight() {
     store.putEnrollment(mailbox(ALICE));
     long fence = store.claimFence(ALICE);

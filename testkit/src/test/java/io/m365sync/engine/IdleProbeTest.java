@@ -21,6 +21,8 @@ import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.model.TodoTask;
 import io.m365sync.state.AccessRecord;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.SyncStateStore;
@@ -36,10 +38,14 @@ import io.m365sync.testkit.model.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +61,7 @@ class IdleProbeTest {
   private final InMemoryCrmStore<Contact> crmContacts = new InMemoryCrmStore<>("contact");
   private final InMemoryCrmStore<TodoTask> crmTasks = new InMemoryCrmStore<>("task");
   private final List<ModelUser> users = new ArrayList<>();
-  private final AuditWrites store = new AuditWrites();
+  private final StoreCalls store = new StoreCalls();
   private final SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).stateStore(store)
       .delegatedTokens(m365.delegatedTokens()).applicationTokens(m365.applicationTokens())
       .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crmEvents))
@@ -137,6 +143,21 @@ class IdleProbeTest {
 
     // a durable store commits once per batch, not once per mailbox-resource (20,000 commits an idle cycle at 10,000 mailboxes)
     assertThat(store.calls).as("the audit writes of the idle cycle, by records per call").containsExactly(20, 20, 20, 20);
+  }
+
+  @Test
+  void anIdleCycleReadsEachMailboxsCursorsInOneCallAndChecksItsAuditOnce() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    enroll(40, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    engine.runCycle();
+    store.resetReads();
+
+    idleCycle(Duration.ofMinutes(5));
+
+    // links, events window and write-ahead notes of both resources: one store call per mailbox, not five
+    assertThat(store.cursorsCalls.get()).isEqualTo(40);
+    assertThat(store.cursorReads.get()).as("cursors read one by one").isZero();
+    assertThat(store.periodReads.get()).as("enrollment periods read for the audit: once per mailbox").isEqualTo(40);
   }
 
   @Test
@@ -292,13 +313,43 @@ class IdleProbeTest {
 
   }
 
-  /** Counts the audit's writes (records per call) and refuses one mailbox's records as bad input, as a store may. */
-  private static final class AuditWrites extends ForwardingSyncStateStore {
+  /**
+   * Counts the audit's writes (records per call) and the reads a durable store answers with a round
+   * trip each, and refuses one mailbox's records as bad input, as a store may.
+   */
+  private static final class StoreCalls extends ForwardingSyncStateStore {
     final List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger cursorReads = new AtomicInteger();
+    final AtomicInteger cursorsCalls = new AtomicInteger();
+    final AtomicInteger periodReads = new AtomicInteger();
     volatile MailboxId refused;
 
-    AuditWrites() {
+    StoreCalls() {
       super(SyncStateStore.inMemory(), Defaults.DELEGATE);
+    }
+
+    void resetReads() {
+      cursorReads.set(0);
+      cursorsCalls.set(0);
+      periodReads.set(0);
+    }
+
+    @Override
+    public Optional<String> cursor(CursorKey key) {
+      cursorReads.incrementAndGet();
+      return super.cursor(key);
+    }
+
+    @Override
+    public Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
+      cursorsCalls.incrementAndGet();
+      return super.cursors(keys);
+    }
+
+    @Override
+    public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
+      periodReads.incrementAndGet();
+      return super.enrollmentPeriods(mailbox, from, to);
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.m365sync.internal.Fork;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
-import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.SyncRound;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,22 +93,27 @@ final class DeltaReader<T extends SyncItem> {
    * chain, from its link; empty when the round would read more (a link missing, the window due
    * to slide), which no probe of the links can stand for.
    */
-  Optional<List<DeltaRequest>> probes(SyncStateStore state, MailboxId mailbox, Markers markers, Window desired,
+  Optional<List<DeltaRequest>> probes(Map<CursorKey, String> read, MailboxId mailbox, String storedWindow, Window desired,
                                       Duration slide, int pageSize) {
-    Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
+    Window stored = windowed && storedWindow != null ? Window.decode(storedWindow) : null;
     if (windowed && slides(stored, desired, slide)) {
       return Optional.empty();
     }
     List<Chain> chains = chains(stored);
     List<DeltaRequest> requests = new ArrayList<>(chains.size());
     for (Chain chain : chains) {
-      Optional<String> cursor = state.cursor(new CursorKey(mailbox, type.resource(), chain.key()));
-      if (cursor.isEmpty()) {
+      String cursor = read.get(new CursorKey(mailbox, type.resource(), chain.key()));
+      if (cursor == null) {
         return Optional.empty();
       }
-      requests.add(chain.request(cursor.get(), pageSize, false));
+      requests.add(chain.request(cursor, pageSize, false));
     }
     return Optional.of(requests);
+  }
+
+  /** The cursor keys of the chains' links: the containers', or the events window's one. */
+  List<CursorKey> chainKeys(MailboxId mailbox) {
+    return chains(null).stream().map(c -> new CursorKey(mailbox, type.resource(), c.key())).toList();
   }
 
   /** Whether the events window must move (none stored yet, or the desired one is a slide away). */

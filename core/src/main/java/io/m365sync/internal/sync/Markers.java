@@ -33,6 +33,10 @@ final class Markers {
   }
 
   CursorKey key(String name) {
+    return key(mailbox, resource, name);
+  }
+
+  static CursorKey key(MailboxId mailbox, Resource resource, String name) {
     return new CursorKey(mailbox, resource, NS + name);
   }
 

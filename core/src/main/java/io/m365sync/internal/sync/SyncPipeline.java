@@ -99,23 +99,40 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
   }
 
   /**
+   * The state {@link #idleProbe} reads: the cursor keys of the mailbox's links, events window, CRM
+   * watermark and write-ahead note for this resource, so that the engine reads a mailbox's in one
+   * {@link SyncStateStore#cursors} call.
+   */
+  public List<CursorKey> idleProbeReads(MailboxId mailbox) {
+    List<CursorKey> keys = new ArrayList<>(reader.chainKeys(mailbox));
+    keys.add(WriteAhead.key(mailbox, type.resource()));
+    keys.add(Markers.key(mailbox, type.resource(), Markers.window()));
+    if (flow.pushes()) {
+      keys.add(Markers.key(mailbox, type.resource(), Markers.crmWatermark()));
+    }
+    return keys;
+  }
+
+  /**
    * For the engine's idle probe: the delta requests whose pages, when every one is empty, mean this
    * resource's next round would have nothing to do, so that it may be left out of the round; empty
    * when the round must run whatever Microsoft 365 says: a container without a link, the events
    * window due to slide, CRM changes waiting to go out (two-way), or a write-ahead note a crash left.
-   * Reads the state store and, two-way, the CRM's changes (a CRM that fails: empty); writes nothing.
+   * Reads nothing of the state store but {@code read}, the cursors stored under
+   * {@link #idleProbeReads}, and, two-way, the CRM's changes (a CRM that fails: empty); writes nothing.
    */
-  public Optional<List<DeltaRequest>> idleProbe(SyncStateStore state, MailboxId mailbox, Instant now, int pageSize,
-                                                Duration eventWindowPast, Duration eventWindowFuture) {
-    if (WriteAhead.pending(state, mailbox, type.resource())) {
+  public Optional<List<DeltaRequest>> idleProbe(Map<CursorKey, String> read, MailboxId mailbox, Instant now,
+                                                int pageSize, Duration eventWindowPast, Duration eventWindowFuture) {
+    if (read.containsKey(WriteAhead.key(mailbox, type.resource()))) {
       return Optional.empty();
     }
-    Markers markers = new Markers(state, mailbox, type.resource(), 0);
-    Optional<List<DeltaRequest>> probes = reader.probes(state, mailbox, markers,
+    Optional<List<DeltaRequest>> probes = reader.probes(read, mailbox,
+        read.get(Markers.key(mailbox, type.resource(), Markers.window())),
         desiredWindow(now, eventWindowPast, eventWindowFuture), options.windowSlide(), pageSize);
     if (probes.isPresent() && flow.pushes()) {
       try {
-        if (!crm.changesSince(mailbox, markers.get(Markers.crmWatermark()).orElse(null)).changes().isEmpty()) {
+        if (!crm.changesSince(mailbox, read.get(Markers.key(mailbox, type.resource(), Markers.crmWatermark())))
+            .changes().isEmpty()) {
           return Optional.empty();
         }
       } catch (RuntimeException e) {

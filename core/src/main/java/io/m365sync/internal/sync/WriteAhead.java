@@ -45,14 +45,14 @@ final class WriteAhead {
 
   WriteAhead(SyncStateStore state, MailboxId mailbox, Resource resource, long fence) {
     this.state = state;
-    this.key = new CursorKey(mailbox, resource, CONTAINER);
+    this.key = key(mailbox, resource);
     this.fence = fence;
     state.cursor(key).ifPresent(this::parse);
   }
 
-  /** Whether a crash left a note for the mailbox and resource (its round must run to settle it). */
-  static boolean pending(SyncStateStore state, MailboxId mailbox, Resource resource) {
-    return state.cursor(new CursorKey(mailbox, resource, CONTAINER)).isPresent();
+  /** Where the note of the mailbox and resource is kept: present only while a crash left one (its round must run). */
+  static CursorKey key(MailboxId mailbox, Resource resource) {
+    return new CursorKey(mailbox, resource, CONTAINER);
   }
 
   boolean pulling(String remoteId) {

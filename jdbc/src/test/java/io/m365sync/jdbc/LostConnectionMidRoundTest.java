@@ -8,7 +8,6 @@ import io.m365sync.MailboxSyncReport;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
-import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
 import io.m365sync.model.CalendarEvent;
@@ -20,6 +19,7 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
+import io.m365sync.testkit.ForwardingCrmStore;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
@@ -310,34 +310,21 @@ class LostConnectionMidRoundTest {
   }
 
   /** Passes CRM calls through, noting creates whose link the store has not written yet. */
-  private record WatchedCrm<T extends SyncItem>(CrmStore<T> crm, AtomicBoolean createUnlinked) implements CrmStore<T> {
+  private static final class WatchedCrm<T extends SyncItem> extends ForwardingCrmStore<T> {
+    private final AtomicBoolean createUnlinked;
+
+    WatchedCrm(CrmStore<T> crm, AtomicBoolean createUnlinked) {
+      super(crm);
+      this.createUnlinked = createUnlinked;
+    }
+
     @Override
     public CrmRecord<T> save(MailboxId mailbox, String crmId, T item) {
-      CrmRecord<T> saved = crm.save(mailbox, crmId, item);
+      CrmRecord<T> saved = super.save(mailbox, crmId, item);
       if (crmId == null) {
         createUnlinked.set(true);
       }
       return saved;
-    }
-
-    @Override
-    public void delete(MailboxId mailbox, String crmId) {
-      crm.delete(mailbox, crmId);
-    }
-
-    @Override
-    public Optional<CrmRecord<T>> find(MailboxId mailbox, String crmId) {
-      return crm.find(mailbox, crmId);
-    }
-
-    @Override
-    public List<CrmRecord<T>> list(MailboxId mailbox) {
-      return crm.list(mailbox);
-    }
-
-    @Override
-    public CrmChanges<T> changesSince(MailboxId mailbox, String watermark) {
-      return crm.changesSince(mailbox, watermark);
     }
   }
 }

@@ -14,9 +14,7 @@ import io.m365sync.SyncOptions;
 import io.m365sync.TenantId;
 import io.m365sync.TenantStatus;
 import io.m365sync.access.AccessPolicyCheck;
-import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
-import io.m365sync.crm.CrmStore;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.MailboxSettings;
 import io.m365sync.model.ResourceType;
@@ -33,6 +31,7 @@ import io.m365sync.state.TenantSettings;
 import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.MailboxSettingsOptions;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.testkit.ForwardingCrmStore;
 import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
@@ -44,8 +43,6 @@ import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -174,8 +171,7 @@ class EnginePromisesTest {
   // ------------------------------------------------------------------ the enrollment gate under the lock
 
   /** A CRM that holds its first save until released, so a test can act while a round is mid-way. */
-  private static final class HeldCrm<T extends SyncItem> implements CrmStore<T> {
-    final InMemoryCrmStore<T> d;
+  private static final class HeldCrm<T extends SyncItem> extends ForwardingCrmStore<T> {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicBoolean hold = new AtomicBoolean(true);
@@ -183,7 +179,7 @@ class EnginePromisesTest {
     volatile boolean unenrolled;
 
     HeldCrm(String prefix) {
-      d = new InMemoryCrmStore<>(prefix);
+      super(new InMemoryCrmStore<>(prefix));
     }
 
     @Override
@@ -195,13 +191,8 @@ class EnginePromisesTest {
       if (unenrolled) {
         savesAfterUnenroll.incrementAndGet();
       }
-      return d.save(mailbox, crmId, item);
+      return super.save(mailbox, crmId, item);
     }
-
-    @Override public void delete(MailboxId mailbox, String crmId) { d.delete(mailbox, crmId); }
-    @Override public Optional<CrmRecord<T>> find(MailboxId mailbox, String crmId) { return d.find(mailbox, crmId); }
-    @Override public List<CrmRecord<T>> list(MailboxId mailbox) { return d.list(mailbox); }
-    @Override public CrmChanges<T> changesSince(MailboxId mailbox, String watermark) { return d.changesSince(mailbox, watermark); }
   }
 
   private static void await(CountDownLatch latch) {

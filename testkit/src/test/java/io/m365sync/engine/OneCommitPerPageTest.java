@@ -8,19 +8,16 @@ import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
-import io.m365sync.state.CursorKey;
-import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
-import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.RecordingSyncStateStore;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -33,50 +30,14 @@ class OneCommitPerPageTest {
   private static final int PAGES = 4;
   private static final int UPDATED = PAGE_SIZE + 2;
 
-  /** Every id-map and cursor write the rounds make, one entry per store call (one transaction in a database). */
-  private static final class Writes extends ForwardingSyncStateStore {
-    final List<String> calls = new ArrayList<>();
+  /** The id-map and cursor writes: one store call each, one transaction in a database. */
+  private static final Set<String> ID_MAP_AND_CURSOR_WRITES =
+      Set.of("putCursor", "removeCursor", "putLink", "putLinks", "putLinksAndCursors", "removeLink");
 
-    Writes(SyncStateStore delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public void putCursor(CursorKey key, String cursor, long fence) {
-      calls.add("putCursor " + key.container());
-      super.putCursor(key, cursor, fence);
-    }
-
-    @Override
-    public void removeCursor(CursorKey key, long fence) {
-      calls.add("removeCursor " + key.container());
-      super.removeCursor(key, fence);
-    }
-
-    @Override
-    public void putLink(IdLink link, long fence) {
-      calls.add("putLink");
-      super.putLink(link, fence);
-    }
-
-    @Override
-    public void putLinks(List<IdLink> links, long fence) {
-      calls.add("putLinks");
-      delegate.putLinks(links, fence);
-    }
-
-    @Override
-    public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                   long fence) {
-      calls.add("putLinksAndCursors " + (links.size() + freshLinks.size()) + " " + cursors.size());
-      delegate.putLinksAndCursors(links, freshLinks, cursors, fence);
-    }
-
-    @Override
-    public void removeLink(io.m365sync.MailboxId mailbox, Resource resource, String crmId, long fence) {
-      calls.add("removeLink");
-      super.removeLink(mailbox, resource, crmId, fence);
-    }
+  /** Each id-map and cursor write the store was handed, with the links and cursors it carried. */
+  private static List<String> writes(RecordingSyncStateStore store) {
+    return store.calls().stream().filter(c -> ID_MAP_AND_CURSOR_WRITES.contains(c.method()))
+        .map(c -> c.method() + " " + c.links() + " " + c.cursors()).toList();
   }
 
   @Test
@@ -88,7 +49,7 @@ class OneCommitPerPageTest {
     for (int i = 0; i < PAGE_SIZE * PAGES; i++) {
       ids.add(contacts.create(Contact.of("Ada" + i, "Lovelace", "ada" + i + "@example.com")).id());
     }
-    Writes store = new Writes(SyncStateStore.inMemory());
+    RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
     InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway()).stateStore(store)
         .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm))
@@ -100,14 +61,14 @@ class OneCommitPerPageTest {
 
     // page 1: its note; pages 2-4: the page before's links with this page's note; the end: the last
     // links, the note cleared and the delta link
-    assertThat(store.calls).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors 3 1",
+    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors 3 1",
         "putLinksAndCursors 3 1", "putLinksAndCursors 3 1", "putLinksAndCursors 3 2");
     assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(PAGE_SIZE * PAGES);
     assertThat(crm.items(mailbox.id())).hasSize(PAGE_SIZE * PAGES);
 
     // an incremental round of updates only, over two pages (fewer than half the items: the mass-change
     // guard lets it through), with no note to write: every link and the delta link at once
-    store.calls.clear();
+    store.clear();
     List<String> updated = ids.subList(0, UPDATED);
     for (String id : updated) {
       contacts.update(id, null, contacts.get(id).orElseThrow().item().withSurname("King"));
@@ -115,7 +76,7 @@ class OneCommitPerPageTest {
     m365.clock().advance(Duration.ofMinutes(5));
     engine.syncMailbox(mailbox.id());
 
-    assertThat(store.calls).containsExactly("putLinksAndCursors " + UPDATED + " 1");
+    assertThat(writes(store)).containsExactly("putLinksAndCursors " + UPDATED + " 1");
     assertThat(crm.items(mailbox.id())).filteredOn(c -> c.surname().equals("King")).hasSize(UPDATED);
     assertThat(crm.duplicates(mailbox.id())).isZero();
   }

@@ -5,16 +5,14 @@ import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
 import io.m365sync.model.SyncItem;
-import java.util.List;
-import java.util.Optional;
+import io.m365sync.testkit.ForwardingCrmStore;
 
 /** A CRM store that dies when its {@link Crash} fires (writes only: a read that dies changes nothing). */
-final class CrashingCrmStore<T extends SyncItem> implements CrmStore<T> {
-  private final CrmStore<T> delegate;
+final class CrashingCrmStore<T extends SyncItem> extends ForwardingCrmStore<T> {
   private final Crash crash;
 
   CrashingCrmStore(CrmStore<T> delegate, Crash crash) {
-    this.delegate = delegate;
+    super(delegate);
     this.crash = crash;
   }
 
@@ -26,16 +24,6 @@ final class CrashingCrmStore<T extends SyncItem> implements CrmStore<T> {
   @Override
   public void delete(MailboxId mailbox, String crmId) {
     crash.around("crm.delete", () -> delegate.delete(mailbox, crmId));
-  }
-
-  @Override
-  public Optional<CrmRecord<T>> find(MailboxId mailbox, String crmId) {
-    return delegate.find(mailbox, crmId);
-  }
-
-  @Override
-  public List<CrmRecord<T>> list(MailboxId mailbox) {
-    return delegate.list(mailbox);
   }
 
   @Override

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
-import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
-import io.m365sync.testkit.ForwardingSyncStateStore;
-import java.util.ArrayList;
+import io.m365sync.testkit.RecordingSyncStateStore;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,29 +22,14 @@ class ClusterRoundsTest {
 
   @Test
   void aPageOfLinksReachesTheStoreAsOneWrite() {
-    List<String> calls = new ArrayList<>();
-    SyncStateStore measured = new ForwardingSyncStateStore(SyncStateStore.inMemory(),
-        ForwardingSyncStateStore.Defaults.DELEGATE) {
-      @Override
-      public void putLink(IdLink link, long fence) {
-        calls.add("putLink");
-        super.putLink(link, fence);
-      }
-
-      @Override
-      public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                     long fence) {
-        calls.add("putLinksAndCursors");
-        super.putLinksAndCursors(links, freshLinks, cursors, fence);
-      }
-    };
+    RecordingSyncStateStore measured = new RecordingSyncStateStore(SyncStateStore.inMemory());
     SyncStateStore node = new ClusterRounds().store(measured, "node-a");
     List<IdLink> page = List.of(new IdLink(ALICE, Resource.EVENTS, "c1", "r1", "ck", 1),
         new IdLink(ALICE, Resource.EVENTS, "c2", "r2", "ck", 1));
 
     node.putLinksAndCursors(List.of(), page, Map.of(), 0);
 
-    assertThat(calls).containsExactly("putLinksAndCursors");
+    assertThat(measured.methods()).containsExactly("putLinksAndCursors");
     assertThat(node.links(ALICE, Resource.EVENTS)).hasSize(2);
   }
 }

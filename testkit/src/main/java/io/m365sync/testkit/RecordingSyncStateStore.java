@@ -44,7 +44,8 @@ public final class RecordingSyncStateStore extends ForwardingSyncStateStore {
    *
    * @param method  the {@link SyncStateStore} method called, such as {@code "putLinksAndCursors"}
    * @param mailbox the mailbox it wrote for; null for the writes that name none (tenant settings, a
-   *                subscription removed by id, the access audit's pruning, an empty batch)
+   *                subscription removed by id, the access audit's pruning, an empty batch) and for an
+   *                audit batch of several mailboxes
    * @param links   how many id-map links it wrote or removed
    * @param cursors how many delta cursors it set or removed
    */
@@ -201,6 +202,13 @@ public final class RecordingSyncStateStore extends ForwardingSyncStateStore {
   public void recordAccess(AccessRecord access) {
     record("recordAccess", access.mailbox());
     super.recordAccess(access);
+  }
+
+  @Override
+  public void recordAccess(List<AccessRecord> records) {
+    List<MailboxId> mailboxes = records.stream().map(AccessRecord::mailbox).distinct().toList();
+    record("recordAccess", mailboxes.size() == 1 ? mailboxes.get(0) : null);
+    super.recordAccess(records);
   }
 
   @Override

@@ -98,8 +98,8 @@ final class BenchStores implements AutoCloseable {
           deleteTree(dir);
         });
       default:
-        CommitCounter counter = new CommitCounter(newSchema());
-        HikariDataSource pool = pool(counter);
+        CommitCounter counter = new CommitCounter();
+        HikariDataSource pool = pool(counter.counting(newSchema()));
         SyncStateStore postgres = JdbcSyncStateStore.create(pool);
         return new Opened() {
           @Override

@@ -406,7 +406,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     int before = accessRecords.size();
     accessRecords.removeIf(e -> {
       if (e.finishedAt().isBefore(cutoff)) {
-        e.deleted = true; // nothing folds into a deleted record
+        StoredMailbox m = mailboxes.get(e.mailbox());
+        if (m != null) {
+          m.forgetAccess(e); // nothing folds into a deleted record, and it leaves the heap
+        }
         return true;
       }
       return false;

@@ -46,8 +46,6 @@ final class StoredMailbox {
     private Instant finishedAt;
     private int requests;
     private int rounds;
-    /** Pruned: nothing folds into it any more. */
-    boolean deleted;
 
     AuditEntry(AccessRecord record) {
       mailbox = record.mailbox();
@@ -55,6 +53,10 @@ final class StoredMailbox {
       outcome = record.outcome();
       errorCode = record.errorCode();
       set(record);
+    }
+
+    MailboxId mailbox() {
+      return mailbox;
     }
 
     AccessRecord record() {
@@ -153,11 +155,19 @@ final class StoredMailbox {
     int i = record.resource().ordinal();
     AuditEntry newest = newestAccess == null || newestAccess.length <= i ? null : newestAccess[i];
     EnrollmentPeriod open = openPeriod();
-    if (newest == null || newest.deleted || open == null || !newest.record().coalescesWith(record)) {
+    if (newest == null || open == null || !newest.record().coalescesWith(record)) {
       return null;
     }
     return open.enrolledAt().isAfter(newest.startedAt) || open.enrolledAt().isAfter(record.startedAt())
         ? null : newest;
+  }
+
+  /** Retention deleted {@code entry}: nothing folds into it, and the mailbox holds it no longer. */
+  void forgetAccess(AuditEntry entry) {
+    int i = entry.resource.ordinal();
+    if (newestAccess != null && newestAccess.length > i && newestAccess[i] == entry) {
+      newestAccess[i] = null;
+    }
   }
 
   void newestAccess(Resource resource, AuditEntry entry) {

@@ -748,6 +748,12 @@ public abstract class SyncStateStoreContract {
 
     assertEquals(List.of(kept), store.accessRecords(T0.minusSeconds(1), T0.plusSeconds(3600)));
     assertEquals(List.of(new EnrollmentPeriod(ALICE, T0, null)), store.enrollmentPeriods(T0, T0.plusSeconds(3600)));
+
+    // the newest record pruned: a like round of the same day starts a record of its own, it folds into nothing deleted
+    assertEquals(1, store.pruneAccessAudit(T0.plusSeconds(120)));
+    AccessRecord later = access(ALICE, Resource.EVENTS, T0.plusSeconds(180), AccessRecord.Outcome.FAILED, 1, "Boom");
+    store.recordAccess(later);
+    assertEquals(List.of(later), store.accessRecords(T0.minusSeconds(1), T0.plusSeconds(3600)));
   }
 
   @Test

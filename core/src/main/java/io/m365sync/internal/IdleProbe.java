@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +50,11 @@ import org.slf4j.LoggerFactory;
  * idle mailbox-resource costs a share of a batch instead of a request of its own. A probe is
  * read-only: a resource whose every link read an empty page is left out of this cycle's round (its
  * link stays valid; nothing is written), and a mailbox left with nothing to read runs no round (as an
- * idle push-fed one: no fence, no status write). A page with changes, a failed probe, or a resource
- * no probe can stand for (see {@link SyncPipeline#idleProbe}) is read by the round as without probes.
+ * idle push-fed one: no fence, no status write). A resource whose page has changes is read by the
+ * round, which takes the probe's page as its own first read of that request (not sent again); so does
+ * an events window due to slide, whose probe is the first request of the new window's full read (see
+ * {@link SyncPipeline#idleProbe}). A failed probe, or a resource no probe can stand for, is read by
+ * the round as without probes.
  *
  * <p>Only mailboxes that are {@code ACTIVE}, due, and probed in the mode they last synced in are
  * probed: any other status (a sign-in, a failure, a deny, a quarantine) or a change of mode is for a
@@ -109,12 +113,21 @@ final class IdleProbe {
    * @param delegatedToken the delegated token the probe got, the round's too (asked for once per cycle); may be null
    * @param delegatedFailure the probe's failed delegated token request, handed to the round as its own
    *     attempt (one attempt per cycle, not two); null if none failed
+   * @param pages the pages the probes read of the resources the round reads, each the round's own first
+   *     read of its request (not sent again); the round takes them out, so they leave the heap with it
    */
   record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures, AccessToken delegatedToken,
-               TokenException delegatedFailure) {
+               TokenException delegatedFailure, Map<Resource, List<Page>> pages) {
     Found {
       quiet = Set.copyOf(quiet);
       failures = Map.copyOf(failures);
+      pages = new ConcurrentHashMap<>(pages);
+    }
+
+    /** Takes the probe's pages of {@code resource} out, for the round to use each once. */
+    List<Page> takePages(Resource resource) {
+      List<Page> taken = pages.remove(resource);
+      return taken == null ? List.of() : taken;
     }
 
     boolean validFor(MailboxState before) {
@@ -130,6 +143,9 @@ final class IdleProbe {
 
   /** A probe's failure that its round takes as its own (a 429 or a 401 is not asked twice in one cycle). */
   record Failure(AuthMode mode, GatewayException error) {}
+
+  /** A page a probe read, which its round takes as its own read of {@code request} in {@code mode}. */
+  record Page(AuthMode mode, DeltaRequest request, DeltaPage<?> page) {}
 
   /** Probes the due ones among {@code mailboxes}; never throws. */
   Map<MailboxId, Found> run(List<Mailbox> mailboxes) {
@@ -159,6 +175,22 @@ final class IdleProbe {
     /** App-only steps by token value, waiting until a batch is full. */
     final Map<String, List<Step>> waiting = new LinkedHashMap<>();
     final Deque<Sent> inFlight = new ArrayDeque<>();
+    /**
+     * Items of the pages held for rounds, at most as many as the cycle's rounds hold in flight (a day's
+     * window slides probe every calendar at once): a page beyond it is left for its round to read again.
+     */
+    long heldItems;
+
+    boolean hold(DeltaPage<?> page) {
+      long items = page.changes().size() + page.skipped().size();
+      long budget = (long) ctx.options().maxConcurrentMailboxes() * ctx.options().maxRequestsPerMailbox()
+          * ctx.options().pageSize();
+      if (heldItems + items > budget) {
+        return false;
+      }
+      heldItems += items;
+      return true;
+    }
 
     void add(Mailbox listed, Instant now) {
       MailboxLocks.Held lock = locks.tryHold(listed.id());
@@ -346,7 +378,7 @@ final class IdleProbe {
         Set<Resource> quiet = EnumSet.noneOf(Resource.class);
         p.steps.forEach(s -> quiet.add(s.resource));
         quiet.removeAll(p.changed);
-        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedToken, p.delegatedFailure));
+        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedToken, p.delegatedFailure, p.pages));
       }
       p.lock.close();
       p.lock = null;
@@ -392,6 +424,7 @@ final class IdleProbe {
       final Set<Resource> changed = EnumSet.noneOf(Resource.class);
       final Map<Resource, Failure> failures = new EnumMap<>(Resource.class);
       final Map<Resource, Touch> appOnly = new EnumMap<>(Resource.class);
+      final Map<Resource, List<Page>> pages = new EnumMap<>(Resource.class);
 
       Probing(MailboxLocks.Held lock) {
         this.lock = lock;
@@ -411,8 +444,13 @@ final class IdleProbe {
 
       void answered(Step s, BatchedDelta<?> result, Instant startedAt, Instant finishedAt) {
         outstanding--;
-        if (result == null || !result.ok() || !empty(result.page())) {
+        // a request without a link is a full read (the events window sliding): its page is never quiet
+        if (result == null || !result.ok() || !empty(result.page()) || s.probe.request().cursor() == null) {
           changed.add(s.resource);
+          if (result != null && result.ok() && hold(result.page())) {
+            pages.computeIfAbsent(s.resource, r -> new ArrayList<>())
+                .add(new Page(s.probe.session().mode(), s.probe.request(), result.page()));
+          }
         }
         if (result == null || result.notSent()) {
           return; // nothing reached the mailbox (or nothing is known to have): the round reads it

@@ -16,7 +16,9 @@ import io.m365sync.model.SyncItem;
 import io.m365sync.state.FencedOutException;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -123,18 +125,36 @@ final class MailboxRequests {
 
   /** {@code gateway} with this round's limits in front of it: one view per resource, all sharing the slots. */
   MailboxGateway around(MailboxGateway gateway) {
-    return new Limited(gateway);
+    return around(gateway, List.of());
+  }
+
+  /**
+   * The same, answering each of {@code probed}'s requests once from its page: what this cycle's idle
+   * probe already read for the round (its first page of a link with changes, of a window sliding) is
+   * not sent again, and sends nothing (no slot, no count), unless the round was told to stop first.
+   */
+  MailboxGateway around(MailboxGateway gateway, List<IdleProbe.Page> probed) {
+    return new Limited(gateway, probed);
   }
 
   private final class Limited implements MailboxGateway {
     private final MailboxGateway gateway;
+    private final List<IdleProbe.Page> probed;
 
-    Limited(MailboxGateway gateway) {
+    Limited(MailboxGateway gateway, List<IdleProbe.Page> probed) {
       this.gateway = gateway;
+      this.probed = new CopyOnWriteArrayList<>(probed);
     }
 
     @Override
+    @SuppressWarnings("unchecked") // a probe's page of a request is of the request's type
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+      for (IdleProbe.Page page : probed) {
+        if (page.mode() == session.mode() && page.request().equals(request) && probed.remove(page)) {
+          refuseIfTold(session, type);
+          return (DeltaPage<T>) page.page();
+        }
+      }
       return send(session, type, () -> gateway.delta(session, type, request));
     }
 

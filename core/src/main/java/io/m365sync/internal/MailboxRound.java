@@ -211,7 +211,7 @@ final class MailboxRound {
     Resource resource = syncer.type().resource();
     // counts this resource's requests that left (the audit); the round's slots and refusals in front of it
     StoppableGateway counted = new StoppableGateway(observed, stopped);
-    MailboxGateway gateway = requests.around(counted);
+    MailboxGateway gateway = requests.around(counted, probed == null ? List.of() : probed.takePages(resource));
     while (true) {
       StrategyChoice choice = guardRails(resource, ctx.selector().choose(new SelectionContext(mailbox, resource,
           Purpose.BACKGROUND_SYNC, app.enabled(), app.healthy(), app.unhealthyReason(), app.permits(resource), access,

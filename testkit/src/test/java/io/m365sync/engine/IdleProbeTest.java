@@ -9,6 +9,7 @@ import io.m365sync.MailboxId;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
+import io.m365sync.SyncOptions;
 import io.m365sync.gateway.BatchedDelta;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaProbe;
@@ -179,6 +180,64 @@ class IdleProbeTest {
   }
 
   @Test
+  void theDaysWindowSlideIsReadInTheBatchAndEachRoundTakesItsPage() {
+    applicationMode(Resource.EVENTS, Resource.CONTACTS);
+    List<Mailbox> mailboxes = enroll(10, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    ModelUser empty = m365.addUser("no-meetings");
+    Mailbox withoutEvents = m365.signIn(empty, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
+    engine.enroll(withoutEvents);
+    engine.runCycle();
+    long created = crmEvents.creates();
+
+    CycleReport slide = idleCycle(Duration.ofDays(1).plusMinutes(5));
+
+    assertThat(gateway.batches).as("22 probes: each calendar's slide and each contacts link").hasSize(2);
+    assertThat(gateway.deltaCalls.get()).as("every round took its window's page from the batch").isZero();
+    assertThat(slide.mailboxes()).filteredOn(MailboxSyncReport::ran).as("an empty window's slide too")
+        .extracting(MailboxSyncReport::mailbox).containsExactlyInAnyOrderElementsOf(
+            java.util.stream.Stream.concat(mailboxes.stream(), java.util.stream.Stream.of(withoutEvents)).map(Mailbox::id).toList());
+    assertThat(slide.mailboxes()).allSatisfy(m -> assertThat(m.resources()).extracting(ResourceResult::resource)
+        .containsExactly(Resource.EVENTS));
+    for (Mailbox m : mailboxes) {
+      assertThat(crmEvents.list(m.id())).as("re-linked, not re-created").hasSize(1);
+    }
+    assertThat(crmEvents.creates()).isEqualTo(created);
+    assertThat(crmEvents.deletes()).isZero();
+
+    CycleReport next = idleCycle(Duration.ofMinutes(15));
+    assertThat(next.mailboxes()).as("the slid windows were stored: quiet again").noneMatch(MailboxSyncReport::ran);
+    assertThat(gateway.deltaCalls.get()).isZero();
+  }
+
+  @Test
+  void pagesBeyondWhatTheRoundsHoldInFlightAreLeftForTheirRoundsToReadAgain() {
+    // room for one item: as many as one mailbox's one request of one-item pages holds in flight
+    SyncEngine small = SyncEngine.builder().clock(m365.clock()).gateway(gateway).stateStore(SyncStateStore.inMemory())
+        .delegatedTokens(m365.delegatedTokens()).applicationTokens(m365.applicationTokens())
+        .options(SyncOptions.defaults().withMaxConcurrentMailboxes(1).withMaxRequestsPerMailbox(1).withPageSize(1))
+        .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crmContacts))
+        .build();
+    m365.grantApplicationPermissions(Resource.CONTACTS);
+    small.setApplicationPermissionEnabled(m365.tenantId(), true);
+    List<ModelUser> three = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ModelUser u = m365.addUser("small" + i);
+      three.add(u);
+      small.enroll(m365.signIn(u, EnumSet.of(Resource.CONTACTS)));
+    }
+    small.runCycle();
+    three.forEach(u -> m365.mailbox(u).contacts().create(Contact.of("Grace", "Hopper", "grace@example.com")));
+    m365.clock().advance(Duration.ofMinutes(20));
+    gateway.reset();
+
+    CycleReport cycle = small.runCycle();
+
+    assertThat(cycle.mailboxes()).filteredOn(MailboxSyncReport::ran).hasSize(3);
+    assertThat(gateway.deltaCalls.get()).as("one page held for its round, two read again").isEqualTo(2);
+    three.forEach(u -> assertThat(crmContacts.items(m365.mailboxId(u))).hasSize(1));
+  }
+
+  @Test
   void aChangeInOneMailboxIsReadByItsRoundAloneAndOnlyForTheResourceThatChanged() {
     applicationMode(Resource.EVENTS, Resource.CONTACTS);
     List<Mailbox> mailboxes = enroll(5, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
@@ -193,6 +252,8 @@ class IdleProbeTest {
     assertThat(changed.resources().get(0).created()).isEqualTo(1);
     assertThat(crmContacts.list(mailboxes.get(2).id())).hasSize(2);
     assertThat(cycle.mailboxes()).filteredOn(MailboxSyncReport::ran).hasSize(1);
+    assertThat(gateway.deltaCalls.get()).as("the round took the probe's page of the link, one page: nothing read twice")
+        .isZero();
     assertThat(engine.monitor().mailbox(mailboxes.get(2).id()).orElseThrow().lastSuccessAt())
         .isAfterOrEqualTo(m365.clock().instant());
 

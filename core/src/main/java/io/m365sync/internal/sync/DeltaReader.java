@@ -84,20 +84,22 @@ final class DeltaReader<T extends SyncItem> {
         // a delta link died (Outlook evicted it): read everything again and re-link
       }
     }
-    Window window = windowed ? (slideNow ? desired : stored) : null;
+    Window window = windowed ? (slideNow ? slid(stored, desired, slide) : stored) : null;
     return merge(readChains(round, chains(window), Map.of(), false), true, window, slideNow);
   }
 
   /**
    * The first request of each chain's read when a round would only follow stored links: one per
-   * chain, from its link; empty when the round would read more (a link missing, the window due
-   * to slide), which no probe of the links can stand for.
+   * chain, from its link; or, when the events window is due to slide, the first request of the full
+   * read of the window it slides to (no link: its page is the round's first, never a quiet one);
+   * empty when the round would read more (a link missing, no window yet), which no probe can stand for.
    */
   Optional<List<DeltaRequest>> probes(Map<CursorKey, String> read, MailboxId mailbox, String storedWindow, Window desired,
                                       Duration slide, int pageSize) {
     Window stored = windowed && storedWindow != null ? Window.decode(storedWindow) : null;
     if (windowed && slides(stored, desired, slide)) {
-      return Optional.empty();
+      return stored == null ? Optional.empty()
+          : Optional.of(List.of(whole(slid(stored, desired, slide)).request(null, pageSize, false)));
     }
     List<Chain> chains = chains(stored);
     List<DeltaRequest> requests = new ArrayList<>(chains.size());
@@ -114,6 +116,24 @@ final class DeltaReader<T extends SyncItem> {
   /** The cursor keys of the chains' links: the containers', or the events window's one. */
   List<CursorKey> chainKeys(MailboxId mailbox) {
     return chains(null).stream().map(c -> new CursorKey(mailbox, type.resource(), c.key())).toList();
+  }
+
+  /**
+   * The window a slide moves to: the stored one moved on by whole slides, so that an idle probe and the
+   * round after it, a moment apart, ask for the same window (the round then takes the probe's page);
+   * the desired one for the first window, or where the options changed its width (or the clock went back).
+   */
+  private static Window slid(Window stored, Window desired, Duration slide) {
+    if (stored == null) {
+      return desired; // the first window
+    }
+    Duration width = Duration.between(stored.start(), stored.end());
+    if (width.toMillis() != Duration.between(desired.start(), desired.end()).toMillis()
+        || desired.start().isBefore(stored.start())) {
+      return desired;
+    }
+    Duration by = slide.multipliedBy(Math.max(1, Duration.between(stored.start(), desired.start()).dividedBy(slide)));
+    return new Window(stored.start().plus(by), stored.end().plus(by));
   }
 
   /** Whether the events window must move (none stored yet, or the desired one is a slide away). */

@@ -37,7 +37,7 @@ final class Markers {
   }
 
   static CursorKey key(MailboxId mailbox, Resource resource, String name) {
-    return new CursorKey(mailbox, resource, NS + name);
+    return new CursorKey(mailbox, resource, name);
   }
 
   Optional<String> get(String name) {
@@ -52,12 +52,14 @@ final class Markers {
     state.removeCursor(key(name), fence);
   }
 
+  // names are whole container names: the fixed ones are constants, so every mailbox's key shares one
+  // string, which the in-memory store keeps per mailbox
   static String crmWatermark() {
-    return "crm-watermark";
+    return NS + "crm-watermark";
   }
 
   static String window() {
-    return "event-window";
+    return NS + "event-window";
   }
 
   /**
@@ -65,11 +67,11 @@ final class Markers {
    * Message-ID), so that a copy of the item (another id, in any container) is not captured again.
    */
   static String identity(String identity) {
-    return "mail:" + Reserved.hash(identity);
+    return NS + "mail:" + Reserved.hash(identity);
   }
 
   /** The CRM record's fields as last synced ({@link SyncedFields}): the base of its next push. */
   static String base(String crmId) {
-    return "base:" + crmId;
+    return NS + "base:" + crmId;
   }
 }

@@ -25,8 +25,9 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -40,11 +41,13 @@ final class FullStackPath implements AutoCloseable {
   final SyncEngine engine;
   final InMemoryCrmStore<CalendarEvent> events;
   final InMemoryCrmStore<Contact> contacts = new InMemoryCrmStore<>("contact");
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "bench-engine");
-    t.setDaemon(true);
-    return t;
-  });
+  /** As {@code Executors.newCachedThreadPool}: idle threads end after 60 s. */
+  private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "bench-engine");
+        t.setDaemon(true);
+        return t;
+      });
   private final Set<Resource> resources;
   private final TenantId tenant;
   private final SyncStateStore store;
@@ -129,6 +132,21 @@ final class FullStackPath implements AutoCloseable {
   /** The runs the store counted, held or not. */
   long runsCounted(List<ModelUser> users) {
     return users.stream().mapToLong(u -> store.runCount(id(u))).sum();
+  }
+
+  /**
+   * Ends the pool's idle threads now, as the cached pool does 60 s after a cycle: with idle cycles
+   * minutes apart none is alive between them, so their per-thread buffers (socket, JSON) are not an
+   * idle mailbox's heap. Returns the threads still running a task after 10 s.
+   */
+  int endIdleThreads() throws InterruptedException {
+    pool.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (pool.getPoolSize() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    pool.setKeepAliveTime(60, TimeUnit.SECONDS);
+    return pool.getPoolSize();
   }
 
   @Override

@@ -21,16 +21,20 @@ import java.util.TreeSet;
  * Graph requests as Graph's limits count them, token requests. Heap per idle enrolled mailbox at
  * checkpoints: used heap after a full GC with the engine alive, minus the same once the engine and its
  * state store are dropped (the emulator, its tenant and the CRMs, the host's data, stay alive in both), and the run
- * records the store holds at the end.
+ * records the store holds at the end. Taken between cycles, as a host's heap is for most of the 15 minutes: the
+ * executor's idle threads ended, as a cached pool's do 60 s after a cycle; and right after the cycle with its
+ * threads alive, whose per-thread buffers (socket, JSON) are a fixed cost, not a mailbox's.
  */
 final class IdleCycleMode {
   private IdleCycleMode() {}
 
   /**
-   * Heap per mailbox after {@code cycle} idle cycles, and the part of it that is not the access audit
-   * (its records held then, at what one record cost the heap at the end).
+   * Heap per mailbox after {@code cycle} idle cycles, between cycles; the part of it that is not the access
+   * audit (its records held then, at what one record cost the heap at the end); and the same right after
+   * the cycle, its threads alive.
    */
-  record HeapPoint(int cycle, double bytesPerMailbox, long auditRecords, double bytesPerMailboxWithoutAudit) {}
+  record HeapPoint(int cycle, double bytesPerMailbox, long auditRecords, double bytesPerMailboxWithoutAudit,
+                   double bytesPerMailboxThreadsAlive) {}
 
   record Result(int mailboxes, int resources, int cycles, String store, Duration initialSync, long httpRoundTrips,
                 long graphRequests, long tokenRequests, long maxRoundTripsInACycle, Duration idleTime, BenchStores.Commits commits,
@@ -45,7 +49,7 @@ final class IdleCycleMode {
     }
   }
 
-  /** Arguments: mailboxes (10000), cycles (100), store (memory | h2 | postgres). */
+  /** Arguments: mailboxes (10000), cycles (100), store (memory | h2 | postgres), composition (classes listed, 12). */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 10_000);
     int cycles = args.integer("cycles", 100);
@@ -75,6 +79,7 @@ final class IdleCycleMode {
       long idleNanos = 0;
       BenchStores.Commits commitsBefore = opened.commits();
       List<Long> usedAt = new ArrayList<>();
+      List<Long> usedThreadsAliveAt = new ArrayList<>();
       List<Long> auditAt = new ArrayList<>();
       Instant start = clock.instant();
       for (int c = 1; c <= cycles; c++) {
@@ -88,6 +93,8 @@ final class IdleCycleMode {
         maxHttp = Math.max(maxHttp, idle.httpRoundTrips());
         idleNanos += idle.took().toNanos();
         if (checkpoints.contains(c)) {
+          usedThreadsAliveAt.add(usedAfterGc());
+          endIdleThreads(path);
           usedAt.add(usedAfterGc());
           auditAt.add((long) opened.store().accessRecords(start.minus(Duration.ofDays(1)), clock.instant().plusSeconds(1)).size());
           System.out.printf("idle cycle %d: %,d HTTP round trips, %,d Graph requests, %d token requests, %.1f s;"
@@ -99,6 +106,7 @@ final class IdleCycleMode {
       long runRecords = path.runRecords(users);
       long runsCounted = path.runsCounted(users);
       // the audit's share: what pruning every record frees (the app-only probes each cycle add records)
+      endIdleThreads(path);
       long withAudit = usedAfterGc();
       HeapHistogram withEngine = HeapHistogram.take();
       opened.store().pruneAccessAudit(clock.instant().plus(Duration.ofDays(1)));
@@ -114,17 +122,25 @@ final class IdleCycleMode {
       path = null; // the engine and its store go; the emulator, its tenant and the CRMs stay
       opened = null;
       long without = usedAfterGc();
-      List<HeapHistogram.Line> composition = withEngine.minus(HeapHistogram.take(), 12);
+      List<HeapHistogram.Line> composition = withEngine.minus(HeapHistogram.take(), args.integer("composition", 12));
       Reference.reachabilityFence(crms);
       List<HeapPoint> heap = new ArrayList<>();
       int i = 0;
       for (int c : checkpoints) {
         double total = (usedAt.get(i) - without) / (double) mailboxes;
-        heap.add(new HeapPoint(c, total, auditAt.get(i), total - auditAt.get(i) * perAuditRecord / mailboxes));
+        heap.add(new HeapPoint(c, total, auditAt.get(i), total - auditAt.get(i) * perAuditRecord / mailboxes,
+            (usedThreadsAliveAt.get(i) - without) / (double) mailboxes));
         i++;
       }
       return new Result(mailboxes, resources.size(), cycles, store, initial, http, graph, tokens, maxHttp,
           Duration.ofNanos(idleNanos), commits, heap, runRecords, runsCounted, perAuditRecord, composition);
+    }
+  }
+
+  private static void endIdleThreads(FullStackPath path) throws InterruptedException {
+    int busy = path.endIdleThreads();
+    if (busy > 0) {
+      System.out.printf("(%d of the executor's threads still ran a task 10 s after the cycle)%n", busy);
     }
   }
 
@@ -154,8 +170,10 @@ final class IdleCycleMode {
           + " transactions that wrote %,.0f (%.3f)%n", r.commits().all() / (double) r.cycles(), r.perPolled(r.commits().all()),
           r.commits().wrote() / (double) r.cycles(), r.perPolled(r.commits().wrote())));
     }
-    sb.append("heap per idle enrolled mailbox (goal <= 2 KB, flat): ");
+    sb.append("heap per idle enrolled mailbox between cycles, the executor's idle threads ended (goal <= 2 KB, flat): ");
     r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailbox())));
+    sb.append(String.format("%nthe same right after the cycle, its threads alive: "));
+    r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailboxThreadsAlive())));
     sb.append(String.format("%nof which not the access audit: "));
     r.heap().forEach(h -> sb.append(String.format("after cycle %d %,.0f B; ", h.cycle(), h.bytesPerMailboxWithoutAudit())));
     sb.append(String.format("%naccess audit records held (app-only rounds and probes, kept for auditRetention): "));
@@ -166,8 +184,9 @@ final class IdleCycleMode {
         r.runRecords() / (double) r.mailboxes(), r.runsCounted()));
     // the last point is exact (both sides taken at the end); earlier ones subtract the end's baseline,
     // so the emulator's own heap moving between them shows up there
-    sb.append("what it is at the end (class histogram, engine and store alive minus dropped), bytes per mailbox: ");
-    r.composition().forEach(l -> sb.append(String.format("%s %.0f; ", l.className(), l.bytes() / (double) r.mailboxes())));
+    sb.append("what it is at the end, between cycles (class histogram, engine and store alive minus dropped), bytes (instances) per mailbox: ");
+    r.composition().forEach(l -> sb.append(String.format("%s %.0f (%.2f); ", l.className(), l.bytes() / (double) r.mailboxes(),
+        l.instances() / (double) r.mailboxes())));
     sb.append(System.lineSeparator());
     return sb.toString();
   }

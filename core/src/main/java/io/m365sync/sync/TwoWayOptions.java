@@ -281,9 +281,12 @@ public final class TwoWayOptions<T extends SyncItem> {
     }
 
     /**
-     * "From now on", for hosts that do not want history: a mailbox's first round reads no items, only a
-     * delta link marking the present ({@code $deltatoken=latest}), so only changes made after it reach
-     * the CRM (and CRM records already there are not matched against Microsoft 365's items). Applies
+     * "From now on", for hosts that do not want history: a mailbox's first round applies no items, it only
+     * takes the delta link marking the present, so only changes made after it reach the CRM (and CRM
+     * records already there are not matched against Microsoft 365's items). Outlook has no documented
+     * "from now" link ({@code $deltatoken=latest} is documented for directory objects only), so that
+     * round reads what exists to reach the link and drops it: the requests of a full read, no CRM
+     * writes. An item that existed before and changes later reaches the CRM as new. Applies
      * when no container of the resource has a delta link yet (a new enrollment); a container added later,
      * an expired link (410) or a calendar view window that slides are read whole as usual, because the
      * id map must be reconciled with what exists. Default false: the first round reads everything.

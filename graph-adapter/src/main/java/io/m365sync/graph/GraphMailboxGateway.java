@@ -317,10 +317,6 @@ public final class GraphMailboxGateway implements MailboxGateway {
       query = "?startDateTime=" + enc(request.windowStart().truncatedTo(ChronoUnit.SECONDS).toString())
           + "&endDateTime=" + enc(request.windowEnd().truncatedTo(ChronoUnit.SECONDS).toString());
     }
-    if (request.startsFromNow()) {
-      // Graph answers with no items and a delta link marking the present
-      query += (query.isEmpty() ? "?" : "&") + "$deltatoken=latest";
-    }
     String container = container(session, route.readIn(), request.container());
     return byUrl(HttpMethod.GET, userPath(session) + route.deltaCollection().apply(encOrNull(container)) + "/delta" + query);
   }

@@ -67,8 +67,7 @@ public final class FakeMailboxGateway implements MailboxGateway {
       ItemCollection<T> c = collection(box, type, container);
       DeltaWindow window = request.cursor() == null && c.windowed()
           ? new DeltaWindow(request.windowStart(), request.windowEnd()) : null;
-      String token = request.startsFromNow() ? ItemCollection.LATEST : request.cursor();
-      ModelDeltaPage<T> page = c.delta(token, window, request.pageSize());
+      ModelDeltaPage<T> page = c.delta(request.cursor(), window, request.pageSize());
       List<Change<T>> changes = new ArrayList<>(page.changes().size());
       for (ModelChange<T> ch : page.changes()) {
         changes.add(ch.removed() ? Change.delete(ch.id()) : Change.upsert(ch.id(), ch.changeKey(), ch.item()));

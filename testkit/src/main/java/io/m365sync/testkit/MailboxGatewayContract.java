@@ -225,19 +225,6 @@ public abstract class MailboxGatewayContract {
     }
 
     @Test
-    void aStartFromNowReadsNothingThenOnlyWhatChangesAfterIt() {
-      readDefault().create(item("History"));
-      DeltaRequest fromNow = new DeltaRequest(null, null, first(null, 10).windowStart(), first(null, 10).windowEnd(), 10,
-          true);
-      DeltaPage<T> start = gw().delta(s(), type(), fromNow);
-      assertTrue(start.changes().isEmpty(), "no history");
-      assertFalse(start.more());
-      String fresh = readDefault().create(item("Fresh")).id();
-      String[] cursor = new String[1];
-      assertEquals(Set.of(fresh), round(next(null, start.cursor()), cursor).keySet());
-    }
-
-    @Test
     void aBatchReadsEachProbeAsDeltaWouldInOrderWhateverItsSize() {
       readDefault().create(item("Alpha"));
       String[] cursor = new String[1];

@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  * they ended in. A missing link, an expired one (410, also
  * mid-round), or an events window that must slide makes it a full round over every chain; with
  * {@code startFromNow}, a resource none of whose chains has a link yet starts from the present
- * instead (no items, only links). Items a page could not read are collected, and stand in the round
+ * instead: its chains are read to their links and what they return is dropped, since Outlook has no
+ * documented "from now" link (Graph documents {@code $deltatoken=latest} for directory objects only, and
+ * Outlook answers it with every item). Items a page could not read are collected, and stand in the round
  * as present and unchanged.
  *
  * <p>The events window is one chain: Graph offers no link "from now" for a calendar view, so a
@@ -57,9 +59,9 @@ final class DeltaReader<T extends SyncItem> {
 
   /** One delta chain: the container of its cursor key, the container the gateway reads, and its window. */
   private record Chain(String key, String container, Window window) {
-    DeltaRequest request(String cursor, int pageSize, boolean fromNow) {
+    DeltaRequest request(String cursor, int pageSize) {
       return new DeltaRequest(container.isEmpty() ? null : container, cursor, window == null ? null : window.start(),
-          window == null ? null : window.end(), pageSize, fromNow);
+          window == null ? null : window.end(), pageSize);
     }
   }
 
@@ -99,7 +101,7 @@ final class DeltaReader<T extends SyncItem> {
     Window stored = windowed && storedWindow != null ? Window.decode(storedWindow) : null;
     if (windowed && slides(stored, desired, slide)) {
       return stored == null ? Optional.empty()
-          : Optional.of(List.of(whole(slid(stored, desired, slide)).request(null, pageSize, false)));
+          : Optional.of(List.of(whole(slid(stored, desired, slide)).request(null, pageSize)));
     }
     List<Chain> chains = chains(stored);
     List<DeltaRequest> requests = new ArrayList<>(chains.size());
@@ -108,7 +110,7 @@ final class DeltaReader<T extends SyncItem> {
       if (cursor == null) {
         return Optional.empty();
       }
-      requests.add(chain.request(cursor, pageSize, false));
+      requests.add(chain.request(cursor, pageSize));
     }
     return Optional.of(requests);
   }
@@ -173,17 +175,20 @@ final class DeltaReader<T extends SyncItem> {
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
   }
 
-  /** One chain from {@code cursor} (null: from the start, or from now) to its delta link. */
+  /**
+   * One chain from {@code cursor} (null: from the start) to its delta link; {@code fromNow}: only to its
+   * link, what exists now dropped.
+   */
   private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow) {
     Map<String, Change<T>> own = new LinkedHashMap<>();
     List<SkippedItem> skipped = new ArrayList<>();
     while (true) {
-      DeltaPage<T> page = round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize(), fromNow));
-      for (Change<T> c : page.changes()) {
+      DeltaPage<T> page = round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize()));
+      for (Change<T> c : fromNow ? List.<Change<T>>of() : page.changes()) {
         own.remove(c.remoteId()); // keep server order of the latest change
         own.put(c.remoteId(), c);
       }
-      for (SkippedItem s : page.skipped()) {
+      for (SkippedItem s : fromNow ? List.<SkippedItem>of() : page.skipped()) {
         if (s.remoteId() != null) {
           own.remove(s.remoteId()); // its latest state is unreadable: what an earlier page said is stale
         }

@@ -774,11 +774,13 @@ final class GraphApi {
     if (token == null || token.isBlank()) {
       token = c.req.param("$deltatoken");
     }
-    if (token != null && token.isBlank()) {
+    if (token != null && (token.isBlank() || token.equalsIgnoreCase("latest"))) {
+      // Graph documents "$deltatoken=latest" (sync from now) for directory objects only; Outlook answers it
+      // as a first round, with every item (microsoftgraph/microsoft-graph-docs#9569, msgraph-sdk-dotnet#1281)
       token = null;
     }
     DeltaWindow window = null;
-    if ((token == null || ItemCollection.LATEST.equals(token)) && calendarView) {
+    if (token == null && calendarView) {
       String start = c.req.param("startDateTime");
       String end = c.req.param("endDateTime");
       if (start == null || start.isBlank() || end == null || end.isBlank()) {

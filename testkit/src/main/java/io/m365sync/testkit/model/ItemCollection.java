@@ -24,8 +24,6 @@ import java.util.function.UnaryOperator;
  * delta rounds. Thread-safe.
  */
 public final class ItemCollection<T extends SyncItem> {
-  /** The token {@code $deltatoken=latest} names: a round from now, with no items and a delta token marking the present. */
-  public static final String LATEST = "latest";
 
   private final String id;
   private final String displayName;
@@ -207,8 +205,7 @@ public final class ItemCollection<T extends SyncItem> {
   /**
    * Reads a delta page.
    *
-   * @param token a next or delta token from an earlier page; null to start a full round; {@link #LATEST}
-   *     for an empty page whose delta token marks the present
+   * @param token a next or delta token from an earlier page; null to start a full round
    * @param window the calendar view window of a first round of a windowed collection; else ignored
    * @param pageSize the most changes to return
    * @throws GraphError 410 for an evicted token, 400 for a foreign or malformed one, 400 for a
@@ -216,13 +213,6 @@ public final class ItemCollection<T extends SyncItem> {
    */
   public synchronized ModelDeltaPage<T> delta(String token, DeltaWindow window, int pageSize) {
     Token t;
-    if (LATEST.equals(token)) {
-      if (windowed() && window == null) {
-        throw new GraphError(400, "ErrorInvalidParameter",
-            "startDateTime and endDateTime are required on the first calendarView delta request");
-      }
-      return new ModelDeltaPage<>(List.of(), null, new Token('D', 0, log.size(), "", window).encode(id, generation));
-    }
     if (token == null) {
       if (windowed() && window == null) {
         throw new GraphError(400, "ErrorInvalidParameter",

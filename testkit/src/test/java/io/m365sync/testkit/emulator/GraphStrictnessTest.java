@@ -103,6 +103,16 @@ class GraphStrictnessTest {
   }
 
   @Test
+  void outlookAnswersDeltaTokenLatestAsAFirstRoundWithEveryItem() {
+    // Graph documents "sync from now" for directory objects only; Outlook users report every item back
+    contacts(2);
+    JsonNode page = f.http.get(f.graph("/users/" + f.alice.objectId() + "/contacts/delta?$deltatoken=latest"), f.appToken())
+        .json();
+    assertThat(page.get("value")).hasSize(2);
+    assertThat(page.has("@odata.deltaLink")).isTrue();
+  }
+
+  @Test
   void selectReturnsOnlyTheSelectedPropertiesAndTheId() {
     contacts(2);
     JsonNode page = f.http.get(f.graph("/users/" + f.alice.objectId() + "/contacts?$select=givenName"), f.appToken()).json();

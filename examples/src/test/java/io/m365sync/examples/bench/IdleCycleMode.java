@@ -22,10 +22,14 @@ import java.util.TreeSet;
  * checkpoints: used heap after a full GC with the engine alive, minus the same once the engine and its
  * state store are dropped (the emulator, its tenant and the CRMs, the host's data, stay alive in both), and the run
  * records the store holds at the end. Taken between cycles, as a host's heap is for most of the 15 minutes: the
- * executor's idle threads ended, as a cached pool's do 60 s after a cycle; and right after the cycle with its
- * threads alive, whose per-thread buffers (socket, JSON) are a fixed cost, not a mailbox's.
+ * executor's idle threads ended, as a cached pool's do 60 s after a cycle, and on the H2 file its dead chunks
+ * dropped once H2's retention time passed; and right after the cycle with its threads alive, whose per-thread
+ * buffers (socket, JSON) are a fixed cost, not a mailbox's.
  */
 final class IdleCycleMode {
+  /** H2's MVStore keeps a dead chunk this long (its default retention time, 45 s) before it drops it. */
+  private static final Duration H2_RETENTION = Duration.ofSeconds(46);
+
   private IdleCycleMode() {}
 
   /**
@@ -94,7 +98,7 @@ final class IdleCycleMode {
         idleNanos += idle.took().toNanos();
         if (checkpoints.contains(c)) {
           usedThreadsAliveAt.add(usedAfterGc());
-          endIdleThreads(path);
+          asBetweenCycles(path, stores.kind());
           usedAt.add(usedAfterGc());
           auditAt.add((long) opened.store().accessRecords(start.minus(Duration.ofDays(1)), clock.instant().plusSeconds(1)).size());
           System.out.printf("idle cycle %d: %,d HTTP round trips, %,d Graph requests, %d token requests, %.1f s;"
@@ -106,7 +110,7 @@ final class IdleCycleMode {
       long runRecords = path.runRecords(users);
       long runsCounted = path.runsCounted(users);
       // the audit's share: what pruning every record frees (the app-only probes each cycle add records)
-      endIdleThreads(path);
+      asBetweenCycles(path, stores.kind());
       long withAudit = usedAfterGc();
       HeapHistogram withEngine = HeapHistogram.take();
       opened.store().pruneAccessAudit(clock.instant().plus(Duration.ofDays(1)));
@@ -137,10 +141,19 @@ final class IdleCycleMode {
     }
   }
 
-  private static void endIdleThreads(FullStackPath path) throws InterruptedException {
+  /**
+   * What the minutes between two cycles do that back-to-back cycles do not: the executor's idle threads
+   * end (a cached pool's 60 s), and on the H2 file the chunks the last commits left dead outlive H2's
+   * retention time (45 s, real time), so the next upkeep drops them and their metadata.
+   */
+  private static void asBetweenCycles(FullStackPath path, BenchStores.Kind store) throws InterruptedException {
     int busy = path.endIdleThreads();
     if (busy > 0) {
       System.out.printf("(%d of the executor's threads still ran a task 10 s after the cycle)%n", busy);
+    }
+    if (store == BenchStores.Kind.H2) {
+      Thread.sleep(H2_RETENTION.toMillis());
+      path.engine.upkeep();
     }
   }
 

@@ -219,7 +219,7 @@ public final class EngineCore {
   /**
    * Syncs every enrolled mailbox that is due, at most {@code maxConcurrentMailboxes} at once, after
    * probing their polled resources' delta links in batches ({@link IdleProbe}): what read nothing new
-   * is left out of the rounds.
+   * is left out of the rounds, and a mailbox none of whose resources did gets no round.
    */
   public CycleReport runCycle() {
     Instant start = ctx.clock().instant();
@@ -230,13 +230,21 @@ public final class EngineCore {
     Semaphore permits = new Semaphore(ctx.options().maxConcurrentMailboxes());
     List<CompletableFuture<MailboxSyncReport>> futures = new ArrayList<>(mailboxes.size());
     for (Mailbox m : mailboxes) {
+      IdleProbe.Found found = probed.get(m.id());
+      if (found != null && found.nothingToRead()) {
+        // probed under its lock, in the state its round would check, and every resource quiet: its round
+        // would read that state again only to read nothing (a change since is the next cycle's, as one
+        // right after a round would be)
+        futures.add(CompletableFuture.completedFuture(MailboxRound.notRan(found.seen())));
+        continue;
+      }
       permits.acquireUninterruptibly();
       CompletableFuture<MailboxSyncReport> f = new CompletableFuture<>();
       futures.add(f);
       try {
         ctx.executor().execute(() -> {
           try {
-            f.complete(scheduledRound(m.id(), probed.get(m.id())));
+            f.complete(scheduledRound(m.id(), found));
           } catch (Throwable e) {
             f.completeExceptionally(e);
           } finally {

@@ -115,9 +115,10 @@ final class IdleProbe {
    *     attempt (one attempt per cycle, not two); null if none failed
    * @param pages the pages the probes read of the resources the round reads, each the round's own first
    *     read of its request (not sent again); the round takes them out, so they leave the heap with it
+   * @param nothingToRead every resource of the mailbox read nothing new: its round would read nothing
    */
   record Found(MailboxState seen, Set<Resource> quiet, Map<Resource, Failure> failures, AccessToken delegatedToken,
-               TokenException delegatedFailure, Map<Resource, List<Page>> pages) {
+               TokenException delegatedFailure, Map<Resource, List<Page>> pages, boolean nothingToRead) {
     Found {
       quiet = Set.copyOf(quiet);
       failures = Map.copyOf(failures);
@@ -378,7 +379,8 @@ final class IdleProbe {
         Set<Resource> quiet = EnumSet.noneOf(Resource.class);
         p.steps.forEach(s -> quiet.add(s.resource));
         quiet.removeAll(p.changed);
-        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedToken, p.delegatedFailure, p.pages));
+        found.put(p.mailbox.id(), new Found(p.before, quiet, p.failures, p.delegatedToken, p.delegatedFailure, p.pages,
+            quiet.containsAll(p.mailbox.resources())));
       }
       p.lock.close();
       p.lock = null;

@@ -147,7 +147,7 @@ class IdleProbeTest {
   }
 
   @Test
-  void anIdleCycleReadsEachMailboxsCursorsInOneCallAndChecksItsAuditOnce() {
+  void anIdleCycleReadsEachMailboxsStateOnceItsCursorsInOneCallAndChecksItsAuditOnce() {
     applicationMode(Resource.EVENTS, Resource.CONTACTS);
     enroll(40, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
     engine.runCycle();
@@ -159,6 +159,9 @@ class IdleProbeTest {
     assertThat(store.cursorsCalls.get()).isEqualTo(40);
     assertThat(store.cursorReads.get()).as("cursors read one by one").isZero();
     assertThat(store.periodReads.get()).as("enrollment periods read for the audit: once per mailbox").isEqualTo(40);
+    // read under the lock by the probe; a round would read them again only to find nothing to read
+    assertThat(store.enrollmentReads.get()).as("enrollment reads").isEqualTo(40);
+    assertThat(store.statusReads.get()).as("status reads").isEqualTo(40);
   }
 
   @Test
@@ -383,6 +386,8 @@ class IdleProbeTest {
     final AtomicInteger cursorReads = new AtomicInteger();
     final AtomicInteger cursorsCalls = new AtomicInteger();
     final AtomicInteger periodReads = new AtomicInteger();
+    final AtomicInteger enrollmentReads = new AtomicInteger();
+    final AtomicInteger statusReads = new AtomicInteger();
     volatile MailboxId refused;
 
     StoreCalls() {
@@ -393,6 +398,20 @@ class IdleProbeTest {
       cursorReads.set(0);
       cursorsCalls.set(0);
       periodReads.set(0);
+      enrollmentReads.set(0);
+      statusReads.set(0);
+    }
+
+    @Override
+    public Optional<Mailbox> enrollment(MailboxId mailbox) {
+      enrollmentReads.incrementAndGet();
+      return super.enrollment(mailbox);
+    }
+
+    @Override
+    public Optional<MailboxState> status(MailboxId mailbox) {
+      statusReads.incrementAndGet();
+      return super.status(mailbox);
     }
 
     @Override

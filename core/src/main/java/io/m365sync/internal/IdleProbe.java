@@ -40,7 +40,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,20 +77,14 @@ import org.slf4j.LoggerFactory;
  * a notification or its safety-net read (which must run, to be noted), and one that is not push-fed
  * is read by its round, which (re)subscribes it.
  *
- * <p>Runs on the cycle's thread, which takes and lets go of every lock; the store's reads of up to
- * {@value #PREPARE_LANES} held mailboxes run at once on the engine's executor, and batches go out on it,
- * at most {@code maxConcurrentMailboxes} at once. A failure of the probe as a
+ * <p>Runs on the cycle's thread, which takes and lets go of every lock; batches go out on the
+ * engine's executor, at most {@code maxConcurrentMailboxes} at once. A failure of the probe as a
  * whole leaves every mailbox to its round.
  */
 final class IdleProbe {
   private static final Logger log = LoggerFactory.getLogger(IdleProbe.class);
   /** Steps per batch (Graph's {@code $batch} limit): a token's probes are sent 20 at a time. */
   static final int BATCH = 20;
-  /**
-   * Mailboxes whose state the store reads at once while their probes are prepared: enough to overlap the
-   * round trips of a durable store, few enough to leave a host's connection pool to the rounds.
-   */
-  static final int PREPARE_LANES = 4;
 
   private final EngineContext ctx;
   private final ApplicationModeGate appGate;
@@ -163,8 +156,8 @@ final class IdleProbe {
     Run run = new Run();
     try {
       Instant now = ctx.clock().instant();
-      for (int i = 0; i < mailboxes.size(); i += BATCH) {
-        run.add(mailboxes.subList(i, Math.min(mailboxes.size(), i + BATCH)), now);
+      for (Mailbox m : mailboxes) {
+        run.add(m, now);
       }
       run.flushAll();
     } catch (RuntimeException e) {
@@ -200,41 +193,21 @@ final class IdleProbe {
       return true;
     }
 
-    /**
-     * Takes the listed mailboxes' locks (on this, the cycle's thread, which lets go of them), prepares
-     * their probes a few at once, then queues their steps in the listing's order.
-     */
-    void add(List<Mailbox> listed, Instant now) {
-      List<Probing> taken = new ArrayList<>(listed.size());
-      for (Mailbox m : listed) {
-        MailboxLocks.Held lock = locks.tryHold(m.id());
-        if (lock != null) { // else a round or host call has it: this cycle's round of it does not run either
-          Probing p = new Probing(lock);
-          held.add(p);
-          taken.add(p);
-          p.id = m.id();
-        }
+    void add(Mailbox listed, Instant now) {
+      MailboxLocks.Held lock = locks.tryHold(listed.id());
+      if (lock == null) {
+        return; // a round or host call has it: this cycle's round of it does not run either
       }
-      Fork.all(ctx.executor(), PREPARE_LANES, taken.stream().<Supplier<Void>>map(p -> () -> {
-        prepareOrLeaveToRound(p, now);
-        return null;
-      }).toList());
-      taken.forEach(this::queue);
-    }
-
-    private void prepareOrLeaveToRound(Probing p, Instant now) {
+      Probing p = new Probing(lock);
+      held.add(p);
       try {
-        prepare(p, p.id, now);
+        prepare(p, listed.id(), now);
       } catch (RuntimeException e) {
         // an unreadable row, a store or directory outage: the round meets it and reports it
-        log.debug("m365sync could not probe mailbox {}: {}", p.id, e.toString());
+        log.debug("m365sync could not probe mailbox {}: {}", listed.id(), e.toString());
         p.steps.clear();
         p.failed = true;
       }
-    }
-
-    /** Queues a prepared mailbox's steps: app-only ones fill batches across mailboxes, delegated ones go alone. */
-    private void queue(Probing p) {
       List<Step> app = p.steps.stream().filter(s -> s.probe.session().mode() == AuthMode.APPLICATION).toList();
       List<Step> delegated = p.steps.stream().filter(s -> s.probe.session().mode() != AuthMode.APPLICATION).toList();
       if (!app.isEmpty()) {
@@ -442,7 +415,6 @@ final class IdleProbe {
     /** One mailbox being probed: its lock, its steps, and what they found. */
     private final class Probing {
       MailboxLocks.Held lock;
-      MailboxId id;
       Mailbox mailbox;
       MailboxState before;
       AccessToken delegatedToken;

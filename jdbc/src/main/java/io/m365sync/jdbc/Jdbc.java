@@ -93,6 +93,47 @@ final class Jdbc {
     }
   }
 
+  /**
+   * Runs {@code work}, a read of one statement per row set, without a transaction around it: on a
+   * connection in auto-commit mode (a pool's default) each statement is its own, so a database server
+   * gets no BEGIN and COMMIT round trips for it. A connection outside auto-commit mode has its read
+   * ended as {@link #tx} would. Runtime exceptions pass through; SQL failures become {@link JdbcStateException}.
+   */
+  <T> T read(String operation, MailboxId mailbox, Work<T> work) {
+    if (oneAtATime != null) {
+      oneAtATime.lock();
+    }
+    try {
+      Connection c = borrow();
+      boolean failed = true;
+      try {
+        T result = work.run(c);
+        if (!c.getAutoCommit()) {
+          c.commit();
+        }
+        failed = false;
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          if (!c.getAutoCommit()) {
+            c.rollback();
+          }
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      } finally {
+        giveBack(c, failed);
+      }
+    } catch (SQLException e) {
+      throw JdbcStateException.wrap(operation, mailbox, e);
+    } finally {
+      if (oneAtATime != null) {
+        oneAtATime.unlock();
+      }
+    }
+  }
+
   private <T> T once(Work<T> work) throws SQLException {
     Connection c = borrow();
     boolean failed = true;

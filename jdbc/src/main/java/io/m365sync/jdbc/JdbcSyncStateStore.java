@@ -324,7 +324,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public Optional<TenantSettings> tenantSettings(TenantId tenant) {
     Checks.requireNonNull(tenant, "tenant");
-    return jdbc.tx("tenantSettings", null, c -> {
+    return jdbc.read("tenantSettings", null, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT app_permission_enabled FROM m365sync_tenant WHERE tenant_id = ?")) {
         ps.setString(1, tenant.value());
@@ -566,7 +566,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     Checks.requireNonNull(key, "key");
     String mailboxKey = key(key.mailbox());
     String container = container(key);
-    return jdbc.tx("cursor", key.mailbox(), c -> {
+    return jdbc.read("cursor", key.mailbox(), c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT delta_link FROM m365sync_cursor"
           + " WHERE mailbox_key = ? AND resource_name = ? AND container_id = ?")) {
         ps.setString(1, mailboxKey);
@@ -591,7 +591,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     if (wanted.isEmpty()) {
       return Map.of();
     }
-    return jdbc.tx("cursors", wanted.size() == 1 ? wanted.keySet().iterator().next() : null, c -> {
+    return jdbc.read("cursors", wanted.size() == 1 ? wanted.keySet().iterator().next() : null, c -> {
       Map<CursorKey, String> found = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT resource_name, container_id, delta_link FROM m365sync_cursor"
           + " WHERE mailbox_key = ?")) {
@@ -1140,7 +1140,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   private List<EnrollmentPeriod> periods(MailboxId mailbox, Instant from, Instant to) {
     Checks.requireNonNull(from, "from");
     Checks.requireNonNull(to, "to");
-    return jdbc.tx("enrollmentPeriods", mailbox, c -> {
+    return jdbc.read("enrollmentPeriods", mailbox, c -> {
       List<EnrollmentPeriod> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at, unenrolled_at"
           + " FROM m365sync_enrollment_period WHERE " + (mailbox == null ? "" : "mailbox_key = ? AND ")
@@ -1497,7 +1497,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   /** The one row {@code sql} (with one {@code ?}, bound to {@code key}) finds, read as {@link Rows#one} reads it. */
   private <T> Optional<T> selectOne(String op, MailboxId mailbox, String sql, String table, String key,
                                     Rows.Reader<T> reader) {
-    return jdbc.tx(op, mailbox, c -> {
+    return jdbc.read(op, mailbox, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {

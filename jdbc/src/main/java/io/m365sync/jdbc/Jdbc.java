@@ -74,12 +74,26 @@ final class Jdbc {
    * become {@link JdbcStateException}. A duplicate-key race is retried on a fresh transaction.
    */
   <T> T tx(String operation, MailboxId mailbox, Work<T> work) {
+    return run(operation, mailbox, work, true);
+  }
+
+  /**
+   * As {@link #tx}, for a read of one statement per row set, without a transaction around it: on a
+   * connection in auto-commit mode (a pool's default) each statement is its own, so a database server
+   * gets no BEGIN and COMMIT round trips for it. A connection outside auto-commit mode has its read
+   * ended as {@code tx} would.
+   */
+  <T> T read(String operation, MailboxId mailbox, Work<T> work) {
+    return run(operation, mailbox, work, false);
+  }
+
+  private <T> T run(String operation, MailboxId mailbox, Work<T> work, boolean transaction) {
     for (int attempt = 1; ; attempt++) {
       if (oneAtATime != null) {
         oneAtATime.lock();
       }
       try {
-        return once(work);
+        return once(work, transaction);
       } catch (SQLException e) {
         if (attempt < ATTEMPTS && isRetryableRace(e)) {
           continue;
@@ -93,19 +107,15 @@ final class Jdbc {
     }
   }
 
-  /**
-   * Runs {@code work}, a read of one statement per row set, without a transaction around it: on a
-   * connection in auto-commit mode (a pool's default) each statement is its own, so a database server
-   * gets no BEGIN and COMMIT round trips for it. A connection outside auto-commit mode has its read
-   * ended as {@link #tx} would. Runtime exceptions pass through; SQL failures become {@link JdbcStateException}.
-   */
-  <T> T read(String operation, MailboxId mailbox, Work<T> work) {
-    if (oneAtATime != null) {
-      oneAtATime.lock();
-    }
+  /** {@code transaction}: out of auto-commit mode for the work, if the connection was in it. */
+  private <T> T once(Work<T> work, boolean transaction) throws SQLException {
+    Connection c = borrow();
+    boolean failed = true;
     try {
-      Connection c = borrow();
-      boolean failed = true;
+      boolean suspendAutoCommit = transaction && c.getAutoCommit();
+      if (suspendAutoCommit) {
+        c.setAutoCommit(false);
+      }
       try {
         T result = work.run(c);
         if (!c.getAutoCommit()) {
@@ -123,39 +133,7 @@ final class Jdbc {
         }
         throw e;
       } finally {
-        giveBack(c, failed);
-      }
-    } catch (SQLException e) {
-      throw JdbcStateException.wrap(operation, mailbox, e);
-    } finally {
-      if (oneAtATime != null) {
-        oneAtATime.unlock();
-      }
-    }
-  }
-
-  private <T> T once(Work<T> work) throws SQLException {
-    Connection c = borrow();
-    boolean failed = true;
-    try {
-      boolean autoCommit = c.getAutoCommit();
-      if (autoCommit) {
-        c.setAutoCommit(false);
-      }
-      try {
-        T result = work.run(c);
-        c.commit();
-        failed = false;
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      } finally {
-        if (autoCommit) {
+        if (suspendAutoCommit) {
           c.setAutoCommit(true);
         }
       }

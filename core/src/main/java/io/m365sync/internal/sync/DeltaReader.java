@@ -12,6 +12,7 @@ import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.sync.SyncRound;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,36 +22,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Pull step: reads every delta chain of the resource from its stored link to the end of the round,
- * without committing anything. A chain is a container's delta (contact folders, mail folders), or
- * the events window; a round reads its chains at once, as many as the mailbox may have requests in
- * flight ({@link SyncRound#maxRequestsInFlight}), and merges them in the chains' order, whatever order
- * they ended in. A missing link, an expired one (410, also
- * mid-round), or an events window that must slide makes it a full round over every chain; with
- * {@code startFromNow}, a resource none of whose chains has a link yet starts from the present
- * instead: its chains are read to their links and what they return is dropped, since Outlook has no
- * documented "from now" link (Graph documents {@code $deltatoken=latest} for directory objects only, and
- * Outlook answers it with every item). Items a page could not read are collected, and stand in the round
- * as present and unchanged.
+ * without committing anything. A chain is a container's delta (contact folders, mail folders), the
+ * events window, or a time slice of it; a round reads its chains at once, as many as the mailbox may
+ * have requests in flight ({@link SyncRound#maxRequestsInFlight}), and merges them in the chains'
+ * order, whatever order they ended in. A missing link, an expired one (410, also mid-round), or an
+ * events window that must slide makes it a full round over every chain; with {@code startFromNow}, a
+ * resource none of whose chains has a link yet starts from the present instead: its chains are read
+ * to their links and what they return is dropped, since Outlook has no documented "from now" link
+ * (Graph documents {@code $deltatoken=latest} for directory objects only, and Outlook answers it with
+ * every item). Items a page could not read are collected, and stand in the round as present and
+ * unchanged.
  *
- * <p>The events window is one chain: Graph offers no link "from now" for a calendar view, so a
- * window read as time slices would keep a link per slice, and every later round and idle probe of the
- * calendar would cost a request per slice.
+ * <p>A full read of a calendar larger than one page reads it as time slices ({@link Slices}), each
+ * its own chain, at once: one chain is its pages one after another, so at Graph's latency a large
+ * calendar would take its pages × the latency whatever else the engine does. The next round puts
+ * the window back on one link, so that later rounds and idle probes cost one request, not one per
+ * slice: it reads the whole window's chain to its link, dropping what it returns (the slices hold
+ * it), then the slices' links, whose changes it applies, and keeps the whole window's link alone.
+ * Anything that changed while the whole chain was read is in the slices' reads after it, or comes
+ * through the whole window's link (a change after its page); both are idempotent.
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
   private final List<String> containers;
   private final boolean windowed;
   private final boolean startFromNow;
+  private final Function<T, Instant> startOf;
 
-  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow) {
+  /** {@code startOf}: an item's start, for a windowed resource, to cut its window where slices hold about as many. */
+  DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
+              Function<T, Instant> startOf) {
     this.type = type;
     this.containers = containers.isEmpty() ? List.of("") : List.copyOf(containers);
     this.windowed = windowed;
     this.startFromNow = startFromNow;
+    this.startOf = startOf;
   }
 
   List<String> containers() {
@@ -71,23 +82,27 @@ final class DeltaReader<T extends SyncItem> {
 
   Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
-    List<Chain> chains = chains(windowed && stored == null ? desired : stored);
-    Map<String, String> links = links(round, chains);
+    Optional<String> layout = windowed ? markers.get(Markers.slices()) : Optional.empty();
+    List<Chain> chains = chains(windowed && stored == null ? desired : stored, layout);
+    Map<String, String> links = chains == null ? Map.of() : links(round, chains);
     if (startFromNow && (!windowed || stored == null) && links.isEmpty()) {
       // a first round "from now on": only delta links marking the present, nothing to reconcile
-      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed);
+      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed, Map.of());
     }
     boolean slideNow = windowed && slides(stored, desired, slide);
-    boolean full = slideNow || links.size() < chains.size();
+    boolean full = slideNow || chains == null || links.size() < chains.size();
     if (!full) {
       try {
-        return merge(readChains(round, chains, links, false), false, stored, false);
+        return layout.isPresent() ? joinSlices(round, stored, chains, links)
+            : merge(readChains(round, chains, links, false), false, stored, false, Map.of());
       } catch (SyncStateExpiredException expired) {
         // a delta link died (Outlook evicted it): read everything again and re-link
       }
     }
-    Window window = windowed ? (slideNow ? slid(stored, desired, slide) : stored) : null;
-    return merge(readChains(round, chains(window), Map.of(), false), true, window, slideNow);
+    if (!windowed) {
+      return merge(readChains(round, chains, Map.of(), false), true, null, false, Map.of());
+    }
+    return readWindow(round, slideNow ? slid(stored, desired, slide) : stored, slideNow, layout);
   }
 
   /**
@@ -103,7 +118,7 @@ final class DeltaReader<T extends SyncItem> {
       return stored == null ? Optional.empty()
           : Optional.of(List.of(whole(slid(stored, desired, slide)).request(null, pageSize)));
     }
-    List<Chain> chains = chains(stored);
+    List<Chain> chains = chains(stored, Optional.empty());
     List<DeltaRequest> requests = new ArrayList<>(chains.size());
     for (Chain chain : chains) {
       String cursor = read.get(new CursorKey(mailbox, type.resource(), chain.key()));
@@ -117,7 +132,7 @@ final class DeltaReader<T extends SyncItem> {
 
   /** The cursor keys of the chains' links: the containers', or the events window's one. */
   List<CursorKey> chainKeys(MailboxId mailbox) {
-    return chains(null).stream().map(c -> new CursorKey(mailbox, type.resource(), c.key())).toList();
+    return chains(null, Optional.empty()).stream().map(c -> new CursorKey(mailbox, type.resource(), c.key())).toList();
   }
 
   /**
@@ -144,16 +159,31 @@ final class DeltaReader<T extends SyncItem> {
         || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide));
   }
 
-  /** The chains stored links follow: the containers, or the events window whole. */
-  private List<Chain> chains(Window window) {
+  /**
+   * The chains stored links follow: the containers, or the events window whole or in its stored
+   * slices; null when the stored slices do not cover the window (read it again).
+   */
+  private List<Chain> chains(Window window, Optional<String> layout) {
     if (!windowed) {
       return containers.stream().map(c -> new Chain(c, c, null)).toList();
     }
-    return List.of(whole(window));
+    if (layout.isEmpty()) {
+      return List.of(whole(window));
+    }
+    List<Window> slices = Slices.decode(layout.get(), window);
+    return slices == null ? null : sliced(slices);
   }
 
   private static Chain whole(Window window) {
     return new Chain("", "", window);
+  }
+
+  private static List<Chain> sliced(List<Window> slices) {
+    List<Chain> chains = new ArrayList<>(slices.size());
+    for (int i = 0; i < slices.size(); i++) {
+      chains.add(new Chain(Slices.key(i), "", slices.get(i))); // one calendar: every slice reads the default one
+    }
+    return chains;
   }
 
   /** The stored link of each chain that has one, by its key. */
@@ -166,24 +196,76 @@ final class DeltaReader<T extends SyncItem> {
     return links;
   }
 
+  /**
+   * A full read of the events window: its first page decides whether one chain holds it, else the
+   * window is read again as slices at once, each with its link. What the layout it replaces stored (a
+   * slice's link, the whole window's, the slices) is removed in the round's commit.
+   */
+  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved, Optional<String> replaced) {
+    Chain whole = whole(window);
+    DeltaPage<T> first = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize()));
+    List<Window> slices = first.more() && round.maxRequestsInFlight() > 1
+        ? Slices.cut(window, starts(first), round.maxRequestsInFlight()) : List.of(window);
+    Map<String, String> commit = new LinkedHashMap<>();
+    for (int i = slices.size() > 1 ? slices.size() : 0; i < replaced.map(Slices::count).orElse(0); i++) {
+      commit.put(Slices.key(i), null);
+    }
+    if (slices.size() == 1) {
+      // the first page is the chain's first page: go on from it
+      replaced.ifPresent(layout -> commit.put(Markers.slices(), null));
+      return merge(List.of(readChain(round, whole, null, false, first)), true, window, windowMoved, commit);
+    }
+    commit.put(whole.key(), null);
+    commit.put(Markers.slices(), Slices.encode(slices));
+    return merge(readChains(round, sliced(slices), Map.of(), false), true, window, windowMoved, commit);
+  }
+
+  /**
+   * The round after a sliced read: the whole window's chain to its link, what it returns dropped,
+   * then the slices' links (after it, so that nothing changed meanwhile is missed); the round applies
+   * the slices' changes and commits the whole window's link in place of theirs.
+   */
+  private Pulled<T> joinSlices(SyncRound round, Window window, List<Chain> slices, Map<String, String> links) {
+    Chain whole = whole(window);
+    Read<T> link = readChain(round, whole, null, true, null);
+    Map<String, String> commit = new LinkedHashMap<>();
+    slices.forEach(slice -> commit.put(slice.key(), null));
+    commit.put(Markers.slices(), null);
+    commit.put(whole.key(), link.cursor());
+    return merge(readChains(round, slices, links, false), false, window, false, commit);
+  }
+
+  /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */
+  private List<Instant> starts(DeltaPage<T> page) {
+    List<Instant> starts = new ArrayList<>(page.changes().size());
+    for (Change<T> c : page.changes()) {
+      Instant start = c.item() == null ? null : startOf.apply(c.item());
+      if (start != null) {
+        starts.add(start);
+      }
+    }
+    return starts;
+  }
+
   /** Every chain read to its end, at once within the mailbox's request cap; in the chains' order. */
   private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
     List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
       String link = links.get(chain.key());
-      return readChain(round, chain, link, fromNow && link == null);
+      return readChain(round, chain, link, fromNow && link == null, null);
     }).toList();
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
   }
 
   /**
-   * One chain from {@code cursor} (null: from the start) to its delta link; {@code fromNow}: only to its
-   * link, what exists now dropped.
+   * One chain from {@code cursor} (null: from the start) to its delta link, from its {@code first} page
+   * when that was read already; {@code fromNow}: only to its link, what exists now dropped.
    */
-  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow) {
+  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, DeltaPage<T> first) {
     Map<String, Change<T>> own = new LinkedHashMap<>();
     List<SkippedItem> skipped = new ArrayList<>();
-    while (true) {
-      DeltaPage<T> page = round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize()));
+    for (DeltaPage<T> read = first; ; read = null) {
+      DeltaPage<T> page = read != null ? read
+          : round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize()));
       for (Change<T> c : fromNow ? List.<Change<T>>of() : page.changes()) {
         own.remove(c.remoteId()); // keep server order of the latest change
         own.put(c.remoteId(), c);
@@ -201,8 +283,12 @@ final class DeltaReader<T extends SyncItem> {
     }
   }
 
-  /** The round's view of what its chains read, merged in the chains' order. */
-  private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved) {
+  /**
+   * The round's view of what its chains read, merged in the chains' order; {@code commit} is what the
+   * round commits besides (and over) the chains' links, null meaning removed.
+   */
+  private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved,
+                          Map<String, String> commit) {
     Map<String, Change<T>> latest = new LinkedHashMap<>();
     Map<String, String> cursors = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
@@ -213,7 +299,7 @@ final class DeltaReader<T extends SyncItem> {
       skipped.addAll(read.skipped());
       for (Change<T> c : read.changes().values()) {
         Change<T> earlier = latest.get(c.remoteId());
-        // a move between containers reads as a removal in one and an upsert in the other
+        // a move between containers or slices reads as a removal in one and an upsert in the other
         if (earlier == null || c.kind() == Change.Kind.UPSERT) {
           latest.put(c.remoteId(), c);
         }
@@ -231,6 +317,7 @@ final class DeltaReader<T extends SyncItem> {
         seen.add(id);
       }
     }
+    cursors.putAll(commit);
     return new Pulled<>(latest, cursors, full, seen, window, windowMoved, readIn, List.copyOf(skipped));
   }
 }

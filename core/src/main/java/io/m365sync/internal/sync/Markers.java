@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, captured
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window and its slices, captured
  * Internet Message-IDs, and each two-way CRM record's fields as last synced. Write-ahead notes of
  * creates are the {@link WriteAhead} note.
  */
@@ -60,6 +60,11 @@ final class Markers {
 
   static String window() {
     return NS + "event-window";
+  }
+
+  /** The time slices a full read cut a large calendar's window into ({@link Slices}); absent: one chain. */
+  static String slices() {
+    return NS + "event-slices";
   }
 
   /**

@@ -6,6 +6,7 @@ import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.UnreadableItemException;
+import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.MailMessage;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
@@ -76,7 +77,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     this.flow = flow;
     this.rules = rules;
     boolean events = type == ResourceType.EVENTS;
-    this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events, options.startFromNow());
+    this.reader = new DeltaReader<>(type, events ? List.of() : options.containers(), events, options.startFromNow(),
+        events ? item -> ((CalendarEvent) item).start() : null);
     this.guard = new MassChangeGuard(options.maxChangeShare(), options.guardMinimumItems(), options.releaseQuarantine());
   }
 

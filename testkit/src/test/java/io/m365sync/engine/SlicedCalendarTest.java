@@ -46,15 +46,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A full read of a calendar larger than one delta page reads it as time slices of its window at once
- * (at most as many as the mailbox may have requests in flight), each its own chain with its own link;
- * the next round puts the window back on one link, so later rounds and idle probes cost one request.
- * The CRM sees one calendar throughout: every event once, changes in any slice, changes made while
- * the window goes back on one link, events that span a boundary or move across one between two
- * slices' reads (never deleted).
+ * The first full read of a calendar larger than two delta pages reads it again as 12 time slices of
+ * its window, 4 at once (the mailbox's request cap), each its own chain with its own link; the next
+ * round puts the window back on one link, so later rounds and idle probes cost one request. Other full
+ * reads (a 410, a slide) and smaller calendars stay one chain. The CRM sees one calendar throughout:
+ * every event once, changes in any slice, changes made while the window goes back on one link, events
+ * that span a boundary or move across one between two slices' reads.
  */
 class SlicedCalendarTest {
   private static final String SLICES = "m365sync:event-slices";
+  private static final int CUT = 12;
 
   private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
   private final ModelUser user = m365.addUser("big");
@@ -124,7 +125,7 @@ class SlicedCalendarTest {
 
   /** Whether the window is on one link: the whole window's, no slice layout, no slice's link. */
   private boolean oneLink() {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < CUT; i++) {
       if (cursor("m365sync:event-slice:" + i).isPresent()) {
         return false;
       }
@@ -164,9 +165,9 @@ class SlicedCalendarTest {
     sync();
 
     assertThat(crmBySubject()).hasSize(1_000);
-    assertThat(boundaries()).hasSize(5); // 4 slices: the mailbox's request cap
-    assertThat(met.get()).as("slices whose first page met the other three in flight").isEqualTo(4);
-    for (int i = 0; i < 4; i++) {
+    assertThat(boundaries()).hasSize(CUT + 1); // 3 slices per request the mailbox may have in flight
+    assertThat(met.get()).as("slices whose first page met three others in flight").isEqualTo(CUT);
+    for (int i = 0; i < CUT; i++) {
       assertThat(cursor("m365sync:event-slice:" + i)).as("slice %d's link", i).isPresent();
     }
     assertThat(cursor("")).isEmpty();
@@ -180,26 +181,32 @@ class SlicedCalendarTest {
     start(pool, 50);
     sync();
     List<Instant> b = boundaries();
-    assertThat(b).hasSize(5);
+    assertThat(b).hasSize(CUT + 1);
 
-    for (int i = 0; i < 4; i++) {
+    int changed = 0;
+    for (int i = 0; i < CUT; i++) {
       int slice = i;
-      String inSlice = ids.stream().filter(e -> {
+      Optional<String> inSlice = ids.stream().filter(e -> {
         Instant s = calendar.get(e).orElseThrow().item().start();
         return !s.isBefore(b.get(slice)) && s.isBefore(b.get(slice + 1));
-      }).findFirst().orElseThrow();
-      calendar.update(inSlice, null, calendar.get(inSlice).orElseThrow().item().withSubject("Changed in slice " + i));
+      }).findFirst();
+      if (inSlice.isPresent()) {
+        calendar.update(inSlice.get(), null, calendar.get(inSlice.get()).orElseThrow().item().withSubject("Changed in slice " + i));
+        changed++;
+      }
       calendar.create(meeting("New in slice " + i, inside(i)));
     }
     calendar.delete(ids.get(ids.size() - 1), null);
+    assertThat(changed).as("slices holding a meeting").isGreaterThan(2);
 
     sync();
 
     Map<String, CrmRecord<CalendarEvent>> bySubject = crmBySubject();
-    assertThat(bySubject).hasSize(400 + 4 - 1);
-    for (int i = 0; i < 4; i++) {
-      assertThat(bySubject).containsKeys("Changed in slice " + i, "New in slice " + i);
+    assertThat(bySubject).hasSize(400 + CUT - 1);
+    for (int i = 0; i < CUT; i++) {
+      assertThat(bySubject).containsKey("New in slice " + i);
     }
+    assertThat(bySubject.keySet().stream().filter(k -> k.startsWith("Changed in slice "))).hasSize(changed);
     assertThat(bySubject).doesNotContainKey("Meeting 399");
     assertThat(oneLink()).isTrue();
 
@@ -210,7 +217,7 @@ class SlicedCalendarTest {
 
     calendar.create(meeting("After the join", b.get(0).plus(Duration.ofDays(1))));
     sync();
-    assertThat(crmBySubject()).containsKey("After the join").hasSize(404);
+    assertThat(crmBySubject()).containsKey("After the join").hasSize(400 + CUT);
   }
 
   @Test
@@ -218,13 +225,13 @@ class SlicedCalendarTest {
     meetings(300);
     start(pool, 100);
     sync();
-    assertThat(boundaries()).hasSize(5);
+    assertThat(boundaries()).hasSize(CUT + 1);
 
     m365.cloud().log().clear();
     m365.clock().advance(Duration.ofMinutes(16));
     engine.runCycle();
     assertThat(oneLink()).isTrue();
-    assertThat(graphRequests()).as("the whole window's 3 pages, then each slice's link").isEqualTo(3 + 4);
+    assertThat(graphRequests()).as("the whole window's 3 pages, then each slice's link").isEqualTo(3 + CUT);
 
     m365.cloud().log().clear();
     m365.clock().advance(Duration.ofMinutes(16));
@@ -239,9 +246,9 @@ class SlicedCalendarTest {
     start(pool, 50);
     sync();
     List<Instant> b = boundaries();
-    assertThat(b).hasSize(5);
+    assertThat(b).hasSize(CUT + 1);
     Instant from = b.get(0);
-    Instant to = b.get(4);
+    Instant to = b.get(CUT);
     String early = ids.get(10);
     String late = ids.get(290);
     String gone = ids.get(150);
@@ -270,55 +277,75 @@ class SlicedCalendarTest {
   }
 
   @Test
-  void anEventMovedAcrossASliceBoundaryBetweenTwoSlicesReadsIsNeverDeleted() {
+  void anEventMovedAcrossASliceBoundaryBetweenTwoSlicesReadsComesWithTheNextRound() {
     meetings(200);
+    String x = calendar.create(meeting("Moving", now.plus(Duration.ofDays(360)))).id(); // in the last slice
     start(Runnable::run, 10); // slices read one after another, in order: the move falls between two reads
-    sync();
-    Instant firstStart = boundaries().get(0);
-    String x = calendar.create(meeting("Moving", inside(3))).id();
-    sync(); // back on one link, with the new meeting
-    String crmId = crmBySubject().get("Moving").crmId();
-    assertThat(oneLink()).isTrue();
+    // right after the first slice was read, the meeting moves into it from the last: the read never sees it
+    Instant early = now.minus(Duration.ofDays(28));
+    gateway.afterLast(r -> gateway.firstSlicesChain(r), () -> calendar.update(x, null, meeting("Moving", early)));
 
-    // a 410: a full read, in slices; right after the first slice was read, the meeting moves into it
-    // from the last: the read never sees it, and the last slice no longer holds it
-    calendar.evictDeltaTokens();
-    Instant early = firstStart.plus(Duration.ofDays(1));
-    gateway.afterLast(r -> r.windowStart() != null && r.windowStart().equals(firstStart)
-            && r.windowEnd().isBefore(firstStart.plus(Duration.ofDays(300))),
-        () -> calendar.update(x, null, meeting("Moving", early)));
     sync();
-    assertThat(cursor(SLICES)).isPresent();
-    assertThat(crmBySubject().get("Moving").crmId()).isEqualTo(crmId); // still there (Graph confirmed it exists)
-    sync(); // the first slice's link brings the move as the window goes back on one link
+    assertThat(boundaries()).hasSize(CUT + 1);
+    assertThat(crmBySubject()).hasSize(200).doesNotContainKey("Moving");
+
+    sync(); // the first slice's link brings it as the window goes back on one link
     assertThat(crmBySubject().get("Moving").item().start()).isEqualTo(early.truncatedTo(ChronoUnit.MINUTES));
-    assertThat(crmBySubject().get("Moving").crmId()).isEqualTo(crmId);
     assertThat(crmBySubject()).hasSize(201);
     assertThat(oneLink()).isTrue();
   }
 
   @Test
-  void anEventSpanningASliceBoundaryIsOneCrmRecord() {
+  void anEventSpanningSliceBoundariesIsOneCrmRecord() {
     meetings(200);
+    // longer than a slice (395 days / 12): it spans at least one boundary however the window is cut
+    Instant from = now.plus(Duration.ofDays(100)).truncatedTo(ChronoUnit.MINUTES);
+    String spanning = calendar.create(CalendarEvent.simple("Sabbatical", from, from.plus(Duration.ofDays(40)))).id();
     start(pool, 10);
-    sync();
-    Instant boundary = boundaries().get(2);
-    String spanning = calendar.create(CalendarEvent.simple("Offsite", boundary.minus(Duration.ofHours(20)),
-        boundary.plus(Duration.ofHours(20)))).id();
-    calendar.evictDeltaTokens(); // a 410 on the slices' links: a full read again, cut again
 
     sync();
-    assertThat(cursor(SLICES)).isPresent();
-    assertThat(crmBySubject()).containsKey("Offsite").hasSize(201);
+    List<Instant> b = boundaries();
+    assertThat(b.stream().filter(t -> t.isAfter(from) && t.isBefore(from.plus(Duration.ofDays(40))))).isNotEmpty();
+    assertThat(crmBySubject()).containsKey("Sabbatical").hasSize(201);
 
-    calendar.update(spanning, null, calendar.get(spanning).orElseThrow().item().withSubject("Offsite, moved room"));
+    calendar.update(spanning, null, calendar.get(spanning).orElseThrow().item().withSubject("Sabbatical, shorter"));
     sync();
-    assertThat(crmBySubject()).containsKey("Offsite, moved room").doesNotContainKey("Offsite").hasSize(201);
+    assertThat(crmBySubject()).containsKey("Sabbatical, shorter").doesNotContainKey("Sabbatical").hasSize(201);
     assertThat(oneLink()).isTrue();
 
     calendar.delete(spanning, null);
     sync();
-    assertThat(crmBySubject()).doesNotContainKey("Offsite, moved room").hasSize(200);
+    assertThat(crmBySubject()).doesNotContainKey("Sabbatical, shorter").hasSize(200);
+  }
+
+  @Test
+  void laterFullReadsOfALargeCalendarStayOneChain() {
+    List<String> ids = meetings(300);
+    start(pool, 100);
+    sync();
+    sync();
+    assertThat(oneLink()).isTrue();
+
+    calendar.evictDeltaTokens(); // a 410: the CRM holds the calendar, one chain reads it again
+    calendar.delete(ids.get(5), null);
+    m365.cloud().log().clear();
+    sync();
+
+    assertThat(oneLink()).isTrue();
+    assertThat(graphRequests()).as("the dead link, the whole window's 3 pages, the deleted one looked up").isEqualTo(1 + 3 + 1);
+    assertThat(crmBySubject()).hasSize(299).doesNotContainKey("Meeting 5");
+  }
+
+  @Test
+  void aCalendarOfTwoPagesIsOneChain() {
+    meetings(200);
+    start(pool, 100);
+    m365.cloud().log().clear();
+    sync();
+
+    assertThat(graphRequests()).isEqualTo(2);
+    assertThat(oneLink()).isTrue();
+    assertThat(crmBySubject()).hasSize(200);
   }
 
   @Test
@@ -341,7 +368,7 @@ class SlicedCalendarTest {
     List<String> ids = meetings(300);
     start(pool, 100);
     sync();
-    assertThat(boundaries()).hasSize(5);
+    assertThat(boundaries()).hasSize(CUT + 1);
     ids.subList(20, 300).forEach(e -> calendar.delete(e, null));
 
     m365.clock().advance(Duration.ofDays(2)); // more than the window's slide: a full read of the new window
@@ -361,7 +388,7 @@ class SlicedCalendarTest {
     engine.unenroll(id);
 
     assertThat(cursor(SLICES)).isEmpty();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < CUT; i++) {
       assertThat(cursor("m365sync:event-slice:" + i)).isEmpty();
     }
   }
@@ -373,6 +400,7 @@ class SlicedCalendarTest {
     private volatile Predicate<DeltaRequest> afterLast;
     private volatile Runnable afterAction;
     private volatile Duration widest = Duration.ZERO;
+    private volatile Instant widestStart;
 
     Hooked(MailboxGateway delegate) {
       super(delegate);
@@ -390,6 +418,12 @@ class SlicedCalendarTest {
       this.afterAction = action;
     }
 
+    /** A request of the first slice's chain: it starts where the widest window asked for starts, and ends before it. */
+    boolean firstSlicesChain(DeltaRequest r) {
+      return r.windowStart() != null && r.windowStart().equals(widestStart)
+          && Duration.between(r.windowStart(), r.windowEnd()).compareTo(widest) < 0;
+    }
+
     /** A chain's first request for a window narrower than the widest first asked for: a slice's. */
     boolean firstOfASlice(DeltaRequest r) {
       return r.cursor() == null && r.windowStart() != null
@@ -401,7 +435,10 @@ class SlicedCalendarTest {
       if (request.cursor() == null && request.windowStart() != null) {
         Duration length = Duration.between(request.windowStart(), request.windowEnd());
         synchronized (this) {
-          widest = length.compareTo(widest) > 0 ? length : widest;
+          if (length.compareTo(widest) > 0) {
+            widest = length;
+            widestStart = request.windowStart();
+          }
         }
       }
       Predicate<DeltaRequest> b = before;

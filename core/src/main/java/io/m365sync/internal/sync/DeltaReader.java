@@ -38,14 +38,16 @@ import java.util.function.Supplier;
  * every item). Items a page could not read are collected, and stand in the round as present and
  * unchanged.
  *
- * <p>A full read of a calendar larger than one page reads it as time slices ({@link Slices}), each
- * its own chain, at once: one chain is its pages one after another, so at Graph's latency a large
- * calendar would take its pages × the latency whatever else the engine does. The next round puts
- * the window back on one link, so that later rounds and idle probes cost one request, not one per
- * slice: it reads the whole window's chain to its link, dropping what it returns (the slices hold
- * it), then the slices' links, whose changes it applies, and keeps the whole window's link alone.
- * Anything that changed while the whole chain was read is in the slices' reads after it, or comes
- * through the whole window's link (a change after its page); both are idempotent.
+ * <p>The first full read of a calendar larger than {@link #PAGES_BEFORE_CUTTING} pages reads it again
+ * as time slices ({@link Slices}), each its own chain, as many at once as the mailbox may have
+ * requests in flight: one chain is its pages one after another, so at Graph's latency a large calendar
+ * would take its pages × the latency whatever else the engine does. The next round puts the window
+ * back on one link, so that later rounds and idle probes cost one request, not one per slice: it
+ * reads the whole window's chain to its link, dropping what it returns (the slices hold it), then the
+ * slices' links, whose changes it applies, and keeps the whole window's link alone. Anything that
+ * changed while the whole chain was read is in the slices' reads after it, or comes through the whole
+ * window's link (a change after its page); both are idempotent. So a large calendar's first sync
+ * costs its pages twice in requests, once at a slice of the latency.
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
@@ -55,6 +57,11 @@ final class DeltaReader<T extends SyncItem> {
   private final Function<T, Instant> startOf;
 
   /** {@code startOf}: an item's start, for a windowed resource, to cut its window where slices hold about as many. */
+  /** A first full read of a calendar reads this many pages of its whole window before it cuts the window. */
+  static final int PAGES_BEFORE_CUTTING = 2;
+  /** Slices per request the mailbox may have in flight: lanes that end early take the next slice. */
+  static final int SLICES_PER_REQUEST = 3;
+
   DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
               Function<T, Instant> startOf) {
     this.type = type;
@@ -102,7 +109,7 @@ final class DeltaReader<T extends SyncItem> {
     if (!windowed) {
       return merge(readChains(round, chains, Map.of(), false), true, null, false, Map.of());
     }
-    return readWindow(round, slideNow ? slid(stored, desired, slide) : stored, slideNow, layout);
+    return readWindow(round, slideNow ? slid(stored, desired, slide) : stored, slideNow, layout, stored == null);
   }
 
   /**
@@ -197,23 +204,35 @@ final class DeltaReader<T extends SyncItem> {
   }
 
   /**
-   * A full read of the events window: its first page decides whether one chain holds it, else the
-   * window is read again as slices at once, each with its link. What the layout it replaces stored (a
-   * slice's link, the whole window's, the slices) is removed in the round's commit.
+   * A full read of the events window. The first full read of a calendar that holds more than
+   * {@link #PAGES_BEFORE_CUTTING} pages reads it again as slices, {@link #SLICES_PER_REQUEST} per
+   * request the mailbox may have in flight, so that lanes that end early take the next slice (time
+   * slices of a calendar hold unequal shares of it); what the pages read first were is dropped. Any
+   * other full read (a slide, a 410) goes on along the whole window's chain: the CRM holds the calendar
+   * already. What the layout it replaces stored (a slice's link, the whole window's, the slices) is
+   * removed in the round's commit.
    */
-  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved, Optional<String> replaced) {
+  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved, Optional<String> replaced,
+                               boolean first) {
     Chain whole = whole(window);
-    DeltaPage<T> first = round.gateway().delta(round.session(), type, whole.request(null, round.pageSize()));
-    List<Window> slices = first.more() && round.maxRequestsInFlight() > 1
-        ? Slices.cut(window, starts(first), round.maxRequestsInFlight()) : List.of(window);
+    boolean mayCut = first && round.maxRequestsInFlight() > 1;
+    List<DeltaPage<T>> pages = new ArrayList<>();
+    String cursor = null;
+    do {
+      DeltaPage<T> page = round.gateway().delta(round.session(), type, whole.request(cursor, round.pageSize()));
+      pages.add(page);
+      cursor = page.cursor();
+    } while (mayCut && pages.get(pages.size() - 1).more() && pages.size() < PAGES_BEFORE_CUTTING);
+    List<Window> slices = mayCut && pages.get(pages.size() - 1).more()
+        ? Slices.cut(window, starts(pages), SLICES_PER_REQUEST * round.maxRequestsInFlight()) : List.of(window);
     Map<String, String> commit = new LinkedHashMap<>();
     for (int i = slices.size() > 1 ? slices.size() : 0; i < replaced.map(Slices::count).orElse(0); i++) {
       commit.put(Slices.key(i), null);
     }
     if (slices.size() == 1) {
-      // the first page is the chain's first page: go on from it
+      // the pages read are the chain's first pages: go on from them
       replaced.ifPresent(layout -> commit.put(Markers.slices(), null));
-      return merge(List.of(readChain(round, whole, null, false, first)), true, window, windowMoved, commit);
+      return merge(List.of(readChain(round, whole, null, false, pages)), true, window, windowMoved, commit);
     }
     commit.put(whole.key(), null);
     commit.put(Markers.slices(), Slices.encode(slices));
@@ -227,7 +246,7 @@ final class DeltaReader<T extends SyncItem> {
    */
   private Pulled<T> joinSlices(SyncRound round, Window window, List<Chain> slices, Map<String, String> links) {
     Chain whole = whole(window);
-    Read<T> link = readChain(round, whole, null, true, null);
+    Read<T> link = readChain(round, whole, null, true, List.of());
     Map<String, String> commit = new LinkedHashMap<>();
     slices.forEach(slice -> commit.put(slice.key(), null));
     commit.put(Markers.slices(), null);
@@ -235,13 +254,15 @@ final class DeltaReader<T extends SyncItem> {
     return merge(readChains(round, slices, links, false), false, window, false, commit);
   }
 
-  /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */
-  private List<Instant> starts(DeltaPage<T> page) {
-    List<Instant> starts = new ArrayList<>(page.changes().size());
-    for (Change<T> c : page.changes()) {
-      Instant start = c.item() == null ? null : startOf.apply(c.item());
-      if (start != null) {
-        starts.add(start);
+  /** The starts of the pages' items, in server order: a sample of the calendar to cut slices by. */
+  private List<Instant> starts(List<DeltaPage<T>> pages) {
+    List<Instant> starts = new ArrayList<>();
+    for (DeltaPage<T> page : pages) {
+      for (Change<T> c : page.changes()) {
+        Instant start = c.item() == null ? null : startOf.apply(c.item());
+        if (start != null) {
+          starts.add(start);
+        }
       }
     }
     return starts;
@@ -251,20 +272,20 @@ final class DeltaReader<T extends SyncItem> {
   private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
     List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
       String link = links.get(chain.key());
-      return readChain(round, chain, link, fromNow && link == null, null);
+      return readChain(round, chain, link, fromNow && link == null, List.of());
     }).toList();
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
   }
 
   /**
-   * One chain from {@code cursor} (null: from the start) to its delta link, from its {@code first} page
-   * when that was read already; {@code fromNow}: only to its link, what exists now dropped.
+   * One chain from {@code cursor} (null: from the start) to its delta link, from its first pages when
+   * those were {@code read} already; {@code fromNow}: only to its link, what exists now dropped.
    */
-  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, DeltaPage<T> first) {
+  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, List<DeltaPage<T>> read) {
     Map<String, Change<T>> own = new LinkedHashMap<>();
     List<SkippedItem> skipped = new ArrayList<>();
-    for (DeltaPage<T> read = first; ; read = null) {
-      DeltaPage<T> page = read != null ? read
+    for (int n = 0; ; n++) {
+      DeltaPage<T> page = n < read.size() ? read.get(n)
           : round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize()));
       for (Change<T> c : fromNow ? List.<Change<T>>of() : page.changes()) {
         own.remove(c.remoteId()); // keep server order of the latest change

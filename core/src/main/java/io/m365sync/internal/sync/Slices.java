@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The time slices a full read of a calendar too large for one page reads at once: each slice is a
- * delta chain of its own with its own link, so S slices take about 1/S of the time one next-link
- * chain of the whole window takes (a chain is its pages × Graph's latency, whatever else runs). Slice
+ * The time slices the first full read of a large calendar reads, as many at once as the mailbox may
+ * have requests in flight: each slice is a delta chain of its own with its own link, so S slices read
+ * at once take about 1/S of the time one next-link chain of the whole window takes (a chain is its
+ * pages × Graph's latency, whatever else runs). Slice
  * i covers [b(i), b(i+1)); an event that overlaps a boundary is in both slices, which the reader
  * merges by id. Stored as the boundaries' epoch millis under {@link Markers#slices} until the next
  * round puts the window back on one link; slice i's link under the cursor key container {@link #key}.

@@ -206,13 +206,7 @@ class FailoverTest {
       awaitCompletedRunAfter(ds, survivor, id.key(), stoppedAt, Duration.ofSeconds(20));
     }
 
-    // the events' delta links: the whole window's, or its slices' right after a full read of a calendar larger than a page
-    List<String> links = new ArrayList<>();
-    store.cursor(victimCursor).ifPresent(links::add);
-    for (int i = 0; i < 4; i++) {
-      store.cursor(new CursorKey(victimId, Resource.EVENTS, "m365sync:event-slice:" + i)).ifPresent(links::add);
-    }
-    assertThat(links).isNotEmpty().noneMatch(link -> link.startsWith("late-write"));
+    assertThat(store.cursor(victimCursor)).isPresent().get().asString().doesNotStartWith("late-write");
     int items = 0;
     for (int m = 0; m < MAILBOXES; m++) {
       MailboxId id = ids.get(m);

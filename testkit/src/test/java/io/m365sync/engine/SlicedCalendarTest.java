@@ -12,6 +12,7 @@ import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteUnavailableException;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
@@ -29,11 +30,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -46,16 +48,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The first full read of a calendar larger than two delta pages reads it again as 12 time slices of
- * its window, 4 at once (the mailbox's request cap), each its own chain with its own link; the next
- * round puts the window back on one link, so later rounds and idle probes cost one request. Other full
+ * The first full read of a calendar larger than two delta pages reads it again as 16 time slices of
+ * its window, 4 at once (the mailbox's request cap), keeping no link; the round after it reads the
+ * window whole and keeps its one link, so later rounds and idle probes cost one request. Other full
  * reads (a 410, a slide) and smaller calendars stay one chain. The CRM sees one calendar throughout:
- * every event once, changes in any slice, changes made while the window goes back on one link, events
- * that span a boundary or move across one between two slices' reads.
+ * every event once, one that spans boundaries too, and what changed while the slices were read, or
+ * moved across a boundary between two slices' reads, comes with the round after.
  */
 class SlicedCalendarTest {
-  private static final String SLICES = "m365sync:event-slices";
-  private static final int CUT = 12;
+  private static final int CUT = 16;
 
   private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
   private final ModelUser user = m365.addUser("big");
@@ -108,29 +109,9 @@ class SlicedCalendarTest {
     return r;
   }
 
-  private Optional<String> cursor(String container) {
-    return engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, container));
-  }
-
-  /** The slice boundaries the store holds (epoch millis), first and last being the window's. */
-  private List<Instant> boundaries() {
-    return Arrays.stream(cursor(SLICES).orElseThrow().split("/")).map(s -> Instant.ofEpochMilli(Long.parseLong(s))).toList();
-  }
-
-  /** A start well inside slice {@code i}. */
-  private Instant inside(int i) {
-    List<Instant> b = boundaries();
-    return b.get(i).plus(Duration.between(b.get(i), b.get(i + 1)).dividedBy(2));
-  }
-
-  /** Whether the window is on one link: the whole window's, no slice layout, no slice's link. */
-  private boolean oneLink() {
-    for (int i = 0; i < CUT; i++) {
-      if (cursor("m365sync:event-slice:" + i).isPresent()) {
-        return false;
-      }
-    }
-    return cursor("").isPresent() && cursor(SLICES).isEmpty();
+  /** The events' delta link: the whole window's, the only one a round keeps. */
+  private Optional<String> link() {
+    return engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, ""));
   }
 
   /** CRM records by subject; asserts that no remote id is held twice. */
@@ -147,7 +128,7 @@ class SlicedCalendarTest {
   }
 
   @Test
-  void aLargeCalendarIsReadAsSlicesAllInFlightAtOnceWithinTheMailboxsCap() {
+  void aLargeCalendarIsReadAsSlicesFourInFlightAtOnceAndKeepsNoLinkUntilTheNextRound() {
     m365.tenant().graphLimits(GraphLimits.OUTLOOK);
     meetings(1_000);
     start(pool, 100);
@@ -165,153 +146,116 @@ class SlicedCalendarTest {
     sync();
 
     assertThat(crmBySubject()).hasSize(1_000);
-    assertThat(boundaries()).hasSize(CUT + 1); // 3 slices per request the mailbox may have in flight
+    assertThat(gateway.slices()).hasSize(CUT); // 4 slices per request the mailbox may have in flight
     assertThat(met.get()).as("slices whose first page met three others in flight").isEqualTo(CUT);
-    for (int i = 0; i < CUT; i++) {
-      assertThat(cursor("m365sync:event-slice:" + i)).as("slice %d's link", i).isPresent();
-    }
-    assertThat(cursor("")).isEmpty();
-    assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isBetween(2, 4);
+    assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isLessThanOrEqualTo(4);
     assertThat(m365.cloud().log().count(r -> r.isGraph() && r.status() == 429)).isZero();
+    assertThat(link()).isEmpty();
+    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+
+    gateway.before(r -> false, null);
+    gateway.forget();
+    m365.cloud().log().clear();
+    sync();
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(graphRequests()).as("the whole window's 10 pages").isEqualTo(10);
+    assertThat(link()).isPresent();
+    assertThat(crmBySubject()).hasSize(1_000);
   }
 
   @Test
-  void theNextRoundPutsTheWindowBackOnOneLinkWithTheChangesOfEverySlice() {
+  void theRoundAfterReadsTheWindowWholeAndLaterRoundsAndIdleProbesFollowItsOneLink() {
     List<String> ids = meetings(400);
     start(pool, 50);
     sync();
-    List<Instant> b = boundaries();
-    assertThat(b).hasSize(CUT + 1);
-
-    int changed = 0;
-    for (int i = 0; i < CUT; i++) {
-      int slice = i;
-      Optional<String> inSlice = ids.stream().filter(e -> {
-        Instant s = calendar.get(e).orElseThrow().item().start();
-        return !s.isBefore(b.get(slice)) && s.isBefore(b.get(slice + 1));
-      }).findFirst();
-      if (inSlice.isPresent()) {
-        calendar.update(inSlice.get(), null, calendar.get(inSlice.get()).orElseThrow().item().withSubject("Changed in slice " + i));
-        changed++;
-      }
-      calendar.create(meeting("New in slice " + i, inside(i)));
-    }
-    calendar.delete(ids.get(ids.size() - 1), null);
-    assertThat(changed).as("slices holding a meeting").isGreaterThan(2);
-
+    assertThat(gateway.slices()).hasSize(CUT);
     sync();
-
-    Map<String, CrmRecord<CalendarEvent>> bySubject = crmBySubject();
-    assertThat(bySubject).hasSize(400 + CUT - 1);
-    for (int i = 0; i < CUT; i++) {
-      assertThat(bySubject).containsKey("New in slice " + i);
-    }
-    assertThat(bySubject.keySet().stream().filter(k -> k.startsWith("Changed in slice "))).hasSize(changed);
-    assertThat(bySubject).doesNotContainKey("Meeting 399");
-    assertThat(oneLink()).isTrue();
+    assertThat(link()).isPresent();
 
     m365.cloud().log().clear();
     m365.clock().advance(Duration.ofMinutes(16));
     engine.runCycle();
     assertThat(graphRequests()).as("an idle cycle: one probe of the one link").isEqualTo(1);
 
-    calendar.create(meeting("After the join", b.get(0).plus(Duration.ofDays(1))));
+    calendar.update(ids.get(3), null, calendar.get(ids.get(3)).orElseThrow().item().withSubject("Changed"));
+    calendar.create(meeting("New", now.plus(Duration.ofDays(200))));
+    calendar.delete(ids.get(399), null);
+    gateway.forget();
     sync();
-    assertThat(crmBySubject()).containsKey("After the join").hasSize(400 + CUT);
+
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(crmBySubject()).containsKeys("Changed", "New").doesNotContainKeys("Meeting 3", "Meeting 399").hasSize(400);
   }
 
   @Test
-  void anIdleCycleAfterASlicedReadPutsTheWindowBackOnOneLinkAndTheNextProbesIt() {
+  void whatChangesWhileTheSlicesAreReadComesWithTheRoundAfter() {
+    List<String> ids = meetings(200);
+    String moving = calendar.create(meeting("Moving", now.plus(Duration.ofDays(360)))).id(); // in the last slice
+    start(Runnable::run, 10); // slices read one after another, in order: the changes fall between two reads
+    // right after the first slice was read: a meeting in it renamed, one deleted, one moved into it from
+    // the last slice (which then no longer holds it: the read never sees it)
+    Instant early = now.minus(Duration.ofDays(28));
+    gateway.afterLast(gateway::firstSlicesChain, () -> {
+      calendar.update(ids.get(0), null, calendar.get(ids.get(0)).orElseThrow().item().withSubject("Renamed"));
+      calendar.delete(ids.get(1), null);
+      calendar.update(moving, null, meeting("Moving", early));
+    });
+
+    sync();
+    assertThat(gateway.slices()).hasSize(CUT);
+    assertThat(crmBySubject()).hasSize(200).containsKeys("Meeting 0", "Meeting 1").doesNotContainKey("Moving");
+
+    sync();
+    assertThat(crmBySubject()).containsKeys("Renamed", "Moving").doesNotContainKeys("Meeting 0", "Meeting 1")
+        .hasSize(200);
+    assertThat(crmBySubject().get("Moving").item().start()).isEqualTo(early.truncatedTo(ChronoUnit.MINUTES));
+    assertThat(link()).isPresent();
+  }
+
+  @Test
+  void aSlicedReadThatFailsIsReadAgainAsOneChain() {
     meetings(300);
     start(pool, 100);
-    sync();
-    assertThat(boundaries()).hasSize(CUT + 1);
-
-    m365.cloud().log().clear();
-    m365.clock().advance(Duration.ofMinutes(16));
-    engine.runCycle();
-    assertThat(oneLink()).isTrue();
-    assertThat(graphRequests()).as("the whole window's 3 pages, then each slice's link").isEqualTo(3 + CUT);
-
-    m365.cloud().log().clear();
-    m365.clock().advance(Duration.ofMinutes(16));
-    engine.runCycle();
-    assertThat(graphRequests()).isEqualTo(1);
-    assertThat(crmBySubject()).hasSize(300);
-  }
-
-  @Test
-  void changesMadeWhileTheWholeWindowIsReadAgainAreNotLost() {
-    List<String> ids = meetings(300);
-    start(pool, 50);
-    sync();
-    List<Instant> b = boundaries();
-    assertThat(b).hasSize(CUT + 1);
-    Instant from = b.get(0);
-    Instant to = b.get(CUT);
-    String early = ids.get(10);
-    String late = ids.get(290);
-    String gone = ids.get(150);
-
-    // the round reads the whole window's chain to its link, what it returns dropped: a change just
-    // before its first page and two just after its last come through the slices' links read after it
-    gateway.before(r -> r.cursor() == null && from.equals(r.windowStart()) && to.equals(r.windowEnd()),
-        () -> calendar.update(early, null, calendar.get(early).orElseThrow().item().withSubject("Renamed before")));
-    gateway.afterLast(r -> from.equals(r.windowStart()) && to.equals(r.windowEnd()), () -> {
-      calendar.update(late, null, calendar.get(late).orElseThrow().item().withSubject("Renamed after"));
-      calendar.delete(gone, null);
+    AtomicInteger slicesStarted = new AtomicInteger();
+    gateway.before(gateway::firstOfASlice, () -> {
+      if (slicesStarted.incrementAndGet() == 7) {
+        throw new RemoteUnavailableException("dropped connection", id, Resource.EVENTS, 503, null, null, null);
+      }
     });
-    sync();
-    gateway.before(r -> false, null);
+    m365.clock().advance(Duration.ofMinutes(1));
+    assertThat(engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow().outcome())
+        .isEqualTo(ResourceResult.Outcome.FAILED);
+    assertThat(gateway.slices()).isNotEmpty();
+    gateway.forget();
+    m365.cloud().log().clear();
 
-    assertThat(oneLink()).isTrue();
-    assertThat(crmBySubject()).containsKeys("Renamed before", "Renamed after").doesNotContainKey("Meeting 150")
-        .hasSize(299);
+    sync(); // many requests, each a chance to fail: the retry is one chain of 3 pages
 
-    // and what changes after it comes through the one link
-    calendar.update(early, null, calendar.get(early).orElseThrow().item().withSubject("Renamed once more"));
-    calendar.create(meeting("Created after the join", b.get(1)));
-    sync();
-    assertThat(crmBySubject()).containsKeys("Renamed once more", "Created after the join")
-        .doesNotContainKey("Renamed before").hasSize(300);
-  }
-
-  @Test
-  void anEventMovedAcrossASliceBoundaryBetweenTwoSlicesReadsComesWithTheNextRound() {
-    meetings(200);
-    String x = calendar.create(meeting("Moving", now.plus(Duration.ofDays(360)))).id(); // in the last slice
-    start(Runnable::run, 10); // slices read one after another, in order: the move falls between two reads
-    // right after the first slice was read, the meeting moves into it from the last: the read never sees it
-    Instant early = now.minus(Duration.ofDays(28));
-    gateway.afterLast(r -> gateway.firstSlicesChain(r), () -> calendar.update(x, null, meeting("Moving", early)));
-
-    sync();
-    assertThat(boundaries()).hasSize(CUT + 1);
-    assertThat(crmBySubject()).hasSize(200).doesNotContainKey("Moving");
-
-    sync(); // the first slice's link brings it as the window goes back on one link
-    assertThat(crmBySubject().get("Moving").item().start()).isEqualTo(early.truncatedTo(ChronoUnit.MINUTES));
-    assertThat(crmBySubject()).hasSize(201);
-    assertThat(oneLink()).isTrue();
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(graphRequests()).isEqualTo(3);
+    assertThat(crmBySubject()).hasSize(300);
+    assertThat(link()).isPresent();
+    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
   }
 
   @Test
   void anEventSpanningSliceBoundariesIsOneCrmRecord() {
     meetings(200);
-    // longer than a slice (395 days / 12): it spans at least one boundary however the window is cut
+    // longer than a slice (395 days / 16): it spans at least one boundary however the window is cut
     Instant from = now.plus(Duration.ofDays(100)).truncatedTo(ChronoUnit.MINUTES);
-    String spanning = calendar.create(CalendarEvent.simple("Sabbatical", from, from.plus(Duration.ofDays(40)))).id();
+    Instant to = from.plus(Duration.ofDays(40));
+    String spanning = calendar.create(CalendarEvent.simple("Sabbatical", from, to)).id();
     start(pool, 10);
 
     sync();
-    List<Instant> b = boundaries();
-    assertThat(b.stream().filter(t -> t.isAfter(from) && t.isBefore(from.plus(Duration.ofDays(40))))).isNotEmpty();
+    assertThat(gateway.slices().stream().filter(w -> w.start().isBefore(to) && w.end().isAfter(from)).count())
+        .as("slices holding the sabbatical").isGreaterThanOrEqualTo(2);
     assertThat(crmBySubject()).containsKey("Sabbatical").hasSize(201);
 
+    sync();
     calendar.update(spanning, null, calendar.get(spanning).orElseThrow().item().withSubject("Sabbatical, shorter"));
     sync();
     assertThat(crmBySubject()).containsKey("Sabbatical, shorter").doesNotContainKey("Sabbatical").hasSize(201);
-    assertThat(oneLink()).isTrue();
 
     calendar.delete(spanning, null);
     sync();
@@ -324,16 +268,35 @@ class SlicedCalendarTest {
     start(pool, 100);
     sync();
     sync();
-    assertThat(oneLink()).isTrue();
+    assertThat(link()).isPresent();
 
     calendar.evictDeltaTokens(); // a 410: the CRM holds the calendar, one chain reads it again
     calendar.delete(ids.get(5), null);
+    gateway.forget();
     m365.cloud().log().clear();
     sync();
 
-    assertThat(oneLink()).isTrue();
+    assertThat(gateway.slices()).isEmpty();
     assertThat(graphRequests()).as("the dead link, the whole window's 3 pages, the deleted one looked up").isEqualTo(1 + 3 + 1);
     assertThat(crmBySubject()).hasSize(299).doesNotContainKey("Meeting 5");
+    assertThat(link()).isPresent();
+  }
+
+  @Test
+  void aWindowSlideRightAfterASlicedReadIsOneChain() {
+    List<String> ids = meetings(300);
+    start(pool, 100);
+    sync();
+    assertThat(gateway.slices()).hasSize(CUT);
+    ids.subList(20, 300).forEach(e -> calendar.delete(e, null));
+    gateway.forget();
+
+    m365.clock().advance(Duration.ofDays(2)); // more than the window's slide: a full read of the new window
+    sync();
+
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(crmBySubject()).hasSize(20);
+    assertThat(link()).isPresent();
   }
 
   @Test
@@ -344,7 +307,8 @@ class SlicedCalendarTest {
     sync();
 
     assertThat(graphRequests()).isEqualTo(2);
-    assertThat(oneLink()).isTrue();
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(link()).isPresent();
     assertThat(crmBySubject()).hasSize(200);
   }
 
@@ -356,89 +320,82 @@ class SlicedCalendarTest {
     sync();
 
     assertThat(graphRequests()).isEqualTo(1);
-    assertThat(oneLink()).isTrue();
+    assertThat(link()).isPresent();
     m365.cloud().log().clear();
     m365.clock().advance(Duration.ofMinutes(16));
     engine.runCycle();
     assertThat(graphRequests()).isEqualTo(1);
   }
 
-  @Test
-  void aWindowSlideRightAfterASlicedReadDecidesAgainAndRemovesTheSlices() {
-    List<String> ids = meetings(300);
-    start(pool, 100);
-    sync();
-    assertThat(boundaries()).hasSize(CUT + 1);
-    ids.subList(20, 300).forEach(e -> calendar.delete(e, null));
-
-    m365.clock().advance(Duration.ofDays(2)); // more than the window's slide: a full read of the new window
-    sync();
-
-    assertThat(crmBySubject()).hasSize(20);
-    assertThat(oneLink()).isTrue(); // 20 events: one page
-  }
-
-  @Test
-  void unenrollingForgetsEverySlicesLink() {
-    meetings(300);
-    start(pool, 100);
-    sync();
-    assertThat(cursor("m365sync:event-slice:3")).isPresent();
-
-    engine.unenroll(id);
-
-    assertThat(cursor(SLICES)).isEmpty();
-    for (int i = 0; i < CUT; i++) {
-      assertThat(cursor("m365sync:event-slice:" + i)).isEmpty();
+  /** A calendar view window as the test reads it off the requests. */
+  record Window(Instant start, Instant end) {
+    Duration length() {
+      return Duration.between(start, end);
     }
   }
 
-  /** The fake's gateway, running an action once before a matching request, or after its chain's last page. */
+  /**
+   * The fake's gateway, noting the windows of slices (chains whose window is narrower than the widest
+   * asked for), running an action before every matching request, or once after a chain's last page.
+   */
   private static final class Hooked extends ForwardingGateway {
+    private final List<Window> slices = new CopyOnWriteArrayList<>();
+    private volatile Window widest;
     private volatile Predicate<DeltaRequest> before;
     private volatile Runnable beforeAction;
     private volatile Predicate<DeltaRequest> afterLast;
     private volatile Runnable afterAction;
-    private volatile Duration widest = Duration.ZERO;
-    private volatile Instant widestStart;
 
     Hooked(MailboxGateway delegate) {
       super(delegate);
     }
 
-    /** Before every matching request: {@code action} (once per request). */
+    /** The slices read since the last {@link #forget}, in window order. */
+    List<Window> slices() {
+      return slices.stream().sorted(Comparator.comparing(Window::start)).toList();
+    }
+
+    void forget() {
+      slices.clear();
+    }
+
     void before(Predicate<DeltaRequest> when, Runnable action) {
       this.before = when;
       this.beforeAction = action;
     }
 
-    /** Once, right after the last page of a chain whose request matches. */
     void afterLast(Predicate<DeltaRequest> when, Runnable action) {
       this.afterLast = when;
       this.afterAction = action;
     }
 
-    /** A request of the first slice's chain: it starts where the widest window asked for starts, and ends before it. */
-    boolean firstSlicesChain(DeltaRequest r) {
-      return r.windowStart() != null && r.windowStart().equals(widestStart)
-          && Duration.between(r.windowStart(), r.windowEnd()).compareTo(widest) < 0;
+    /** A chain's first request for a window narrower than the widest asked for: a slice's. */
+    boolean firstOfASlice(DeltaRequest r) {
+      return r.cursor() == null && narrower(r);
     }
 
-    /** A chain's first request for a window narrower than the widest first asked for: a slice's. */
-    boolean firstOfASlice(DeltaRequest r) {
-      return r.cursor() == null && r.windowStart() != null
-          && Duration.between(r.windowStart(), r.windowEnd()).compareTo(widest) < 0;
+    /** A request of the first slice's chain: it starts where the widest window asked for starts. */
+    boolean firstSlicesChain(DeltaRequest r) {
+      return narrower(r) && r.windowStart().equals(widest.start());
+    }
+
+    private boolean narrower(DeltaRequest r) {
+      Window w = widest;
+      return r.windowStart() != null && w != null
+          && Duration.between(r.windowStart(), r.windowEnd()).compareTo(w.length()) < 0;
     }
 
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
       if (request.cursor() == null && request.windowStart() != null) {
-        Duration length = Duration.between(request.windowStart(), request.windowEnd());
+        Window w = new Window(request.windowStart(), request.windowEnd());
         synchronized (this) {
-          if (length.compareTo(widest) > 0) {
-            widest = length;
-            widestStart = request.windowStart();
+          if (widest == null || w.length().compareTo(widest.length()) > 0) {
+            widest = w;
           }
+        }
+        if (narrower(request)) {
+          slices.add(w);
         }
       }
       Predicate<DeltaRequest> b = before;

@@ -27,27 +27,26 @@ import java.util.function.Supplier;
 
 /**
  * Pull step: reads every delta chain of the resource from its stored link to the end of the round,
- * without committing anything. A chain is a container's delta (contact folders, mail folders), the
- * events window, or a time slice of it; a round reads its chains at once, as many as the mailbox may
- * have requests in flight ({@link SyncRound#maxRequestsInFlight}), and merges them in the chains'
- * order, whatever order they ended in. A missing link, an expired one (410, also mid-round), or an
- * events window that must slide makes it a full round over every chain; with {@code startFromNow}, a
- * resource none of whose chains has a link yet starts from the present instead: its chains are read
- * to their links and what they return is dropped, since Outlook has no documented "from now" link
- * (Graph documents {@code $deltatoken=latest} for directory objects only, and Outlook answers it with
- * every item). Items a page could not read are collected, and stand in the round as present and
- * unchanged.
+ * without committing anything. A chain is a container's delta (contact folders, mail folders), or
+ * the events window; a round reads its chains at once, as many as the mailbox may have requests in
+ * flight ({@link SyncRound#maxRequestsInFlight}), and merges them in the chains' order, whatever order
+ * they ended in. A missing link, an expired one (410, also
+ * mid-round), or an events window that must slide makes it a full round over every chain; with
+ * {@code startFromNow}, a resource none of whose chains has a link yet starts from the present
+ * instead: its chains are read to their links and what they return is dropped, since Outlook has no
+ * documented "from now" link (Graph documents {@code $deltatoken=latest} for directory objects only, and
+ * Outlook answers it with every item). Items a page could not read are collected, and stand in the round
+ * as present and unchanged.
  *
- * <p>The first full read of a calendar larger than {@link #PAGES_BEFORE_CUTTING} pages reads it again
- * as time slices ({@link Slices}), each its own chain, as many at once as the mailbox may have
- * requests in flight: one chain is its pages one after another, so at Graph's latency a large calendar
- * would take its pages × the latency whatever else the engine does. The next round puts the window
- * back on one link, so that later rounds and idle probes cost one request, not one per slice: it
- * reads the whole window's chain to its link, dropping what it returns (the slices hold it), then the
- * slices' links, whose changes it applies, and keeps the whole window's link alone. Anything that
- * changed while the whole chain was read is in the slices' reads after it, or comes through the whole
- * window's link (a change after its page); both are idempotent. So a large calendar's first sync
- * costs its pages twice in requests, once at a slice of the latency.
+ * <p>The events window keeps one chain, whose link later rounds and idle probes follow, except in
+ * the first full read of a calendar larger than {@link #PAGES_BEFORE_CUTTING} pages: one chain is its
+ * pages one after another, so at Graph's latency a large calendar would take its pages × the latency
+ * whatever else the engine does. That read cuts the window into time slices ({@link Slices}), each a
+ * chain of its own, and reads them as many at once as the mailbox may have requests in flight, keeping
+ * no link: a slice's link would cost a request per slice in every later round and idle probe, and
+ * Graph has no way to merge links. So the round after it reads the window whole, as after a 410: what
+ * changed meanwhile, or moved across a boundary between two slices' reads, comes then. A large
+ * calendar's first sync costs its pages twice in requests, the first time at a fraction of the latency.
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;
@@ -56,12 +55,12 @@ final class DeltaReader<T extends SyncItem> {
   private final boolean startFromNow;
   private final Function<T, Instant> startOf;
 
-  /** {@code startOf}: an item's start, for a windowed resource, to cut its window where slices hold about as many. */
   /** A first full read of a calendar reads this many pages of its whole window before it cuts the window. */
   static final int PAGES_BEFORE_CUTTING = 2;
   /** Slices per request the mailbox may have in flight: lanes that end early take the next slice. */
-  static final int SLICES_PER_REQUEST = 3;
+  static final int SLICES_PER_REQUEST = 4;
 
+  /** {@code startOf}: an item's start, for a windowed resource, to cut its window where slices hold about as many. */
   DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
               Function<T, Instant> startOf) {
     this.type = type;
@@ -75,7 +74,7 @@ final class DeltaReader<T extends SyncItem> {
     return containers;
   }
 
-  /** One delta chain: the container of its cursor key, the container the gateway reads, and its window. */
+  /** One delta chain: the container of its cursor key (null: its link is not kept), the container the gateway reads, and its window. */
   private record Chain(String key, String container, Window window) {
     DeltaRequest request(String cursor, int pageSize) {
       return new DeltaRequest(container.isEmpty() ? null : container, cursor, window == null ? null : window.start(),
@@ -89,27 +88,72 @@ final class DeltaReader<T extends SyncItem> {
 
   Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
-    Optional<String> layout = windowed ? markers.get(Markers.slices()) : Optional.empty();
-    List<Chain> chains = chains(windowed && stored == null ? desired : stored, layout);
-    Map<String, String> links = chains == null ? Map.of() : links(round, chains);
+    List<Chain> chains = chains(windowed && stored == null ? desired : stored);
+    Map<String, String> links = links(round, chains);
     if (startFromNow && (!windowed || stored == null) && links.isEmpty()) {
       // a first round "from now on": only delta links marking the present, nothing to reconcile
-      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed, Map.of());
+      return merge(readChains(round, chains, links, true), false, windowed ? desired : null, windowed);
     }
     boolean slideNow = windowed && slides(stored, desired, slide);
-    boolean full = slideNow || chains == null || links.size() < chains.size();
+    boolean full = slideNow || links.size() < chains.size();
     if (!full) {
       try {
-        return layout.isPresent() ? joinSlices(round, stored, chains, links)
-            : merge(readChains(round, chains, links, false), false, stored, false, Map.of());
+        return merge(readChains(round, chains, links, false), false, stored, false);
       } catch (SyncStateExpiredException expired) {
         // a delta link died (Outlook evicted it): read everything again and re-link
       }
     }
     if (!windowed) {
-      return merge(readChains(round, chains, Map.of(), false), true, null, false, Map.of());
+      return merge(readChains(round, chains, Map.of(), false), true, null, false);
     }
-    return readWindow(round, slideNow ? slid(stored, desired, slide) : stored, slideNow, layout, stored == null);
+    return readWindow(round, markers, slideNow ? slid(stored, desired, slide) : stored, slideNow, stored == null);
+  }
+
+  /**
+   * A full read of the events window along its chain; in the window's first full read, when the
+   * calendar holds more than {@link #PAGES_BEFORE_CUTTING} pages, what those pages read is dropped and
+   * the window is read again as slices, {@link #SLICES_PER_REQUEST} per request the mailbox may have in
+   * flight, so that lanes that end early take the next (time slices hold unequal shares of a calendar).
+   * A sliced read is many requests, each a chance to fail: if it fails, the next round reads one chain.
+   */
+  private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first) {
+    Chain whole = whole(window);
+    boolean triedSlices = first && markers.get(Markers.slicing()).isPresent();
+    boolean mayCut = first && !triedSlices && round.maxRequestsInFlight() > 1;
+    List<DeltaPage<T>> pages = new ArrayList<>();
+    String cursor = null;
+    do {
+      DeltaPage<T> page = round.gateway().delta(round.session(), type, whole.request(cursor, round.pageSize()));
+      pages.add(page);
+      cursor = page.cursor();
+    } while (mayCut && pages.get(pages.size() - 1).more() && pages.size() < PAGES_BEFORE_CUTTING);
+    Map<String, String> commit = new HashMap<>();
+    if (!mayCut || !pages.get(pages.size() - 1).more()) {
+      if (triedSlices) {
+        commit.put(Markers.slicing(), null);
+      }
+      // the pages read are the chain's first pages: go on from them
+      return merge(List.of(readChain(round, whole, null, false, pages)), true, window, windowMoved, commit);
+    }
+    markers.put(Markers.slicing(), window.encode());
+    commit.put(Markers.slicing(), null);
+    List<Chain> slices = Slices.cut(window, starts(pages), SLICES_PER_REQUEST * round.maxRequestsInFlight()).stream()
+        .map(slice -> new Chain(null, "", slice)).toList(); // one calendar: every slice reads the default one
+    return merge(readChains(round, slices, Map.of(), false), true, window, windowMoved, commit);
+  }
+
+  /** The starts of the pages' items, in server order: a sample of the calendar to cut slices by. */
+  private List<Instant> starts(List<DeltaPage<T>> pages) {
+    List<Instant> starts = new ArrayList<>();
+    for (DeltaPage<T> page : pages) {
+      for (Change<T> c : page.changes()) {
+        Instant start = c.item() == null ? null : startOf.apply(c.item());
+        if (start != null) {
+          starts.add(start);
+        }
+      }
+    }
+    return starts;
   }
 
   /**
@@ -125,7 +169,7 @@ final class DeltaReader<T extends SyncItem> {
       return stored == null ? Optional.empty()
           : Optional.of(List.of(whole(slid(stored, desired, slide)).request(null, pageSize)));
     }
-    List<Chain> chains = chains(stored, Optional.empty());
+    List<Chain> chains = chains(stored);
     List<DeltaRequest> requests = new ArrayList<>(chains.size());
     for (Chain chain : chains) {
       String cursor = read.get(new CursorKey(mailbox, type.resource(), chain.key()));
@@ -139,7 +183,7 @@ final class DeltaReader<T extends SyncItem> {
 
   /** The cursor keys of the chains' links: the containers', or the events window's one. */
   List<CursorKey> chainKeys(MailboxId mailbox) {
-    return chains(null, Optional.empty()).stream().map(c -> new CursorKey(mailbox, type.resource(), c.key())).toList();
+    return chains(null).stream().map(c -> new CursorKey(mailbox, type.resource(), c.key())).toList();
   }
 
   /**
@@ -166,31 +210,16 @@ final class DeltaReader<T extends SyncItem> {
         || !desired.start().isBefore(stored.start().plus(slide)) || desired.end().isAfter(stored.end().plus(slide));
   }
 
-  /**
-   * The chains stored links follow: the containers, or the events window whole or in its stored
-   * slices; null when the stored slices do not cover the window (read it again).
-   */
-  private List<Chain> chains(Window window, Optional<String> layout) {
+  /** The chains stored links follow: the containers, or the events window whole. */
+  private List<Chain> chains(Window window) {
     if (!windowed) {
       return containers.stream().map(c -> new Chain(c, c, null)).toList();
     }
-    if (layout.isEmpty()) {
-      return List.of(whole(window));
-    }
-    List<Window> slices = Slices.decode(layout.get(), window);
-    return slices == null ? null : sliced(slices);
+    return List.of(whole(window));
   }
 
   private static Chain whole(Window window) {
     return new Chain("", "", window);
-  }
-
-  private static List<Chain> sliced(List<Window> slices) {
-    List<Chain> chains = new ArrayList<>(slices.size());
-    for (int i = 0; i < slices.size(); i++) {
-      chains.add(new Chain(Slices.key(i), "", slices.get(i))); // one calendar: every slice reads the default one
-    }
-    return chains;
   }
 
   /** The stored link of each chain that has one, by its key. */
@@ -203,75 +232,10 @@ final class DeltaReader<T extends SyncItem> {
     return links;
   }
 
-  /**
-   * A full read of the events window. The first full read of a calendar that holds more than
-   * {@link #PAGES_BEFORE_CUTTING} pages reads it again as slices, {@link #SLICES_PER_REQUEST} per
-   * request the mailbox may have in flight, so that lanes that end early take the next slice (time
-   * slices of a calendar hold unequal shares of it); what the pages read first were is dropped. Any
-   * other full read (a slide, a 410) goes on along the whole window's chain: the CRM holds the calendar
-   * already. What the layout it replaces stored (a slice's link, the whole window's, the slices) is
-   * removed in the round's commit.
-   */
-  private Pulled<T> readWindow(SyncRound round, Window window, boolean windowMoved, Optional<String> replaced,
-                               boolean first) {
-    Chain whole = whole(window);
-    boolean mayCut = first && round.maxRequestsInFlight() > 1;
-    List<DeltaPage<T>> pages = new ArrayList<>();
-    String cursor = null;
-    do {
-      DeltaPage<T> page = round.gateway().delta(round.session(), type, whole.request(cursor, round.pageSize()));
-      pages.add(page);
-      cursor = page.cursor();
-    } while (mayCut && pages.get(pages.size() - 1).more() && pages.size() < PAGES_BEFORE_CUTTING);
-    List<Window> slices = mayCut && pages.get(pages.size() - 1).more()
-        ? Slices.cut(window, starts(pages), SLICES_PER_REQUEST * round.maxRequestsInFlight()) : List.of(window);
-    Map<String, String> commit = new LinkedHashMap<>();
-    for (int i = slices.size() > 1 ? slices.size() : 0; i < replaced.map(Slices::count).orElse(0); i++) {
-      commit.put(Slices.key(i), null);
-    }
-    if (slices.size() == 1) {
-      // the pages read are the chain's first pages: go on from them
-      replaced.ifPresent(layout -> commit.put(Markers.slices(), null));
-      return merge(List.of(readChain(round, whole, null, false, pages)), true, window, windowMoved, commit);
-    }
-    commit.put(whole.key(), null);
-    commit.put(Markers.slices(), Slices.encode(slices));
-    return merge(readChains(round, sliced(slices), Map.of(), false), true, window, windowMoved, commit);
-  }
-
-  /**
-   * The round after a sliced read: the whole window's chain to its link, what it returns dropped,
-   * then the slices' links (after it, so that nothing changed meanwhile is missed); the round applies
-   * the slices' changes and commits the whole window's link in place of theirs.
-   */
-  private Pulled<T> joinSlices(SyncRound round, Window window, List<Chain> slices, Map<String, String> links) {
-    Chain whole = whole(window);
-    Read<T> link = readChain(round, whole, null, true, List.of());
-    Map<String, String> commit = new LinkedHashMap<>();
-    slices.forEach(slice -> commit.put(slice.key(), null));
-    commit.put(Markers.slices(), null);
-    commit.put(whole.key(), link.cursor());
-    return merge(readChains(round, slices, links, false), false, window, false, commit);
-  }
-
-  /** The starts of the pages' items, in server order: a sample of the calendar to cut slices by. */
-  private List<Instant> starts(List<DeltaPage<T>> pages) {
-    List<Instant> starts = new ArrayList<>();
-    for (DeltaPage<T> page : pages) {
-      for (Change<T> c : page.changes()) {
-        Instant start = c.item() == null ? null : startOf.apply(c.item());
-        if (start != null) {
-          starts.add(start);
-        }
-      }
-    }
-    return starts;
-  }
-
   /** Every chain read to its end, at once within the mailbox's request cap; in the chains' order. */
   private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
     List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
-      String link = links.get(chain.key());
+      String link = chain.key() == null ? null : links.get(chain.key());
       return readChain(round, chain, link, fromNow && link == null, List.of());
     }).toList();
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
@@ -304,9 +268,13 @@ final class DeltaReader<T extends SyncItem> {
     }
   }
 
+  private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved) {
+    return merge(reads, full, window, windowMoved, Map.of());
+  }
+
   /**
    * The round's view of what its chains read, merged in the chains' order; {@code commit} is what the
-   * round commits besides (and over) the chains' links, null meaning removed.
+   * round commits besides their links (null: removed).
    */
   private Pulled<T> merge(List<Read<T>> reads, boolean full, Window window, boolean windowMoved,
                           Map<String, String> commit) {
@@ -316,7 +284,9 @@ final class DeltaReader<T extends SyncItem> {
     Set<SkippedItem> skipped = new LinkedHashSet<>();
     Map<String, String> readIn = new HashMap<>();
     for (Read<T> read : reads) {
-      cursors.put(read.chain().key(), read.cursor());
+      if (read.chain().key() != null) {
+        cursors.put(read.chain().key(), read.cursor());
+      }
       skipped.addAll(read.skipped());
       for (Change<T> c : read.changes().values()) {
         Change<T> earlier = latest.get(c.remoteId());

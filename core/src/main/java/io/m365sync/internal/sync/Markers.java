@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Small durable notes kept in the state store's cursor table under reserved container names
- * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window and its slices, captured
+ * ({@code m365sync:…}), fenced like cursors: the CRM watermark, the event window, captured
  * Internet Message-IDs, and each two-way CRM record's fields as last synced. Write-ahead notes of
  * creates are the {@link WriteAhead} note.
  */
@@ -62,9 +62,12 @@ final class Markers {
     return NS + "event-window";
   }
 
-  /** The time slices a full read cut a large calendar's window into ({@link Slices}); absent: one chain. */
-  static String slices() {
-    return NS + "event-slices";
+  /**
+   * Set while a calendar's first full read is read as time slices ({@link DeltaReader}); a round that
+   * finds it set (that read failed) reads one chain instead.
+   */
+  static String slicing() {
+    return NS + "event-slicing";
   }
 
   /**

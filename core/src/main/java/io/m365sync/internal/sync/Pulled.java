@@ -14,9 +14,8 @@ import java.util.Set;
  * it was a full round (then {@code seen} holds every item present), the window it used, the
  * container each upserted item was read in (empty string: the default), which its link keeps, and the
  * items it could not read ({@code skipped}: present, but neither changed nor deleted as far as the
- * round knows). {@code cursors} is what the round commits under its cursor keys' containers: each
- * chain's delta link and, where a read cuts a large calendar into slices or puts it back on one link,
- * the slice layout, with what that read replaced set to null (removed).
+ * round knows). {@code cursors} is what the round commits under its cursor keys' containers: the
+ * chains' delta links, and notes of the read (null: removed).
  */
 record Pulled<T extends SyncItem>(Map<String, Change<T>> changes, Map<String, String> cursors, boolean full,
                                   Set<String> seen, Window window, boolean windowMoved, Map<String, String> containers,

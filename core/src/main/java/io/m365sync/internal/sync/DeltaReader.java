@@ -55,7 +55,7 @@ final class DeltaReader<T extends SyncItem> {
   private final boolean startFromNow;
   private final Function<T, Instant> startOf;
 
-  /** A first full read of a calendar reads this many pages of its whole window before it cuts the window. */
+  /** A calendar's first full read cuts its window when it holds more than this many pages. */
   static final int PAGES_BEFORE_CUTTING = 2;
   /** Slices per request the mailbox may have in flight: lanes that end early take the next slice. */
   static final int SLICES_PER_REQUEST = 4;
@@ -110,47 +110,44 @@ final class DeltaReader<T extends SyncItem> {
   }
 
   /**
-   * A full read of the events window along its chain; in the window's first full read, when the
-   * calendar holds more than {@link #PAGES_BEFORE_CUTTING} pages, what those pages read is dropped and
-   * the window is read again as slices, {@link #SLICES_PER_REQUEST} per request the mailbox may have in
-   * flight, so that lanes that end early take the next (time slices hold unequal shares of a calendar).
-   * A sliced read is many requests, each a chance to fail: if it fails, the next round reads one chain.
+   * A full read of the events window along its chain. In the window's first full read its first
+   * request asks for {@link #PAGES_BEFORE_CUTTING} pages at once (Graph gives up to 200 Outlook items a
+   * page): when more remain, what it read is dropped and the window is read again as slices,
+   * {@link #SLICES_PER_REQUEST} per request the mailbox may have in flight, so that lanes that end early
+   * take the next (time slices hold unequal shares of a calendar). A sliced read is many requests, each
+   * a chance to fail: if it fails, the next round reads one chain.
    */
   private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first) {
     Chain whole = whole(window);
-    boolean triedSlices = first && markers.get(Markers.slicing()).isPresent();
-    boolean mayCut = first && !triedSlices && round.maxRequestsInFlight() > 1;
-    List<DeltaPage<T>> pages = new ArrayList<>();
-    String cursor = null;
-    do {
-      DeltaPage<T> page = round.gateway().delta(round.session(), type, whole.request(cursor, round.pageSize()));
-      pages.add(page);
-      cursor = page.cursor();
-    } while (mayCut && pages.get(pages.size() - 1).more() && pages.size() < PAGES_BEFORE_CUTTING);
-    Map<String, String> commit = new HashMap<>();
-    if (!mayCut || !pages.get(pages.size() - 1).more()) {
-      if (triedSlices) {
-        commit.put(Markers.slicing(), null);
-      }
-      // the pages read are the chain's first pages: go on from them
-      return merge(List.of(readChain(round, whole, null, false, pages)), true, window, windowMoved, commit);
+    boolean mayCut = first && round.maxRequestsInFlight() > 1;
+    DeltaPage<T> page = round.gateway().delta(round.session(), type,
+        whole.request(null, mayCut ? PAGES_BEFORE_CUTTING * round.pageSize() : round.pageSize()));
+    boolean cut = mayCut && page.more() && markers.get(Markers.slicing()).isEmpty();
+    if (!cut) {
+      // the page read is the chain's first: go on from it (a sliced read that failed is done with then)
+      Map<String, String> commit = mayCut && page.more() ? singleton(Markers.slicing(), null) : Map.of();
+      return merge(List.of(readChain(round, whole, null, false, List.of(page))), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());
-    commit.put(Markers.slicing(), null);
-    List<Chain> slices = Slices.cut(window, starts(pages), SLICES_PER_REQUEST * round.maxRequestsInFlight()).stream()
+    List<Chain> slices = Slices.cut(window, starts(page), SLICES_PER_REQUEST * round.maxRequestsInFlight()).stream()
         .map(slice -> new Chain(null, "", slice)).toList(); // one calendar: every slice reads the default one
-    return merge(readChains(round, slices, Map.of(), false), true, window, windowMoved, commit);
+    return merge(readChains(round, slices, Map.of(), false), true, window, windowMoved,
+        singleton(Markers.slicing(), null));
   }
 
-  /** The starts of the pages' items, in server order: a sample of the calendar to cut slices by. */
-  private List<Instant> starts(List<DeltaPage<T>> pages) {
-    List<Instant> starts = new ArrayList<>();
-    for (DeltaPage<T> page : pages) {
-      for (Change<T> c : page.changes()) {
-        Instant start = c.item() == null ? null : startOf.apply(c.item());
-        if (start != null) {
-          starts.add(start);
-        }
+  private static Map<String, String> singleton(String key, String value) {
+    Map<String, String> map = new HashMap<>();
+    map.put(key, value);
+    return map;
+  }
+
+  /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */
+  private List<Instant> starts(DeltaPage<T> page) {
+    List<Instant> starts = new ArrayList<>(page.changes().size());
+    for (Change<T> c : page.changes()) {
+      Instant start = c.item() == null ? null : startOf.apply(c.item());
+      if (start != null) {
+        starts.add(start);
       }
     }
     return starts;

@@ -16,25 +16,49 @@ final class Slices {
   private Slices() {
   }
 
+  /** Each slice of the unsampled part of a window is this share shorter than the one before it. */
+  private static final double SHRINK = 7.0 / 8;
+
   /**
-   * At most {@code count} slices of {@code window}, cut where each holds about as many of {@code starts}
-   * (the start times of the whole window's first pages, in server order: a sample of the calendar).
-   * A sample in start order is no sample of the rest (a server that pages by start time), and a small
-   * one says little: then slices of equal length. Inner boundaries are whole seconds (Graph's
-   * calendar view takes seconds), so two neighbours meet exactly; slices too short to cut are merged.
+   * At most {@code count} slices of {@code window}. Lanes take them in order as they free up, so the
+   * read ends when the slowest lane does: slices should hold about as many items, or at least the last
+   * ones taken should be small. {@code starts} are the start times of the whole window's first pages,
+   * in server order. Unordered, they are a sample of the calendar: cuts where each slice holds about as
+   * many. In start order (a server that pages by start time), they say only what lies before the last
+   * of them: that part is one slice, and the rest is cut into slices each {@link #SHRINK} as long as the
+   * one before, so the ones read last are short whatever the rest holds. Inner boundaries are whole
+   * seconds (Graph's calendar view takes seconds), so two neighbours meet exactly; slices too short to
+   * cut are merged.
    */
   static List<Window> cut(Window window, List<Instant> starts, int count) {
     List<Instant> clamped = starts.stream().map(s -> s.isBefore(window.start()) ? window.start() : s).toList();
     List<Instant> sorted = clamped.stream().sorted().toList();
-    boolean sample = clamped.size() >= 2 * count && !sorted.equals(clamped);
-    Duration length = Duration.between(window.start(), window.end());
+    List<Instant> inner = new ArrayList<>(count);
+    if (clamped.size() >= 2 * count && !sorted.equals(clamped)) {
+      for (int k = 1; k < count; k++) {
+        inner.add(sorted.get(k * sorted.size() / count));
+      }
+    } else {
+      Instant sampled = sorted.isEmpty() || !sorted.get(sorted.size() - 1).isBefore(window.end()) ? window.start()
+          : sorted.get(sorted.size() - 1);
+      int rest = sampled.equals(window.start()) ? count : count - 1;
+      if (rest < count) {
+        inner.add(sampled);
+      }
+      double total = Duration.between(sampled, window.end()).toMillis();
+      double first = total * (1 - SHRINK) / (1 - Math.pow(SHRINK, rest));
+      double at = 0;
+      for (int k = 0; k + 1 < rest; k++) {
+        at += first * Math.pow(SHRINK, k);
+        inner.add(sampled.plusMillis(Math.round(at)));
+      }
+    }
     List<Instant> bounds = new ArrayList<>(count + 1);
     bounds.add(window.start());
-    for (int k = 1; k < count; k++) {
-      Instant b = (sample ? sorted.get(k * sorted.size() / count)
-          : window.start().plus(length.multipliedBy(k).dividedBy(count))).truncatedTo(ChronoUnit.SECONDS);
-      if (b.isAfter(bounds.get(bounds.size() - 1)) && b.isBefore(window.end())) {
-        bounds.add(b);
+    for (Instant b : inner) {
+      Instant cut = b.truncatedTo(ChronoUnit.SECONDS);
+      if (cut.isAfter(bounds.get(bounds.size() - 1)) && cut.isBefore(window.end())) {
+        bounds.add(cut);
       }
     }
     bounds.add(window.end());

@@ -134,7 +134,9 @@ public final class M365Emulator implements AutoCloseable {
   /**
    * How long each Graph request ({@code /v1.0}, a {@code $batch} counting once) takes to answer
    * (default {@link Latency#NONE}); may be changed at any time. The request is judged when it arrives
-   * and answered after the delay, holding its place among the mailbox's concurrent requests
+   * and answered the delay after it arrived (the time the emulator took to judge and render it is
+   * part of the delay, as Graph's own work is part of its latency), holding its place among the
+   * mailbox's concurrent requests
    * ({@link io.m365sync.testkit.model.GraphLimits}) until then. No thread waits out the delay, so a
    * few handler threads serve any number of delayed requests.
    */
@@ -292,6 +294,7 @@ public final class M365Emulator implements AutoCloseable {
    * handler pool (the JDK server lets a handler return before the exchange is answered).
    */
   private void exchange(HttpExchange ex) {
+    long arrived = System.nanoTime();
     List<Runnable> slots = new ArrayList<>(1);
     Req req = null;
     Resp resp;
@@ -314,8 +317,10 @@ public final class M365Emulator implements AutoCloseable {
     }
     Req r = req;
     Resp answer = resp;
-    Duration delay = req == null ? Duration.ZERO : latency(req.path()).next();
-    if (delay.isZero()) {
+    // the answer is due the drawn latency after the request arrived, not after it was rendered
+    Duration delay = req == null ? Duration.ZERO
+        : latency(req.path()).next().minusNanos(System.nanoTime() - arrived);
+    if (delay.isZero() || delay.isNegative()) {
       answer(ex, r, answer, slots);
       return;
     }

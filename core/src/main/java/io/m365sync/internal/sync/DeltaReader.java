@@ -14,6 +14,7 @@ import io.m365sync.sync.SyncRound;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -125,20 +126,14 @@ final class DeltaReader<T extends SyncItem> {
     boolean cut = mayCut && page.more() && markers.get(Markers.slicing()).isEmpty();
     if (!cut) {
       // the page read is the chain's first: go on from it (a sliced read that failed is done with then)
-      Map<String, String> commit = mayCut && page.more() ? singleton(Markers.slicing(), null) : Map.of();
-      return merge(List.of(readChain(round, whole, null, false, List.of(page))), true, window, windowMoved, commit);
+      Map<String, String> commit = mayCut && page.more() ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
+      return merge(List.of(readChain(round, whole, null, false, page)), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());
     List<Chain> slices = Slices.cut(window, starts(page), SLICES_PER_REQUEST * round.maxRequestsInFlight()).stream()
         .map(slice -> new Chain(null, "", slice)).toList(); // one calendar: every slice reads the default one
     return merge(readChains(round, slices, Map.of(), false), true, window, windowMoved,
-        singleton(Markers.slicing(), null));
-  }
-
-  private static Map<String, String> singleton(String key, String value) {
-    Map<String, String> map = new HashMap<>();
-    map.put(key, value);
-    return map;
+        Collections.singletonMap(Markers.slicing(), null));
   }
 
   /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */
@@ -233,20 +228,20 @@ final class DeltaReader<T extends SyncItem> {
   private List<Read<T>> readChains(SyncRound round, List<Chain> chains, Map<String, String> links, boolean fromNow) {
     List<Supplier<Read<T>>> reads = chains.stream().<Supplier<Read<T>>>map(chain -> () -> {
       String link = chain.key() == null ? null : links.get(chain.key());
-      return readChain(round, chain, link, fromNow && link == null, List.of());
+      return readChain(round, chain, link, fromNow && link == null, null);
     }).toList();
     return Fork.all(round.executor(), round.maxRequestsInFlight(), reads);
   }
 
   /**
-   * One chain from {@code cursor} (null: from the start) to its delta link, from its first pages when
-   * those were {@code read} already; {@code fromNow}: only to its link, what exists now dropped.
+   * One chain from {@code cursor} (null: from the start) to its delta link, from its {@code first} page
+   * when that was read already (else null); {@code fromNow}: only to its link, what exists now dropped.
    */
-  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, List<DeltaPage<T>> read) {
+  private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, DeltaPage<T> first) {
     Map<String, Change<T>> own = new LinkedHashMap<>();
     List<SkippedItem> skipped = new ArrayList<>();
-    for (int n = 0; ; n++) {
-      DeltaPage<T> page = n < read.size() ? read.get(n)
+    for (DeltaPage<T> read = first; ; read = null) {
+      DeltaPage<T> page = read != null ? read
           : round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize()));
       for (Change<T> c : fromNow ? List.<Change<T>>of() : page.changes()) {
         own.remove(c.remoteId()); // keep server order of the latest change

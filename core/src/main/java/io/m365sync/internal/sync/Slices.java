@@ -33,26 +33,8 @@ final class Slices {
   static List<Window> cut(Window window, List<Instant> starts, int count) {
     List<Instant> clamped = starts.stream().map(s -> s.isBefore(window.start()) ? window.start() : s).toList();
     List<Instant> sorted = clamped.stream().sorted().toList();
-    List<Instant> inner = new ArrayList<>(count);
-    if (clamped.size() >= 2 * count && !sorted.equals(clamped)) {
-      for (int k = 1; k < count; k++) {
-        inner.add(sorted.get(k * sorted.size() / count));
-      }
-    } else {
-      Instant sampled = sorted.isEmpty() || !sorted.get(sorted.size() - 1).isBefore(window.end()) ? window.start()
-          : sorted.get(sorted.size() - 1);
-      int rest = sampled.equals(window.start()) ? count : count - 1;
-      if (rest < count) {
-        inner.add(sampled);
-      }
-      double total = Duration.between(sampled, window.end()).toMillis();
-      double first = total * (1 - SHRINK) / (1 - Math.pow(SHRINK, rest));
-      double at = 0;
-      for (int k = 0; k + 1 < rest; k++) {
-        at += first * Math.pow(SHRINK, k);
-        inner.add(sampled.plusMillis(Math.round(at)));
-      }
-    }
+    List<Instant> inner = clamped.size() >= 2 * count && !sorted.equals(clamped) ? quantiles(sorted, count)
+        : shrinking(window, sorted, count);
     List<Instant> bounds = new ArrayList<>(count + 1);
     bounds.add(window.start());
     for (Instant b : inner) {
@@ -67,5 +49,36 @@ final class Slices {
       slices.add(new Window(bounds.get(i), bounds.get(i + 1)));
     }
     return slices;
+  }
+
+  /** The inner boundaries where each of {@code count} slices holds about as many of a sample. */
+  private static List<Instant> quantiles(List<Instant> sorted, int count) {
+    List<Instant> inner = new ArrayList<>(count);
+    for (int k = 1; k < count; k++) {
+      inner.add(sorted.get(k * sorted.size() / count));
+    }
+    return inner;
+  }
+
+  /**
+   * The inner boundaries of one slice up to the last of a sample in start order (none without one),
+   * then slices each {@link #SHRINK} as long as the one before to the window's end.
+   */
+  private static List<Instant> shrinking(Window window, List<Instant> sorted, int count) {
+    Instant sampled = sorted.isEmpty() || !sorted.get(sorted.size() - 1).isBefore(window.end()) ? window.start()
+        : sorted.get(sorted.size() - 1);
+    List<Instant> inner = new ArrayList<>(count);
+    if (!sampled.equals(window.start())) {
+      inner.add(sampled);
+    }
+    int rest = count - inner.size();
+    double total = Duration.between(sampled, window.end()).toMillis();
+    double first = total * (1 - SHRINK) / (1 - Math.pow(SHRINK, rest));
+    double at = 0;
+    for (int k = 0; k + 1 < rest; k++) {
+      at += first * Math.pow(SHRINK, k);
+      inner.add(sampled.plusMillis(Math.round(at)));
+    }
+    return inner;
   }
 }

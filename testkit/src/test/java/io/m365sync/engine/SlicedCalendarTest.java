@@ -240,6 +240,27 @@ class SlicedCalendarTest {
   }
 
   @Test
+  void aFailedSlicedReadLeavesNoNoteWhenTheCalendarHasShrunkToTwoPagesByTheRetry() {
+    List<String> ids = meetings(300);
+    start(pool, 100);
+    gateway.before(gateway::firstOfASlice, () -> {
+      throw new RemoteUnavailableException("dropped connection", id, Resource.EVENTS, 503, null, null, null);
+    });
+    m365.clock().advance(Duration.ofMinutes(1));
+    assertThat(engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow().outcome())
+        .isEqualTo(ResourceResult.Outcome.FAILED);
+    gateway.before(r -> false, () -> {});
+    ids.subList(0, 150).forEach(i -> calendar.delete(i, null));
+    m365.cloud().log().clear();
+
+    sync();
+
+    assertThat(graphRequests()).as("one request: its two pages hold what is left").isEqualTo(1);
+    assertThat(crmBySubject()).hasSize(150);
+    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+  }
+
+  @Test
   void anEventSpanningSliceBoundariesIsOneCrmRecord() {
     meetings(200);
     // longer than a slice (395 days / 16): it spans at least one boundary however the window is cut

@@ -123,10 +123,12 @@ final class DeltaReader<T extends SyncItem> {
     boolean mayCut = first && round.maxRequestsInFlight() > 1;
     DeltaPage<T> page = round.gateway().delta(round.session(), type,
         whole.request(null, mayCut ? PAGES_BEFORE_CUTTING * round.pageSize() : round.pageSize()));
-    boolean cut = mayCut && page.more() && markers.get(Markers.slicing()).isEmpty();
+    // a sliced read that failed is read as one chain, however many pages the calendar holds by then
+    boolean failedBefore = mayCut && markers.get(Markers.slicing()).isPresent();
+    boolean cut = mayCut && page.more() && !failedBefore;
     if (!cut) {
-      // the page read is the chain's first: go on from it (a sliced read that failed is done with then)
-      Map<String, String> commit = mayCut && page.more() ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
+      // the page read is the chain's first: go on from it (the failed sliced read is done with then)
+      Map<String, String> commit = failedBefore ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
       return merge(List.of(readChain(round, whole, null, false, page)), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());

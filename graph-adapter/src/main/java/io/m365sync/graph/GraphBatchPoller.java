@@ -209,108 +209,130 @@ final class GraphBatchPoller {
     return v >= 0 ? url.substring(v + 5) : url;
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private void readResponses(JsonParser p, List<? extends DeltaProbe<?>> polls, Map<String, Integer> ids, BatchedDelta<?>[] out)
       throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw new IOException("malformed $batch answer");
     }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      p.nextToken();
+    for (String name; (name = JsonWalk.nextField(p)) != null; ) {
       if (!name.equals("responses")) {
         p.skipChildren();
         continue;
       }
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        String id = null;
-        int status = 0;
-        String retryAfter = null;
-        Object page = null;
-        String code = null;
-        String message = null;
-        String requestId = null;
-        String unreadable = null;
-        Integer index = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String f = p.currentName();
-          JsonStreamContext step = p.getParsingContext();
-          p.nextToken();
-          switch (f) {
-            case "id" -> {
-              id = p.getText();
-              index = ids.get(id);
-            }
-            case "status" -> status = p.getIntValue();
-            case "headers" -> {
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String h = p.currentName();
-                p.nextToken();
-                if (h.equalsIgnoreCase("Retry-After")) {
-                  retryAfter = p.getText();
-                } else {
-                  p.skipChildren();
-                }
-              }
-            }
-            case "body" -> {
-              // "id" and "status" precede "body" in Graph's answers; without them the body is skipped.
-              // Each step's body is read on its own: one that is no page fails its step, not the batch.
-              try {
-                if (index != null && status >= 200 && status < 300 && p.currentToken() == JsonToken.START_OBJECT) {
-                  DeltaProbe<?> poll = polls.get(index);
-                  page = poll.type().resource() == Resource.MAILBOX_SETTINGS ? GraphJsonReader.settings(p)
-                      : GraphJsonReader.page(p, GraphMailboxGateway.reader(poll.type().resource()));
-                } else if (p.currentToken() == JsonToken.START_OBJECT) {
-                  String[] err = GraphErrorMapping.errorBody(p);
-                  code = err[0];
-                  message = err[1];
-                  requestId = err[2];
-                } else if (p.currentToken() == JsonToken.VALUE_STRING && (status < 200 || status >= 300)) {
-                  // a body that was not JSON when Graph got it comes back as a string (base64 or text)
-                  String[] err = GraphErrorMapping.errorText(p.getText());
-                  code = err[0];
-                  message = err[1];
-                  requestId = err[2];
-                } else {
-                  p.skipChildren();
-                }
-              } catch (IOException | RuntimeException e) {
-                if (e instanceof com.fasterxml.jackson.core.JsonParseException) {
-                  throw (IOException) e; // not JSON at all: nothing after it can be read
-                }
-                page = null;
-                unreadable = e.getClass().getSimpleName();
-                backTo(p, step);
-              }
-            }
-            default -> p.skipChildren();
-          }
-        }
-        if (index == null) {
-          continue;
-        }
-        DeltaProbe poll = polls.get(index);
-        MailboxId mailbox = poll.session().mailbox().id();
-        Resource resource = poll.type().resource();
-        if (unreadable != null) {
-          out[index] = failed(poll, GatewayErrors.toException(mailbox, resource, status, "MalformedBatchStep",
-              "the batch step's body could not be read (" + unreadable + ")", null, requestId, null));
-        } else if (status >= 200 && status < 300 && page != null) {
-          try {
-            DeltaPage<?> dp = page instanceof io.m365sync.model.MailboxSettings s
-                ? GraphMailboxGateway.settingsPage(s, poll.request().cursor())
-                : GraphMailboxGateway.toDeltaPage(mailbox, resource, (GraphJsonReader.Page) page);
-            out[index] = BatchedDelta.read(poll, dp);
-          } catch (GatewayException e) {
-            out[index] = failed(poll, e);
-          }
-        } else {
-          out[index] = failed(poll, GatewayErrors.toException(mailbox, resource, status, code,
-              message == null ? "batch step failed" : message, GraphErrorMapping.parseRetryAfter(retryAfter, gateway.clock()),
-              requestId, null));
+      if (JsonWalk.isArray(p)) {
+        while (JsonWalk.nextObject(p)) {
+          readStep(p, polls, ids, out);
         }
       }
+    }
+  }
+
+  /** One step of the answer (the parser on its START_OBJECT) into its poll's slot of {@code out}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void readStep(JsonParser p, List<? extends DeltaProbe<?>> polls, Map<String, Integer> ids, BatchedDelta<?>[] out)
+      throws IOException {
+    Step s = new Step(p.getParsingContext(), polls, ids);
+    for (String name; (name = JsonWalk.nextField(p)) != null; ) {
+      s.field(name, p);
+    }
+    if (s.index == null) {
+      return;
+    }
+    DeltaProbe poll = polls.get(s.index);
+    MailboxId mailbox = poll.session().mailbox().id();
+    Resource resource = poll.type().resource();
+    if (s.unreadable != null) {
+      out[s.index] = failed(poll, GatewayErrors.toException(mailbox, resource, s.status, "MalformedBatchStep",
+          "the batch step's body could not be read (" + s.unreadable + ")", null, s.requestId, null));
+    } else if (s.status >= 200 && s.status < 300 && s.page != null) {
+      try {
+        DeltaPage<?> dp = s.page instanceof io.m365sync.model.MailboxSettings settings
+            ? GraphMailboxGateway.settingsPage(settings, poll.request().cursor())
+            : GraphMailboxGateway.toDeltaPage(mailbox, resource, (GraphJsonReader.Page) s.page);
+        out[s.index] = BatchedDelta.read(poll, dp);
+      } catch (GatewayException e) {
+        out[s.index] = failed(poll, e);
+      }
+    } else {
+      out[s.index] = failed(poll, GatewayErrors.toException(mailbox, resource, s.status, s.code,
+          s.message == null ? "batch step failed" : s.message, GraphErrorMapping.parseRetryAfter(s.retryAfter, gateway.clock()),
+          s.requestId, null));
+    }
+  }
+
+  /** What one step of a {@code $batch} answer says: its poll, status, {@code Retry-After}, and page or error. */
+  private static final class Step {
+    private final JsonStreamContext object;
+    private final List<? extends DeltaProbe<?>> polls;
+    private final Map<String, Integer> ids;
+    Integer index;
+    int status;
+    String retryAfter;
+    Object page;
+    String code;
+    String message;
+    String requestId;
+    String unreadable;
+
+    Step(JsonStreamContext object, List<? extends DeltaProbe<?>> polls, Map<String, Integer> ids) {
+      this.object = object;
+      this.polls = polls;
+      this.ids = ids;
+    }
+
+    /** One field of the step; the parser is on its value. */
+    void field(String name, JsonParser p) throws IOException {
+      switch (name) {
+        case "id" -> index = ids.get(p.getText());
+        case "status" -> status = p.getIntValue();
+        case "headers" -> {
+          if (JsonWalk.isObject(p)) {
+            for (String h; (h = JsonWalk.nextField(p)) != null; ) {
+              if (h.equalsIgnoreCase("Retry-After")) {
+                retryAfter = p.getText();
+              } else {
+                p.skipChildren();
+              }
+            }
+          }
+        }
+        case "body" -> body(p);
+        default -> p.skipChildren();
+      }
+    }
+
+    /**
+     * "id" and "status" precede "body" in Graph's answers; without them the body is skipped. Each step's
+     * body is read on its own: one that is no page fails its step, not the batch.
+     */
+    private void body(JsonParser p) throws IOException {
+      try {
+        if (index != null && status >= 200 && status < 300 && p.currentToken() == JsonToken.START_OBJECT) {
+          DeltaProbe<?> poll = polls.get(index);
+          page = poll.type().resource() == Resource.MAILBOX_SETTINGS ? GraphJsonReader.settings(p)
+              : GraphJsonReader.page(p, GraphMailboxGateway.reader(poll.type().resource()));
+        } else if (p.currentToken() == JsonToken.START_OBJECT) {
+          error(GraphErrorMapping.errorBody(p));
+        } else if (p.currentToken() == JsonToken.VALUE_STRING && (status < 200 || status >= 300)) {
+          // a body that was not JSON when Graph got it comes back as a string (base64 or text)
+          error(GraphErrorMapping.errorText(p.getText()));
+        } else {
+          p.skipChildren();
+        }
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonParseException) {
+          throw (IOException) e; // not JSON at all: nothing after it can be read
+        }
+        page = null;
+        unreadable = e.getClass().getSimpleName();
+        backTo(p, object);
+      }
+    }
+
+    private void error(String[] err) {
+      code = err[0];
+      message = err[1];
+      requestId = err[2];
     }
   }
 

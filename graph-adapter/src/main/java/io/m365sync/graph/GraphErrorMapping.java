@@ -66,13 +66,11 @@ final class GraphErrorMapping {
    */
   static String[] errorBody(JsonParser p) throws IOException {
     String[] out = new String[3];
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
-      if (f.equals("error") && p.currentToken() == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String g = p.currentName();
-          p.nextToken();
+    for (String f; (f = JsonWalk.nextField(p)) != null; ) {
+      if (!f.equals("error")) {
+        p.skipChildren();
+      } else if (JsonWalk.isObject(p)) {
+        for (String g; (g = JsonWalk.nextField(p)) != null; ) {
           switch (g) {
             case "code" -> out[0] = scalar(p);
             case "message" -> out[1] = scalar(p);
@@ -80,8 +78,6 @@ final class GraphErrorMapping {
             default -> p.skipChildren();
           }
         }
-      } else {
-        p.skipChildren();
       }
     }
     return out;
@@ -89,13 +85,10 @@ final class GraphErrorMapping {
 
   private static String innerRequestId(JsonParser p) throws IOException {
     String id = null;
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!JsonWalk.isObject(p)) {
       return null;
     }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    for (String f; (f = JsonWalk.nextField(p)) != null; ) {
       if (f.equalsIgnoreCase("request-id")) {
         id = scalar(p);
       } else {

@@ -1,5 +1,10 @@
 package io.m365sync.graph;
 
+import static io.m365sync.graph.JsonWalk.isArray;
+import static io.m365sync.graph.JsonWalk.isObject;
+import static io.m365sync.graph.JsonWalk.nextField;
+import static io.m365sync.graph.JsonWalk.nextObject;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -75,9 +80,8 @@ final class GraphJsonReader {
     List<SkippedItem> skipped = new ArrayList<>();
     String next = null;
     String delta = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      JsonToken t = p.nextToken();
+    for (String name; (name = nextField(p)) != null; ) {
+      JsonToken t = p.currentToken();
       switch (name) {
         case "value" -> {
           expect(p, JsonToken.START_ARRAY);
@@ -130,9 +134,7 @@ final class GraphJsonReader {
     String etag = null;
     String removed = null;
     String bad = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      p.nextToken();
+    for (String name; (name = nextField(p)) != null; ) {
       try {
         switch (name) {
           case "id" -> id = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -266,18 +268,15 @@ final class GraphJsonReader {
   }
 
   private static List<Attendee> attendees(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_ARRAY) {
-      p.skipChildren();
+    if (!isArray(p)) {
       return List.of();
     }
     List<Attendee> out = new ArrayList<>();
-    while (p.nextToken() == JsonToken.START_OBJECT) {
+    while (nextObject(p)) {
       String type = null;
       String response = null;
       EmailAddress email = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        p.nextToken();
+      for (String name; (name = nextField(p)) != null; ) {
         switch (name) {
           case "type" -> type = GraphEnums.canonical(text(p), GraphEnums.ATTENDEE_TYPE);
           case "status" -> response = GraphEnums.canonical(objectField(p, "response"), GraphEnums.RESPONSE);
@@ -294,14 +293,11 @@ final class GraphJsonReader {
 
   /** {@code {"emailAddress":{"name","address"}}}; null when absent or without address. */
   private static EmailAddress recipient(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!isObject(p)) {
       return null;
     }
     EmailAddress a = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      p.nextToken();
+    for (String name; (name = nextField(p)) != null; ) {
       if (name.equals("emailAddress")) {
         a = emailAddress(p);
       } else {
@@ -312,22 +308,12 @@ final class GraphJsonReader {
   }
 
   private static List<EmailAddress> recipients(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_ARRAY) {
-      p.skipChildren();
+    if (!isArray(p)) {
       return List.of();
     }
     List<EmailAddress> out = new ArrayList<>();
-    while (p.nextToken() == JsonToken.START_OBJECT) {
-      EmailAddress a = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        p.nextToken();
-        if (name.equals("emailAddress")) {
-          a = emailAddress(p);
-        } else {
-          p.skipChildren();
-        }
-      }
+    while (nextObject(p)) {
+      EmailAddress a = recipient(p);
       if (a != null) {
         out.add(a);
       }
@@ -335,17 +321,14 @@ final class GraphJsonReader {
     return out;
   }
 
-  /** {@code {"name","address"}}; the parser is on START_OBJECT (or null). */
+  /** {@code {"name","address"}}; null when no object or without address. */
   private static EmailAddress emailAddress(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!isObject(p)) {
       return null;
     }
     String name = null;
     String address = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    for (String f; (f = nextField(p)) != null; ) {
       switch (f) {
         case "name" -> name = text(p);
         case "address" -> address = text(p);
@@ -356,15 +339,12 @@ final class GraphJsonReader {
   }
 
   private static String[] dateTimeTimeZone(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!isObject(p)) {
       return null;
     }
     String dt = null;
     String tz = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    for (String f; (f = nextField(p)) != null; ) {
       switch (f) {
         case "dateTime" -> dt = text(p);
         case "timeZone" -> tz = text(p);
@@ -380,14 +360,11 @@ final class GraphJsonReader {
 
   /** One string field of an object value; the rest is skipped. */
   private static String objectField(JsonParser p, String field) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!isObject(p)) {
       return null;
     }
     String v = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    for (String f; (f = nextField(p)) != null; ) {
       if (f.equals(field)) {
         v = text(p);
       } else {
@@ -398,8 +375,7 @@ final class GraphJsonReader {
   }
 
   private static List<String> strings(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_ARRAY) {
-      p.skipChildren();
+    if (!isArray(p)) {
       return List.of();
     }
     List<String> out = new ArrayList<>();
@@ -437,15 +413,13 @@ final class GraphJsonReader {
         case "displayName" -> displayName = text(p);
         case "emailAddresses" -> {
           List<String> out = new ArrayList<>();
-          if (p.currentToken() == JsonToken.START_ARRAY) {
-            while (p.nextToken() == JsonToken.START_OBJECT) {
-              EmailAddress a = emailAddressObject(p);
+          if (isArray(p)) {
+            while (nextObject(p)) {
+              EmailAddress a = emailAddress(p);
               if (a != null) {
                 out.add(a.address());
               }
             }
-          } else {
-            p.skipChildren();
           }
           emails = out;
         }
@@ -465,11 +439,6 @@ final class GraphJsonReader {
     Contact build() {
       return new Contact(givenName, surname, displayName, emails, phones, company, jobTitle, extensions);
     }
-  }
-
-  /** The parser is already on the START_OBJECT of {@code {"name","address"}}. */
-  private static EmailAddress emailAddressObject(JsonParser p) throws IOException {
-    return emailAddress(p);
   }
 
   // ------------------------------------------------------------------ messages
@@ -511,18 +480,15 @@ final class GraphJsonReader {
   }
 
   private static List<MailMessage.Attachment> attachments(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_ARRAY) {
-      p.skipChildren();
+    if (!isArray(p)) {
       return List.of();
     }
     List<MailMessage.Attachment> out = new ArrayList<>();
-    while (p.nextToken() == JsonToken.START_OBJECT) {
+    while (nextObject(p)) {
       String name = null;
       String type = null;
       long size = 0;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        p.nextToken();
+      for (String f; (f = nextField(p)) != null; ) {
         switch (f) {
           case "name" -> name = text(p);
           case "contentType" -> type = text(p);
@@ -598,9 +564,7 @@ final class GraphJsonReader {
     String timeZone = null;
     MailboxSettings.WorkingHours hours = null;
     MailboxSettings.AutomaticReplies replies = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      p.nextToken();
+    for (String name; (name = nextField(p)) != null; ) {
       switch (name) {
         case "timeZone" -> timeZone = text(p);
         case "workingHours" -> hours = workingHours(p);
@@ -612,8 +576,7 @@ final class GraphJsonReader {
   }
 
   private static MailboxSettings.WorkingHours workingHours(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!isObject(p)) {
       return null;
     }
     List<String> days = List.of();
@@ -621,9 +584,7 @@ final class GraphJsonReader {
     LocalTime end = null;
     String zone = null;
     String custom = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    for (String f; (f = nextField(p)) != null; ) {
       switch (f) {
         case "daysOfWeek" -> days = strings(p).stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
         case "startTime" -> start = time(text(p));
@@ -660,16 +621,13 @@ final class GraphJsonReader {
   }
 
   private static MailboxSettings.AutomaticReplies automaticReplies(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+    if (!isObject(p)) {
       return null;
     }
     String status = null;
     String internal = null;
     String external = null;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    for (String f; (f = nextField(p)) != null; ) {
       switch (f) {
         case "status" -> status = GraphEnums.canonical(text(p), GraphEnums.AUTOMATIC_REPLIES_STATUS);
         case "internalReplyMessage" -> internal = text(p);
@@ -688,18 +646,15 @@ final class GraphJsonReader {
    * content.
    */
   private static Map<String, String> extendedProperties(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_ARRAY) {
-      p.skipChildren();
+    if (!isArray(p)) {
       return Map.of();
     }
     Map<String, String> out = new java.util.HashMap<>();
     String prefix = GraphJsonWriter.EXTENDED_PROPERTY_PREFIX;
-    while (p.nextToken() == JsonToken.START_OBJECT) {
+    while (nextObject(p)) {
       String id = null;
       String value = null;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        p.nextToken();
+      for (String f; (f = nextField(p)) != null; ) {
         switch (f) {
           case "id" -> id = text(p);
           case "value" -> value = text(p);

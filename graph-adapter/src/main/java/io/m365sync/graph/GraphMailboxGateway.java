@@ -380,22 +380,22 @@ public final class GraphMailboxGateway implements MailboxGateway {
 
     static JsonNodeLists read(JsonParser p) throws IOException {
       JsonNodeLists out = new JsonNodeLists();
-      if (p.nextToken() != JsonToken.START_OBJECT) {
+      p.nextToken();
+      if (!JsonWalk.isObject(p)) {
         return out;
       }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        p.nextToken();
+      for (String name; (name = JsonWalk.nextField(p)) != null; ) {
         if (!name.equals("value")) {
           p.skipChildren();
           continue;
         }
-        while (p.nextToken() == JsonToken.START_OBJECT) {
+        if (!JsonWalk.isArray(p)) {
+          continue;
+        }
+        while (JsonWalk.nextObject(p)) {
           String id = null;
           String wellKnown = null;
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            p.nextToken();
+          for (String f; (f = JsonWalk.nextField(p)) != null; ) {
             if (f.equals("id")) {
               id = p.getText();
             } else if (f.equals("wellknownListName")) {

@@ -12,10 +12,12 @@ import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.RemoteUnavailableException;
 import io.m365sync.gateway.SkippedItem;
 import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.gateway.ThrottledException;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -76,6 +78,27 @@ class GraphPoisonItemsTest {
   }
 
   @Test
+  void anArrayHoldingSomethingOtherThanObjectsKeepsItsObjectsAndThePageGoesOn() {
+    String attendee = "{\"type\":\"optional\",\"emailAddress\":{\"address\":\"ann@contoso.com\"}}";
+    String page = "{\"value\":["
+        + "{\"id\":\"mixed\",\"attendees\":[null,\"x\"," + attendee + ",[1],7],\"subject\":\"after\","
+        + "\"start\":" + GOOD_START + ",\"end\":{\"dateTime\":\"2026-03-02T10:00:00\",\"timeZone\":\"UTC\"}},"
+        + event("\"id\":\"good-2\",", GOOD_START)
+        + "],\"@odata.deltaLink\":\"BASE/users/" + U + "/calendarView/delta?$deltatoken=abc\"}";
+    stub.on("/v1.0/users/" + U + "/calendarView/delta", GraphStub.Answer.json(page.replace("BASE", stub.baseUrl())));
+
+    DeltaPage<CalendarEvent> read = gateway.delta(GraphStub.session(), ResourceType.EVENTS, new DeltaRequest(null, null,
+        Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-31T00:00:00Z"), 50));
+
+    assertThat(read.skipped()).isEmpty();
+    assertThat(read.changes()).extracting(Change::remoteId).containsExactly("mixed", "good-2");
+    CalendarEvent mixed = read.changes().get(0).item();
+    assertThat(mixed.subject()).isEqualTo("after");
+    assertThat(mixed.attendees()).extracting(a -> a.email().address()).containsExactly("ann@contoso.com");
+    assertThat(read.cursor()).endsWith("$deltatoken=abc");
+  }
+
+  @Test
   void aPageThatIsNotJsonStillFailsWhole() {
     stub.on("/v1.0/users/" + U + "/contacts/delta", GraphStub.Answer.json("{\"value\":[{\"id\":\"a\",\"givenName\":"));
     assertThatThrownBy(() -> gateway.delta(GraphStub.session(), ResourceType.CONTACTS, new DeltaRequest(null, null, null, null, 50)))
@@ -112,6 +135,30 @@ class GraphPoisonItemsTest {
     assertThat(results.get(2).failure().requestId()).isEqualTo("step-2-request");
     assertThat(results.get(3).failure()).isInstanceOf(AccessDeniedByPolicyException.class);
     assertThat(results.get(3).failure().requestId()).isEqualTo("step-2-request");
+  }
+
+  @Test
+  void aBatchAnswerWithNullsWhereObjectsBelongStillReadsEveryStep() {
+    String body = "{\"responses\":[null,"
+        + "{\"id\":\"0\",\"status\":200,\"headers\":null,\"body\":{\"value\":[{\"id\":\"c1\",\"givenName\":\"Ada\","
+        + "\"emailAddresses\":[null,{\"address\":\"ada@contoso.com\"}],\"businessPhones\":[null,\"+1 555\"]}],"
+        + "\"@odata.deltaLink\":\"" + stub.baseUrl() + "/users/" + U + "/contacts/delta?$deltatoken=d1\"}},"
+        + "\"odd\","
+        + "{\"id\":\"1\",\"status\":429,\"headers\":{\"Retry-After\":\"7\"},"
+        + "\"body\":{\"error\":{\"code\":\"ApplicationThrottled\",\"message\":\"slow down\"}}}"
+        + "]}";
+    stub.on("/v1.0/$batch", GraphStub.Answer.json(body));
+    DeltaRequest first = new DeltaRequest(null, null, null, null, 50);
+    List<BatchedDelta<?>> results = gateway.deltaBatch(List.of(
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first),
+        new DeltaProbe<>(GraphStub.session(), ResourceType.CONTACTS, first)));
+
+    assertThat(results.get(0).ok()).isTrue();
+    Contact ada = (Contact) results.get(0).page().changes().get(0).item();
+    assertThat(ada.emailAddresses()).containsExactly("ada@contoso.com");
+    assertThat(ada.phones()).containsExactly("+1 555");
+    assertThat(results.get(1).failure()).isInstanceOf(ThrottledException.class);
+    assertThat(((ThrottledException) results.get(1).failure()).retryAfter()).isEqualTo(Duration.ofSeconds(7));
   }
 
   @Test

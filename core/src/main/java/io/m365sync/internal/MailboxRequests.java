@@ -5,19 +5,13 @@ import io.m365sync.access.AccessDecision;
 import io.m365sync.gateway.AccessDeniedByPolicyException;
 import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
-import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
-import io.m365sync.gateway.RemoteSubscription;
 import io.m365sync.gateway.ThrottledException;
-import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
 import io.m365sync.state.FencedOutException;
-import java.net.URI;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
@@ -137,13 +131,17 @@ final class MailboxRequests {
     return new Limited(gateway, probed);
   }
 
-  private final class Limited implements MailboxGateway {
-    private final MailboxGateway gateway;
+  private final class Limited extends AroundGateway {
     private final List<IdleProbe.Page> probed;
 
     Limited(MailboxGateway gateway, List<IdleProbe.Page> probed) {
-      this.gateway = gateway;
+      super(gateway);
       this.probed = new CopyOnWriteArrayList<>(probed);
+    }
+
+    @Override
+    <R> R around(MailboxSession session, ResourceType<?> type, Supplier<R> call) {
+      return send(session, type, call);
     }
 
     @Override
@@ -155,52 +153,7 @@ final class MailboxRequests {
           return (DeltaPage<T>) page.page();
         }
       }
-      return send(session, type, () -> gateway.delta(session, type, request));
-    }
-
-    @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
-                                                String remoteId) {
-      return send(session, type, () -> gateway.get(session, type, container, remoteId));
-    }
-
-    @Override
-    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container, T item) {
-      return send(session, type, () -> gateway.create(session, type, container, item));
-    }
-
-    @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
-                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
-      return send(session, type, () -> gateway.update(session, type, container, remoteId, ifMatch, patch));
-    }
-
-    @Override
-    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId, String ifMatch) {
-      send(session, type, () -> {
-        gateway.delete(session, type, container, remoteId, ifMatch);
-        return null;
-      });
-    }
-
-    @Override
-    public RemoteSubscription createSubscription(MailboxSession session, ResourceType<?> type, String container,
-                                                 URI notificationUrl, URI lifecycleUrl, String clientState, Instant expiresAt) {
-      return send(session, type, () ->
-          gateway.createSubscription(session, type, container, notificationUrl, lifecycleUrl, clientState, expiresAt));
-    }
-
-    @Override
-    public RemoteSubscription renewSubscription(MailboxSession session, String id, Instant expiresAt) {
-      return send(session, null, () -> gateway.renewSubscription(session, id, expiresAt));
-    }
-
-    @Override
-    public void deleteSubscription(MailboxSession session, String id) {
-      send(session, null, () -> {
-        gateway.deleteSubscription(session, id);
-        return null;
-      });
+      return super.delta(session, type, request);
     }
   }
 }

@@ -283,13 +283,13 @@ final class GraphBatchPoller {
     /** One field of the step; the parser is on its value. */
     void field(String name, JsonParser p) throws IOException {
       switch (name) {
-        case "id" -> index = ids.get(p.getText());
+        case "id" -> index = ids.get(JsonWalk.text(p));
         case "status" -> status = p.getIntValue();
         case "headers" -> {
           if (JsonWalk.isObject(p)) {
             for (String h; (h = JsonWalk.nextField(p)) != null; ) {
               if (h.equalsIgnoreCase("Retry-After")) {
-                retryAfter = p.getText();
+                retryAfter = JsonWalk.text(p);
               } else {
                 p.skipChildren();
               }

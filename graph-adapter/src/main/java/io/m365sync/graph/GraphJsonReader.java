@@ -81,7 +81,6 @@ final class GraphJsonReader {
     String next = null;
     String delta = null;
     for (String name; (name = nextField(p)) != null; ) {
-      JsonToken t = p.currentToken();
       switch (name) {
         case "value" -> {
           expect(p, JsonToken.START_ARRAY);
@@ -99,8 +98,8 @@ final class GraphJsonReader {
             }
           }
         }
-        case "@odata.nextLink" -> next = t == JsonToken.VALUE_NULL ? null : p.getText();
-        case "@odata.deltaLink" -> delta = t == JsonToken.VALUE_NULL ? null : p.getText();
+        case "@odata.nextLink" -> next = text(p); // an object or array here: the page is malformed
+        case "@odata.deltaLink" -> delta = text(p);
         default -> p.skipChildren();
       }
     }
@@ -114,7 +113,7 @@ final class GraphJsonReader {
   }
 
   private static String text(JsonParser p) throws IOException {
-    return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
+    return JsonWalk.text(p);
   }
 
   /** Fields every Outlook item shares; a reader fills its own fields through {@code own}. */
@@ -137,7 +136,10 @@ final class GraphJsonReader {
     for (String name; (name = nextField(p)) != null; ) {
       try {
         switch (name) {
-          case "id" -> id = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "id" -> {
+            id = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+            p.skipChildren(); // an id of another shape: no id
+          }
           case "changeKey" -> changeKey = text(p);
           case "@odata.etag" -> etag = text(p);
           case "@removed" -> {
@@ -146,7 +148,7 @@ final class GraphJsonReader {
           }
           default -> own.field(name, p);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | JsonWalk.WrongShape e) {
         // a value of the wrong shape (a malformed date, a number out of range): the item is unreadable
         bad = bad != null ? bad : name;
         backTo(p, item);

@@ -397,9 +397,9 @@ public final class GraphMailboxGateway implements MailboxGateway {
           String wellKnown = null;
           for (String f; (f = JsonWalk.nextField(p)) != null; ) {
             if (f.equals("id")) {
-              id = p.getText();
+              id = JsonWalk.text(p);
             } else if (f.equals("wellknownListName")) {
-              wellKnown = p.getText();
+              wellKnown = JsonWalk.text(p);
             } else {
               p.skipChildren();
             }

@@ -31,6 +31,32 @@ final class JsonWalk {
     return false;
   }
 
+  /** A value of another shape than the one that belongs there; the parser is past it. */
+  static final class WrongShape extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    WrongShape(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The scalar the parser is on, as text; null for JSON {@code null}. An object or array where a scalar
+   * belongs is passed over whole and refused ({@link WrongShape}): an item holding one is unreadable, a
+   * page or answer holding one is malformed; neither is read with a wrong value or off its fields.
+   */
+  static String text(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != null && t.isScalarValue()) {
+      return p.getText();
+    }
+    p.skipChildren();
+    throw new WrongShape("malformed Graph JSON: an object or array where a single value belongs");
+  }
+
   /**
    * The next field of the object the parser is in: its name, with the parser on its value (which the
    * caller reads or skips whole); null at the object's end.

@@ -138,6 +138,37 @@ class GraphPoisonItemsTest {
   }
 
   @Test
+  void anObjectWhereAValueBelongsMakesItsItemUnreadableAndThePageGoesOn() {
+    String end = ",\"end\":{\"dateTime\":\"2026-03-02T10:00:00\",\"timeZone\":\"UTC\"}}";
+    String page = "{\"value\":["
+        + "{\"id\":\"odd-subject\",\"subject\":{\"text\":\"Secret agenda\"},\"start\":" + GOOD_START + end + ","
+        + "{\"id\":{\"nested\":\"x\"},\"subject\":\"Secret agenda\",\"start\":" + GOOD_START + end + ","
+        + "{\"id\":\"odd-zone\",\"start\":{\"dateTime\":\"2026-03-02T09:00:00\",\"timeZone\":[\"UTC\"]}" + end + ","
+        + event("\"id\":\"good-2\",", GOOD_START)
+        + "],\"@odata.deltaLink\":\"BASE/users/" + U + "/calendarView/delta?$deltatoken=abc\"}";
+    stub.on("/v1.0/users/" + U + "/calendarView/delta", GraphStub.Answer.json(page.replace("BASE", stub.baseUrl())));
+
+    DeltaPage<CalendarEvent> read = gateway.delta(GraphStub.session(), ResourceType.EVENTS, new DeltaRequest(null, null,
+        Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-03-31T00:00:00Z"), 50));
+
+    assertThat(read.changes()).extracting(Change::remoteId).containsExactly("good-2");
+    assertThat(read.skipped()).containsExactly(
+        new SkippedItem("odd-subject", "malformed 'subject'"),
+        new SkippedItem(null, "an item has no id"),
+        new SkippedItem("odd-zone", "malformed 'start'"));
+    assertThat(read.cursor()).endsWith("$deltatoken=abc");
+  }
+
+  @Test
+  void aPageWhoseLinkIsNoStringFailsWhole() {
+    stub.on("/v1.0/users/" + U + "/contacts/delta", GraphStub.Answer.json(
+        "{\"value\":[{\"id\":\"a\",\"givenName\":\"Ada\"}],\"@odata.deltaLink\":{\"href\":\"x\"}}"));
+
+    assertThatThrownBy(() -> gateway.delta(GraphStub.session(), ResourceType.CONTACTS, new DeltaRequest(null, null, null, null, 50)))
+        .isInstanceOf(RemoteUnavailableException.class);
+  }
+
+  @Test
   void aBatchAnswerWithNullsWhereObjectsBelongStillReadsEveryStep() {
     String body = "{\"responses\":[null,"
         + "{\"id\":\"0\",\"status\":200,\"headers\":null,\"body\":{\"value\":[{\"id\":\"c1\",\"givenName\":\"Ada\","

@@ -80,4 +80,34 @@ class OneCommitPerPageTest {
     assertThat(crm.items(mailbox.id())).filteredOn(c -> c.surname().equals("King")).hasSize(UPDATED);
     assertThat(crm.duplicates(mailbox.id())).isZero();
   }
+
+  /**
+   * Two-way, each record the CRM stored is noted as the base its next push is diffed against: the
+   * page's notes go with the page's links, not a commit each.
+   */
+  @Test
+  void aTwoWayRoundCommitsItsStateOncePerPageAndOnceAtTheEnd() {
+    FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+    ModelUser user = m365.addUser("pages");
+    ItemCollection<Contact> contacts = m365.mailbox(user).contacts();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < PAGE_SIZE * PAGES; i++) {
+      ids.add(contacts.create(Contact.of("Ada" + i, "Lovelace", "ada" + i + "@example.com")).id());
+    }
+    RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
+    InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
+    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway()).stateStore(store)
+        .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm))
+        .options(SyncOptions.defaults().withPageSize(PAGE_SIZE)).build();
+    Mailbox mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
+    engine.enroll(mailbox);
+
+    engine.syncMailbox(mailbox.id());
+
+    // as one-way, each page's links now with their records' bases (3 cursors more); the end adds the CRM watermark
+    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors 3 4",
+        "putLinksAndCursors 3 4", "putLinksAndCursors 3 4", "putLinksAndCursors 3 6");
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(PAGE_SIZE * PAGES);
+    assertThat(crm.items(mailbox.id())).hasSize(PAGE_SIZE * PAGES);
+  }
 }

@@ -6,6 +6,7 @@ import io.m365sync.crm.CrmStore;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
+import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.sync.SyncRound;
 import java.util.List;
@@ -106,9 +107,12 @@ final class SyncContext<T extends SyncItem> {
     links.put(link);
   }
 
-  /** Notes {@code synced}, the CRM record's content as the CRM stored it, as the base of its next push. */
+  /**
+   * Notes {@code synced}, the CRM record's content as the CRM stored it, as the base of its next push;
+   * it goes to the store with the record's link (both held for the next write).
+   */
   void noteSynced(String crmId, T synced) {
-    markers.put(Markers.base(crmId), SyncedFields.of(synced));
+    note.hold(markers.key(Markers.base(crmId)), SyncedFields.of(synced));
   }
 
   /**
@@ -117,7 +121,9 @@ final class SyncContext<T extends SyncItem> {
    * from before notes were kept).
    */
   ItemPatch<T> patch(String crmId, T crmItem, T remoteItem) {
-    return markers.get(Markers.base(crmId)).map(base -> SyncedFields.patch(base, crmItem, remoteItem))
+    CursorKey key = markers.key(Markers.base(crmId));
+    return note.held(key).orElseGet(() -> markers.get(Markers.base(crmId)))
+        .map(base -> SyncedFields.patch(base, crmItem, remoteItem))
         .orElseGet(() -> ItemPatch.full(remoteItem));
   }
 

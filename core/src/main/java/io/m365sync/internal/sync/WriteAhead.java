@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,6 +41,8 @@ final class WriteAhead {
   /** Links not in the store yet, in the order the round wrote them; {@link #fresh} link unlinked ids. */
   private final List<IdLink> replacing = new ArrayList<>();
   private final List<IdLink> fresh = new ArrayList<>();
+  /** Cursor writes held for the next commit, as links are (a null value removes one). */
+  private final Map<CursorKey, String> heldCursors = new LinkedHashMap<>();
   /** Whether the note differs from the stored one. */
   private boolean changed;
 
@@ -114,15 +117,30 @@ final class WriteAhead {
   }
 
   /**
-   * Writes the links held, the note if it changed, and {@code cursors} (a null value removes one) in
-   * one store call, which stores make one transaction. Writes before any other write of the round's
-   * links, so that they reach the store in the order the round made them.
+   * Holds a cursor write ({@code value} null: its removal) for the next write, with the links held: a
+   * note that belongs with a batch's links (the base a two-way record's next push is diffed against)
+   * costs no commit of its own, and is never in the store without them.
+   */
+  void hold(CursorKey cursor, String value) {
+    heldCursors.put(cursor, value);
+  }
+
+  /** The value held for {@code cursor} (null: its removal held); empty when none is held. */
+  Optional<Optional<String>> held(CursorKey cursor) {
+    return heldCursors.containsKey(cursor) ? Optional.of(Optional.ofNullable(heldCursors.get(cursor))) : Optional.empty();
+  }
+
+  /**
+   * Writes the links and cursors held, the note if it changed, and {@code cursors} (a null value removes
+   * one) in one store call, which stores make one transaction. Writes before any other write of the
+   * round's links, so that they reach the store in the order the round made them.
    */
   void commit(Map<CursorKey, String> cursors) {
     Map<CursorKey, String> all = new LinkedHashMap<>();
     if (changed) {
       all.put(key, text());
     }
+    all.putAll(heldCursors);
     all.putAll(cursors);
     if (all.isEmpty() && replacing.isEmpty() && fresh.isEmpty()) {
       return;
@@ -130,6 +148,7 @@ final class WriteAhead {
     state.putLinksAndCursors(List.copyOf(replacing), List.copyOf(fresh), all, fence);
     replacing.clear();
     fresh.clear();
+    heldCursors.clear();
     changed = false;
   }
 

@@ -133,7 +133,7 @@ final class SyncContext<T extends SyncItem> {
       round.state().removeLink(mailbox, type.resource(), crmId, round.fence());
       links.remove(crmId);
       if (flow.pushes()) {
-        markers.remove(Markers.base(crmId));
+        note.hold(markers.key(Markers.base(crmId)), null); // removed with the round's next write
       }
     }
   }

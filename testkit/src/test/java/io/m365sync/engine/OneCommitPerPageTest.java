@@ -9,6 +9,7 @@ import io.m365sync.SyncOptions;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.InMemoryCrmStore;
@@ -40,22 +41,30 @@ class OneCommitPerPageTest {
         .map(c -> c.method() + " " + c.links() + " " + c.cursors()).toList();
   }
 
-  @Test
-  void aRoundCommitsItsStateOncePerPageAndOnceAtTheEnd() {
-    FakeMicrosoft365 m365 = FakeMicrosoft365.create();
-    ModelUser user = m365.addUser("pages");
-    ItemCollection<Contact> contacts = m365.mailbox(user).contacts();
-    List<String> ids = new ArrayList<>();
+  private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
+  private final ModelUser user = m365.addUser("pages");
+  private final ItemCollection<Contact> contacts = m365.mailbox(user).contacts();
+  private final List<String> ids = new ArrayList<>();
+  private final RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
+  private final InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
+  private SyncEngine engine;
+  private Mailbox mailbox;
+
+  /** {@link #PAGES} pages of contacts, enrolled for {@code syncer} over {@link #crm}. */
+  private void start(ResourceSyncer<Contact> syncer) {
     for (int i = 0; i < PAGE_SIZE * PAGES; i++) {
       ids.add(contacts.create(Contact.of("Ada" + i, "Lovelace", "ada" + i + "@example.com")).id());
     }
-    RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
-    InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
-    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway()).stateStore(store)
-        .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm))
+    engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway()).stateStore(store)
+        .delegatedTokens(m365.delegatedTokens()).resource(syncer)
         .options(SyncOptions.defaults().withPageSize(PAGE_SIZE)).build();
-    Mailbox mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
+    mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
     engine.enroll(mailbox);
+  }
+
+  @Test
+  void aRoundCommitsItsStateOncePerPageAndOnceAtTheEnd() {
+    start(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm));
 
     engine.syncMailbox(mailbox.id());
 
@@ -87,20 +96,7 @@ class OneCommitPerPageTest {
    */
   @Test
   void aTwoWayRoundCommitsItsStateOncePerPageAndOnceAtTheEnd() {
-    FakeMicrosoft365 m365 = FakeMicrosoft365.create();
-    ModelUser user = m365.addUser("pages");
-    ItemCollection<Contact> contacts = m365.mailbox(user).contacts();
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < PAGE_SIZE * PAGES; i++) {
-      ids.add(contacts.create(Contact.of("Ada" + i, "Lovelace", "ada" + i + "@example.com")).id());
-    }
-    RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
-    InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
-    SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway()).stateStore(store)
-        .delegatedTokens(m365.delegatedTokens()).resource(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm))
-        .options(SyncOptions.defaults().withPageSize(PAGE_SIZE)).build();
-    Mailbox mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
-    engine.enroll(mailbox);
+    start(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm));
 
     engine.syncMailbox(mailbox.id());
 

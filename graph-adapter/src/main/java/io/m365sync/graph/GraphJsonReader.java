@@ -4,6 +4,7 @@ import static io.m365sync.graph.JsonWalk.isArray;
 import static io.m365sync.graph.JsonWalk.isObject;
 import static io.m365sync.graph.JsonWalk.nextField;
 import static io.m365sync.graph.JsonWalk.nextObject;
+import static io.m365sync.graph.JsonWalk.text;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -110,10 +111,6 @@ final class GraphJsonReader {
     if (p.currentToken() != t) {
       throw new IOException("malformed Graph page: expected " + t + " but found " + p.currentToken());
     }
-  }
-
-  private static String text(JsonParser p) throws IOException {
-    return JsonWalk.text(p);
   }
 
   /** Fields every Outlook item shares; a reader fills its own fields through {@code own}. */

@@ -6,7 +6,6 @@ import io.m365sync.crm.CrmStore;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
-import io.m365sync.state.CursorKey;
 import io.m365sync.state.IdLink;
 import io.m365sync.sync.SyncRound;
 import java.util.List;
@@ -121,8 +120,8 @@ final class SyncContext<T extends SyncItem> {
    * from before notes were kept).
    */
   ItemPatch<T> patch(String crmId, T crmItem, T remoteItem) {
-    CursorKey key = markers.key(Markers.base(crmId));
-    return note.held(key).orElseGet(() -> markers.get(Markers.base(crmId)))
+    String name = Markers.base(crmId);
+    return note.cursor(markers.key(name), () -> markers.get(name))
         .map(base -> SyncedFields.patch(base, crmItem, remoteItem))
         .orElseGet(() -> ItemPatch.full(remoteItem));
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The pipeline's one write-ahead note per mailbox and resource: creates whose id-map link is not
@@ -125,9 +126,9 @@ final class WriteAhead {
     heldCursors.put(cursor, value);
   }
 
-  /** The value held for {@code cursor} (null: its removal held); empty when none is held. */
-  Optional<Optional<String>> held(CursorKey cursor) {
-    return heldCursors.containsKey(cursor) ? Optional.of(Optional.ofNullable(heldCursors.get(cursor))) : Optional.empty();
+  /** {@code cursor}'s value as the next write leaves it: the one held, else what {@code stored} reads. */
+  Optional<String> cursor(CursorKey cursor, Supplier<Optional<String>> stored) {
+    return heldCursors.containsKey(cursor) ? Optional.ofNullable(heldCursors.get(cursor)) : stored.get();
   }
 
   /**

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -58,8 +59,6 @@ final class DeltaReader<T extends SyncItem> {
 
   /** A calendar's first full read cuts its window when it holds more than this many pages. */
   static final int PAGES_BEFORE_CUTTING = 2;
-  /** Slices per request the mailbox may have in flight: lanes that end early take the next slice. */
-  static final int SLICES_PER_REQUEST = 4;
 
   /** {@code startOf}: an item's start, for a windowed resource, to cut its window where slices hold about as many. */
   DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
@@ -113,10 +112,10 @@ final class DeltaReader<T extends SyncItem> {
   /**
    * A full read of the events window along its chain. In the window's first full read its first
    * request asks for {@link #PAGES_BEFORE_CUTTING} pages at once (Graph gives up to 200 Outlook items a
-   * page): when more remain, what it read is dropped and the window is read again as slices,
-   * {@link #SLICES_PER_REQUEST} per request the mailbox may have in flight, so that lanes that end early
-   * take the next (time slices hold unequal shares of a calendar). A sliced read is many requests, each
-   * a chance to fail: if it fails, the next round reads one chain.
+   * page): when more remain, what it read is dropped and the window is read again as time slices
+   * ({@link Slices}: cut from that page's starts and from what the slices read hold), as many at once as
+   * the mailbox may have requests in flight. A sliced read is many requests, each a chance to fail: if
+   * it fails, the next round reads one chain.
    */
   private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first) {
     Chain whole = whole(window);
@@ -132,10 +131,34 @@ final class DeltaReader<T extends SyncItem> {
       return merge(List.of(readChain(round, whole, null, false, page)), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());
-    List<Chain> slices = Slices.cut(window, starts(page), SLICES_PER_REQUEST * round.maxRequestsInFlight()).stream()
-        .map(slice -> new Chain(null, "", slice)).toList(); // one calendar: every slice reads the default one
-    return merge(readChains(round, slices, Map.of(), false), true, window, windowMoved,
-        Collections.singletonMap(Markers.slicing(), null));
+    Slices slices = Slices.plan(window, starts(page), round.maxRequestsInFlight(), round.pageSize());
+    return merge(readSlices(round, slices), true, window, windowMoved, Collections.singletonMap(Markers.slicing(), null));
+  }
+
+  /**
+   * Every slice read to its end, {@link SyncRound#maxRequestsInFlight} at once: each lane takes the next
+   * slice as it frees up, and tells the plan what its last one held; in window order. One slice's failure
+   * fails the read (the slices being read end first; no further one starts).
+   */
+  private List<Read<T>> readSlices(SyncRound round, Slices slices) {
+    Supplier<List<Read<T>>> lane = () -> {
+      List<Read<T>> read = new ArrayList<>();
+      for (Window slice = slices.next(); slice != null; slice = slices.next()) {
+        Read<T> r;
+        try {
+          // one calendar: every slice reads the default one, and keeps no link
+          r = readChain(round, new Chain(null, "", slice), null, false, null);
+        } catch (RuntimeException e) {
+          slices.stop();
+          throw e;
+        }
+        slices.read(slice, r.changes().size() + r.skipped().size());
+        read.add(r);
+      }
+      return read;
+    };
+    return Fork.all(round.executor(), Collections.nCopies(round.maxRequestsInFlight(), lane)).stream()
+        .flatMap(List::stream).sorted(Comparator.comparing((Read<T> r) -> r.chain().window().start())).toList();
   }
 
   /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */

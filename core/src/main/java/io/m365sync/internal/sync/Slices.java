@@ -116,8 +116,10 @@ final class Slices {
       double share = density > 0 ? Math.max(pageSize, density * restMass / (SPREAD * lanes)) / density : restMass;
       end = share >= TAKES_ALL * restMass ? window.end() : scale.after(rest, share);
     }
-    Window slice = new Window(rest, end.isAfter(rest) ? end : rest.plusSeconds(1).isBefore(window.end())
-        ? rest.plusSeconds(1) : window.end());
+    if (!end.isAfter(rest)) {
+      end = rest.plusSeconds(1); // a share shorter than a second: boundaries are whole seconds
+    }
+    Window slice = new Window(rest, end.isBefore(window.end()) ? end : window.end());
     rest = slice.end();
     return slice;
   }

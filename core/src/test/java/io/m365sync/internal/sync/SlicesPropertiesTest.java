@@ -35,24 +35,11 @@ class SlicesPropertiesTest {
     }
     Slices plan = Slices.plan(WINDOW, served.subList(0, Math.min(served.size(), 2 * pageSize)), lanes, pageSize);
 
-    List<Window> slices = new ArrayList<>();
-    List<Window> reading = new ArrayList<>();
-    // the first slices, at most one per page's worth, and a few more (past the calendar's end, gaps, its tail)
-    int bound = Slices.PER_LANE * lanes + calendar.size() / pageSize + 8;
-    while (true) {
-      for (Window w = reading.size() < lanes ? plan.next() : null; w != null; w = reading.size() < lanes ? plan.next() : null) {
-        slices.add(w);
-        reading.add(w);
-        assertThat(slices.size()).as("slices for %s events in pages of %s", calendar.size(), pageSize).isLessThanOrEqualTo(bound);
-      }
-      if (reading.isEmpty()) {
-        break;
-      }
-      Window done = reading.remove(random.nextInt(reading.size())); // lanes end in any order
-      plan.read(done, (int) calendar.stream().filter(t -> !t.isBefore(done.start()) && t.isBefore(done.end())).count());
-    }
+    List<Window> slices = SliceLanes.read(plan, lanes, calendar, random::nextInt); // lanes end in any order
 
-    slices.sort((a, b) -> a.start().compareTo(b.start()));
+    // the first slices, at most one per page's worth, and a few more (past the calendar's end, gaps, its tail)
+    assertThat(slices.size()).as("slices for %s events in pages of %s", calendar.size(), pageSize)
+        .isLessThanOrEqualTo(Slices.PER_LANE * lanes + calendar.size() / pageSize + 8);
     assertThat(slices.get(0).start()).isEqualTo(WINDOW.start());
     assertThat(slices.get(slices.size() - 1).end()).isEqualTo(WINDOW.end());
     for (int i = 1; i < slices.size(); i++) {

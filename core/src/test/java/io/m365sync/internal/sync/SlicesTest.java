@@ -1,14 +1,13 @@
 package io.m365sync.internal.sync;
 
+import static io.m365sync.internal.sync.SliceLanes.inside;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,26 +114,9 @@ class SlicesTest {
     return slices;
   }
 
-  /** Takes every slice as {@link #LANES} lanes would, each reporting what its slice held before it takes the next. */
+  /** Takes every slice as {@link #LANES} lanes would, the oldest slice being read ending first. */
   private static List<Window> drain(Slices plan, List<Instant> calendar) {
-    List<Window> slices = new ArrayList<>();
-    Deque<Window> reading = new ArrayDeque<>();
-    while (true) {
-      while (reading.size() < LANES) {
-        Window w = plan.next();
-        if (w == null) {
-          break;
-        }
-        slices.add(w);
-        reading.add(w);
-      }
-      if (reading.isEmpty()) {
-        slices.sort((a, b) -> a.start().compareTo(b.start()));
-        return slices;
-      }
-      Window done = reading.poll();
-      plan.read(done, inside(calendar, done));
-    }
+    return SliceLanes.read(plan, LANES, calendar, reading -> 0);
   }
 
   /** The requests a slice's chain costs: its full pages and the one that ends it. */
@@ -148,10 +130,6 @@ class SlicesTest {
       starts.add(from.plus(apart.multipliedBy(i)).truncatedTo(ChronoUnit.SECONDS));
     }
     return starts;
-  }
-
-  private static int inside(List<Instant> starts, Window w) {
-    return (int) starts.stream().filter(t -> !t.isBefore(w.start()) && t.isBefore(w.end())).count();
   }
 
   private static Duration length(Window w) {

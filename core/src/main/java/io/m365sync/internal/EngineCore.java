@@ -51,6 +51,7 @@ public final class EngineCore {
   private final ApplicationModeGate appGate;
   private final AccessDecisionCache decisions;
   private final MailboxLocks locks = new MailboxLocks();
+  private final RoundLoad load;
   private final KeepAlivePass keepAlive;
   private final CredentialExpiryWatch expiryWatch;
   private final AuditTrail audit;
@@ -64,6 +65,7 @@ public final class EngineCore {
   public EngineCore(EngineContext ctx, CredentialExpiryWatch expiryWatch) {
     this.ctx = ctx;
     this.appGate = new ApplicationModeGate(ctx);
+    this.load = new RoundLoad(ctx.options().maxConcurrentMailboxes());
     this.decisions = new AccessDecisionCache(ctx);
     this.keepAlive = new KeepAlivePass(ctx, locks);
     this.expiryWatch = expiryWatch;
@@ -199,7 +201,7 @@ public final class EngineCore {
    * @throws NotEnrolledException if the mailbox is not enrolled (checked under its lock)
    */
   public MailboxSyncReport syncMailbox(MailboxId mailbox) {
-    return locks.withLock(mailbox, slot -> round(slot, enrolled(mailbox), When.NOW));
+    return load.run(() -> locks.withLock(mailbox, slot -> round(slot, enrolled(mailbox), When.NOW)));
   }
 
   /**
@@ -209,7 +211,7 @@ public final class EngineCore {
    * @throws NotEnrolledException if the mailbox is not enrolled (checked under its lock)
    */
   public MailboxSyncReport syncIfDue(MailboxId mailbox) {
-    return syncIfDue(mailbox, null);
+    return load.run(() -> syncIfDue(mailbox, null));
   }
 
   private MailboxSyncReport syncIfDue(MailboxId mailbox, IdleProbe.Found probed) {
@@ -229,9 +231,10 @@ public final class EngineCore {
     Map<MailboxId, IdleProbe.Found> probed = idleProbe.run(mailboxes);
     Semaphore permits = new Semaphore(ctx.options().maxConcurrentMailboxes());
     List<CompletableFuture<MailboxSyncReport>> futures = new ArrayList<>(mailboxes.size());
+    load.queue((int) mailboxes.stream().filter(m -> !quiet(probed.get(m.id()))).count());
     for (Mailbox m : mailboxes) {
       IdleProbe.Found found = probed.get(m.id());
-      if (found != null && found.nothingToRead()) {
+      if (quiet(found)) {
         // probed under its lock, in the state its round would check, and every resource quiet: its round
         // would read that state again only to read nothing (a change since is the next cycle's, as one
         // right after a round would be)
@@ -244,7 +247,10 @@ public final class EngineCore {
       try {
         ctx.executor().execute(() -> {
           try {
-            f.complete(scheduledRound(m.id(), found));
+            f.complete(load.run(() -> {
+              load.dequeue(); // counted as running from here
+              return scheduledRound(m.id(), found);
+            }));
           } catch (Throwable e) {
             f.completeExceptionally(e);
           } finally {
@@ -252,6 +258,7 @@ public final class EngineCore {
           }
         });
       } catch (RuntimeException rejected) {
+        load.dequeue();
         permits.release();
         f.completeExceptionally(rejected);
       }
@@ -267,6 +274,10 @@ public final class EngineCore {
     CycleReport report = new CycleReport(start, Duration.ofNanos(System.nanoTime() - t0), reports);
     ctx.listener().cycleFinished(report);
     return report;
+  }
+
+  private static boolean quiet(IdleProbe.Found found) {
+    return found != null && found.nothingToRead();
   }
 
   /**
@@ -325,7 +336,7 @@ public final class EngineCore {
     // fails with NotEnrolledException when the enrollment row is gone, in the claim's own transaction
     long fence = ctx.store().claimFence(mailbox.id());
     MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped, audit,
-        plan, found).run();
+        plan, found, load::share).run();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     Instant end = ctx.clock().instant();
     MailboxState after = MailboxStatusRules.next(before, result, ctx.options(), end, took);

@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,8 @@ final class MailboxRound {
       Comparator.comparing((Resource r) -> !r.coveredByAccessPolicies()).thenComparing(Enum::ordinal);
 
   private final EngineContext ctx;
+  /** This round's share of the requests the engine is sized for ({@link RoundLoad#share}): what slices may use. */
+  private final IntSupplier requestShare;
   private final ApplicationModeGate appGate;
   private final AccessDecisionCache decisions;
   private final Mailbox mailbox;
@@ -102,8 +105,9 @@ final class MailboxRound {
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
                MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan,
-               IdleProbe.Found probed) {
+               IdleProbe.Found probed, IntSupplier requestShare) {
     this.probed = probed;
+    this.requestShare = requestShare;
     this.ctx = ctx;
     this.plan = plan;
     this.keeper = ctx.notifications() == null ? null : new SubscriptionKeeper(ctx);
@@ -250,7 +254,7 @@ final class MailboxRound {
         }
         ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture(),
-            ctx.options().maxRequestsPerMailbox(), withLogKeys(resource)));
+            ctx.options().maxRequestsPerMailbox(), withLogKeys(resource), requestShare));
         if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
             && ChangeNotifications.subscribable(resource)
             && keeper.keep(gateway, session, syncer, plan.renew().contains(resource))) {

@@ -8,6 +8,7 @@ import io.m365sync.state.SyncStateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.function.IntSupplier;
 
 /**
  * Everything a {@link ResourceSyncer} needs for one round of one mailbox.
@@ -25,10 +26,15 @@ import java.util.concurrent.Executor;
  *     large calendar), at least 1
  * @param executor where a syncer may run such reads at once: the engine's, shared with every round,
  *     so a syncer must not wait on a task it submitted that has not started (run it itself instead)
+ * @param requestShare the round's share of the requests the engine is sized to have in flight: its
+ *     {@code maxConcurrentMailboxes} ÷ the rounds it runs or has queued, at least 1, read when asked;
+ *     what a syncer may spend on reads that hide latency only by sending more requests (a large calendar
+ *     read as several time slices at once, rather than as one chain) — in a busy cycle the mailboxes in
+ *     flight already hide Graph's latency, and the extra requests would gain nothing
  */
 public record SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
                         int pageSize, Duration eventWindowPast, Duration eventWindowFuture, int maxRequestsInFlight,
-                        Executor executor) {
+                        Executor executor, IntSupplier requestShare) {
   public SyncRound {
     Checks.requireNonNull(session, "session");
     Checks.requireNonNull(gateway, "gateway");
@@ -36,6 +42,15 @@ public record SyncRound(MailboxSession session, MailboxGateway gateway, SyncStat
     Checks.requireNonNull(clock, "clock");
     Checks.requireAtLeast(maxRequestsInFlight, 1, "maxRequestsInFlight");
     Checks.requireNonNull(executor, "executor");
+    Checks.requireNonNull(requestShare, "requestShare");
+  }
+
+  /** A round alone: its share is every read {@code maxRequestsInFlight} allows. */
+  public SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
+                   int pageSize, Duration eventWindowPast, Duration eventWindowFuture, int maxRequestsInFlight,
+                   Executor executor) {
+    this(session, gateway, state, fence, clock, pageSize, eventWindowPast, eventWindowFuture, maxRequestsInFlight,
+        executor, () -> Integer.MAX_VALUE);
   }
 
   /** A round that sends one request at a time, on the caller's thread. */

@@ -73,21 +73,33 @@ class SlicedCalendarTest {
   }
 
   private void start(Executor executor, int pageSize) {
+    start(executor, SyncOptions.defaults().withPageSize(pageSize));
+  }
+
+  private void start(Executor executor, SyncOptions options) {
     engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).executor(executor)
         .delegatedTokens(m365.delegatedTokens()).stateStore(SyncStateStore.inMemory())
         .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
-        .options(SyncOptions.defaults().withPageSize(pageSize))
+        .options(options)
         .build();
-    Mailbox mailbox = m365.signIn(user, Set.of(Resource.EVENTS));
+    id = enroll(user);
+  }
+
+  private MailboxId enroll(ModelUser u) {
+    Mailbox mailbox = m365.signIn(u, Set.of(Resource.EVENTS));
     engine.enroll(mailbox);
-    id = mailbox.id();
+    return mailbox.id();
   }
 
   /** {@code n} meetings 9 hours apart from 29 days ago: spread over the default window [-30 days, +365 days). */
   private List<String> meetings(int n) {
+    return meetings(calendar, n);
+  }
+
+  private List<String> meetings(ItemCollection<CalendarEvent> in, int n) {
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      ids.add(calendar.create(meeting("Meeting " + i, now.minus(Duration.ofDays(29)).plus(Duration.ofHours(9L * i)))).id());
+      ids.add(in.create(meeting("Meeting " + i, now.minus(Duration.ofDays(29)).plus(Duration.ofHours(9L * i)))).id());
     }
     return ids;
   }
@@ -163,6 +175,47 @@ class SlicedCalendarTest {
     assertThat(gateway.slices()).isEmpty();
     assertThat(graphRequests()).as("the whole window's 10 pages").isEqualTo(10);
     assertThat(link()).isPresent();
+    assertThat(crmBySubject()).hasSize(1_000);
+  }
+
+  @Test
+  void inABusyCycleEachLargeCalendarIsReadAsOneChainThatKeepsItsLinkAndOnlyTheLastRoundsSlice() {
+    meetings(300);
+    // one round at a time, in the cycle's order: the k-th of 5 sees 5 - k + 1 rounds running or queued
+    start(Runnable::run, SyncOptions.defaults().withPageSize(100).withMaxConcurrentMailboxes(4));
+    for (int i = 2; i <= 5; i++) {
+      ModelUser other = m365.addUser("user" + i);
+      meetings(m365.mailbox(other).calendar(), 300);
+      enroll(other);
+    }
+
+    List<MailboxId> order = engine.runCycle().mailboxes().stream().map(r -> r.mailbox()).toList();
+
+    // a share of 4 requests / 5, 4, 3 rounds: 1, one chain each; 4 / 2 rounds: 2 slices at once; the last alone: 4
+    for (int k = 0; k < 5; k++) {
+      MailboxId mailbox = order.get(k);
+      assertThat(crm.list(mailbox)).hasSize(300);
+      assertThat(crm.duplicates(mailbox)).isZero();
+      Optional<String> link = engine.stateStore().cursor(new CursorKey(mailbox, Resource.EVENTS, ""));
+      if (k < 3) {
+        assertThat(link).as("round %d of 5: one chain, its link kept", k + 1).isPresent();
+      } else {
+        assertThat(link).as("round %d of 5: slices, no link until the round after", k + 1).isEmpty();
+      }
+    }
+    assertThat(gateway.slices()).isNotEmpty();
+  }
+
+  @Test
+  void aMailboxSyncedAloneByAnEngineSizedForTwoRoundsReadsTwoSlicesAtOnce() {
+    m365.tenant().graphLimits(GraphLimits.OUTLOOK);
+    meetings(1_000);
+    start(pool, SyncOptions.defaults().withPageSize(100).withMaxConcurrentMailboxes(2));
+
+    sync();
+
+    assertThat(gateway.slices()).hasSizeGreaterThan(1);
+    assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isLessThanOrEqualTo(2);
     assertThat(crmBySubject()).hasSize(1_000);
   }
 

@@ -114,16 +114,19 @@ final class DeltaReader<T extends SyncItem> {
    * request asks for {@link #PAGES_BEFORE_CUTTING} pages at once (Graph gives up to 200 Outlook items a
    * page): when more remain, what it read is dropped and the window is read again as time slices
    * ({@link Slices}: cut from that page's starts and from what the slices read hold), as many at once as
-   * the mailbox may have requests in flight. A sliced read is many requests, each a chance to fail: if
-   * it fails, the next round reads one chain.
+   * the mailbox may have requests in flight and its share of the engine allows ({@link SyncRound#requestShare}):
+   * with a share of 1, one chain, which also keeps its link. A sliced read is many requests, each a chance to
+   * fail: if it fails, the next round reads one chain.
    */
   private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first) {
     Chain whole = whole(window);
-    boolean mayCut = first && round.maxRequestsInFlight() > 1;
+    // as many slices at once as the mailbox may send requests, within its share of the engine
+    int lanes = Math.max(1, Math.min(round.maxRequestsInFlight(), round.requestShare().getAsInt()));
+    boolean mayCut = first && lanes > 1;
     DeltaPage<T> page = round.gateway().delta(round.session(), type,
         whole.request(null, mayCut ? PAGES_BEFORE_CUTTING * round.pageSize() : round.pageSize()));
     // a sliced read that failed is read as one chain, however many pages the calendar holds by then
-    boolean failedBefore = mayCut && markers.get(Markers.slicing()).isPresent();
+    boolean failedBefore = first && markers.get(Markers.slicing()).isPresent();
     boolean cut = mayCut && page.more() && !failedBefore;
     if (!cut) {
       // the page read is the chain's first: go on from it (the failed sliced read is done with then)
@@ -131,16 +134,16 @@ final class DeltaReader<T extends SyncItem> {
       return merge(List.of(readChain(round, whole, null, false, page)), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());
-    Slices slices = Slices.plan(window, starts(page), round.maxRequestsInFlight(), round.pageSize());
-    return merge(readSlices(round, slices), true, window, windowMoved, Collections.singletonMap(Markers.slicing(), null));
+    Slices slices = Slices.plan(window, starts(page), lanes, round.pageSize());
+    return merge(readSlices(round, slices, lanes), true, window, windowMoved, Collections.singletonMap(Markers.slicing(), null));
   }
 
   /**
-   * Every slice read to its end, {@link SyncRound#maxRequestsInFlight} at once: each lane takes the next
+   * Every slice read to its end, {@code lanes} at once: each lane takes the next
    * slice as it frees up, and tells the plan what its last one held; in window order. One slice's failure
    * fails the read (the slices being read end first; no further one starts).
    */
-  private List<Read<T>> readSlices(SyncRound round, Slices slices) {
+  private List<Read<T>> readSlices(SyncRound round, Slices slices, int lanes) {
     Supplier<List<Read<T>>> lane = () -> {
       List<Read<T>> read = new ArrayList<>();
       for (Window slice = slices.next(); slice != null; slice = slices.next()) {
@@ -157,7 +160,7 @@ final class DeltaReader<T extends SyncItem> {
       }
       return read;
     };
-    return Fork.all(round.executor(), Collections.nCopies(round.maxRequestsInFlight(), lane)).stream()
+    return Fork.all(round.executor(), Collections.nCopies(lanes, lane)).stream()
         .flatMap(List::stream).sorted(Comparator.comparing((Read<T> r) -> r.chain().window().start())).toList();
   }
 

@@ -189,6 +189,7 @@ class SlicedCalendarTest {
       enroll(other);
     }
 
+    m365.cloud().log().clear();
     List<MailboxId> order = engine.runCycle().mailboxes().stream().map(r -> r.mailbox()).toList();
 
     // a share of 4 requests / 5, 4, 3 rounds: 1, one chain each; 4 / 2 rounds: 2 slices at once; the last alone: 4
@@ -199,6 +200,8 @@ class SlicedCalendarTest {
       Optional<String> link = engine.stateStore().cursor(new CursorKey(mailbox, Resource.EVENTS, ""));
       if (k < 3) {
         assertThat(link).as("round %d of 5: one chain, its link kept", k + 1).isPresent();
+        assertThat(m365.cloud().log().graphRequests(mailbox.userObjectId())).as("two pages at once, then one")
+            .isEqualTo(2);
       } else {
         assertThat(link).as("round %d of 5: slices, no link until the round after", k + 1).isEmpty();
       }

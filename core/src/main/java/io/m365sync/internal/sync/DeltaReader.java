@@ -114,17 +114,19 @@ final class DeltaReader<T extends SyncItem> {
    * request asks for {@link #PAGES_BEFORE_CUTTING} pages at once (Graph gives up to 200 Outlook items a
    * page): when more remain, what it read is dropped and the window is read again as time slices
    * ({@link Slices}: cut from that page's starts and from what the slices read hold), as many at once as
-   * the mailbox may have requests in flight and its share of the engine allows ({@link SyncRound#requestShare}):
-   * with a share of 1, one chain, which also keeps its link. A sliced read is many requests, each a chance to
-   * fail: if it fails, the next round reads one chain.
+   * the mailbox may have requests in flight and the round's share of the engine allows
+   * ({@link SyncRound#requestShare}); with room for one, the chain goes on from that page and keeps its
+   * link. A sliced read is many requests, each a chance to fail: if it fails, the next round reads one
+   * chain.
    */
   private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first) {
     Chain whole = whole(window);
     // as many slices at once as the mailbox may send requests, within its share of the engine
     int lanes = Math.max(1, Math.min(round.maxRequestsInFlight(), round.requestShare().getAsInt()));
     boolean mayCut = first && lanes > 1;
+    // two pages at once: a calendar of up to two pages costs one request, sliced or not
     DeltaPage<T> page = round.gateway().delta(round.session(), type,
-        whole.request(null, mayCut ? PAGES_BEFORE_CUTTING * round.pageSize() : round.pageSize()));
+        whole.request(null, first ? PAGES_BEFORE_CUTTING * round.pageSize() : round.pageSize()));
     // a sliced read that failed is read as one chain, however many pages the calendar holds by then
     boolean failedBefore = first && markers.get(Markers.slicing()).isPresent();
     boolean cut = mayCut && page.more() && !failedBefore;

@@ -13,7 +13,9 @@ import java.util.function.Function;
  * @param cycleInterval how often the in-process scheduler runs a cycle
  * @param maxConcurrentMailboxes mailbox rounds in flight at once within a cycle; sized for I/O, not
  *     for cores: a round mostly waits for Graph (100–300 ms a request), so the default of 64 keeps
- *     a few cores busy at real latency (with an executor of as many threads)
+ *     a few cores busy at real latency (with an executor of as many threads); a round reads a large
+ *     calendar as several time slices at once only within its share of this number (it ÷ the rounds
+ *     running or queued): with more than half this many, each calendar is read as one chain
  * @param maxRequestsPerMailbox Graph requests one round keeps in flight for its mailbox at once
  *     (its resources read in parallel, subscription calls included); Outlook allows 4 per app and
  *     mailbox and answers a 5th with a 429

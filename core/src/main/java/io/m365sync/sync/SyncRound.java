@@ -26,11 +26,11 @@ import java.util.function.IntSupplier;
  *     large calendar), at least 1
  * @param executor where a syncer may run such reads at once: the engine's, shared with every round,
  *     so a syncer must not wait on a task it submitted that has not started (run it itself instead)
- * @param requestShare the round's share of the requests the engine is sized to have in flight: its
- *     {@code maxConcurrentMailboxes} ÷ the rounds it runs or has queued, at least 1, read when asked;
- *     what a syncer may spend on reads that hide latency only by sending more requests (a large calendar
- *     read as several time slices at once, rather than as one chain) — in a busy cycle the mailboxes in
- *     flight already hide Graph's latency, and the extra requests would gain nothing
+ * @param requestShare the round's share of the engine: its {@code maxConcurrentMailboxes} ÷ the rounds
+ *     it runs or has queued, at least 1, read when asked; how many requests at once a syncer may spend on
+ *     reads that hide latency only by sending more requests (a large calendar read as several time
+ *     slices at once, rather than as one chain) — in a busy cycle the mailboxes in flight already hide
+ *     Graph's latency, and the extra requests would gain nothing
  */
 public record SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
                         int pageSize, Duration eventWindowPast, Duration eventWindowFuture, int maxRequestsInFlight,

@@ -20,10 +20,12 @@ import java.util.stream.Stream;
  * gives the warm-up each needed and the median of its last three runs, then one idle cycle.
  */
 final class CpuBoundMode {
+  /** A run is warm when the JIT took at most this share of the CPU the process used in it. */
+  static final double WARM_JIT_SHARE = 0.10;
   private CpuBoundMode() {}
 
   /** What the mode measured. */
-  record Result(int mailboxes, int eventsPerMailbox, String store, Settling.Settled<Phase> naive,
+  record Result(int mailboxes, int eventsPerMailbox, String store, double jitShare, Settling.Settled<Phase> naive,
                 Settling.Settled<Phase> fullStack, Settling.Settled<Phase> floor, IdleCycle idle, long duplicates) {
     double fullVsFloor() {
       return fullStack.counted().eventsPerSecond() / floor.counted().eventsPerSecond();
@@ -35,14 +37,16 @@ final class CpuBoundMode {
   }
 
   /**
-   * Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (12), tolerance (0.05),
-   * naive (true: false leaves the naive loop out, for profiling the full stack against the floor).
+   * Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (30), tolerance (0.05),
+   * jitShare (0.10: a run is warm when the JIT took at most this share of its CPU), naive (true: false
+   * leaves the naive loop out, for profiling the full stack against the floor).
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
     int events = args.integer("events", 500);
-    int maxRuns = args.integer("maxRuns", 12);
+    int maxRuns = args.integer("maxRuns", 30);
     double tolerance = args.decimal("tolerance", 0.05);
+    double jitShare = args.decimal("jitShare", WARM_JIT_SHARE);
     System.setProperty("sun.net.httpserver.nodelay", "true");
     MutableClock clock = MutableClock.startingNow();
     BenchWorld world = new BenchWorld(clock);
@@ -53,11 +57,11 @@ final class CpuBoundMode {
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       String store = stores.describe();
       Settling.Settled<Phase> naive = !Boolean.parseBoolean(args.text("naive", "true")) ? null
-          : settle(maxRuns, tolerance, () -> SyncBenchmark.measure("naive loop",
+          : settle(maxRuns, tolerance, jitShare, () -> SyncBenchmark.measure("naive loop",
               () -> SyncBenchmark.naive(emulator, world.tenant, users, world.from, world.to)));
       IdleCycle[] idle = new IdleCycle[1];
       long[] duplicates = new long[1];
-      Settling.Settled<Phase> full = settle(maxRuns, tolerance, () -> {
+      Settling.Settled<Phase> full = settle(maxRuns, tolerance, jitShare, () -> {
         try (BenchStores.Opened opened = stores.open();
              FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), SyncOptions.defaults(),
                  Set.of(Resource.EVENTS))) {
@@ -81,25 +85,27 @@ final class CpuBoundMode {
           return p;
         }
       });
-      Settling.Settled<Phase> floor = settle(maxRuns, tolerance, () -> SyncBenchmark.measure("floor",
+      Settling.Settled<Phase> floor = settle(maxRuns, tolerance, jitShare, () -> SyncBenchmark.measure("floor",
           () -> SyncBenchmark.floor(emulator, world.tenant, users, world.from, world.to)));
-      return new Result(mailboxes, events, store, naive, full, floor, idle[0], duplicates[0]);
+      return new Result(mailboxes, events, store, jitShare, naive, full, floor, idle[0], duplicates[0]);
     }
   }
 
-  private static Settling.Settled<Phase> settle(int maxRuns, double tolerance, Settling.Run<Phase> path) throws Exception {
+  private static Settling.Settled<Phase> settle(int maxRuns, double tolerance, double jitShare, Settling.Run<Phase> path)
+      throws Exception {
     int[] n = {0};
-    return Settling.untilSettled(maxRuns, tolerance, Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9, path,
-        p -> System.out.printf("%s, run %d: %,.0f events/s in %.1f s (%.2f cores busy, GC %.1f s, JIT %.1f s)%n",
+    return Settling.untilSettled(maxRuns, tolerance, Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9,
+        p -> p.jitShare() <= jitShare, path,
+        p -> System.out.printf("%s, run %d: %,.0f events/s in %.1f s (%.2f cores busy, GC %.1f s, JIT %.1f s, %.0f %% of the CPU)%n",
             p.name(), ++n[0], p.eventsPerSecond(), p.took().toNanos() / 1e9, p.coresBusy(), p.gcMillis() / 1000.0,
-            p.jitMillis() / 1000.0));
+            p.jitMillis() / 1000.0, p.jitShare() * 100));
   }
 
   static String report(Result r) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("(a) CPU-bound: %d mailboxes x %d events, loopback, no latency; full stack at SyncOptions.defaults()"
-        + " on %s; each path until 3 consecutive runs are within tolerance, counting their median%n",
-        r.mailboxes(), r.eventsPerMailbox(), r.store()));
+        + " on %s; each path until 3 consecutive warm runs (JIT <= %.0f %% of the CPU) are within tolerance, counting their median%n",
+        r.mailboxes(), r.eventsPerMailbox(), r.store(), r.jitShare() * 100));
     sb.append("| path | events/s | warm-up | runs | cores busy | GC / JIT (counted run) | peak heap | vs naive | vs floor |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|\n");
     double naive = r.naive() == null ? Double.NaN : r.naive().counted().eventsPerSecond();

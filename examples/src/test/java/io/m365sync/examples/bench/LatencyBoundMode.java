@@ -61,7 +61,7 @@ final class LatencyBoundMode {
    * Arguments: mailboxes (200; 1000 at full size), events (200), naiveMailboxes (40: the naive loop
    * syncs one mailbox at a time, so its rate does not depend on how many), largeEvents (10000),
    * medianMs (150), p99Ms (1000), runs (1: latency runs per path), store (h2 | postgres | memory),
-   * maxRuns (8) and tolerance (0.05) for the CPU-bound reference.
+   * maxRuns (30), tolerance (0.05) and jitShare (0.10) for the CPU-bound reference, as in {@link CpuBoundMode}.
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
@@ -83,11 +83,12 @@ final class LatencyBoundMode {
     try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2);
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       int[] n = {0};
-      Settling.Settled<Phase> cpu = Settling.untilSettled(args.integer("maxRuns", 8), args.decimal("tolerance", 0.05),
-          Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9,
+      double jitShare = args.decimal("jitShare", CpuBoundMode.WARM_JIT_SHARE);
+      Settling.Settled<Phase> cpu = Settling.untilSettled(args.integer("maxRuns", 30), args.decimal("tolerance", 0.05),
+          Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9, p -> p.jitShare() <= jitShare,
           () -> fullStack(emulator, world, stores, users, total, "full stack, no latency").phase(),
-          p -> System.out.printf("full stack without latency, run %d: %,.0f events/s in %.1f s%n", ++n[0],
-              p.eventsPerSecond(), p.took().toNanos() / 1e9));
+          p -> System.out.printf("full stack without latency, run %d: %,.0f events/s in %.1f s (JIT %.0f %% of the CPU)%n",
+              ++n[0], p.eventsPerSecond(), p.took().toNanos() / 1e9, p.jitShare() * 100));
 
       emulator.graphLatency(latency).tokenLatency(latency);
       List<Run> full = new ArrayList<>();

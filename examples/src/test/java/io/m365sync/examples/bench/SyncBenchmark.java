@@ -78,6 +78,11 @@ public final class SyncBenchmark {
     double eventsPerSecond() {
       return events / Math.max(1e-9, took.toNanos() / 1e9);
     }
+
+    /** The JIT's compiling as a share of the CPU the process used in the run (0: warm, the path's own rate). */
+    double jitShare() {
+      return jitMillis / 1000.0 / Math.max(1e-9, coresBusy * took.toNanos() / 1e9);
+    }
   }
 
   /** The whole run's figures. */
@@ -410,8 +415,13 @@ public final class SyncBenchmark {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /**
+   * Peaks from here on. No {@code System.gc()} first: G1 shrinks the heap after a full collection, and
+   * the run after it paid to grow it back (its page faults and young collections), 2–4× slower on 2 cores
+   * in every third or fourth run, more in the path that allocates most; a host's JVM does not collect
+   * before each cycle. The peak therefore includes what earlier runs left for the collector.
+   */
   private static void resetPeaks() {
-    System.gc();
     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
   }
 

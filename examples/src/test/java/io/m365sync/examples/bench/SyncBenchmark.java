@@ -395,6 +395,8 @@ public final class SyncBenchmark {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     } finally {
       pool.shutdownNow();
+      // the client shuts itself down once unreachable, closing the connections its readers still read
+      java.lang.ref.Reference.reachabilityFence(http);
     }
     return n.get();
   }

@@ -39,7 +39,8 @@ final class CpuBoundMode {
   /**
    * Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (30), tolerance (0.05),
    * jitShare (0.10: a run is warm when the JIT took at most this share of its CPU), naive (true: false
-   * leaves the naive loop out, for profiling the full stack against the floor).
+   * leaves the naive loop out, for profiling the full stack against the floor), statements (0: on
+   * PostgreSQL, print this many of the costliest statements of the full-stack runs).
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
@@ -53,7 +54,9 @@ final class CpuBoundMode {
     world.tenant.throttling(100, 100_000_000, Duration.ofMinutes(10));
     List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
     long total = (long) mailboxes * events;
-    try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2);
+    int statements = args.integer("statements", 0);
+    BenchStores chosen = BenchStores.from(args, BenchStores.Kind.H2);
+    try (BenchStores stores = statements > 0 ? chosen.withStatementStatistics() : chosen;
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       String store = stores.describe();
       Settling.Settled<Phase> naive = !Boolean.parseBoolean(args.text("naive", "true")) ? null
@@ -85,6 +88,10 @@ final class CpuBoundMode {
           return p;
         }
       });
+      if (statements > 0 && stores.kind() == BenchStores.Kind.POSTGRES) {
+        System.out.printf("PostgreSQL's %d costliest statements over every full-stack run:%n%s", statements,
+            stores.topStatements(statements));
+      }
       Settling.Settled<Phase> floor = settle(maxRuns, tolerance, jitShare, () -> SyncBenchmark.measure("floor",
           () -> SyncBenchmark.floor(emulator, world.tenant, users, world.from, world.to)));
       return new Result(mailboxes, events, store, jitShare, naive, full, floor, idle[0], duplicates[0]);

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,8 @@ final class ApplicationModeGate {
     boolean delegatedSuspect;
     /** Serializes delegated probes while the credentials are in doubt, without blocking {@code check}. */
     final Object probe = new Object();
+    /** Raised by {@link #reset} under the entry's monitor: a setting read before it may be stale. */
+    final AtomicLong settingChanges = new AtomicLong();
   }
 
   private final EngineContext ctx;
@@ -73,9 +76,16 @@ final class ApplicationModeGate {
   Availability check(Mailbox mailbox) {
     TenantId tenant = mailbox.tenant();
     TenantEntry entry = tenants.computeIfAbsent(tenant, t -> new TenantEntry());
+    // every round of the tenant passes here: its setting is read before the monitor, so that a read
+    // waiting on the store (an embedded store queues it behind page writes) holds no other round up
+    long changes = entry.settingChanges.get();
+    boolean enabled = enabled(tenant);
     synchronized (entry) {
+      if (changes != entry.settingChanges.get()) {
+        enabled = enabled(tenant); // the admin changed it meanwhile
+      }
       Instant now = ctx.clock().instant();
-      if (!enabled(tenant)) {
+      if (!enabled) {
         update(entry, tenant, AppMode.NOT_ENABLED, null, null, null, null, now);
         return new Availability(false, false, "not enabled", null, null);
       }
@@ -252,6 +262,7 @@ final class ApplicationModeGate {
   void reset(TenantId tenant) {
     TenantEntry entry = tenants.computeIfAbsent(tenant, t -> new TenantEntry());
     synchronized (entry) {
+      entry.settingChanges.incrementAndGet();
       entry.retryAt = null;
       entry.delegatedRetryAt = null;
       entry.delegatedSuspect = false;

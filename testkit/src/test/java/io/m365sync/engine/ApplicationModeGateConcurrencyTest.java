@@ -16,6 +16,7 @@ import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.ForwardingSyncStateStore;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -54,20 +55,26 @@ class ApplicationModeGateConcurrencyTest {
     }
   }
 
-  @Test
-  void aRoundWaitingForTheStoreAtTheGateDoesNotHoldUpTheTenantsOtherRounds() throws Exception {
+  /** An engine on {@code store} syncing the users' events in application mode. */
+  private static EngineFixture appModeOn(SyncStateStore store, String... users) {
     EngineFixture f = EngineFixture.standard();
-    HeldSettingRead store = new HeldSettingRead(SyncStateStore.inMemory());
     f.engine = SyncEngine.builder().clock(f.m365.clock()).gateway(f.m365.gateway())
         .delegatedTokens(f.m365.delegatedTokens()).applicationTokens(f.m365.applicationTokens())
         .stateStore(store).resource(ResourceSyncers.oneWay(ResourceType.EVENTS, f.crmEvents))
         .options(SyncOptions.defaults()).build();
-    f.user("alice");
-    f.user("bob");
-    f.signIn("alice", java.util.Set.of(Resource.EVENTS));
-    f.signIn("bob", java.util.Set.of(Resource.EVENTS));
+    for (String alias : users) {
+      f.user(alias);
+      f.signIn(alias, Set.of(Resource.EVENTS));
+    }
     f.m365.grantApplicationPermissions(Resource.EVENTS);
     f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), true);
+    return f;
+  }
+
+  @Test
+  void aRoundWaitingForTheStoreAtTheGateDoesNotHoldUpTheTenantsOtherRounds() throws Exception {
+    HeldSettingRead store = new HeldSettingRead(SyncStateStore.inMemory());
+    EngineFixture f = appModeOn(store, "alice", "bob");
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
       store.armed.set(true);
@@ -93,16 +100,8 @@ class ApplicationModeGateConcurrencyTest {
 
   @Test
   void aSettingSwitchedOffWhileARoundReadItIsWhatTheRoundGoesBy() throws Exception {
-    EngineFixture f = EngineFixture.standard();
     HeldSettingRead store = new HeldSettingRead(SyncStateStore.inMemory());
-    f.engine = SyncEngine.builder().clock(f.m365.clock()).gateway(f.m365.gateway())
-        .delegatedTokens(f.m365.delegatedTokens()).applicationTokens(f.m365.applicationTokens())
-        .stateStore(store).resource(ResourceSyncers.oneWay(ResourceType.EVENTS, f.crmEvents))
-        .options(SyncOptions.defaults()).build();
-    f.user("alice");
-    f.signIn("alice", java.util.Set.of(Resource.EVENTS));
-    f.m365.grantApplicationPermissions(Resource.EVENTS);
-    f.engine.setApplicationPermissionEnabled(f.m365.tenantId(), true);
+    EngineFixture f = appModeOn(store, "alice");
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
       store.armed.set(true);

@@ -115,7 +115,7 @@ final class ClusterMode {
     Run run(int n) throws Exception {
       Throttling.reset(world.tenant);
       DataSource schema = stores.newSchema();
-      InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
+      InMemoryCrmStore<CalendarEvent> crm = FullStackPath.eventsTable();
       ClusterRounds rounds = new ClusterRounds();
       List<Node> nodes = new ArrayList<>();
       try {

@@ -242,7 +242,7 @@ public final class SyncBenchmark {
     Path dir = Files.createTempDirectory("m365sync-bench");
     try (BenchStore db = BenchStore.open(STORE, dir)) {
       CountingStore store = new CountingStore(db.store());
-      InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
+      InMemoryCrmStore<CalendarEvent> crm = FullStackPath.eventsTable();
       AtomicLong httpRoundTrips = new AtomicLong(); // what the gateway sends: a $batch is one
       SyncEngine engine = SyncEngine.builder()
           .clock(clock).executor(pool).stateStore(store)

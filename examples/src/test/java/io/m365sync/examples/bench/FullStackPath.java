@@ -85,9 +85,10 @@ final class FullStackPath implements AutoCloseable {
 
   /**
    * The benchmarks' CRM events table. It keeps of each event the columns the duplicate check reads
-   * (its match key: iCalUId, subject, start, end), as a host's table does in its database: a table
-   * holding every whole event the engine handed it kept a run's 100,000–200,000 events alive in the
-   * benchmark's heap, which every young collection then copied, a cost no host's sync node has.
+   * (its match key: iCalUId, subject, start, end) and its type and all-day flag, as a host's table
+   * does in its database: a table holding every whole event the engine handed it kept a run's
+   * 100,000–200,000 events alive in the benchmark's heap, which every young collection then copied, a
+   * cost no host's sync node has.
    */
   static InMemoryCrmStore<CalendarEvent> eventsTable() {
     return InMemoryCrmStore.keeping("event", e -> new CalendarEvent(e.subject(), null, e.start(), e.end(), null,

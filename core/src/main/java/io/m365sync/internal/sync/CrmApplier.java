@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Apply step: the CRM-side writes of a plan, a page-size batch at a time with one state commit
+ * Apply step: the CRM-side writes of a plan, {@link #batchSize} at a time with one state commit
  * whatever its size: the write-ahead note of the batch's creates (so a crash between a CRM create
  * and its link re-links the record on replay instead of creating it twice), written together with
  * the previous batch's links and the clearing of their notes; then the CRM writes; the batch's links
@@ -21,6 +21,18 @@ import java.util.Set;
  * overwrites carry the content fingerprint that tells their echo from a user's edit.
  */
 final class CrmApplier<T extends SyncItem> {
+  /**
+   * How many pages' worth of CRM writes one state commit covers. A durable store's commit costs more
+   * than the rows it carries (H2 rewrites each index page they land on and the path to its root; one
+   * mailbox's links land together), so a batch spans several pages rather than one.
+   */
+  static final int BATCH_PAGES = 5;
+  /**
+   * The most CRM writes one state commit covers: keeps a batch's write-ahead note (~300 characters a
+   * create with Graph's ids and iCalUIds) near 150 KB, under the 256 KB H2 keeps inline, and bounds the
+   * records a crash leaves the next round to re-link.
+   */
+  static final int MAX_BATCH = 500;
 
   void apply(SyncContext<T> ctx, Plan<T> plan) {
     List<Action<T>> crmSide = new ArrayList<>();
@@ -30,7 +42,7 @@ final class CrmApplier<T extends SyncItem> {
         crmSide.add(a);
       }
     }
-    int size = Math.max(1, ctx.round.pageSize());
+    int size = batchSize(ctx.round.pageSize());
     for (int from = 0; from < crmSide.size(); from += size) {
       int to = Math.min(crmSide.size(), from + size);
       batch(ctx, crmSide.subList(from, to), to == crmSide.size() ? plan.settled : Set.of(), plan.identities);
@@ -38,6 +50,11 @@ final class CrmApplier<T extends SyncItem> {
     if (crmSide.isEmpty() && !plan.settled.isEmpty()) {
       ctx.note.link(List.of(), List.of(), plan.settled);
     }
+  }
+
+  /** CRM writes per state commit for rounds reading pages of {@code pageSize}: 500 at the default 100. */
+  static int batchSize(int pageSize) {
+    return (int) Math.max(1, Math.min(MAX_BATCH, (long) BATCH_PAGES * pageSize));
   }
 
   /**

@@ -80,7 +80,8 @@ final class ClusterMode {
     world.tenant.graphLimits(GraphLimits.OUTLOOK);
     List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
     int statements = args.integer("statements", 0);
-    BenchStores postgres = new BenchStores(BenchStores.Kind.POSTGRES);
+    // each node pools 16 connections unless told (goal 5's figures were measured so)
+    BenchStores postgres = new BenchStores(BenchStores.Kind.POSTGRES, args.integer("pool", 16));
     try (BenchStores stores = statements > 0 ? postgres.withStatementStatistics() : postgres;
          M365Emulator emulator = new M365Emulator(world.cloud).threads(emulatorThreads).maxRecordedRequests(0).start()) {
       emulator.graphLatency(latency).tokenLatency(latency);
@@ -157,7 +158,7 @@ final class ClusterMode {
 
     /** One node: its own pool, state store, scheduler, engine and executor; the database and the CRM are shared. */
     private Node node(String name, DataSource schema, InMemoryCrmStore<CalendarEvent> crm, ClusterRounds rounds) {
-      HikariDataSource pool = BenchStores.pool(schema);
+      HikariDataSource pool = stores.pool(schema);
       DbSchedulerSyncScheduler.Builder scheduler = DbSchedulerSyncScheduler.builder(pool).nodeName(name);
       if (args.values().containsKey("threads")) {
         scheduler.threads(args.integer("threads", 0));

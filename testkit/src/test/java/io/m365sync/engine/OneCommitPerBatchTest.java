@@ -23,13 +23,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The id map and cursors cost one state commit per page: a page's links go to the store with the
- * next page's write-ahead note, the last page's with the round's delta link.
+ * The id map and cursors cost one state commit per batch of CRM writes, five pages' worth and at most
+ * 500: a batch's links go to the store with the next batch's write-ahead note, the last batch's with the
+ * round's delta link.
  */
-class OneCommitPerPageTest {
+class OneCommitPerBatchTest {
   private static final int PAGE_SIZE = 3;
   private static final int PAGES = 4;
   private static final int UPDATED = PAGE_SIZE + 2;
+  /** The most CRM writes one state commit covers. */
+  private static final int BATCH = 500;
+  /** Pages of CRM writes one state commit covers, below {@link #BATCH}. */
+  private static final int BATCH_PAGES = 5;
 
   /** The id-map and cursor writes: one store call each, one transaction in a database. */
   private static final Set<String> ID_MAP_AND_CURSOR_WRITES =
@@ -52,28 +57,48 @@ class OneCommitPerPageTest {
 
   /** {@link #PAGES} pages of contacts, enrolled for {@code syncer} over {@link #crm}. */
   private void start(ResourceSyncer<Contact> syncer) {
-    for (int i = 0; i < PAGE_SIZE * PAGES; i++) {
+    start(syncer, PAGE_SIZE * PAGES, PAGE_SIZE);
+  }
+
+  private void start(ResourceSyncer<Contact> syncer, int count, int pageSize) {
+    for (int i = 0; i < count; i++) {
       ids.add(contacts.create(Contact.of("Ada" + i, "Lovelace", "ada" + i + "@example.com")).id());
     }
     engine = SyncEngine.builder().clock(m365.clock()).gateway(m365.gateway()).stateStore(store)
         .delegatedTokens(m365.delegatedTokens()).resource(syncer)
-        .options(SyncOptions.defaults().withPageSize(PAGE_SIZE)).build();
+        .options(SyncOptions.defaults().withPageSize(pageSize)).build();
     mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
     engine.enroll(mailbox);
   }
 
   @Test
-  void aRoundCommitsItsStateOncePerPageAndOnceAtTheEnd() {
-    start(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm));
+  void aRoundCommitsItsStateOncePerBatchAndOnceAtTheEnd() {
+    start(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm), 2 * BATCH + 1, 100);
 
     engine.syncMailbox(mailbox.id());
 
-    // page 1: its note; pages 2-4: the page before's links with this page's note; the end: the last
-    // links, the note cleared and the delta link
-    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors 3 1",
-        "putLinksAndCursors 3 1", "putLinksAndCursors 3 1", "putLinksAndCursors 3 2");
-    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(PAGE_SIZE * PAGES);
-    assertThat(crm.items(mailbox.id())).hasSize(PAGE_SIZE * PAGES);
+    // batch 1: its note; batches 2-3: the batch before's links with this batch's note; the end: the
+    // last link, the note cleared and the delta link
+    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors " + BATCH + " 1",
+        "putLinksAndCursors " + BATCH + " 1", "putLinksAndCursors 1 2");
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(2 * BATCH + 1);
+    assertThat(crm.items(mailbox.id())).hasSize(2 * BATCH + 1);
+    assertThat(crm.duplicates(mailbox.id())).isZero();
+  }
+
+  @Test
+  void fivePagesShareACommit() {
+    int items = BATCH_PAGES * PAGE_SIZE + 1;
+    start(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm), items, PAGE_SIZE);
+
+    engine.syncMailbox(mailbox.id());
+
+    // five pages, then one item: the first batch's note, its links with the second's note, the last link
+    // with the note cleared and the delta link
+    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1",
+        "putLinksAndCursors " + BATCH_PAGES * PAGE_SIZE + " 1", "putLinksAndCursors 1 2");
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(items);
+    assertThat(crm.items(mailbox.id())).hasSize(items);
 
     // an incremental round of updates only, over two pages (fewer than half the items: the mass-change
     // guard lets it through), with no note to write: every link and the delta link at once
@@ -92,17 +117,18 @@ class OneCommitPerPageTest {
 
   /**
    * Two-way, each record the CRM stored is noted as the base its next push is diffed against: the
-   * page's notes go with the page's links, not a commit each.
+   * batch's notes go with the batch's links, not a commit each.
    */
   @Test
-  void aTwoWayRoundCommitsItsStateOncePerPageAndOnceAtTheEnd() {
+  void aTwoWayRoundCommitsItsStateOncePerBatchAndOnceAtTheEnd() {
     start(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm));
 
     engine.syncMailbox(mailbox.id());
 
-    // as one-way, each page's links now with their records' bases (3 cursors more); the end adds the CRM watermark
-    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors 3 4",
-        "putLinksAndCursors 3 4", "putLinksAndCursors 3 4", "putLinksAndCursors 3 6");
+    // four pages, one batch: as one-way, the links now with their records' bases (12 cursors more) and
+    // the CRM watermark
+    int items = PAGE_SIZE * PAGES;
+    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors " + items + " " + (items + 3));
     assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(PAGE_SIZE * PAGES);
     assertThat(crm.items(mailbox.id())).hasSize(PAGE_SIZE * PAGES);
   }

@@ -211,9 +211,13 @@ final class ChaosWorld implements AutoCloseable {
     return mailboxes.stream().mapToLong(m -> eventCrm.duplicates(m.id()) + contactCrm.duplicates(m.id())).sum();
   }
 
-  long notActive() {
-    return mailboxes.stream().filter(m -> engine.monitor().mailbox(m.id()).orElseThrow().status() != MailboxStatus.ACTIVE)
-        .count();
+  /** Each mailbox not ACTIVE: its status, reason, failures in a row and next attempt. */
+  List<String> notActive() {
+    return mailboxes.stream().map(m -> engine.monitor().mailbox(m.id()).orElseThrow())
+        .filter(s -> s.status() != MailboxStatus.ACTIVE)
+        .map(s -> s.mailbox() + " " + s.status() + " " + s.reasonCode() + " (" + s.reason() + "), "
+            + s.consecutiveFailures() + " failures in a row, next attempt " + s.nextAttempt() + ", now " + clock.instant())
+        .toList();
   }
 
   /** Graph requests sent: every one the model answered, and the connections the emulator dropped before it could. */

@@ -186,17 +186,20 @@ final class BenchStores implements AutoCloseable {
   }
 
   /**
-   * The {@code top} statements by total execution time since the last reset, as a Markdown table
-   * (calls, total and mean ms, rows, share of all statements' time), and the totals of all.
+   * The {@code top} statements (by text, over every run's schema) by total execution time since the last
+   * reset, as a Markdown table (calls, total and mean ms, rows, share of all statements' time), and the
+   * totals of all.
    */
   String topStatements(int top) throws IOException, SQLException {
     StringBuilder sb = new StringBuilder("| calls | total ms | mean ms | rows | share | statement |\n|---|---|---|---|---|---|\n");
     try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-         var rs = s.executeQuery("SELECT calls, total_exec_time, mean_exec_time, rows,"
-             + " total_exec_time / NULLIF(SUM(total_exec_time) OVER (), 0), regexp_replace(query, '\\s+', ' ', 'g'),"
-             + " SUM(calls) OVER (), SUM(total_exec_time) OVER ()"
-             + " FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'"
-             + " ORDER BY total_exec_time DESC")) {
+         // by statement text: each run has a schema of its own, and so its own statement ids
+         var rs = s.executeQuery("SELECT SUM(calls), SUM(total_exec_time), SUM(total_exec_time) / SUM(calls), SUM(rows),"
+             + " SUM(total_exec_time) / NULLIF(SUM(SUM(total_exec_time)) OVER (), 0), q,"
+             + " SUM(SUM(calls)) OVER (), SUM(SUM(total_exec_time)) OVER ()"
+             + " FROM (SELECT calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') AS q"
+             + " FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%') per_schema"
+             + " GROUP BY q ORDER BY 2 DESC")) {
       long calls = 0;
       double total = 0;
       for (int i = 0; rs.next(); i++) {

@@ -132,4 +132,24 @@ class OneCommitPerBatchTest {
     assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(PAGE_SIZE * PAGES);
     assertThat(crm.items(mailbox.id())).hasSize(PAGE_SIZE * PAGES);
   }
+
+  /**
+   * Two-way, a contact created in the CRM costs two commits: the write-ahead note of its push before
+   * Microsoft 365 creates it, then its link with the note cleared (and its base) in one transaction.
+   */
+  @Test
+  void aPushedCreateCommitsItsNoteThenItsLinkWithTheNoteCleared() {
+    start(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm), 0, PAGE_SIZE);
+    engine.syncMailbox(mailbox.id());
+    crm.save(mailbox.id(), null, Contact.of("Grace", "Hopper", "grace@example.com"));
+    m365.clock().advance(Duration.ofMinutes(5));
+    store.clear();
+
+    engine.syncMailbox(mailbox.id());
+
+    assertThat(writes(store)).containsExactly("putLinksAndCursors 0 1", "putLinksAndCursors 1 2",
+        "putLinksAndCursors 0 2");
+    assertThat(contacts.all()).hasSize(1);
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(1);
+  }
 }

@@ -41,10 +41,10 @@ final class RemotePusher<T extends SyncItem> {
       ctx.note.notePush(key, rec.crmId());
     }
     WriteResult w = ctx.round.gateway().create(ctx.round.session(), ctx.type, ctx.createContainer, item);
-    ctx.link(rec.crmId(), w.remoteId(), w.changeKey(), rec.version(), rec.item());
     if (key != null) {
-      ctx.note.clearPush(key);
+      ctx.note.clearPush(key); // in the link's transaction: the note goes only once the link is in
     }
+    ctx.link(rec.crmId(), w.remoteId(), w.changeKey(), rec.version(), rec.item());
     ctx.counts.pushedCreated++;
   }
 

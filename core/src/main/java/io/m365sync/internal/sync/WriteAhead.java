@@ -93,11 +93,9 @@ final class WriteAhead {
     commit(Map.of());
   }
 
+  /** Clears a push's note with the next write: the one that writes its link. */
   void clearPush(String matchKey) {
-    if (pushes.remove(Reserved.hash(matchKey)) != null) {
-      changed = true;
-      commit(Map.of());
-    }
+    changed |= pushes.remove(Reserved.hash(matchKey)) != null;
   }
 
   /**

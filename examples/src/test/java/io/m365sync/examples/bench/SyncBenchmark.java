@@ -380,6 +380,7 @@ public final class SyncBenchmark {
         all.add(CompletableFuture.runAsync(() -> {
           String url = emulator.graphBaseUrl() + "/users/" + u.objectId() + "/calendarView/delta?startDateTime="
               + from + "&endDateTime=" + to;
+          int failures = 0;
           while (url != null) {
             try {
               HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url))
@@ -392,6 +393,13 @@ public final class SyncBenchmark {
               }
               n.addAndGet(((List<Object>) page.get("value")).size());
               url = (String) page.get("@odata.nextLink");
+            } catch (java.io.IOException e) {
+              // java.net.http now and then closes a connection in the middle of a body ("connection
+              // closed locally"): read the page again, as any reader would, rather than lose the run
+              if (++failures > 3) {
+                throw new IllegalStateException(e);
+              }
+              System.err.println("floor: read a page again after " + e);
             } catch (Exception e) {
               throw new IllegalStateException(e);
             }

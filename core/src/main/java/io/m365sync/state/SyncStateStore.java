@@ -229,16 +229,27 @@ public interface SyncStateStore {
     }
   }
 
-  /**
-   * A page's links and cursors in one call: {@code links} as {@link #putLinks} writes them, then
-   * {@code freshLinks}, none of whose CRM or remote ids has a link yet (nothing to replace, so the
-   * store may skip looking), then each cursor of {@code cursors} set to its value, or removed when
-   * the value is null. Links and cursor keys are of one mailbox. Stores override this to write it all
-   * in one transaction, all or nothing, so that a sync round's write-ahead note, the links it covers
-   * and the round's delta links commit together; this default makes one call per part.
-   */
+  /** {@link #putLinksAndCursors(List, List, List, Map, long)} removing no link. */
   default void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
                                   long fence) {
+    putLinksAndCursors(List.of(), links, freshLinks, cursors, fence);
+  }
+
+  /**
+   * A batch's id-map changes and cursors in one call: first the link of each of {@code removedLinks}'
+   * CRM ids is removed, as {@link #removeLink} removes it (whatever remote id it holds now; none is a
+   * no-op), then {@code links} are written as {@link #putLinks} writes them, then {@code freshLinks},
+   * none of whose CRM or remote ids has a link yet (nothing to replace, so the store may skip looking),
+   * then each cursor of {@code cursors} is set to its value, or removed when the value is null. Links
+   * and cursor keys are of one mailbox. Stores override this to write it all in one transaction, all or
+   * nothing, so that a sync round's write-ahead note, the links it covers, the links its deletions
+   * remove and the round's delta links commit together; this default makes one call per part.
+   */
+  default void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                  Map<CursorKey, String> cursors, long fence) {
+    for (IdLink removed : removedLinks) {
+      removeLink(removed.mailbox(), removed.resource(), removed.crmId(), fence);
+    }
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
     if (!all.isEmpty()) {

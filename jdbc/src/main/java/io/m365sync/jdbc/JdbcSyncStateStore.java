@@ -787,19 +787,30 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     putLinksAndCursors(links, List.of(), Map.of(), fence);
   }
 
-  /** One transaction under one fence check; fresh links are inserted without looking for old ones. */
+  /**
+   * One transaction under one fence check: the removals (one delete per resource and 100 CRM ids), then
+   * the links, fresh ones inserted without looking for old ones, then the cursors.
+   */
   @Override
-  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                 long fence) {
+  public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                 Map<CursorKey, String> cursors, long fence) {
+    Checks.requireNonNull(removedLinks, "removedLinks");
     Checks.requireNonNull(links, "links");
     Checks.requireNonNull(freshLinks, "freshLinks");
     Checks.requireNonNull(cursors, "cursors");
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
-    if (all.isEmpty() && cursors.isEmpty()) {
+    if (removedLinks.isEmpty() && all.isEmpty() && cursors.isEmpty()) {
       return;
     }
-    MailboxId mailbox = all.isEmpty() ? cursors.keySet().iterator().next().mailbox() : all.get(0).mailbox();
+    MailboxId mailbox = !removedLinks.isEmpty() ? removedLinks.get(0).mailbox()
+        : !all.isEmpty() ? all.get(0).mailbox() : cursors.keySet().iterator().next().mailbox();
+    for (IdLink removed : removedLinks) {
+      if (!removed.mailbox().equals(mailbox)) {
+        throw new IllegalArgumentException("putLinksAndCursors takes the links of one mailbox: " + mailbox + " and "
+            + removed.mailbox());
+      }
+    }
     for (IdLink link : all) {
       if (!link.mailbox().equals(mailbox)) {
         throw new IllegalArgumentException("putLinks takes the links of one mailbox: " + mailbox + " and " + link.mailbox());
@@ -819,6 +830,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String mailboxKey = key(mailbox);
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, mailboxKey, fence);
+      if (!removedLinks.isEmpty()) {
+        removeLinks(c, mailboxKey, removedLinks);
+      }
       if (!all.isEmpty()) {
         long id = mailboxIdOrNew(c, mailboxKey);
         writeLinks(c, id, links, true, fence);
@@ -829,6 +843,22 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       }
       return null;
     });
+  }
+
+  /** Removes the links of the CRM ids of {@code removed}: one delete per resource and {@value #LINK_CHUNK} ids. */
+  private static void removeLinks(Connection c, String mailboxKey, List<IdLink> removed) throws SQLException {
+    Long id = mailboxId(c, mailboxKey);
+    if (id == null) {
+      return; // no link at all
+    }
+    Map<Resource, List<String>> byResource = new LinkedHashMap<>();
+    removed.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l.crmId()));
+    for (Map.Entry<Resource, List<String>> group : byResource.entrySet()) {
+      List<String> crmIds = group.getValue();
+      for (int from = 0; from < crmIds.size(); from += LINK_CHUNK) {
+        deleteLinks(c, id, group.getKey(), "crm_id", crmIds.subList(from, Math.min(crmIds.size(), from + LINK_CHUNK)));
+      }
+    }
   }
 
   private void writeLinks(Connection c, long key, List<IdLink> links, boolean replacing, long fence) throws SQLException {

@@ -100,12 +100,12 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
-  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                 long fence) {
+  public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                 Map<CursorKey, String> cursors, long fence) {
     if (forwardDefaults) {
-      delegate.putLinksAndCursors(links, freshLinks, cursors, fence);
+      delegate.putLinksAndCursors(removedLinks, links, freshLinks, cursors, fence);
     } else {
-      SyncStateStore.super.putLinksAndCursors(links, freshLinks, cursors, fence);
+      SyncStateStore.super.putLinksAndCursors(removedLinks, links, freshLinks, cursors, fence);
     }
   }
 

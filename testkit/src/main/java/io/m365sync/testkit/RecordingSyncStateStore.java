@@ -142,12 +142,12 @@ public final class RecordingSyncStateStore extends ForwardingSyncStateStore {
   }
 
   @Override
-  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                 long fence) {
-    MailboxId mailbox = Stream.concat(Stream.concat(links.stream(), freshLinks.stream()).map(IdLink::mailbox),
-        cursors.keySet().stream().map(CursorKey::mailbox)).findFirst().orElse(null);
-    record("putLinksAndCursors", mailbox, links.size() + freshLinks.size(), cursors.size());
-    super.putLinksAndCursors(links, freshLinks, cursors, fence);
+  public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                 Map<CursorKey, String> cursors, long fence) {
+    MailboxId mailbox = Stream.of(removedLinks, links, freshLinks).flatMap(List::stream).map(IdLink::mailbox)
+        .findFirst().orElseGet(() -> cursors.keySet().stream().map(CursorKey::mailbox).findFirst().orElse(null));
+    record("putLinksAndCursors", mailbox, removedLinks.size() + links.size() + freshLinks.size(), cursors.size());
+    super.putLinksAndCursors(removedLinks, links, freshLinks, cursors, fence);
   }
 
   @Override

@@ -539,6 +539,44 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void aBatchRemovesItsDeletionsLinksBeforeWritingItsOwn() {
+    long fence = enrollAndClaim(ALICE);
+    CursorKey delta = new CursorKey(ALICE, Resource.EVENTS, "");
+    IdLink one = new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "k1", 1);
+    IdLink two = new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "k2", 1);
+    IdLink contact = new IdLink(ALICE, Resource.CONTACTS, "crm-1", "remote-c", "kc", 1);
+    store.putLinks(List.of(one, two, new IdLink(ALICE, Resource.EVENTS, "crm-3", "remote-3", "k3", 1), contact), fence);
+
+    // crm-1's and crm-2's links removed (whatever remote id they hold; crm-9 has none), then remote-1
+    // linked to crm-2 afresh: the removal came first, so nothing it removed stays and nothing it wrote goes
+    store.putLinksAndCursors(List.of(one, two, new IdLink(ALICE, Resource.EVENTS, "crm-9", "remote-9", "k9", 1)),
+        List.of(), List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-1", "k4", 2)), Map.of(delta, "d-1"),
+        fence);
+
+    java.util.Map<String, String> events = new java.util.TreeMap<>();
+    store.links(ALICE, Resource.EVENTS).forEach(l -> events.put(l.crmId(), l.remoteId() + "/" + l.changeKey()));
+    assertEquals(java.util.Map.of("crm-2", "remote-1/k4", "crm-3", "remote-3/k3"), events);
+    assertTrue(store.linkByRemoteId(ALICE, Resource.EVENTS, "remote-2").isEmpty());
+    assertEquals(List.of(contact), store.links(ALICE, Resource.CONTACTS)); // another resource's crm-1
+    assertEquals("d-1", store.cursor(delta).orElseThrow());
+
+    // removals alone, and a mailbox that never had a link
+    store.putLinksAndCursors(List.of(new IdLink(ALICE, Resource.EVENTS, "crm-3", "remote-3", "k3", 1)), List.of(),
+        List.of(), Map.of(), fence);
+    assertEquals(List.of("crm-2"), store.links(ALICE, Resource.EVENTS).stream().map(IdLink::crmId).toList());
+    long bob = enrollAndClaim(BOB);
+    store.putLinksAndCursors(List.of(new IdLink(BOB, Resource.EVENTS, "crm-1", "remote-1", "k1", 1)), List.of(),
+        List.of(), Map.of(), bob);
+    assertTrue(store.links(BOB, Resource.EVENTS).isEmpty());
+
+    // fenced out: nothing removed
+    store.claimFence(ALICE);
+    assertThrows(FencedOutException.class, () -> store.putLinksAndCursors(
+        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-1", "k4", 2)), List.of(), List.of(), Map.of(), fence));
+    assertEquals(List.of("crm-2"), store.links(ALICE, Resource.EVENTS).stream().map(IdLink::crmId).toList());
+  }
+
+  @Test
   void tokenCacheBlobsRoundTripAsCopies() {
     byte[] blob = {9, 8, 7, 0, -1};
     store.putTokenCache(ALICE, blob);

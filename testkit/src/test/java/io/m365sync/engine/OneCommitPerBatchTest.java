@@ -8,6 +8,7 @@ import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
+import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.ResourceSyncers;
@@ -151,5 +152,44 @@ class OneCommitPerBatchTest {
         "putLinksAndCursors 0 2");
     assertThat(contacts.all()).hasSize(1);
     assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(1);
+  }
+
+  /**
+   * Items deleted in Microsoft 365 delete their CRM records, and their links go with the batch's
+   * commit: not a commit each (two, with the links held flushed first, before).
+   */
+  @Test
+  void deletionsRemoveTheirLinksInTheBatchCommit() {
+    int items = BATCH_PAGES * PAGE_SIZE + 1;
+    start(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm), items, PAGE_SIZE);
+    engine.syncMailbox(mailbox.id());
+    List<String> deleted = ids.subList(0, UPDATED + 2); // fewer than half: the mass-change guard lets them through
+    deleted.forEach(id -> contacts.delete(id, null));
+    m365.clock().advance(Duration.ofMinutes(5));
+    store.clear();
+
+    engine.syncMailbox(mailbox.id());
+
+    assertThat(writes(store)).containsExactly("putLinksAndCursors " + deleted.size() + " 1");
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(items - deleted.size());
+    assertThat(crm.items(mailbox.id())).hasSize(items - deleted.size());
+  }
+
+  /** Two-way, records deleted in the CRM are deleted in Microsoft 365, and their links go in one commit. */
+  @Test
+  void pushedDeletionsRemoveTheirLinksInOneCommit() {
+    start(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm));
+    engine.syncMailbox(mailbox.id());
+    List<String> gone = store.links(mailbox.id(), Resource.CONTACTS).stream().limit(UPDATED).map(IdLink::crmId).toList();
+    gone.forEach(crmId -> crm.delete(mailbox.id(), crmId));
+    m365.clock().advance(Duration.ofMinutes(5));
+    store.clear();
+
+    engine.syncMailbox(mailbox.id());
+
+    // the links and the records' bases removed, the CRM watermark and the delta link set: one commit
+    assertThat(writes(store)).containsExactly("putLinksAndCursors " + UPDATED + " " + (UPDATED + 2));
+    assertThat(contacts.all()).hasSize(PAGE_SIZE * PAGES - UPDATED);
+    assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(PAGE_SIZE * PAGES - UPDATED);
   }
 }

@@ -284,8 +284,9 @@ final class Watched {
     }
 
     @Override
-    public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                   long fence) {
+    public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                   Map<CursorKey, String> cursors, long fence) {
+      removedLinks.forEach(l -> w.write(l.mailbox(), "link removal"));
       links.forEach(l -> w.write(l.mailbox(), "link write"));
       freshLinks.forEach(l -> w.write(l.mailbox(), "link write"));
       for (CursorKey key : cursors.keySet()) {
@@ -294,7 +295,7 @@ final class Watched {
       }
       linksSeen.addAll(links);
       linksSeen.addAll(freshLinks);
-      d.putLinksAndCursors(links, freshLinks, cursors, fence);
+      d.putLinksAndCursors(removedLinks, links, freshLinks, cursors, fence);
     }
 
     @Override

@@ -126,10 +126,11 @@ final class SyncContext<T extends SyncItem> {
         .orElseGet(() -> ItemPatch.full(remoteItem));
   }
 
+  /** Removes the link of {@code crmId}, if it has one, with the round's next write (the batch's). */
   void unlink(String crmId) {
-    if (links.byCrmId(crmId) != null) {
-      note.commit(Map.of()); // the links held first: one of them may be the link removed here
-      round.state().removeLink(mailbox, type.resource(), crmId, round.fence());
+    IdLink link = links.byCrmId(crmId);
+    if (link != null) {
+      note.unlink(link);
       links.remove(crmId);
       if (flow.pushes()) {
         note.hold(markers.key(Markers.base(crmId)), null); // removed with the round's next write

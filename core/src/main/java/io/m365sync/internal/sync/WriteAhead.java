@@ -7,6 +7,7 @@ import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +23,14 @@ import java.util.function.Supplier;
  * written, and survives only a crash in between, when it tells the replay to re-link the orphan
  * instead of creating it twice. Read once per round.
  *
- * <p>It is also the round's one way to write links: a batch's links ({@link #link}) are held here and
- * go to the store with the next write, in one transaction with it: the next batch's note, or the
- * round's final commit ({@link #commit}). So a batch of creates ({@link CrmApplier#batchSize}) costs
+ * <p>It is also the round's one way to write links: a batch's links ({@link #link}) and the links its
+ * deletions remove ({@link #unlink}) are held here and go to the store with the next write, in one
+ * transaction with it: the next batch's note, or the round's final commit ({@link #commit}). So a batch of creates ({@link CrmApplier#batchSize}) costs
  * one commit, and each commit holds what the crash-safety above needs: a note reaches the store
  * before the creates it covers (it is written before them, and never cleared before their links are
  * in), and an entry is cleared only in the transaction that writes its link. Links lost with a crash
- * are those of a round that committed no cursor: its replay writes them again.
+ * are those of a round that committed no cursor: its replay writes them again. A removal lost with a
+ * crash leaves a link to a deleted record or item, which the replay finds and removes (an unlink).
  */
 final class WriteAhead {
   private static final String CONTAINER = "m365sync:pending-creates";
@@ -42,6 +44,10 @@ final class WriteAhead {
   /** Links not in the store yet, in the order the round wrote them; {@link #fresh} link unlinked ids. */
   private final List<IdLink> replacing = new ArrayList<>();
   private final List<IdLink> fresh = new ArrayList<>();
+  /** The CRM ids of the links held. */
+  private final Set<String> heldCrmIds = new HashSet<>();
+  /** Links to remove with the next write, before the links held are written. */
+  private final List<IdLink> removed = new ArrayList<>();
   /** Cursor writes held for the next commit, as links are (a null value removes one). */
   private final Map<CursorKey, String> heldCursors = new LinkedHashMap<>();
   /** Whether the note differs from the stored one. */
@@ -113,6 +119,21 @@ final class WriteAhead {
       replacing.addAll(links);
     }
     fresh.addAll(freshLinks);
+    links.forEach(l -> heldCrmIds.add(l.crmId()));
+    freshLinks.forEach(l -> heldCrmIds.add(l.crmId()));
+  }
+
+  /**
+   * Removes {@code link} (the one its CRM id has) with the next write. The store removes before it
+   * writes the links held, which is their order here unless a link of the same CRM id is held: that one
+   * is written first (its write may have replaced other links), so the store ends as if each write had
+   * reached it at once.
+   */
+  void unlink(IdLink link) {
+    if (heldCrmIds.contains(link.crmId())) {
+      commit(Map.of());
+    }
+    removed.add(link);
   }
 
   /**
@@ -130,8 +151,8 @@ final class WriteAhead {
   }
 
   /**
-   * Writes the links and cursors held, the note if it changed, and {@code cursors} (a null value removes
-   * one) in one store call, which stores make one transaction. Writes before any other write of the
+   * Writes the removals, links and cursors held, the note if it changed, and {@code cursors} (a null value
+   * removes one) in one store call, which stores make one transaction. Writes before any other write of the
    * round's links, so that they reach the store in the order the round made them.
    */
   void commit(Map<CursorKey, String> cursors) {
@@ -141,12 +162,14 @@ final class WriteAhead {
     }
     all.putAll(heldCursors);
     all.putAll(cursors);
-    if (all.isEmpty() && replacing.isEmpty() && fresh.isEmpty()) {
+    if (all.isEmpty() && removed.isEmpty() && replacing.isEmpty() && fresh.isEmpty()) {
       return;
     }
-    state.putLinksAndCursors(List.copyOf(replacing), List.copyOf(fresh), all, fence);
+    state.putLinksAndCursors(List.copyOf(removed), List.copyOf(replacing), List.copyOf(fresh), all, fence);
+    removed.clear();
     replacing.clear();
     fresh.clear();
+    heldCrmIds.clear();
     heldCursors.clear();
     changed = false;
   }

@@ -91,10 +91,10 @@ final class CountingStore extends ForwardingSyncStateStore {
   }
 
   @Override
-  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
-                                 long fence) {
+  public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                 Map<CursorKey, String> cursors, long fence) {
     write();
-    super.putLinksAndCursors(links, freshLinks, cursors, fence);
+    super.putLinksAndCursors(removedLinks, links, freshLinks, cursors, fence);
   }
 
   @Override

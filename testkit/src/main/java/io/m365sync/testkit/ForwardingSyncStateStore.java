@@ -100,6 +100,16 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                 long fence) {
+    if (forwardDefaults) {
+      delegate.putLinksAndCursors(links, freshLinks, cursors, fence);
+    } else {
+      SyncStateStore.super.putLinksAndCursors(links, freshLinks, cursors, fence);
+    }
+  }
+
+  @Override
   public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
                                  Map<CursorKey, String> cursors, long fence) {
     if (forwardDefaults) {

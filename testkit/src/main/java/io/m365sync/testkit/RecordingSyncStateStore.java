@@ -142,6 +142,12 @@ public final class RecordingSyncStateStore extends ForwardingSyncStateStore {
   }
 
   @Override
+  public void putLinksAndCursors(List<IdLink> links, List<IdLink> freshLinks, Map<CursorKey, String> cursors,
+                                 long fence) {
+    putLinksAndCursors(List.of(), links, freshLinks, cursors, fence);
+  }
+
+  @Override
   public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
                                  Map<CursorKey, String> cursors, long fence) {
     MailboxId mailbox = Stream.of(removedLinks, links, freshLinks).flatMap(List::stream).map(IdLink::mailbox)

@@ -49,14 +49,7 @@ public final class DeletionRoundBenchmark {
 
   static Run run(BenchStores stores, int mailboxes, int contacts, double share) throws Exception {
     FakeMicrosoft365 m365 = FakeMicrosoft365.create();
-    List<ModelUser> users = new ArrayList<>();
-    for (int i = 0; i < mailboxes; i++) {
-      ModelUser u = m365.addUser("user" + i);
-      users.add(u);
-      for (int j = 0; j < contacts; j++) {
-        m365.mailbox(u).contacts().create(Contact.of("Ada" + j, "Lovelace", "ada" + j + "@example.com"));
-      }
-    }
+    List<ModelUser> users = ContactMailboxes.seed(m365, mailboxes, contacts);
     try (BenchStores.Opened opened = stores.open()) {
       RecordingSyncStateStore store = new RecordingSyncStateStore(opened.store());
       InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
@@ -89,8 +82,7 @@ public final class DeletionRoundBenchmark {
       if (left != (long) mailboxes * contacts - deleted) {
         throw new IllegalStateException(left + " CRM records left, expected " + ((long) mailboxes * contacts - deleted));
       }
-      long writes = store.calls().stream().filter(c -> Set.of("putCursor", "removeCursor", "putLink", "putLinks",
-          "putLinksAndCursors", "removeLink").contains(c.method())).count();
+      long writes = ContactMailboxes.stateWrites(store);
       return new Run(deleted, seconds, writes, mailboxes);
     }
   }

@@ -47,14 +47,7 @@ public final class TwoWayFirstSyncBenchmark {
 
   static Run run(int mailboxes, int contacts) throws Exception {
     FakeMicrosoft365 m365 = FakeMicrosoft365.create();
-    List<ModelUser> users = new ArrayList<>();
-    for (int i = 0; i < mailboxes; i++) {
-      ModelUser u = m365.addUser("user" + i);
-      users.add(u);
-      for (int j = 0; j < contacts; j++) {
-        m365.mailbox(u).contacts().create(Contact.of("Ada" + j, "Lovelace", "ada" + j + "@example.com"));
-      }
-    }
+    List<ModelUser> users = ContactMailboxes.seed(m365, mailboxes, contacts);
     Path dir = Files.createTempDirectory("m365sync-two-way-bench");
     SyncOptions options = SyncOptions.defaults();
     try (JdbcSyncStateStore h2 = JdbcSyncStateStore.h2File(dir.resolve("state"))) {
@@ -76,8 +69,7 @@ public final class TwoWayFirstSyncBenchmark {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long items = enrolled.stream().mapToLong(m -> crm.items(m.id()).size()).sum();
-      long writes = store.calls().stream().filter(c -> Set.of("putCursor", "removeCursor", "putLink", "putLinks",
-          "putLinksAndCursors", "removeLink").contains(c.method())).count();
+      long writes = ContactMailboxes.stateWrites(store);
       long pages = (long) mailboxes * ((contacts + options.pageSize() - 1) / options.pageSize());
       return new Run(items, seconds, writes, pages);
     }

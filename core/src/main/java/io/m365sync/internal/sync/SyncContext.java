@@ -100,9 +100,15 @@ final class SyncContext<T extends SyncItem> {
    * this sync, CRM form) noted in the same transaction as the base of the record's next push.
    */
   void link(String crmId, String remoteId, String changeKey, long crmVersion, T synced) {
+    holdLink(crmId, remoteId, changeKey, crmVersion, synced);
+    note.commit(Map.of());
+  }
+
+  /** {@link #link}, held for the round's next write (a batch's). */
+  void holdLink(String crmId, String remoteId, String changeKey, long crmVersion, T synced) {
     IdLink link = newLink(crmId, remoteId, changeKey, crmVersion);
     note.link(List.of(link), List.of(), List.of());
-    note.commit(Map.of(markers.key(Markers.base(crmId)), SyncedFields.of(synced)));
+    noteSynced(crmId, synced);
     links.put(link);
   }
 

@@ -93,10 +93,16 @@ final class WriteAhead {
     }
   }
 
-  void notePush(String matchKey, String crmId) {
-    pushes.put(Reserved.hash(matchKey), crmId);
-    changed = true;
-    commit(Map.of());
+  /**
+   * Notes Microsoft 365 creates (content key → CRM id) in one write, with the links held; nothing is
+   * written for none.
+   */
+  void notePushes(Map<String, String> creates) {
+    if (!creates.isEmpty()) {
+      creates.forEach((matchKey, crmId) -> pushes.put(Reserved.hash(matchKey), crmId));
+      changed = true;
+      commit(Map.of());
+    }
   }
 
   /** Clears a push's note with the next write: the one that writes its link. */

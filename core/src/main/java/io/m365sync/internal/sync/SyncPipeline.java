@@ -4,13 +4,16 @@ import io.m365sync.MailboxId;
 import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.Change;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.UnreadableItemException;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.MailMessage;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
+import io.m365sync.internal.Fork;
 import io.m365sync.state.CursorKey;
+import io.m365sync.state.IdLink;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.MailOptions;
 import io.m365sync.sync.MassChangeQuarantine;
@@ -21,11 +24,15 @@ import io.m365sync.sync.TwoWayOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The sync of one resource, in every mode, as a pipeline of small steps:
@@ -166,7 +173,7 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
         : RoundLinks.of(round.state(), mailbox, type.resource(), pulled.changes().keySet());
 
     Plan<T> plan = new Planner<>(type, crm, options, rules, flow).plan(round, links, note, pulled, local,
-        confirmation(round, pulled));
+        confirmation(round, pulled, links));
     Optional<MassChangeQuarantine> quarantine = flow.captures()
         || plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0 ? Optional.empty() : guard.check(mailbox, type.resource(), plan, links.size());
     // the host's release (SyncEngine.releaseQuarantine) lets one held round through; read only when needed
@@ -203,18 +210,47 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
         new ResourceResult.Pushed(counts.pushedCreated, counts.pushedUpdated, counts.pushedDeleted));
   }
 
-  /** Asks Microsoft 365 whether an item still exists, for windowed resources (see {@link Planner}). */
-  private Predicate<String> confirmation(SyncRound round, Pulled<T> pulled) {
+  /**
+   * Asks Microsoft 365 whether an item still exists, for windowed resources (see {@link Planner}). The
+   * planner asks about each linked item the read reported removed or (a full read) did not find: those
+   * are asked first, as many at once as the mailbox may have requests in flight, since one GET after
+   * another would take a mass deletion in Outlook its count × Graph's latency; any other is asked when
+   * the planner asks.
+   */
+  private Predicate<String> confirmation(SyncRound round, Pulled<T> pulled, RoundLinks links) {
     if (pulled.window() == null) {
       return null;
     }
     // windowed resources (events) have one calendar: no container to name
-    return remoteId -> {
+    Predicate<String> exists = remoteId -> {
       try {
         return round.gateway().get(round.session(), type, null, remoteId).isPresent();
-      } catch (UnreadableItemException exists) {
+      } catch (UnreadableItemException unreadable) {
         return true; // there but unreadable: the CRM record stays, the delta read reports the skip
       }
+    };
+    Set<String> asked = new LinkedHashSet<>();
+    for (Change<T> c : pulled.all()) {
+      if (c.kind() == Change.Kind.DELETE && links.byRemoteId(c.remoteId()) != null) {
+        asked.add(c.remoteId());
+      }
+    }
+    if (pulled.full()) {
+      links.all().stream().map(IdLink::remoteId).filter(pulled::absent).forEach(asked::add);
+    }
+    if (asked.size() < 2) {
+      return exists;
+    }
+    List<String> ids = List.copyOf(asked);
+    List<Boolean> answers = Fork.all(round.executor(), round.maxRequestsInFlight(),
+        ids.stream().<Supplier<Boolean>>map(id -> () -> exists.test(id)).toList());
+    Map<String, Boolean> known = new HashMap<>();
+    for (int i = 0; i < ids.size(); i++) {
+      known.put(ids.get(i), answers.get(i));
+    }
+    return remoteId -> {
+      Boolean answer = known.get(remoteId);
+      return answer != null ? answer : exists.test(remoteId);
     };
   }
 

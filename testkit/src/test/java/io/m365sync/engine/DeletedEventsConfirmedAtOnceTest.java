@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
-import io.m365sync.gateway.MailboxGateway;
-import io.m365sync.gateway.MailboxSession;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.ResourceType;
-import io.m365sync.model.SyncItem;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
-import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.GraphLimits;
 import io.m365sync.testkit.model.ItemCollection;
@@ -22,13 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +38,7 @@ class DeletedEventsConfirmedAtOnceTest {
   private final ModelUser user = m365.addUser("calendar");
   private final ItemCollection<CalendarEvent> calendar = m365.mailbox(user).calendar();
   private final InMemoryCrmStore<CalendarEvent> crm = new InMemoryCrmStore<>("event");
-  private final Gets gateway = new Gets(m365.gateway());
+  private final HookedGateway gateway = new HookedGateway(m365.gateway());
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
 
   @AfterEach
@@ -73,42 +65,15 @@ class DeletedEventsConfirmedAtOnceTest {
 
     ids.subList(0, DELETED).forEach(id -> calendar.delete(id, null));
     m365.clock().advance(Duration.ofMinutes(5));
-    CyclicBarrier four = new CyclicBarrier(4);
-    AtomicInteger met = new AtomicInteger();
-    gateway.beforeGet = n -> {
-      if (n <= 4) {
-        try {
-          four.await(10, TimeUnit.SECONDS);
-          met.incrementAndGet();
-        } catch (Exception alone) {
-          // not met: the questions were not in flight together
-        }
-      }
-    };
+    InFlightTogether four = new InFlightTogether(4);
+    gateway.beforeGet = four;
 
     engine.syncMailbox(mailbox.id());
 
-    assertThat(met.get()).as("first questions that met three others in flight").isEqualTo(4);
+    assertThat(four.met()).as("first questions that met three others in flight").isEqualTo(4);
     assertThat(gateway.gets.get()).as("one question per deleted event").isEqualTo(DELETED);
     assertThat(crm.items(mailbox.id())).hasSize(EVENTS - DELETED);
     assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isLessThanOrEqualTo(4);
     assertThat(m365.cloud().log().count(r -> r.isGraph() && r.status() == 429)).isZero();
-  }
-
-  /** The fake's gateway, counting single-item reads and running a hook before each (numbered from 1). */
-  private static final class Gets extends ForwardingGateway {
-    private final AtomicInteger gets = new AtomicInteger();
-    volatile java.util.function.IntConsumer beforeGet = n -> { };
-
-    Gets(MailboxGateway delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
-                                                String remoteId) {
-      beforeGet.accept(gets.incrementAndGet());
-      return super.get(session, type, container, remoteId);
-    }
   }
 }

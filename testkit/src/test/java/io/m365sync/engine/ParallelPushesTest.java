@@ -6,28 +6,20 @@ import io.m365sync.Mailbox;
 import io.m365sync.MailboxSyncReport;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
-import io.m365sync.gateway.MailboxGateway;
-import io.m365sync.gateway.MailboxSession;
-import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
-import io.m365sync.model.SyncItem;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
-import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.RecordingSyncStateStore;
 import io.m365sync.testkit.model.GraphLimits;
 import io.m365sync.testkit.model.ModelUser;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +35,7 @@ class ParallelPushesTest {
   private final FakeMicrosoft365 m365 = FakeMicrosoft365.create();
   private final ModelUser user = m365.addUser("import");
   private final InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
-  private final Creates gateway = new Creates(m365.gateway());
+  private final HookedGateway gateway = new HookedGateway(m365.gateway());
   private final RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
   private SyncEngine engine;
@@ -70,22 +62,12 @@ class ParallelPushesTest {
   @Test
   void aCrmImportGoesOutFourCreatesAtOnce() {
     start();
-    CyclicBarrier four = new CyclicBarrier(4);
-    AtomicInteger met = new AtomicInteger();
-    gateway.beforeCreate = n -> {
-      if (n <= 4) {
-        try {
-          four.await(10, TimeUnit.SECONDS);
-          met.incrementAndGet();
-        } catch (Exception alone) {
-          // not met: the creates were not in flight together
-        }
-      }
-    };
+    InFlightTogether four = new InFlightTogether(4);
+    gateway.beforeCreate = four;
 
     engine.syncMailbox(mailbox.id());
 
-    assertThat(met.get()).as("first creates that met three others in flight").isEqualTo(4);
+    assertThat(four.met()).as("first creates that met three others in flight").isEqualTo(4);
     assertThat(m365.mailbox(user).contacts().all()).hasSize(RECORDS);
     assertThat(engine.stateStore().links(mailbox.id(), Resource.CONTACTS)).hasSize(RECORDS);
     assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isLessThanOrEqualTo(4);
@@ -123,22 +105,5 @@ class ParallelPushesTest {
     assertThat(m365.mailbox(user).contacts().all()).hasSize(RECORDS);
     assertThat(engine.stateStore().links(mailbox.id(), Resource.CONTACTS)).hasSize(RECORDS);
     assertThat(crm.duplicates(mailbox.id())).isZero();
-  }
-
-  /** The fake's gateway, running a hook before each create with the create's number (from 1). */
-  private static final class Creates extends ForwardingGateway {
-    private final AtomicInteger creates = new AtomicInteger();
-    volatile java.util.function.IntConsumer beforeCreate = n -> { };
-
-    Creates(MailboxGateway delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container,
-                                                   T item) {
-      beforeCreate.accept(creates.incrementAndGet());
-      return super.create(session, type, container, item);
-    }
   }
 }

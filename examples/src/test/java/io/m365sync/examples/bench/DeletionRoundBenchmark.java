@@ -34,7 +34,7 @@ public final class DeletionRoundBenchmark {
     BenchArgs args = BenchArgs.parse(argv);
     int mailboxes = args.integer("mailboxes", 20);
     int contacts = args.integer("contacts", 1000);
-    double share = Double.parseDouble(args.text("deleted", "0.4"));
+    double share = args.decimal("deleted", 0.4);
     int runs = args.integer("runs", 3);
     try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2)) {
       System.out.println("store: " + stores.describe());

@@ -7,9 +7,6 @@ import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.SyncOptions;
 import io.m365sync.TenantId;
-import io.m365sync.graph.AppCredential;
-import io.m365sync.graph.GraphMailboxGateway;
-import io.m365sync.graph.MsalApplicationTokenStrategy;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
@@ -19,7 +16,6 @@ import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.TenantModel;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -68,12 +64,7 @@ final class FullStackPath implements AutoCloseable {
     this.resources = EnumSet.copyOf(resources);
     this.tenant = TenantId.of(tenant.tenantId());
     this.store = store;
-    SyncEngine.Builder b = SyncEngine.builder()
-        .clock(clock).executor(pool).stateStore(store).options(options)
-        .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
-        .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(SyncBenchmark.CLIENT_ID)
-            .credential(AppCredential.secret(SyncBenchmark.SECRET)).clock(clock)
-            .routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
+    SyncEngine.Builder b = EmulatorEngines.builder(emulator, clock, pool, store).options(options)
         .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, events));
     if (resources.contains(Resource.CONTACTS)) {
       b.resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, contacts));

@@ -5,9 +5,6 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
 import io.m365sync.TenantId;
-import io.m365sync.graph.AppCredential;
-import io.m365sync.graph.GraphMailboxGateway;
-import io.m365sync.graph.MsalApplicationTokenStrategy;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
 import io.m365sync.state.SyncStateStore;
@@ -17,7 +14,6 @@ import io.m365sync.testkit.emulator.Latency;
 import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.GraphLimits;
 import io.m365sync.testkit.model.ModelUser;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -69,11 +65,7 @@ public final class PushLatencyBenchmark {
     try (M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       emulator.graphLatency(latency).tokenLatency(latency);
       TenantId tenant = TenantId.of(world.tenant.tenantId());
-      SyncEngine engine = SyncEngine.builder().clock(clock).executor(pool).stateStore(SyncStateStore.inMemory())
-          .gateway(GraphMailboxGateway.builder().baseUrl(emulator.graphBaseUrl()).build())
-          .applicationTokens(MsalApplicationTokenStrategy.builder().clientId(SyncBenchmark.CLIENT_ID)
-              .credential(AppCredential.secret(SyncBenchmark.SECRET)).clock(clock)
-              .routeTokenRequestsTo(URI.create(emulator.loginBaseUrl())).build())
+      SyncEngine engine = EmulatorEngines.builder(emulator, clock, pool, SyncStateStore.inMemory())
           .resource(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm)).build();
       engine.setApplicationPermissionEnabled(tenant, true);
       for (ModelUser u : users) {

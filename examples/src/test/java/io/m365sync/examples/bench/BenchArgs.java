@@ -33,6 +33,16 @@ record BenchArgs(Map<String, String> values) {
     return values.getOrDefault(key, otherwise);
   }
 
+  /**
+   * Goal 2's latency, {@code medianMs} (150) and {@code p99Ms} (1000) of a long tail, for a runner against
+   * the emulator; turns on the emulator's TCP_NODELAY, without which its small answers wait on Nagle.
+   */
+  io.m365sync.testkit.emulator.Latency latency() {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    return io.m365sync.testkit.emulator.Latency.longTail(java.time.Duration.ofMillis(integer("medianMs", 150)),
+        java.time.Duration.ofMillis(integer("p99Ms", 1000)));
+  }
+
   /** A copy with {@code key} set, for runs that change one setting. */
   BenchArgs with(String key, Object value) {
     Map<String, String> copy = new LinkedHashMap<>(values);

@@ -16,7 +16,6 @@ import io.m365sync.testkit.model.GraphLimits;
 import io.m365sync.testkit.model.ModelUser;
 import io.m365sync.testkit.model.StoredItem;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -41,9 +40,7 @@ public final class EventDeletionsLatencyBenchmark {
     int events = args.integer("events", 200);
     double share = args.decimal("deleted", 0.4);
     int runs = args.integer("runs", 3);
-    Latency latency = Latency.longTail(Duration.ofMillis(args.integer("medianMs", 150)),
-        Duration.ofMillis(args.integer("p99Ms", 1000)));
-    System.setProperty("sun.net.httpserver.nodelay", "true");
+    Latency latency = args.latency();
     System.out.printf("one mailbox of %d events, %.0f %% deleted in Outlook, the next round with %s on Graph and the"
         + " token endpoint, Graph's Outlook limits%n", events, share * 100, latency);
     for (int r = 1; r <= runs; r++) {

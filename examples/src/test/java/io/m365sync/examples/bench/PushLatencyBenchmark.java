@@ -41,9 +41,7 @@ public final class PushLatencyBenchmark {
     int mailboxes = args.integer("mailboxes", 1);
     int contacts = args.integer("contacts", 200);
     int runs = args.integer("runs", 3);
-    Latency latency = Latency.longTail(Duration.ofMillis(args.integer("medianMs", 150)),
-        Duration.ofMillis(args.integer("p99Ms", 1000)));
-    System.setProperty("sun.net.httpserver.nodelay", "true");
+    Latency latency = args.latency();
     System.out.printf("%d mailbox(es) x %d CRM contacts pushed two-way, %s on Graph and the token endpoint,"
         + " Graph's Outlook limits%n", mailboxes, contacts, latency);
     for (int r = 1; r <= runs; r++) {

@@ -2,6 +2,7 @@ package io.m365sync.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
+import org.slf4j.MDC;
 
 /**
  * Runs a round's independent steps at once on the host's executor, and never waits for a step that
@@ -94,9 +96,15 @@ public final class Fork {
     return inOrder;
   }
 
-  /** A step that runs once, on whichever thread claims it first. */
+  /**
+   * A step that runs once, on whichever thread claims it first, with the logging context (MDC) of the
+   * thread that forked it: a line logged on a worker says which mailbox and resource it is about, as
+   * on the round's own thread; the worker's own context is put back after.
+   */
   private static final class Step<T> {
     private final Supplier<T> work;
+    private final Thread forker = Thread.currentThread();
+    private final Map<String, String> context = MDC.getCopyOfContextMap();
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final CompletableFuture<T> result = new CompletableFuture<>();
 
@@ -108,10 +116,27 @@ public final class Fork {
       if (!claimed.compareAndSet(false, true)) {
         return;
       }
+      boolean elsewhere = Thread.currentThread() != forker;
+      Map<String, String> before = elsewhere ? MDC.getCopyOfContextMap() : null;
+      if (elsewhere) {
+        setContext(context);
+      }
       try {
         result.complete(work.get());
       } catch (Throwable e) {
         result.completeExceptionally(e);
+      } finally {
+        if (elsewhere) {
+          setContext(before);
+        }
+      }
+    }
+
+    private static void setContext(Map<String, String> map) {
+      if (map == null) {
+        MDC.clear();
+      } else {
+        MDC.setContextMap(map);
       }
     }
   }

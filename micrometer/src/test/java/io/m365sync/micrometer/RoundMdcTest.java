@@ -10,6 +10,12 @@ import io.m365sync.SyncListener;
 import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
+import io.m365sync.gateway.DeltaPage;
+import io.m365sync.gateway.DeltaRequest;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.Contact;
 import io.m365sync.model.ResourceType;
@@ -29,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -114,6 +121,88 @@ class RoundMdcTest {
       assertThat(MDC.getCopyOfContextMap()).isEqualTo(Map.of("request", "host-request-1", "m365sync.tenant", "outer"));
     } finally {
       MDC.clear();
+    }
+  }
+
+  /**
+   * A round's requests that go out several at once (here its pushes to Microsoft 365) run on the
+   * engine's workers: a line the host's gateway logs there carries the round's keys too, and the worker
+   * keeps none of them after.
+   */
+  @Test
+  void linesLoggedWhereTheRoundsRequestsRunAtOnceCarryItsKeys() throws Exception {
+    ThreadPoolExecutor lanes = (ThreadPoolExecutor) Executors.newFixedThreadPool(4, r -> new Thread(r, "m365sync-lane"));
+    // started here, not inside the round: this binding's MDC is inherited by a thread from its creator
+    lanes.prestartAllCoreThreads();
+    try {
+      InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
+      SyncEngine engine = SyncEngine.builder().clock(m365.clock()).executor(lanes)
+          .gateway(new LoggingGateway(m365.gateway())).delegatedTokens(m365.delegatedTokens())
+          .resource(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm)).build();
+      Mailbox mailbox = m365.signIn(m365.addUser("carol"), EnumSet.of(Resource.CONTACTS));
+      engine.enroll(mailbox);
+      for (int i = 0; i < 12; i++) {
+        crm.save(mailbox.id(), null, Contact.of("Ada" + i, "Lovelace", "ada" + i + "@example.com"));
+      }
+      m365.clock().advance(Duration.ofMinutes(1));
+      RecordingLogProvider.LINES.clear();
+
+      engine.syncMailbox(mailbox.id());
+
+      List<RecordingLogProvider.Line> creates = RecordingLogProvider.LINES.stream()
+          .filter(l -> l.logger().equals("host.gateway")).toList();
+      assertThat(creates).hasSize(12).allSatisfy(l -> assertThat(l.mdc()).as(l.thread())
+          .containsEntry("m365sync.mailbox", mailbox.id().key()).containsEntry("m365sync.resource", "CONTACTS"));
+      assertThat(creates).extracting(RecordingLogProvider.Line::thread).contains("m365sync-lane");
+      for (int i = 0; i < 4; i++) {
+        Map<String, String> after = lanes.submit(() -> {
+          Map<String, String> m = MDC.getCopyOfContextMap();
+          return m == null ? Map.<String, String>of() : m;
+        }).get();
+        assertThat(after.keySet()).noneMatch(k -> k.startsWith("m365sync."));
+      }
+    } finally {
+      lanes.shutdownNow();
+    }
+  }
+
+  /** The host's gateway, logging each create as a host's decorator might. */
+  private static final class LoggingGateway implements MailboxGateway {
+    private static final Logger log = LoggerFactory.getLogger("host.gateway");
+    private final MailboxGateway gateway;
+
+    LoggingGateway(MailboxGateway gateway) {
+      this.gateway = gateway;
+    }
+
+    @Override
+    public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+      return gateway.delta(session, type, request);
+    }
+
+    @Override
+    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
+                                                String remoteId) {
+      return gateway.get(session, type, container, remoteId);
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container,
+                                                   T item) {
+      log.info("create");
+      return gateway.create(session, type, container, item);
+    }
+
+    @Override
+    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
+      return gateway.update(session, type, container, remoteId, ifMatch, patch);
+    }
+
+    @Override
+    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId,
+                       String ifMatch) {
+      gateway.delete(session, type, container, remoteId, ifMatch);
     }
   }
 

@@ -131,7 +131,8 @@ class RoundMdcTest {
    */
   @Test
   void linesLoggedWhereTheRoundsRequestsRunAtOnceCarryItsKeys() throws Exception {
-    ThreadPoolExecutor lanes = (ThreadPoolExecutor) Executors.newFixedThreadPool(4, r -> new Thread(r, "m365sync-lane"));
+    ThreadPoolExecutor lanes =
+        (ThreadPoolExecutor) Executors.newFixedThreadPool(4, r -> new Thread(r, "m365sync-lane"));
     // started here, not inside the round: this binding's MDC is inherited by a thread from its creator
     lanes.prestartAllCoreThreads();
     try {

@@ -572,7 +572,8 @@ public abstract class SyncStateStoreContract {
     // fenced out: nothing removed
     store.claimFence(ALICE);
     assertThrows(FencedOutException.class, () -> store.putLinksAndCursors(
-        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-1", "k4", 2)), List.of(), List.of(), Map.of(), fence));
+        List.of(new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-1", "k4", 2)), List.of(), List.of(), Map.of(),
+        fence));
     assertEquals(List.of("crm-2"), store.links(ALICE, Resource.EVENTS).stream().map(IdLink::crmId).toList());
   }
 

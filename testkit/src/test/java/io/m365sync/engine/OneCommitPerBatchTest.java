@@ -180,7 +180,8 @@ class OneCommitPerBatchTest {
   void pushedDeletionsRemoveTheirLinksInOneCommit() {
     start(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm));
     engine.syncMailbox(mailbox.id());
-    List<String> gone = store.links(mailbox.id(), Resource.CONTACTS).stream().limit(UPDATED).map(IdLink::crmId).toList();
+    List<String> gone = store.links(mailbox.id(), Resource.CONTACTS).stream().limit(UPDATED).map(IdLink::crmId)
+        .toList();
     gone.forEach(crmId -> crm.delete(mailbox.id(), crmId));
     m365.clock().advance(Duration.ofMinutes(5));
     store.clear();

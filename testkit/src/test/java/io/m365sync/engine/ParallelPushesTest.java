@@ -94,7 +94,8 @@ class ParallelPushesTest {
 
     MailboxSyncReport failed = engine.syncMailbox(mailbox.id());
 
-    assertThat(failed.resources()).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.FAILED));
+    assertThat(failed.resources()).singleElement()
+        .satisfies(r -> assertThat(r.outcome()).isEqualTo(ResourceResult.Outcome.FAILED));
     assertThat(m365.mailbox(user).contacts().all()).hasSize(RECORDS - 1);
     assertThat(engine.stateStore().links(mailbox.id(), Resource.CONTACTS)).hasSize(RECORDS - 1);
 

@@ -25,12 +25,13 @@ import java.util.function.Supplier;
  *
  * <p>It is also the round's one way to write links: a batch's links ({@link #link}) and the links its
  * deletions remove ({@link #unlink}) are held here and go to the store with the next write, in one
- * transaction with it: the next batch's note, or the round's final commit ({@link #commit}). So a batch of creates ({@link CrmApplier#batchSize}) costs
- * one commit, and each commit holds what the crash-safety above needs: a note reaches the store
- * before the creates it covers (it is written before them, and never cleared before their links are
- * in), and an entry is cleared only in the transaction that writes its link. Links lost with a crash
- * are those of a round that committed no cursor: its replay writes them again. A removal lost with a
- * crash leaves a link to a deleted record or item, which the replay finds and removes (an unlink).
+ * transaction with it: the next batch's note, or the round's final commit ({@link #commit}). So a
+ * batch of creates ({@link CrmApplier#batchSize}) costs one commit, and each commit holds what the
+ * crash-safety above needs: a note reaches the store before the creates it covers (it is written
+ * before them, and never cleared before their links are in), and an entry is cleared only in the
+ * transaction that writes its link. Links lost with a crash are those of a round that committed no
+ * cursor: its replay writes them again. A removal lost with a crash leaves a link to a deleted record
+ * or item, which the replay finds and removes (an unlink).
  */
 final class WriteAhead {
   private static final String CONTAINER = "m365sync:pending-creates";

@@ -80,7 +80,8 @@ public final class DeletionRoundBenchmark {
       double seconds = (System.nanoTime() - start) / 1e9;
       long left = enrolled.stream().mapToLong(m -> crm.items(m.id()).size()).sum();
       if (left != (long) mailboxes * contacts - deleted) {
-        throw new IllegalStateException(left + " CRM records left, expected " + ((long) mailboxes * contacts - deleted));
+        throw new IllegalStateException(left + " CRM records left, expected "
+            + ((long) mailboxes * contacts - deleted));
       }
       long writes = ContactMailboxes.stateWrites(store);
       return new Run(deleted, seconds, writes, mailboxes);

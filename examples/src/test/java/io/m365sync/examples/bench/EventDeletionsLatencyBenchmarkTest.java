@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class EventDeletionsLatencyBenchmarkTest {
   @Test
   void theRoundAsksAboutEachDeletedEventSeveralAtOnce() throws Exception {
-    EventDeletionsLatencyBenchmark.Run r = EventDeletionsLatencyBenchmark.run(20, 0.4, Latency.fixed(Duration.ofMillis(20)));
+    EventDeletionsLatencyBenchmark.Run r =
+        EventDeletionsLatencyBenchmark.run(20, 0.4, Latency.fixed(Duration.ofMillis(20)));
 
     assertThat(r.deleted()).isEqualTo(8);
     assertThat(r.throttling().graphRequests()).isEqualTo(1 + 8); // the delta page, a GET per deleted event

@@ -10,9 +10,6 @@ import io.m365sync.SyncListener;
 import io.m365sync.crm.CrmChanges;
 import io.m365sync.crm.CrmRecord;
 import io.m365sync.crm.CrmStore;
-import io.m365sync.gateway.DeltaPage;
-import io.m365sync.gateway.DeltaRequest;
-import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.WriteResult;
@@ -23,6 +20,7 @@ import io.m365sync.model.SyncItem;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
+import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.model.FaultRule;
 import io.m365sync.testkit.model.GraphError;
@@ -168,42 +166,18 @@ class RoundMdcTest {
   }
 
   /** The host's gateway, logging each create as a host's decorator might. */
-  private static final class LoggingGateway implements MailboxGateway {
+  private static final class LoggingGateway extends ForwardingGateway {
     private static final Logger log = LoggerFactory.getLogger("host.gateway");
-    private final MailboxGateway gateway;
 
     LoggingGateway(MailboxGateway gateway) {
-      this.gateway = gateway;
-    }
-
-    @Override
-    public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
-      return gateway.delta(session, type, request);
-    }
-
-    @Override
-    public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
-                                                String remoteId) {
-      return gateway.get(session, type, container, remoteId);
+      super(gateway);
     }
 
     @Override
     public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container,
                                                    T item) {
       log.info("create");
-      return gateway.create(session, type, container, item);
-    }
-
-    @Override
-    public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
-                                                   String remoteId, String ifMatch, ItemPatch<T> patch) {
-      return gateway.update(session, type, container, remoteId, ifMatch, patch);
-    }
-
-    @Override
-    public void delete(MailboxSession session, ResourceType<?> type, String container, String remoteId,
-                       String ifMatch) {
-      gateway.delete(session, type, container, remoteId, ifMatch);
+      return super.create(session, type, container, item);
     }
   }
 

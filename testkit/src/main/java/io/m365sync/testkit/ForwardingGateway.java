@@ -11,9 +11,11 @@ import io.m365sync.model.SyncItem;
 import java.util.Optional;
 
 /**
- * For tests' gateway wrappers: forwards the gateway's own calls to {@code delegate}; the interface's
- * default methods ({@code deltaBatch}, subscriptions) stay the defaults, so they go through this
- * wrapper's {@code delta}, unless a subclass forwards them too.
+ * A base for a test's gateway wrapper, such as one that logs, counts or holds back some calls to the
+ * fake gateway ({@link FakeMicrosoft365#gateway()}): forwards the gateway's own calls to
+ * {@code delegate}, so a subclass overrides only those it watches. The interface's default methods
+ * ({@code deltaBatch}, subscriptions) stay the defaults, so they go through this wrapper's
+ * {@code delta}, unless a subclass forwards them too.
  */
 public abstract class ForwardingGateway implements MailboxGateway {
   protected final MailboxGateway delegate;

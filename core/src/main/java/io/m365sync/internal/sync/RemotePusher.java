@@ -5,8 +5,8 @@ import io.m365sync.gateway.ItemNotFoundException;
 import io.m365sync.gateway.ItemPatch;
 import io.m365sync.gateway.PreconditionFailedException;
 import io.m365sync.gateway.WriteResult;
-import io.m365sync.model.SyncItem;
 import io.m365sync.internal.Fork;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.IdLink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,7 +91,11 @@ final class RemotePusher<T extends SyncItem> {
       }
     }
 
-    /** Notes the creates, sends every write, takes their effects back in order, commits; then empty. */
+    /**
+     * Notes the creates, sends every write, takes their effects back in the plan's order (links held for
+     * the round's next write); then empty. After a failed write, what went out is committed before the
+     * failure is thrown.
+     */
     void send() {
       if (writes.isEmpty()) {
         return;
@@ -191,7 +195,8 @@ final class RemotePusher<T extends SyncItem> {
       @Override
       Optional<WriteResult> request() {
         try {
-          return Optional.ofNullable(write(ctx, a.link().containerOrNull(), remoteId, a.ifMatch(), patch, a.force()));
+          return Optional.ofNullable(
+              write(ctx, a.link().containerOrNull(), remoteId, a.ifMatch(), patch, a.force()));
         } catch (ItemNotFoundException gone) {
           return Optional.empty(); // deleted meanwhile: the next round reads the deletion and decides
         }
@@ -205,7 +210,8 @@ final class RemotePusher<T extends SyncItem> {
         }
         // a forced write (the CRM won) left Outlook's edits of the fields the CRM did not change in place:
         // linked to the change key from before it, the next round reads the item and brings them to the CRM
-        ctx.holdLink(rec.crmId(), remoteId, a.force() ? a.ifMatch() : w.get().changeKey(), rec.version(), rec.item());
+        String changeKey = a.force() ? a.ifMatch() : w.get().changeKey();
+        ctx.holdLink(rec.crmId(), remoteId, changeKey, rec.version(), rec.item());
         ctx.counts.pushedUpdated++;
       }
     };

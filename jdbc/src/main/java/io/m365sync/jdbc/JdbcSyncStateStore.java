@@ -831,7 +831,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, mailboxKey, fence);
       if (!removedLinks.isEmpty()) {
-        removeLinks(c, mailboxKey, removedLinks);
+        Map<Resource, List<String>> crmIds = new LinkedHashMap<>();
+        removedLinks.forEach(l -> crmIds.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l.crmId()));
+        removeLinks(c, mailboxKey, crmIds);
       }
       if (!all.isEmpty()) {
         long id = mailboxIdOrNew(c, mailboxKey);
@@ -845,18 +847,18 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     });
   }
 
-  /** Removes the links of the CRM ids of {@code removed}: one delete per resource and {@value #LINK_CHUNK} ids. */
-  private static void removeLinks(Connection c, String mailboxKey, List<IdLink> removed) throws SQLException {
+  /** Removes the links of these CRM ids, by resource: one delete per resource and {@value #LINK_CHUNK} ids. */
+  private static void removeLinks(Connection c, String mailboxKey, Map<Resource, List<String>> crmIdsByResource)
+      throws SQLException {
     Long id = mailboxId(c, mailboxKey);
     if (id == null) {
       return; // no link at all
     }
-    Map<Resource, List<String>> byResource = new LinkedHashMap<>();
-    removed.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l.crmId()));
-    for (Map.Entry<Resource, List<String>> group : byResource.entrySet()) {
+    for (Map.Entry<Resource, List<String>> group : crmIdsByResource.entrySet()) {
       List<String> crmIds = group.getValue();
       for (int from = 0; from < crmIds.size(); from += LINK_CHUNK) {
-        deleteLinks(c, id, group.getKey(), "crm_id", crmIds.subList(from, Math.min(crmIds.size(), from + LINK_CHUNK)));
+        List<String> chunk = crmIds.subList(from, Math.min(crmIds.size(), from + LINK_CHUNK));
+        deleteLinks(c, id, group.getKey(), "crm_id", chunk);
       }
     }
   }
@@ -1038,11 +1040,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String key = key(mailbox);
     jdbc.tx("removeLink", mailbox, c -> {
       checkFence(c, mailbox, key, fence);
-      Long id = mailboxId(c, key);
-      if (id != null) {
-        update(c, "DELETE FROM " + LINK_TABLE + " WHERE mailbox_id = ? AND resource_name = ? AND crm_id = ?",
-            id, resource.name(), crmId);
-      }
+      removeLinks(c, key, Map.of(resource, List.of(crmId)));
       return null;
     });
   }

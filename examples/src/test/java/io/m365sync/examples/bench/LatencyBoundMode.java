@@ -41,7 +41,7 @@ final class LatencyBoundMode {
     }
   }
 
-  record Result(int mailboxes, int eventsPerMailbox, int naiveMailboxes, String latency, String store,
+  record Result(int mailboxes, int eventsPerMailbox, int naiveMailboxes, String latency, String store, int inFlight,
                 Settling.Settled<Phase> cpuBound, List<Run> fullStack, List<Run> naive, List<Large> large,
                 Duration meanLatency) {
     Run countedFull() {
@@ -61,7 +61,9 @@ final class LatencyBoundMode {
    * Arguments: mailboxes (200; 1000 at full size), events (200), naiveMailboxes (40: the naive loop
    * syncs one mailbox at a time, so its rate does not depend on how many), largeEvents (10000),
    * medianMs (150), p99Ms (1000), runs (1: latency runs per path), store (h2 | postgres | memory),
-   * maxRuns (30), tolerance (0.05) and jitShare (0.10) for the CPU-bound reference, as in {@link CpuBoundMode}.
+   * maxRuns (30), tolerance (0.05) and jitShare (0.10) for the CPU-bound reference, as in {@link CpuBoundMode};
+   * inFlight ({@code maxConcurrentMailboxes}, the default's 64: every path of the run at this setting, to see what
+   * another default would do; the goals read the default).
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
@@ -71,6 +73,8 @@ final class LatencyBoundMode {
     int runs = args.integer("runs", 1);
     Duration median = Duration.ofMillis(args.integer("medianMs", 150));
     Duration p99 = Duration.ofMillis(args.integer("p99Ms", 1000));
+    SyncOptions options = SyncOptions.defaults().withMaxConcurrentMailboxes(
+        args.integer("inFlight", SyncOptions.defaults().maxConcurrentMailboxes()));
     System.setProperty("sun.net.httpserver.nodelay", "true");
     Clock clock = Clock.systemUTC(); // Retry-After and the limits' window in real time
     BenchWorld world = new BenchWorld(clock);
@@ -86,7 +90,7 @@ final class LatencyBoundMode {
       double jitShare = args.decimal("jitShare", CpuBoundMode.WARM_JIT_SHARE);
       Settling.Settled<Phase> cpu = Settling.untilSettled(args.integer("maxRuns", 30), args.decimal("tolerance", 0.05),
           Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9, p -> p.jitShare() <= jitShare,
-          () -> fullStack(emulator, world, stores, users, total, "full stack, no latency").phase(),
+          () -> fullStack(emulator, world, stores, options, users, total, "full stack, no latency").phase(),
           p -> System.out.printf("full stack without latency, run %d: %,.0f events/s in %.1f s (JIT %.0f %% of the CPU)%n",
               ++n[0], p.eventsPerSecond(), p.took().toNanos() / 1e9, p.jitShare() * 100));
 
@@ -96,12 +100,12 @@ final class LatencyBoundMode {
       List<Large> largeRuns = new ArrayList<>();
       List<ModelUser> naiveUsers = users.subList(0, naiveMailboxes);
       for (int r = 1; r <= runs; r++) {
-        full.add(print(fullStack(emulator, world, stores, users, total, "full stack, " + latency), r));
+        full.add(print(fullStack(emulator, world, stores, options, users, total, "full stack, " + latency), r));
         Throttling.reset(world.tenant);
         Phase p = SyncBenchmark.measure("naive loop, " + latency,
             () -> SyncBenchmark.naive(emulator, world.tenant, naiveUsers, world.from, world.to));
         naive.add(print(new Run(p, 1, Throttling.of(world.tenant)), r));
-        Run alone = fullStack(emulator, world, stores, large, largeEvents, "large mailbox alone, " + latency);
+        Run alone = fullStack(emulator, world, stores, options, large, largeEvents, "large mailbox alone, " + latency);
         long pages = alone.throttling().graphRequests() - alone.throttling().throttled();
         int pageSize = SyncOptions.defaults().pageSize();
         Large l = new Large(largeEvents, alone.phase().took(), pages,
@@ -111,17 +115,18 @@ final class LatencyBoundMode {
             + " chain of the calendar: %.1f s (%.2fx)%n", largeEvents, r, l.took().toNanos() / 1e9, l.pages(),
             l.chain().toNanos() / 1e9, l.vsChain());
       }
-      return new Result(mailboxes, events, naiveMailboxes, latency.toString(), stores.describe(), cpu, full, naive,
+      return new Result(mailboxes, events, naiveMailboxes, latency.toString(), stores.describe(),
+          options.maxConcurrentMailboxes(), cpu, full, naive,
           largeRuns, meanLatency);
     }
   }
 
   /** A new engine at the library's defaults on a fresh store syncs {@code users} until every event is applied. */
-  private static Run fullStack(M365Emulator emulator, BenchWorld world, BenchStores stores, List<ModelUser> users,
-                               long total, String name) throws Exception {
+  private static Run fullStack(M365Emulator emulator, BenchWorld world, BenchStores stores, SyncOptions options,
+                               List<ModelUser> users, long total, String name) throws Exception {
     Throttling.reset(world.tenant);
     try (BenchStores.Opened opened = stores.open();
-         FullStackPath path = new FullStackPath(emulator, world.tenant, world.clock, opened.store(), SyncOptions.defaults(),
+         FullStackPath path = new FullStackPath(emulator, world.tenant, world.clock, opened.store(), options,
              Set.of(Resource.EVENTS))) {
       path.enroll(users, world.clock);
       int[] cycles = {0};
@@ -167,9 +172,10 @@ final class LatencyBoundMode {
     Run naive = r.countedNaive();
     Phase cpu = r.cpuBound().counted();
     sb.append(String.format("(b) latency-bound: %s on Graph and the token endpoint (mean %d ms), Graph's Outlook limits;"
-        + " %d mailboxes x %d events (the naive loop: the first %d), full stack at SyncOptions.defaults() on %s;"
+        + " %d mailboxes x %d events (the naive loop: the first %d), full stack at SyncOptions.defaults()%s on %s;"
         + " median of %d run(s) per path%n", r.latency(), r.meanLatency().toMillis(), r.mailboxes(), r.eventsPerMailbox(),
-        r.naiveMailboxes(), r.store(), r.fullStack().size()));
+        r.naiveMailboxes(), r.inFlight() == SyncOptions.defaults().maxConcurrentMailboxes() ? ""
+            : " with maxConcurrentMailboxes " + r.inFlight(), r.store(), r.fullStack().size()));
     sb.append("| path | events/s | time | cycles | Graph requests | token requests | 429s | mailboxes throttled twice in a row"
         + " | peak requests in flight per mailbox (mailboxes) |\n|---|---|---|---|---|---|---|---|---|\n");
     for (Run run : List.of(full, naive)) {

@@ -56,7 +56,11 @@ class ThroughputBenchmarkTest {
     assertThat(large.pages()).isGreaterThanOrEqualTo(3); // 300 events, 100 a page: 3 or more (several chains)
     assertThat(large.chain()).isEqualTo(r.meanLatency().multipliedBy(3)); // one chain of the calendar's 3 pages
     assertThat(r.meanLatency().toMillis()).isBetween(4L, 10L); // a long tail's mean lies above its median
-    assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row");
+    assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row")
+        .doesNotContain("with maxConcurrentMailboxes");
+    LatencyBoundMode.Result two = new LatencyBoundMode.Result(r.mailboxes(), r.eventsPerMailbox(), r.naiveMailboxes(),
+        r.latency(), r.store(), 2, r.cpuBound(), r.fullStack(), r.naive(), r.large(), r.meanLatency());
+    assertThat(LatencyBoundMode.report(two)).contains("SyncOptions.defaults() with maxConcurrentMailboxes 2");
   }
 
   @Test

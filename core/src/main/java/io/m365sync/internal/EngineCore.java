@@ -345,10 +345,11 @@ public final class EngineCore {
       ctx.listener().signInRequired(mailbox, after);
     }
     if (result.outcome().fencedOut == null && !slot.stopped() && ctx.store().enrollment(mailbox.id()).isPresent()) {
-      save(before, after);
-      feed.afterRound(mailbox.id(), plan, result.resources(), result.pushFed(), fence);
-      ctx.store().recordRun(new RunRecord(mailbox.id(), now, end, after.mode(), after.status(),
+      // the status and the round's run record in one store call: one transaction on a durable store
+      ctx.store().putStatusAndRun(after, new RunRecord(mailbox.id(), now, end, after.mode(), after.status(),
           result.resources().stream().mapToInt(r -> r.applied()).sum(), after.reasonCode()));
+      statusWritten(before, after);
+      feed.afterRound(mailbox.id(), plan, result.resources(), result.pushFed(), fence);
     }
     MailboxSyncReport report = new MailboxSyncReport(mailbox.id(), after, result.resources(), result.ran(), took);
     ctx.listener().mailboxSynced(report);
@@ -368,6 +369,11 @@ public final class EngineCore {
 
   private void save(MailboxState before, MailboxState after) {
     ctx.store().putStatus(after);
+    statusWritten(before, after);
+  }
+
+  /** Tells the host a stored status changed. */
+  private void statusWritten(MailboxState before, MailboxState after) {
     if (after.differsFrom(before)) {
       ctx.listener().mailboxStatusChanged(before, after);
     }

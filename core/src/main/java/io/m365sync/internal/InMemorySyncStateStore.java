@@ -265,6 +265,12 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     m.runs.add(run, runsKept);
   }
 
+  /** Both under the store's lock: a reader sees the status and its run, or neither. */
+  @Override
+  public synchronized void putStatusAndRun(MailboxState state, RunRecord run) {
+    SyncStateStore.super.putStatusAndRun(state, run);
+  }
+
   @Override
   public synchronized List<RunRecord> runs(MailboxId mailbox, int limit) {
     Checks.requireAtLeast(limit, 0, "limit");

@@ -279,6 +279,29 @@ public interface SyncStateStore {
    */
   void recordRun(RunRecord run);
 
+  /**
+   * A finished round's status and its run record, as {@link #putStatus} then {@link #recordRun}, both of
+   * one mailbox. Stores override this to write the two in one transaction, so that the run history
+   * holds every round a status reports and no other; this default makes the two calls.
+   *
+   * @throws IllegalArgumentException if the two are of different mailboxes (nothing is written)
+   */
+  default void putStatusAndRun(MailboxState state, RunRecord run) {
+    checkOneMailbox(state, run);
+    putStatus(state);
+    recordRun(run);
+  }
+
+  /** What {@link #putStatusAndRun} checks before it writes anything: both given, of one mailbox. */
+  private static void checkOneMailbox(MailboxState state, RunRecord run) {
+    Checks.requireNonNull(state, "state");
+    Checks.requireNonNull(run, "run");
+    if (!state.mailbox().equals(run.mailbox())) {
+      throw new IllegalArgumentException("putStatusAndRun takes one mailbox's status and run: " + state.mailbox()
+          + " and " + run.mailbox());
+    }
+  }
+
   /** The newest runs first, at most {@code limit} (and at most {@link #runsKept()}). */
   List<RunRecord> runs(MailboxId mailbox, int limit);
 

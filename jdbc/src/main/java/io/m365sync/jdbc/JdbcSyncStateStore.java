@@ -339,32 +339,60 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   @Override
   public void putStatus(MailboxState state) {
-    Checks.requireNonNull(state, "state");
-    String key = key(state.mailbox());
-    checkLength(state.reasonCode(), CODE_MAX, "reasonCode");
+    checkStatus(state);
     jdbc.tx("putStatus", state.mailbox(), c -> {
-      int updated;
-      try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_status SET status = ?, auth_mode = ?,"
-          + " reason_code = ?, reason = ?, since = ?, next_attempt = ?, last_attempt_at = ?, last_success_at = ?,"
-          + " last_duration_nanos = ?, delegated_dead_since = ?, notified_at = ?, consecutive_failures = ?"
-          + " WHERE mailbox_key = ?")) {
-        bindStatus(ps, state);
-        ps.setString(13, key);
-        updated = ps.executeUpdate();
-      }
-      if (updated == 0) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_status (status, auth_mode, reason_code,"
-            + " reason, since, next_attempt, last_attempt_at, last_success_at, last_duration_nanos,"
-            + " delegated_dead_since, notified_at, consecutive_failures, mailbox_key, tenant_id)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-          bindStatus(ps, state);
-          ps.setString(13, key);
-          ps.setString(14, state.mailbox().tenant().value());
-          ps.executeUpdate();
-        }
-      }
+      writeStatus(c, state);
       return null;
     });
+  }
+
+  /**
+   * Both in one transaction: a round's status and its run record commit together (one commit a round
+   * instead of two; a crash between them used to leave a status whose round the history missed).
+   */
+  @Override
+  public void putStatusAndRun(MailboxState state, RunRecord run) {
+    checkStatus(state);
+    checkRun(run);
+    if (!state.mailbox().equals(run.mailbox())) {
+      throw new IllegalArgumentException("putStatusAndRun takes one mailbox's status and run: " + state.mailbox()
+          + " and " + run.mailbox());
+    }
+    jdbc.tx("putStatusAndRun", state.mailbox(), c -> {
+      writeStatus(c, state);
+      writeRun(c, run);
+      return null;
+    });
+  }
+
+  private static void checkStatus(MailboxState state) {
+    Checks.requireNonNull(state, "state");
+    checkLength(state.reasonCode(), CODE_MAX, "reasonCode");
+  }
+
+  /** Updates the mailbox's status row, or inserts it. */
+  private static void writeStatus(Connection c, MailboxState state) throws SQLException {
+    String key = key(state.mailbox());
+    int updated;
+    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_status SET status = ?, auth_mode = ?,"
+        + " reason_code = ?, reason = ?, since = ?, next_attempt = ?, last_attempt_at = ?, last_success_at = ?,"
+        + " last_duration_nanos = ?, delegated_dead_since = ?, notified_at = ?, consecutive_failures = ?"
+        + " WHERE mailbox_key = ?")) {
+      bindStatus(ps, state);
+      ps.setString(13, key);
+      updated = ps.executeUpdate();
+    }
+    if (updated == 0) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_status (status, auth_mode, reason_code,"
+          + " reason, since, next_attempt, last_attempt_at, last_success_at, last_duration_nanos,"
+          + " delegated_dead_since, notified_at, consecutive_failures, mailbox_key, tenant_id)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        bindStatus(ps, state);
+        ps.setString(13, key);
+        ps.setString(14, state.mailbox().tenant().value());
+        ps.executeUpdate();
+      }
+    }
   }
 
   private static void bindStatus(PreparedStatement ps, MailboxState s) throws SQLException {
@@ -1088,51 +1116,60 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   @Override
   public void recordRun(RunRecord run) {
-    Checks.requireNonNull(run, "run");
-    String key = key(run.mailbox());
-    checkLength(run.errorCode(), CODE_MAX, "errorCode");
+    checkRun(run);
     jdbc.tx("recordRun", run.mailbox(), c -> {
-      // the kept runs, newest first: the newest's number gives this run's; with a full history, the
-      // oldest of them goes (and anything older) once this one is in
-      long previous = 0;
-      long oldestToDelete = -1;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, run_number FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
-        ps.setMaxRows(RUNS_KEPT);
-        ps.setString(1, key);
-        try (ResultSet rs = ps.executeQuery()) {
-          int n = 0;
-          while (rs.next()) {
-            if (++n == 1) {
-              previous = rs.getLong(2);
-            }
-            if (n == RUNS_KEPT) {
-              oldestToDelete = rs.getLong(1);
-            }
+      writeRun(c, run);
+      return null;
+    });
+  }
+
+  private static void checkRun(RunRecord run) {
+    Checks.requireNonNull(run, "run");
+    checkLength(run.errorCode(), CODE_MAX, "errorCode");
+  }
+
+  /** Appends the run, numbered after the newest kept; with a full history the oldest kept one goes. */
+  private static void writeRun(Connection c, RunRecord run) throws SQLException {
+    String key = key(run.mailbox());
+    // the kept runs, newest first: the newest's number gives this run's; with a full history, the
+    // oldest of them goes (and anything older) once this one is in
+    long previous = 0;
+    long oldestToDelete = -1;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id, run_number FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
+      ps.setMaxRows(RUNS_KEPT);
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        int n = 0;
+        while (rs.next()) {
+          if (++n == 1) {
+            previous = rs.getLong(2);
+          }
+          if (n == RUNS_KEPT) {
+            oldestToDelete = rs.getLong(1);
           }
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_run (mailbox_key, started_at, finished_at,"
-          + " auth_mode, status, applied, error_code, run_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_run (mailbox_key, started_at, finished_at,"
+        + " auth_mode, status, applied, error_code, run_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, key);
+      Jdbc.setInstant(ps, 2, run.startedAt());
+      Jdbc.setInstant(ps, 3, run.finishedAt());
+      ps.setString(4, Jdbc.name(run.mode()));
+      ps.setString(5, Jdbc.name(run.status()));
+      ps.setInt(6, run.applied());
+      ps.setString(7, run.errorCode());
+      ps.setLong(8, previous + 1);
+      ps.executeUpdate();
+    }
+    if (oldestToDelete >= 0) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_run WHERE mailbox_key = ? AND id <= ?")) {
         ps.setString(1, key);
-        Jdbc.setInstant(ps, 2, run.startedAt());
-        Jdbc.setInstant(ps, 3, run.finishedAt());
-        ps.setString(4, Jdbc.name(run.mode()));
-        ps.setString(5, Jdbc.name(run.status()));
-        ps.setInt(6, run.applied());
-        ps.setString(7, run.errorCode());
-        ps.setLong(8, previous + 1);
+        ps.setLong(2, oldestToDelete);
         ps.executeUpdate();
       }
-      if (oldestToDelete >= 0) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM m365sync_run WHERE mailbox_key = ? AND id <= ?")) {
-          ps.setString(1, key);
-          ps.setLong(2, oldestToDelete);
-          ps.executeUpdate();
-        }
-      }
-      return null;
-    });
+    }
   }
 
   @Override

@@ -258,6 +258,15 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public void putStatusAndRun(MailboxState state, RunRecord run) {
+    if (forwardDefaults) {
+      delegate.putStatusAndRun(state, run);
+    } else {
+      SyncStateStore.super.putStatusAndRun(state, run);
+    }
+  }
+
+  @Override
   public List<RunRecord> runs(MailboxId mailbox, int limit) {
     return delegate.runs(mailbox, limit);
   }

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * RecordingSyncStateStore store = new RecordingSyncStateStore(SyncStateStore.inMemory());
  * SyncEngine engine = SyncEngine.builder().stateStore(store) ... .build();
  * engine.syncMailbox(alice);
- * assertThat(store.methods()).containsSubsequence("claimFence", "putLinksAndCursors", "recordRun");
+ * assertThat(store.methods()).containsSubsequence("claimFence", "putLinksAndCursors", "putStatusAndRun");
  * }</pre>
  */
 public final class RecordingSyncStateStore extends ForwardingSyncStateStore {
@@ -172,6 +172,12 @@ public final class RecordingSyncStateStore extends ForwardingSyncStateStore {
   public void recordRun(RunRecord run) {
     record("recordRun", run.mailbox());
     super.recordRun(run);
+  }
+
+  @Override
+  public void putStatusAndRun(MailboxState state, RunRecord run) {
+    record("putStatusAndRun", state.mailbox());
+    super.putStatusAndRun(state, run);
   }
 
   @Override

@@ -642,6 +642,33 @@ public abstract class SyncStateStoreContract {
     assertEquals(Math.max(1, Math.min(kept, 5)), store.runCount(BOB));
   }
 
+  @Test
+  void aRoundsStatusAndItsRunAreWrittenByOneCall() {
+    MailboxState first = MailboxState.pending(ALICE, T0)
+        .withStatus(MailboxStatus.ACTIVE, AuthMode.APPLICATION, null, null, T0.plusSeconds(1), null)
+        .withRun(T0, Duration.ofSeconds(1), true, false);
+    store.putStatusAndRun(first, run(ALICE, 1)); // no status row yet
+    assertEquals(first, store.status(ALICE).orElseThrow());
+    assertEquals(List.of(run(ALICE, 1)), store.runs(ALICE, 10));
+
+    MailboxState second = first.withStatus(MailboxStatus.THROTTLED, AuthMode.APPLICATION, "429", "throttled",
+        T0.plusSeconds(61), T0.plusSeconds(120)).withRun(T0.plusSeconds(60), Duration.ofSeconds(1), false, true);
+    store.putStatusAndRun(second, run(ALICE, 2)); // the row replaced, the run appended
+    assertEquals(second, store.status(ALICE).orElseThrow());
+    assertEquals(List.of(run(ALICE, 2), run(ALICE, 1)), store.runs(ALICE, 10));
+    assertEquals(2, store.runCount(ALICE));
+  }
+
+  @Test
+  void aStatusAndARunOfTwoMailboxesAreRefusedAndNeitherIsWritten() {
+    MailboxState alice = MailboxState.pending(ALICE, T0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> store.putStatusAndRun(alice, run(BOB, 0)));
+    assertTrue(e.getMessage().contains(ALICE.toString()) && e.getMessage().contains(BOB.toString()), e.getMessage());
+    assertTrue(store.status(ALICE).isEmpty());
+    assertEquals(0, store.runCount(BOB));
+  }
+
   // ---------------------------------------------------------------- access audit
 
   private static AccessRecord access(MailboxId id, Resource resource, Instant at, AccessRecord.Outcome outcome,

@@ -85,6 +85,9 @@ class OneCommitPerBatchTest {
     assertThat(store.links(mailbox.id(), Resource.CONTACTS)).hasSize(2 * BATCH + 1);
     assertThat(crm.items(mailbox.id())).hasSize(2 * BATCH + 1);
     assertThat(crm.duplicates(mailbox.id())).isZero();
+    // and the round's status with its run record: one call, one transaction on a durable store
+    List<String> round = store.methods().subList(store.methods().indexOf("claimFence"), store.methods().size());
+    assertThat(round).containsOnlyOnce("putStatusAndRun").doesNotContain("putStatus", "recordRun");
   }
 
   @Test

@@ -116,6 +116,12 @@ final class CountingStore extends ForwardingSyncStateStore {
   }
 
   @Override
+  public void putStatusAndRun(MailboxState state, RunRecord run) {
+    write();
+    super.putStatusAndRun(state, run);
+  }
+
+  @Override
   public void putSubscription(Subscription subscription) {
     write();
     super.putSubscription(subscription);

@@ -9,9 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,27 +40,30 @@ public final class AuditTrail {
 
   /**
    * Records app-only rounds in one store call (one transaction on a durable store: an idle cycle's
-   * {@code $batch} answers up to 20 mailbox-resources) and checks each against its mailbox's enrollment.
+   * {@code $batch} answers up to 20 mailbox-resources) and checks each against its mailbox's enrollment
+   * (their periods in one more store call).
    * Never throws: the touches have happened whatever the store says. When the store refuses one of
    * them as bad input (having written none, as the store's contract says), the others are written one
    * by one, so a bad record costs only itself; what is not written is logged (ERROR, once per record)
    * and the cycle goes on.
    */
   void record(List<AccessRecord> records) {
-    Map<MailboxId, List<AccessRecord>> byMailbox = new LinkedHashMap<>();
-    written(records).forEach(r -> byMailbox.computeIfAbsent(r.mailbox(), m -> new ArrayList<>()).add(r));
-    byMailbox.forEach((mailbox, ofMailbox) -> {
-      try {
-        // this mailbox's periods only, once for its records: an index seek, never every mailbox's history
-        Instant from = ofMailbox.stream().map(AccessRecord::startedAt).min(Comparator.naturalOrder()).orElseThrow();
-        Instant to = ofMailbox.stream().map(AccessRecord::finishedAt).max(Comparator.naturalOrder()).orElseThrow();
-        List<EnrollmentPeriod> periods = store.enrollmentPeriods(mailbox, from, to);
-        ofMailbox.stream().filter(r -> !covered(r, periods)).forEach(this::report);
-      } catch (RuntimeException e) {
-        log.error("m365sync could not check the access audit records of {} app-only rounds of mailbox {}"
-            + " against its enrollment", ofMailbox.size(), mailbox, e);
-      }
-    });
+    List<AccessRecord> written = written(records);
+    if (written.isEmpty()) {
+      return;
+    }
+    Set<MailboxId> mailboxes = written.stream().map(AccessRecord::mailbox)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+    try {
+      // these mailboxes' periods only, in one store call: never every mailbox's history
+      Instant from = written.stream().map(AccessRecord::startedAt).min(Comparator.naturalOrder()).orElseThrow();
+      Instant to = written.stream().map(AccessRecord::finishedAt).max(Comparator.naturalOrder()).orElseThrow();
+      Map<MailboxId, List<EnrollmentPeriod>> periods = store.enrollmentPeriods(mailboxes, from, to);
+      written.stream().filter(r -> !covered(r, periods.getOrDefault(r.mailbox(), List.of()))).forEach(this::report);
+    } catch (RuntimeException e) {
+      log.error("m365sync could not check the access audit records of {} app-only rounds of mailboxes {}"
+          + " against their enrollment", written.size(), mailboxes, e);
+    }
   }
 
   private List<AccessRecord> written(List<AccessRecord> records) {

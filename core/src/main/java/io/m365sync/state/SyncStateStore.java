@@ -397,6 +397,22 @@ public interface SyncStateStore {
   }
 
   /**
+   * {@link #enrollmentPeriods(MailboxId, Instant, Instant)} of several mailboxes, by mailbox (one with no
+   * period maps to an empty list): what the audit checks a batch of app-only rounds against (an idle
+   * cycle's {@code $batch} answers up to 20 mailbox-resources). Stores override this to read them in one
+   * query; this default asks mailbox by mailbox.
+   */
+  default Map<MailboxId, List<EnrollmentPeriod>> enrollmentPeriods(Collection<MailboxId> mailboxes, Instant from,
+                                                                 Instant to) {
+    Checks.requireNonNull(mailboxes, "mailboxes");
+    Map<MailboxId, List<EnrollmentPeriod>> periods = new HashMap<>();
+    for (MailboxId mailbox : mailboxes) {
+      periods.put(mailbox, enrollmentPeriods(mailbox, from, to));
+    }
+    return periods;
+  }
+
+  /**
    * Writes an app-only round to the access audit, durably before it returns. Folds it into the
    * mailbox-resource's newest record instead of adding one when that record
    * {@linkplain AccessRecord#coalescesWith coalesces with it} and the mailbox's open enrollment period

@@ -1246,6 +1246,48 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     return periods(mailbox, from, to); // an index seek on (mailbox_key, unenrolled_at)
   }
 
+  /** One query per {@value #LINK_CHUNK} mailboxes, an index seek on (mailbox_key, unenrolled_at) each. */
+  @Override
+  public Map<MailboxId, List<EnrollmentPeriod>> enrollmentPeriods(Collection<MailboxId> mailboxes, Instant from,
+                                                                Instant to) {
+    Checks.requireNonNull(mailboxes, "mailboxes");
+    Checks.requireNonNull(from, "from");
+    Checks.requireNonNull(to, "to");
+    Map<MailboxId, List<EnrollmentPeriod>> periods = new HashMap<>();
+    mailboxes.forEach(m -> periods.put(m, new ArrayList<>()));
+    List<MailboxId> ids = List.copyOf(periods.keySet());
+    for (int start = 0; start < ids.size(); start += LINK_CHUNK) {
+      List<MailboxId> chunk = ids.subList(start, Math.min(ids.size(), start + LINK_CHUNK));
+      jdbc.read("enrollmentPeriods", chunk.size() == 1 ? chunk.get(0) : null, c -> {
+        String keys = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at, unenrolled_at"
+            + " FROM m365sync_enrollment_period WHERE mailbox_key IN (" + keys + ") AND enrolled_at <= ?"
+            + " AND (unenrolled_at IS NULL OR unenrolled_at >= ?) ORDER BY id")) {
+          int i = 1;
+          for (MailboxId m : chunk) {
+            ps.setString(i++, key(m));
+          }
+          Jdbc.setInstant(ps, i++, to);
+          Jdbc.setInstant(ps, i, from);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              EnrollmentPeriod p = period(rs);
+              periods.get(p.mailbox()).add(p);
+            }
+          }
+        }
+        return null;
+      });
+    }
+    periods.replaceAll((m, list) -> List.copyOf(list));
+    return periods;
+  }
+
+  private static EnrollmentPeriod period(ResultSet rs) throws SQLException {
+    return new EnrollmentPeriod(parseKey(rs.getString("mailbox_key")), Jdbc.getInstant(rs, "enrolled_at"),
+        Jdbc.getInstant(rs, "unenrolled_at"));
+  }
+
   private List<EnrollmentPeriod> periods(MailboxId mailbox, Instant from, Instant to) {
     Checks.requireNonNull(from, "from");
     Checks.requireNonNull(to, "to");
@@ -1262,8 +1304,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         Jdbc.setInstant(ps, i, from);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            result.add(new EnrollmentPeriod(parseKey(rs.getString("mailbox_key")), Jdbc.getInstant(rs, "enrolled_at"),
-                Jdbc.getInstant(rs, "unenrolled_at")));
+            result.add(period(rs));
           }
         }
       }

@@ -131,6 +131,13 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public Map<MailboxId, List<EnrollmentPeriod>> enrollmentPeriods(Collection<MailboxId> mailboxes, Instant from,
+                                                                Instant to) {
+    return forwardDefaults ? delegate.enrollmentPeriods(mailboxes, from, to)
+        : SyncStateStore.super.enrollmentPeriods(mailboxes, from, to);
+  }
+
+  @Override
   public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
     return forwardDefaults ? delegate.enrollmentPeriods(mailbox, from, to)
         : SyncStateStore.super.enrollmentPeriods(mailbox, from, to);

@@ -797,6 +797,14 @@ public abstract class SyncStateStoreContract {
         store.enrollmentPeriods(ALICE, T0, T0.plusSeconds(1000)));
     assertEquals(List.of(new EnrollmentPeriod(BOB, T0, null)), store.enrollmentPeriods(BOB, T0.plusSeconds(101), T0.plusSeconds(1000)));
     assertTrue(store.enrollmentPeriods(BOB, T0.minusSeconds(10), T0.minusSeconds(1)).isEmpty());
+    // several mailboxes' own at once (an audit batch's), each as asked alone; one never enrolled: none
+    MailboxId carol = MailboxId.of("contoso", "oid-carol");
+    for (Instant[] w : new Instant[][] {{T0, T0.plusSeconds(1000)}, {T0.plusSeconds(101), T0.plusSeconds(1000)},
+        {T0.minusSeconds(10), T0.minusSeconds(1)}}) {
+      assertEquals(Map.of(ALICE, store.enrollmentPeriods(ALICE, w[0], w[1]), BOB, store.enrollmentPeriods(BOB, w[0], w[1]),
+          carol, List.of()), store.enrollmentPeriods(List.of(ALICE, BOB, carol), w[0], w[1]), "from " + w[0]);
+    }
+    assertEquals(Map.of(), store.enrollmentPeriods(List.of(), T0, T0.plusSeconds(1000)));
   }
 
   @Test

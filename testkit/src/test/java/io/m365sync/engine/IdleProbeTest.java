@@ -152,13 +152,18 @@ class IdleProbeTest {
     enroll(40, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
     engine.runCycle();
     store.resetReads();
+    int auditWrites = store.calls.size();
 
     idleCycle(Duration.ofMinutes(5));
 
     // links, events window and write-ahead notes of both resources: one store call per mailbox, not five
     assertThat(store.cursorsCalls.get()).isEqualTo(40);
     assertThat(store.cursorReads.get()).as("cursors read one by one").isZero();
-    assertThat(store.periodReads.get()).as("enrollment periods read for the audit: once per mailbox").isEqualTo(40);
+    // the audit checks each $batch's records (20 mailbox-resources, 10 mailboxes) with one read of their periods
+    int batches = store.calls.size() - auditWrites;
+    assertThat(batches).isEqualTo(4);
+    assertThat(store.periodBatchReads.get()).as("enrollment periods read for the audit: once per batch").isEqualTo(4);
+    assertThat(store.periodReads.get()).as("enrollment periods read mailbox by mailbox").isZero();
     // read under the lock by the probe; a round would read them again only to find nothing to read
     assertThat(store.enrollmentReads.get()).as("enrollment reads").isEqualTo(40);
     assertThat(store.statusReads.get()).as("status reads").isEqualTo(40);
@@ -386,6 +391,7 @@ class IdleProbeTest {
     final AtomicInteger cursorReads = new AtomicInteger();
     final AtomicInteger cursorsCalls = new AtomicInteger();
     final AtomicInteger periodReads = new AtomicInteger();
+    final AtomicInteger periodBatchReads = new AtomicInteger();
     final AtomicInteger enrollmentReads = new AtomicInteger();
     final AtomicInteger statusReads = new AtomicInteger();
     volatile MailboxId refused;
@@ -398,6 +404,7 @@ class IdleProbeTest {
       cursorReads.set(0);
       cursorsCalls.set(0);
       periodReads.set(0);
+      periodBatchReads.set(0);
       enrollmentReads.set(0);
       statusReads.set(0);
     }
@@ -430,6 +437,13 @@ class IdleProbeTest {
     public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
       periodReads.incrementAndGet();
       return super.enrollmentPeriods(mailbox, from, to);
+    }
+
+    @Override
+    public Map<MailboxId, List<EnrollmentPeriod>> enrollmentPeriods(Collection<MailboxId> mailboxes, Instant from,
+                                                                  Instant to) {
+      periodBatchReads.incrementAndGet();
+      return super.enrollmentPeriods(mailboxes, from, to);
     }
 
     @Override

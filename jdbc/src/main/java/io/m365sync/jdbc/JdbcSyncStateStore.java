@@ -1272,7 +1272,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               EnrollmentPeriod p = period(rs);
-              periods.get(p.mailbox()).add(p);
+              periods.computeIfAbsent(p.mailbox(), m -> new ArrayList<>()).add(p);
             }
           }
         }

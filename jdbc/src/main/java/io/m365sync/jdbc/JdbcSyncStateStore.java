@@ -1243,7 +1243,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public List<EnrollmentPeriod> enrollmentPeriods(MailboxId mailbox, Instant from, Instant to) {
     Checks.requireNonNull(mailbox, "mailbox");
-    return periods(mailbox, from, to); // an index seek on (mailbox_key, unenrolled_at)
+    return periods(List.of(mailbox), from, to); // an index seek on (mailbox_key, unenrolled_at)
   }
 
   /** One query per {@value #LINK_CHUNK} mailboxes, an index seek on (mailbox_key, unenrolled_at) each. */
@@ -1251,60 +1251,43 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public Map<MailboxId, List<EnrollmentPeriod>> enrollmentPeriods(Collection<MailboxId> mailboxes, Instant from,
                                                                 Instant to) {
     Checks.requireNonNull(mailboxes, "mailboxes");
-    Checks.requireNonNull(from, "from");
-    Checks.requireNonNull(to, "to");
     Map<MailboxId, List<EnrollmentPeriod>> periods = new HashMap<>();
     mailboxes.forEach(m -> periods.put(m, new ArrayList<>()));
     List<MailboxId> ids = List.copyOf(periods.keySet());
     for (int start = 0; start < ids.size(); start += LINK_CHUNK) {
-      List<MailboxId> chunk = ids.subList(start, Math.min(ids.size(), start + LINK_CHUNK));
-      jdbc.read("enrollmentPeriods", chunk.size() == 1 ? chunk.get(0) : null, c -> {
-        String keys = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at, unenrolled_at"
-            + " FROM m365sync_enrollment_period WHERE mailbox_key IN (" + keys + ") AND enrolled_at <= ?"
-            + " AND (unenrolled_at IS NULL OR unenrolled_at >= ?) ORDER BY id")) {
-          int i = 1;
-          for (MailboxId m : chunk) {
-            ps.setString(i++, key(m));
-          }
-          Jdbc.setInstant(ps, i++, to);
-          Jdbc.setInstant(ps, i, from);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              EnrollmentPeriod p = period(rs);
-              periods.computeIfAbsent(p.mailbox(), m -> new ArrayList<>()).add(p);
-            }
-          }
-        }
-        return null;
-      });
+      for (EnrollmentPeriod p : periods(ids.subList(start, Math.min(ids.size(), start + LINK_CHUNK)), from, to)) {
+        periods.computeIfAbsent(p.mailbox(), m -> new ArrayList<>()).add(p);
+      }
     }
     periods.replaceAll((m, list) -> List.copyOf(list));
     return periods;
   }
 
-  private static EnrollmentPeriod period(ResultSet rs) throws SQLException {
-    return new EnrollmentPeriod(parseKey(rs.getString("mailbox_key")), Jdbc.getInstant(rs, "enrolled_at"),
-        Jdbc.getInstant(rs, "unenrolled_at"));
-  }
-
-  private List<EnrollmentPeriod> periods(MailboxId mailbox, Instant from, Instant to) {
+  /** The periods of {@code mailboxes} (null: every mailbox's) that share an instant with [from, to], oldest first. */
+  private List<EnrollmentPeriod> periods(List<MailboxId> mailboxes, Instant from, Instant to) {
     Checks.requireNonNull(from, "from");
     Checks.requireNonNull(to, "to");
-    return jdbc.read("enrollmentPeriods", mailbox, c -> {
+    if (mailboxes != null && mailboxes.isEmpty()) {
+      return List.of();
+    }
+    MailboxId named = mailboxes != null && mailboxes.size() == 1 ? mailboxes.get(0) : null;
+    return jdbc.read("enrollmentPeriods", named, c -> {
       List<EnrollmentPeriod> result = new ArrayList<>();
+      String keys = mailboxes == null ? ""
+          : "mailbox_key IN (" + String.join(", ", Collections.nCopies(mailboxes.size(), "?")) + ") AND ";
       try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at, unenrolled_at"
-          + " FROM m365sync_enrollment_period WHERE " + (mailbox == null ? "" : "mailbox_key = ? AND ")
+          + " FROM m365sync_enrollment_period WHERE " + keys
           + "enrolled_at <= ? AND (unenrolled_at IS NULL OR unenrolled_at >= ?) ORDER BY id")) {
         int i = 1;
-        if (mailbox != null) {
-          ps.setString(i++, key(mailbox));
+        for (MailboxId m : mailboxes == null ? List.<MailboxId>of() : mailboxes) {
+          ps.setString(i++, key(m));
         }
         Jdbc.setInstant(ps, i++, to);
         Jdbc.setInstant(ps, i, from);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            result.add(period(rs));
+            result.add(new EnrollmentPeriod(parseKey(rs.getString("mailbox_key")), Jdbc.getInstant(rs, "enrolled_at"),
+                Jdbc.getInstant(rs, "unenrolled_at")));
           }
         }
       }

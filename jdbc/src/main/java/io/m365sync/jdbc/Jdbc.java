@@ -12,6 +12,8 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -26,16 +28,29 @@ final class Jdbc {
     T run(Connection c) throws SQLException;
   }
 
+  /**
+   * Reads at once beside the one writer, each on a kept connection of its own: H2's pool holds 10
+   * connections, and the writer, the store's upkeep and a host's scheduler need theirs.
+   */
+  static final int KEPT_READERS = 4;
+
   private final DataSource dataSource;
   private final Lock oneAtATime;
   private final boolean keepConnection;
   /** The kept connection, guarded by {@link #oneAtATime}; dropped after any failure. */
   private Connection kept;
+  /** With a kept connection: permits for {@link #KEPT_READERS} reads, and the reader connections not in use. */
+  private final Semaphore readerPermits = new Semaphore(KEPT_READERS);
+  private final ConcurrentLinkedQueue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
+  private volatile boolean closed;
 
   /**
    * @param oneAtATime run this JVM's transactions one at a time: H2's MVStore slows down sharply
-   *     with concurrent writers (measured: 50k links/s with one writer, 20k with eight on 2 cores)
-   * @param keepConnection (with {@code oneAtATime}) keep one connection instead of borrowing one per
+   *     with concurrent writers (measured: 50k links/s with one writer, 20k with eight on 2 cores;
+   *     in the full stack two writers used more CPU for fewer events than one). Reads do not wait
+   *     for it: a page's write holds the writer for milliseconds, and with dozens of mailboxes in
+   *     flight a host's status read queued behind all of theirs
+   * @param keepConnection (with {@code oneAtATime}) keep connections instead of borrowing one per
    *     transaction: H2's own pool rolls back on every borrow and return, which empties the session's
    *     statement cache, so every statement was parsed again
    */
@@ -48,16 +63,20 @@ final class Jdbc {
     this.keepConnection = keepConnection;
   }
 
-  /** Closes the kept connection, if any. */
+  /** Closes the kept connections, if any; a reader still running closes its own when it ends. */
   void close() throws SQLException {
     if (oneAtATime == null) {
       return;
     }
+    closed = true;
     oneAtATime.lock();
     try {
       if (kept != null) {
         kept.close();
         kept = null;
+      }
+      for (Connection c; (c = idleReaders.poll()) != null; ) {
+        c.close();
       }
     } finally {
       oneAtATime.unlock();
@@ -78,38 +97,45 @@ final class Jdbc {
   }
 
   /**
-   * As {@link #tx}, for a read of one statement per row set, without a transaction around it: on a
-   * connection in auto-commit mode (a pool's default) each statement is its own, so a database server
-   * gets no BEGIN and COMMIT round trips for it. A connection outside auto-commit mode has its read
-   * ended as {@code tx} would.
+   * As {@link #tx}, for work that only reads, without a transaction around it: on a connection in
+   * auto-commit mode (a pool's default) each statement is its own and sees what was committed when it
+   * ran, as inside a transaction at READ COMMITTED (the default of H2, PostgreSQL and Oracle), and a
+   * database server gets no BEGIN and COMMIT round trips for it. A connection outside auto-commit mode
+   * has its read ended as {@code tx} would. On H2 a read does not wait for the one writer.
    */
   <T> T read(String operation, MailboxId mailbox, Work<T> work) {
     return run(operation, mailbox, work, false);
   }
 
   private <T> T run(String operation, MailboxId mailbox, Work<T> work, boolean transaction) {
+    boolean writer = transaction && oneAtATime != null;
+    boolean keptReader = !transaction && keepConnection;
     for (int attempt = 1; ; attempt++) {
-      if (oneAtATime != null) {
+      if (writer) {
         oneAtATime.lock();
+      } else if (keptReader) {
+        readerPermits.acquireUninterruptibly();
       }
       try {
-        return once(work, transaction);
+        return once(work, transaction, writer);
       } catch (SQLException e) {
         if (attempt < ATTEMPTS && isRetryableRace(e)) {
           continue;
         }
         throw JdbcStateException.wrap(operation, mailbox, e);
       } finally {
-        if (oneAtATime != null) {
+        if (writer) {
           oneAtATime.unlock();
+        } else if (keptReader) {
+          readerPermits.release();
         }
       }
     }
   }
 
   /** {@code transaction}: out of auto-commit mode for the work, if the connection was in it. */
-  private <T> T once(Work<T> work, boolean transaction) throws SQLException {
-    Connection c = borrow();
+  private <T> T once(Work<T> work, boolean transaction, boolean writer) throws SQLException {
+    Connection c = borrow(writer);
     boolean failed = true;
     try {
       boolean suspendAutoCommit = transaction && c.getAutoCommit();
@@ -138,13 +164,18 @@ final class Jdbc {
         }
       }
     } finally {
-      giveBack(c, failed);
+      giveBack(c, writer, failed);
     }
   }
 
-  private Connection borrow() throws SQLException {
+  /** {@code writer}: the kept writer connection, under {@link #oneAtATime}; else a kept reader's, under a permit. */
+  private Connection borrow(boolean writer) throws SQLException {
     if (!keepConnection) {
       return dataSource.getConnection();
+    }
+    if (!writer) {
+      Connection c = idleReaders.poll();
+      return c != null ? c : dataSource.getConnection();
     }
     if (kept == null) {
       kept = dataSource.getConnection();
@@ -152,11 +183,22 @@ final class Jdbc {
     return kept;
   }
 
-  /** A kept connection goes back to the pool only after a failure, in case the failure was the connection's. */
-  private void giveBack(Connection c, boolean failed) throws SQLException {
-    if (!keepConnection || failed) {
-      kept = null;
+  /** A kept connection is kept only after a success: a failure may have been the connection's. */
+  private void giveBack(Connection c, boolean writer, boolean failed) throws SQLException {
+    if (!keepConnection) {
       c.close();
+    } else if (writer) {
+      if (failed) {
+        kept = null;
+        c.close();
+      }
+    } else if (failed || closed) {
+      c.close();
+    } else {
+      idleReaders.offer(c);
+      if (closed && idleReaders.remove(c)) {
+        c.close();
+      }
     }
   }
 

@@ -257,7 +257,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public List<Mailbox> enrollments(Consumer<UnreadableRow> onUnreadable) {
     Checks.requireNonNull(onUnreadable, "onUnreadable");
-    return jdbc.tx("enrollments", null, c -> {
+    return jdbc.read("enrollments", null, c -> {
       try (PreparedStatement ps = c.prepareStatement(MAILBOX_SELECT + " ORDER BY seq");
            ResultSet rs = ps.executeQuery()) {
         return Rows.all(rs, MAILBOX_TABLE, "mailbox_key", JdbcSyncStateStore::mailboxFrom);
@@ -435,7 +435,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public List<MailboxState> statuses(Consumer<UnreadableRow> onUnreadable) {
     Checks.requireNonNull(onUnreadable, "onUnreadable");
-    return jdbc.tx("statuses", null, c -> {
+    return jdbc.read("statuses", null, c -> {
       try (PreparedStatement ps = c.prepareStatement(STATUS_SELECT + " ORDER BY seq");
            ResultSet rs = ps.executeQuery()) {
         return Rows.all(rs, STATUS_TABLE, "mailbox_key", r -> statusFrom(r, parseKey(r.getString("mailbox_key"))));
@@ -448,7 +448,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
     Checks.requireNonNull(onUnreadable, "onUnreadable");
     String where = tenant == null ? "" : " WHERE tenant_id = ?";
-    return jdbc.tx("statusCounts", null, c -> {
+    return jdbc.read("statusCounts", null, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, status, COUNT(*) AS n FROM " + STATUS_TABLE
           + where + " GROUP BY tenant_id, status")) {
         if (tenant != null) {
@@ -491,7 +491,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String sql = STATUS_SELECT + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
         + " ORDER BY mailbox_key FETCH FIRST " + (query.limit() + 1) + " ROWS ONLY";
     List<UnreadableRow> unreadable = new ArrayList<>();
-    StatusPage page = jdbc.tx("statusPage", null, c -> {
+    StatusPage page = jdbc.read("statusPage", null, c -> {
       unreadable.clear(); // a retried transaction reads again
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         for (int i = 0; i < args.size(); i++) {
@@ -760,7 +760,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   private Optional<IdLink> oneLink(String operation, MailboxId mailbox, Resource resource, String where, String id) {
     String key = key(mailbox);
-    return jdbc.tx(operation, mailbox, c -> {
+    return jdbc.read(operation, mailbox, c -> {
       try (PreparedStatement ps = c.prepareStatement(LINK_SELECT + where)) {
         ps.setString(1, key);
         ps.setString(2, resource.name());
@@ -776,7 +776,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public List<IdLink> links(MailboxId mailbox, Resource resource) {
     Checks.requireNonNull(resource, "resource");
     String key = key(mailbox);
-    return jdbc.tx("links", mailbox, c -> {
+    return jdbc.read("links", mailbox, c -> {
       List<IdLink> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(LINK_SELECT)) {
         ps.setString(1, key);
@@ -1039,7 +1039,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     if (ids.isEmpty()) {
       return found;
     }
-    return jdbc.tx("linksByRemoteIds", mailbox, c -> {
+    return jdbc.read("linksByRemoteIds", mailbox, c -> {
       Long id = mailboxId(c, key);
       if (id == null) {
         return found;
@@ -1078,7 +1078,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public Optional<byte[]> tokenCache(MailboxId mailbox) {
     String key = key(mailbox);
-    return jdbc.tx("tokenCache", mailbox, c -> {
+    return jdbc.read("tokenCache", mailbox, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT cache_blob FROM m365sync_token_cache WHERE mailbox_key = ?")) {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
@@ -1181,7 +1181,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public long runCount(MailboxId mailbox) {
     String key = key(mailbox);
-    return jdbc.tx("runCount", mailbox, c -> {
+    return jdbc.read("runCount", mailbox, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT run_number FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
         ps.setMaxRows(1);
@@ -1200,7 +1200,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     if (limit == 0) {
       return List.of();
     }
-    return jdbc.tx("runs", mailbox, c -> {
+    return jdbc.read("runs", mailbox, c -> {
       List<RunRecord> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT started_at, finished_at, auth_mode, status, applied,"
           + " error_code FROM m365sync_run WHERE mailbox_key = ? ORDER BY id DESC")) {
@@ -1399,7 +1399,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public List<AccessRecord> accessRecords(Instant from, Instant to) {
     Checks.requireNonNull(from, "from");
     Checks.requireNonNull(to, "to");
-    return jdbc.tx("accessRecords", null, c -> {
+    return jdbc.read("accessRecords", null, c -> {
       List<AccessRecord> result = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, resource_name, started_at, finished_at,"
           + " outcome, requests, error_code, rounds FROM m365sync_access_audit WHERE finished_at >= ? AND started_at < ?"
@@ -1496,7 +1496,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public List<Subscription> subscriptions(MailboxId mailbox, Consumer<UnreadableRow> onUnreadable) {
     String key = key(mailbox);
     Checks.requireNonNull(onUnreadable, "onUnreadable");
-    return jdbc.tx("subscriptions", mailbox, c -> {
+    return jdbc.read("subscriptions", mailbox, c -> {
       try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTION_SELECT + " WHERE mailbox_key = ?" + BY_EXPIRY)) {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
@@ -1510,7 +1510,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public List<Subscription> subscriptionsExpiringBefore(Instant cutoff, Consumer<UnreadableRow> onUnreadable) {
     Checks.requireNonNull(cutoff, "cutoff");
     Checks.requireNonNull(onUnreadable, "onUnreadable");
-    return jdbc.tx("subscriptionsExpiringBefore", null, c -> {
+    return jdbc.read("subscriptionsExpiringBefore", null, c -> {
       try (PreparedStatement ps = c.prepareStatement(SUBSCRIPTION_SELECT + " WHERE expires_at < ?" + BY_EXPIRY)) {
         Jdbc.setInstant(ps, 1, cutoff);
         try (ResultSet rs = ps.executeQuery()) {
@@ -1580,7 +1580,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public List<DirtyMark> dirtyMarks(MailboxId mailbox) {
     String key = key(mailbox);
-    return jdbc.tx("dirtyMarks", mailbox, c -> {
+    return jdbc.read("dirtyMarks", mailbox, c -> {
       List<DirtyMark> marks = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT resource_name, marked_at, renew FROM " + DIRTY_TABLE + " WHERE mailbox_key = ?")) {

@@ -40,7 +40,8 @@ final class CpuBoundMode {
    * Arguments: mailboxes (200), events (500), store (h2 | postgres | memory), maxRuns (30), tolerance (0.05),
    * jitShare (0.10: a run is warm when the JIT took at most this share of its CPU), naive (true: false
    * leaves the naive loop out, for profiling the full stack against the floor), statements (0: on
-   * PostgreSQL, print this many of the costliest statements of the full-stack runs).
+   * PostgreSQL, print this many of the costliest statements of the full-stack runs), monitorEveryMs (0: off;
+   * else a host's status page read every this many ms during each full-stack run, its latency printed).
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
@@ -55,6 +56,7 @@ final class CpuBoundMode {
     List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
     long total = (long) mailboxes * events;
     int statements = args.integer("statements", 0);
+    int monitorEveryMs = args.integer("monitorEveryMs", 0);
     BenchStores chosen = BenchStores.from(args, BenchStores.Kind.H2);
     try (BenchStores stores = statements > 0 ? chosen.withStatementStatistics() : chosen;
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
@@ -70,13 +72,22 @@ final class CpuBoundMode {
                  Set.of(Resource.EVENTS))) {
           path.enroll(users, clock);
           Duration server0 = stores.kind() == BenchStores.Kind.POSTGRES ? stores.serverCpu() : Duration.ZERO;
-          Phase p = SyncBenchmark.measure("full stack", () -> {
-            CycleReport initial = path.engine.runCycle();
-            if (initial.applied() != total) {
-              throw new IllegalStateException("full stack applied " + initial.applied() + " of " + total + " events");
+          MonitorProbe probe = monitorEveryMs <= 0 ? null
+              : new MonitorProbe(path.engine.monitor(), path.id(users.get(users.size() / 2)), monitorEveryMs);
+          Phase p;
+          try {
+            p = SyncBenchmark.measure("full stack", () -> {
+              CycleReport initial = path.engine.runCycle();
+              if (initial.applied() != total) {
+                throw new IllegalStateException("full stack applied " + initial.applied() + " of " + total + " events");
+              }
+              return initial.applied();
+            });
+          } finally {
+            if (probe != null) {
+              System.out.printf("  during the run: %s%n", probe.summary());
             }
-            return initial.applied();
-          });
+          }
           if (stores.kind() == BenchStores.Kind.POSTGRES) {
             // the server's processes are not in the JVM's CPU time: printed beside it
             double server = (stores.serverCpu().minus(server0).toNanos()) / 1e9;

@@ -13,6 +13,8 @@ final class H2Files {
   static final int COMPACT_FILL_RATE = 90;
   /** At most this much live data rewritten per {@link Pool#compact()} (H2's background writer's own limit is ~19 MB). */
   static final int COMPACT_WRITE_BYTES = 16 << 20;
+  /** H2's default pool of 10, plus the store's kept readers: a host's scheduler on the same pool keeps its room. */
+  static final int POOL_CONNECTIONS = 10 + Jdbc.KEPT_READERS;
 
   private H2Files() {}
 
@@ -59,7 +61,9 @@ final class H2Files {
     // commits); losing the write-ahead note or a link duplicates CRM records.
     String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144;WRITE_DELAY=0";
     try {
-      return new H2Pool(org.h2.jdbcx.JdbcConnectionPool.create(url, "sa", ""));
+      org.h2.jdbcx.JdbcConnectionPool pool = org.h2.jdbcx.JdbcConnectionPool.create(url, "sa", "");
+      pool.setMaxConnections(POOL_CONNECTIONS);
+      return new H2Pool(pool);
     } catch (NoClassDefFoundError e) {
       throw new IllegalStateException("JdbcSyncStateStore.h2File needs com.h2database:h2 on the classpath;"
           + " add it to the host's dependencies", e);

@@ -28,10 +28,7 @@ final class Jdbc {
     T run(Connection c) throws SQLException;
   }
 
-  /**
-   * Reads at once beside the one writer, each on a kept connection of its own: H2's pool holds 10
-   * connections, and the writer, the store's upkeep and a host's scheduler need theirs.
-   */
+  /** Reads at once beside the one writer, each on a kept connection of its own. */
   static final int KEPT_READERS = 4;
 
   private final DataSource dataSource;

@@ -129,6 +129,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * process loses nothing it committed; the file is not forced to disk (no fsync), so a power cut
    * can. Production clusters use PostgreSQL.
    *
+   * <p>Writes run one transaction at a time (H2's storage takes one writer per table; two writers
+   * measured slower than one), so a first sync on H2 is bound by that writer (about 50,000 events/s on
+   * 2 cores in {@code BENCHMARKS.md}). Reads run beside it on up to 4 connections of their own: a host's
+   * status page does not wait for the sync's writes.
+   *
    * @throws IllegalStateException if H2 is not on the classpath or the file cannot be opened
    */
   public static JdbcSyncStateStore h2File(Path file) {
@@ -492,7 +497,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         + " ORDER BY mailbox_key FETCH FIRST " + (query.limit() + 1) + " ROWS ONLY";
     List<UnreadableRow> unreadable = new ArrayList<>();
     StatusPage page = jdbc.read("statusPage", null, c -> {
-      unreadable.clear(); // a retried transaction reads again
+      unreadable.clear(); // a retried read reads again
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         for (int i = 0; i < args.size(); i++) {
           ps.setString(i + 1, args.get(i));

@@ -20,14 +20,22 @@ final class H2Files {
 
   /** A connection pool the store owns; closing it closes the database file. */
   interface Pool extends AutoCloseable {
+    /** For the store's {@code Jdbc}, which writes its commits to the file through {@link #groupCommit()}. */
     DataSource dataSource();
+
+    /** For the host (its scheduler): each commit on these connections is in the file when it returns. */
+    DataSource hostDataSource();
+
+    /** Writes commits to the file, several at once; each caller returns once its commit is there. */
+    GroupCommit groupCommit();
 
     /**
      * Rewrites the live pages of sparsely filled chunks into new ones and commits, so that the old
      * chunks die and H2 drops them (and their metadata on the heap) once its retention time passed.
-     * With {@code WRITE_DELAY=0} H2 runs no background writer, and nothing else compacts: each commit
-     * writes a chunk, and one whose pages are later rewritten but for one stays in the file and on the
-     * heap for good. Safe beside running transactions (it is what H2's background writer does).
+     * H2's background writer, which would, never wakes here ({@link #open}), and nothing else compacts:
+     * each write of the file adds a chunk, and one whose pages are later rewritten but for one stays in
+     * the file and on the heap for good. Safe beside running transactions (it is what H2's background
+     * writer does).
      */
     void compact();
 
@@ -56,10 +64,14 @@ final class H2Files {
     // QUERY_CACHE_SIZE: the store uses a few dozen distinct statements per connection; H2 caches 8
     // by default and would parse most of them again on every call.
     // MAX_LENGTH_INPLACE_LOB: delta links and write-ahead notes stay in their row, not H2's LOB store.
-    // WRITE_DELAY=0: every commit reaches the file before it returns. H2's default writes commits in
-    // the background within about a second, and a process killed meanwhile lost them (measured: 290
-    // commits); losing the write-ahead note or a link duplicates CRM records.
-    String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144;WRITE_DELAY=0";
+    // WRITE_DELAY: H2 writes no commit to the file by itself; the group commit does, before the call
+    // that made the commit returns. H2's default writes commits in the background within about a
+    // second, and a process killed meanwhile lost them (measured: 290 commits); losing the write-ahead
+    // note or a link duplicates CRM records. With WRITE_DELAY=0 each commit wrote a chunk of its own
+    // under the store's one writer. The delay is H2's background writer's period (it wakes every
+    // WRITE_DELAY / 3 ms to write and compact): at this value it never wakes (the store's upkeep compacts).
+    String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144;WRITE_DELAY="
+        + Integer.MAX_VALUE;
     try {
       org.h2.jdbcx.JdbcConnectionPool pool = org.h2.jdbcx.JdbcConnectionPool.create(url, "sa", "");
       pool.setMaxConnections(POOL_CONNECTIONS);
@@ -72,9 +84,13 @@ final class H2Files {
 
   private static final class H2Pool implements Pool {
     private final org.h2.jdbcx.JdbcConnectionPool pool;
+    private final GroupCommit groupCommit = new GroupCommit(this::writeFile);
+    private final DataSource hostDataSource;
+    private volatile org.h2.mvstore.MVStore store;
 
     H2Pool(org.h2.jdbcx.JdbcConnectionPool pool) {
       this.pool = pool;
+      this.hostDataSource = new FileWritingDataSource(pool, groupCommit::awaitWritten);
     }
 
     @Override
@@ -83,14 +99,50 @@ final class H2Files {
     }
 
     @Override
+    public DataSource hostDataSource() {
+      return hostDataSource;
+    }
+
+    @Override
+    public GroupCommit groupCommit() {
+      return groupCommit;
+    }
+
+    @Override
     public void compact() {
+      org.h2.mvstore.MVStore store = store();
+      store.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+      groupCommit.awaitWritten();
+    }
+
+    /**
+     * Writes every commit made so far to the file (one chunk for all of them) and returns when it is
+     * there; a no-op if there is none.
+     *
+     * @throws RuntimeException if H2 could not write the file (it then closes the database)
+     */
+    private void writeFile() {
+      org.h2.mvstore.MVStore store = store();
+      store.commit(); // a no-op on a closed store: a normal close wrote everything, a failure is said below
+      org.h2.mvstore.MVStoreException failure = store.getPanicException();
+      if (failure != null) {
+        throw failure;
+      }
+    }
+
+    /** The open database's storage; looked up again once closed (H2 closes a database with its last connection). */
+    private org.h2.mvstore.MVStore store() {
+      org.h2.mvstore.MVStore store = this.store;
+      if (store != null && !store.isClosed()) {
+        return store;
+      }
       try (Connection c = pool.getConnection()) {
         org.h2.engine.SessionLocal session = (org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
-        org.h2.mvstore.MVStore store = session.getDatabase().getStore().getMvStore();
-        store.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
-        store.commit();
+        store = session.getDatabase().getStore().getMvStore();
+        this.store = store;
+        return store;
       } catch (SQLException e) {
-        throw JdbcStateException.wrap("compacting the H2 file", null, e);
+        throw JdbcStateException.wrap("opening the H2 file", null, e);
       }
     }
 

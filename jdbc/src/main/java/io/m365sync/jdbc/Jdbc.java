@@ -34,6 +34,8 @@ final class Jdbc {
   private final DataSource dataSource;
   private final Lock oneAtATime;
   private final boolean keepConnection;
+  /** With the embedded H2 file: the writer's commits reach the file after it is released, several at once. */
+  private final GroupCommit groupCommit;
   /** The kept connection, guarded by {@link #oneAtATime}; dropped after any failure. */
   private Connection kept;
   /** With a kept connection: permits for {@link #KEPT_READERS} reads, and the reader connections not in use. */
@@ -50,14 +52,17 @@ final class Jdbc {
    * @param keepConnection (with {@code oneAtATime}) keep connections instead of borrowing one per
    *     transaction: H2's own pool rolls back on every borrow and return, which empties the session's
    *     statement cache, so every statement was parsed again
+   * @param groupCommit (with {@code oneAtATime}) writes the commits to the file outside the writer's
+   *     lock, or null where each commit is in the file when it returns
    */
-  Jdbc(DataSource dataSource, boolean oneAtATime, boolean keepConnection) {
-    if (keepConnection && !oneAtATime) {
-      throw new IllegalArgumentException("a kept connection needs one transaction at a time");
+  Jdbc(DataSource dataSource, boolean oneAtATime, boolean keepConnection, GroupCommit groupCommit) {
+    if ((keepConnection || groupCommit != null) && !oneAtATime) {
+      throw new IllegalArgumentException("a kept connection and a group commit need one transaction at a time");
     }
     this.dataSource = dataSource;
     this.oneAtATime = oneAtATime ? new ReentrantLock() : null;
     this.keepConnection = keepConnection;
+    this.groupCommit = groupCommit;
   }
 
   /** Closes the kept connections, if any; a reader still running closes its own when it ends. */
@@ -78,10 +83,6 @@ final class Jdbc {
     } finally {
       oneAtATime.unlock();
     }
-  }
-
-  DataSource dataSource() {
-    return dataSource;
   }
 
   /**
@@ -113,8 +114,13 @@ final class Jdbc {
       } else if (keptReader) {
         readerPermits.acquireUninterruptibly();
       }
+      T result;
+      long ticket = 0;
       try {
-        return once(work, transaction, writer);
+        result = once(work, transaction, writer);
+        if (writer && groupCommit != null) {
+          ticket = groupCommit.committed();
+        }
       } catch (SQLException e) {
         if (attempt < ATTEMPTS && isRetryableRace(e)) {
           continue;
@@ -127,6 +133,20 @@ final class Jdbc {
           readerPermits.release();
         }
       }
+      if (ticket != 0) {
+        awaitWritten(operation, mailbox, ticket); // the next transaction runs meanwhile
+      }
+      return result;
+    }
+  }
+
+  private void awaitWritten(String operation, MailboxId mailbox, long ticket) {
+    try {
+      groupCommit.awaitWritten(ticket);
+    } catch (RuntimeException e) {
+      // committed in memory but not in the file: the database closes itself and a restart will not see it
+      throw new JdbcStateException("m365sync-jdbc: " + operation + (mailbox == null ? "" : " for mailbox " + mailbox)
+          + " committed but could not be written to the file: " + e.getMessage(), mailbox, false, e);
     }
   }
 

@@ -91,9 +91,12 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   private final Jdbc jdbc;
   private final JdbcDialect dialect;
   private final H2Files.Pool owned;
+  private final DataSource hostDataSource;
 
   private JdbcSyncStateStore(DataSource dataSource, JdbcDialect dialect, H2Files.Pool owned) {
-    this.jdbc = new Jdbc(dataSource, dialect == JdbcDialect.H2, owned != null);
+    this.jdbc = new Jdbc(dataSource, dialect == JdbcDialect.H2, owned != null,
+        owned == null ? null : owned.groupCommit());
+    this.hostDataSource = owned == null ? dataSource : owned.hostDataSource();
     this.dialect = dialect;
     this.owned = owned;
   }
@@ -125,14 +128,15 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * owns the connection pool; {@link #close()} releases it and closes the database. Needs
    * {@code com.h2database:h2} on the classpath. One process at a time may open the file.
    *
-   * <p>Each commit is written to the file before it returns (H2's {@code WRITE_DELAY=0}), so a killed
-   * process loses nothing it committed; the file is not forced to disk (no fsync), so a power cut
-   * can. Production clusters use PostgreSQL.
+   * <p>Each commit is in the file before the call that made it returns, the store's and those on
+   * {@link #dataSource()} alike, so a killed process loses nothing it committed; the file is not forced
+   * to disk (no fsync), so a power cut can. A commit is visible to the store's other connections a
+   * moment before it is in the file. Production clusters use PostgreSQL.
    *
    * <p>Writes run one transaction at a time (H2's storage takes one writer per table; two writers
-   * measured slower than one), so a first sync on H2 is bound by that writer (about 50,000 events/s on
-   * 2 cores in {@code BENCHMARKS.md}). Reads run beside it on up to 4 connections of their own: a host's
-   * status page does not wait for the sync's writes.
+   * measured slower than one); the commits made while the file is being written share the next write,
+   * outside that writer. Reads run beside it on up to 4 connections of their own: a host's status page
+   * does not wait for the sync's writes.
    *
    * @throws IllegalStateException if H2 is not on the classpath or the file cannot be opened
    */
@@ -140,7 +144,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     Checks.requireNonNull(file, "file");
     H2Files.Pool pool = H2Files.open(file);
     try {
-      SchemaMigrator.migrate(pool.dataSource(), JdbcDialect.H2);
+      SchemaMigrator.migrate(pool.hostDataSource(), JdbcDialect.H2);
       return new JdbcSyncStateStore(pool.dataSource(), JdbcDialect.H2, pool);
     } catch (RuntimeException e) {
       pool.close();
@@ -159,14 +163,14 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   /** The database this store writes to; share it with {@link DbSchedulerSyncScheduler}. */
   public DataSource dataSource() {
-    return jdbc.dataSource();
+    return hostDataSource;
   }
 
   /**
    * On an {@link #h2File} store, compacts the file: rewrites the live rows of sparsely filled chunks
    * (at most 16 MB per call), so that H2's per-chunk metadata on the heap stays bounded by the data
    * instead of growing with the commits. A no-op for a host's {@code DataSource} (its database keeps
-   * itself; an H2 one opened with a {@code WRITE_DELAY} above 0 compacts in its background writer).
+   * itself; an H2 one compacts in its background writer unless opened with {@code WRITE_DELAY=0}).
    */
   @Override
   public void upkeep() {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded H2 file writes a chunk per commit ({@code WRITE_DELAY=0}) and, without a background
- * writer, never compacts: each chunk that keeps one live page stays in the file and its metadata on
+ * The embedded H2 file writes a chunk per group of commits and, without H2's background writer,
+ * never compacts: each chunk that keeps one live page stays in the file and its metadata on
  * the heap. The store's upkeep compacts, so the chunks stay bounded by the data, not the commits.
  */
 class H2FileCompactionTest {

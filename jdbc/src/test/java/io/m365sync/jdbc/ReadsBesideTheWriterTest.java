@@ -53,7 +53,7 @@ class ReadsBesideTheWriterTest {
   @ParameterizedTest(name = "kept connections: {0}")
   @ValueSource(booleans = {true, false})
   void aReadRunsWhileAWriteTransactionIsOpenAndSeesOnlyWhatWasCommitted(boolean keep) throws Exception {
-    Jdbc jdbc = new Jdbc(pool.dataSource(), true, keep);
+    Jdbc jdbc = new Jdbc(pool.dataSource(), true, keep, null);
     CountDownLatch inserted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Void> write = CompletableFuture.runAsync(() -> jdbc.tx("write", null, c -> {
@@ -80,7 +80,7 @@ class ReadsBesideTheWriterTest {
   @ParameterizedTest(name = "kept connections: {0}")
   @ValueSource(booleans = {true, false})
   void writeTransactionsStillRunOneAtATime(boolean keep) throws Exception {
-    Jdbc jdbc = new Jdbc(pool.dataSource(), true, keep);
+    Jdbc jdbc = new Jdbc(pool.dataSource(), true, keep, null);
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger mostInside = new AtomicInteger();
     List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -104,7 +104,7 @@ class ReadsBesideTheWriterTest {
 
   @Test
   void keptReadersAreBoundedLeaveAHostItsRoomInThePoolAndCloseWithTheStore() throws Exception {
-    Jdbc jdbc = new Jdbc(pool.dataSource(), true, true);
+    Jdbc jdbc = new Jdbc(pool.dataSource(), true, true, null);
     JdbcConnectionPool h2 = (JdbcConnectionPool) pool.dataSource();
     h2.setLoginTimeout(5); // a borrow from an exhausted pool fails after this many seconds instead of 30
     jdbc.tx("write", null, c -> { // the writer's connection, kept

@@ -93,7 +93,7 @@ final class BenchStores implements AutoCloseable {
   String describe() throws Exception {
     return switch (kind) {
       case MEMORY -> "in-memory state store";
-      case H2 -> "durable H2 file (WRITE_DELAY=0)";
+      case H2 -> "durable H2 file (each commit in the file before it returns)";
       case POSTGRES -> "embedded PostgreSQL " + serverVersion() + ", HikariCP pool of " + poolSize;
     };
   }

@@ -1,17 +1,11 @@
 package io.m365sync.jdbc;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.sql.CallableStatement;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -21,23 +15,22 @@ import javax.sql.DataSource;
  * it after {@code commit()}, after a statement that changes data in auto-commit mode, and after
  * {@code setAutoCommit(true)} ends a transaction.
  */
-final class FileWritingDataSource implements DataSource {
-  private final DataSource pool;
+final class FileWritingDataSource extends DelegatingDataSource {
   private final Runnable writeFile;
 
   FileWritingDataSource(DataSource pool, Runnable writeFile) {
-    this.pool = pool;
+    super(pool);
     this.writeFile = writeFile;
   }
 
   @Override
   public Connection getConnection() throws SQLException {
-    return writing(pool.getConnection());
+    return writing(delegate.getConnection());
   }
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
-    return writing(pool.getConnection(username, password));
+    return writing(delegate.getConnection(username, password));
   }
 
   private Connection writing(Connection c) {
@@ -65,10 +58,8 @@ final class FileWritingDataSource implements DataSource {
       Object result = call(c, method, args);
       if (endsTransaction) {
         writeFile.run();
-      } else if (result instanceof Statement) {
-        Class<?> type = result instanceof CallableStatement ? CallableStatement.class
-            : result instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-        return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {type},
+      } else if (result instanceof Statement) { // as created: a Statement, PreparedStatement or CallableStatement
+        return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {method.getReturnType()},
             new StatementHandler((Statement) result, (Connection) proxy));
       }
       return result;
@@ -97,51 +88,5 @@ final class FileWritingDataSource implements DataSource {
       }
       return result;
     }
-  }
-
-  private static Object call(Object target, Method method, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
-
-  @Override
-  public PrintWriter getLogWriter() throws SQLException {
-    return pool.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) throws SQLException {
-    pool.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    pool.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return pool.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return pool.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> type) throws SQLException {
-    if (type.isInstance(this)) {
-      return type.cast(this);
-    }
-    return pool.unwrap(type);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> type) throws SQLException {
-    return type.isInstance(this) || pool.isWrapperFor(type);
   }
 }

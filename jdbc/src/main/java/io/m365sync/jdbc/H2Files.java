@@ -70,6 +70,9 @@ final class H2Files {
     // note or a link duplicates CRM records. With WRITE_DELAY=0 each commit wrote a chunk of its own
     // under the store's one writer. The delay is H2's background writer's period (it wakes every
     // WRITE_DELAY / 3 ms to write and compact): at this value it never wakes (the store's upkeep compacts).
+    // Its two helper threads stay: when a large transaction's unsaved pages pass H2's threshold, they
+    // write them while the writer goes on (a negative delay, without them, measured 56,000-61,000
+    // first-sync events/s against 63,000-65,000).
     String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144;WRITE_DELAY="
         + Integer.MAX_VALUE;
     try {

@@ -38,6 +38,15 @@ final class FileWritingDataSource extends DelegatingDataSource {
         new ConnectionHandler(c));
   }
 
+  /** A JDBC caller gets a failed write of the file as the {@code SQLException} its call may throw. */
+  private void writeFile() throws SQLException {
+    try {
+      writeFile.run();
+    } catch (RuntimeException e) {
+      throw new SQLException("committed, but H2 could not write the commit to its file: " + e.getMessage(), e);
+    }
+  }
+
   private final class ConnectionHandler implements InvocationHandler {
     private final Connection c;
 
@@ -57,7 +66,7 @@ final class FileWritingDataSource extends DelegatingDataSource {
           || name.equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && !c.getAutoCommit();
       Object result = call(c, method, args);
       if (endsTransaction) {
-        writeFile.run();
+        writeFile();
       } else if (result instanceof Statement) { // as created: a Statement, PreparedStatement or CallableStatement
         return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {method.getReturnType()},
             new StatementHandler((Statement) result, (Connection) proxy));
@@ -84,7 +93,7 @@ final class FileWritingDataSource extends DelegatingDataSource {
       Object result = call(statement, method, args);
       // a query changes nothing; every other execution in auto-commit mode committed
       if (name.startsWith("execute") && !name.equals("executeQuery") && statement.getConnection().getAutoCommit()) {
-        writeFile.run();
+        writeFile();
       }
       return result;
     }

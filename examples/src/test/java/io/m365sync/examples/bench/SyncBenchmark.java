@@ -79,9 +79,14 @@ public final class SyncBenchmark {
       return events / Math.max(1e-9, took.toNanos() / 1e9);
     }
 
+    /** The CPU time the whole process used in the run (the emulator's and the JIT's included). */
+    double cpuSeconds() {
+      return coresBusy * took.toNanos() / 1e9;
+    }
+
     /** The JIT's compiling as a share of the CPU the process used in the run (0: warm, the path's own rate). */
     double jitShare() {
-      return jitMillis / 1000.0 / Math.max(1e-9, coresBusy * took.toNanos() / 1e9);
+      return jitMillis / 1000.0 / Math.max(1e-9, cpuSeconds());
     }
   }
 

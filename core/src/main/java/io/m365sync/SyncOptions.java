@@ -12,8 +12,10 @@ import java.util.function.Function;
  *
  * @param cycleInterval how often the in-process scheduler runs a cycle
  * @param maxConcurrentMailboxes mailbox rounds in flight at once within a cycle; sized for I/O, not
- *     for cores: a round mostly waits for Graph (100–300 ms a request), so the default of 64 keeps
- *     a few cores busy at real latency (with an executor of as many threads); a round reads a large
+ *     for cores: a round holds its slot while it waits for Graph (100–300 ms a request) and while it
+ *     applies what came, so the default of 128 keeps two cores busy at 150 ms median latency with a
+ *     long tail, where 64 left them idle a quarter of the time (with an executor of as many
+ *     threads; a host whose cores apply more a second needs more); a round reads a large
  *     calendar as several time slices at once only within its share of this number (it ÷ the rounds
  *     running or queued): with more than half this many, each calendar is read as one chain
  * @param maxRequestsPerMailbox Graph requests one round keeps in flight for its mailbox at once
@@ -89,7 +91,7 @@ public record SyncOptions(Duration cycleInterval, int maxConcurrentMailboxes, in
   private static final int DEFAULT_MAX_REQUESTS_PER_MAILBOX = 4;
 
   public static SyncOptions defaults() {
-    return new SyncOptions(Duration.ofMinutes(15), 64, DEFAULT_MAX_REQUESTS_PER_MAILBOX, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
+    return new SyncOptions(Duration.ofMinutes(15), 128, DEFAULT_MAX_REQUESTS_PER_MAILBOX, Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(1),
         Duration.ofHours(6), Duration.ofHours(6), SignInNotifyPolicy.ONCE, 100, Duration.ofDays(30), Duration.ofDays(365),
         Duration.ofHours(1), false, Duration.ofDays(30), Duration.ofDays(1), Duration.ofDays(365));
   }

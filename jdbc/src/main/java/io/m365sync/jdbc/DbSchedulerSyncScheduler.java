@@ -443,7 +443,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
   /**
    * Settings for {@link DbSchedulerSyncScheduler}; each setter validates at once and names the bad
    * value. Defaults: interval 5 min, jitter 1 min, heartbeat 30 s, missed-heartbeat limit 6,
-   * polling 10 s, {@link SyncOptions#maxConcurrentMailboxes} threads (64 by default), fetch polling, shutdown wait 30 s, system UTC clock.
+   * polling 10 s, {@link SyncOptions#maxConcurrentMailboxes} threads (128 by default), fetch polling, shutdown wait 30 s, system UTC clock.
    */
   public static final class Builder {
     private final DataSource dataSource;

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
@@ -21,7 +22,7 @@ import java.util.function.ToDoubleFunction;
  * 150 ms, p99 1 s by default), Graph's Outlook limits enforced (4 in flight, 10,000 per 10 minutes
  * per mailbox), real time (a {@code Retry-After} costs what it says). In one run: the full stack at
  * the library's defaults without latency (its CPU-bound rate, until it settles), then with latency
- * (until that settles too); the naive loop with latency; and one large mailbox alone against the time
+ * (the median of its warm runs); the naive loop with latency; and one large mailbox alone against the time
  * a single next-link chain needs (its pages × the mean latency).
  */
 final class LatencyBoundMode {
@@ -42,10 +43,22 @@ final class LatencyBoundMode {
   }
 
   record Result(int mailboxes, int eventsPerMailbox, int naiveMailboxes, String latency, String store, int inFlight,
-                Settling.Settled<Phase> cpuBound, Settling.Settled<Run> fullStack, List<Run> naive, List<Large> large,
-                Duration meanLatency) {
+                Settling.Settled<Phase> cpuBound, List<Run> fullStack, List<Run> naive, List<Large> large,
+                Duration meanLatency, double jitShare) {
+    /** The median of the warm runs (the JIT at most {@code jitShare} of their CPU), of all if none is. */
     Run countedFull() {
-      return fullStack.counted();
+      return median(warmFull().isEmpty() ? fullStack : warmFull(), r -> r.phase().eventsPerSecond());
+    }
+
+    List<Run> warmFull() {
+      return fullStack.stream().filter(r -> r.phase().jitShare() <= jitShare).toList();
+    }
+
+    String describeFull() {
+      DoubleSummaryStatistics rates = fullStack.stream().mapToDouble(r -> r.phase().eventsPerSecond())
+          .summaryStatistics();
+      return String.format("median of %d warm runs of %d (%,.0f-%,.0f events/s)", warmFull().size(), fullStack.size(),
+          rates.getMin(), rates.getMax());
     }
 
     Run countedNaive() {
@@ -61,10 +74,11 @@ final class LatencyBoundMode {
    * Arguments: mailboxes (200; 1000 at full size), events (200), naiveMailboxes (40: the naive loop
    * syncs one mailbox at a time, so its rate does not depend on how many), largeEvents (10000),
    * medianMs (150), p99Ms (1000), runs (1: the naive loop's and the large mailbox's runs),
-   * maxLatencyRuns (10: the full stack's with latency at most, 3 at least, until they settle as the
-   * reference's do), store (h2 | postgres | memory), maxRuns (30), tolerance (0.05) and jitShare (0.10)
-   * for the CPU-bound reference and the full stack with latency, as in {@link CpuBoundMode};
-   * inFlight ({@code maxConcurrentMailboxes}, the default's 64: every path of the run at this setting, to see what
+   * latencyRuns (10: the full stack's with latency; the median of the warm ones counts, each run being a
+   * different draw of 1,001 latencies whose slowest, 1.5-3.1 s in the default sequence, ends the cycle),
+   * store (h2 | postgres | memory), maxRuns (30), tolerance (0.05) and jitShare (0.10)
+   * for the CPU-bound reference (jitShare for the latency runs too), as in {@link CpuBoundMode};
+   * inFlight ({@code maxConcurrentMailboxes}, the default's 128: every path of the run at this setting, to see what
    * another default would do; the goals read the default).
    */
   static Result run(BenchArgs args) throws Exception {
@@ -101,15 +115,12 @@ final class LatencyBoundMode {
       List<Run> naive = new ArrayList<>();
       List<Large> largeRuns = new ArrayList<>();
       List<ModelUser> naiveUsers = users.subList(0, naiveMailboxes);
-      // each path's runs back to back, the full stack's until they settle as its reference's did: interleaved,
-      // the large mailbox's run (10,000 events through one mailbox) deoptimized code the next full-stack run
-      // recompiled, and its first runs with latency still compiled what latency changes
-      int[] f = {0};
-      Settling.Settled<Run> full = Settling.untilSettled(args.integer("maxLatencyRuns", 10),
-          args.decimal("tolerance", 0.05), r -> r.phase().eventsPerSecond(), r -> r.phase().took().toNanos() / 1e9,
-          r -> r.phase().jitShare() <= jitShare,
-          () -> fullStack(emulator, world, stores, options, users, total, "full stack, " + latency),
-          r -> print(r, ++f[0]));
+      // each path's runs back to back: interleaved, the large mailbox's run (10,000 events through one
+      // mailbox) deoptimized code the next full-stack run recompiled
+      List<Run> full = new ArrayList<>();
+      for (int r = 1; r <= args.integer("latencyRuns", 10); r++) {
+        full.add(print(fullStack(emulator, world, stores, options, users, total, "full stack, " + latency), r));
+      }
       for (int r = 1; r <= runs; r++) {
         Throttling.reset(world.tenant);
         Phase p = SyncBenchmark.measure("naive loop, " + latency,
@@ -129,7 +140,7 @@ final class LatencyBoundMode {
       }
       return new Result(mailboxes, events, naiveMailboxes, latency.toString(), stores.describe(),
           options.maxConcurrentMailboxes(), cpu, full, naive,
-          largeRuns, meanLatency);
+          largeRuns, meanLatency, jitShare);
     }
   }
 
@@ -155,9 +166,10 @@ final class LatencyBoundMode {
 
   private static Run print(Run run, int r) {
     Throttling t = run.throttling();
-    System.out.printf("%s, run %d: %,.0f events/s in %.1f s, %.1f CPU-s, %d cycles; %d Graph + %d token requests,"
-        + " %d x 429, %d mailboxes throttled twice in a row, peak in flight per mailbox %s%n", run.phase().name(), r,
-        run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9, run.phase().cpuSeconds(), run.cycles(),
+    System.out.printf("%s, run %d: %,.0f events/s in %.1f s, %.1f CPU-s (JIT %.0f %%), GC %.2f s, %d cycles;"
+        + " %d Graph + %d token requests, %d x 429, %d mailboxes throttled twice in a row, peak in flight per"
+        + " mailbox %s%n", run.phase().name(), r, run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9,
+        run.phase().cpuSeconds(), run.phase().jitShare() * 100, run.phase().gcMillis() / 1e3, run.cycles(),
         t.graphRequests(), t.tokenRequests(), t.throttled(), t.mailboxesThrottledTwiceInARow(), t.peakInFlight());
     return run;
   }
@@ -189,7 +201,7 @@ final class LatencyBoundMode {
         r.mailboxes(), r.eventsPerMailbox(), r.naiveMailboxes(),
         r.inFlight() == SyncOptions.defaults().maxConcurrentMailboxes() ? ""
             : " with maxConcurrentMailboxes " + r.inFlight(),
-        r.store(), r.fullStack().describe(), r.naive().size()));
+        r.store(), r.describeFull(), r.naive().size()));
     sb.append("| path | events/s | time | cycles | Graph requests | token requests | 429s | mailboxes throttled twice in a row"
         + " | peak requests in flight per mailbox (mailboxes) |\n|---|---|---|---|---|---|---|---|---|\n");
     for (Run run : List.of(full, naive)) {

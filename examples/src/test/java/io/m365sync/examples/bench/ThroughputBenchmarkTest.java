@@ -57,9 +57,11 @@ class ThroughputBenchmarkTest {
   @Test
   void latencyModeSyncsWithinGraphsLimitsAndComparesTheLargeMailboxWithOneChain() throws Exception {
     LatencyBoundMode.Result r = LatencyBoundMode.run(BenchArgs.parse(("store=memory mailboxes=4 events=150 naiveMailboxes=2"
-        + " largeEvents=300 medianMs=5 p99Ms=20 " + QUICK).split(" ")));
+        + " largeEvents=300 medianMs=5 p99Ms=20 latencyRuns=3 " + QUICK).split(" ")));
 
     assertThat(r.countedFull().phase().events()).isEqualTo(600);
+    assertThat(r.fullStack()).hasSize(3); // latencyRuns=3
+    assertThat(r.describeFull()).startsWith("median of 3 warm runs of 3");
     assertThat(r.countedNaive().phase().events()).isEqualTo(300);
     assertThat(r.cpuBound().counted().events()).isEqualTo(600);
     Throttling t = r.countedFull().throttling();
@@ -74,7 +76,7 @@ class ThroughputBenchmarkTest {
     assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row")
         .doesNotContain("with maxConcurrentMailboxes");
     LatencyBoundMode.Result two = new LatencyBoundMode.Result(r.mailboxes(), r.eventsPerMailbox(), r.naiveMailboxes(),
-        r.latency(), r.store(), 2, r.cpuBound(), r.fullStack(), r.naive(), r.large(), r.meanLatency());
+        r.latency(), r.store(), 2, r.cpuBound(), r.fullStack(), r.naive(), r.large(), r.meanLatency(), r.jitShare());
     assertThat(LatencyBoundMode.report(two)).contains("SyncOptions.defaults() with maxConcurrentMailboxes 2");
   }
 

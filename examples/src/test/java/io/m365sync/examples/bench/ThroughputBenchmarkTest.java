@@ -57,7 +57,7 @@ class ThroughputBenchmarkTest {
   @Test
   void latencyModeSyncsWithinGraphsLimitsAndComparesTheLargeMailboxWithOneChain() throws Exception {
     LatencyBoundMode.Result r = LatencyBoundMode.run(BenchArgs.parse(("store=memory mailboxes=4 events=150 naiveMailboxes=2"
-        + " largeEvents=300 medianMs=5 p99Ms=20 latencyRuns=3 " + QUICK).split(" ")));
+        + " largeEvents=300 largeRuns=2 medianMs=5 p99Ms=20 latencyRuns=3 " + QUICK).split(" ")));
 
     assertThat(r.countedFull().phase().events()).isEqualTo(600);
     assertThat(r.fullStack()).hasSize(3); // latencyRuns=3
@@ -69,11 +69,13 @@ class ThroughputBenchmarkTest {
     assertThat(t.peakInFlight().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
     assertThat(t.graphRequests()).isGreaterThanOrEqualTo(4); // a first read asks for two pages at once: 150 events in one
     assertThat(r.countedNaive().throttling().tokenRequests()).isEqualTo(2); // a new MSAL app per mailbox
+    assertThat(r.large()).hasSize(2); // largeRuns=2
     LatencyBoundMode.Large large = r.countedLarge();
     assertThat(large.pages()).isGreaterThanOrEqualTo(3); // 300 events, 100 a page: 3 or more (several chains)
     assertThat(large.chain()).isEqualTo(r.meanLatency().multipliedBy(3)); // one chain of the calendar's 3 pages
     assertThat(r.meanLatency().toMillis()).isBetween(4L, 10L); // a long tail's mean lies above its median
-    assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row")
+    assertThat(LatencyBoundMode.report(r)).contains("goal >= 0.8x", "goal >= 30x", "goal >= 3x", "throttled twice in a row",
+            "median of 2 warm runs of 2")
         .doesNotContain("with maxConcurrentMailboxes");
     LatencyBoundMode.Result two = new LatencyBoundMode.Result(r.mailboxes(), r.eventsPerMailbox(), r.naiveMailboxes(),
         r.latency(), r.store(), 2, r.cpuBound(), r.fullStack(), r.naive(), r.large(), r.meanLatency(), r.jitShare());

@@ -132,6 +132,7 @@ public record CalendarEvent(String subject, String body, Instant start, Instant 
 
   @Override
   public String matchKey() {
-    return iCalUid != null ? "ical:" + iCalUid + "@" + start : "evt:" + subject + "@" + start + "/" + end;
+    String from = InstantText.of(start);
+    return iCalUid != null ? "ical:" + iCalUid + "@" + from : "evt:" + subject + "@" + from + "/" + InstantText.of(end);
   }
 }

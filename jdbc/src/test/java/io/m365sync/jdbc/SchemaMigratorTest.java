@@ -97,7 +97,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -281,6 +281,8 @@ class SchemaMigratorTest {
     scripts.put("V8__run_count.sql", 2);
     scripts.put("V9__audit_rounds.sql", 3);
     for (JdbcDialect dialect : JdbcDialect.values()) {
+      // PostgreSQL's link ids move to collation "C"; H2 and Oracle compare them byte for byte already
+      scripts.put("V10__link_ids_bytewise.sql", dialect == JdbcDialect.POSTGRESQL ? 1 : 0);
       scripts.forEach((script, count) -> {
         String resource = dialect.migrationFolder() + script;
         try (var in = getClass().getClassLoader().getResourceAsStream(resource)) {

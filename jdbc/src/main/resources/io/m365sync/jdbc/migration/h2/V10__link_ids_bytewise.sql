@@ -1,0 +1,2 @@
+-- PostgreSQL's link ids move to a byte-for-byte collation in this version; H2 already compares
+-- VARCHAR values by their characters' codes (no collation is set), so nothing changes here.

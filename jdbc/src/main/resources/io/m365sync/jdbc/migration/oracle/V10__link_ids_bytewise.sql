@@ -1,0 +1,2 @@
+-- PostgreSQL's link ids move to a byte-for-byte collation in this version; Oracle compares VARCHAR2
+-- values by their bytes under its default NLS_COMP=BINARY, so nothing changes here.

@@ -31,9 +31,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -133,10 +135,13 @@ class RoundMdcTest {
         (ThreadPoolExecutor) Executors.newFixedThreadPool(4, r -> new Thread(r, "m365sync-lane"));
     // started here, not inside the round: this binding's MDC is inherited by a thread from its creator
     lanes.prestartAllCoreThreads();
+    // the round's own thread takes the pushes no lane has claimed yet: on a busy machine it could take
+    // all twelve, so its first push waits until a lane has run one
+    CountDownLatch laneRan = new CountDownLatch(1);
     try {
       InMemoryCrmStore<Contact> crm = new InMemoryCrmStore<>("contact");
       SyncEngine engine = SyncEngine.builder().clock(m365.clock()).executor(lanes)
-          .gateway(new LoggingGateway(m365.gateway())).delegatedTokens(m365.delegatedTokens())
+          .gateway(new LoggingGateway(m365.gateway(), laneRan)).delegatedTokens(m365.delegatedTokens())
           .resource(ResourceSyncers.twoWay(ResourceType.CONTACTS, crm)).build();
       Mailbox mailbox = m365.signIn(m365.addUser("carol"), EnumSet.of(Resource.CONTACTS));
       engine.enroll(mailbox);
@@ -168,15 +173,27 @@ class RoundMdcTest {
   /** The host's gateway, logging each create as a host's decorator might. */
   private static final class LoggingGateway extends ForwardingGateway {
     private static final Logger log = LoggerFactory.getLogger("host.gateway");
+    private final CountDownLatch laneRan;
 
-    LoggingGateway(MailboxGateway gateway) {
+    /** Pushes made off the lanes wait (up to 10 s) until one has been made on a lane. */
+    LoggingGateway(MailboxGateway gateway, CountDownLatch laneRan) {
       super(gateway);
+      this.laneRan = laneRan;
     }
 
     @Override
     public <T extends SyncItem> WriteResult create(MailboxSession session, ResourceType<T> type, String container,
                                                    T item) {
       log.info("create");
+      if (Thread.currentThread().getName().equals("m365sync-lane")) {
+        laneRan.countDown();
+      } else {
+        try {
+          laneRan.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return super.create(session, type, container, item);
     }
   }

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,17 +47,17 @@ class LinkIdsOnPostgresTest {
     assertThat(store.linksByRemoteIds(ALICE, Resource.EVENTS, List.of("AAMk=a", "AAMk=A", "AAMk=e\u0301")))
         .hasSize(3);
     assertThat(store.linkByCrmId(ALICE, Resource.EVENTS, "crm-A")).map(IdLink::remoteId).contains("AAMk=A");
-    try (Connection c = ds.getConnection()) {
-      assertThat(collations(c)).containsExactly("crm_id C", "remote_id C");
-      c.createStatement().execute("ANALYZE m365sync_link");
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      assertThat(collations(s)).containsExactly("crm_id C", "remote_id C");
+      s.execute("ANALYZE m365sync_link");
       assertThat(plan(c, "remote_id", "AAMk=A")).contains("m365sync_link_remote_uq").containsPattern("Index Cond: .*remote_id");
       assertThat(plan(c, "crm_id", "crm-A")).contains("m365sync_link_pkey").containsPattern("Index Cond: .*crm_id");
     }
   }
 
-  private static List<String> collations(Connection c) throws SQLException {
+  private static List<String> collations(Statement s) throws SQLException {
     List<String> found = new ArrayList<>();
-    try (ResultSet rs = c.createStatement().executeQuery("SELECT column_name, collation_name FROM"
+    try (ResultSet rs = s.executeQuery("SELECT column_name, collation_name FROM"
         + " information_schema.columns WHERE table_schema = current_schema() AND table_name = 'm365sync_link'"
         + " AND column_name IN ('crm_id', 'remote_id') ORDER BY column_name")) {
       while (rs.next()) {

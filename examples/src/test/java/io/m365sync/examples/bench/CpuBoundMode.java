@@ -41,7 +41,8 @@ final class CpuBoundMode {
    * jitShare (0.10: a run is warm when the JIT took at most this share of its CPU), naive (true: false
    * leaves the naive loop out, for profiling the full stack against the floor), statements (0: on
    * PostgreSQL, print this many of the costliest statements of the full-stack runs), monitorEveryMs (0: off;
-   * else a host's status page read every this many ms during each full-stack run, its latency printed).
+   * else a host's status page read every this many ms during each full-stack run, its latency printed),
+   * mailboxesInFlight (the default's {@code maxConcurrentMailboxes}; another value is a diagnostic, not goal 1).
    */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 200);
@@ -57,6 +58,8 @@ final class CpuBoundMode {
     long total = (long) mailboxes * events;
     int statements = args.integer("statements", 0);
     int monitorEveryMs = args.integer("monitorEveryMs", 0);
+    SyncOptions options = SyncOptions.defaults()
+        .withMaxConcurrentMailboxes(args.integer("mailboxesInFlight", SyncOptions.defaults().maxConcurrentMailboxes()));
     BenchStores chosen = BenchStores.from(args, BenchStores.Kind.H2);
     try (BenchStores stores = statements > 0 ? chosen.withStatementStatistics() : chosen;
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
@@ -68,7 +71,7 @@ final class CpuBoundMode {
       long[] duplicates = new long[1];
       Settling.Settled<Phase> full = settle(maxRuns, tolerance, jitShare, () -> {
         try (BenchStores.Opened opened = stores.open();
-             FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), SyncOptions.defaults(),
+             FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), options,
                  Set.of(Resource.EVENTS))) {
           path.enroll(users, clock);
           Duration server0 = stores.kind() == BenchStores.Kind.POSTGRES ? stores.serverCpu() : Duration.ZERO;

@@ -9,7 +9,8 @@ import java.util.Arrays;
  * {@code latency} (b: long-tailed latency and Graph's limits, full stack at the defaults vs the naive
  * loop, one large mailbox alone) and {@code idle} (c: round trips, token requests and heap per idle
  * mailbox over many cycles) and {@code cluster} (two nodes on embedded PostgreSQL against one, with (b)'s
- * latency: throughput and overlapping rounds). Arguments after the mode are {@code key=value}; each mode documents its
+ * latency: throughput and overlapping rounds) and {@code links} (the state store's cost per link written, small
+ * mailboxes against large). Arguments after the mode are {@code key=value}; each mode documents its
  * own. Commands and figures: {@code BENCHMARKS.md}.
  *
  * <pre>mvn -q -B -o -pl examples test-compile exec:java -Dexec.classpathScope=test \
@@ -34,7 +35,8 @@ public final class ThroughputBenchmark {
       case "latency" -> LatencyBoundMode.report(LatencyBoundMode.run(args));
       case "idle" -> IdleCycleMode.report(IdleCycleMode.run(args));
       case "cluster" -> ClusterMode.report(ClusterMode.run(args));
-      default -> throw new IllegalArgumentException("mode must be cpu, latency, idle or cluster but was '" + mode + "'");
+      case "links" -> LinkWritesMode.report(LinkWritesMode.run(args));
+      default -> throw new IllegalArgumentException("mode must be cpu, latency, idle, cluster or links but was '" + mode + "'");
     };
   }
 

@@ -133,6 +133,22 @@ class ThroughputBenchmarkTest {
   }
 
   @Test
+  void linksModeWritesEveryLinkOfBothShapesOnDurableH2() throws Exception {
+    LinkWritesMode.Result r = LinkWritesMode.run(BenchArgs.parse("links=1200", "small=100", "large=600", "batch=250",
+        "runs=2", "counted=1"));
+
+    for (LinkWritesMode.Shape shape : java.util.List.of(r.small(), r.large())) {
+      assertThat(shape.mailboxes() * shape.linksPerMailbox()).isEqualTo(1200);
+      assertThat(shape.cpuMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isPositive());
+      assertThat(shape.wallMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isPositive());
+    }
+    assertThat(r.small().mailboxes()).isEqualTo(12);
+    assertThat(r.large().mailboxes()).isEqualTo(2);
+    assertThat(r.store()).startsWith("durable H2 file");
+    assertThat(LinkWritesMode.report(r)).contains("| 12 x 100 |", "| 2 x 600 |", "250 links per putLinksAndCursors");
+  }
+
+  @Test
   void anUnknownModeIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ThroughputBenchmark.run("fast", BenchArgs.parse()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'fast'");

@@ -145,7 +145,7 @@ final class Jdbc {
       groupCommit.awaitWritten(ticket);
     } catch (RuntimeException e) {
       // committed in memory but not in the file: the database closes itself and a restart will not see it
-      throw new JdbcStateException("m365sync-jdbc: " + operation + (mailbox == null ? "" : " for mailbox " + mailbox)
+      throw new JdbcStateException(JdbcStateException.subject(operation, mailbox)
           + " committed but could not be written to the file: " + e.getMessage(), mailbox, false, e);
     }
   }

@@ -19,8 +19,12 @@ public class JdbcStateException extends M365SyncException {
   }
 
   static JdbcStateException wrap(String operation, MailboxId mailbox, SQLException e) {
-    return new JdbcStateException("m365sync-jdbc: " + operation + (mailbox == null ? "" : " for mailbox " + mailbox)
-        + " failed: " + describe(e), mailbox, isTransient(e), e);
+    return new JdbcStateException(subject(operation, mailbox) + " failed: " + describe(e), mailbox, isTransient(e), e);
+  }
+
+  /** How a message names what failed: the operation, and its mailbox if it has one. */
+  static String subject(String operation, MailboxId mailbox) {
+    return "m365sync-jdbc: " + operation + (mailbox == null ? "" : " for mailbox " + mailbox);
   }
 
   static boolean isTransient(SQLException e) {

@@ -14,12 +14,17 @@ import org.junit.jupiter.api.Test;
 class FileWriteFailureTest {
   private static final MailboxId MAILBOX = new MailboxId(new TenantId("contoso"), "user-1");
 
-  @Test
-  void aCommitTheFileCouldNotTakeFailsItsCallNamingTheOperationAndTheMailbox() {
+  /** A store's one writer whose commits reach the file through a group commit that cannot write it. */
+  private static Jdbc writerWithAFileThatFails() {
     GroupCommit failingFile = new GroupCommit(() -> {
       throw new IllegalStateException("No space left on device");
     });
-    Jdbc jdbc = new Jdbc(TestDatabases.h2Memory(), true, false, failingFile);
+    return new Jdbc(TestDatabases.h2Memory(), true, false, failingFile);
+  }
+
+  @Test
+  void aCommitTheFileCouldNotTakeFailsItsCallNamingTheOperationAndTheMailbox() {
+    Jdbc jdbc = writerWithAFileThatFails();
 
     assertThatThrownBy(() -> jdbc.tx("putLinks", MAILBOX, c -> null))
         .isInstanceOfSatisfying(JdbcStateException.class, e -> {
@@ -32,10 +37,7 @@ class FileWriteFailureTest {
 
   @Test
   void aReadDoesNotWaitForTheFile() {
-    GroupCommit failingFile = new GroupCommit(() -> {
-      throw new IllegalStateException("No space left on device");
-    });
-    Jdbc jdbc = new Jdbc(TestDatabases.h2Memory(), true, false, failingFile);
+    Jdbc jdbc = writerWithAFileThatFails();
 
     String read = jdbc.read("cursor", MAILBOX, c -> "read");
     assertThat(read).isEqualTo("read");

@@ -29,11 +29,15 @@ final class LinkWritesMode {
   /** One shape's runs: CPU (this process, plus the database server's on PostgreSQL) and wall time per link. */
   record Shape(int mailboxes, int linksPerMailbox, List<Double> cpuMicros, List<Double> wallMicros) {
     double medianCpu(int counted) {
-      return LatencyBoundMode.median(cpuMicros.subList(Math.max(0, cpuMicros.size() - counted), cpuMicros.size()), v -> v);
+      return medianOfLast(cpuMicros, counted);
     }
 
     double medianWall(int counted) {
-      return LatencyBoundMode.median(wallMicros.subList(Math.max(0, wallMicros.size() - counted), wallMicros.size()), v -> v);
+      return medianOfLast(wallMicros, counted);
+    }
+
+    private static double medianOfLast(List<Double> runs, int counted) {
+      return LatencyBoundMode.median(runs.subList(Math.max(0, runs.size() - counted), runs.size()), v -> v);
     }
   }
 
@@ -128,8 +132,8 @@ final class LinkWritesMode {
     double small = r.small().medianCpu(r.counted());
     double large = r.large().medianCpu(r.counted());
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("first-sync link writes on %s, %d links per putLinksAndCursors, median of the last %d runs%n",
-        r.store(), r.batch(), r.counted()));
+    sb.append(String.format("first-sync link writes on %s, %d links per putLinksAndCursors, median of the last %d runs"
+        + " (CPU: this JVM's, plus a PostgreSQL server's)%n", r.store(), r.batch(), r.counted()));
     sb.append("| mailboxes x links | CPU per link | wall per link | runs (CPU) |\n|---|---|---|---|\n");
     for (Shape s : List.of(r.small(), r.large())) {
       sb.append(String.format("| %d x %,d | %.1f us | %.1f us | %s |%n", s.mailboxes(), s.linksPerMailbox(),

@@ -47,11 +47,11 @@ final class LatencyBoundMode {
                 Duration meanLatency, double jitShare) {
     /** The median of the warm runs (the JIT at most {@code jitShare} of their CPU), of all if none is. */
     Run countedFull() {
-      return median(warmFull().isEmpty() ? fullStack : warmFull(), r -> r.phase().eventsPerSecond());
+      return medianOfWarm(fullStack, warmFull(), r -> r.phase().eventsPerSecond());
     }
 
     List<Run> warmFull() {
-      return fullStack.stream().filter(r -> r.phase().jitShare() <= jitShare).toList();
+      return warm(fullStack, r -> r.phase().jitShare());
     }
 
     String describeFull() {
@@ -67,11 +67,20 @@ final class LatencyBoundMode {
 
     /** As the full stack's: the median of the warm runs, of all if none is. */
     Large countedLarge() {
-      return median(warmLarge().isEmpty() ? large : warmLarge(), Large::vsChain);
+      return medianOfWarm(large, warmLarge(), Large::vsChain);
     }
 
     List<Large> warmLarge() {
-      return large.stream().filter(l -> l.jitShare() <= jitShare).toList();
+      return warm(large, Large::jitShare);
+    }
+
+    /** The runs whose JIT took at most {@code jitShare} of their CPU. */
+    private <T> List<T> warm(List<T> runs, ToDoubleFunction<T> jit) {
+      return runs.stream().filter(r -> jit.applyAsDouble(r) <= jitShare).toList();
+    }
+
+    private static <T> T medianOfWarm(List<T> runs, List<T> warm, ToDoubleFunction<T> by) {
+      return median(warm.isEmpty() ? runs : warm, by);
     }
   }
 

@@ -43,7 +43,8 @@ import java.util.function.Supplier;
  * the first full read of a calendar larger than {@link #PAGES_BEFORE_CUTTING} pages: one chain is its
  * pages one after another, so at Graph's latency a large calendar would take its pages × the latency
  * whatever else the engine does. That read cuts the window into time slices ({@link Slices}), each a
- * chain of its own, and reads them as many at once as the mailbox may have requests in flight, keeping
+ * chain of its own, and reads them as many at once as the mailbox may have requests in flight
+ * ({@link SlicedRead}, which also sends a late last page again rather than idle), keeping
  * no link: a slice's link would cost a request per slice in every later round and idle probe, and
  * Graph has no way to merge links. So the round after it reads the window whole, as after a 410: what
  * changed meanwhile, or moved across a boundary between two slices' reads, comes then. A large

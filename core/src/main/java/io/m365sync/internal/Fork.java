@@ -31,7 +31,18 @@ public final class Fork {
    */
   public static <T> List<T> all(Executor executor, List<Supplier<T>> steps) {
     List<Step<T>> claimable = steps.stream().map(Step::new).toList();
-    start(executor, claimable);
+    if (claimable.size() > 1) {
+      for (Step<T> step : claimable) {
+        try {
+          executor.execute(step::runIfUnclaimed);
+        } catch (RejectedExecutionException full) {
+          break; // the caller runs the rest below
+        }
+      }
+    }
+    for (Step<T> step : claimable) {
+      step.runIfUnclaimed();
+    }
     List<T> results = new ArrayList<>(claimable.size());
     RuntimeException first = null;
     for (Step<T> step : claimable) {
@@ -49,57 +60,6 @@ public final class Fork {
       throw first;
     }
     return results;
-  }
-
-  /**
-   * Runs {@code lanes} copies of {@code lane} at once, as {@link #all(Executor, List)}, and returns
-   * {@code done}'s result as soon as it has one, rather than when every lane has ended: a lane still
-   * running then (one waiting for an answer nobody needs any more) ends on its own. A lane's exception
-   * completes {@code done} with it, unless done already; so do lanes that all ended without completing it.
-   */
-  public static <T> T until(Executor executor, int lanes, Runnable lane, CompletableFuture<T> done) {
-    List<Step<Void>> claimable = java.util.Collections.nCopies(Math.max(1, lanes), lane).stream()
-        .map(l -> new Step<Void>(() -> {
-          l.run();
-          return null;
-        })).toList();
-    CompletableFuture.allOf(claimable.stream().map(s -> s.result).toArray(CompletableFuture[]::new))
-        .whenComplete((ended, failure) -> done.completeExceptionally(failure != null ? unwrap(failure)
-            : new IllegalStateException("every lane ended before the work was done")));
-    claimable.forEach(s -> s.result.whenComplete((ended, failure) -> {
-      if (failure != null) {
-        done.completeExceptionally(unwrap(failure));
-      }
-    }));
-    start(executor, claimable);
-    try {
-      return done.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-    }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
-
-  /** Offers each step to the executor, then runs on the caller every step no worker took. */
-  private static void start(Executor executor, List<? extends Step<?>> claimable) {
-    if (claimable.size() > 1) {
-      for (Step<?> step : claimable) {
-        try {
-          executor.execute(step::runIfUnclaimed);
-        } catch (RejectedExecutionException full) {
-          break; // the caller runs the rest below
-        }
-      }
-    }
-    for (Step<?> step : claimable) {
-      step.runIfUnclaimed();
-    }
   }
 
   /**

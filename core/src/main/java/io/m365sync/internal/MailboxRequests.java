@@ -29,7 +29,6 @@ import java.util.function.Supplier;
  * Refusals send nothing. Thread-safe; one per round.
  */
 final class MailboxRequests {
-  private final int maxInFlight;
   private final Semaphore slots;
   private final BooleanSupplier stopped;
   private final Supplier<AccessDecision> access;
@@ -39,13 +38,11 @@ final class MailboxRequests {
   private volatile boolean appOnlyConfirmed;
   /** An app-only request was denied by policy (also known through {@code access} once the round handled it). */
   private volatile AccessDeniedByPolicyException appOnlyDenied;
-  private volatile boolean ended;
 
   /**
    * @param access the round's access decision as it stands (null when none was made)
    */
   MailboxRequests(int maxInFlight, BooleanSupplier stopped, Supplier<AccessDecision> access) {
-    this.maxInFlight = maxInFlight;
     this.slots = new Semaphore(maxInFlight);
     this.stopped = stopped;
     this.access = access;
@@ -90,18 +87,6 @@ final class MailboxRequests {
     }
   }
 
-  /**
-   * Waits until every request of the round has ended, and refuses any sent after. A round may leave
-   * an answer it no longer needs still coming (a late page sent twice, the other answer taken), which
-   * keeps its slot until it comes: the mailbox's next round must not find it still in flight at Graph,
-   * where a 5th request is refused with a 429.
-   */
-  void end() {
-    slots.acquireUninterruptibly(maxInFlight);
-    ended = true;
-    slots.release(maxInFlight);
-  }
-
   private static void acquire(Semaphore semaphore, MailboxSession session) {
     try {
       semaphore.acquire();
@@ -113,9 +98,6 @@ final class MailboxRequests {
   }
 
   private void refuseIfTold(MailboxSession session, ResourceType<?> type) {
-    if (ended) {
-      throw new IllegalStateException("not sent: the round of mailbox " + session.mailbox().id() + " has ended");
-    }
     if (stopped.getAsBoolean()) {
       throw FencedOutException.unenrolled(session.mailbox().id());
     }

@@ -126,16 +126,8 @@ final class MailboxRound {
         : ReasonCode.DELEGATED_TOKEN_DEAD.code();
   }
 
-  /** Runs the round and returns its report once every request it sent has ended; the caller persists the state. */
+  /** Runs the round and returns its report; the caller persists the state. */
   Result run() {
-    try {
-      return runResources();
-    } finally {
-      requests.end();
-    }
-  }
-
-  private Result runResources() {
     app = appGate.check(mailbox);
     access = null;
     if (app.enabled() && app.healthy()) {

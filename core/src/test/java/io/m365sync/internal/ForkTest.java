@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,36 +68,6 @@ class ForkTest {
     List<Supplier<Integer>> steps = List.of(() -> 1, () -> 2, () -> 3);
     assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> Fork.all(pool, steps))).containsExactly(1, 2, 3);
     hold.countDown();
-  }
-
-  @Test
-  void untilReturnsAsSoonAsTheWorkIsDoneWithoutWaitingForALaneStillRunning() throws Exception {
-    CompletableFuture<String> done = new CompletableFuture<>();
-    CountDownLatch hold = new CountDownLatch(1);
-    CountDownLatch ended = new CountDownLatch(1);
-    AtomicInteger lanes = new AtomicInteger();
-    Runnable lane = () -> {
-      if (lanes.incrementAndGet() == 1) {
-        await(hold); // an answer nobody needs any more
-        ended.countDown();
-      } else {
-        done.complete("read");
-      }
-    };
-
-    assertThat(assertTimeoutPreemptively(Duration.ofSeconds(10), () -> Fork.until(pool, 2, lane, done))).isEqualTo("read");
-    assertThat(ended.getCount()).as("the held lane still running").isEqualTo(1);
-    hold.countDown();
-    assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
-  }
-
-  @Test
-  void untilRethrowsALanesExceptionAndFailsWhenEveryLaneEndedWithoutTheWork() {
-    assertThatThrownBy(() -> Fork.until(Runnable::run, 3, () -> {
-      throw new IllegalArgumentException("slice failed");
-    }, new CompletableFuture<String>())).isInstanceOf(IllegalArgumentException.class).hasMessage("slice failed");
-    assertThatThrownBy(() -> Fork.until(pool, 2, () -> { }, new CompletableFuture<String>()))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("every lane ended before the work was done");
   }
 
   @Test

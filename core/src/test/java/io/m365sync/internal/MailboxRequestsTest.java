@@ -83,29 +83,6 @@ class MailboxRequestsTest {
   }
 
   @Test
-  void theRoundEndsOnlyOnceEveryRequestItSentEndedAndSendsNoneAfter() throws Exception {
-    MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
-    graph.hold = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    try {
-      // an answer the round no longer needs, still coming
-      Future<?> straggler = pool.submit(() -> requests.around(graph).delta(DELEGATED, ResourceType.EVENTS, FIRST_PAGE));
-      assertThat(graph.oneInFlight.await(10, TimeUnit.SECONDS)).isTrue();
-      Future<?> ending = pool.submit(requests::end);
-      assertThatThrownBy(() -> ending.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(java.util.concurrent.TimeoutException.class);
-
-      graph.hold.countDown();
-      ending.get(10, TimeUnit.SECONDS);
-      straggler.get(10, TimeUnit.SECONDS);
-    } finally {
-      pool.shutdownNow();
-    }
-    assertThatThrownBy(() -> requests.around(graph).delta(DELEGATED, ResourceType.EVENTS, FIRST_PAGE))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has ended");
-    assertThat(graph.calls.get()).isEqualTo(1);
-  }
-
-  @Test
   void after429EveryLaterRequestOfTheRoundIsRefusedWithItsRetryAfterWithoutBeingSent() {
     MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
     ThrottledException graphs = new ThrottledException("too many", MAILBOX.id(), Resource.CONTACTS, 429,

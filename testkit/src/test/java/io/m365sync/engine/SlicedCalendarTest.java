@@ -41,8 +41,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -299,36 +297,6 @@ class SlicedCalendarTest {
   }
 
   @Test
-  void aLatePageOfTheLastSlicesIsAskedAgainByAFreeLaneAndItsFirstAnswerIsNotWaitedFor() {
-    m365.tenant().graphLimits(GraphLimits.OUTLOOK);
-    meetings(1_000);
-    start(pool, 100);
-    AtomicInteger asked = new AtomicInteger();
-    AtomicBoolean appliedMeanwhile = new AtomicBoolean();
-    gateway.before(gateway::firstOfTheLastSlice, () -> {
-      if (asked.incrementAndGet() > 1) {
-        return; // asked again: answered at once
-      }
-      // Graph's long tail: this answer takes seconds, and the other lanes run out of slices meanwhile
-      m365.clock().advance(Duration.ofSeconds(5));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (crm.list(id).size() < 1_000 && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-      }
-      appliedMeanwhile.set(crm.list(id).size() == 1_000);
-      throw new RemoteUnavailableException("dropped connection", id, Resource.EVENTS, 503, null, null, null);
-    });
-
-    sync(); // the dropped answer's failure is not the read's: the other answer was its page
-
-    assertThat(appliedMeanwhile).as("every event applied while the page's first answer was still out").isTrue();
-    assertThat(asked.get()).as("the late page sent twice").isEqualTo(2);
-    assertThat(crmBySubject()).hasSize(1_000);
-    assertThat(m365.tenant().peakRequestsInFlight().get(user.objectId())).isLessThanOrEqualTo(4);
-    assertThat(m365.cloud().log().count(r -> r.isGraph() && r.status() == 429)).isZero();
-  }
-
-  @Test
   void aSlicedReadThatFailsIsReadAgainAsOneChain() {
     meetings(300);
     start(pool, 100);
@@ -509,11 +477,6 @@ class SlicedCalendarTest {
     /** A chain's first request for a window narrower than the widest asked for: a slice's. */
     boolean firstOfASlice(DeltaRequest r) {
       return r.cursor() == null && narrower(r);
-    }
-
-    /** The first request of the last slice's chain: it ends where the widest window asked for ends. */
-    boolean firstOfTheLastSlice(DeltaRequest r) {
-      return firstOfASlice(r) && r.windowEnd().equals(widest.end());
     }
 
     /** A request of the first slice's chain: it starts where the widest window asked for starts. */

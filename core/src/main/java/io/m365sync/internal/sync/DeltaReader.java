@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -43,8 +44,7 @@ import java.util.function.Supplier;
  * the first full read of a calendar larger than {@link #PAGES_BEFORE_CUTTING} pages: one chain is its
  * pages one after another, so at Graph's latency a large calendar would take its pages × the latency
  * whatever else the engine does. That read cuts the window into time slices ({@link Slices}), each a
- * chain of its own, and reads them as many at once as the mailbox may have requests in flight
- * ({@link SlicedRead}, which also sends a late last page again rather than idle), keeping
+ * chain of its own, and reads them as many at once as the mailbox may have requests in flight, keeping
  * no link: a slice's link would cost a request per slice in every later round and idle probe, and
  * Graph has no way to merge links. So the round after it reads the window whole, as after a 410: what
  * changed meanwhile, or moved across a boundary between two slices' reads, comes then. A large
@@ -75,7 +75,7 @@ final class DeltaReader<T extends SyncItem> {
   }
 
   /** One delta chain: the container of its cursor key (null: its link is not kept), the container the gateway reads, and its window. */
-  record Chain(String key, String container, Window window) {
+  private record Chain(String key, String container, Window window) {
     DeltaRequest request(String cursor, int pageSize) {
       return new DeltaRequest(container.isEmpty() ? null : container, cursor, window == null ? null : window.start(),
           window == null ? null : window.end(), pageSize);
@@ -83,33 +83,8 @@ final class DeltaReader<T extends SyncItem> {
   }
 
   /** What one chain read: the latest change per item in server order, the items it skipped, its last link. */
-  record Read<T extends SyncItem>(Chain chain, Map<String, Change<T>> changes, List<SkippedItem> skipped, String cursor) {}
-
-  /** A chain's pages as they come: the latest change per item in server order, the items skipped, the last link. */
-  static final class Pages<T extends SyncItem> {
-    private final Map<String, Change<T>> own = new LinkedHashMap<>();
-    private final List<SkippedItem> skipped = new ArrayList<>();
-    private String cursor;
-
-    /** {@code fromNow}: only its link counts, what it holds is dropped. */
-    void add(DeltaPage<T> page, boolean fromNow) {
-      for (Change<T> c : fromNow ? List.<Change<T>>of() : page.changes()) {
-        own.remove(c.remoteId()); // keep server order of the latest change
-        own.put(c.remoteId(), c);
-      }
-      for (SkippedItem s : fromNow ? List.<SkippedItem>of() : page.skipped()) {
-        if (s.remoteId() != null) {
-          own.remove(s.remoteId()); // its latest state is unreadable: what an earlier page said is stale
-        }
-        skipped.add(s);
-      }
-      cursor = page.cursor();
-    }
-
-    Read<T> read(Chain chain) {
-      return new Read<>(chain, own, skipped, cursor);
-    }
-  }
+  private record Read<T extends SyncItem>(Chain chain, Map<String, Change<T>> changes, List<SkippedItem> skipped,
+                                          String cursor) {}
 
   Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
@@ -162,8 +137,33 @@ final class DeltaReader<T extends SyncItem> {
     }
     markers.put(Markers.slicing(), window.encode());
     Slices slices = Slices.plan(window, starts(page), lanes, round.pageSize());
-    return merge(new SlicedRead<>(round, type, slices, lanes).read(), true, window, windowMoved,
-        Collections.singletonMap(Markers.slicing(), null));
+    return merge(readSlices(round, slices, lanes), true, window, windowMoved, Collections.singletonMap(Markers.slicing(), null));
+  }
+
+  /**
+   * Every slice read to its end, {@code lanes} at once: each lane takes the next
+   * slice as it frees up, and tells the plan what its last one held; in window order. One slice's failure
+   * fails the read (the slices being read end first; no further one starts).
+   */
+  private List<Read<T>> readSlices(SyncRound round, Slices slices, int lanes) {
+    Supplier<List<Read<T>>> lane = () -> {
+      List<Read<T>> read = new ArrayList<>();
+      for (Window slice = slices.next(); slice != null; slice = slices.next()) {
+        Read<T> r;
+        try {
+          // one calendar: every slice reads the default one, and keeps no link
+          r = readChain(round, new Chain(null, "", slice), null, false, null);
+        } catch (RuntimeException e) {
+          slices.stop();
+          throw e;
+        }
+        slices.read(slice, r.changes().size() + r.skipped().size());
+        read.add(r);
+      }
+      return read;
+    };
+    return Fork.all(round.executor(), Collections.nCopies(lanes, lane)).stream()
+        .flatMap(List::stream).sorted(Comparator.comparing((Read<T> r) -> r.chain().window().start())).toList();
   }
 
   /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */
@@ -268,14 +268,24 @@ final class DeltaReader<T extends SyncItem> {
    * when that was read already (else null); {@code fromNow}: only to its link, what exists now dropped.
    */
   private Read<T> readChain(SyncRound round, Chain chain, String cursor, boolean fromNow, DeltaPage<T> first) {
-    Pages<T> pages = new Pages<>();
+    Map<String, Change<T>> own = new LinkedHashMap<>();
+    List<SkippedItem> skipped = new ArrayList<>();
     for (DeltaPage<T> read = first; ; read = null) {
       DeltaPage<T> page = read != null ? read
           : round.gateway().delta(round.session(), type, chain.request(cursor, round.pageSize()));
-      pages.add(page, fromNow);
+      for (Change<T> c : fromNow ? List.<Change<T>>of() : page.changes()) {
+        own.remove(c.remoteId()); // keep server order of the latest change
+        own.put(c.remoteId(), c);
+      }
+      for (SkippedItem s : fromNow ? List.<SkippedItem>of() : page.skipped()) {
+        if (s.remoteId() != null) {
+          own.remove(s.remoteId()); // its latest state is unreadable: what an earlier page said is stale
+        }
+        skipped.add(s);
+      }
       cursor = page.cursor();
       if (!page.more()) {
-        return pages.read(chain);
+        return new Read<>(chain, own, skipped, cursor);
       }
     }
   }

@@ -231,6 +231,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public synchronized void putLinks(List<IdLink> links, long fence) {
+    SyncStateStore.oneMailbox("putLinks", List.of(), links, List.of(), Map.of());
     for (IdLink link : links) {
       fenced(link.mailbox(), fence);
     }

@@ -224,6 +224,7 @@ public interface SyncStateStore {
    * in one transaction; this default writes them one by one.
    */
   default void putLinks(List<IdLink> links, long fence) {
+    oneMailbox("putLinks", List.of(), links, List.of(), Map.of());
     for (IdLink link : links) {
       putLink(link, fence);
     }
@@ -247,6 +248,7 @@ public interface SyncStateStore {
    */
   default void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
                                   Map<CursorKey, String> cursors, long fence) {
+    oneMailbox("putLinksAndCursors", removedLinks, links, freshLinks, cursors);
     for (IdLink removed : removedLinks) {
       removeLink(removed.mailbox(), removed.resource(), removed.crmId(), fence);
     }
@@ -262,6 +264,37 @@ public interface SyncStateStore {
         removeCursor(key, fence);
       }
     });
+  }
+
+  /**
+   * What {@link #putLinks} and {@link #putLinksAndCursors} check before they write anything, and what a
+   * store overriding them calls first: every link and cursor key given, of one mailbox.
+   *
+   * @param operation the method's name, for the message
+   * @return that mailbox; null when nothing is given
+   * @throws IllegalArgumentException naming the first two mailboxes found
+   */
+  static MailboxId oneMailbox(String operation, List<IdLink> removedLinks, List<IdLink> links,
+                              List<IdLink> freshLinks, Map<CursorKey, String> cursors) {
+    Checks.requireNonNull(removedLinks, "removedLinks");
+    Checks.requireNonNull(links, "links");
+    Checks.requireNonNull(freshLinks, "freshLinks");
+    Checks.requireNonNull(cursors, "cursors");
+    MailboxId first = null;
+    List<MailboxId> given = new ArrayList<>();
+    removedLinks.forEach(l -> given.add(l.mailbox()));
+    links.forEach(l -> given.add(l.mailbox()));
+    freshLinks.forEach(l -> given.add(l.mailbox()));
+    cursors.keySet().forEach(k -> given.add(k.mailbox()));
+    for (MailboxId mailbox : given) {
+      if (first == null) {
+        first = mailbox;
+      } else if (!first.equals(mailbox)) {
+        throw new IllegalArgumentException(operation + " takes one mailbox's links and cursors: " + first + " and "
+            + mailbox);
+      }
+    }
+    return first;
   }
 
   void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence);
@@ -287,13 +320,18 @@ public interface SyncStateStore {
    * @throws IllegalArgumentException if the two are of different mailboxes (nothing is written)
    */
   default void putStatusAndRun(MailboxState state, RunRecord run) {
-    checkOneMailbox(state, run);
+    oneMailbox(state, run);
     putStatus(state);
     recordRun(run);
   }
 
-  /** What {@link #putStatusAndRun} checks before it writes anything: both given, of one mailbox. */
-  private static void checkOneMailbox(MailboxState state, RunRecord run) {
+  /**
+   * What {@link #putStatusAndRun} checks before it writes anything, and what a store overriding it calls
+   * first: both given, of one mailbox.
+   *
+   * @throws IllegalArgumentException naming the two mailboxes
+   */
+  static void oneMailbox(MailboxState state, RunRecord run) {
     Checks.requireNonNull(state, "state");
     Checks.requireNonNull(run, "run");
     if (!state.mailbox().equals(run.mailbox())) {

@@ -361,12 +361,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    */
   @Override
   public void putStatusAndRun(MailboxState state, RunRecord run) {
+    SyncStateStore.oneMailbox(state, run);
     checkStatus(state);
     checkRun(run);
-    if (!state.mailbox().equals(run.mailbox())) {
-      throw new IllegalArgumentException("putStatusAndRun takes one mailbox's status and run: " + state.mailbox()
-          + " and " + run.mailbox());
-    }
     jdbc.tx("putStatusAndRun", state.mailbox(), c -> {
       writeStatus(c, state);
       writeRun(c, run);
@@ -821,6 +818,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    */
   @Override
   public void putLinks(List<IdLink> links, long fence) {
+    SyncStateStore.oneMailbox("putLinks", List.of(), links, List.of(), Map.of());
     putLinksAndCursors(links, List.of(), Map.of(), fence);
   }
 
@@ -831,37 +829,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   @Override
   public void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
                                  Map<CursorKey, String> cursors, long fence) {
-    Checks.requireNonNull(removedLinks, "removedLinks");
-    Checks.requireNonNull(links, "links");
-    Checks.requireNonNull(freshLinks, "freshLinks");
-    Checks.requireNonNull(cursors, "cursors");
+    MailboxId mailbox = SyncStateStore.oneMailbox("putLinksAndCursors", removedLinks, links, freshLinks, cursors);
+    if (mailbox == null) {
+      return; // nothing to write
+    }
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
-    if (removedLinks.isEmpty() && all.isEmpty() && cursors.isEmpty()) {
-      return;
-    }
-    MailboxId mailbox = !removedLinks.isEmpty() ? removedLinks.get(0).mailbox()
-        : !all.isEmpty() ? all.get(0).mailbox() : cursors.keySet().iterator().next().mailbox();
-    for (IdLink removed : removedLinks) {
-      if (!removed.mailbox().equals(mailbox)) {
-        throw new IllegalArgumentException("putLinksAndCursors takes the links of one mailbox: " + mailbox + " and "
-            + removed.mailbox());
-      }
-    }
     for (IdLink link : all) {
-      if (!link.mailbox().equals(mailbox)) {
-        throw new IllegalArgumentException("putLinks takes the links of one mailbox: " + mailbox + " and " + link.mailbox());
-      }
       checkLength(link.crmId(), ID_MAX, "crmId");
       checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
       checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
       checkLength(link.container(), REMOTE_MAX, "container");
     }
     for (CursorKey key : cursors.keySet()) {
-      if (!key.mailbox().equals(mailbox)) {
-        throw new IllegalArgumentException("putLinksAndCursors takes one mailbox's links and cursors: " + mailbox
-            + " and " + key.mailbox());
-      }
       container(key); // checks its length before the transaction
     }
     String mailboxKey = key(mailbox);

@@ -578,6 +578,28 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void linksAndCursorsOfTwoMailboxesAreRefusedAndNothingIsWritten() {
+    long alice = enrollAndClaim(ALICE);
+    enrollAndClaim(BOB);
+    IdLink aliceLink = new IdLink(ALICE, Resource.EVENTS, "crm-1", "remote-1", "k1", 1);
+    IdLink bobLink = new IdLink(BOB, Resource.EVENTS, "crm-2", "remote-2", "k2", 1);
+    CursorKey bobsDelta = new CursorKey(BOB, Resource.EVENTS, "");
+
+    List<Runnable> mixed = List.of(
+        () -> store.putLinks(List.of(aliceLink, bobLink), alice),
+        () -> store.putLinksAndCursors(List.of(aliceLink), List.of(bobLink), Map.of(), alice),
+        () -> store.putLinksAndCursors(List.of(aliceLink), List.of(), Map.of(bobsDelta, "d-1"), alice),
+        () -> store.putLinksAndCursors(List.of(bobLink), List.of(), List.of(aliceLink), Map.of(), alice));
+    for (Runnable call : mixed) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+      assertTrue(e.getMessage().contains(ALICE.toString()) && e.getMessage().contains(BOB.toString()), e.getMessage());
+    }
+    assertTrue(store.links(ALICE, Resource.EVENTS).isEmpty());
+    assertTrue(store.links(BOB, Resource.EVENTS).isEmpty());
+    assertTrue(store.cursor(bobsDelta).isEmpty());
+  }
+
+  @Test
   void tokenCacheBlobsRoundTripAsCopies() {
     byte[] blob = {9, 8, 7, 0, -1};
     store.putTokenCache(ALICE, blob);

@@ -238,6 +238,22 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     links.forEach(link -> putLink(link, fence));
   }
 
+  /**
+   * All or nothing, as the interface asks of a store: the fence is checked once before any part is
+   * written, and the parts are written under the store's lock, so no claim of the fence or purge falls
+   * between them.
+   */
+  @Override
+  public synchronized void putLinksAndCursors(List<IdLink> removedLinks, List<IdLink> links, List<IdLink> freshLinks,
+                                             Map<CursorKey, String> cursors, long fence) {
+    MailboxId mailbox = SyncStateStore.oneMailbox("putLinksAndCursors", removedLinks, links, freshLinks, cursors);
+    if (mailbox == null) {
+      return; // nothing to write
+    }
+    fenced(mailbox, fence);
+    SyncStateStore.super.putLinksAndCursors(removedLinks, links, freshLinks, cursors, fence);
+  }
+
   @Override
   public synchronized void removeLink(MailboxId mailbox, Resource resource, String crmId, long fence) {
     StoredMailbox m = fenced(mailbox, fence);

@@ -87,7 +87,9 @@ final class LatencyBoundMode {
   /**
    * Arguments: mailboxes (200; 1000 at full size), events (200), naiveMailboxes (40: the naive loop
    * syncs one mailbox at a time, so its rate does not depend on how many), largeEvents (10000),
-   * medianMs (150), p99Ms (1000), runs (1: the naive loop's runs), largeRuns (5: the large mailbox's; the
+   * medianMs (150), p99Ms (1000), seed (0: the latencies' sequence, of which every request draws the next, so
+   * that each run of a JVM draws other latencies, the same ones in every JVM of one seed), runs (1: the naive
+   * loop's runs), largeRuns (5: the large mailbox's; the
    * median of the warm ones counts: its first run in a JVM compiles the code a large calendar's first read
    * takes, slices and all, which the rounds of the small mailboxes never ran),
    * latencyRuns (10: the full stack's with latency; the median of the warm ones counts, each run being a
@@ -114,8 +116,9 @@ final class LatencyBoundMode {
     List<ModelUser> users = world.addMailboxes("user", mailboxes, events);
     List<ModelUser> large = world.addMailboxes("large", 1, largeEvents);
     long total = (long) mailboxes * events;
-    Latency latency = Latency.longTail(median, p99);
-    Duration meanLatency = mean(Latency.longTail(median, p99, 1)); // not the emulator's: that would shift its draws
+    long seed = args.integer("seed", 0);
+    Latency latency = Latency.longTail(median, p99, seed);
+    Duration meanLatency = mean(Latency.longTail(median, p99, seed + 1)); // not the emulator's: that would shift its draws
     try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.H2);
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       int[] n = {0};

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -281,12 +282,11 @@ public interface SyncStateStore {
     Checks.requireNonNull(freshLinks, "freshLinks");
     Checks.requireNonNull(cursors, "cursors");
     MailboxId first = null;
-    List<MailboxId> given = new ArrayList<>();
-    removedLinks.forEach(l -> given.add(l.mailbox()));
-    links.forEach(l -> given.add(l.mailbox()));
-    freshLinks.forEach(l -> given.add(l.mailbox()));
-    cursors.keySet().forEach(k -> given.add(k.mailbox()));
-    for (MailboxId mailbox : given) {
+    Iterator<MailboxId> given = java.util.stream.Stream.of(removedLinks.stream().map(IdLink::mailbox),
+        links.stream().map(IdLink::mailbox), freshLinks.stream().map(IdLink::mailbox),
+        cursors.keySet().stream().map(CursorKey::mailbox)).flatMap(m -> m).iterator();
+    while (given.hasNext()) {
+      MailboxId mailbox = given.next();
       if (first == null) {
         first = mailbox;
       } else if (!first.equals(mailbox)) {

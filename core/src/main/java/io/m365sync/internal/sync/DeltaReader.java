@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -86,7 +89,12 @@ final class DeltaReader<T extends SyncItem> {
   private record Read<T extends SyncItem>(Chain chain, Map<String, Change<T>> changes, List<SkippedItem> skipped,
                                           String cursor) {}
 
-  Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide) {
+  /**
+   * The round's read. {@code slicesRead}, if not null, takes what each slice of a sliced read held (as a
+   * read of that slice alone, in the round's window) as soon as it is read, one at a time, while lanes
+   * read later slices; it is not called for reads of one chain.
+   */
+  Pulled<T> read(SyncRound round, Markers markers, Window desired, Duration slide, Consumer<Pulled<T>> slicesRead) {
     Window stored = windowed ? markers.get(Markers.window()).map(Window::decode).orElse(null) : null;
     List<Chain> chains = chains(windowed && stored == null ? desired : stored);
     Map<String, String> links = links(round, chains);
@@ -106,7 +114,8 @@ final class DeltaReader<T extends SyncItem> {
     if (!windowed) {
       return merge(readChains(round, chains, Map.of(), false), true, null, false);
     }
-    return readWindow(round, markers, slideNow ? slid(stored, desired, slide) : stored, slideNow, stored == null);
+    return readWindow(round, markers, slideNow ? slid(stored, desired, slide) : stored, slideNow, stored == null,
+        slicesRead);
   }
 
   /**
@@ -119,7 +128,8 @@ final class DeltaReader<T extends SyncItem> {
    * link. A sliced read is many requests, each a chance to fail: if it fails, the next round reads one
    * chain.
    */
-  private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first) {
+  private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first,
+                               Consumer<Pulled<T>> slicesRead) {
     Chain whole = whole(window);
     // as many slices at once as the mailbox may send requests, within its share of the engine
     int lanes = Math.max(1, Math.min(round.maxRequestsInFlight(), round.requestShare().getAsInt()));
@@ -137,33 +147,71 @@ final class DeltaReader<T extends SyncItem> {
     }
     markers.put(Markers.slicing(), window.encode());
     Slices slices = Slices.plan(window, starts(page), lanes, round.pageSize());
-    return merge(readSlices(round, slices, lanes), true, window, windowMoved, Collections.singletonMap(Markers.slicing(), null));
+    return merge(readSlices(round, slices, lanes, window, slicesRead), true, window, windowMoved,
+        Collections.singletonMap(Markers.slicing(), null));
   }
 
   /**
    * Every slice read to its end, {@code lanes} at once: each lane takes the next
    * slice as it frees up, and tells the plan what its last one held; in window order. One slice's failure
-   * fails the read (the slices being read end first; no further one starts).
+   * fails the read (the slices being read end first; no further one starts). With {@code slicesRead}, one
+   * more step hands it each slice read, in the order they end, until every lane has ended; its failure
+   * stops the read as a slice's does.
    */
-  private List<Read<T>> readSlices(SyncRound round, Slices slices, int lanes) {
+  private List<Read<T>> readSlices(SyncRound round, Slices slices, int lanes, Window window,
+                                   Consumer<Pulled<T>> slicesRead) {
+    // a lane's reads, one at a time, then an empty one when the lane ends
+    BlockingQueue<Optional<Read<T>>> ended = new LinkedBlockingQueue<>();
     Supplier<List<Read<T>>> lane = () -> {
       List<Read<T>> read = new ArrayList<>();
-      for (Window slice = slices.next(); slice != null; slice = slices.next()) {
-        Read<T> r;
-        try {
+      try {
+        for (Window slice = slices.next(); slice != null; slice = slices.next()) {
           // one calendar: every slice reads the default one, and keeps no link
-          r = readChain(round, new Chain(null, "", slice), null, false, null);
-        } catch (RuntimeException e) {
-          slices.stop();
-          throw e;
+          Read<T> r = readChain(round, new Chain(null, "", slice), null, false, null);
+          slices.read(slice, r.changes().size() + r.skipped().size());
+          read.add(r);
+          ended.add(Optional.of(r));
         }
-        slices.read(slice, r.changes().size() + r.skipped().size());
-        read.add(r);
+      } catch (RuntimeException e) {
+        slices.stop();
+        throw e;
+      } finally {
+        ended.add(Optional.empty());
       }
       return read;
     };
-    return Fork.all(round.executor(), Collections.nCopies(lanes, lane)).stream()
+    List<Supplier<List<Read<T>>>> steps = new ArrayList<>(Collections.nCopies(lanes, lane));
+    if (slicesRead != null) {
+      // last: on a direct executor or a saturated pool the lanes run first, on the caller
+      steps.add(() -> {
+        handOver(ended, lanes, slices, read -> slicesRead.accept(merge(List.of(read), false, window, false)));
+        return List.of();
+      });
+    }
+    return Fork.all(round.executor(), steps).stream()
         .flatMap(List::stream).sorted(Comparator.comparing((Read<T> r) -> r.chain().window().start())).toList();
+  }
+
+  /** Hands {@code to} each slice read as lanes end it, until {@code lanes} lanes have ended or the read stopped. */
+  private static <T extends SyncItem> void handOver(BlockingQueue<Optional<Read<T>>> ended, int lanes, Slices slices,
+                                                     Consumer<Read<T>> to) {
+    try {
+      for (int done = 0; done < lanes; ) {
+        Optional<Read<T>> read = ended.take();
+        if (read.isEmpty()) {
+          done++;
+        } else if (!slices.stopped()) {
+          to.accept(read.get());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      slices.stop();
+      throw new IllegalStateException("interrupted while writing a sliced read", e);
+    } catch (RuntimeException e) {
+      slices.stop();
+      throw e;
+    }
   }
 
   /** The starts of a page's items, in server order: a sample of the calendar to cut slices by. */

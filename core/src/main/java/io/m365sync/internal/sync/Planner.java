@@ -78,26 +78,8 @@ final class Planner<T extends SyncItem> {
    */
   Plan<T> plan(SyncRound round, RoundLinks links, WriteAhead note, Pulled<T> pulled, List<CrmRecord<T>> crmChanges,
                Predicate<String> stillExists) {
-    this.mailbox = round.mailbox().id();
-    this.links = links;
-    this.note = note;
-    this.stillExists = stillExists;
-    this.window = pulled.window();
-    this.now = round.clock().instant();
-    this.plan = new Plan<>();
-    this.handledCrm = new HashSet<>();
-    this.handledRemote = new HashSet<>();
-    this.claimedBy = new HashMap<>();
-    this.index = null;
-    this.pulled = pulled;
-    this.markers = capture ? new Markers(round, type.resource()) : null;
-    this.capturedIdentities = new HashSet<>();
-
-    List<Change<T>> remote = new ArrayList<>(pulled.all());
-    // upserts first: an item re-created for a CRM record (link lost in a crash) claims the record
-    // before the deletion of the item it replaced is looked at
-    remote.sort(Comparator.comparingInt(c -> c.item() == null ? 100 : rules.rank(c.item())));
-    for (Change<T> c : remote) {
+    begin(round, links, note, pulled, stillExists);
+    for (Change<T> c : ranked(pulled)) {
       if (c.kind() == Change.Kind.DELETE) {
         remoteDeleted(c.remoteId());
       } else {
@@ -126,6 +108,53 @@ final class Planner<T extends SyncItem> {
       }
     }
     return plan;
+  }
+
+  /**
+   * The plan for the upserts of {@code part}, some of a full read's items read before the rest (a
+   * slice, see {@link SliceWrites}): each decided as {@link #plan} decides it in a full round, and
+   * what one call claimed stays claimed in the next. Deletions, items found absent, crashed creates
+   * not read, and the CRM's side wait for the plan of the whole read.
+   */
+  Plan<T> planUpserts(SyncRound round, RoundLinks links, WriteAhead note, Pulled<T> part) {
+    if (this.plan == null) {
+      begin(round, links, note, part, null);
+    }
+    this.plan = new Plan<>();
+    this.pulled = part;
+    for (Change<T> c : ranked(part)) {
+      if (c.kind() == Change.Kind.UPSERT) {
+        remoteUpserted(c, true);
+      }
+    }
+    return plan;
+  }
+
+  private void begin(SyncRound round, RoundLinks links, WriteAhead note, Pulled<T> pulled, Predicate<String> stillExists) {
+    this.mailbox = round.mailbox().id();
+    this.links = links;
+    this.note = note;
+    this.stillExists = stillExists;
+    this.window = pulled.window();
+    this.now = round.clock().instant();
+    this.plan = new Plan<>();
+    this.handledCrm = new HashSet<>();
+    this.handledRemote = new HashSet<>();
+    this.claimedBy = new HashMap<>();
+    this.index = null;
+    this.pulled = pulled;
+    this.markers = capture ? new Markers(round, type.resource()) : null;
+    this.capturedIdentities = new HashSet<>();
+  }
+
+  /**
+   * Upserts first: an item re-created for a CRM record (link lost in a crash) claims the record
+   * before the deletion of the item it replaced is looked at; then by the rules' rank (series first).
+   */
+  private List<Change<T>> ranked(Pulled<T> pulled) {
+    List<Change<T>> remote = new ArrayList<>(pulled.all());
+    remote.sort(Comparator.comparingInt(c -> c.item() == null ? 100 : rules.rank(c.item())));
+    return remote;
   }
 
   // ---- Microsoft 365 side

@@ -4,9 +4,11 @@ import io.m365sync.gateway.Change;
 import io.m365sync.gateway.SkippedItem;
 import io.m365sync.model.SyncItem;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What the pull step read from Microsoft 365: the latest change per item (an upsert seen in any
@@ -22,6 +24,17 @@ record Pulled<T extends SyncItem>(Map<String, Change<T>> changes, Map<String, St
                                   List<SkippedItem> skipped) {
   Collection<Change<T>> all() {
     return changes.values();
+  }
+
+  /** The same read without the changes {@code done} (written already): the items stay seen. */
+  Pulled<T> without(Predicate<Change<T>> done) {
+    Map<String, Change<T>> rest = new LinkedHashMap<>();
+    changes.forEach((id, c) -> {
+      if (!done.test(c)) {
+        rest.put(id, c);
+      }
+    });
+    return new Pulled<>(rest, cursors, full, seen, window, windowMoved, containers, skipped);
   }
 
   /** The container this round read {@code remoteId} in, else {@code otherwise}. */

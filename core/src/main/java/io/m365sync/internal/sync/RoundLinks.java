@@ -26,6 +26,7 @@ final class RoundLinks {
   private final Set<String> noCrm = new HashSet<>();
   private final Set<String> noRemote = new HashSet<>();
   private boolean complete;
+  private int storedBefore;
 
   private RoundLinks(SyncStateStore state, MailboxId mailbox, Resource resource) {
     this.state = state;
@@ -97,8 +98,15 @@ final class RoundLinks {
     return index.all(resource);
   }
 
-  int size() {
-    return all().size();
+  /**
+   * How many links the store held when this view first read them all: the items synced before the
+   * round, for the mass-change guard, whatever the round wrote before asking (a sliced read's early creates).
+   */
+  int storedBefore() {
+    if (!complete) {
+      loadAll();
+    }
+    return storedBefore;
   }
 
   /** Whether neither of the link's ids is linked (known only to a complete view; else false). */
@@ -134,7 +142,9 @@ final class RoundLinks {
   private void loadAll() {
     // the round's own changes win over what the store holds (batched links may not be there yet)
     List<IdLink> mine = index.all(resource);
-    for (IdLink l : state.links(mailbox, resource)) {
+    List<IdLink> stored = state.links(mailbox, resource);
+    storedBefore = stored.size();
+    for (IdLink l : stored) {
       if (!noCrm.contains(l.crmId()) && !noRemote.contains(l.remoteId())) {
         index.put(l);
       }

@@ -135,6 +135,11 @@ final class Slices {
     lastDensity = held / m;
   }
 
+  /** Whether the read stopped: a slice failed, or what takes the slices read did. */
+  synchronized boolean stopped() {
+    return stopped;
+  }
+
   /** A slice failed: the read fails, so no further slice is handed out. */
   synchronized void stop() {
     stopped = true;

@@ -158,7 +158,9 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     WriteAhead note = new WriteAhead(round.state(), mailbox, type.resource(), round.fence());
     Counts counts = new Counts();
 
-    Pulled<T> pulled = reader.read(round, markers, desiredWindow(round), options.windowSlide());
+    // a mirror writes a sliced read's new items while later slices are read (see SliceWrites)
+    SliceWrites<T> early = flow == Flow.MIRROR ? new SliceWrites<>(round, type, crm, options, rules, note, counts) : null;
+    Pulled<T> pulled = reader.read(round, markers, desiredWindow(round), options.windowSlide(), early);
     counts.fullResync = pulled.full();
     String watermark = null;
     List<CrmRecord<T>> local = List.of();
@@ -169,19 +171,25 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
       local = localChanges(mailbox, crmChanges, pulled.full());
     }
     // the round is the mailbox's only writer (fenced): one read of its links serves every step
-    RoundLinks links = pulled.full() ? RoundLinks.all(round.state(), mailbox, type.resource())
+    RoundLinks links = early != null && early.links() != null ? early.links()
+        : pulled.full() ? RoundLinks.all(round.state(), mailbox, type.resource())
         : RoundLinks.of(round.state(), mailbox, type.resource(), pulled.changes().keySet());
+    if (early != null) {
+      pulled = early.rest(pulled);
+    }
 
     Plan<T> plan = new Planner<>(type, crm, options, rules, flow).plan(round, links, note, pulled, local,
         confirmation(round, pulled, links));
     Optional<MassChangeQuarantine> quarantine = flow.captures()
-        || plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0 ? Optional.empty() : guard.check(mailbox, type.resource(), plan, links.size());
+        || plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0 ? Optional.empty() : guard.check(mailbox, type.resource(), plan,
+        links.storedBefore());
     // the host's release (SyncEngine.releaseQuarantine) lets one held round through; read only when needed
     boolean released = quarantine.isPresent() && QuarantineRelease.granted(round.state(), mailbox, type.resource());
     if (released) {
       quarantine = Optional.empty();
     }
     if (quarantine.isPresent()) {
+      note.commit(Map.of()); // the links of creates a sliced read wrote early, if any: nothing else is held
       return ResourceResult.quarantined(quarantine.get(), round.session().mode(), plan.unchanged, pulled.full());
     }
     plan.conflicts.forEach(options.journal()::record);

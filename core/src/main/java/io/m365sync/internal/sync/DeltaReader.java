@@ -52,6 +52,7 @@ import java.util.function.Supplier;
  * Graph has no way to merge links. So the round after it reads the window whole, as after a 410: what
  * changed meanwhile, or moved across a boundary between two slices' reads, comes then. A large
  * calendar's first sync costs its pages twice in requests, the first time at a fraction of the latency.
+ * The caller may take each slice as it is read ({@link SliceWrites}: a mirror writes it meanwhile).
  */
 final class DeltaReader<T extends SyncItem> {
   private final ResourceType<T> type;

@@ -7,6 +7,8 @@ import io.m365sync.model.SyncItem;
 import io.m365sync.sync.SyncRound;
 import io.m365sync.sync.TwoWayOptions;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -37,6 +39,10 @@ final class SliceWrites<T extends SyncItem> implements Consumer<Pulled<T>> {
   private final TwoWayOptions<T> options;
   /** The changes planned and written here, by remote id. */
   private final Map<String, Change<T>> written = new HashMap<>();
+  /** Upserts read but not written yet, by remote id, the latest read last. */
+  private Map<String, Change<T>> pending = new LinkedHashMap<>();
+  /** Where each pending upsert was read (its container). */
+  private Map<String, String> pendingIn = new HashMap<>();
   private RoundLinks links;
   private Planner<T> planner;
   private boolean ended;
@@ -53,15 +59,31 @@ final class SliceWrites<T extends SyncItem> implements Consumer<Pulled<T>> {
     this.options = options;
   }
 
+  /**
+   * Takes a slice read; writes what the slices read so far hold once it makes a batch of the CRM writes
+   * one state commit covers ({@link CrmApplier#batchSize}): a commit per slice would cost a small
+   * calendar's many short slices a commit each. What is left when the read ends goes with the round's plan.
+   */
   @Override
   public void accept(Pulled<T> slice) {
     if (ended) {
       return;
     }
-    Pulled<T> fresh = slice.without(this::writtenAlready);
-    if (fresh.changes().values().stream().noneMatch(c -> c.kind() == Change.Kind.UPSERT)) {
-      return;
+    for (Change<T> c : slice.changes().values()) {
+      if (c.kind() == Change.Kind.UPSERT && !writtenAlready(c)) {
+        pending.remove(c.remoteId()); // the latest read last
+        pending.put(c.remoteId(), c);
+        pendingIn.put(c.remoteId(), slice.containerOf(c.remoteId(), ""));
+      }
     }
+    if (pending.size() >= CrmApplier.batchSize(round.pageSize())) {
+      write(new Pulled<>(pending, Map.of(), false, pending.keySet(), slice.window(), false, pendingIn, List.of()));
+      pending = new LinkedHashMap<>();
+      pendingIn = new HashMap<>();
+    }
+  }
+
+  private void write(Pulled<T> fresh) {
     if (links == null) {
       // a full read: the round reads every link once, here instead of after the read
       links = RoundLinks.all(round.state(), round.mailbox().id(), type.resource());
@@ -75,8 +97,7 @@ final class SliceWrites<T extends SyncItem> implements Consumer<Pulled<T>> {
     new CrmApplier<T>().apply(new SyncContext<>(round, type, crm, rules, Flow.MIRROR, links, note, createContainer,
         fresh.containers(), counts), plan);
     counts.unchanged += plan.unchanged;
-    fresh.changes().values().stream().filter(c -> c.kind() == Change.Kind.UPSERT)
-        .forEach(c -> written.put(c.remoteId(), c));
+    written.putAll(fresh.changes());
   }
 
   /** The round's view of the id map, if a slice read it (null: none did). */

@@ -14,12 +14,12 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A mirror's sliced read written while it is read: each slice's new items go to the CRM as soon as the
- * slice is read, while later slices are still read, so that the round ends soon after its last answer
- * instead of writing the whole calendar then. A slice's upserts are planned as the round's plan would
- * plan them ({@link Planner#planUpserts}) and written by the same {@link CrmApplier}, a batch at a time
- * under the write-ahead note; the round then plans what is left of the whole read (deletions, items no
- * slice could write, the window), without the items written here.
+ * A mirror's sliced read written while it is read: the slices' new items go to the CRM a batch at a
+ * time as slices are read, while later slices are still read, so that the round ends soon after its
+ * last answer instead of writing the whole calendar then. The slices' upserts are planned as the round's
+ * plan would plan them ({@link Planner#planUpserts}) and written by the same {@link CrmApplier} under the
+ * write-ahead note; the round then plans what is left of the whole read (the last items, deletions,
+ * items no slice could write, the window), without the items written here.
  *
  * <p>Only creates and links are written early: the first slice whose plan overwrites or deletes a CRM
  * record ends the early writes, so that the mass-change guard sees every destructive action in the round's

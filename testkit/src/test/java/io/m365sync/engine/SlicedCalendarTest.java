@@ -23,6 +23,7 @@ import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.InMemoryCrmStore;
+import io.m365sync.testkit.RecordingSyncStateStore;
 import io.m365sync.testkit.model.GraphLimits;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
@@ -65,6 +66,7 @@ class SlicedCalendarTest {
   private final Hooked gateway = new Hooked(m365.gateway());
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
   private final Instant now = m365.clock().instant();
+  private SyncStateStore store = SyncStateStore.inMemory();
   private SyncEngine engine;
   private MailboxId id;
 
@@ -79,7 +81,7 @@ class SlicedCalendarTest {
 
   private void start(Executor executor, SyncOptions options) {
     engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).executor(executor)
-        .delegatedTokens(m365.delegatedTokens()).stateStore(SyncStateStore.inMemory())
+        .delegatedTokens(m365.delegatedTokens()).stateStore(store)
         .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm))
         .options(options)
         .build();
@@ -249,6 +251,22 @@ class SlicedCalendarTest {
     gateway.forget();
     assertThat(sync().created()).isZero();
     assertThat(crmBySubject()).hasSize(1_000);
+  }
+
+  @Test
+  void aCalendarOfAFewSlicesCostsTheStateCommitsOfOneBatchOfWrites() {
+    meetings(300); // fewer than a batch of CRM writes (500 at this page size)
+    RecordingSyncStateStore recording = new RecordingSyncStateStore(store);
+    store = recording;
+    start(pool, 100);
+
+    sync();
+
+    assertThat(gateway.slices()).hasSizeGreaterThan(1);
+    assertThat(crmBySubject()).hasSize(300);
+    // the batch's write-ahead note, then its links with the round's commit: slices written one by one
+    // as they are read would cost a commit each
+    assertThat(recording.methods().stream().filter("putLinksAndCursors"::equals).count()).isEqualTo(2);
   }
 
   /** Waits (10 s at most) until the CRM holds a record of the mailbox; how many it holds then. */

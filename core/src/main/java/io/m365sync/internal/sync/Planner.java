@@ -130,7 +130,8 @@ final class Planner<T extends SyncItem> {
     return plan;
   }
 
-  private void begin(SyncRound round, RoundLinks links, WriteAhead note, Pulled<T> pulled, Predicate<String> stillExists) {
+  private void begin(SyncRound round, RoundLinks links, WriteAhead note, Pulled<T> pulled,
+                     Predicate<String> stillExists) {
     this.mailbox = round.mailbox().id();
     this.links = links;
     this.note = note;

@@ -159,7 +159,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     Counts counts = new Counts();
 
     // a mirror writes a sliced read's new items while later slices are read (see SliceWrites)
-    SliceWrites<T> early = flow == Flow.MIRROR ? new SliceWrites<>(round, type, crm, options, rules, note, counts) : null;
+    SliceWrites<T> early = flow == Flow.MIRROR
+        ? new SliceWrites<>(round, type, crm, options, rules, note, counts) : null;
     Pulled<T> pulled = reader.read(round, markers, desiredWindow(round), options.windowSlide(), early);
     counts.fullResync = pulled.full();
     String watermark = null;
@@ -181,8 +182,8 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     Plan<T> plan = new Planner<>(type, crm, options, rules, flow).plan(round, links, note, pulled, local,
         confirmation(round, pulled, links));
     Optional<MassChangeQuarantine> quarantine = flow.captures()
-        || plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0 ? Optional.empty() : guard.check(mailbox, type.resource(), plan,
-        links.storedBefore());
+        || plan.destructive(Action.Side.CRM) + plan.destructive(Action.Side.MICROSOFT) == 0 ? Optional.empty()
+        : guard.check(mailbox, type.resource(), plan, links.storedBefore());
     // the host's release (SyncEngine.releaseQuarantine) lets one held round through; read only when needed
     boolean released = quarantine.isPresent() && QuarantineRelease.granted(round.state(), mailbox, type.resource());
     if (released) {

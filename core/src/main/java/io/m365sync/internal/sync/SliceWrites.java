@@ -32,7 +32,6 @@ final class SliceWrites<T extends SyncItem> implements Consumer<Pulled<T>> {
   private final SyncRound round;
   private final ResourceType<T> type;
   private final CrmStore<T> crm;
-  private final String createContainer;
   private final ItemRules<T> rules;
   private final WriteAhead note;
   private final Counts counts;
@@ -52,7 +51,6 @@ final class SliceWrites<T extends SyncItem> implements Consumer<Pulled<T>> {
     this.round = round;
     this.type = type;
     this.crm = crm;
-    this.createContainer = options.createContainer();
     this.rules = rules;
     this.note = note;
     this.counts = counts;
@@ -94,8 +92,8 @@ final class SliceWrites<T extends SyncItem> implements Consumer<Pulled<T>> {
       ended = true; // for the guard: the round's plan decides these items and every later one
       return;
     }
-    new CrmApplier<T>().apply(new SyncContext<>(round, type, crm, rules, Flow.MIRROR, links, note, createContainer,
-        fresh.containers(), counts), plan);
+    new CrmApplier<T>().apply(new SyncContext<>(round, type, crm, rules, Flow.MIRROR, links, note,
+        options.createContainer(), fresh.containers(), counts), plan);
     counts.unchanged += plan.unchanged;
     written.putAll(fresh.changes());
   }

@@ -48,7 +48,9 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
   /**
    * SYNCED: the round went through; SKIPPED: not attempted (no usable token, the mailbox as a whole
    * stopped); FAILED: attempted and failed; QUARANTINED: the mass-change guard held the round back
-   * until the host releases it ({@code SyncEngine.releaseQuarantine}).
+   * until the host releases it ({@code SyncEngine.releaseQuarantine}); its counts are what the round wrote
+   * before (a one-way calendar's first read in time slices creates new records while it reads), zero
+   * otherwise.
    */
   public enum Outcome { SYNCED, SKIPPED, FAILED, QUARANTINED }
 

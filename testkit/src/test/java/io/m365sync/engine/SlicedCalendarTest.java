@@ -22,6 +22,7 @@ import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.ForwardingGateway;
+import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.RecordingSyncStateStore;
 import io.m365sync.testkit.model.GraphLimits;
@@ -267,6 +268,41 @@ class SlicedCalendarTest {
     // the batch's write-ahead note, then its links with the round's commit: slices written one by one
     // as they are read would cost a commit each
     assertThat(recording.methods().stream().filter("putLinksAndCursors"::equals).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aSlicedReadTheGuardHoldsStillReportsTheRecordsItCreatedBeforeThat() {
+    List<String> synced = meetings(400);
+    CursorsLost lost = new CursorsLost(store);
+    store = lost;
+    start(pool, 100);
+    sync();
+    sync(); // the window read whole: its delta link kept
+    // meanwhile in Outlook: 1,000 new meetings and 300 of the 400 synced ones deleted; and the state store
+    // comes back without the mailbox's cursors (restored from an older backup), so the calendar is read anew
+    for (int i = 0; i < 1_000; i++) {
+      calendar.create(meeting("New " + i, now.minus(Duration.ofDays(28)).plus(Duration.ofHours(8L * i))));
+    }
+    synced.subList(0, 300).forEach(e -> calendar.delete(e, null));
+    lost.lost = true;
+    gateway.forget();
+    m365.clock().advance(Duration.ofMinutes(1));
+
+    ResourceResult held = engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow();
+
+    lost.lost = false;
+    assertThat(held.outcome()).as("300 of 400 linked events gone").isEqualTo(ResourceResult.Outcome.QUARANTINED);
+    assertThat(gateway.slices()).hasSizeGreaterThan(1);
+    int createdMeanwhile = crm.list(id).size() - 400;
+    assertThat(createdMeanwhile).as("new events written while later slices were read").isPositive();
+    assertThat(held.created()).as("what the held round wrote").isEqualTo(createdMeanwhile);
+    assertThat(held.deleted()).isZero();
+
+    engine.releaseQuarantine(id, Resource.EVENTS);
+    ResourceResult released = sync();
+    assertThat(held.created() + released.created()).as("each new event reported created once").isEqualTo(1_000);
+    assertThat(released.deleted()).isEqualTo(300);
+    assertThat(crmBySubject()).hasSize(1_100);
   }
 
   /** Waits (10 s at most) until the CRM holds a record of the mailbox; how many it holds then. */
@@ -540,6 +576,20 @@ class SlicedCalendarTest {
   record Window(Instant start, Instant end) {
     Duration length() {
       return Duration.between(start, end);
+    }
+  }
+
+  /** A state store that, while {@code lost}, answers as if it held no cursor (restored from a backup without them). */
+  private static final class CursorsLost extends ForwardingSyncStateStore {
+    private volatile boolean lost;
+
+    CursorsLost(SyncStateStore delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Optional<String> cursor(CursorKey key) {
+      return lost ? Optional.empty() : super.cursor(key);
     }
   }
 

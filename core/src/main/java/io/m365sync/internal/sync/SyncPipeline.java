@@ -191,7 +191,10 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     }
     if (quarantine.isPresent()) {
       note.commit(Map.of()); // the links of creates a sliced read wrote early, if any: nothing else is held
-      return ResourceResult.quarantined(quarantine.get(), round.session().mode(), plan.unchanged, pulled.full());
+      // what a sliced read wrote early is in the CRM: the result says so (nothing else was written)
+      return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.QUARANTINED,
+          counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, pulled.full(),
+          quarantine.get().describe(), quarantine.get());
     }
     plan.conflicts.forEach(options.journal()::record);
 

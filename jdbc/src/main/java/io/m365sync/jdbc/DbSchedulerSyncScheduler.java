@@ -506,7 +506,13 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
       return this;
     }
 
-    /** Polls with {@code SELECT ... FOR UPDATE SKIP LOCKED}; PostgreSQL only (others use optimistic fetch). */
+    /**
+     * Polls with {@code SELECT ... FOR UPDATE SKIP LOCKED}; PostgreSQL only (others use optimistic fetch).
+     * Off by default: it locks at most as many due mailboxes as the node has threads and looks again only
+     * when half of them are done, so threads wait between polls. Measured with two nodes of 10 threads each
+     * at Graph's latency: 14–16 % fewer events per second than the optimistic fetch, for one node and two,
+     * whose race for the same rows cost the database nothing visible there.
+     */
     public Builder lockAndFetch(boolean lockAndFetch) {
       this.lockAndFetch = lockAndFetch;
       return this;

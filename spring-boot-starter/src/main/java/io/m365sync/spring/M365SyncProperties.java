@@ -196,7 +196,7 @@ public class M365SyncProperties {
     private Duration pollingInterval = Duration.ofSeconds(10);
     /** Mailboxes this node syncs at once; default {@code max-concurrent-mailboxes}. */
     private Integer threads;
-    /** Poll with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL only). */
+    /** Poll with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL only; measured slower than the default fetch). */
     private boolean lockAndFetch;
     /** How long shutdown waits for rounds in flight. */
     private Duration shutdownMaxWait = Duration.ofSeconds(30);

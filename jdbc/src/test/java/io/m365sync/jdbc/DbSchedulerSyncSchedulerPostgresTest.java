@@ -37,6 +37,18 @@ class DbSchedulerSyncSchedulerPostgresTest {
   }
 
   @Test
+  void onPostgresqlANodePollsWithLockAndFetchUnlessToldNotTo() {
+    DataSource ds = TestDatabases.postgresSchema();
+    DbSchedulerSyncScheduler byDefault = DbSchedulerSyncScheduler.builder(ds).build();
+    DbSchedulerSyncScheduler optimistic = DbSchedulerSyncScheduler.builder(ds).lockAndFetch(false).build();
+    schedulers.add(byDefault);
+    schedulers.add(optimistic);
+
+    assertThat(byDefault.locksAndFetches()).isTrue();
+    assertThat(optimistic.locksAndFetches()).isFalse();
+  }
+
+  @Test
   void twoNodesWithLockAndFetchShareMailboxesWithoutOverlapAndUnenrollStopsOne() throws Exception {
     DataSource ds = TestDatabases.postgresSchema();
     // the scheduler migrates a fresh database itself, and the state store then finds it current

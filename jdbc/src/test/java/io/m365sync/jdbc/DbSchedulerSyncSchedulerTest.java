@@ -277,6 +277,7 @@ class DbSchedulerSyncSchedulerTest {
         .missedHeartbeatsLimit(4).pollingInterval(Duration.ofMillis(500)).build();
     schedulers.add(s);
     assertThat(s.takeoverTime()).isEqualTo(Duration.ofMillis(6500));
+    assertThat(s.locksAndFetches()).as("H2 polls with optimistic fetch").isFalse();
   }
 
   @Test

@@ -144,7 +144,11 @@ public class M365SyncAutoConfiguration {
     DbSchedulerSyncScheduler.Builder b = DbSchedulerSyncScheduler.builder(dataSource)
         .interval(s.getInterval()).jitter(s.getJitter()).heartbeat(s.getHeartbeat())
         .missedHeartbeatsLimit(s.getMissedHeartbeatsLimit()).pollingInterval(s.getPollingInterval())
-        .threads(s.getThreads() != null ? s.getThreads() : properties.getMaxConcurrentMailboxes()).lockAndFetch(s.isLockAndFetch()).shutdownMaxWait(s.getShutdownMaxWait());
+        .threads(s.getThreads() != null ? s.getThreads() : properties.getMaxConcurrentMailboxes())
+        .shutdownMaxWait(s.getShutdownMaxWait());
+    if (s.getLockAndFetch() != null) {
+      b.lockAndFetch(s.getLockAndFetch());
+    }
     if (s.getNodeName() != null) {
       b.nodeName(s.getNodeName());
     }

@@ -196,8 +196,8 @@ public class M365SyncProperties {
     private Duration pollingInterval = Duration.ofSeconds(10);
     /** Mailboxes this node syncs at once; default {@code max-concurrent-mailboxes}. */
     private Integer threads;
-    /** Poll with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL only; measured slower than the default fetch). */
-    private boolean lockAndFetch;
+    /** Poll with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL only); default: on PostgreSQL, off elsewhere. */
+    private Boolean lockAndFetch;
     /** How long shutdown waits for rounds in flight. */
     private Duration shutdownMaxWait = Duration.ofSeconds(30);
     /** This node's name in the task table; default the host name. */
@@ -217,8 +217,8 @@ public class M365SyncProperties {
     public void setPollingInterval(Duration pollingInterval) { this.pollingInterval = pollingInterval; }
     public Integer getThreads() { return threads; }
     public void setThreads(Integer threads) { this.threads = threads; }
-    public boolean isLockAndFetch() { return lockAndFetch; }
-    public void setLockAndFetch(boolean lockAndFetch) { this.lockAndFetch = lockAndFetch; }
+    public Boolean getLockAndFetch() { return lockAndFetch; }
+    public void setLockAndFetch(Boolean lockAndFetch) { this.lockAndFetch = lockAndFetch; }
     public Duration getShutdownMaxWait() { return shutdownMaxWait; }
     public void setShutdownMaxWait(Duration shutdownMaxWait) { this.shutdownMaxWait = shutdownMaxWait; }
     public String getNodeName() { return nodeName; }

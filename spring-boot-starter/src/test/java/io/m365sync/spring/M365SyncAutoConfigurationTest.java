@@ -126,6 +126,16 @@ class M365SyncAutoConfigurationTest {
   }
 
   @Test
+  void lockAndFetchLeftUnsetFollowsTheDatabaseAndAskedForOnH2ItNamesWhatIsWrong() {
+    runner.withUserConfiguration(Host.class).withPropertyValues("m365sync.scheduler.enabled=true") // H2: fetch
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(DbSchedulerSyncScheduler.class));
+    runner.withUserConfiguration(Host.class)
+        .withPropertyValues("m365sync.scheduler.enabled=true", "m365sync.scheduler.lock-and-fetch=true")
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("'lockAndFetch' needs PostgreSQL").hasMessageContaining("H2"));
+  }
+
+  @Test
   void crmStoreBeansAreFoundByItemTypeAndAHostSyncerWinsForItsResource() {
     runner.withUserConfiguration(Host.class, Events.class).run(ctx -> {
       @SuppressWarnings("unchecked")

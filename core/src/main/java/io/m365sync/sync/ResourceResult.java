@@ -88,9 +88,18 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
   /** The mass-change guard held the round back: nothing applied, no cursor moved. */
   public static ResourceResult quarantined(MassChangeQuarantine quarantine, AuthMode mode, int unchanged,
                                            boolean fullResync) {
+    return quarantined(quarantine, mode, 0, unchanged, fullResync);
+  }
+
+  /**
+   * The mass-change guard held the round back after it had created {@code created} CRM records (a one-way
+   * calendar's first read in time slices writes new items while it reads; never an update or a deletion).
+   */
+  public static ResourceResult quarantined(MassChangeQuarantine quarantine, AuthMode mode, int created,
+                                           int unchanged, boolean fullResync) {
     Checks.requireNonNull(quarantine, "quarantine");
-    return new ResourceResult(quarantine.resource(), mode, Outcome.QUARANTINED, 0, 0, 0, unchanged, fullResync,
-        quarantine.describe(), quarantine);
+    return new ResourceResult(quarantine.resource(), mode, Outcome.QUARANTINED, created, 0, 0, unchanged,
+        fullResync, quarantine.describe(), quarantine);
   }
 
   public static ResourceResult skipped(Resource resource, String detail) {

@@ -125,7 +125,7 @@ public final class DbSchedulerSyncScheduler implements SyncScheduler {
     }
     this.locksAndFetches = b.lockAndFetch != null ? b.lockAndFetch : dialect == JdbcDialect.POSTGRESQL;
     if (locksAndFetches) {
-      // as many due mailboxes locked again as the node has threads, and looked for as soon as one is free:
+      // up to twice the threads' number of due mailboxes locked, looked for again as soon as a thread is free:
       // at (0.5, 1.0) a node's threads waited for the poll until half of them were idle (16 % fewer events/s)
       sb.pollUsingLockAndFetch(1.0, 2.0);
     } else {

@@ -191,10 +191,9 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     }
     if (quarantine.isPresent()) {
       note.commit(Map.of()); // the links of creates a sliced read wrote early, if any: nothing else is held
-      // what a sliced read wrote early is in the CRM: the result says so (nothing else was written)
-      return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.QUARANTINED,
-          counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, pulled.full(),
-          quarantine.get().describe(), quarantine.get());
+      // what a sliced read wrote early is in the CRM (creates only): the result says so
+      return ResourceResult.quarantined(quarantine.get(), round.session().mode(), counts.created,
+          counts.unchanged + plan.unchanged, pulled.full());
     }
     plan.conflicts.forEach(options.journal()::record);
 

@@ -30,6 +30,7 @@ import io.m365sync.state.MailboxStatus;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.SyncRound;
+import io.m365sync.sync.WrittenSoFar;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -246,6 +247,7 @@ final class MailboxRound {
       Instant startedAt = ctx.clock().instant();
       AccessRecord.Outcome appOutcome = AccessRecord.Outcome.FAILED;
       String appError = null;
+      WrittenSoFar written = new WrittenSoFar(); // a failed round's result counts what it wrote
       try {
         MailboxSession session = new MailboxSession(mailbox, token);
         GatewayException probedFailure = probed == null ? null : probed.failure(resource, token.mode());
@@ -254,7 +256,7 @@ final class MailboxRound {
         }
         ResourceResult result = syncer.sync(new SyncRound(session, gateway, ctx.store(),
             fence, ctx.clock(), ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture(),
-            ctx.options().maxRequestsPerMailbox(), withLogKeys(resource), requestShare));
+            ctx.options().maxRequestsPerMailbox(), withLogKeys(resource), requestShare, written));
         if (keeper != null && result.outcome() != ResourceResult.Outcome.FAILED
             && ChangeNotifications.subscribable(resource)
             && keeper.keep(gateway, session, syncer, plan.renew().contains(resource))) {
@@ -279,7 +281,7 @@ final class MailboxRound {
       } catch (AccessDeniedByPolicyException e) {
         if (token.mode() != AuthMode.APPLICATION) {
           outcome.failed(e.code(), e.getMessage());
-          return ResourceResult.failed(resource, token.mode(), e.getMessage());
+          return ResourceResult.failed(resource, token.mode(), e.getMessage(), written);
         }
         appOutcome = AccessRecord.Outcome.DENIED_BY_POLICY;
         appError = e.code();
@@ -295,27 +297,27 @@ final class MailboxRound {
         }
         appError = e.code();
         outcome.failed(e.code(), e.getMessage());
-        return ResourceResult.failed(resource, token.mode(), e.getMessage());
+        return ResourceResult.failed(resource, token.mode(), e.getMessage(), written);
       } catch (ThrottledException e) {
         appOutcome = AccessRecord.Outcome.THROTTLED;
         appError = e.code();
         outcome.throttled(e);
-        return ResourceResult.failed(resource, token.mode(), e.getMessage());
+        return ResourceResult.failed(resource, token.mode(), e.getMessage(), written);
       } catch (MailboxUnavailableException e) {
         appError = e.code();
         outcome.unavailable(e);
-        return ResourceResult.failed(resource, token.mode(), e.getMessage());
+        return ResourceResult.failed(resource, token.mode(), e.getMessage(), written);
       } catch (FencedOutException e) {
         appOutcome = AccessRecord.Outcome.STOPPED;
         outcome.fencedOut(e);
-        return ResourceResult.failed(resource, token.mode(), e.getMessage());
+        return ResourceResult.failed(resource, token.mode(), e.getMessage(), written);
       } catch (RuntimeException e) {
         // one resource failing must not stop the others; logged once here, where it is handled
         // a GatewayException's message names Graph's request-id, for the admin's support ticket
         log.warn("Sync of {} for mailbox {} failed: {}", resource, mailbox.id(), e.getMessage(), e);
         appError = e instanceof GatewayException g ? g.code() : e.getClass().getSimpleName();
         outcome.failed(appError, e.getMessage());
-        return ResourceResult.failed(resource, token.mode(), e.getMessage());
+        return ResourceResult.failed(resource, token.mode(), e.getMessage(), written);
       } finally {
         if (token.mode() == AuthMode.APPLICATION) {
           audited(resource, startedAt, counted.sent() - sentBefore, appOutcome, appError);

@@ -47,8 +47,9 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
 
   /**
    * SYNCED: the round went through; SKIPPED: not attempted (no usable token, the mailbox as a whole
-   * stopped); FAILED: attempted and failed; QUARANTINED: the mass-change guard held the round back
-   * until the host releases it ({@code SyncEngine.releaseQuarantine}); its counts are what the round wrote
+   * stopped); FAILED: attempted and failed, its counts what it wrote before failing (the next round finds
+   * those records linked and does not count them again); QUARANTINED: the mass-change guard held the round
+   * back until the host releases it ({@code SyncEngine.releaseQuarantine}), its counts what the round wrote
    * before (a one-way calendar's first read in time slices creates new records while it reads), zero
    * otherwise.
    */
@@ -108,6 +109,12 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
 
   public static ResourceResult failed(Resource resource, AuthMode mode, String detail) {
     return new ResourceResult(resource, mode, Outcome.FAILED, 0, 0, 0, 0, false, detail);
+  }
+
+  /** Failed after writing {@code written} (its records are in the CRM, or in Microsoft 365, all the same). */
+  public static ResourceResult failed(Resource resource, AuthMode mode, String detail, WrittenSoFar written) {
+    return new ResourceResult(resource, mode, Outcome.FAILED, written.created(), written.updated(), written.deleted(),
+        0, false, detail, null, List.of(), written.pushed());
   }
 
   /** Warnings of the round: items skipped because they could not be read. */

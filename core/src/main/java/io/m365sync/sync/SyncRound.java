@@ -31,10 +31,11 @@ import java.util.function.IntSupplier;
  *     reads that hide latency only by sending more requests (a large calendar read as several time
  *     slices at once, rather than as one chain) — in a busy cycle the mailboxes in flight already hide
  *     Graph's latency, and the extra requests would gain nothing
+ * @param written what the round wrote, set by a syncer before it throws, for the round's FAILED result
  */
 public record SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
                         int pageSize, Duration eventWindowPast, Duration eventWindowFuture, int maxRequestsInFlight,
-                        Executor executor, IntSupplier requestShare) {
+                        Executor executor, IntSupplier requestShare, WrittenSoFar written) {
   public SyncRound {
     Checks.requireNonNull(session, "session");
     Checks.requireNonNull(gateway, "gateway");
@@ -43,6 +44,15 @@ public record SyncRound(MailboxSession session, MailboxGateway gateway, SyncStat
     Checks.requireAtLeast(maxRequestsInFlight, 1, "maxRequestsInFlight");
     Checks.requireNonNull(executor, "executor");
     Checks.requireNonNull(requestShare, "requestShare");
+    Checks.requireNonNull(written, "written");
+  }
+
+  /** A round whose writes before a failure nobody reads. */
+  public SyncRound(MailboxSession session, MailboxGateway gateway, SyncStateStore state, long fence, Clock clock,
+                   int pageSize, Duration eventWindowPast, Duration eventWindowFuture, int maxRequestsInFlight,
+                   Executor executor, IntSupplier requestShare) {
+    this(session, gateway, state, fence, clock, pageSize, eventWindowPast, eventWindowFuture, maxRequestsInFlight,
+        executor, requestShare, new WrittenSoFar());
   }
 
   /** A round alone: its share is every read {@code maxRequestsInFlight} allows. */

@@ -221,10 +221,11 @@ class SlicedCalendarTest {
       }
     });
     m365.clock().advance(Duration.ofMinutes(1));
-    assertThat(engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow().outcome())
-        .isEqualTo(ResourceResult.Outcome.FAILED);
+    ResourceResult failed = engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow();
+    assertThat(failed.outcome()).isEqualTo(ResourceResult.Outcome.FAILED);
     int written = crm.list(id).size();
     assertThat(written).as("records of the slices read before the failure").isBetween(1, 999);
+    assertThat(failed.created()).as("the failed round counts them").isEqualTo(written);
 
     gateway.before(r -> false, null);
     ResourceResult retry = sync();

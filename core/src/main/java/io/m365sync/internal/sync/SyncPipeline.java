@@ -153,10 +153,21 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
 
   @Override
   public ResourceResult sync(SyncRound round) {
+    Counts counts = new Counts();
+    try {
+      return sync(round, counts);
+    } catch (RuntimeException e) {
+      // what went before the failure stays written (linked, or noted for the next round): the result counts it
+      round.written().set(counts.created, counts.updated, counts.deleted,
+          new ResourceResult.Pushed(counts.pushedCreated, counts.pushedUpdated, counts.pushedDeleted));
+      throw e;
+    }
+  }
+
+  private ResourceResult sync(SyncRound round, Counts counts) {
     MailboxId mailbox = round.mailbox().id();
     Markers markers = new Markers(round, type.resource());
     WriteAhead note = new WriteAhead(round.state(), mailbox, type.resource(), round.fence());
-    Counts counts = new Counts();
 
     // a mirror writes a sliced read's new items while later slices are read (see SliceWrites)
     SliceWrites<T> early = flow == Flow.MIRROR

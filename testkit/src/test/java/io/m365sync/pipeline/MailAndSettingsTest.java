@@ -1,12 +1,20 @@
 package io.m365sync.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
+import io.m365sync.gateway.ItemPatch;
+import io.m365sync.gateway.MailboxGateway;
+import io.m365sync.gateway.MailboxSession;
+import io.m365sync.gateway.RemoteUnavailableException;
+import io.m365sync.gateway.WriteResult;
 import io.m365sync.model.EmailAddress;
 import io.m365sync.model.MailMessage;
 import io.m365sync.model.MailboxSettings;
+import io.m365sync.model.ResourceType;
+import io.m365sync.model.SyncItem;
 import io.m365sync.state.CursorKey;
 import io.m365sync.sync.MailOptions;
 import io.m365sync.sync.MailboxSettingsOptions.Direction;
@@ -14,6 +22,8 @@ import io.m365sync.sync.MailboxSettingsOptions;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.ResourceSyncers;
+import io.m365sync.sync.WrittenSoFar;
+import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.InMemoryCrmStore;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -137,6 +147,35 @@ class MailAndSettingsTest {
       assertThat(m.attachments()).extracting(MailMessage.Attachment::name).containsExactly("contract.pdf");
       assertThat(m.extensions()).containsEntry(MailOptions.ATTACHMENTS_OMITTED, "1");
     });
+  }
+
+  @Test
+  void aSettingsRoundWhosePushFailsStillReportsTheCrmRecordItUpdated() {
+    InMemoryCrmStore<MailboxSettings> settings = new InMemoryCrmStore<>("settings");
+    ResourceSyncer<MailboxSettings> syncer = ResourceSyncers.mailboxSettings(settings,
+        new MailboxSettingsOptions(Direction.MICROSOFT_TO_CRM, Direction.NONE, Direction.CRM_TO_MICROSOFT));
+    bench.round(syncer);
+    MailboxSettings ms = bench.box.settings();
+    bench.box.updateSettings(new MailboxSettings("Pacific Standard Time", ms.workingHours(), ms.automaticReplies(), Map.of()));
+    var crmRec = settings.list(mailbox).get(0);
+    settings.save(mailbox, crmRec.crmId(), new MailboxSettings("UTC", null,
+        new MailboxSettings.AutomaticReplies("alwaysEnabled", "On leave", "On leave"), Map.of()));
+    MailboxGateway pushFails = new ForwardingGateway(bench.gateway) {
+      @Override
+      public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
+                                                     String remoteId, String ifMatch, ItemPatch<T> patch) {
+        throw new RemoteUnavailableException("dropped connection", mailbox, Resource.MAILBOX_SETTINGS, 503, null, null,
+            null);
+      }
+    };
+    WrittenSoFar written = new WrittenSoFar();
+
+    assertThatThrownBy(() -> bench.round(syncer, pushFails, written)).isInstanceOf(RemoteUnavailableException.class);
+
+    assertThat(settings.items(mailbox).get(0).timeZone()).as("the CRM took Outlook's time zone").isEqualTo(
+        "Pacific Standard Time");
+    assertThat(written.updated()).as("and the failed round says so").isEqualTo(1);
+    assertThat(written.created() + written.deleted()).isZero();
   }
 
   @Test

@@ -3,11 +3,13 @@ package io.m365sync.pipeline;
 import io.m365sync.Mailbox;
 import io.m365sync.Purpose;
 import io.m365sync.Resource;
+import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncer;
 import io.m365sync.sync.SyncRound;
+import io.m365sync.sync.WrittenSoFar;
 import io.m365sync.testkit.FakeMicrosoft365;
 import io.m365sync.testkit.model.MailboxModel;
 import io.m365sync.testkit.model.ModelUser;
@@ -40,11 +42,16 @@ final class SyncBench {
 
   /** A round as the engine runs it (new fence, fresh token); a crash propagates. */
   ResourceResult round(ResourceSyncer<?> syncer) {
+    return round(syncer, gateway, new WrittenSoFar());
+  }
+
+  /** A round through {@code through}, its writes before a failure set on {@code written}. */
+  ResourceResult round(ResourceSyncer<?> syncer, MailboxGateway through, WrittenSoFar written) {
     m365.clock().advance(Duration.ofMinutes(1));
     long fence = durable.claimFence(mailbox.id());
     MailboxSession session = new MailboxSession(mailbox, m365.delegatedTokens().acquire(mailbox, Purpose.BACKGROUND_SYNC));
-    return syncer.sync(new SyncRound(session, gateway, state, fence, m365.clock(), pageSize, past, future,
-        maxRequestsInFlight, Runnable::run));
+    return syncer.sync(new SyncRound(session, through, state, fence, m365.clock(), pageSize, past, future,
+        maxRequestsInFlight, Runnable::run, () -> Integer.MAX_VALUE, written));
   }
 
   /** A round that may crash; returns null when it did. */

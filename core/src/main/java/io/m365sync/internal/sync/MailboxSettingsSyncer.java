@@ -73,6 +73,8 @@ public final class MailboxSettingsSyncer implements ResourceSyncer<MailboxSettin
     }
     boolean pushed = false;
     if (!wantRemote.equals(remote)) {
+      // the CRM holds its record now: a failing push still reports it
+      round.written().set(created, updated, 0, ResourceResult.Pushed.NONE);
       round.gateway().update(round.session(), ResourceType.MAILBOX_SETTINGS, null, snapshot.remoteId(), snapshot.changeKey(),
           ItemPatch.full(wantRemote));
       pushed = true;

@@ -152,14 +152,7 @@ class MailAndSettingsTest {
   @Test
   void aSettingsRoundWhosePushFailsStillReportsTheCrmRecordItUpdated() {
     InMemoryCrmStore<MailboxSettings> settings = new InMemoryCrmStore<>("settings");
-    ResourceSyncer<MailboxSettings> syncer = ResourceSyncers.mailboxSettings(settings,
-        new MailboxSettingsOptions(Direction.MICROSOFT_TO_CRM, Direction.NONE, Direction.CRM_TO_MICROSOFT));
-    bench.round(syncer);
-    MailboxSettings ms = bench.box.settings();
-    bench.box.updateSettings(new MailboxSettings("Pacific Standard Time", ms.workingHours(), ms.automaticReplies(), Map.of()));
-    var crmRec = settings.list(mailbox).get(0);
-    settings.save(mailbox, crmRec.crmId(), new MailboxSettings("UTC", null,
-        new MailboxSettings.AutomaticReplies("alwaysEnabled", "On leave", "On leave"), Map.of()));
+    ResourceSyncer<MailboxSettings> syncer = syncedThenChangedOnBothSides(settings);
     MailboxGateway pushFails = new ForwardingGateway(bench.gateway) {
       @Override
       public <T extends SyncItem> WriteResult update(MailboxSession session, ResourceType<T> type, String container,
@@ -178,20 +171,29 @@ class MailAndSettingsTest {
     assertThat(written.created() + written.deleted()).isZero();
   }
 
-  @Test
-  void mailboxSettingsFlowPerFieldAsConfigured() {
-    InMemoryCrmStore<MailboxSettings> settings = new InMemoryCrmStore<>("settings");
+  /**
+   * Settings synced once (time zone Outlook → CRM, automatic replies CRM → Outlook, working hours neither),
+   * then Outlook's time zone changed and the CRM's automatic replies turned on, its working hours cleared.
+   */
+  private ResourceSyncer<MailboxSettings> syncedThenChangedOnBothSides(InMemoryCrmStore<MailboxSettings> settings) {
     ResourceSyncer<MailboxSettings> syncer = ResourceSyncers.mailboxSettings(settings,
         new MailboxSettingsOptions(Direction.MICROSOFT_TO_CRM, Direction.NONE, Direction.CRM_TO_MICROSOFT));
     bench.round(syncer);
     MailboxSettings first = settings.items(mailbox).get(0);
     assertThat(first.timeZone()).isEqualTo("UTC");
-
     MailboxSettings ms = bench.box.settings();
-    bench.box.updateSettings(new MailboxSettings("Pacific Standard Time", ms.workingHours(), ms.automaticReplies(), Map.of()));
-    var crmRec = settings.list(mailbox).get(0);
-    settings.save(mailbox, crmRec.crmId(), new MailboxSettings(first.timeZone(), null,
+    bench.box.updateSettings(new MailboxSettings("Pacific Standard Time", ms.workingHours(), ms.automaticReplies(),
+        Map.of()));
+    settings.save(mailbox, settings.list(mailbox).get(0).crmId(), new MailboxSettings(first.timeZone(), null,
         new MailboxSettings.AutomaticReplies("alwaysEnabled", "On leave", "On leave"), Map.of()));
+    return syncer;
+  }
+
+  @Test
+  void mailboxSettingsFlowPerFieldAsConfigured() {
+    InMemoryCrmStore<MailboxSettings> settings = new InMemoryCrmStore<>("settings");
+    ResourceSyncer<MailboxSettings> syncer = syncedThenChangedOnBothSides(settings);
+    MailboxSettings ms = bench.box.settings();
     bench.round(syncer);
     var unchanged = bench.round(syncer);
 

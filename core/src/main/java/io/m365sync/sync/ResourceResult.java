@@ -108,7 +108,7 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
   }
 
   public static ResourceResult failed(Resource resource, AuthMode mode, String detail) {
-    return new ResourceResult(resource, mode, Outcome.FAILED, 0, 0, 0, 0, false, detail);
+    return failed(resource, mode, detail, new WrittenSoFar());
   }
 
   /** Failed after writing {@code written} (its records are in the CRM, or in Microsoft 365, all the same). */

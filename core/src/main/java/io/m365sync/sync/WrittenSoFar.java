@@ -1,5 +1,7 @@
 package io.m365sync.sync;
 
+import io.m365sync.Checks;
+
 /**
  * What a round wrote before it failed, so that its FAILED {@link ResourceResult} still counts the records
  * it created, updated and deleted (a large first sync throttled after thousands of creates made them, and
@@ -14,14 +16,10 @@ public final class WrittenSoFar {
 
   /** Sets what the round wrote to the CRM and to Microsoft 365 so far. */
   public synchronized void set(int created, int updated, int deleted, ResourceResult.Pushed pushed) {
-    if (created < 0 || updated < 0 || deleted < 0) {
-      throw new IllegalArgumentException("written counts must not be negative but were " + created + "/" + updated
-          + "/" + deleted);
-    }
-    this.created = created;
-    this.updated = updated;
-    this.deleted = deleted;
-    this.pushed = java.util.Objects.requireNonNull(pushed, "pushed");
+    this.created = Checks.requireAtLeast(created, 0, "created");
+    this.updated = Checks.requireAtLeast(updated, 0, "updated");
+    this.deleted = Checks.requireAtLeast(deleted, 0, "deleted");
+    this.pushed = Checks.requireNonNull(pushed, "pushed");
   }
 
   public synchronized int created() {

@@ -60,7 +60,8 @@ class ChaosOverHttpTest {
             + "faults injected:%n%s"
             + "duplicates 0, lost records 0; run time chaos %.1f s, clean %.1f s%n",
         MAILBOXES, EVENTS, CONTACTS, SEED, CHANGE_BATCHES, clean.quietAfter(), clean.requestsToQuiet(), clean.requests(),
-        clean.cycles(), chaos.quietAfter(), chaos.requestsToQuiet(), CLEAN_CYCLES_AFTER, chaos.cycles(), chaos.requests(),
+        clean.cycles(), chaos.quietAfter(), chaos.requestsToQuiet(), chaos.cycles() - chaos.quietAfter(), chaos.cycles(),
+        chaos.requests(),
         ratio, chaos.requestsToQuiet() / (double) clean.requestsToQuiet(), clean.fullRoundStarts(),
         chaos.fullRoundStarts(), faults,
         (tChaos - t0) / 1e9, (System.nanoTime() - tChaos) / 1e9);
@@ -70,14 +71,18 @@ class ChaosOverHttpTest {
 
   /**
    * The initial cycle, a change batch before each of the next {@link #CHANGE_BATCHES} cycles, then
-   * cycles until the CRM mirrors Microsoft 365 (quiet); with faults on, they go off then and
-   * {@link #CLEAN_CYCLES_AFTER} clean cycles follow. {@code cycles} > 0 runs that many cycles in all.
+   * cycles until the CRM mirrors Microsoft 365 (quiet); with faults on, they go off then and at least
+   * {@link #CLEAN_CYCLES_AFTER} clean cycles follow, more until every mailbox is ACTIVE again. {@code cycles}
+   * > 0 runs that many cycles in all.
    */
   private static Run run(ChaosWorld w, int cycles) {
     int cycle = 0;
     int quietAfter = -1;
     long toQuiet = 0;
-    while (cycles > 0 ? cycle < cycles : quietAfter < 0 || cycle < quietAfter + CLEAN_CYCLES_AFTER) {
+    // after the faults, clean cycles until every mailbox has had a round: one that failed several times in a row
+    // waits out its backoff (doubling per failure) before its next round, which may take more than a few cycles
+    while (cycles > 0 ? cycle < cycles
+        : quietAfter < 0 || cycle < quietAfter + CLEAN_CYCLES_AFTER || !w.notActive().isEmpty()) {
       if (cycle >= 1 && cycle <= CHANGE_BATCHES) {
         w.change();
       }

@@ -213,6 +213,14 @@ final class MailboxRound {
   }
 
   private ResourceResult runResource(ResourceSyncer<?> syncer) {
+    // an app-only attempt the policy denies may have written before its 403 (a sliced read's early
+    // writes, a two-way round's CRM writes before its pushes): the result of the attempt after it adds them
+    WrittenSoFar byDenied = new WrittenSoFar();
+    return plus(attempt(syncer, byDenied), byDenied);
+  }
+
+  /** The resource's round, choosing again after an app-only attempt the policy denied (its writes into {@code byDenied}). */
+  private ResourceResult attempt(ResourceSyncer<?> syncer, WrittenSoFar byDenied) {
     Resource resource = syncer.type().resource();
     // counts this resource's requests that left (the audit); the round's slots and refusals in front of it
     StoppableGateway counted = new StoppableGateway(observed, stopped);
@@ -285,6 +293,8 @@ final class MailboxRound {
         }
         appOutcome = AccessRecord.Outcome.DENIED_BY_POLICY;
         appError = e.code();
+        byDenied.set(byDenied.created() + written.created(), byDenied.updated() + written.updated(),
+            byDenied.deleted() + written.deleted(), plus(byDenied.pushed(), written.pushed()));
         access = AccessDecision.deny(e.code(), "an application access policy or RBAC scope blocks app-only access (403 "
             + e.code() + ")", "live-probe");
         decisions.observed(mailbox, access);
@@ -324,6 +334,21 @@ final class MailboxRound {
         }
       }
     }
+  }
+
+  /** {@code result} counting what an earlier attempt of its round wrote as well. */
+  private static ResourceResult plus(ResourceResult result, WrittenSoFar earlier) {
+    if (earlier.created() + earlier.updated() + earlier.deleted() + earlier.pushed().total() == 0) {
+      return result;
+    }
+    return new ResourceResult(result.resource(), result.mode(), result.outcome(), result.created() + earlier.created(),
+        result.updated() + earlier.updated(), result.deleted() + earlier.deleted(), result.unchanged(),
+        result.fullResync(), result.detail(), result.quarantine(), result.skipped(),
+        plus(result.pushed(), earlier.pushed()));
+  }
+
+  private static ResourceResult.Pushed plus(ResourceResult.Pushed a, ResourceResult.Pushed b) {
+    return new ResourceResult.Pushed(a.created() + b.created(), a.updated() + b.updated(), a.deleted() + b.deleted());
   }
 
   /** The host's executor, with the round's log keys on whichever worker runs a syncer's task. */

@@ -51,7 +51,9 @@ public record ResourceResult(Resource resource, AuthMode mode, Outcome outcome, 
    * those records linked and does not count them again); QUARANTINED: the mass-change guard held the round
    * back until the host releases it ({@code SyncEngine.releaseQuarantine}), its counts what the round wrote
    * before (a one-way calendar's first read in time slices creates new records while it reads), zero
-   * otherwise.
+   * otherwise. Whatever the outcome, the counts include what an app-only attempt of the same round wrote
+   * before the access policy denied it (a 403 mid-round) and the round went on with the delegated token,
+   * or stopped.
    */
   public enum Outcome { SYNCED, SKIPPED, FAILED, QUARANTINED }
 

@@ -2,6 +2,7 @@ package io.m365sync.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.m365sync.AuthMode;
 import io.m365sync.Mailbox;
 import io.m365sync.MailboxId;
 import io.m365sync.Resource;
@@ -25,6 +26,7 @@ import io.m365sync.testkit.ForwardingGateway;
 import io.m365sync.testkit.ForwardingSyncStateStore;
 import io.m365sync.testkit.InMemoryCrmStore;
 import io.m365sync.testkit.RecordingSyncStateStore;
+import io.m365sync.testkit.model.AccessPolicy;
 import io.m365sync.testkit.model.GraphLimits;
 import io.m365sync.testkit.model.ItemCollection;
 import io.m365sync.testkit.model.ModelUser;
@@ -232,6 +234,38 @@ class SlicedCalendarTest {
 
     assertThat(retry.created()).as("only what the failed read had not written").isEqualTo(1_000 - written);
     assertThat(crmBySubject()).hasSize(1_000);
+  }
+
+  @Test
+  void aSlicedReadDeniedByPolicyAfterItsFirstWritesCountsThemWithTheDelegatedFallbacks() {
+    meetings(1_000);
+    m365.grantApplicationPermissions(Resource.EVENTS);
+    engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).executor(pool)
+        .delegatedTokens(m365.delegatedTokens()).applicationTokens(m365.applicationTokens()).stateStore(store)
+        .resource(ResourceSyncers.oneWay(ResourceType.EVENTS, crm)).options(SyncOptions.defaults().withPageSize(100))
+        .build();
+    engine.setApplicationPermissionEnabled(m365.tenantId(), true);
+    id = enroll(user);
+    // once slices read app-only are in the CRM, the tenant's admin scopes the application to a group the
+    // user is not in: the next slice is refused (403), and the round goes on with the user's delegated token
+    AtomicInteger started = new AtomicInteger();
+    gateway.before(gateway::firstOfASlice, () -> {
+      if (started.incrementAndGet() == 1) {
+        untilTheCrmHoldsRecords();
+        m365.tenant().addAccessPolicy(AccessPolicy.AccessRight.RESTRICT_ACCESS, FakeMicrosoft365.CLIENT_ID,
+            m365.tenant().addGroup("sales-managers", true), "CRM sync may reach sales managers only");
+      }
+    });
+    m365.clock().advance(Duration.ofMinutes(1));
+
+    ResourceResult result = engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow();
+
+    assertThat(m365.cloud().log().count(r -> r.isGraph() && r.mode() == AuthMode.APPLICATION && r.status() == 403))
+        .as("app-only slices refused").isPositive();
+    assertThat(result.outcome()).isEqualTo(ResourceResult.Outcome.SYNCED);
+    assertThat(result.mode()).isEqualTo(AuthMode.DELEGATED);
+    assertThat(crmBySubject()).hasSize(1_000);
+    assertThat(result.created()).as("records made by both attempts").isEqualTo(1_000);
   }
 
   @Test

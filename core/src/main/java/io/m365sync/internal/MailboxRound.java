@@ -219,7 +219,7 @@ final class MailboxRound {
     return plus(attempt(syncer, byDenied), byDenied);
   }
 
-  /** The resource's round, choosing again after an app-only attempt the policy denied (its writes into {@code byDenied}). */
+  /** The resource's round, chosen again after an app-only attempt the policy denied (its writes: {@code byDenied}). */
   private ResourceResult attempt(ResourceSyncer<?> syncer, WrittenSoFar byDenied) {
     Resource resource = syncer.type().resource();
     // counts this resource's requests that left (the audit); the round's slots and refusals in front of it

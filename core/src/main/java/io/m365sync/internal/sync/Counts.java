@@ -1,5 +1,7 @@
 package io.m365sync.internal.sync;
 
+import io.m365sync.sync.ResourceResult;
+
 /** What a round wrote, for the {@link io.m365sync.sync.ResourceResult}. */
 final class Counts {
   int created;
@@ -11,6 +13,10 @@ final class Counts {
   int pushedDeleted;
   int deferred;
   boolean fullResync;
+
+  ResourceResult.Pushed pushed() {
+    return new ResourceResult.Pushed(pushedCreated, pushedUpdated, pushedDeleted);
+  }
 
   String describePush(int conflicts) {
     if (pushedCreated + pushedUpdated + pushedDeleted + deferred + conflicts == 0) {

@@ -158,8 +158,7 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
       return sync(round, counts);
     } catch (RuntimeException e) {
       // what went before the failure stays written (linked, or noted for the next round): the result counts it
-      round.written().set(counts.created, counts.updated, counts.deleted,
-          new ResourceResult.Pushed(counts.pushedCreated, counts.pushedUpdated, counts.pushedDeleted));
+      round.written().set(counts.created, counts.updated, counts.deleted, counts.pushed());
       throw e;
     }
   }
@@ -228,8 +227,7 @@ public final class SyncPipeline<T extends SyncItem> implements ResourceSyncer<T>
     note.commit(commit);
     return new ResourceResult(type.resource(), round.session().mode(), ResourceResult.Outcome.SYNCED,
         counts.created, counts.updated, counts.deleted, counts.unchanged + plan.unchanged, counts.fullResync,
-        counts.describePush(plan.conflicts.size()), null, pulled.skipped(),
-        new ResourceResult.Pushed(counts.pushedCreated, counts.pushedUpdated, counts.pushedDeleted));
+        counts.describePush(plan.conflicts.size()), null, pulled.skipped(), counts.pushed());
   }
 
   /**

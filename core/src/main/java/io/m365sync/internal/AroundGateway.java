@@ -28,15 +28,20 @@ abstract class AroundGateway implements MailboxGateway {
   /** Runs {@code call} of {@code session}'s mailbox; {@code type} is null for a subscription's renewal or deletion. */
   abstract <R> R around(MailboxSession session, ResourceType<?> type, Supplier<R> call);
 
+  /** Runs {@code call}, a read (a delta page, an item's GET), which Graph answers alike however often it is sent. */
+  <R> R aroundRead(MailboxSession session, ResourceType<?> type, Supplier<R> call) {
+    return around(session, type, call);
+  }
+
   @Override
   public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
-    return around(session, type, () -> gateway.delta(session, type, request));
+    return aroundRead(session, type, () -> gateway.delta(session, type, request));
   }
 
   @Override
   public <T extends SyncItem> Optional<T> get(MailboxSession session, ResourceType<T> type, String container,
                                               String remoteId) {
-    return around(session, type, () -> gateway.get(session, type, container, remoteId));
+    return aroundRead(session, type, () -> gateway.get(session, type, container, remoteId));
   }
 
   @Override

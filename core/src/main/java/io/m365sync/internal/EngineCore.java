@@ -50,7 +50,8 @@ public final class EngineCore {
   private final EngineContext ctx;
   private final ApplicationModeGate appGate;
   private final AccessDecisionCache decisions;
-  private final MailboxLocks locks = new MailboxLocks();
+  private final MailboxLocks locks;
+  private final HedgedReads reads;
   private final RoundLoad load;
   private final KeepAlivePass keepAlive;
   private final CredentialExpiryWatch expiryWatch;
@@ -64,6 +65,8 @@ public final class EngineCore {
 
   public EngineCore(EngineContext ctx, CredentialExpiryWatch expiryWatch) {
     this.ctx = ctx;
+    this.locks = new MailboxLocks(ctx.options().maxRequestsPerMailbox());
+    this.reads = new HedgedReads(ctx.executor());
     this.appGate = new ApplicationModeGate(ctx);
     this.load = new RoundLoad(ctx.options().maxConcurrentMailboxes());
     this.decisions = new AccessDecisionCache(ctx);
@@ -335,8 +338,8 @@ public final class EngineCore {
     long t0 = System.nanoTime();
     // fails with NotEnrolledException when the enrollment row is gone, in the claim's own transaction
     long fence = ctx.store().claimFence(mailbox.id());
-    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot::stopped, audit,
-        plan, found, load::share).run();
+    MailboxRound.Result result = new MailboxRound(ctx, appGate, decisions, mailbox, before, fence, slot, reads,
+        audit, plan, found, load::share).run();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     Instant end = ctx.clock().instant();
     MailboxState after = MailboxStatusRules.next(before, result, ctx.options(), end, took);

@@ -2,16 +2,12 @@ package io.m365sync.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
-import org.slf4j.MDC;
 
 /**
  * Runs a round's independent steps at once on the host's executor, and never waits for a step that
@@ -30,9 +26,9 @@ public final class Fork {
    * after every step has ended.
    */
   public static <T> List<T> all(Executor executor, List<Supplier<T>> steps) {
-    List<Step<T>> claimable = steps.stream().map(Step::new).toList();
+    List<Claimable<T>> claimable = steps.stream().map(Claimable::new).toList();
     if (claimable.size() > 1) {
-      for (Step<T> step : claimable) {
+      for (Claimable<T> step : claimable) {
         try {
           executor.execute(step::runIfUnclaimed);
         } catch (RejectedExecutionException full) {
@@ -40,14 +36,14 @@ public final class Fork {
         }
       }
     }
-    for (Step<T> step : claimable) {
+    for (Claimable<T> step : claimable) {
       step.runIfUnclaimed();
     }
     List<T> results = new ArrayList<>(claimable.size());
     RuntimeException first = null;
-    for (Step<T> step : claimable) {
+    for (Claimable<T> step : claimable) {
       try {
-        results.add(step.result.join());
+        results.add(step.result().join());
       } catch (CompletionException e) {
         if (e.getCause() instanceof Error error) {
           throw error;
@@ -94,50 +90,5 @@ public final class Fork {
       inOrder.add(results.get(i));
     }
     return inOrder;
-  }
-
-  /**
-   * A step that runs once, on whichever thread claims it first, with the logging context (MDC) of the
-   * thread that forked it: a line logged on a worker says which mailbox and resource it is about, as
-   * on the round's own thread; the worker's own context is put back after.
-   */
-  private static final class Step<T> {
-    private final Supplier<T> work;
-    private final Thread forker = Thread.currentThread();
-    private final Map<String, String> context = MDC.getCopyOfContextMap();
-    private final AtomicBoolean claimed = new AtomicBoolean();
-    private final CompletableFuture<T> result = new CompletableFuture<>();
-
-    Step(Supplier<T> work) {
-      this.work = work;
-    }
-
-    void runIfUnclaimed() {
-      if (!claimed.compareAndSet(false, true)) {
-        return;
-      }
-      boolean elsewhere = Thread.currentThread() != forker;
-      Map<String, String> before = elsewhere ? MDC.getCopyOfContextMap() : null;
-      if (elsewhere) {
-        setContext(context);
-      }
-      try {
-        result.complete(work.get());
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      } finally {
-        if (elsewhere) {
-          setContext(before);
-        }
-      }
-    }
-
-    private static void setContext(Map<String, String> map) {
-      if (map == null) {
-        MDC.clear();
-      } else {
-        MDC.setContextMap(map);
-      }
-    }
   }
 }

@@ -2,6 +2,8 @@ package io.m365sync.internal;
 
 import io.m365sync.MailboxId;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -9,22 +11,47 @@ import java.util.function.Supplier;
  * One lock per mailbox, held only while someone uses it: entries are counted and removed when the
  * last user leaves, so memory follows the mailboxes in flight, not every mailbox ever seen. Each
  * entry also carries the "unenrolled" flag that stops the round holding the lock at its next Graph
- * request, so {@code unenroll} does not wait out a long round.
+ * request, so {@code unenroll} does not wait out a long round, and the mailbox's request slots: a
+ * request whose answer comes after its round ended (a read sent twice, {@link HedgedReads}) keeps the
+ * entry, so the next round finds the slot still taken, as Graph counts the request until it answers.
  */
 final class MailboxLocks {
 
-  /** A mailbox's lock and the stop flag of the round that holds it. */
-  static final class Slot {
+  /** A mailbox's lock, the stop flag of the round that holds it, and its Graph requests in flight. */
+  final class Slot {
     final ReentrantLock lock = new ReentrantLock();
+    final Semaphore requests = new Semaphore(requestsPerMailbox);
+    private final MailboxId mailbox;
     volatile boolean stopped;
     private int users;
+
+    private Slot(MailboxId mailbox) {
+      this.mailbox = mailbox;
+    }
 
     boolean stopped() {
       return stopped;
     }
+
+    /** Keeps this entry (its request slots) until the returned action runs, once; taken while the entry is in use. */
+    Runnable lease() {
+      enter(mailbox);
+      AtomicBoolean left = new AtomicBoolean();
+      return () -> {
+        if (left.compareAndSet(false, true)) {
+          leave(mailbox);
+        }
+      };
+    }
   }
 
   private final ConcurrentHashMap<MailboxId, Slot> slots = new ConcurrentHashMap<>();
+  private final int requestsPerMailbox;
+
+  /** {@code requestsPerMailbox}: the Graph requests a mailbox may have in flight at once. */
+  MailboxLocks(int requestsPerMailbox) {
+    this.requestsPerMailbox = requestsPerMailbox;
+  }
 
   /** Runs {@code body} holding the mailbox's lock, waiting for it. */
   <T> T withLock(MailboxId mailbox, java.util.function.Function<Slot, T> body) {
@@ -123,7 +150,7 @@ final class MailboxLocks {
 
   private Slot enter(MailboxId mailbox) {
     return slots.compute(mailbox, (k, s) -> {
-      Slot slot = s != null ? s : new Slot();
+      Slot slot = s != null ? s : new Slot(k);
       slot.users++;
       return slot;
     });

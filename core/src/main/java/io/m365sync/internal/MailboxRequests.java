@@ -19,9 +19,11 @@ import java.util.function.Supplier;
 
 /**
  * One round's Graph requests for its mailbox, whichever resource sends them: at most
- * {@code maxInFlight} at once (Outlook refuses a 5th with a 429), and none after the round learnt
- * that it must stop sending. A 429 seen by one resource refuses every later request of the round
- * with the same {@code Retry-After}, so resources running beside it back off with it. App-only
+ * {@code maxInFlight} at once (Outlook refuses a 5th with a 429), counted with any earlier round's
+ * requests still unanswered, and none after the round learnt that it must stop sending. A read whose
+ * answer is late is sent once more within those slots ({@link HedgedReads}). A 429 seen by one
+ * resource refuses every later request of the round with the same {@code Retry-After}, so resources
+ * running beside it back off with it. App-only
  * requests go one at a time until one to a policy-scoped resource succeeded: if an access policy
  * blocks the app, one 403 says so (one probe per access-decision TTL, as when resources ran one
  * after another), and the round's later app-only requests are refused as Graph would refuse them
@@ -30,6 +32,8 @@ import java.util.function.Supplier;
  */
 final class MailboxRequests {
   private final Semaphore slots;
+  private final Supplier<Runnable> lease;
+  private final HedgedReads reads;
   private final BooleanSupplier stopped;
   private final Supplier<AccessDecision> access;
   private final Semaphore probe = new Semaphore(1);
@@ -40,15 +44,20 @@ final class MailboxRequests {
   private volatile AccessDeniedByPolicyException appOnlyDenied;
 
   /**
+   * @param slots the mailbox's request slots, shared with its other rounds
+   * @param lease keeps {@code slots} for a request that outlives the round (until the action it returns runs)
    * @param access the round's access decision as it stands (null when none was made)
    */
-  MailboxRequests(int maxInFlight, BooleanSupplier stopped, Supplier<AccessDecision> access) {
-    this.slots = new Semaphore(maxInFlight);
+  MailboxRequests(Semaphore slots, Supplier<Runnable> lease, HedgedReads reads, BooleanSupplier stopped,
+                  Supplier<AccessDecision> access) {
+    this.slots = slots;
+    this.lease = lease;
+    this.reads = reads;
     this.stopped = stopped;
     this.access = access;
   }
 
-  private <R> R send(MailboxSession session, ResourceType<?> type, Supplier<R> call) {
+  private <R> R send(MailboxSession session, ResourceType<?> type, Supplier<R> call, boolean read) {
     refuseIfTold(session, type);
     boolean probing = session.mode() == AuthMode.APPLICATION && !appOnlyConfirmed;
     if (probing) {
@@ -60,30 +69,52 @@ final class MailboxRequests {
     }
     try {
       acquire(slots, session); // blocks only this round's own threads, at most one per resource
+      boolean handedOver = false;
       try {
         refuseIfTold(session, type); // what was learnt while this request waited
-        R result = call.get();
+        R result;
+        if (read) {
+          handedOver = true; // each request of the read gives its slot back when its answer comes
+          result = reads.read(slots, lease, call, () -> mayCopy(session), e -> failed(session, e));
+        } else {
+          result = call.get();
+        }
         if (probing && type != null && type.resource().coveredByAccessPolicies()) {
           appOnlyConfirmed = true;
         }
         return result;
-      } catch (ThrottledException e) {
-        if (throttled == null) {
-          throttled = e;
-        }
-        throw e;
-      } catch (AccessDeniedByPolicyException e) {
-        if (session.mode() == AuthMode.APPLICATION && appOnlyDenied == null) {
-          appOnlyDenied = e;
-        }
+      } catch (RuntimeException e) {
+        failed(session, e);
         throw e;
       } finally {
-        slots.release();
+        if (!handedOver) {
+          slots.release();
+        }
       }
     } finally {
       if (probing) {
         probe.release();
       }
+    }
+  }
+
+  /** Learns from a failed answer: a 429 refuses the round's later requests, a policy's 403 its app-only ones. */
+  private void failed(MailboxSession session, RuntimeException e) {
+    if (e instanceof ThrottledException t && throttled == null) {
+      throttled = t;
+    } else if (e instanceof AccessDeniedByPolicyException denied && session.mode() == AuthMode.APPLICATION
+        && appOnlyDenied == null) {
+      appOnlyDenied = denied;
+    }
+  }
+
+  /** Whether a late read may be sent again: not once the round must stop, was throttled or denied. */
+  private boolean mayCopy(MailboxSession session) {
+    try {
+      refuseIfTold(session, null);
+      return true;
+    } catch (RuntimeException told) {
+      return false;
     }
   }
 
@@ -141,7 +172,12 @@ final class MailboxRequests {
 
     @Override
     <R> R around(MailboxSession session, ResourceType<?> type, Supplier<R> call) {
-      return send(session, type, call);
+      return send(session, type, call, false);
+    }
+
+    @Override
+    <R> R aroundRead(MailboxSession session, ResourceType<?> type, Supplier<R> call) {
+      return send(session, type, call, true);
     }
 
     @Override

@@ -105,8 +105,8 @@ final class MailboxRound {
   private final IdleProbe.Found probed;
 
   MailboxRound(EngineContext ctx, ApplicationModeGate appGate, AccessDecisionCache decisions, Mailbox mailbox,
-               MailboxState before, long fence, BooleanSupplier stopped, AuditTrail audit, RoundPlan plan,
-               IdleProbe.Found probed, IntSupplier requestShare) {
+               MailboxState before, long fence, MailboxLocks.Slot slot, HedgedReads reads, AuditTrail audit,
+               RoundPlan plan, IdleProbe.Found probed, IntSupplier requestShare) {
     this.probed = probed;
     this.requestShare = requestShare;
     this.ctx = ctx;
@@ -118,9 +118,9 @@ final class MailboxRound {
     this.mailbox = mailbox;
     this.before = before;
     this.fence = fence;
-    this.stopped = stopped;
+    this.stopped = slot::stopped;
     this.observed = new ObservedGateway(ctx.gateway(), ctx.listener());
-    this.requests = new MailboxRequests(ctx.options().maxRequestsPerMailbox(), stopped, () -> access);
+    this.requests = new MailboxRequests(slot.requests, slot::lease, reads, stopped, () -> access);
     this.delegatedAlive = before.delegatedAlive();
     this.signInCode = before.delegatedAlive() ? null
         : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()

@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,9 +48,15 @@ class MailboxRequestsTest {
   final AtomicBoolean stopped = new AtomicBoolean();
   final AtomicReference<AccessDecision> access = new AtomicReference<>();
 
+  /** A round's requests with {@code slots} of its own, reads sent once (a direct executor). */
+  MailboxRequests requests(int slots) {
+    return new MailboxRequests(new Semaphore(slots), () -> () -> { }, new HedgedReads(Runnable::run), stopped::get,
+        access::get);
+  }
+
   @Test
   void neverMoreRequestsInFlightThanTheSlots() throws Exception {
-    MailboxRequests requests = new MailboxRequests(2, stopped::get, access::get);
+    MailboxRequests requests = requests(2);
     graph.hold = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(6);
     try {
@@ -84,7 +91,7 @@ class MailboxRequestsTest {
 
   @Test
   void after429EveryLaterRequestOfTheRoundIsRefusedWithItsRetryAfterWithoutBeingSent() {
-    MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
+    MailboxRequests requests = requests(4);
     ThrottledException graphs = new ThrottledException("too many", MAILBOX.id(), Resource.CONTACTS, 429,
         "TooManyRequests", "r-1", Duration.ofSeconds(30), null);
     graph.fail = graphs;
@@ -101,7 +108,7 @@ class MailboxRequestsTest {
 
   @Test
   void afterADenyAppOnlyRequestsAreRefusedAndDelegatedOnesGoOn() {
-    MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
+    MailboxRequests requests = requests(4);
     MailboxGateway gateway = requests.around(graph);
     gateway.delta(APP, ResourceType.EVENTS, FIRST_PAGE);
 
@@ -115,7 +122,7 @@ class MailboxRequestsTest {
 
   @Test
   void appOnlyRequestsGoOneAtATimeUntilOneToAScopedResourceSucceeded() throws Exception {
-    MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
+    MailboxRequests requests = requests(4);
     graph.hold = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
@@ -141,7 +148,7 @@ class MailboxRequestsTest {
 
   @Test
   void oneDeniedAppOnlyRequestRefusesTheRoundsLaterOnesBeforeTheRoundHandledIt() {
-    MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
+    MailboxRequests requests = requests(4);
     AccessDeniedByPolicyException denied = new AccessDeniedByPolicyException("Access to OData is disabled", MAILBOX.id(),
         Resource.EVENTS, 403, "ErrorAccessDenied", "r-2", null);
     graph.fail = denied;
@@ -156,7 +163,7 @@ class MailboxRequestsTest {
 
   @Test
   void aStoppedRoundSendsNothing() {
-    MailboxRequests requests = new MailboxRequests(4, stopped::get, access::get);
+    MailboxRequests requests = requests(4);
     stopped.set(true);
 
     assertThatThrownBy(() -> requests.around(graph).delta(DELEGATED, ResourceType.EVENTS, FIRST_PAGE))

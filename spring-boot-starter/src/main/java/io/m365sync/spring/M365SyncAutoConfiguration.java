@@ -163,16 +163,19 @@ public class M365SyncAutoConfiguration {
   }
 
   /**
-   * Where mailbox rounds, their resources and the idle probes run: a thread per request in flight,
-   * {@code maxConcurrentMailboxes × maxRequestsPerMailbox} at most, because at Graph's latency a round
-   * waits, it does not compute (sized for cores, most of the time would go waiting). Threads are made
-   * when needed and end after a minute idle; a task beyond the bound runs on the thread that gave it
-   * (the engine never loses a step to a full pool). A host bean named {@code m365syncExecutor} replaces it.
+   * Where mailbox rounds, their resources, their reads and the idle probes run: two threads per request
+   * in flight (the read, and the step waiting for it, which sends a late read again), {@code 2 ×
+   * maxConcurrentMailboxes × maxRequestsPerMailbox} at most, because at Graph's latency a round waits, it
+   * does not compute (sized for cores, most of the time would go waiting). Threads are made when needed
+   * and end after a minute idle; a task beyond the bound runs on the thread that gave it (the engine
+   * never loses a step to a full pool; such a read is not sent again). A host bean named
+   * {@code m365syncExecutor} replaces it.
    */
   @Bean(name = EXECUTOR, destroyMethod = "shutdown")
   @ConditionalOnMissingBean(name = EXECUTOR)
   ThreadPoolExecutor m365syncExecutor(M365SyncProperties properties) {
-    int threads = Math.multiplyExact(properties.getMaxConcurrentMailboxes(), properties.getMaxRequestsPerMailbox());
+    int threads = Math.multiplyExact(2, Math.multiplyExact(properties.getMaxConcurrentMailboxes(),
+        properties.getMaxRequestsPerMailbox()));
     AtomicInteger n = new AtomicInteger();
     return new ThreadPoolExecutor(0, threads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
       Thread t = new Thread(r, "m365sync-" + n.incrementAndGet());

@@ -84,18 +84,18 @@ class M365SyncAutoConfigurationTest {
     runner.withUserConfiguration(Host.class).withPropertyValues("m365sync.max-concurrent-mailboxes=3",
         "m365sync.max-requests-per-mailbox=2").run(ctx -> {
       ThreadPoolExecutor pool = ctx.getBean(M365SyncAutoConfiguration.EXECUTOR, ThreadPoolExecutor.class);
-      assertThat(pool.getMaximumPoolSize()).isEqualTo(6);
+      assertThat(pool.getMaximumPoolSize()).as("two threads per request in flight").isEqualTo(12);
       CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch started = new CountDownLatch(6);
-      for (int i = 0; i < 6; i++) {
+      CountDownLatch started = new CountDownLatch(12);
+      for (int i = 0; i < 12; i++) {
         pool.execute(() -> {
           started.countDown();
           await(release);
         });
       }
-      assertThat(started.await(10, TimeUnit.SECONDS)).as("six steps at once, each on a thread of its own").isTrue();
+      assertThat(started.await(10, TimeUnit.SECONDS)).as("twelve steps at once, each on a thread of its own").isTrue();
       String[] ranOn = new String[1];
-      pool.execute(() -> ranOn[0] = Thread.currentThread().getName()); // a seventh: the pool is full
+      pool.execute(() -> ranOn[0] = Thread.currentThread().getName()); // a thirteenth: the pool is full
       assertThat(ranOn[0]).isEqualTo(Thread.currentThread().getName());
       release.countDown();
     });

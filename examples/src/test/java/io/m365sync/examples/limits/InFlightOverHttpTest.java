@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
  * application mode, MSAL4J, the Graph SDK gateway) against the emulator with Graph's limits on (its
  * default: 4 requests in flight and 10,000 per 10 minutes per app and mailbox) and a latency on
  * every Graph answer. A round reads a mailbox's resources at once, never more than 4 requests at a
- * time; a 429 parks its own mailbox and no other.
+ * time, counting a late answer it no longer waits for; a 429 parks its own mailbox and no other.
  */
 class InFlightOverHttpTest {
   static final String CLIENT_ID = "5d1c7e3a-8b2f-4a6d-9e0c-1f2a3b4c5d6e";
@@ -62,7 +62,7 @@ class InFlightOverHttpTest {
   final CloudModel cloud = new CloudModel(clock);
   final TenantModel tenant = cloud.addTenant("contoso.com");
   final M365Emulator emulator;
-  final ExecutorService pool = Executors.newFixedThreadPool(8);
+  final ExecutorService pool = Executors.newCachedThreadPool(); // a worker for each request in flight
   final SyncEngine engine;
   final InMemoryCrmStore<CalendarEvent> events = new InMemoryCrmStore<>("evt");
   final InMemoryCrmStore<Contact> contacts = new InMemoryCrmStore<>("con");
@@ -163,5 +163,32 @@ class InFlightOverHttpTest {
     assertThat(events.items(mailboxes.get(0).id())).hasSize(ITEMS);
     assertThat(tasks.items(mailboxes.get(0).id())).hasSize(ITEMS);
     assertThat(cloud.log().count(r -> r.isGraph() && r.status() == 429)).as("only the injected 429").isEqualTo(1);
+  }
+
+  @Test
+  void aLateAnswerIsReadAgainAndStillHoldsItsSlotInTheMailboxsNextRound() {
+    engine.runCycle(); // the answers so far tell the engine where the tail of its reads starts
+    ModelUser late = users.get(0);
+    Mailbox mailbox = mailboxes.get(0);
+    Instant at = START.plus(Duration.ofDays(3));
+    tenant.mailbox(late).calendar().create(CalendarEvent.simple("Late meeting", at, at.plus(Duration.ofMinutes(30))));
+    // the round's calendar read is answered after 10 s; the same read sent again, after the usual 100 ms
+    tenant.addFault(FaultRule.delay("^GET /users/[^/]+/calendarView/delta", late.objectId(), 1, Duration.ofSeconds(10)));
+    tenant.resetPeakRequestsInFlight();
+
+    MailboxSyncReport first = engine.syncMailbox(mailbox.id());
+
+    assertThat(first.state().status()).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(events.items(mailbox.id())).hasSize(ITEMS + 1);
+    assertThat(tenant.requestsInFlight()).as("the late answer, not awaited any more").containsEntry(late.objectId(), 1);
+
+    // every resource's read at once: 4 with the late one at Graph would be a fifth
+    MailboxSyncReport next = engine.syncMailbox(mailbox.id());
+
+    assertThat(next.state().status()).isEqualTo(MailboxStatus.ACTIVE);
+    assertThat(tenant.requestsInFlight()).as("still out after the next round").containsEntry(late.objectId(), 1);
+    assertThat(tenant.peakRequestsInFlight().get(late.objectId())).isEqualTo(4);
+    assertThat(cloud.log().count(r -> r.isGraph() && r.status() == 429)).as("429s").isZero();
+    assertThat(emulator.internalErrors()).isEmpty();
   }
 }

@@ -868,6 +868,13 @@ public final class TenantModel {
     return peaks;
   }
 
+  /** The Graph requests each mailbox has in flight now (admitted, not answered yet), by the owner's object id. */
+  public synchronized Map<String, Integer> requestsInFlight() {
+    Map<String, Integer> now = new LinkedHashMap<>();
+    inFlight.forEach((key, n) -> now.merge(key.substring(key.indexOf('|') + 1), n, Integer::sum));
+    return now;
+  }
+
   /** Forgets the peaks {@link #peakRequestsInFlight()} reports. */
   public synchronized void resetPeakRequestsInFlight() {
     peakInFlight.clear();

@@ -1,0 +1,203 @@
+package io.m365sync.internal;
+
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Graph reads (a delta page, an item's GET) sent once more when their answer is late. Graph's answers
+ * have a long tail: most come near the median, one in a hundred several times later, a few after
+ * seconds; and a round, like a cycle of rounds, ends with its slowest answer. A read still unanswered
+ * when {@link #QUANTILE} of the engine's recent reads had their answer is sent again, and the first
+ * answer is taken, as Dean and Barroso's "The Tail at Scale" (CACM 56(2), 2013) defers its hedged
+ * requests: about one read in twenty costs a second request, and a read rarely waits much beyond the
+ * 95th percentile and a median answer.
+ *
+ * <p>Only reads, which Graph answers alike however often they come (a delta page's link can be read
+ * again), and only within the mailbox's request slots: the copy takes a free slot or is not sent, and
+ * every request holds its slot until its answer comes, also one no longer awaited, so the mailbox never
+ * has more requests at Graph than slots: this round's, or the next round's when a dropped answer comes
+ * after the round ended. Reads run on the host's executor; a read that no worker takes at once runs on
+ * the caller without a copy (the default direct executor, a saturated pool). Thread-safe; one per engine.
+ */
+final class HedgedReads {
+  /** The share of recent reads answered before a read still out is sent again. */
+  static final double QUANTILE = 0.95;
+  /** No copy before this many answers tell where the tail starts (a rough first guess, refined as answers come). */
+  static final int MIN_SAMPLES = 20;
+  /** A read answered within this is never copied (loopback, a host beside Graph): its tail costs little. */
+  static final long FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** The recent answers the delay is read from, and how often it is read again. */
+  static final int SAMPLES = 512;
+  static final int REREAD = 64;
+  /**
+   * How long a read waits for a worker to take it before the caller sends it itself: a pool's new or idle
+   * thread takes it within a millisecond or so, a saturated pool not soon (a safepoint may hold both a while).
+   */
+  private static final long TAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private final Executor executor;
+  private final long[] recent = new long[SAMPLES];
+  private long answers;
+  /** When a read still out is sent again; none (never) until {@link #MIN_SAMPLES} answers came. */
+  private volatile long delayNanos = Long.MAX_VALUE;
+
+  HedgedReads(Executor executor) {
+    this.executor = executor;
+  }
+
+  /**
+   * Sends {@code call}, a read, and returns the first answer (or the first failure, when every request
+   * sent failed). The caller holds one of {@code slots}' permits for it: the request gives it back when
+   * its answer comes, whenever that is; a copy takes another if one is free. Each request keeps
+   * {@code lease} (the mailbox's slots, past its round) until its answer; {@code mayCopy} says whether a copy may
+   * still go (not once the round must stop or was throttled); {@code failed} hears every failed answer,
+   * also one no longer awaited: a copy's 429 slows the round as the read's own would.
+   */
+  <R> R read(Semaphore slots, Supplier<Runnable> lease, Supplier<R> call, BooleanSupplier mayCopy,
+             Consumer<RuntimeException> failed) {
+    Request<R> first = new Request<>(this, slots, lease.get(), call, failed);
+    if (!first.handedTo(executor)) {
+      first.step.runIfUnclaimed(); // no worker took it: sent from here, as without copies
+      return join(first.step.result());
+    }
+    long delay = delayNanos;
+    if (delay == Long.MAX_VALUE) {
+      return join(first.step.result());
+    }
+    try {
+      return first.step.result().get(delay, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException late) {
+      // sent again below
+    } catch (ExecutionException e) {
+      throw rethrown(e.getCause());
+    } catch (InterruptedException e) {
+      throw interrupted(e);
+    }
+    if (!mayCopy.getAsBoolean() || !slots.tryAcquire()) {
+      return join(first.step.result());
+    }
+    Request<R> copy = new Request<>(this, slots, lease.get(), call, failed);
+    if (!copy.handedTo(executor) && copy.step.claim()) {
+      copy.done(); // no worker took it: not sent
+      return join(first.step.result());
+    }
+    return join(firstAnswer(first.step.result(), copy.step.result()));
+  }
+
+  /** Completes with the first of two answers, or with {@code a}'s failure when both failed. */
+  private static <R> CompletableFuture<R> firstAnswer(CompletableFuture<R> a, CompletableFuture<R> b) {
+    CompletableFuture<R> won = new CompletableFuture<>();
+    a.whenComplete((r, e) -> {
+      if (e == null) {
+        won.complete(r);
+      } else {
+        b.whenComplete((r2, e2) -> {
+          if (e2 == null) {
+            won.complete(r2);
+          } else {
+            won.completeExceptionally(e);
+          }
+        });
+      }
+    });
+    b.whenComplete((r, e) -> {
+      if (e == null) {
+        won.complete(r);
+      }
+    });
+    return won;
+  }
+
+  /** The delay before a copy now, in nanoseconds ({@link Long#MAX_VALUE}: none yet). */
+  long delayNanos() {
+    return delayNanos;
+  }
+
+  /** Takes the time one read took to answer: the delay is read again from the recent answers now and then. */
+  void answered(long nanos) {
+    long[] sample;
+    synchronized (recent) {
+      recent[(int) (answers++ % SAMPLES)] = nanos;
+      if (answers < MIN_SAMPLES || answers % REREAD != 0 && answers != MIN_SAMPLES) {
+        return;
+      }
+      sample = Arrays.copyOf(recent, (int) Math.min(answers, SAMPLES));
+    }
+    Arrays.sort(sample);
+    delayNanos = Math.max(FLOOR_NANOS, sample[(int) Math.ceil(QUANTILE * sample.length) - 1]);
+  }
+
+  /** One request of a read: it holds a slot and the lease until its answer, and tells the delay how long that took. */
+  private static final class Request<R> {
+    private final Semaphore slots;
+    private final Runnable lease;
+    final Claimable<R> step;
+
+    Request(HedgedReads reads, Semaphore slots, Runnable lease, Supplier<R> call, Consumer<RuntimeException> failed) {
+      this.slots = slots;
+      this.lease = lease;
+      this.step = new Claimable<>(() -> {
+        long t0 = System.nanoTime();
+        try {
+          R answer = call.get();
+          reads.answered(System.nanoTime() - t0);
+          return answer;
+        } catch (RuntimeException e) {
+          failed.accept(e);
+          throw e;
+        } finally {
+          done();
+        }
+      });
+    }
+
+    /** Whether a worker took the request (false: rejected, or not taken at once). */
+    boolean handedTo(Executor executor) {
+      try {
+        executor.execute(step::runIfUnclaimed);
+        return step.takenWithin(TAKE_NANOS);
+      } catch (RejectedExecutionException full) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+
+    void done() {
+      slots.release();
+      lease.run();
+    }
+  }
+
+  private static <R> R join(CompletableFuture<R> answer) {
+    try {
+      return answer.get();
+    } catch (ExecutionException e) {
+      throw rethrown(e.getCause());
+    } catch (InterruptedException e) {
+      throw interrupted(e);
+    }
+  }
+
+  private static RuntimeException rethrown(Throwable cause) {
+    if (cause instanceof Error error) {
+      throw error;
+    }
+    return cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+  }
+
+  private static IllegalStateException interrupted(InterruptedException e) {
+    Thread.currentThread().interrupt(); // the host is shutting its pool down: the read fails, the round ends
+    return new IllegalStateException("interrupted while waiting for a Graph answer", e);
+  }
+}

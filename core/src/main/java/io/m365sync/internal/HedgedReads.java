@@ -18,8 +18,9 @@ import java.util.function.Supplier;
  * seconds; and a round, like a cycle of rounds, ends with its slowest answer. A read still unanswered
  * when {@link #QUANTILE} of the engine's recent reads had their answer is sent again, and the first
  * answer is taken, as Dean and Barroso's "The Tail at Scale" (CACM 56(2), 2013) defers its hedged
- * requests: about one read in twenty costs a second request, and a read rarely waits much beyond the
- * 95th percentile and a median answer.
+ * requests: about one read in twenty costs a second request (more while the host's CPU is saturated,
+ * as answers then wait for it too), and a read rarely waits much beyond the 95th percentile and a median
+ * answer.
  *
  * <p>Only reads, which Graph answers alike however often they come (a delta page's link can be read
  * again), and only within the mailbox's request slots: the copy takes a free slot or is not sent, and
@@ -59,7 +60,8 @@ final class HedgedReads {
    * sent failed). The caller holds one of {@code slots}' permits for it: the request gives it back when
    * its answer comes, whenever that is; a copy takes another if one is free. Each request keeps
    * {@code lease} (the mailbox's slots, past its round) until its answer; {@code mayCopy} says whether a copy may
-   * still go (not once the round must stop or was throttled); {@code failed} hears every failed answer,
+   * go now (asked again each delay while the read is out: not once the round must stop or was throttled,
+   * nor while the engine is busy); {@code failed} hears every failed answer,
    * also one no longer awaited: a copy's 429 slows the round as the read's own would.
    */
   <R> R read(Semaphore slots, Supplier<Runnable> lease, Supplier<R> call, BooleanSupplier mayCopy,
@@ -73,24 +75,32 @@ final class HedgedReads {
     if (delay == Long.MAX_VALUE) {
       return join(first.step.result());
     }
-    try {
-      return first.step.result().get(delay, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException late) {
-      // sent again below
-    } catch (ExecutionException e) {
-      throw rethrown(e.getCause());
-    } catch (InterruptedException e) {
-      throw interrupted(e);
-    }
-    if (!mayCopy.getAsBoolean() || !slots.tryAcquire()) {
-      return join(first.step.result());
-    }
+    // late: sent again once a copy may go and a slot is free, asked again each delay until the answer comes
+    do {
+      if (!stillOutAfter(first.step.result(), delay)) {
+        return join(first.step.result());
+      }
+    } while (!mayCopy.getAsBoolean() || !slots.tryAcquire());
     Request<R> copy = new Request<>(this, slots, lease.get(), call, failed);
     if (!copy.handedTo(executor) && copy.step.claim()) {
       copy.done(); // no worker took it: not sent
       return join(first.step.result());
     }
     return join(firstAnswer(first.step.result(), copy.step.result()));
+  }
+
+  /** Whether {@code answer} is still out after {@code delay} (false: it came). */
+  private static boolean stillOutAfter(CompletableFuture<?> answer, long delay) {
+    try {
+      answer.get(delay, TimeUnit.NANOSECONDS);
+      return false;
+    } catch (TimeoutException late) {
+      return true;
+    } catch (ExecutionException failed) {
+      return false;
+    } catch (InterruptedException e) {
+      throw interrupted(e);
+    }
   }
 
   /** Completes with the first of two answers, or with {@code a}'s failure when both failed. */

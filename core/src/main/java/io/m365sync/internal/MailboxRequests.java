@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * One round's Graph requests for its mailbox, whichever resource sends them: at most
  * {@code maxInFlight} at once (Outlook refuses a 5th with a 429), counted with any earlier round's
  * requests still unanswered, and none after the round learnt that it must stop sending. A read whose
- * answer is late is sent once more within those slots ({@link HedgedReads}). A 429 seen by one
+ * answer is late is sent once more within those slots when the engine has room ({@link HedgedReads}). A 429 seen by one
  * resource refuses every later request of the round with the same {@code Retry-After}, so resources
  * running beside it back off with it. App-only
  * requests go one at a time until one to a policy-scoped resource succeeded: if an access policy
@@ -34,6 +35,7 @@ final class MailboxRequests {
   private final Semaphore slots;
   private final Supplier<Runnable> lease;
   private final HedgedReads reads;
+  private final IntSupplier share;
   private final BooleanSupplier stopped;
   private final Supplier<AccessDecision> access;
   private final Semaphore probe = new Semaphore(1);
@@ -46,13 +48,15 @@ final class MailboxRequests {
   /**
    * @param slots the mailbox's request slots, shared with its other rounds
    * @param lease keeps {@code slots} for a request that outlives the round (until the action it returns runs)
+   * @param share the round's share of the engine ({@link RoundLoad#share}): late reads are sent again only above 1
    * @param access the round's access decision as it stands (null when none was made)
    */
-  MailboxRequests(Semaphore slots, Supplier<Runnable> lease, HedgedReads reads, BooleanSupplier stopped,
-                  Supplier<AccessDecision> access) {
+  MailboxRequests(Semaphore slots, Supplier<Runnable> lease, HedgedReads reads, IntSupplier share,
+                  BooleanSupplier stopped, Supplier<AccessDecision> access) {
     this.slots = slots;
     this.lease = lease;
     this.reads = reads;
+    this.share = share;
     this.stopped = stopped;
     this.access = access;
   }
@@ -108,8 +112,18 @@ final class MailboxRequests {
     }
   }
 
-  /** Whether a late read may be sent again: not once the round must stop, was throttled or denied. */
+  /**
+   * Whether a late read may be sent again: not once the round must stop, was throttled or denied, nor
+   * while the engine runs or queues half its {@code maxConcurrentMailboxes} or more. Then the other rounds
+   * keep the host busy while this one waits, and a late answer holds up only its own round; while they
+   * do, a copy would only add work, and a host whose CPU is the bound (its answers late because they
+   * wait for it) would copy reads by the hundred. As the engine's work runs out (a cycle's last rounds,
+   * a mailbox synced alone), the slowest answer is what the cycle waits for.
+   */
   private boolean mayCopy(MailboxSession session) {
+    if (share.getAsInt() < 2) {
+      return false;
+    }
     try {
       refuseIfTold(session, null);
       return true;

@@ -120,7 +120,8 @@ final class MailboxRound {
     this.fence = fence;
     this.stopped = slot::stopped;
     this.observed = new ObservedGateway(ctx.gateway(), ctx.listener());
-    this.requests = new MailboxRequests(slot.requests, slot::lease, reads, stopped, () -> access);
+    this.requests = new MailboxRequests(slot.requests, slot::lease, reads, requestShare, stopped,
+        () -> access);
     this.delegatedAlive = before.delegatedAlive();
     this.signInCode = before.delegatedAlive() ? null
         : before.status() == MailboxStatus.NEEDS_SIGN_IN && before.reasonCode() != null ? before.reasonCode()

@@ -87,6 +87,30 @@ class HedgedReadsTest {
   }
 
   @Test
+  void aLateReadIsSentAgainOnceASlotFreesUp() throws Exception {
+    Semaphore slots = new Semaphore(4);
+    warmUp(slots);
+    slots.acquire(3); // three requests of the mailbox out
+    CountDownLatch late = new CountDownLatch(1);
+    AtomicInteger sent = new AtomicInteger();
+    pool.execute(() -> {
+      sleep(Duration.ofNanos(HedgedReads.FLOOR_NANOS * 2)); // past the delay: one answers
+      slots.release();
+    });
+
+    String answer = read(slots, () -> {
+      if (sent.incrementAndGet() == 1) {
+        await(late);
+        return "late answer";
+      }
+      return "copy's answer";
+    });
+
+    assertThat(answer).isEqualTo("copy's answer");
+    late.countDown();
+  }
+
+  @Test
   void aReadNoWorkerTakesIsSentOnceFromTheCaller() {
     HedgedReads direct = new HedgedReads(Runnable::run); // the engine's default executor
     Semaphore slots = new Semaphore(4);

@@ -50,8 +50,8 @@ class MailboxRequestsTest {
 
   /** A round's requests with {@code slots} of its own, reads sent once (a direct executor). */
   MailboxRequests requests(int slots) {
-    return new MailboxRequests(new Semaphore(slots), () -> () -> { }, new HedgedReads(Runnable::run), stopped::get,
-        access::get);
+    return new MailboxRequests(new Semaphore(slots), () -> () -> { }, new HedgedReads(Runnable::run), () -> 1,
+        stopped::get, access::get);
   }
 
   @Test

@@ -51,9 +51,11 @@ class LateReadsTest {
     pool.shutdownNow();
   }
 
-  @Test
-  void aLateReadIsSentAgainAndHoldsItsSlotIntoTheNextRound() throws Exception {
-    MailboxModel box = m365.mailbox(user);
+  private final MailboxModel box = m365.mailbox(user);
+  private Mailbox mailbox;
+
+  /** An engine whose mailbox is synced, after enough answers to tell it where its reads' tail starts. */
+  private SyncEngine engine(SyncOptions options) {
     FOLDERS.subList(1, 3).forEach(box::addContactFolder);
     for (int i = 0; i < 30; i++) {
       box.contacts(FOLDERS.get(i % 3)).create(Contact.of("Given" + i, "Surname" + i, "c" + i + "@example.com"));
@@ -61,13 +63,19 @@ class LateReadsTest {
     SyncEngine engine = SyncEngine.builder().clock(m365.clock()).gateway(gateway).executor(pool)
         .delegatedTokens(m365.delegatedTokens()).stateStore(SyncStateStore.inMemory())
         .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm, FOLDERS))
-        .options(SyncOptions.defaults().withPageSize(4).withMaxRequestsPerMailbox(SLOTS)).build();
-    Mailbox mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
+        .options(options.withPageSize(4).withMaxRequestsPerMailbox(SLOTS)).build();
+    mailbox = m365.signIn(user, Set.of(Resource.CONTACTS));
     engine.enroll(mailbox);
     for (int i = 0; i < 8; i++) {
-      engine.syncMailbox(mailbox.id()); // answers that tell the engine where its reads' tail starts
+      engine.syncMailbox(mailbox.id());
     }
     box.contacts("customers").create(Contact.of("Late", "Comer", "late@example.com"));
+    return engine;
+  }
+
+  @Test
+  void aLateReadIsSentAgainAndHoldsItsSlotIntoTheNextRound() throws Exception {
+    SyncEngine engine = engine(SyncOptions.defaults());
     gateway.holdNext.set(true);
 
     engine.syncMailbox(mailbox.id());
@@ -90,6 +98,24 @@ class LateReadsTest {
     assertThat(crm.list(mailbox.id())).hasSize(31);
   }
 
+  @Test
+  void aLateReadIsNotSentAgainWhileTheEngineRunsHalfItsRoundsOrMore() {
+    SyncEngine engine = engine(SyncOptions.defaults().withMaxConcurrentMailboxes(1)); // this round is all of it
+    gateway.holdNext.set(true);
+    gateway.reads.set(0);
+    Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      return t;
+    }).schedule(gateway.release::countDown, 1, TimeUnit.SECONDS); // ten times the delay before a copy
+
+    engine.syncMailbox(mailbox.id());
+
+    assertThat(gateway.held.getCount()).as("a read was held").isZero();
+    assertThat(gateway.reads).as("one read per folder, none sent again").hasValue(FOLDERS.size());
+    assertThat(crm.list(mailbox.id())).hasSize(31);
+  }
+
   /** Counts the delta reads in flight; holds the next one once told to, until released. */
   private static final class Late extends ForwardingGateway {
     final AtomicBoolean holdNext = new AtomicBoolean();
@@ -97,6 +123,7 @@ class LateReadsTest {
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
+    final AtomicInteger reads = new AtomicInteger();
 
     Late(MailboxGateway delegate) {
       super(delegate);
@@ -104,6 +131,7 @@ class LateReadsTest {
 
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
+      reads.incrementAndGet();
       peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       try {
         if (holdNext.compareAndSet(true, false)) {

@@ -18,9 +18,10 @@ import java.util.function.Supplier;
  * seconds; and a round, like a cycle of rounds, ends with its slowest answer. A read still unanswered
  * when {@link #QUANTILE} of the engine's recent reads had their answer is sent again, and the first
  * answer is taken, as Dean and Barroso's "The Tail at Scale" (CACM 56(2), 2013) defers its hedged
- * requests: about one read in twenty costs a second request (more while the host's CPU is saturated,
- * as answers then wait for it too), and a read rarely waits much beyond the 95th percentile and a median
- * answer.
+ * requests: at most about one read in twenty costs a second request, and a read rarely waits much
+ * beyond the 95th percentile and a median answer. The caller says when a copy may go: a round only
+ * while the engine has room ({@code MailboxRequests}), since a late answer holds up a busy engine less
+ * than a copy's work would, and a host whose CPU is the bound has its answers late for want of it.
  *
  * <p>Only reads, which Graph answers alike however often they come (a delta page's link can be read
  * again), and only within the mailbox's request slots: the copy takes a free slot or is not sent, and

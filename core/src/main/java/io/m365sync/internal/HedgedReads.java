@@ -67,13 +67,11 @@ final class HedgedReads {
    */
   <R> R read(Semaphore slots, Supplier<Runnable> lease, Supplier<R> call, BooleanSupplier mayCopy,
              Consumer<RuntimeException> failed) {
-    Request<R> first = new Request<>(this, slots, lease.get(), call, failed);
-    if (!first.handedTo(executor)) {
-      first.step.runIfUnclaimed(); // no worker took it: sent from here, as without copies
-      return join(first.step.result());
-    }
     long delay = delayNanos;
-    if (delay == Long.MAX_VALUE) {
+    Request<R> first = new Request<>(slots, lease.get(), call, failed);
+    if (delay == Long.MAX_VALUE || !first.handedTo(executor)) {
+      // no delay known yet, or no worker took it: sent from here, as without copies
+      first.step.runIfUnclaimed();
       return join(first.step.result());
     }
     // late: sent again once a copy may go and a slot is free, asked again each delay until the answer comes
@@ -82,7 +80,7 @@ final class HedgedReads {
         return join(first.step.result());
       }
     } while (!mayCopy.getAsBoolean() || !slots.tryAcquire());
-    Request<R> copy = new Request<>(this, slots, lease.get(), call, failed);
+    Request<R> copy = new Request<>(slots, lease.get(), call, failed);
     if (!copy.handedTo(executor) && copy.step.claim()) {
       copy.done(); // no worker took it: not sent
       return join(first.step.result());
@@ -148,19 +146,19 @@ final class HedgedReads {
   }
 
   /** One request of a read: it holds a slot and the lease until its answer, and tells the delay how long that took. */
-  private static final class Request<R> {
+  private final class Request<R> {
     private final Semaphore slots;
     private final Runnable lease;
     final Claimable<R> step;
 
-    Request(HedgedReads reads, Semaphore slots, Runnable lease, Supplier<R> call, Consumer<RuntimeException> failed) {
+    Request(Semaphore slots, Runnable lease, Supplier<R> call, Consumer<RuntimeException> failed) {
       this.slots = slots;
       this.lease = lease;
       this.step = new Claimable<>(() -> {
         long t0 = System.nanoTime();
         try {
           R answer = call.get();
-          reads.answered(System.nanoTime() - t0);
+          answered(System.nanoTime() - t0);
           return answer;
         } catch (RuntimeException e) {
           failed.accept(e);

@@ -64,6 +64,14 @@ final class Claimable<T> {
     }
   }
 
+  /** The work's failure as it threw it: an {@link Error} is thrown, a checked exception wrapped. */
+  static RuntimeException failure(Throwable cause) {
+    if (cause instanceof Error error) {
+      throw error;
+    }
+    return cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+  }
+
   private static void setContext(Map<String, String> map) {
     if (map == null) {
       MDC.clear();

@@ -45,11 +45,8 @@ public final class Fork {
       try {
         results.add(step.result().join());
       } catch (CompletionException e) {
-        if (e.getCause() instanceof Error error) {
-          throw error;
-        }
-        first = first != null ? first
-            : e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        RuntimeException failure = Claimable.failure(e.getCause());
+        first = first != null ? first : failure;
       }
     }
     if (first != null) {

@@ -192,16 +192,12 @@ final class HedgedReads {
     try {
       return answer.get();
     } catch (ExecutionException e) {
-      throw rethrown(e.getCause());
+      throw Claimable.failure(e.getCause());
     } catch (InterruptedException e) {
       throw interrupted(e);
     }
   }
 
-  private static RuntimeException rethrown(Throwable cause) {
-    if (cause instanceof Error error) {
-      throw error;
-    }
     return cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
   }
 

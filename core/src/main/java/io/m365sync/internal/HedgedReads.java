@@ -198,9 +198,6 @@ final class HedgedReads {
     }
   }
 
-    return cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
-  }
-
   private static IllegalStateException interrupted(InterruptedException e) {
     Thread.currentThread().interrupt(); // the host is shutting its pool down: the read fails, the round ends
     return new IllegalStateException("interrupted while waiting for a Graph answer", e);

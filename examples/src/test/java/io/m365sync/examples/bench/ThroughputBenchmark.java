@@ -10,7 +10,7 @@ import java.util.Arrays;
  * loop, one large mailbox alone) and {@code idle} (c: round trips, token requests and heap per idle
  * mailbox over many cycles) and {@code cluster} (two nodes on embedded PostgreSQL against one, with (b)'s
  * latency: throughput and overlapping rounds) and {@code links} (the state store's cost per link written, small
- * mailboxes against large). Arguments after the mode are {@code key=value}; each mode documents its
+ * mailboxes against large) and {@code linkshapes} (PostgreSQL's own cost of a link row, by the indexes beside it). Arguments after the mode are {@code key=value}; each mode documents its
  * own. Commands and figures: {@code BENCHMARKS.md}.
  *
  * <pre>mvn -q -B -o -pl examples test-compile exec:java -Dexec.classpathScope=test \
@@ -36,7 +36,9 @@ public final class ThroughputBenchmark {
       case "idle" -> IdleCycleMode.report(IdleCycleMode.run(args));
       case "cluster" -> ClusterMode.report(ClusterMode.run(args));
       case "links" -> LinkWritesMode.report(LinkWritesMode.run(args));
-      default -> throw new IllegalArgumentException("mode must be cpu, latency, idle, cluster or links but was '" + mode + "'");
+      case "linkshapes" -> LinkTableShapesMode.report(LinkTableShapesMode.run(args));
+      default -> throw new IllegalArgumentException("mode must be cpu, latency, idle, cluster, links or linkshapes but was '"
+          + mode + "'");
     };
   }
 

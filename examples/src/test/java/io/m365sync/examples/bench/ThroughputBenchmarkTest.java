@@ -152,6 +152,22 @@ class ThroughputBenchmarkTest {
   }
 
   @Test
+  void linkShapesModeInsertsEveryRowIntoEachShapeOnPostgres() throws Exception {
+    LinkTableShapesMode.Result r = LinkTableShapesMode.run(BenchArgs.parse("rows=1000", "batch=250", "perMailbox=100",
+        "rounds=2"));
+
+    assertThat(r.shapes()).extracting(LinkTableShapesMode.Shape::name).hasSize(4)
+        .startsWith("as shipped (primary key + unique remote id)");
+    assertThat(r.shapes()).allSatisfy(shape -> {
+      // the OS counts a process's CPU in 10 ms ticks: at this size a shape may read none
+      assertThat(shape.serverMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isNotNegative());
+      assertThat(shape.wallMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isPositive());
+    });
+    assertThat(LinkTableShapesMode.report(r)).contains("embedded PostgreSQL", "| no index (heap and statement) |",
+        "1,000 rows per shape");
+  }
+
+  @Test
   void anUnknownModeIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ThroughputBenchmark.run("fast", BenchArgs.parse()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'fast'");

@@ -38,8 +38,6 @@ final class LinkTableShapesMode {
 
   record Result(String server, int rows, int batch, List<Shape> shapes) {}
 
-  private static final String ID_TAIL = "BGAAAAAAEGAADf5Gm0VMNEQp4AAAAAAAENAAAd5Gm0VMNEQp4AAAAAAA";
-
   /** Table DDL by shape, each a copy of the migrated link table's columns. */
   private static Map<String, List<String>> shapes() {
     Map<String, List<String>> ddl = new LinkedHashMap<>();
@@ -70,7 +68,8 @@ final class LinkTableShapesMode {
         // a mailbox's remote ids share a long prefix and end at random, its CRM ids are random UUIDs
         s.execute("CREATE TABLE stage AS SELECT g AS n, (g - 1) / " + perMailbox + " AS mailbox,"
             + " md5('crm' || g)::uuid::text AS crm_id,"
-            + " 'AAMkA' || md5('mailbox' || ((g - 1) / " + perMailbox + ")) || '" + ID_TAIL + "' || md5('item' || g)"
+            + " 'AAMkA' || md5('mailbox' || ((g - 1) / " + perMailbox + "))"
+            + " || '" + LinkWritesMode.GRAPH_ID_FOLDER_PART + "' || md5('item' || g)"
             + " || 'AAA=' AS remote_id, 'DwAAABYAAAAd5Gm0VMNEQp4AAAAA' || g AS change_key"
             + " FROM generate_series(1, " + rows + ") g");
         s.execute("CREATE INDEX ON stage (n)");

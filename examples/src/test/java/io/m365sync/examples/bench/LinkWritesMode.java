@@ -24,6 +24,9 @@ import java.util.UUID;
  * tail, CRM ids random UUIDs, so each batch lands all over its mailbox's range of both unique indexes.
  */
 final class LinkWritesMode {
+  /** What follows the mailbox's part of a Graph event id, up to the item's own part (the folder's ids). */
+  static final String GRAPH_ID_FOLDER_PART = "BGAAAAAAEGAADf5Gm0VMNEQp4AAAAAAAENAAAd5Gm0VMNEQp4AAAAAAA";
+
   private LinkWritesMode() {}
 
   /** One shape's runs: CPU (this process, plus the database server's on PostgreSQL) and wall time per link. */
@@ -85,7 +88,7 @@ final class LinkWritesMode {
       for (MailboxId id : mailboxes) {
         // a Graph event id: base64 of the mailbox's and the folder's ids, then the item's own
         String prefix = "AAMkA" + UUID.nameUUIDFromBytes(id.userObjectId().getBytes()).toString().replace("-", "")
-            + "BGAAAAAAEGAADf5Gm0VMNEQp4AAAAAAAENAAAd5Gm0VMNEQp4AAAAAAA";
+            + GRAPH_ID_FOLDER_PART;
         for (int from = 0; from < shape.linksPerMailbox(); from += batch) {
           List<IdLink> links = new ArrayList<>();
           for (int i = from; i < Math.min(shape.linksPerMailbox(), from + batch); i++) {

@@ -41,7 +41,8 @@ final class LinkTableShapesMode {
   /** Table DDL by shape, each a copy of the migrated link table's columns. */
   private static Map<String, List<String>> shapes() {
     Map<String, List<String>> ddl = new LinkedHashMap<>();
-    ddl.put("as shipped (primary key + unique remote id)", List.of("CREATE TABLE shape (LIKE m365sync_link INCLUDING ALL)"));
+    ddl.put("as shipped (primary key + unique remote id)",
+        List.of("CREATE TABLE shape (LIKE m365sync_link INCLUDING ALL)"));
     ddl.put("primary key only", List.of("CREATE TABLE shape (LIKE m365sync_link)",
         "ALTER TABLE shape ADD PRIMARY KEY (mailbox_id, resource_name, crm_id)"));
     ddl.put("remote id unique by a 64-bit hash", List.of("CREATE TABLE shape (LIKE m365sync_link)",
@@ -52,7 +53,10 @@ final class LinkTableShapesMode {
     return ddl;
   }
 
-  /** Arguments: rows (100,000 per shape and round), batch (500 rows a statement and commit), perMailbox (500), rounds (3). */
+  /**
+   * Arguments: rows (100,000 per shape and round), batch (500 rows a statement and commit), perMailbox
+   * (500), rounds (3).
+   */
   static Result run(BenchArgs args) throws Exception {
     int rows = args.integer("rows", 100_000);
     int batch = args.integer("batch", 500);
@@ -112,7 +116,8 @@ final class LinkTableShapesMode {
     try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM shape")) {
       rs.next();
       if (rs.getLong(1) != rows) {
-        throw new IllegalStateException(shape.name() + " holds " + rs.getLong(1) + " rows of the " + rows + " inserted");
+        throw new IllegalStateException(shape.name() + " holds " + rs.getLong(1) + " rows of the " + rows
+            + " inserted");
       }
     }
     shape.serverMicros().add(server / 1000.0 / rows);
@@ -122,8 +127,10 @@ final class LinkTableShapesMode {
   static String report(Result r) {
     double shipped = r.shapes().get(0).medianServer();
     StringBuilder sb = new StringBuilder(String.format("link rows on %s, %,d rows per shape and round, %d a statement"
-        + " and commit, median of %d rounds%n", r.server(), r.rows(), r.batch(), r.shapes().get(0).serverMicros().size()));
-    sb.append("| link table | server CPU per row | wall per row | of as shipped | rounds (server CPU) |\n|---|---|---|---|---|\n");
+        + " and commit, median of %d rounds%n", r.server(), r.rows(), r.batch(),
+        r.shapes().get(0).serverMicros().size()));
+    sb.append("| link table | server CPU per row | wall per row | of as shipped | rounds (server CPU) |\n");
+    sb.append("|---|---|---|---|---|\n");
     for (Shape s : r.shapes()) {
       sb.append(String.format("| %s | %.1f us | %.1f us | %.2f | %s |%n", s.name(), s.medianServer(), s.medianWall(),
           s.medianServer() / shipped, s.serverMicros().stream().map(v -> String.format("%.1f", v)).toList()));

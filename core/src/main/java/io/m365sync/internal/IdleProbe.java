@@ -65,7 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The round's promises hold for probes: each mailbox is probed under its lock, taken if free and
  * held until its probes are answered, with its enrollment read under it and nothing sent once an
- * unenroll waits (stop flag). Tokens are chosen as the round chooses them: the selector's answer,
+ * unenroll waits (stop flag). The locks of up to {@link #GROUP} mailboxes are taken before their
+ * enrollments, states and cursors are read, one store call each for the group (a durable store's
+ * round trip per group instead of three per mailbox). Tokens are chosen as the round chooses them: the selector's answer,
  * app-only only where the tenant's gate is open, the access decision allows and an access policy can
  * scope the resource (To Do is probed only when the selector picks delegated, else left to its
  * round), delegated only while the user's token lives. App-only probes go into the access audit; a
@@ -85,6 +87,11 @@ final class IdleProbe {
   private static final Logger log = LoggerFactory.getLogger(IdleProbe.class);
   /** Steps per batch (Graph's {@code $batch} limit): a token's probes are sent 20 at a time. */
   static final int BATCH = 20;
+  /**
+   * Mailboxes whose enrollments, states and cursors are read in one store call each (a durable store's
+   * round trip per group, not three per mailbox), their locks held from the read to their answers.
+   */
+  static final int GROUP = 100;
 
   private final EngineContext ctx;
   private final ApplicationModeGate appGate;
@@ -159,7 +166,7 @@ final class IdleProbe {
       for (Mailbox m : mailboxes) {
         run.add(m, now);
       }
-      run.flushAll();
+      run.flushAll(now);
     } catch (RuntimeException e) {
       log.warn("m365sync idle probe failed; this cycle's rounds read every resource: {}", e.toString(), e);
       run.found.clear();
@@ -176,6 +183,8 @@ final class IdleProbe {
     /** App-only steps by token value, waiting until a batch is full. */
     final Map<String, List<Step>> waiting = new LinkedHashMap<>();
     final Deque<Sent> inFlight = new ArrayDeque<>();
+    /** Mailboxes held whose state is not read yet: read a group at a time. */
+    final List<Probing> preparing = new ArrayList<>();
     /**
      * Items of the pages held for rounds, at most as many as the cycle's rounds hold in flight (a day's
      * window slides probe every calendar at once): a page beyond it is left for its round to read again.
@@ -198,20 +207,75 @@ final class IdleProbe {
       if (lock == null) {
         return; // a round or host call has it: this cycle's round of it does not run either
       }
-      Probing p = new Probing(lock);
+      Probing p = new Probing(listed.id(), lock);
       held.add(p);
-      try {
-        prepare(p, listed.id(), now);
-      } catch (RuntimeException e) {
-        // an unreadable row, a store or directory outage: the round meets it and reports it
-        log.debug("m365sync could not probe mailbox {}: {}", listed.id(), e.toString());
-        p.steps.clear();
-        p.failed = true;
+      preparing.add(p);
+      if (preparing.size() >= GROUP) {
+        prepareGroup(now);
       }
+    }
+
+    /**
+     * Under the locks of the mailboxes held since the last group: their enrollments, states and
+     * cursors in one store call each, then what to probe of each and with which token, and their steps
+     * into batches.
+     */
+    void prepareGroup(Instant now) {
+      List<Probing> group = List.copyOf(preparing);
+      preparing.clear();
+      if (group.isEmpty()) {
+        return;
+      }
+      try {
+        Stored stored = read(group, now);
+        for (Probing p : group) {
+          try {
+            prepare(p, stored, now);
+          } catch (RuntimeException e) {
+            fail(p, e);
+          }
+        }
+      } catch (RuntimeException e) {
+        group.forEach(p -> fail(p, e));
+      }
+      for (Probing p : group) {
+        enqueue(p);
+      }
+      finish(group);
+    }
+
+    /** An unreadable row, a store or directory outage: the round meets it and reports it. */
+    private void fail(Probing p, RuntimeException e) {
+      log.debug("m365sync could not probe mailbox {}: {}", p.id, e.toString());
+      p.steps.clear();
+      p.outstanding = 0;
+      p.failed = true;
+    }
+
+    /** The group's enrollments and states, and the cursors the probes of the enrolled, due, active ones read. */
+    private Stored read(List<Probing> group, Instant now) {
+      List<MailboxId> ids = group.stream().filter(p -> !p.lock.slot().stopped()).map(p -> p.id).toList();
+      // a row that cannot be read is left out: the mailbox is not probed, and its round reports the row
+      Map<MailboxId, Mailbox> enrolled = ctx.store().enrollments(ids, row -> {});
+      Map<MailboxId, MailboxState> states = ctx.store().statuses(enrolled.keySet(), row -> {});
+      List<CursorKey> keys = new ArrayList<>();
+      for (MailboxId id : ids) {
+        MailboxState state = states.get(id);
+        if (enrolled.containsKey(id) && state != null && probed(state, now)) {
+          pipelines(enrolled.get(id)).values().forEach(pipeline -> keys.addAll(pipeline.idleProbeReads(id)));
+        }
+      }
+      return new Stored(enrolled, states, keys.isEmpty() ? Map.of() : ctx.store().cursors(keys));
+    }
+
+    /**
+     * A mailbox's steps go in one batch per token (chained there, so a refusal is met once), batches
+     * filled across mailboxes.
+     */
+    private void enqueue(Probing p) {
       List<Step> app = p.steps.stream().filter(s -> s.probe.session().mode() == AuthMode.APPLICATION).toList();
       List<Step> delegated = p.steps.stream().filter(s -> s.probe.session().mode() != AuthMode.APPLICATION).toList();
       if (!app.isEmpty()) {
-        // a mailbox's steps go in one batch (chained there, so a refusal is met once), batches filled across mailboxes
         List<Step> queue = waiting.computeIfAbsent(app.get(0).probe.session().token().value(), k -> new ArrayList<>());
         if (queue.size() + app.size() > BATCH && !queue.isEmpty()) {
           send(new ArrayList<>(queue));
@@ -226,37 +290,26 @@ final class IdleProbe {
       if (!delegated.isEmpty()) {
         send(delegated);
       }
-      finish(List.of(p));
     }
 
     /** Under the mailbox's lock: what to probe, with which token. */
-    private void prepare(Probing p, MailboxId id, Instant now) {
+    private void prepare(Probing p, Stored stored, Instant now) {
       if (p.lock.slot().stopped()) {
         return;
       }
-      Optional<Mailbox> enrolled = ctx.store().enrollment(id);
-      Optional<MailboxState> state = enrolled.isEmpty() ? Optional.empty() : ctx.store().status(id);
-      if (state.isEmpty() || state.get().status() != MailboxStatus.ACTIVE || !EngineCore.due(state.get(), now)) {
+      Mailbox mailbox = stored.enrolled().get(p.id);
+      MailboxState before = stored.states().get(p.id);
+      if (mailbox == null || before == null || !probed(before, now)) {
         // not enrolled, never synced (no links), not due, or a status only a round can settle (a sign-in,
         // a failure, a deny, a quarantine...): the round reads it
         return;
       }
-      Mailbox mailbox = enrolled.get();
-      MailboxState before = state.get();
       p.mailbox = mailbox;
       p.before = before;
-      Map<Resource, SyncPipeline<?>> pipelines = new EnumMap<>(Resource.class);
-      for (Resource resource : mailbox.resources()) {
-        if (ctx.syncers().get(resource) instanceof SyncPipeline<?> pipeline) {
-          pipelines.put(resource, pipeline);
-        }
-      }
-      // the mailbox's links, windows and notes in one store call, not one per key
-      Map<CursorKey, String> stored = ctx.store().cursors(pipelines.values().stream()
-          .flatMap(pipeline -> pipeline.idleProbeReads(id).stream()).toList());
       Map<Resource, List<DeltaRequest>> reads = new EnumMap<>(Resource.class);
-      pipelines.forEach((resource, pipeline) -> pipeline.idleProbe(stored, id, now, ctx.options().pageSize(),
-          ctx.options().eventWindowPast(), ctx.options().eventWindowFuture()).ifPresent(r -> reads.put(resource, r)));
+      pipelines(mailbox).forEach((resource, pipeline) -> pipeline.idleProbe(stored.cursors(), p.id, now,
+          ctx.options().pageSize(), ctx.options().eventWindowPast(), ctx.options().eventWindowFuture())
+          .ifPresent(r -> reads.put(resource, r)));
       if (reads.isEmpty()) {
         return;
       }
@@ -274,6 +327,17 @@ final class IdleProbe {
         }
       }
       p.outstanding = p.steps.size();
+    }
+
+    /** The mailbox's resources the engine syncs through a pipeline (those a probe can stand for). */
+    private Map<Resource, SyncPipeline<?>> pipelines(Mailbox mailbox) {
+      Map<Resource, SyncPipeline<?>> pipelines = new EnumMap<>(Resource.class);
+      for (Resource resource : mailbox.resources()) {
+        if (ctx.syncers().get(resource) instanceof SyncPipeline<?> pipeline) {
+          pipelines.put(resource, pipeline);
+        }
+      }
+      return pipelines;
     }
 
     /** The round's choice of token for the resource, or null where a probe must not go (the round decides). */
@@ -346,7 +410,8 @@ final class IdleProbe {
       finish(owners(sent.steps));
     }
 
-    void flushAll() {
+    void flushAll(Instant now) {
+      prepareGroup(now);
       for (List<Step> queue : waiting.values()) {
         if (!queue.isEmpty()) {
           send(new ArrayList<>(queue));
@@ -414,6 +479,7 @@ final class IdleProbe {
 
     /** One mailbox being probed: its lock, its steps, and what they found. */
     private final class Probing {
+      final MailboxId id;
       MailboxLocks.Held lock;
       Mailbox mailbox;
       MailboxState before;
@@ -428,7 +494,8 @@ final class IdleProbe {
       final Map<Resource, Touch> appOnly = new EnumMap<>(Resource.class);
       final Map<Resource, List<Page>> pages = new EnumMap<>(Resource.class);
 
-      Probing(MailboxLocks.Held lock) {
+      Probing(MailboxId id, MailboxLocks.Held lock) {
+        this.id = id;
         this.lock = lock;
       }
 
@@ -474,12 +541,21 @@ final class IdleProbe {
     }
   }
 
+  /** Whether a mailbox in {@code state} is probed: active and due; any other status is for its round to settle. */
+  private static boolean probed(MailboxState state, Instant now) {
+    return state.status() == MailboxStatus.ACTIVE && EngineCore.due(state, now);
+  }
+
   /** An empty page that ends the round: nothing changed since the link. */
   private static boolean empty(DeltaPage<?> page) {
     return page.changes().isEmpty() && page.skipped().isEmpty() && !page.more();
   }
 
   private record Step(Run.Probing owner, Resource resource, DeltaProbe<?> probe) {}
+
+  /** What a group's probes read of the store: enrollments and states by mailbox, and their cursors. */
+  private record Stored(Map<MailboxId, Mailbox> enrolled, Map<MailboxId, MailboxState> states,
+                        Map<CursorKey, String> cursors) {}
 
   private record Sent(List<Step> steps, List<Step> live, Instant startedAt,
                       CompletableFuture<List<BatchedDelta<?>>> answer) {}

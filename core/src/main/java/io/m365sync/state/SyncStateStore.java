@@ -88,6 +88,24 @@ public interface SyncStateStore {
   }
 
   /**
+   * The enrollments of {@code mailboxes} that are stored, by mailbox, in one call: what an idle cycle
+   * reads of every mailbox it probes, so a store should answer it in a round trip per many mailboxes
+   * rather than one per mailbox. A row that cannot be read is left out and passed to
+   * {@code onUnreadable}, as {@link #enrollments(Consumer)} does. The default reads them one by one.
+   */
+  default Map<MailboxId, Mailbox> enrollments(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+    Map<MailboxId, Mailbox> found = new HashMap<>();
+    for (MailboxId mailbox : mailboxes) {
+      try {
+        enrollment(mailbox).ifPresent(m -> found.put(mailbox, m));
+      } catch (UnreadableStateException e) {
+        onUnreadable.accept(e.row());
+      }
+    }
+    return found;
+  }
+
+  /**
    * Removes the enrollment and everything stored for the mailbox (status, cursors, id map, token
    * cache, run history, subscriptions), and raises the mailbox's fence in the same step, so that a
    * round in flight is refused with {@link FencedOutException} at its next fenced write and cannot
@@ -123,6 +141,22 @@ public interface SyncStateStore {
   /** {@link #statuses(Consumer)} that drops unreadable rows without telling anyone. */
   default List<MailboxState> statuses() {
     return statuses(row -> {});
+  }
+
+  /**
+   * The statuses of {@code mailboxes} that are stored, by mailbox, in one call, as
+   * {@link #enrollments(Collection, Consumer)} reads their enrollments. The default reads them one by one.
+   */
+  default Map<MailboxId, MailboxState> statuses(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+    Map<MailboxId, MailboxState> found = new HashMap<>();
+    for (MailboxId mailbox : mailboxes) {
+      try {
+        status(mailbox).ifPresent(state -> found.put(mailbox, state));
+      } catch (UnreadableStateException e) {
+        onUnreadable.accept(e.row());
+      }
+    }
+    return found;
   }
 
   /**
@@ -186,8 +220,8 @@ public interface SyncStateStore {
   /**
    * The cursors stored under {@code keys}, keys with none left out: what an idle probe reads of a
    * mailbox before it decides whether to ask Microsoft 365 anything (its links, its events window,
-   * its write-ahead notes), in one call, so a store should answer it in one round trip per mailbox
-   * rather than one per key. The default reads them one by one.
+   * its write-ahead notes), in one call, also for several mailboxes at once, so a store should answer
+   * it in a round trip per many mailboxes rather than one per key. The default reads them one by one.
    */
   default Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
     Map<CursorKey, String> found = new HashMap<>();

@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -274,6 +275,13 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }).reportTo(onUnreadable);
   }
 
+  /** One query per {@value #LINK_CHUNK} mailboxes, a seek on the key each. */
+  @Override
+  public Map<MailboxId, Mailbox> enrollments(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+    return byMailbox("enrollments", MAILBOX_SELECT, MAILBOX_TABLE, mailboxes, JdbcSyncStateStore::mailboxFrom,
+        Mailbox::id, onUnreadable);
+  }
+
   private static final String MAILBOX_TABLE = "m365sync_mailbox";
   private static final String MAILBOX_SELECT = "SELECT mailbox_key, tenant_id, user_object_id, user_principal_name,"
       + " crm_user_id, signed_in_at, resources FROM " + MAILBOX_TABLE;
@@ -449,6 +457,55 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }).reportTo(onUnreadable);
   }
 
+  /** One query per {@value #LINK_CHUNK} mailboxes, a seek on the key each. */
+  @Override
+  public Map<MailboxId, MailboxState> statuses(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+    return byMailbox("statuses", STATUS_SELECT, STATUS_TABLE, mailboxes,
+        r -> statusFrom(r, parseKey(r.getString("mailbox_key"))), MailboxState::mailbox, onUnreadable);
+  }
+
+  /**
+   * The rows of {@code mailboxes} in {@code table} ({@code select} names its columns), one read of one
+   * query per {@value #LINK_CHUNK} mailboxes; each row that cannot be read is left out and reported.
+   */
+  private <T> Map<MailboxId, T> byMailbox(String operation, String select, String table,
+                                          Collection<MailboxId> mailboxes, Rows.Reader<T> reader,
+                                          Function<T, MailboxId> idOf, Consumer<UnreadableRow> onUnreadable) {
+    Checks.requireNonNull(mailboxes, "mailboxes");
+    Checks.requireNonNull(onUnreadable, "onUnreadable");
+    List<String> keys = mailboxes.stream().map(JdbcSyncStateStore::key).distinct().toList();
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    MailboxId named = keys.size() == 1 ? mailboxes.iterator().next() : null;
+    Map<MailboxId, T> found = new HashMap<>();
+    for (T value : jdbc.read(operation, named, c -> {
+      List<T> values = new ArrayList<>();
+      List<UnreadableRow> unreadable = new ArrayList<>();
+      for (int from = 0; from < keys.size(); from += LINK_CHUNK) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + LINK_CHUNK));
+        try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + keyIn(chunk.size()))) {
+          for (int i = 0; i < chunk.size(); i++) {
+            ps.setString(i + 1, chunk.get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            Rows.Read<T> read = Rows.all(rs, table, "mailbox_key", reader);
+            values.addAll(read.values());
+            unreadable.addAll(read.unreadable());
+          }
+        }
+      }
+      return new Rows.Read<>(values, unreadable);
+    }).reportTo(onUnreadable)) {
+      found.put(idOf.apply(value), value);
+    }
+    return found;
+  }
+
+  private static String keyIn(int n) {
+    return "mailbox_key IN (" + String.join(", ", Collections.nCopies(n, "?")) + ")";
+  }
+
   /** One grouped query; the tenant index holds every column it reads, so no table row is visited. */
   @Override
   public List<StatusCount> statusCounts(TenantId tenant, Consumer<UnreadableRow> onUnreadable) {
@@ -613,7 +670,10 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     });
   }
 
-  /** One transaction, one query per mailbox: its cursor rows are few (links, the events window, notes). */
+  /**
+   * One read, one query per {@value #LINK_CHUNK} mailboxes: a mailbox's cursor rows are few (links, the
+   * events window, notes).
+   */
   @Override
   public Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
     Checks.requireNonNull(keys, "keys");
@@ -625,17 +685,23 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     if (wanted.isEmpty()) {
       return Map.of();
     }
+    Map<String, Map<String, CursorKey>> byKey = new LinkedHashMap<>();
+    wanted.forEach((mailbox, keysOf) -> byKey.put(key(mailbox), keysOf));
+    List<String> mailboxKeys = List.copyOf(byKey.keySet());
     return jdbc.read("cursors", wanted.size() == 1 ? wanted.keySet().iterator().next() : null, c -> {
       Map<CursorKey, String> found = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT resource_name, container_id, delta_link FROM m365sync_cursor"
-          + " WHERE mailbox_key = ?")) {
-        for (Map.Entry<MailboxId, Map<String, CursorKey>> mailbox : wanted.entrySet()) {
-          ps.setString(1, key(mailbox.getKey()));
+      for (int from = 0; from < mailboxKeys.size(); from += LINK_CHUNK) {
+        List<String> chunk = mailboxKeys.subList(from, Math.min(mailboxKeys.size(), from + LINK_CHUNK));
+        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, resource_name, container_id, delta_link"
+            + " FROM m365sync_cursor WHERE " + keyIn(chunk.size()))) {
+          for (int i = 0; i < chunk.size(); i++) {
+            ps.setString(i + 1, chunk.get(i));
+          }
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              CursorKey key = mailbox.getValue().get(rs.getString(1) + rs.getString(2));
-              if (key != null && rs.getString(3) != null) {
-                found.put(key, rs.getString(3));
+              CursorKey key = byKey.get(rs.getString(1)).get(rs.getString(2) + rs.getString(3));
+              if (key != null && rs.getString(4) != null) {
+                found.put(key, rs.getString(4));
               }
             }
           }

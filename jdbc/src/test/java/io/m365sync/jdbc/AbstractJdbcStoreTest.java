@@ -238,6 +238,10 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     assertThat(reported.get(1).problem()).contains("signed_in_at").contains("infinite");
     assertThat(reported.get(2).problem()).contains("crmUserId");
     assertThat(store.enrollments()).extracting(Mailbox::id).containsExactly(ALICE, erin);
+    List<UnreadableRow> reportedByIds = new ArrayList<>();
+    assertThat(store.enrollments(List.of(ALICE, BOB, carol, dave, erin), reportedByIds::add))
+        .containsOnlyKeys(ALICE, erin).containsEntry(ALICE, mailbox(ALICE));
+    assertThat(reportedByIds).as("the same rows, reported by the read by ids").isEqualTo(reported);
 
     assertThatThrownBy(() -> store.enrollment(BOB))
         .isInstanceOfSatisfying(UnreadableStateException.class, e -> {
@@ -378,6 +382,10 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
     assertThat(reported.get(1).problem()).contains("CERTIFICATE").contains("auth_mode");
     assertThat(reported.get(2).problem()).contains("next_attempt").contains("infinite");
     assertThat(store.statuses()).extracting(MailboxState::mailbox).containsExactly(ALICE, erin);
+    List<UnreadableRow> reportedByIds = new ArrayList<>();
+    assertThat(store.statuses(List.of(ALICE, BOB, carol, dave, erin), reportedByIds::add))
+        .containsOnlyKeys(ALICE, erin).containsEntry(ALICE, MailboxState.pending(ALICE, T0));
+    assertThat(reportedByIds).as("the same rows, reported by the read by ids").isEqualTo(reported.subList(0, 3));
 
     assertThatThrownBy(() -> store.status(BOB)).isInstanceOf(UnreadableStateException.class)
         .hasMessageContaining("m365sync_status").hasMessageContaining(BOB.key()).hasMessageContaining("ON_HOLD");

@@ -2,6 +2,7 @@ package io.m365sync.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.m365sync.CycleReport;
 import io.m365sync.Mailbox;
 import io.m365sync.Resource;
 import io.m365sync.SyncEngine;
@@ -35,11 +36,14 @@ class UnreadableRowsEngineTest {
       .gateway(m365.gateway()).delegatedTokens(m365.delegatedTokens()).listener(listener)
       .resource(ResourceSyncers.oneWay(ResourceType.CONTACTS, crm)).build();
 
+  private final java.util.Map<io.m365sync.MailboxId, ModelUser> users = new java.util.HashMap<>();
+
   private Mailbox enroll(String alias) {
     ModelUser u = m365.addUser(alias);
     m365.mailbox(u).contacts().create(Contact.of("Ada", alias, "ada." + alias + "@example.com"));
     Mailbox m = m365.signIn(u, EnumSet.of(Resource.CONTACTS));
     engine.enroll(m);
+    users.put(m.id(), u);
     return m;
   }
 
@@ -68,6 +72,24 @@ class UnreadableRowsEngineTest {
 
     engine.enroll(carol); // her next sign-in writes a status this version can read
     engine.runCycle();
+    assertThat(crm.items(carol.id())).hasSize(1);
+  }
+
+  @Test
+  void anIdleCycleStillProbesAndSyncsTheOtherMailboxesOfAGroupWithAnUnreadableStatus() throws Exception {
+    Mailbox alice = enroll("alice");
+    Mailbox bob = enroll("bob");
+    Mailbox carol = enroll("carol");
+    engine.runCycle();
+    m365.mailbox(users.get(alice.id())).contacts().create(Contact.of("Grace", "Hopper", "grace@example.com"));
+    sql("UPDATE m365sync_status SET status = 'HIBERNATING' WHERE mailbox_key = '" + carol.id().key() + "'");
+    m365.clock().advance(java.time.Duration.ofMinutes(15));
+
+    CycleReport idle = engine.runCycle();
+
+    assertThat(crm.items(alice.id())).as("alice's change, probed and read by her round").hasSize(2);
+    assertThat(idle.mailbox(bob.id()).ran()).as("bob's mailbox, probed: nothing new").isFalse();
+    assertThat(listener.unreadableRows()).extracting(UnreadableRow::key).contains(carol.id().key());
     assertThat(crm.items(carol.id())).hasSize(1);
   }
 }

@@ -144,6 +144,18 @@ public abstract class ForwardingSyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public Map<MailboxId, Mailbox> enrollments(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+    return forwardDefaults ? delegate.enrollments(mailboxes, onUnreadable)
+        : SyncStateStore.super.enrollments(mailboxes, onUnreadable);
+  }
+
+  @Override
+  public Map<MailboxId, MailboxState> statuses(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+    return forwardDefaults ? delegate.statuses(mailboxes, onUnreadable)
+        : SyncStateStore.super.statuses(mailboxes, onUnreadable);
+  }
+
+  @Override
   public Map<CursorKey, String> cursors(Collection<CursorKey> keys) {
     return forwardDefaults ? delegate.cursors(keys) : SyncStateStore.super.cursors(keys);
   }

@@ -28,6 +28,7 @@ import io.m365sync.state.StatusPage;
 import io.m365sync.state.StatusQuery;
 import io.m365sync.state.SyncStateStore;
 import io.m365sync.state.TenantSettings;
+import io.m365sync.state.UnreadableRow;
 import java.time.Duration;
 import java.io.StringReader;
 import java.time.Instant;
@@ -37,6 +38,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -173,6 +175,40 @@ public abstract class SyncStateStoreContract {
         store.cursors(List.of(aliceEvents, aliceFolder, aliceNote, new CursorKey(ALICE, Resource.EVENTS, "folder"),
             bobEvents, new CursorKey(MailboxId.of("contoso", "oid-nobody"), Resource.EVENTS, ""))));
     assertEquals(Map.of(), store.cursors(List.of()));
+  }
+
+  @Test
+  void enrollmentsAndStatusesOfSeveralMailboxesInOneCallLeaveOutTheOnesNotStored() {
+    List<MailboxId> many = new ArrayList<>();
+    for (int i = 0; i < 250; i++) { // more than a JDBC store's query takes at once
+      MailboxId id = MailboxId.of("contoso", "oid-" + i);
+      many.add(id);
+      if (i % 3 != 0) {
+        store.putEnrollment(mailbox(id));
+      }
+      if (i % 2 == 0) {
+        store.putStatus(MailboxState.pending(id, T0).withStatus(MailboxStatus.ACTIVE, AuthMode.DELEGATED, null, null,
+            T0.plusSeconds(i), null));
+      }
+    }
+    MailboxId nobody = MailboxId.of("fabrikam", "oid-nobody");
+    List<MailboxId> asked = new ArrayList<>(many);
+    asked.add(nobody);
+    List<UnreadableRow> unreadable = new ArrayList<>();
+
+    Map<MailboxId, Mailbox> enrolled = store.enrollments(asked, unreadable::add);
+    Map<MailboxId, MailboxState> states = store.statuses(asked, unreadable::add);
+
+    for (MailboxId id : many) {
+      assertEquals(store.enrollment(id), Optional.ofNullable(enrolled.get(id)), "enrollment of " + id);
+      assertEquals(store.status(id), Optional.ofNullable(states.get(id)), "status of " + id);
+    }
+    assertEquals(166, enrolled.size());
+    assertEquals(125, states.size());
+    assertFalse(enrolled.containsKey(nobody) || states.containsKey(nobody));
+    assertEquals(List.of(), unreadable);
+    assertEquals(Map.of(), store.enrollments(List.of(), unreadable::add));
+    assertEquals(Map.of(), store.statuses(List.of(), unreadable::add));
   }
 
   @Test

@@ -27,6 +27,7 @@ import io.m365sync.state.EnrollmentPeriod;
 import io.m365sync.state.MailboxState;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.SyncStateStore;
+import io.m365sync.state.UnreadableRow;
 import io.m365sync.sync.ResourceResult;
 import io.m365sync.sync.ResourceSyncers;
 import io.m365sync.testkit.ForwardingGateway;
@@ -47,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -147,7 +149,7 @@ class IdleProbeTest {
   }
 
   @Test
-  void anIdleCycleReadsEachMailboxsStateOnceItsCursorsInOneCallAndChecksItsAuditOnce() {
+  void anIdleCycleReadsItsMailboxesStatesAndCursorsInOneCallEachAndChecksEachBatchsAuditOnce() {
     applicationMode(Resource.EVENTS, Resource.CONTACTS);
     enroll(40, EnumSet.of(Resource.EVENTS, Resource.CONTACTS));
     engine.runCycle();
@@ -156,17 +158,20 @@ class IdleProbeTest {
 
     idleCycle(Duration.ofMinutes(5));
 
-    // links, events window and write-ahead notes of both resources: one store call per mailbox, not five
-    assertThat(store.cursorsCalls.get()).isEqualTo(40);
+    // links, events window and write-ahead notes of both resources of the 40 mailboxes: one store call, not 200
+    assertThat(store.cursorsCalls.get()).isEqualTo(1);
     assertThat(store.cursorReads.get()).as("cursors read one by one").isZero();
     // the audit checks each $batch's records (20 mailbox-resources, 10 mailboxes) with one read of their periods
     int batches = store.calls.size() - auditWrites;
     assertThat(batches).isEqualTo(4);
     assertThat(store.periodBatchReads.get()).as("enrollment periods read for the audit: once per batch").isEqualTo(4);
     assertThat(store.periodReads.get()).as("enrollment periods read mailbox by mailbox").isZero();
-    // read under the lock by the probe; a round would read them again only to find nothing to read
-    assertThat(store.enrollmentReads.get()).as("enrollment reads").isEqualTo(40);
-    assertThat(store.statusReads.get()).as("status reads").isEqualTo(40);
+    // read under the mailboxes' locks by the probe, the 40 at once; a round would read them again only to
+    // find nothing to read
+    assertThat(store.enrollmentGroupReads).as("enrollments read, mailboxes per call").containsExactly(40);
+    assertThat(store.statusGroupReads).as("states read, mailboxes per call").containsExactly(40);
+    assertThat(store.enrollmentReads.get()).as("enrollments read one by one").isZero();
+    assertThat(store.statusReads.get()).as("states read one by one").isZero();
   }
 
   @Test
@@ -394,6 +399,8 @@ class IdleProbeTest {
     final AtomicInteger periodBatchReads = new AtomicInteger();
     final AtomicInteger enrollmentReads = new AtomicInteger();
     final AtomicInteger statusReads = new AtomicInteger();
+    final List<Integer> enrollmentGroupReads = Collections.synchronizedList(new ArrayList<>());
+    final List<Integer> statusGroupReads = Collections.synchronizedList(new ArrayList<>());
     volatile MailboxId refused;
 
     StoreCalls() {
@@ -407,12 +414,26 @@ class IdleProbeTest {
       periodBatchReads.set(0);
       enrollmentReads.set(0);
       statusReads.set(0);
+      enrollmentGroupReads.clear();
+      statusGroupReads.clear();
     }
 
     @Override
     public Optional<Mailbox> enrollment(MailboxId mailbox) {
       enrollmentReads.incrementAndGet();
       return super.enrollment(mailbox);
+    }
+
+    @Override
+    public Map<MailboxId, Mailbox> enrollments(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+      enrollmentGroupReads.add(mailboxes.size());
+      return super.enrollments(mailboxes, onUnreadable);
+    }
+
+    @Override
+    public Map<MailboxId, MailboxState> statuses(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
+      statusGroupReads.add(mailboxes.size());
+      return super.statuses(mailboxes, onUnreadable);
     }
 
     @Override

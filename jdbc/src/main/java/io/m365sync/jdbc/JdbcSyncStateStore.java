@@ -1371,83 +1371,141 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     // the sort is stable, so a mailbox-resource's records keep their order
     List<AccessRecord> ordered = new ArrayList<>(records);
     ordered.sort(Comparator.comparing((AccessRecord r) -> key(r.mailbox())).thenComparing(AccessRecord::resource));
+    // a mailbox-resource's later record folds into what its earlier one wrote: written in a later wave
+    List<List<AccessRecord>> waves = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (AccessRecord record : ordered) {
+      int wave = seen.merge(key(record.mailbox()) + "/" + record.resource(), 1, Integer::sum) - 1;
+      if (wave == waves.size()) {
+        waves.add(new ArrayList<>());
+      }
+      waves.get(wave).add(record);
+    }
     jdbc.tx("recordAccess", records.size() == 1 ? records.get(0).mailbox() : null, c -> {
-      for (AccessRecord record : ordered) {
-        writeAccess(c, record);
+      for (List<AccessRecord> wave : waves) {
+        writeAccess(c, wave);
       }
       return null;
     });
   }
 
-  private static void writeAccess(Connection c, AccessRecord record) throws SQLException {
-    String key = key(record.mailbox());
-    if (!foldAccess(c, key, record)) {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
-          + " started_at, finished_at, outcome, requests, error_code, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, key);
-        ps.setString(2, record.resource().name());
-        Jdbc.setInstant(ps, 3, record.startedAt());
-        Jdbc.setInstant(ps, 4, record.finishedAt());
-        ps.setString(5, record.outcome().name());
-        ps.setInt(6, record.requests());
-        ps.setString(7, record.errorCode());
-        ps.setInt(8, record.rounds());
-        ps.executeUpdate();
+  /**
+   * Records of distinct mailbox-resources, each folded into its mailbox-resource's newest record when it
+   * coalesces with it and the open enrollment period began before both, else a row of its own. Their
+   * mailboxes' open periods and their newest records are read in one query per {@value #LINK_CHUNK},
+   * then the folds and the new rows go as one JDBC batch each: a few round trips for all, not three per
+   * record.
+   */
+  private static void writeAccess(Connection c, List<AccessRecord> ordered) throws SQLException {
+    List<String> mailboxes = ordered.stream().map(r -> key(r.mailbox())).distinct().toList();
+    Map<String, Instant> enrolledAt = new HashMap<>();
+    for (int from = 0; from < mailboxes.size(); from += LINK_CHUNK) {
+      List<String> chunk = mailboxes.subList(from, Math.min(mailboxes.size(), from + LINK_CHUNK));
+      try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at FROM m365sync_enrollment_period"
+          + " WHERE " + keyIn(chunk.size()) + " AND unenrolled_at IS NULL")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            enrolledAt.put(rs.getString(1), Jdbc.getInstant(rs, "enrolled_at"));
+          }
+        }
+      }
+    }
+    Map<String, Long> newestIds = new HashMap<>();
+    Map<String, AccessRecord> newest = new HashMap<>();
+    for (int from = 0; from < ordered.size(); from += LINK_CHUNK) {
+      List<AccessRecord> chunk = ordered.subList(from, Math.min(ordered.size(), from + LINK_CHUNK));
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, mailbox_key, resource_name, started_at, finished_at,"
+          + " outcome, requests, error_code, rounds FROM m365sync_access_audit WHERE id IN (SELECT MAX(id)"
+          + " FROM m365sync_access_audit WHERE (mailbox_key, resource_name) IN ("
+          + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?)")) + ") GROUP BY mailbox_key, resource_name)")) {
+        int p = 1;
+        for (AccessRecord r : chunk) {
+          ps.setString(p++, key(r.mailbox()));
+          ps.setString(p++, r.resource().name());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String pair = rs.getString("mailbox_key") + "/" + rs.getString("resource_name");
+            newestIds.put(pair, rs.getLong("id"));
+            newest.put(pair, new AccessRecord(parseKey(rs.getString("mailbox_key")),
+                Jdbc.enumValue(Resource.class, rs.getString("resource_name"), "resource_name"),
+                Jdbc.getInstant(rs, "started_at"), Jdbc.getInstant(rs, "finished_at"),
+                Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class), rs.getInt("requests"),
+                rs.getString("error_code"), rs.getInt("rounds")));
+          }
+        }
+      }
+    }
+    List<AccessRecord> folds = new ArrayList<>();
+    List<Long> foldInto = new ArrayList<>();
+    List<AccessRecord> inserts = new ArrayList<>();
+    for (AccessRecord record : ordered) {
+      String pair = key(record.mailbox()) + "/" + record.resource().name();
+      Instant enrolled = enrolledAt.get(key(record.mailbox()));
+      AccessRecord into = newest.get(pair);
+      if (enrolled != null && !enrolled.isAfter(record.startedAt()) && into != null && into.coalescesWith(record)
+          && !enrolled.isAfter(into.startedAt())) {
+        folds.add(record);
+        foldInto.add(newestIds.get(pair));
+      } else {
+        inserts.add(record);
+      }
+    }
+    if (!folds.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(FOLD_ACCESS)) {
+        for (int i = 0; i < folds.size(); i++) {
+          bindFold(ps, folds.get(i), foldInto.get(i));
+          ps.addBatch();
+        }
+        int[] counts = ps.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] == 0) {
+            inserts.add(folds.get(i)); // its row was pruned meanwhile: a row of its own
+          }
+        }
+      }
+    }
+    if (!inserts.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(INSERT_ACCESS)) {
+        for (AccessRecord record : inserts) {
+          bindInsert(ps, record);
+          ps.addBatch();
+        }
+        ps.executeBatch();
       }
     }
   }
 
-  /**
-   * Folds {@code record} into the mailbox-resource's newest record when it coalesces with it and the
-   * open enrollment period began before both (two index seeks); false when it needs a row of its own.
-   */
-  private static boolean foldAccess(Connection c, String key, AccessRecord record) throws SQLException {
-    Instant enrolledAt = null;
-    try (PreparedStatement ps = c.prepareStatement("SELECT enrolled_at FROM m365sync_enrollment_period"
-        + " WHERE mailbox_key = ? AND unenrolled_at IS NULL")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          enrolledAt = Jdbc.getInstant(rs, "enrolled_at");
-        }
-      }
-    }
-    if (enrolledAt == null || enrolledAt.isAfter(record.startedAt())) {
-      return false;
-    }
-    long id;
-    AccessRecord newest;
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, started_at, finished_at, outcome, requests, error_code,"
-        + " rounds FROM m365sync_access_audit WHERE mailbox_key = ? AND resource_name = ? ORDER BY id DESC")) {
-      ps.setMaxRows(1);
-      ps.setString(1, key);
-      ps.setString(2, record.resource().name());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return false;
-        }
-        id = rs.getLong("id");
-        newest = new AccessRecord(record.mailbox(), record.resource(), Jdbc.getInstant(rs, "started_at"),
-            Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
-            rs.getInt("requests"), rs.getString("error_code"), rs.getInt("rounds"));
-      }
-    }
-    if (!newest.coalescesWith(record) || enrolledAt.isAfter(newest.startedAt())) {
-      return false;
-    }
-    // counts added and the span widened in the row itself: a concurrent fold is never lost
-    try (PreparedStatement ps = c.prepareStatement("UPDATE m365sync_access_audit SET requests = requests + ?,"
-        + " rounds = rounds + ?, started_at = CASE WHEN started_at > ? THEN ? ELSE started_at END,"
-        + " finished_at = CASE WHEN finished_at < ? THEN ? ELSE finished_at END WHERE id = ?")) {
-      ps.setInt(1, record.requests());
-      ps.setInt(2, record.rounds());
-      Jdbc.setInstant(ps, 3, record.startedAt());
-      Jdbc.setInstant(ps, 4, record.startedAt());
-      Jdbc.setInstant(ps, 5, record.finishedAt());
-      Jdbc.setInstant(ps, 6, record.finishedAt());
-      ps.setLong(7, id);
-      return ps.executeUpdate() == 1;
-    }
+  private static final String INSERT_ACCESS = "INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"
+      + " started_at, finished_at, outcome, requests, error_code, rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+  // counts added and the span widened in the row itself: a concurrent fold is never lost
+  private static final String FOLD_ACCESS = "UPDATE m365sync_access_audit SET requests = requests + ?,"
+      + " rounds = rounds + ?, started_at = CASE WHEN started_at > ? THEN ? ELSE started_at END,"
+      + " finished_at = CASE WHEN finished_at < ? THEN ? ELSE finished_at END WHERE id = ?";
+
+  private static void bindInsert(PreparedStatement ps, AccessRecord record) throws SQLException {
+    ps.setString(1, key(record.mailbox()));
+    ps.setString(2, record.resource().name());
+    Jdbc.setInstant(ps, 3, record.startedAt());
+    Jdbc.setInstant(ps, 4, record.finishedAt());
+    ps.setString(5, record.outcome().name());
+    ps.setInt(6, record.requests());
+    ps.setString(7, record.errorCode());
+    ps.setInt(8, record.rounds());
+  }
+
+  private static void bindFold(PreparedStatement ps, AccessRecord record, long id) throws SQLException {
+    ps.setInt(1, record.requests());
+    ps.setInt(2, record.rounds());
+    Jdbc.setInstant(ps, 3, record.startedAt());
+    Jdbc.setInstant(ps, 4, record.startedAt());
+    Jdbc.setInstant(ps, 5, record.finishedAt());
+    Jdbc.setInstant(ps, 6, record.finishedAt());
+    ps.setLong(7, id);
   }
 
   @Override

@@ -53,10 +53,15 @@ final class IdleCycleMode {
     }
   }
 
-  /** Arguments: mailboxes (10000), cycles (100), store (memory | h2 | postgres), composition (classes listed, 12). */
+  /**
+   * Arguments: mailboxes (10000), cycles (100), store (memory | h2 | postgres), composition (classes listed,
+   * 12), statements (0: on PostgreSQL, print this many of the idle cycles' costliest statements and their
+   * count).
+   */
   static Result run(BenchArgs args) throws Exception {
     int mailboxes = args.integer("mailboxes", 10_000);
     int cycles = args.integer("cycles", 100);
+    int statements = args.integer("statements", 0);
     System.setProperty("sun.net.httpserver.nodelay", "true");
     // today 01:00 UTC: the audit keeps a record per mailbox-resource per UTC day, so every run of 100
     // cycles (25 hours) crosses one day boundary, at cycle 92, whatever the hour it runs
@@ -67,7 +72,9 @@ final class IdleCycleMode {
     Set<Resource> resources = Set.of(Resource.EVENTS, Resource.CONTACTS);
     Set<Integer> checkpoints = new TreeSet<>(List.of(1, Math.max(1, cycles / 10), Math.max(1, cycles / 4),
         Math.max(1, cycles / 2), cycles));
-    try (BenchStores stores = BenchStores.from(args, BenchStores.Kind.MEMORY);
+    BenchStores chosen = BenchStores.from(args, BenchStores.Kind.MEMORY);
+    boolean countStatements = statements > 0 && chosen.kind() == BenchStores.Kind.POSTGRES;
+    try (BenchStores stores = countStatements ? chosen.withStatementStatistics() : chosen;
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       BenchStores.Opened opened = stores.open();
       FullStackPath path = new FullStackPath(emulator, world.tenant, clock, opened.store(), SyncOptions.defaults(), resources);
@@ -82,6 +89,9 @@ final class IdleCycleMode {
       long maxHttp = 0;
       long idleNanos = 0;
       BenchStores.Commits commitsBefore = opened.commits();
+      if (countStatements) {
+        stores.resetStatements();
+      }
       List<Long> usedAt = new ArrayList<>();
       List<Long> usedThreadsAliveAt = new ArrayList<>();
       List<Long> auditAt = new ArrayList<>();
@@ -107,6 +117,10 @@ final class IdleCycleMode {
         }
       }
       BenchStores.Commits commits = commitsBefore == null ? null : opened.commits().since(commitsBefore);
+      if (countStatements) {
+        System.out.printf("PostgreSQL's %d costliest statements over the %d idle cycles:%n%s", statements, cycles,
+            stores.topStatements(statements));
+      }
       long runRecords = path.runRecords(users);
       long runsCounted = path.runsCounted(users);
       // the audit's share: what pruning every record frees (the app-only probes each cycle add records)

@@ -1383,7 +1383,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
     jdbc.tx("recordAccess", records.size() == 1 ? records.get(0).mailbox() : null, c -> {
       for (List<AccessRecord> wave : waves) {
-        writeAccess(c, wave);
+        if (wave.size() == 1) {
+          writeAccess(c, wave.get(0)); // a round's record: two index seeks, no grouping to pay for
+        } else {
+          writeAccess(c, wave);
+        }
       }
       return null;
     });
@@ -1420,7 +1424,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, mailbox_key, resource_name, started_at, finished_at,"
           + " outcome, requests, error_code, rounds FROM m365sync_access_audit WHERE id IN (SELECT MAX(id)"
           + " FROM m365sync_access_audit WHERE (mailbox_key, resource_name) IN ("
-          + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?)")) + ") GROUP BY mailbox_key, resource_name)")) {
+          + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?)"))
+          + ") GROUP BY mailbox_key, resource_name)")) {
         int p = 1;
         for (AccessRecord r : chunk) {
           ps.setString(p++, key(r.mailbox()));
@@ -1444,10 +1449,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     List<AccessRecord> inserts = new ArrayList<>();
     for (AccessRecord record : ordered) {
       String pair = key(record.mailbox()) + "/" + record.resource().name();
-      Instant enrolled = enrolledAt.get(key(record.mailbox()));
-      AccessRecord into = newest.get(pair);
-      if (enrolled != null && !enrolled.isAfter(record.startedAt()) && into != null && into.coalescesWith(record)
-          && !enrolled.isAfter(into.startedAt())) {
+      if (folds(enrolledAt.get(key(record.mailbox())), newest.get(pair), record)) {
         folds.add(record);
         foldInto.add(newestIds.get(pair));
       } else {
@@ -1477,6 +1479,61 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         ps.executeBatch();
       }
     }
+  }
+
+  /** One record, folded into its mailbox-resource's newest record when {@link #folds}, else a row of its own. */
+  private static void writeAccess(Connection c, AccessRecord record) throws SQLException {
+    String key = key(record.mailbox());
+    Instant enrolledAt = null;
+    try (PreparedStatement ps = c.prepareStatement("SELECT enrolled_at FROM m365sync_enrollment_period"
+        + " WHERE mailbox_key = ? AND unenrolled_at IS NULL")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          enrolledAt = Jdbc.getInstant(rs, "enrolled_at");
+        }
+      }
+    }
+    if (enrolledAt != null && !enrolledAt.isAfter(record.startedAt())) {
+      long id = 0;
+      AccessRecord newest = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, started_at, finished_at, outcome, requests,"
+          + " error_code, rounds FROM m365sync_access_audit WHERE mailbox_key = ? AND resource_name = ?"
+          + " ORDER BY id DESC")) {
+        ps.setMaxRows(1);
+        ps.setString(1, key);
+        ps.setString(2, record.resource().name());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            id = rs.getLong("id");
+            newest = new AccessRecord(record.mailbox(), record.resource(), Jdbc.getInstant(rs, "started_at"),
+                Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
+                rs.getInt("requests"), rs.getString("error_code"), rs.getInt("rounds"));
+          }
+        }
+      }
+      if (folds(enrolledAt, newest, record)) {
+        try (PreparedStatement ps = c.prepareStatement(FOLD_ACCESS)) {
+          bindFold(ps, record, id);
+          if (ps.executeUpdate() == 1) {
+            return;
+          }
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ACCESS)) {
+      bindInsert(ps, record);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Whether {@code record} folds into its mailbox-resource's {@code newest} record (null: none): they
+   * coalesce, and the mailbox's open enrollment period (null: none) began before both.
+   */
+  private static boolean folds(Instant enrolledAt, AccessRecord newest, AccessRecord record) {
+    return enrolledAt != null && newest != null && !enrolledAt.isAfter(record.startedAt())
+        && newest.coalescesWith(record) && !enrolledAt.isAfter(newest.startedAt());
   }
 
   private static final String INSERT_ACCESS = "INSERT INTO m365sync_access_audit (mailbox_key, resource_name,"

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Everything the engine must remember: enrollments, tenant settings, mailbox status, delta cursors,
@@ -94,10 +95,17 @@ public interface SyncStateStore {
    * {@code onUnreadable}, as {@link #enrollments(Consumer)} does. The default reads them one by one.
    */
   default Map<MailboxId, Mailbox> enrollments(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
-    Map<MailboxId, Mailbox> found = new HashMap<>();
+    return oneByOne(mailboxes, this::enrollment, onUnreadable);
+  }
+
+  /** What {@code read} finds of each of {@code mailboxes}; a row it cannot read is left out and reported. */
+  private static <T> Map<MailboxId, T> oneByOne(Collection<MailboxId> mailboxes,
+                                                Function<MailboxId, Optional<T>> read,
+                                                Consumer<UnreadableRow> onUnreadable) {
+    Map<MailboxId, T> found = new HashMap<>();
     for (MailboxId mailbox : mailboxes) {
       try {
-        enrollment(mailbox).ifPresent(m -> found.put(mailbox, m));
+        read.apply(mailbox).ifPresent(value -> found.put(mailbox, value));
       } catch (UnreadableStateException e) {
         onUnreadable.accept(e.row());
       }
@@ -148,15 +156,7 @@ public interface SyncStateStore {
    * {@link #enrollments(Collection, Consumer)} reads their enrollments. The default reads them one by one.
    */
   default Map<MailboxId, MailboxState> statuses(Collection<MailboxId> mailboxes, Consumer<UnreadableRow> onUnreadable) {
-    Map<MailboxId, MailboxState> found = new HashMap<>();
-    for (MailboxId mailbox : mailboxes) {
-      try {
-        status(mailbox).ifPresent(state -> found.put(mailbox, state));
-      } catch (UnreadableStateException e) {
-        onUnreadable.accept(e.row());
-      }
-    }
-    return found;
+    return oneByOne(mailboxes, this::status, onUnreadable);
   }
 
   /**

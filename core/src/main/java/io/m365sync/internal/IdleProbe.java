@@ -35,7 +35,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -67,10 +66,10 @@ import org.slf4j.LoggerFactory;
  * held until its probes are answered, with its enrollment read under it and nothing sent once an
  * unenroll waits (stop flag). The locks of up to {@link #GROUP} mailboxes are taken before their
  * enrollments, states and cursors are read, one store call each for the group (a durable store's
- * round trip per group instead of three per mailbox). Tokens are chosen as the round chooses them: the selector's answer,
- * app-only only where the tenant's gate is open, the access decision allows and an access policy can
- * scope the resource (To Do is probed only when the selector picks delegated, else left to its
- * round), delegated only while the user's token lives. App-only probes go into the access audit; a
+ * round trip per group instead of three per mailbox). Tokens are chosen as the round chooses them:
+ * the selector's answer, app-only only where the tenant's gate is open, the access decision allows and
+ * an access policy can scope the resource (To Do is probed only when the selector picks delegated, else
+ * left to its round), delegated only while the user's token lives. App-only probes go into the access audit; a
  * policy's 403 is observed as the round would (the round then falls back to delegated). Probes share
  * a batch where they share a token: application mode, one per tenant, fills batches across
  * mailboxes; a delegated mailbox's probes go in a batch of their own.

@@ -482,19 +482,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     for (T value : jdbc.read(operation, named, c -> {
       List<T> values = new ArrayList<>();
       List<UnreadableRow> unreadable = new ArrayList<>();
-      for (int from = 0; from < keys.size(); from += LINK_CHUNK) {
-        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + LINK_CHUNK));
-        try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + keyIn(chunk.size()))) {
-          for (int i = 0; i < chunk.size(); i++) {
-            ps.setString(i + 1, chunk.get(i));
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            Rows.Read<T> read = Rows.all(rs, table, "mailbox_key", reader);
-            values.addAll(read.values());
-            unreadable.addAll(read.unreadable());
-          }
-        }
-      }
+      byKeys(c, keys, in -> select + " WHERE " + in, rs -> {
+        Rows.Read<T> read = Rows.all(rs, table, "mailbox_key", reader);
+        values.addAll(read.values());
+        unreadable.addAll(read.unreadable());
+      });
       return new Rows.Read<>(values, unreadable);
     }).reportTo(onUnreadable)) {
       found.put(idOf.apply(value), value);
@@ -502,8 +494,30 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     return found;
   }
 
-  private static String keyIn(int n) {
-    return "mailbox_key IN (" + String.join(", ", Collections.nCopies(n, "?")) + ")";
+  /** What a query's result set is read into. */
+  @FunctionalInterface
+  private interface ResultSink {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs the query {@code sql} builds around a {@code mailbox_key IN (...)} condition once per
+   * {@value #LINK_CHUNK} of {@code keys}, each result into {@code sink}.
+   */
+  private static void byKeys(Connection c, List<String> keys, Function<String, String> sql, ResultSink sink)
+      throws SQLException {
+    for (int from = 0; from < keys.size(); from += LINK_CHUNK) {
+      List<String> chunk = keys.subList(from, Math.min(keys.size(), from + LINK_CHUNK));
+      try (PreparedStatement ps = c.prepareStatement(sql.apply(
+          "mailbox_key IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")"))) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          sink.read(rs);
+        }
+      }
+    }
   }
 
   /** One grouped query; the tenant index holds every column it reads, so no table row is visited. */
@@ -690,23 +704,15 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     List<String> mailboxKeys = List.copyOf(byKey.keySet());
     return jdbc.read("cursors", wanted.size() == 1 ? wanted.keySet().iterator().next() : null, c -> {
       Map<CursorKey, String> found = new HashMap<>();
-      for (int from = 0; from < mailboxKeys.size(); from += LINK_CHUNK) {
-        List<String> chunk = mailboxKeys.subList(from, Math.min(mailboxKeys.size(), from + LINK_CHUNK));
-        try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, resource_name, container_id, delta_link"
-            + " FROM m365sync_cursor WHERE " + keyIn(chunk.size()))) {
-          for (int i = 0; i < chunk.size(); i++) {
-            ps.setString(i + 1, chunk.get(i));
-          }
-          try (ResultSet rs = ps.executeQuery()) {
+      byKeys(c, mailboxKeys, in -> "SELECT mailbox_key, resource_name, container_id, delta_link FROM m365sync_cursor"
+          + " WHERE " + in, rs -> {
             while (rs.next()) {
               CursorKey key = byKey.get(rs.getString(1)).get(rs.getString(2) + rs.getString(3));
               if (key != null && rs.getString(4) != null) {
                 found.put(key, rs.getString(4));
               }
             }
-          }
-        }
-      }
+          });
       return found;
     });
   }
@@ -1403,20 +1409,12 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   private static void writeAccess(Connection c, List<AccessRecord> ordered) throws SQLException {
     List<String> mailboxes = ordered.stream().map(r -> key(r.mailbox())).distinct().toList();
     Map<String, Instant> enrolledAt = new HashMap<>();
-    for (int from = 0; from < mailboxes.size(); from += LINK_CHUNK) {
-      List<String> chunk = mailboxes.subList(from, Math.min(mailboxes.size(), from + LINK_CHUNK));
-      try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_key, enrolled_at FROM m365sync_enrollment_period"
-          + " WHERE " + keyIn(chunk.size()) + " AND unenrolled_at IS NULL")) {
-        for (int i = 0; i < chunk.size(); i++) {
-          ps.setString(i + 1, chunk.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
+    byKeys(c, mailboxes, in -> "SELECT mailbox_key, enrolled_at FROM m365sync_enrollment_period WHERE " + in
+        + " AND unenrolled_at IS NULL", rs -> {
           while (rs.next()) {
             enrolledAt.put(rs.getString(1), Jdbc.getInstant(rs, "enrolled_at"));
           }
-        }
-      }
-    }
+        });
     Map<String, Long> newestIds = new HashMap<>();
     Map<String, AccessRecord> newest = new HashMap<>();
     for (int from = 0; from < ordered.size(); from += LINK_CHUNK) {
@@ -1435,11 +1433,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
           while (rs.next()) {
             String pair = rs.getString("mailbox_key") + "/" + rs.getString("resource_name");
             newestIds.put(pair, rs.getLong("id"));
-            newest.put(pair, new AccessRecord(parseKey(rs.getString("mailbox_key")),
-                Jdbc.enumValue(Resource.class, rs.getString("resource_name"), "resource_name"),
-                Jdbc.getInstant(rs, "started_at"), Jdbc.getInstant(rs, "finished_at"),
-                Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class), rs.getInt("requests"),
-                rs.getString("error_code"), rs.getInt("rounds")));
+            newest.put(pair, accessFrom(rs, parseKey(rs.getString("mailbox_key")),
+                Jdbc.getEnum(rs, "resource_name", Resource.class)));
           }
         }
       }
@@ -1506,9 +1501,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             id = rs.getLong("id");
-            newest = new AccessRecord(record.mailbox(), record.resource(), Jdbc.getInstant(rs, "started_at"),
-                Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
-                rs.getInt("requests"), rs.getString("error_code"), rs.getInt("rounds"));
+            newest = accessFrom(rs, record.mailbox(), record.resource());
           }
         }
       }
@@ -1525,6 +1518,13 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       bindInsert(ps, record);
       ps.executeUpdate();
     }
+  }
+
+  /** The access record of the current row, of {@code mailbox}'s {@code resource}. */
+  private static AccessRecord accessFrom(ResultSet rs, MailboxId mailbox, Resource resource) throws SQLException {
+    return new AccessRecord(mailbox, resource, Jdbc.getInstant(rs, "started_at"), Jdbc.getInstant(rs, "finished_at"),
+        Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class), rs.getInt("requests"), rs.getString("error_code"),
+        rs.getInt("rounds"));
   }
 
   /**
@@ -1578,10 +1578,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         Jdbc.setInstant(ps, 2, to);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            result.add(new AccessRecord(parseKey(rs.getString("mailbox_key")),
-                Jdbc.getEnum(rs, "resource_name", Resource.class), Jdbc.getInstant(rs, "started_at"),
-                Jdbc.getInstant(rs, "finished_at"), Jdbc.getEnum(rs, "outcome", AccessRecord.Outcome.class),
-                rs.getInt("requests"), rs.getString("error_code"), rs.getInt("rounds")));
+            result.add(accessFrom(rs, parseKey(rs.getString("mailbox_key")),
+                Jdbc.getEnum(rs, "resource_name", Resource.class)));
           }
         }
       }

@@ -94,7 +94,8 @@ final class LatencyBoundMode {
    * takes, slices and all, which the rounds of the small mailboxes never ran),
    * latencyRuns (10: the full stack's with latency; the median of the warm ones counts, each run being a
    * different draw of 1,001 latencies whose slowest, 1.5-3.1 s in the default sequence, ends the cycle),
-   * store (h2 | postgres | memory), maxRuns (30), tolerance (0.05) and jitShare (0.10)
+   * store (h2 | postgres | memory), maxRuns ({@link CpuBoundMode#MAX_RUNS}), tolerance (0.05) and jitShare
+   * (0.10)
    * for the CPU-bound reference (jitShare for the latency runs too), as in {@link CpuBoundMode};
    * inFlight ({@code maxConcurrentMailboxes}, the default's 128: every path of the run at this setting, to see what
    * another default would do; the goals read the default).
@@ -123,7 +124,8 @@ final class LatencyBoundMode {
          M365Emulator emulator = new M365Emulator(world.cloud).threads(4).maxRecordedRequests(0).start()) {
       int[] n = {0};
       double jitShare = args.decimal("jitShare", CpuBoundMode.WARM_JIT_SHARE);
-      Settling.Settled<Phase> cpu = Settling.untilSettled(args.integer("maxRuns", 30), args.decimal("tolerance", 0.05),
+      Settling.Settled<Phase> cpu = Settling.untilSettled(args.integer("maxRuns", CpuBoundMode.MAX_RUNS),
+          args.decimal("tolerance", 0.05),
           Phase::eventsPerSecond, p -> p.took().toNanos() / 1e9, p -> p.jitShare() <= jitShare,
           () -> fullStack(emulator, world, stores, options, users, total, "full stack, no latency").phase(),
           p -> System.out.printf("full stack without latency, run %d: %,.0f events/s in %.1f s, %.1f CPU-s"

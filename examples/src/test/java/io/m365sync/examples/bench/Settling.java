@@ -3,6 +3,7 @@ package io.m365sync.examples.bench;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
@@ -56,6 +57,38 @@ final class Settling {
     List<T> warmUp = runs.subList(0, runs.size() - WINDOWS);
     return new Settled<>(List.copyOf(runs), last.get(1), settled, spread, warmUp.size(),
         warmUp.stream().mapToDouble(seconds).sum());
+  }
+
+  /** The ratios of two paths' rates run in turns, one pair at a time, and their median and range. */
+  record InTurns(List<Double> ratios, double median, double min, double max) {
+    String describe() {
+      return String.format("median of %d pairs run in turns %.2fx (pairs %.2fx-%.2fx)", ratios.size(), median, min,
+          max);
+    }
+  }
+
+  /**
+   * Runs {@code a} then {@code b}, {@code pairs} times, and gives each pair's rate of {@code a} ÷ rate of
+   * {@code b}. On a shared machine a path's rate moves by a quarter from one minute to the next; a pair's
+   * two runs see about the same minute, so their ratio moves far less than the ratio of two medians
+   * taken one path after the other. Run it once both paths are warm.
+   */
+  static <T> InTurns inTurns(int pairs, Run<T> a, Run<T> b, ToDoubleFunction<T> rate, BiConsumer<T, T> onPair)
+      throws Exception {
+    if (pairs < 1) {
+      throw new IllegalArgumentException("'pairs' must be at least 1 but was " + pairs);
+    }
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < pairs; i++) {
+      T x = a.run();
+      T y = b.run();
+      onPair.accept(x, y);
+      ratios.add(rate.applyAsDouble(x) / rate.applyAsDouble(y));
+    }
+    List<Double> sorted = ratios.stream().sorted().toList();
+    int mid = sorted.size() / 2;
+    double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
+    return new InTurns(List.copyOf(ratios), median, sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   private static <T> double spread(List<T> window, ToDoubleFunction<T> rate) {

@@ -35,4 +35,35 @@ class SettlingTest {
     assertThat(s.describe()).startsWith("NOT settled");
     assertThat(s.runs()).hasSize(4);
   }
+
+  @Test
+  void pathsRunInTurnsAreComparedPairByPairSoThatASlowMinuteSlowsBothSidesOfItsPair() throws Exception {
+    // the machine slows down by half for the third and fourth pairs: the pairs' ratios do not move
+    Iterator<Run> a = List.of(new Run(50, true), new Run(52, true), new Run(25, true), new Run(26, true),
+        new Run(48, true)).iterator();
+    Iterator<Run> b = List.of(new Run(100, true), new Run(100, true), new Run(50, true), new Run(50, true),
+        new Run(100, true)).iterator();
+    List<Run> seen = new java.util.ArrayList<>();
+
+    Settling.InTurns t = Settling.inTurns(5, a::next, b::next, Run::rate, (x, y) -> {
+      seen.add(x);
+      seen.add(y);
+    });
+
+    assertThat(t.ratios()).containsExactly(0.5, 0.52, 0.5, 0.52, 0.48);
+    assertThat(t.median()).isEqualTo(0.5);
+    assertThat(t.min()).isEqualTo(0.48);
+    assertThat(t.max()).isEqualTo(0.52);
+    assertThat(seen).extracting(Run::rate).containsExactly(50.0, 100.0, 52.0, 100.0, 25.0, 50.0, 26.0, 50.0, 48.0,
+        100.0); // a, b, a, b: each pair's two runs one after the other
+    assertThat(t.describe()).isEqualTo("median of 5 pairs run in turns 0.50x (pairs 0.48x-0.52x)");
+  }
+
+  @Test
+  void anEvenNumberOfPairsCountsTheMeanOfTheMiddleTwo() throws Exception {
+    Iterator<Run> a = List.of(new Run(40, true), new Run(60, true)).iterator();
+    Iterator<Run> b = List.of(new Run(100, true), new Run(100, true)).iterator();
+
+    assertThat(Settling.inTurns(2, a::next, b::next, Run::rate, (x, y) -> {}).median()).isEqualTo(0.5);
+  }
 }

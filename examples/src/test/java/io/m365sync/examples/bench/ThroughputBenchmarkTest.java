@@ -22,7 +22,7 @@ class ThroughputBenchmarkTest {
     System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
     CpuBoundMode.Result r;
     try {
-      r = CpuBoundMode.run(BenchArgs.parse(("mailboxes=3 events=120 monitorEveryMs=1 " + QUICK).split(" ")));
+      r = CpuBoundMode.run(BenchArgs.parse(("mailboxes=3 events=120 monitorEveryMs=1 pairs=2 " + QUICK).split(" ")));
     } finally {
       System.setOut(out);
     }
@@ -34,12 +34,15 @@ class ThroughputBenchmarkTest {
       assertThat(path.runs()).hasSize(3);
       assertThat(path.warmUpRuns()).isZero();
     }
-    assertThat(r.fullVsFloor()).isPositive();
+    // goal 1 reads the pairs run in turns after both paths settled
+    assertThat(r.inTurns().ratios()).hasSize(2).allMatch(x -> x > 0);
+    assertThat(r.fullVsFloor()).isEqualTo(r.inTurns().median());
     assertThat(r.idle().applied()).isZero();
     assertThat(r.idle().httpRoundTrips()).isBetween(1L, 3L); // at most one per mailbox-resource
     assertThat(r.idle().tokenRequests()).isZero();
     assertThat(r.duplicates()).isZero();
-    assertThat(CpuBoundMode.report(r)).contains("durable H2", "full stack / floor", "settled after 0 warm-up runs");
+    assertThat(CpuBoundMode.report(r)).contains("durable H2", "full stack / floor", "settled after 0 warm-up runs",
+        "median of 2 pairs run in turns");
     // the host's status page read during each full-stack run
     assertThat(printed.toString(StandardCharsets.UTF_8)).containsPattern(
         "during the run: [1-9][0-9]* monitor reads, median [0-9.]+ ms, p99 [0-9.]+ ms");
@@ -47,10 +50,13 @@ class ThroughputBenchmarkTest {
 
   @Test
   void cpuModeRunsTheStateStoreOnEmbeddedPostgres() throws Exception {
-    CpuBoundMode.Result r = CpuBoundMode.run(BenchArgs.parse(("store=postgres mailboxes=2 events=50 " + QUICK).split(" ")));
+    CpuBoundMode.Result r = CpuBoundMode.run(BenchArgs.parse(
+        ("store=postgres mailboxes=2 events=50 pairs=0 " + QUICK).split(" ")));
 
     assertThat(r.fullStack().counted().events()).isEqualTo(100);
     assertThat(r.store()).startsWith("embedded PostgreSQL");
+    assertThat(r.inTurns()).isNull(); // pairs=0: the settled medians' ratio
+    assertThat(r.fullVsFloor()).isEqualTo(r.settledFullVsFloor());
     assertThat(r.duplicates()).isZero();
   }
 

@@ -1,6 +1,8 @@
 package io.m365sync.testkit.emulator;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.m365sync.AuthMode;
@@ -815,26 +817,57 @@ final class GraphApi {
     });
   }
 
-  private static final byte[] ODATA_TYPE = "\"@odata.type\":\"".getBytes(StandardCharsets.UTF_8);
-
-  /** One item as delta returns it: {@code @odata.type} first, then the item's own properties. */
+  /**
+   * One item as delta returns it: {@code @odata.type} first, then the item's own properties. Written
+   * straight into the page's generator (the item's first object gets the field right after its start):
+   * rendering each item into a buffer of its own and copying it in was most of the emulator's
+   * allocation in the throughput benchmark (an 8 KB buffer and three copies per item).
+   */
   private static void typed(JsonGenerator g, String odataType, Json.Body item) throws IOException {
-    byte[] json = Json.write(item);
-    byte[] type = odataType.getBytes(StandardCharsets.UTF_8);
-    boolean empty = json.length <= 2;
-    byte[] out = new byte[json.length + ODATA_TYPE.length + type.length + (empty ? 1 : 2)];
-    int n = 0;
-    out[n++] = '{';
-    System.arraycopy(ODATA_TYPE, 0, out, n, ODATA_TYPE.length);
-    n += ODATA_TYPE.length;
-    System.arraycopy(type, 0, out, n, type.length);
-    n += type.length;
-    out[n++] = '"';
-    if (!empty) {
-      out[n++] = ',';
-    }
-    System.arraycopy(json, 1, out, n, json.length - 1);
-    g.writeRawValue(new RawJson(out));
+    item.write(new JsonGeneratorDelegate(g, false) {
+      private boolean typed;
+
+      @Override
+      public void writeStartObject() throws IOException {
+        super.writeStartObject();
+        typeOnce();
+      }
+
+      @Override
+      public void writeStartObject(Object forValue) throws IOException {
+        super.writeStartObject(forValue);
+        typeOnce();
+      }
+
+      @Override
+      public void writeStartObject(Object forValue, int size) throws IOException {
+        super.writeStartObject(forValue, size);
+        typeOnce();
+      }
+
+      /** A rendered item kept as raw JSON (events): its members go after the type, in the same object. */
+      @Override
+      public void writeRawValue(SerializableString raw) throws IOException {
+        if (typed || !(raw instanceof RawJson json) || !json.isObject()) {
+          super.writeRawValue(raw);
+          return;
+        }
+        writeStartObject();
+        RawJson members = json.members();
+        if (members.size() > 0) {
+          delegate.writeRaw(',');
+          delegate.writeRaw(members);
+        }
+        delegate.writeEndObject();
+      }
+
+      private void typeOnce() throws IOException {
+        if (!typed) {
+          typed = true;
+          delegate.writeStringField("@odata.type", odataType);
+        }
+      }
+    });
   }
 
   // ------------------------------------------------------------------ events

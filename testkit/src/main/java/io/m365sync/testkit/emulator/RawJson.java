@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * An already-rendered JSON value as UTF-8 bytes, for {@code JsonGenerator.writeRawValue}: the
@@ -12,18 +13,39 @@ import java.nio.charset.StandardCharsets;
  */
 final class RawJson implements SerializableString {
   private final byte[] utf8;
+  private final int from;
+  private final int length;
 
   RawJson(byte[] utf8) {
+    this(utf8, 0, utf8.length);
+  }
+
+  private RawJson(byte[] utf8, int from, int length) {
     this.utf8 = utf8;
+    this.from = from;
+    this.length = length;
   }
 
   int size() {
-    return utf8.length;
+    return length;
+  }
+
+  /** Whether this is a JSON object ({@code {...}}, as Jackson renders one: no space around it). */
+  boolean isObject() {
+    return length >= 2 && utf8[from] == '{' && utf8[from + length - 1] == '}';
+  }
+
+  /** An object's members without its braces (empty for {@code {}}), sharing the bytes. */
+  RawJson members() {
+    if (!isObject()) {
+      throw new IllegalStateException("not a JSON object");
+    }
+    return new RawJson(utf8, from + 1, length - 2);
   }
 
   @Override
   public String getValue() {
-    return new String(utf8, StandardCharsets.UTF_8);
+    return new String(utf8, from, length, StandardCharsets.UTF_8);
   }
 
   @Override
@@ -31,18 +53,19 @@ final class RawJson implements SerializableString {
     return getValue().length();
   }
 
+  /** The bytes themselves when they are the whole array (Jackson only reads them, as with its own strings). */
   @Override
   public byte[] asUnquotedUTF8() {
-    return utf8.clone();
+    return from == 0 && length == utf8.length ? utf8 : Arrays.copyOfRange(utf8, from, from + length);
   }
 
   @Override
   public int appendUnquotedUTF8(byte[] buffer, int offset) {
-    if (offset + utf8.length > buffer.length) {
+    if (offset + length > buffer.length) {
       return -1;
     }
-    System.arraycopy(utf8, 0, buffer, offset, utf8.length);
-    return utf8.length;
+    System.arraycopy(utf8, from, buffer, offset, length);
+    return length;
   }
 
   @Override
@@ -57,17 +80,17 @@ final class RawJson implements SerializableString {
 
   @Override
   public int writeUnquotedUTF8(OutputStream out) throws IOException {
-    out.write(utf8);
-    return utf8.length;
+    out.write(utf8, from, length);
+    return length;
   }
 
   @Override
   public int putUnquotedUTF8(ByteBuffer buffer) {
-    if (buffer.remaining() < utf8.length) {
+    if (buffer.remaining() < length) {
       return -1;
     }
-    buffer.put(utf8);
-    return utf8.length;
+    buffer.put(utf8, from, length);
+    return length;
   }
 
   @Override

@@ -819,9 +819,10 @@ final class GraphApi {
 
   /**
    * One item as delta returns it: {@code @odata.type} first, then the item's own properties. Written
-   * straight into the page's generator (the item's first object gets the field right after its start):
-   * rendering each item into a buffer of its own and copying it in was most of the emulator's
-   * allocation in the throughput benchmark (an 8 KB buffer and three copies per item).
+   * straight into the page's generator: the item's first object gets the field right after its start,
+   * a rendering kept as raw JSON (an event) its members after the field. Rendering each item into a
+   * buffer of its own and copying it in was most of the emulator's allocation in the throughput
+   * benchmark (an 8 KB buffer and three copies per item).
    */
   private static void typed(JsonGenerator g, String odataType, Json.Body item) throws IOException {
     item.write(new JsonGeneratorDelegate(g, false) {

@@ -11,7 +11,6 @@ import io.m365sync.testkit.model.ModelUser;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Set;
@@ -62,7 +61,7 @@ final class LatencyBoundMode {
     }
 
     Run countedNaive() {
-      return median(naive, r -> r.phase().eventsPerSecond());
+      return Settling.median(naive, r -> r.phase().eventsPerSecond());
     }
 
     /** As the full stack's: the median of the warm runs, of all if none is. */
@@ -80,7 +79,7 @@ final class LatencyBoundMode {
     }
 
     private static <T> T medianOfWarm(List<T> runs, List<T> warm, ToDoubleFunction<T> by) {
-      return median(warm.isEmpty() ? runs : warm, by);
+      return Settling.median(warm.isEmpty() ? runs : warm, by);
     }
   }
 
@@ -203,12 +202,6 @@ final class LatencyBoundMode {
       sum += latency.next().toNanos();
     }
     return Duration.ofNanos(Math.round(sum / samples));
-  }
-
-  static <T> T median(List<T> runs, ToDoubleFunction<T> by) {
-    List<T> sorted = new ArrayList<>(runs);
-    sorted.sort(Comparator.comparingDouble(by));
-    return sorted.get((sorted.size() - 1) / 2);
   }
 
   static String report(Result r) {

@@ -28,11 +28,11 @@ final class LinkTableShapesMode {
   /** One shape's rounds: the server's CPU and the wall time per row, in microseconds. */
   record Shape(String name, List<Double> serverMicros, List<Double> wallMicros) {
     double medianServer() {
-      return LatencyBoundMode.median(serverMicros, v -> v);
+      return Settling.median(serverMicros, v -> v);
     }
 
     double medianWall() {
-      return LatencyBoundMode.median(wallMicros, v -> v);
+      return Settling.median(wallMicros, v -> v);
     }
   }
 

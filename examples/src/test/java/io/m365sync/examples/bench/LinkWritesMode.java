@@ -40,7 +40,7 @@ final class LinkWritesMode {
     }
 
     private static double medianOfLast(List<Double> runs, int counted) {
-      return LatencyBoundMode.median(runs.subList(Math.max(0, runs.size() - counted), runs.size()), v -> v);
+      return Settling.median(runs.subList(Math.max(0, runs.size() - counted), runs.size()), v -> v);
     }
   }
 

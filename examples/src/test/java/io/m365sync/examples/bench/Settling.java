@@ -86,9 +86,14 @@ final class Settling {
       ratios.add(rate.applyAsDouble(x) / rate.applyAsDouble(y));
     }
     List<Double> sorted = ratios.stream().sorted().toList();
-    int mid = sorted.size() / 2;
-    double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
-    return new InTurns(List.copyOf(ratios), median, sorted.get(0), sorted.get(sorted.size() - 1));
+    return new InTurns(List.copyOf(ratios), median(ratios, r -> r), sorted.get(0), sorted.get(sorted.size() - 1));
+  }
+
+  /** The middle of {@code runs} by {@code by}; of an even number, the lower of the middle two. */
+  static <T> T median(List<T> runs, ToDoubleFunction<T> by) {
+    List<T> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(by));
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   private static <T> double spread(List<T> window, ToDoubleFunction<T> rate) {

@@ -60,10 +60,11 @@ class SettlingTest {
   }
 
   @Test
-  void anEvenNumberOfPairsCountsTheMeanOfTheMiddleTwo() throws Exception {
-    Iterator<Run> a = List.of(new Run(40, true), new Run(60, true)).iterator();
-    Iterator<Run> b = List.of(new Run(100, true), new Run(100, true)).iterator();
+  void anEvenNumberOfPairsCountsTheLowerOfTheMiddleTwo() throws Exception {
+    Iterator<Run> a = List.of(new Run(60, true), new Run(40, true), new Run(70, true), new Run(50, true)).iterator();
+    Iterator<Run> b = List.of(new Run(100, true), new Run(100, true), new Run(100, true), new Run(100, true))
+        .iterator();
 
-    assertThat(Settling.inTurns(2, a::next, b::next, Run::rate, (x, y) -> {}).median()).isEqualTo(0.5);
+    assertThat(Settling.inTurns(4, a::next, b::next, Run::rate, (x, y) -> {}).median()).isEqualTo(0.5);
   }
 }

@@ -91,6 +91,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   private final Jdbc jdbc;
   private final JdbcDialect dialect;
+  private final LinkColumns linkColumns;
   private final H2Files.Pool owned;
   private final DataSource hostDataSource;
 
@@ -99,6 +100,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         owned == null ? null : owned.groupCommit());
     this.hostDataSource = owned == null ? dataSource : owned.hostDataSource();
     this.dialect = dialect;
+    this.linkColumns = LinkColumns.of(dialect);
     this.owned = owned;
   }
 
@@ -842,7 +844,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       try (PreparedStatement ps = c.prepareStatement(LINK_SELECT + where)) {
         ps.setString(1, key);
         ps.setString(2, resource.name());
-        ps.setString(3, id);
+        linkColumns.bind(ps, 3, id);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(linkFrom(rs, mailbox, resource)) : Optional.<IdLink>empty();
         }
@@ -871,10 +873,10 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     });
   }
 
-  private static IdLink linkFrom(ResultSet rs, MailboxId mailbox, Resource resource) throws SQLException {
+  private IdLink linkFrom(ResultSet rs, MailboxId mailbox, Resource resource) throws SQLException {
     // the default container is stored as NULL: Oracle cannot tell an empty string from NULL
-    return new IdLink(mailbox, resource, rs.getString("crm_id"), rs.getString("remote_id"), rs.getString("change_key"),
-        rs.getLong("crm_version"), rs.getString("container_id"));
+    return new IdLink(mailbox, resource, linkColumns.read(rs, "crm_id"), linkColumns.read(rs, "remote_id"),
+        linkColumns.read(rs, "change_key"), rs.getLong("crm_version"), linkColumns.read(rs, "container_id"));
   }
 
   @Override
@@ -937,7 +939,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   /** Removes the links of these CRM ids, by resource: one delete per resource and {@value #LINK_CHUNK} ids. */
-  private static void removeLinks(Connection c, String mailboxKey, Map<Resource, List<String>> crmIdsByResource)
+  private void removeLinks(Connection c, String mailboxKey, Map<Resource, List<String>> crmIdsByResource)
       throws SQLException {
     Long id = mailboxId(c, mailboxKey);
     if (id == null) {
@@ -977,7 +979,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
   }
 
-  private static void deleteLinks(Connection c, long key, Resource resource, String column, List<String> ids)
+  private void deleteLinks(Connection c, long key, Resource resource, String column, List<String> ids)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + LINK_TABLE + " WHERE " + byIds(column, ids.size()))) {
       bindIds(ps, 1, key, resource, ids);
@@ -993,13 +995,13 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     return "(mailbox_id, resource_name, " + column + ") IN (" + String.join(", ", Collections.nCopies(n, "(?, ?, ?)")) + ")";
   }
 
-  private static void bindIds(PreparedStatement ps, int first, long key, Resource resource, List<String> ids)
+  private void bindIds(PreparedStatement ps, int first, long key, Resource resource, List<String> ids)
       throws SQLException {
     int p = first;
     for (String id : ids) {
       ps.setLong(p++, key);
       ps.setString(p++, resource.name());
-      ps.setString(p++, id);
+      linkColumns.bind(ps, p++, id);
     }
   }
 
@@ -1071,12 +1073,12 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       for (IdLink link : links) {
         ps.setLong(++p, key);
         ps.setString(++p, link.resource().name());
-        ps.setString(++p, link.crmId());
-        ps.setString(++p, link.remoteId());
-        ps.setString(++p, link.changeKey());
+        linkColumns.bind(ps, ++p, link.crmId());
+        linkColumns.bind(ps, ++p, link.remoteId());
+        linkColumns.bind(ps, ++p, link.changeKey());
         ps.setLong(++p, link.crmVersion());
         ps.setLong(++p, fence);
-        ps.setString(++p, link.container().isEmpty() ? null : link.container());
+        linkColumns.bind(ps, ++p, link.container().isEmpty() ? null : link.container());
         if (!multiRow) {
           ps.addBatch();
           p = 0;

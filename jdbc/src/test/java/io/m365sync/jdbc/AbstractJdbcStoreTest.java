@@ -196,7 +196,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
       }
       assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
           "5__subscriptions", "6__dirty_marks", "7__compact_link_keys", "8__run_count", "9__audit_rounds",
-          "10__link_ids_bytewise").endsWith(JdbcSyncStateStore.schemaVersion() + "__link_ids_bytewise");
+          "10__link_ids_bytewise", "11__link_ids_as_bytes")
+          .endsWith(JdbcSyncStateStore.schemaVersion() + "__link_ids_as_bytes");
     }
   }
 

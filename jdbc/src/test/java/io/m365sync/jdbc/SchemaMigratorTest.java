@@ -97,7 +97,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -192,12 +192,55 @@ class SchemaMigratorTest {
     }
   }
 
+  /**
+   * Version 11 holds H2's link ids and keys as their UTF-8 bytes: every link of a version 10 database
+   * reads back as it was written (characters beyond ASCII and beyond the BMP too), is found by either
+   * id, and the table's two uniqueness rules still hold.
+   */
+  @Test
+  void aVersionTenH2DatabaseKeepsEveryLinkAndBothUniqueIdsAsBytes() throws Exception {
+    DataSource ds = TestDatabases.h2Memory();
+    MailboxId alice = MailboxId.of("contoso", "oid-alice");
+    String crm = "crm-\u00e9\u4e2d\ud83d\ude00";
+    String remote = "AAMkAG\u00fcr=\ud83d\udcc5";
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      migrateByHandTo(10, JdbcDialect.H2, s);
+      s.execute("INSERT INTO m365sync_mailbox_id (mailbox_key) VALUES ('" + alice.key() + "')");
+      s.execute("INSERT INTO m365sync_link (mailbox_id, resource_name, crm_id, remote_id, change_key, crm_version,"
+          + " fence, container_id) VALUES (1, 'EVENTS', '" + crm + "', '" + remote + "', 'ck\u00df', 4, 3, NULL),"
+          + " (1, 'TASKS', 'crm-1', 'task-1', NULL, 5, 3, 'list-\u00e4')");
+    }
+
+    JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, JdbcDialect.H2);
+    IdLink event = new IdLink(alice, Resource.EVENTS, crm, remote, "ck\u00df", 4);
+    assertThat(store.links(alice, Resource.EVENTS)).containsExactly(event);
+    assertThat(store.links(alice, Resource.TASKS))
+        .containsExactly(new IdLink(alice, Resource.TASKS, "crm-1", "task-1", null, 5, "list-\u00e4"));
+    assertThat(store.linkByRemoteId(alice, Resource.EVENTS, remote)).contains(event);
+    assertThat(store.linkByCrmId(alice, Resource.EVENTS, crm)).contains(event);
+    assertThat(store.linksByRemoteIds(alice, Resource.EVENTS, List.of(remote, "AAMkAG\u00fcr="))).containsOnlyKeys(remote);
+
+    store.putEnrollment(new Mailbox(alice, "alice@contoso.com", "crm-alice", Instant.parse("2026-01-05T09:00:00Z"),
+        EnumSet.of(Resource.EVENTS)));
+    long fence = store.claimFence(alice);
+    IdLink sameRemote = new IdLink(alice, Resource.EVENTS, "crm-2", remote, "ck2", 1);
+    IdLink sameCrm = new IdLink(alice, Resource.EVENTS, crm, "remote-2", "ck2", 1);
+    for (IdLink clash : List.of(sameRemote, sameCrm)) {
+      // a fresh link is inserted without looking for an old one: the table's unique keys refuse the clash
+      assertThatThrownBy(() -> store.putLinksAndCursors(List.of(), List.of(), List.of(clash), Map.of(), fence))
+          .as(clash.crmId() + " -> " + clash.remoteId()).isInstanceOf(JdbcStateException.class);
+    }
+    store.putLink(sameRemote, fence); // put: replaces what either id was linked to
+    assertThat(store.links(alice, Resource.EVENTS)).containsExactly(sameRemote);
+  }
+
   /** A database at {@code version}, as that library version left it: its scripts run by hand. */
   private void migrateByHandTo(int version, JdbcDialect dialect, Statement s) throws Exception {
     s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
         + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
     List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
-        "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys", "V8__run_count");
+        "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys", "V8__run_count", "V9__audit_rounds",
+        "V10__link_ids_bytewise");
     for (int v = 1; v <= version; v++) {
       try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
         for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {
@@ -283,6 +326,8 @@ class SchemaMigratorTest {
     for (JdbcDialect dialect : JdbcDialect.values()) {
       // PostgreSQL's link ids move to collation "C"; H2 and Oracle compare them byte for byte already
       scripts.put("V10__link_ids_bytewise.sql", dialect == JdbcDialect.POSTGRESQL ? 1 : 0);
+      // H2's link ids and keys move to their UTF-8 bytes; PostgreSQL and Oracle keep strings
+      scripts.put("V11__link_ids_as_bytes.sql", dialect == JdbcDialect.H2 ? 6 : 0);
       scripts.forEach((script, count) -> {
         String resource = dialect.migrationFolder() + script;
         try (var in = getClass().getClassLoader().getResourceAsStream(resource)) {

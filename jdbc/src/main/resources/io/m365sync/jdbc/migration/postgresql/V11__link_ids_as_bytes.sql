@@ -1,0 +1,2 @@
+-- H2 only: its link ids and keys move to their UTF-8 bytes in this version (H2 writes a VARCHAR to its
+-- file one character at a time). Here they stay strings, compared byte for byte since V10.

@@ -201,8 +201,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public void putEnrollment(Mailbox mailbox) {
     Checks.requireNonNull(mailbox, "mailbox");
     String key = key(mailbox.id());
-    checkLength(mailbox.userPrincipalName(), ID_MAX, "userPrincipalName");
-    checkLength(mailbox.crmUserId(), ID_MAX, "crmUserId");
+    checkText(mailbox.userPrincipalName(), ID_MAX, "userPrincipalName");
+    checkText(mailbox.crmUserId(), ID_MAX, "crmUserId");
     String resources = mailbox.resources().stream().sorted().map(Enum::name).collect(Collectors.joining(","));
     jdbc.tx("putEnrollment", mailbox.id(), c -> {
       int updated;
@@ -330,7 +330,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public void putTenantSettings(TenantSettings settings) {
     Checks.requireNonNull(settings, "settings");
     String tenant = settings.tenant().value();
-    checkLength(tenant, 255, "tenantId");
+    checkText(tenant, 255, "tenantId");
     int flag = settings.applicationPermissionEnabled() ? 1 : 0;
     jdbc.tx("putTenantSettings", null, c -> {
       if (update(c, "UPDATE m365sync_tenant SET app_permission_enabled = ? WHERE tenant_id = ?", flag, tenant) == 0) {
@@ -383,7 +383,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   private static void checkStatus(MailboxState state) {
     Checks.requireNonNull(state, "state");
-    checkLength(state.reasonCode(), CODE_MAX, "reasonCode");
+    checkText(state.reasonCode(), CODE_MAX, "reasonCode");
   }
 
   /** Updates the mailbox's status row, or inserts it. */
@@ -788,7 +788,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * column value: Oracle reads '' back as NULL.
    */
   private static String container(CursorKey key) {
-    checkLength(key.container(), REMOTE_MAX, "container");
+    checkText(key.container(), REMOTE_MAX, "container");
     return "/" + key.container();
   }
 
@@ -910,10 +910,10 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     List<IdLink> all = new ArrayList<>(links);
     all.addAll(freshLinks);
     for (IdLink link : all) {
-      checkLength(link.crmId(), ID_MAX, "crmId");
-      checkLength(link.remoteId(), REMOTE_MAX, "remoteId");
-      checkLength(link.changeKey(), REMOTE_MAX, "changeKey");
-      checkLength(link.container(), REMOTE_MAX, "container");
+      checkText(link.crmId(), ID_MAX, "crmId");
+      checkText(link.remoteId(), REMOTE_MAX, "remoteId");
+      checkText(link.changeKey(), REMOTE_MAX, "changeKey");
+      checkText(link.container(), REMOTE_MAX, "container");
     }
     for (CursorKey key : cursors.keySet()) {
       container(key); // checks its length before the transaction
@@ -1188,7 +1188,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
 
   private static void checkRun(RunRecord run) {
     Checks.requireNonNull(run, "run");
-    checkLength(run.errorCode(), CODE_MAX, "errorCode");
+    checkText(run.errorCode(), CODE_MAX, "errorCode");
   }
 
   /** Appends the run, numbered after the newest kept; with a full history the oldest kept one goes. */
@@ -1370,7 +1370,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     Checks.requireNonNull(records, "records");
     for (AccessRecord record : records) {
       Checks.requireNonNull(record, "record");
-      checkLength(record.errorCode(), CODE_MAX, "errorCode");
+      checkText(record.errorCode(), CODE_MAX, "errorCode");
     }
     if (records.isEmpty()) {
       return;
@@ -1623,8 +1623,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   public void putSubscription(Subscription subscription) {
     Checks.requireNonNull(subscription, "subscription");
     String key = key(subscription.mailbox());
-    checkLength(subscription.id(), ID_MAX, "id");
-    checkLength(subscription.container(), REMOTE_MAX, "container");
+    checkText(subscription.id(), ID_MAX, "id");
+    checkText(subscription.container(), REMOTE_MAX, "container");
     jdbc.tx("putSubscription", subscription.mailbox(), c -> {
       int updated;
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + SUBSCRIPTION_TABLE + " SET mailbox_key = ?,"
@@ -1828,10 +1828,29 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     return MailboxId.of(key.substring(0, slash), key.substring(slash + 1));
   }
 
-  private static void checkLength(String value, int max, String name) {
-    if (value != null && value.length() > max) {
+  /**
+   * A text value fits its column: at most {@code max} characters, and no unpaired UTF-16 surrogate,
+   * which UTF-8 cannot hold (the drivers, and H2's link ids, write text as UTF-8: a '?' would be stored
+   * in its place, and an id would come back as another one).
+   */
+  private static void checkText(String value, int max, String name) {
+    if (value == null) {
+      return;
+    }
+    if (value.length() > max) {
       throw new IllegalArgumentException("'" + name + "' must be at most " + max
           + " characters for m365sync-jdbc but was " + value.length() + " characters long");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isSurrogate(value.charAt(i))) {
+        if (Character.isHighSurrogate(value.charAt(i)) && i + 1 < value.length()
+            && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++; // a pair: one character beyond the BMP
+        } else {
+          throw new IllegalArgumentException("'" + name + "' holds an unpaired UTF-16 surrogate at index " + i
+              + ": m365sync-jdbc stores text as UTF-8, which cannot hold it");
+        }
+      }
     }
   }
 

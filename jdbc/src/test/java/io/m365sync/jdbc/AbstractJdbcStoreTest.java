@@ -173,6 +173,21 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
   }
 
   @Test
+  void idsUtf8CannotHoldAreRefusedWithTheirNameAndNothingIsWritten() {
+    long fence = enrollAndClaim(ALICE);
+    IdLink fine = new IdLink(ALICE, Resource.EVENTS, "crm-\ud83d\ude00", "remote-1", null, 1);
+    for (IdLink unpaired : List.of(new IdLink(ALICE, Resource.EVENTS, "crm-\ud800", "remote-2", null, 1),
+        new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-\udc00-2", null, 1),
+        new IdLink(ALICE, Resource.EVENTS, "crm-2", "remote-2", "ck\ud83d", 1))) {
+      assertThatThrownBy(() -> store.putLinks(List.of(fine, unpaired), fence))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired UTF-16 surrogate");
+    }
+    assertThat(store.links(ALICE, Resource.EVENTS)).as("nothing of the refused batches").isEmpty();
+    store.putLinks(List.of(fine), fence); // a pair is one character beyond the BMP: stored and read back as it was
+    assertThat(store.linkByCrmId(ALICE, Resource.EVENTS, "crm-\ud83d\ude00")).contains(fine);
+  }
+
+  @Test
   void anAuditBatchWithARecordTooLongForItsColumnIsRefusedWholeBeforeAnyWrite() {
     store.putEnrollment(mailbox(ALICE));
     Instant t = T0.plusSeconds(60);

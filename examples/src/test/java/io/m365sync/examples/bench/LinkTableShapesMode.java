@@ -1,19 +1,30 @@
 package io.m365sync.examples.bench;
 
 import io.m365sync.jdbc.JdbcSyncStateStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
  * Mode {@code linkshapes}: what PostgreSQL itself spends on a link row, by what the link table keeps
  * beside the row, to tell how much of a first sync's server work any change to the table could save.
+ * With {@code store=h2}: the same on a durable H2 file (each commit in the file before it returns), the
+ * rows bound as the store binds them, this JVM's CPU per row; shapes as shipped (ids as UTF-8 bytes),
+ * ids as {@code VARCHAR} (before schema version 11), both ids indexed but neither unique, no index.
  * The same rows (ids shaped as in {@link LinkWritesMode}) are inserted into copies of the migrated
  * {@code m365sync_link}, {@code batch} rows a statement and a commit each, as a round's batch writes
  * them: the table as shipped (its primary key on the CRM id and the unique remote id), with the
@@ -36,7 +47,32 @@ final class LinkTableShapesMode {
     }
   }
 
-  record Result(String server, int rows, int batch, List<Shape> shapes) {}
+  /** {@code cpuOf}: whose CPU the shapes' figures count (the PostgreSQL server's, or this JVM's with H2). */
+  record Result(String server, String cpuOf, int rows, int batch, List<Shape> shapes) {}
+
+  /** H2's shapes: DDL with {@code {id}} standing for the ids' column type, and whether ids are bound as bytes. */
+  private record H2Shape(String name, String idType, List<String> ddl) {
+    boolean bytes() {
+      return idType.startsWith("VARBINARY");
+    }
+  }
+
+  private static final String H2_COLUMNS = "CREATE TABLE shape (mailbox_id BIGINT NOT NULL, resource_name VARCHAR(40)"
+      + " NOT NULL, crm_id {id} NOT NULL, remote_id {id} NOT NULL, change_key {id}, crm_version BIGINT NOT NULL,"
+      + " fence BIGINT NOT NULL, container_id {id})";
+
+  private static List<H2Shape> h2Shapes() {
+    String pk = "ALTER TABLE shape ADD PRIMARY KEY (mailbox_id, resource_name, crm_id)";
+    String unique = "ALTER TABLE shape ADD CONSTRAINT shape_remote_uq UNIQUE (mailbox_id, resource_name, remote_id)";
+    return List.of(
+        new H2Shape("as shipped (ids as UTF-8 bytes; primary key + unique remote id)", "VARBINARY(4096)",
+            List.of(H2_COLUMNS, pk, unique)),
+        new H2Shape("ids as VARCHAR (before schema version 11)", "VARCHAR(1024)", List.of(H2_COLUMNS, pk, unique)),
+        new H2Shape("ids as bytes, both indexed, neither unique", "VARBINARY(4096)", List.of(H2_COLUMNS,
+            "CREATE INDEX shape_crm ON shape (mailbox_id, resource_name, crm_id)",
+            "CREATE INDEX shape_remote ON shape (mailbox_id, resource_name, remote_id)")),
+        new H2Shape("no index (rows and statement)", "VARBINARY(4096)", List.of(H2_COLUMNS)));
+  }
 
   /** Table DDL by shape, each a copy of the migrated link table's columns. */
   private static Map<String, List<String>> shapes() {
@@ -62,6 +98,9 @@ final class LinkTableShapesMode {
     int batch = args.integer("batch", 500);
     int perMailbox = args.integer("perMailbox", 500);
     int rounds = args.integer("rounds", 3);
+    if (args.text("store", "postgres").equals("h2")) {
+      return runH2(rows, batch, perMailbox, rounds);
+    }
     Map<String, List<String>> ddl = shapes();
     List<Shape> shapes = ddl.keySet().stream().map(n -> new Shape(n, new ArrayList<>(), new ArrayList<>())).toList();
     try (BenchStores stores = new BenchStores(BenchStores.Kind.POSTGRES, 1)) {
@@ -86,7 +125,89 @@ final class LinkTableShapesMode {
           }
         }
       }
-      return new Result(server, rows, batch, shapes);
+      return new Result(server, "server CPU", rows, batch, shapes);
+    }
+  }
+
+  private static Result runH2(int rows, int batch, int perMailbox, int rounds) throws Exception {
+    List<H2Shape> h2 = h2Shapes();
+    List<Shape> shapes = h2.stream().map(n -> new Shape(n.name(), new ArrayList<>(), new ArrayList<>())).toList();
+    // ids shaped as LinkWritesMode's: a mailbox's Graph ids share a long prefix, its CRM ids are random UUIDs
+    Random random = new Random(1);
+    String[][] ids = new String[rows][3];
+    for (int n = 0; n < rows; n++) {
+      String prefix = "AAMkA" + UUID.nameUUIDFromBytes(("mailbox" + n / perMailbox).getBytes()).toString().replace("-", "")
+          + LinkWritesMode.GRAPH_ID_FOLDER_PART;
+      ids[n][0] = new UUID(random.nextLong(), random.nextLong()).toString();
+      ids[n][1] = prefix + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()) + "AAA=";
+      ids[n][2] = "DwAAABYAAAAd5Gm0VMNEQp4AAAAA" + n;
+    }
+    Path dir = Files.createTempDirectory("m365sync-linkshapes");
+    try {
+      for (int round = 1; round <= rounds; round++) {
+        for (int i = 0; i < h2.size(); i++) {
+          Path file = dir.resolve("round" + round + "-shape" + i);
+          try (JdbcSyncStateStore store = JdbcSyncStateStore.h2File(file)) {
+            measureH2(store.dataSource(), h2.get(i), shapes.get(i), ids, perMailbox, batch);
+          }
+          System.out.printf("round %d, %s: %.1f us CPU, %.1f us wall per row%n", round, shapes.get(i).name(),
+              shapes.get(i).serverMicros().get(round - 1), shapes.get(i).wallMicros().get(round - 1));
+        }
+      }
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    return new Result("durable H2 file (each commit in the file before it returns)", "CPU (this JVM)", rows, batch,
+        shapes);
+  }
+
+  /** {@code batch} rows a multi-row insert and a commit each, bound as the store binds them. */
+  private static void measureH2(DataSource file, H2Shape h2, Shape shape, String[][] ids, int perMailbox, int batch)
+      throws Exception {
+    int rows = ids.length;
+    try (Connection c = file.getConnection()) {
+      try (Statement s = c.createStatement()) {
+        for (String statement : h2.ddl()) {
+          s.execute(statement.replace("{id}", h2.idType()));
+        }
+      }
+      String insert = "INSERT INTO shape VALUES " + String.join(", ", Collections.nCopies(batch, "(?, ?, ?, ?, ?, ?, ?, ?)"));
+      long cpu0 = SyncBenchmark.processCpuNanos();
+      long t0 = System.nanoTime();
+      try (PreparedStatement ps = c.prepareStatement(insert)) {
+        for (int from = 0; from + batch <= rows; from += batch) {
+          int p = 0;
+          for (int n = from; n < from + batch; n++) {
+            ps.setLong(++p, n / perMailbox);
+            ps.setString(++p, "EVENTS");
+            for (int k = 0; k < 3; k++) {
+              if (h2.bytes()) {
+                ps.setBytes(++p, ids[n][k].getBytes(StandardCharsets.UTF_8));
+              } else {
+                ps.setString(++p, ids[n][k]);
+              }
+            }
+            ps.setLong(++p, 1);
+            ps.setLong(++p, 1);
+            ps.setNull(++p, h2.bytes() ? Types.VARBINARY : Types.VARCHAR);
+          }
+          ps.executeUpdate(); // autocommit: a commit per batch, in the file before it returns
+        }
+      }
+      long wall = System.nanoTime() - t0;
+      long cpu = SyncBenchmark.processCpuNanos() - cpu0;
+      int inserted = rows / batch * batch;
+      try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM shape")) {
+        rs.next();
+        if (rs.getLong(1) != inserted) {
+          throw new IllegalStateException(shape.name() + " holds " + rs.getLong(1) + " rows of the " + inserted
+              + " inserted");
+        }
+      }
+      shape.serverMicros().add(cpu / 1000.0 / inserted);
+      shape.wallMicros().add(wall / 1000.0 / inserted);
     }
   }
 
@@ -129,7 +250,8 @@ final class LinkTableShapesMode {
     StringBuilder sb = new StringBuilder(String.format("link rows on %s, %,d rows per shape and round, %d a statement"
         + " and commit, median of %d rounds%n", r.server(), r.rows(), r.batch(),
         r.shapes().get(0).serverMicros().size()));
-    sb.append("| link table | server CPU per row | wall per row | of as shipped | rounds (server CPU) |\n");
+    sb.append(String.format("| link table | %s per row | wall per row | of as shipped | rounds (%s) |%n", r.cpuOf(),
+        r.cpuOf()));
     sb.append("|---|---|---|---|---|\n");
     for (Shape s : r.shapes()) {
       sb.append(String.format("| %s | %.1f us | %.1f us | %.2f | %s |%n", s.name(), s.medianServer(), s.medianWall(),

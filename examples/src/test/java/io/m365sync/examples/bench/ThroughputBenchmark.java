@@ -10,7 +10,7 @@ import java.util.Arrays;
  * loop, one large mailbox alone) and {@code idle} (c: round trips, token requests and heap per idle
  * mailbox over many cycles) and {@code cluster} (two nodes on embedded PostgreSQL against one, with (b)'s
  * latency: throughput and overlapping rounds) and {@code links} (the state store's cost per link written, small
- * mailboxes against large) and {@code linkshapes} (PostgreSQL's own cost of a link row, by the indexes beside it). Arguments after the mode are {@code key=value}; each mode documents its
+ * mailboxes against large) and {@code linkshapes} (a link row's own cost to PostgreSQL, or with {@code store=h2} to an H2 file, by the indexes beside it). Arguments after the mode are {@code key=value}; each mode documents its
  * own. Commands and figures: {@code BENCHMARKS.md}.
  *
  * <pre>mvn -q -B -o -pl examples test-compile exec:java -Dexec.classpathScope=test \

@@ -174,6 +174,21 @@ class ThroughputBenchmarkTest {
   }
 
   @Test
+  void linkShapesModeInsertsEveryRowIntoEachShapeOnAnH2File() throws Exception {
+    LinkTableShapesMode.Result r = LinkTableShapesMode.run(BenchArgs.parse("store=h2", "rows=1000", "batch=250",
+        "perMailbox=100", "rounds=2"));
+
+    assertThat(r.shapes()).extracting(LinkTableShapesMode.Shape::name).hasSize(4)
+        .startsWith("as shipped (ids as UTF-8 bytes; primary key + unique remote id)");
+    assertThat(r.shapes()).allSatisfy(shape -> {
+      assertThat(shape.serverMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isNotNegative());
+      assertThat(shape.wallMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isPositive());
+    });
+    assertThat(LinkTableShapesMode.report(r)).contains("durable H2 file", "| CPU (this JVM) per row |",
+        "| ids as VARCHAR (before schema version 11) |");
+  }
+
+  @Test
   void anUnknownModeIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ThroughputBenchmark.run("fast", BenchArgs.parse()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'fast'");

@@ -154,9 +154,9 @@ final class LatencyBoundMode {
         Large l = new Large(largeEvents, alone.phase().took(), pages,
             meanLatency.multipliedBy(Math.max(1, (largeEvents + pageSize - 1) / pageSize)), alone.phase().jitShare());
         largeRuns.add(l);
-        System.out.printf("large mailbox (%,d events) alone, run %d: %.1f s for %d requests answered, JIT %.0f %% of the"
-            + " CPU; a single next-link chain of the calendar: %.1f s (%.2fx)%n", largeEvents, r, l.took().toNanos() / 1e9,
-            l.pages(), l.jitShare() * 100, l.chain().toNanos() / 1e9, l.vsChain());
+        System.out.printf("large mailbox (%,d events) alone, run %d: %.1f s in %d cycle(s) for %d requests answered, JIT"
+            + " %.0f %% of the CPU; a single next-link chain of the calendar: %.1f s (%.2fx)%n", largeEvents, r,
+            l.took().toNanos() / 1e9, alone.cycles(), l.pages(), l.jitShare() * 100, l.chain().toNanos() / 1e9, l.vsChain());
       }
       return new Result(mailboxes, events, naiveMailboxes, latency.toString(), stores.describe(),
           options.maxConcurrentMailboxes(), cpu, full, naive,

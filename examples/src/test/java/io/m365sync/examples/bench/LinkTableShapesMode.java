@@ -198,16 +198,7 @@ final class LinkTableShapesMode {
       }
       long wall = System.nanoTime() - t0;
       long cpu = SyncBenchmark.processCpuNanos() - cpu0;
-      int inserted = rows / batch * batch;
-      try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM shape")) {
-        rs.next();
-        if (rs.getLong(1) != inserted) {
-          throw new IllegalStateException(shape.name() + " holds " + rs.getLong(1) + " rows of the " + inserted
-              + " inserted");
-        }
-      }
-      shape.serverMicros().add(cpu / 1000.0 / inserted);
-      shape.wallMicros().add(wall / 1000.0 / inserted);
+      record(c, shape, rows / batch * batch, cpu, wall);
     }
   }
 
@@ -233,16 +224,20 @@ final class LinkTableShapesMode {
       }
     }
     long wall = System.nanoTime() - t0;
-    long server = stores.serverCpu().minus(server0).toNanos();
+    record(c, shape, rows, stores.serverCpu().minus(server0).toNanos(), wall);
+  }
+
+  /** Checks that the shape holds every row inserted, then takes the round's CPU and wall time per row. */
+  private static void record(Connection c, Shape shape, long inserted, long cpuNanos, long wallNanos) throws Exception {
     try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM shape")) {
       rs.next();
-      if (rs.getLong(1) != rows) {
-        throw new IllegalStateException(shape.name() + " holds " + rs.getLong(1) + " rows of the " + rows
+      if (rs.getLong(1) != inserted) {
+        throw new IllegalStateException(shape.name() + " holds " + rs.getLong(1) + " rows of the " + inserted
             + " inserted");
       }
     }
-    shape.serverMicros().add(server / 1000.0 / rows);
-    shape.wallMicros().add(wall / 1000.0 / rows);
+    shape.serverMicros().add(cpuNanos / 1000.0 / inserted);
+    shape.wallMicros().add(wallNanos / 1000.0 / inserted);
   }
 
   static String report(Result r) {

@@ -20,6 +20,9 @@ import java.util.TreeMap;
  */
 record Throttling(long graphRequests, long tokenRequests, long throttled, long mailboxesThrottledTwiceInARow,
                   int maxInFlight, Map<Integer, Long> peakInFlight) {
+  /** How long {@link #reset} waits for earlier runs' requests: far beyond any answer the latencies here draw. */
+  private static final Duration QUIET_WITHIN = Duration.ofSeconds(30);
+
   static Throttling of(TenantModel tenant) {
     List<RecordedRequest> log = tenant.cloud().log().all();
     Map<String, Boolean> lastWas429 = new HashMap<>();
@@ -63,6 +66,4 @@ record Throttling(long graphRequests, long tokenRequests, long throttled, long m
     tenant.resetPeakRequestsInFlight();
   }
 
-  /** How long {@link #reset} waits for earlier runs' requests: far beyond any answer the latencies here draw. */
-  private static final Duration QUIET_WITHIN = Duration.ofSeconds(30);
 }

@@ -36,10 +36,10 @@ import javax.sql.DataSource;
 final class LinkTableShapesMode {
   private LinkTableShapesMode() {}
 
-  /** One shape's rounds: the server's CPU and the wall time per row, in microseconds. */
-  record Shape(String name, List<Double> serverMicros, List<Double> wallMicros) {
-    double medianServer() {
-      return Settling.median(serverMicros, v -> v);
+  /** One shape's rounds: the CPU ({@link Result#cpuOf}) and the wall time per row, in microseconds. */
+  record Shape(String name, List<Double> cpuMicros, List<Double> wallMicros) {
+    double medianCpu() {
+      return Settling.median(cpuMicros, v -> v);
     }
 
     double medianWall() {
@@ -121,7 +121,7 @@ final class LinkTableShapesMode {
           for (Shape shape : shapes) {
             measure(stores, c, ddl.get(shape.name()), shape, rows, batch);
             System.out.printf("round %d, %s: %.1f us server CPU, %.1f us wall per row%n", round, shape.name(),
-                shape.serverMicros().get(round - 1), shape.wallMicros().get(round - 1));
+                shape.cpuMicros().get(round - 1), shape.wallMicros().get(round - 1));
           }
         }
       }
@@ -151,7 +151,7 @@ final class LinkTableShapesMode {
             measureH2(store.dataSource(), h2.get(i), shapes.get(i), ids, perMailbox, batch);
           }
           System.out.printf("round %d, %s: %.1f us CPU, %.1f us wall per row%n", round, shapes.get(i).name(),
-              shapes.get(i).serverMicros().get(round - 1), shapes.get(i).wallMicros().get(round - 1));
+              shapes.get(i).cpuMicros().get(round - 1), shapes.get(i).wallMicros().get(round - 1));
         }
       }
     } finally {
@@ -236,21 +236,21 @@ final class LinkTableShapesMode {
             + " inserted");
       }
     }
-    shape.serverMicros().add(cpuNanos / 1000.0 / inserted);
+    shape.cpuMicros().add(cpuNanos / 1000.0 / inserted);
     shape.wallMicros().add(wallNanos / 1000.0 / inserted);
   }
 
   static String report(Result r) {
-    double shipped = r.shapes().get(0).medianServer();
+    double shipped = r.shapes().get(0).medianCpu();
     StringBuilder sb = new StringBuilder(String.format("link rows on %s, %,d rows per shape and round, %d a statement"
         + " and commit, median of %d rounds%n", r.server(), r.rows(), r.batch(),
-        r.shapes().get(0).serverMicros().size()));
+        r.shapes().get(0).cpuMicros().size()));
     sb.append(String.format("| link table | %s per row | wall per row | of as shipped | rounds (%s) |%n", r.cpuOf(),
         r.cpuOf()));
     sb.append("|---|---|---|---|---|\n");
     for (Shape s : r.shapes()) {
-      sb.append(String.format("| %s | %.1f us | %.1f us | %.2f | %s |%n", s.name(), s.medianServer(), s.medianWall(),
-          s.medianServer() / shipped, s.serverMicros().stream().map(v -> String.format("%.1f", v)).toList()));
+      sb.append(String.format("| %s | %.1f us | %.1f us | %.2f | %s |%n", s.name(), s.medianCpu(), s.medianWall(),
+          s.medianCpu() / shipped, s.cpuMicros().stream().map(v -> String.format("%.1f", v)).toList()));
     }
     return sb.toString();
   }

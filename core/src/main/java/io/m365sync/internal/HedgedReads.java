@@ -8,7 +8,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -19,9 +18,11 @@ import java.util.function.Supplier;
  * when {@link #QUANTILE} of the engine's recent reads had their answer is sent again, and the first
  * answer is taken, as Dean and Barroso's "The Tail at Scale" (CACM 56(2), 2013) defers its hedged
  * requests: at most about one read in twenty costs a second request, and a read rarely waits much
- * beyond the 95th percentile and a median answer. The caller says when a copy may go: a round only
- * while the engine has room ({@code MailboxRequests}), since a late answer holds up a busy engine less
- * than a copy's work would, and a host whose CPU is the bound has its answers late for want of it.
+ * beyond the 95th percentile and a median answer. The caller says when a copy may go ({@link Hedge}): a
+ * round only while the engine has room ({@code MailboxRequests}), since a late answer holds up a busy
+ * engine less than a copy's work would, and a host whose CPU is the bound has its answers late for want
+ * of it; and sooner, at {@link #EARLY_QUANTILE}, once the engine's work runs out (a cycle's last rounds),
+ * when the slowest of a few reads is all the cycle waits for and a copy costs only a request.
  *
  * <p>Only reads, which Graph answers alike however often they come (a delta page's link can be read
  * again), and only within the mailbox's request slots: the copy takes a free slot or is not sent, and
@@ -33,6 +34,8 @@ import java.util.function.Supplier;
 final class HedgedReads {
   /** The share of recent reads answered before a read still out is sent again. */
   static final double QUANTILE = 0.95;
+  /** The same when the caller says {@link Hedge#EARLY}: a quarter of the reads it then sends may be copied. */
+  static final double EARLY_QUANTILE = 0.75;
   /** No copy before this many answers tell where the tail starts (a rough first guess, refined as answers come). */
   static final int MIN_SAMPLES = 20;
   /** A read answered within this is never copied (loopback, a host beside Graph): its tail costs little. */
@@ -51,6 +54,18 @@ final class HedgedReads {
   private long answers;
   /** When a read still out is sent again; none (never) until {@link #MIN_SAMPLES} answers came. */
   private volatile long delayNanos = Long.MAX_VALUE;
+  /** The same at {@link #EARLY_QUANTILE}. */
+  private volatile long earlyNanos = Long.MAX_VALUE;
+
+  /** Whether a read still out may be sent again now, and once how many of the recent reads had their answer. */
+  enum Hedge {
+    /** Not now (asked again while the read is out). */
+    NONE,
+    /** Once {@link #QUANTILE} had theirs: the host has other work, a copy must be worth it. */
+    LATE,
+    /** Once {@link #EARLY_QUANTILE} had theirs: little else is left to wait for. */
+    EARLY
+  }
 
   HedgedReads(Executor executor) {
     this.executor = executor;
@@ -60,32 +75,47 @@ final class HedgedReads {
    * Sends {@code call}, a read, and returns the first answer (or the first failure, when every request
    * sent failed). The caller holds one of {@code slots}' permits for it: the request gives it back when
    * its answer comes, whenever that is; a copy takes another if one is free. Each request keeps
-   * {@code lease} (the mailbox's slots, past its round) until its answer; {@code mayCopy} says whether a copy may
-   * go now (asked again each delay while the read is out: not once the round must stop or was throttled,
+   * {@code lease} (the mailbox's slots, past its round) until its answer; {@code hedge} says whether and how
+   * soon a copy may go (asked again while the read is out: none once the round must stop or was throttled,
    * nor while the engine is busy); {@code failed} hears every failed answer,
    * also one no longer awaited: a copy's 429 slows the round as the read's own would.
    */
-  <R> R read(Semaphore slots, Supplier<Runnable> lease, Supplier<R> call, BooleanSupplier mayCopy,
+  <R> R read(Semaphore slots, Supplier<Runnable> lease, Supplier<R> call, Supplier<Hedge> hedge,
              Consumer<RuntimeException> failed) {
-    long delay = delayNanos;
+    long early = earlyNanos;
+    long sent = System.nanoTime();
     Request<R> first = new Request<>(slots, lease.get(), call, failed);
-    if (delay == Long.MAX_VALUE || !first.handedTo(executor)) {
+    if (early == Long.MAX_VALUE || !first.handedTo(executor)) {
       // no delay known yet, or no worker took it: sent from here, as without copies
       first.step.runIfUnclaimed();
       return join(first.step.result());
     }
-    // late: sent again once a copy may go and a slot is free, asked again each delay until the answer comes
-    do {
-      if (!stillOutAfter(first.step.result(), delay)) {
+    // late: sent again once a copy may go and a slot is free, asked again each early delay until the answer comes
+    while (true) {
+      long out = System.nanoTime() - sent;
+      long due = dueAfter(hedge.get());
+      if (due <= out && !first.step.result().isDone() && slots.tryAcquire()) {
+        break;
+      }
+      if (!stillOutAfter(first.step.result(), due > out ? Math.min(due - out, early) : early)) {
         return join(first.step.result());
       }
-    } while (!mayCopy.getAsBoolean() || !slots.tryAcquire());
+    }
     Request<R> copy = new Request<>(slots, lease.get(), call, failed);
     if (!copy.handedTo(executor) && copy.step.claim()) {
       copy.done(); // no worker took it: not sent
       return join(first.step.result());
     }
     return join(firstAnswer(first.step.result(), copy.step.result()));
+  }
+
+  /** How long a read is out before {@code hedge} lets a copy go ({@link Long#MAX_VALUE}: not now). */
+  private long dueAfter(Hedge hedge) {
+    return switch (hedge) {
+      case NONE -> Long.MAX_VALUE;
+      case LATE -> delayNanos;
+      case EARLY -> earlyNanos;
+    };
   }
 
   /** Whether {@code answer} is still out after {@code delay} (false: it came). */
@@ -131,6 +161,11 @@ final class HedgedReads {
     return delayNanos;
   }
 
+  /** The same when the caller says {@link Hedge#EARLY}. */
+  long earlyNanos() {
+    return earlyNanos;
+  }
+
   /** Takes the time one read took to answer: the delay is read again from the recent answers now and then. */
   void answered(long nanos) {
     long[] sample;
@@ -142,7 +177,12 @@ final class HedgedReads {
       sample = Arrays.copyOf(recent, (int) Math.min(answers, SAMPLES));
     }
     Arrays.sort(sample);
-    delayNanos = Math.max(FLOOR_NANOS, sample[(int) Math.ceil(QUANTILE * sample.length) - 1]);
+    earlyNanos = at(sample, EARLY_QUANTILE);
+    delayNanos = at(sample, QUANTILE);
+  }
+
+  private static long at(long[] sorted, double quantile) {
+    return Math.max(FLOOR_NANOS, sorted[(int) Math.ceil(quantile * sorted.length) - 1]);
   }
 
   /** One request of a read: it holds a slot and the lease until its answer, and tells the delay how long that took. */

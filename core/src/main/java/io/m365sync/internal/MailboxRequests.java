@@ -32,6 +32,8 @@ import java.util.function.Supplier;
  * Refusals send nothing. Thread-safe; one per round.
  */
 final class MailboxRequests {
+  /** The round's share of the engine from which its late reads are copied early: a quarter of the rounds or fewer. */
+  static final int EARLY_SHARE = 4;
   private final Semaphore slots;
   private final Supplier<Runnable> lease;
   private final HedgedReads reads;
@@ -79,7 +81,7 @@ final class MailboxRequests {
         R result;
         if (read) {
           handedOver = true; // each request of the read gives its slot back when its answer comes
-          result = reads.read(slots, lease, call, () -> mayCopy(session), e -> failed(session, e));
+          result = reads.read(slots, lease, call, () -> hedge(session), e -> failed(session, e));
         } else {
           result = call.get();
         }
@@ -113,23 +115,26 @@ final class MailboxRequests {
   }
 
   /**
-   * Whether a late read may be sent again: not once the round must stop, was throttled or denied, nor
-   * while the engine runs or queues half its {@code maxConcurrentMailboxes} or more. Then the other rounds
-   * keep the host busy while this one waits, and a late answer holds up only its own round; while they
-   * do, a copy would only add work, and a host whose CPU is the bound (its answers late because they
-   * wait for it) would copy reads by the hundred. As the engine's work runs out (a cycle's last rounds,
-   * a mailbox synced alone), the slowest answer is what the cycle waits for.
+   * Whether and how soon a late read may be sent again: not once the round must stop, was throttled or
+   * denied, nor while the engine runs or queues half its {@code maxConcurrentMailboxes} or more. Then the
+   * other rounds keep the host busy while this one waits, and a late answer holds up only its own round;
+   * while they do, a copy would only add work, and a host whose CPU is the bound (its answers late because
+   * they wait for it) would copy reads by the hundred. As the engine's work runs out (a cycle's last rounds,
+   * a mailbox synced alone), the slowest answer is what the cycle waits for: below half, a read is copied
+   * once it is later than most ({@link HedgedReads.Hedge#LATE}), and below a quarter, when a few rounds'
+   * last answers are all that is left, sooner ({@link HedgedReads.Hedge#EARLY}).
    */
-  private boolean mayCopy(MailboxSession session) {
-    if (share.getAsInt() < 2) {
-      return false;
+  private HedgedReads.Hedge hedge(MailboxSession session) {
+    int share = this.share.getAsInt();
+    if (share < 2) {
+      return HedgedReads.Hedge.NONE;
     }
     try {
       refuseIfTold(session, null);
-      return true;
     } catch (RuntimeException told) {
-      return false;
+      return HedgedReads.Hedge.NONE;
     }
+    return share < EARLY_SHARE ? HedgedReads.Hedge.LATE : HedgedReads.Hedge.EARLY;
   }
 
   private static void acquire(Semaphore semaphore, MailboxSession session) {

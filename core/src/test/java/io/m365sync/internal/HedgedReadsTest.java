@@ -43,7 +43,7 @@ class HedgedReadsTest {
 
   String read(Semaphore slots, Supplier<String> call) {
     slots.acquireUninterruptibly(); // as the round's request does before it reads
-    return reads.read(slots, () -> () -> { }, call, () -> true, e -> { });
+    return reads.read(slots, () -> () -> { }, call, () -> HedgedReads.Hedge.LATE, e -> { });
   }
 
   @Test
@@ -117,7 +117,7 @@ class HedgedReadsTest {
     AtomicInteger sent = new AtomicInteger();
     for (int i = 0; i < HedgedReads.MIN_SAMPLES; i++) {
       slots.acquireUninterruptibly();
-      direct.read(slots, () -> () -> { }, () -> "page", () -> true, e -> { });
+      direct.read(slots, () -> () -> { }, () -> "page", () -> HedgedReads.Hedge.LATE, e -> { });
     }
 
     slots.acquireUninterruptibly();
@@ -125,7 +125,7 @@ class HedgedReadsTest {
       sent.incrementAndGet();
       sleep(Duration.ofNanos(HedgedReads.FLOOR_NANOS * 3));
       return "page";
-    }, () -> true, e -> { });
+    }, () -> HedgedReads.Hedge.LATE, e -> { });
 
     assertThat(answer).isEqualTo("page");
     assertThat(sent).hasValue(1);
@@ -143,7 +143,7 @@ class HedgedReadsTest {
       sent.incrementAndGet();
       sleep(Duration.ofNanos(HedgedReads.FLOOR_NANOS * 3));
       return "page";
-    }, () -> false, e -> { });
+    }, () -> HedgedReads.Hedge.NONE, e -> { });
 
     assertThat(answer).isEqualTo("page");
     assertThat(sent).hasValue(1);
@@ -165,7 +165,7 @@ class HedgedReadsTest {
       }
       sleep(Duration.ofNanos(HedgedReads.FLOOR_NANOS * 3));
       return "late answer";
-    }, () -> true, e -> heard.incrementAndGet());
+    }, () -> HedgedReads.Hedge.LATE, e -> heard.incrementAndGet());
 
     assertThat(answer).isEqualTo("late answer");
     assertThat(heard).as("the round hears the copy's 429").hasValue(1);
@@ -185,7 +185,7 @@ class HedgedReadsTest {
         throw first;
       }
       throw new IllegalStateException("copy");
-    }, () -> true, e -> { })).isSameAs(first);
+    }, () -> HedgedReads.Hedge.LATE, e -> { })).isSameAs(first);
     assertThat(slots.tryAcquire(4, 10, TimeUnit.SECONDS)).isTrue();
   }
 
@@ -201,7 +201,7 @@ class HedgedReadsTest {
           await(late);
         }
         return "page";
-      }, () -> true, e -> { });
+      }, () -> HedgedReads.Hedge.LATE, e -> { });
     });
 
     assertThat(locks.size()).as("the answer still out keeps the mailbox's entry").isEqualTo(1);
@@ -213,6 +213,33 @@ class HedgedReadsTest {
       Thread.sleep(5);
     }
     assertThat(locks.size()).as("gone once every request answered").isZero();
+  }
+
+  @Test
+  void aLateReadIsSentAgainSoonerOnlyWhenTheCallerSaysLittleElseIsLeft() throws Exception {
+    // three answers in four came within 150 ms, the tail's after 2 s
+    for (int i = 0; i < HedgedReads.MIN_SAMPLES; i++) {
+      reads.answered(TimeUnit.MILLISECONDS.toNanos(i < HedgedReads.MIN_SAMPLES * 4 / 5 ? 150 : 2_000));
+    }
+    assertThat(reads.earlyNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
+    assertThat(reads.delayNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(2_000));
+
+    for (HedgedReads.Hedge hedge : HedgedReads.Hedge.values()) {
+      Semaphore slots = new Semaphore(4);
+      AtomicInteger sent = new AtomicInteger();
+      slots.acquire();
+      String answer = reads.read(slots, () -> () -> { }, () -> {
+        if (sent.incrementAndGet() == 1) {
+          sleep(Duration.ofMillis(1_000)); // later than most, not as late as the tail
+          return "late answer";
+        }
+        return "copy's answer";
+      }, () -> hedge, e -> { });
+
+      assertThat(answer).as(hedge.name()).isEqualTo(hedge == HedgedReads.Hedge.EARLY ? "copy's answer" : "late answer");
+      assertThat(sent).as(hedge.name()).hasValue(hedge == HedgedReads.Hedge.EARLY ? 2 : 1);
+      assertThat(slots.tryAcquire(4, 10, TimeUnit.SECONDS)).as("every slot back once it answered").isTrue();
+    }
   }
 
   @Test
@@ -233,6 +260,7 @@ class HedgedReadsTest {
       fresh.answered(TimeUnit.MILLISECONDS.toNanos(i < more - slow ? 200 : 1_500));
     }
     assertThat(fresh.delayNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1_500));
+    assertThat(fresh.earlyNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
     for (int i = 0; i < HedgedReads.SAMPLES; i++) {
       fresh.answered(TimeUnit.MILLISECONDS.toNanos(2)); // loopback
     }

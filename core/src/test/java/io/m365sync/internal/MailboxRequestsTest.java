@@ -90,6 +90,31 @@ class MailboxRequestsTest {
   }
 
   @Test
+  void aLateReadIsSentAgainOnlyOnceTheEngineRunsHalfItsRoundsOrFewerAndSoonerBelowAQuarter() {
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      HedgedReads reads = new HedgedReads(pool);
+      for (int i = 0; i < HedgedReads.MIN_SAMPLES; i++) { // most answers within 150 ms, the tail's after 2 s
+        reads.answered(TimeUnit.MILLISECONDS.toNanos(i < HedgedReads.MIN_SAMPLES * 4 / 5 ? 150 : 2_000));
+      }
+      // the round's share of the engine: all of it busy, half of it busy, a quarter of it busy
+      for (int share : new int[] {1, 2, MailboxRequests.EARLY_SHARE}) {
+        graph.calls.set(0);
+        graph.late.set(1); // the read's first request answers after a second: later than most, before the tail
+        MailboxRequests requests = new MailboxRequests(new Semaphore(4), () -> () -> { }, reads, () -> share,
+            stopped::get, access::get);
+
+        requests.around(graph).delta(APP, ResourceType.EVENTS, FIRST_PAGE);
+
+        assertThat(graph.calls).as("requests sent at share %d", share)
+            .hasValue(share < MailboxRequests.EARLY_SHARE ? 1 : 2);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void after429EveryLaterRequestOfTheRoundIsRefusedWithItsRetryAfterWithoutBeingSent() {
     MailboxRequests requests = requests(4);
     ThrottledException graphs = new ThrottledException("too many", MAILBOX.id(), Resource.CONTACTS, 429,
@@ -184,6 +209,8 @@ class MailboxRequestsTest {
     final CountDownLatch twoInFlight = new CountDownLatch(2);
     volatile CountDownLatch hold;
     volatile RuntimeException fail;
+    /** Calls still to come that answer after a second. */
+    final AtomicInteger late = new AtomicInteger();
 
     @Override
     public <T extends SyncItem> DeltaPage<T> delta(MailboxSession session, ResourceType<T> type, DeltaRequest request) {
@@ -197,6 +224,9 @@ class MailboxRequestsTest {
         }
         if (hold != null) {
           hold.await(10, TimeUnit.SECONDS);
+        }
+        if (late.getAndDecrement() > 0) {
+          Thread.sleep(1_000);
         }
         return new DeltaPage<>(List.of(), "cursor", false);
       } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.MailboxGateway;
 import io.m365sync.gateway.MailboxSession;
 import io.m365sync.gateway.RemoteUnavailableException;
+import io.m365sync.gateway.ThrottledException;
 import io.m365sync.model.CalendarEvent;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
@@ -505,6 +506,77 @@ class SlicedCalendarTest {
   }
 
   @Test
+  void aSlicedReadGraphThrottledIsSlicedAgainWithHalfItsLanesAndThenReadAsOneChain() {
+    meetings(1_000);
+    start(pool, 100);
+    AtomicInteger slicesStarted = new AtomicInteger();
+    AtomicInteger throttleAt = new AtomicInteger(4); // the fourth lane's first request
+    AtomicInteger starting = new AtomicInteger();
+    AtomicInteger together = new AtomicInteger();
+    gateway.before(gateway::firstOfASlice, () -> {
+      together.accumulateAndGet(starting.incrementAndGet(), Math::max);
+      try {
+        if (slicesStarted.incrementAndGet() == throttleAt.get()) {
+          throw new ThrottledException("too many requests", id, Resource.EVENTS, 429, "ApplicationThrottled", null,
+              Duration.ofSeconds(10), null);
+        }
+        sleep(Duration.ofMillis(100)); // so that the lanes' first requests meet
+      } finally {
+        starting.decrementAndGet();
+      }
+    });
+    m365.clock().advance(Duration.ofMinutes(1));
+    assertThat(engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow().outcome())
+        .isEqualTo(ResourceResult.Outcome.FAILED);
+    assertThat(together).as("slices started at once").hasValue(4);
+
+    // after Retry-After: sliced again, two lanes; throttled again, at the third slice
+    gateway.forget();
+    slicesStarted.set(0);
+    throttleAt.set(3);
+    together.set(0);
+    m365.clock().advance(Duration.ofMinutes(1));
+    assertThat(engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow().outcome())
+        .isEqualTo(ResourceResult.Outcome.FAILED);
+    assertThat(gateway.slices()).as("slices read in the second round").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(together).as("slices started at once").hasValue(2);
+
+    // throttled with two lanes: the next read is one chain (a first page of two, then one a request)
+    gateway.forget();
+    m365.cloud().log().clear();
+    sync();
+
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(graphRequests()).isEqualTo(9);
+    assertThat(crmBySubject()).hasSize(1_000);
+    assertThat(link()).isPresent();
+    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+  }
+
+  @Test
+  void aSlicedReadGraphThrottledOnceIsSlicedAgainAndItsNoteGoes() {
+    meetings(1_000);
+    start(pool, 100);
+    AtomicInteger slicesStarted = new AtomicInteger();
+    gateway.before(gateway::firstOfASlice, () -> {
+      if (slicesStarted.incrementAndGet() == 2) {
+        throw new ThrottledException("too many requests", id, Resource.EVENTS, 429, "ApplicationThrottled", null,
+            Duration.ofSeconds(10), null);
+      }
+    });
+    m365.clock().advance(Duration.ofMinutes(1));
+    assertThat(engine.syncMailbox(id).resource(Resource.EVENTS).orElseThrow().outcome())
+        .isEqualTo(ResourceResult.Outcome.FAILED);
+    gateway.forget();
+
+    sync();
+
+    assertThat(gateway.slices()).hasSizeGreaterThan(1);
+    assertThat(crmBySubject()).hasSize(1_000);
+    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+  }
+
+  @Test
   void aFailedSlicedReadLeavesNoNoteWhenTheCalendarHasShrunkToTwoPagesByTheRetry() {
     List<String> ids = meetings(300);
     start(pool, 100);
@@ -643,6 +715,14 @@ class SlicedCalendarTest {
    * The fake's gateway, noting the windows of slices (chains whose window is narrower than the widest
    * asked for), running an action before every matching request, or once after a chain's last page.
    */
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static final class Hooked extends ForwardingGateway {
     private final List<Window> slices = new CopyOnWriteArrayList<>();
     private volatile Window widest;

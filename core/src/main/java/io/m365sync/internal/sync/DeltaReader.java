@@ -6,6 +6,7 @@ import io.m365sync.gateway.DeltaPage;
 import io.m365sync.gateway.DeltaRequest;
 import io.m365sync.gateway.SkippedItem;
 import io.m365sync.gateway.SyncStateExpiredException;
+import io.m365sync.gateway.ThrottledException;
 import io.m365sync.internal.Fork;
 import io.m365sync.model.ResourceType;
 import io.m365sync.model.SyncItem;
@@ -127,7 +128,8 @@ final class DeltaReader<T extends SyncItem> {
    * the mailbox may have requests in flight and the round's share of the engine allows
    * ({@link SyncRound#requestShare}); with room for one, the chain goes on from that page and keeps its
    * link. A sliced read is many requests, each a chance to fail: if it fails, the next round reads one
-   * chain.
+   * chain; if Graph throttled it (the mailbox had more requests at Graph than it allows: another client
+   * of the app, Graph's own load), the next round slices again with half as many lanes, down to one chain.
    */
   private Pulled<T> readWindow(SyncRound round, Markers markers, Window window, boolean windowMoved, boolean first,
                                Consumer<Pulled<T>> slicesRead) {
@@ -138,18 +140,44 @@ final class DeltaReader<T extends SyncItem> {
     // two pages at once: a calendar of up to two pages costs one request, sliced or not
     DeltaPage<T> page = round.gateway().delta(round.session(), type,
         whole.request(null, first ? PAGES_BEFORE_CUTTING * round.pageSize() : round.pageSize()));
-    // a sliced read that failed is read as one chain, however many pages the calendar holds by then
-    boolean failedBefore = first && markers.get(Markers.slicing()).isPresent();
-    boolean cut = mayCut && page.more() && !failedBefore;
-    if (!cut) {
+    // a sliced read that failed is read as one chain, however many pages the calendar holds by then;
+    // one that Graph throttled, with half its lanes
+    Optional<String> failedBefore = first ? markers.get(Markers.slicing()) : Optional.empty();
+    int mayRead = failedBefore.map(note -> Math.min(lanes, lanesAfter(note))).orElse(lanes);
+    if (!mayCut || !page.more() || mayRead < 2) {
       // the page read is the chain's first: go on from it (the failed sliced read is done with then)
-      Map<String, String> commit = failedBefore ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
+      Map<String, String> commit = failedBefore.isPresent() ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
       return merge(List.of(readChain(round, whole, null, false, page)), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());
-    Slices slices = Slices.plan(window, starts(page), lanes, round.pageSize());
-    return merge(readSlices(round, slices, lanes, window, slicesRead), true, window, windowMoved,
-        Collections.singletonMap(Markers.slicing(), null));
+    Slices slices = Slices.plan(window, starts(page), mayRead, round.pageSize());
+    try {
+      return merge(readSlices(round, slices, mayRead, window, slicesRead), true, window, windowMoved,
+          Collections.singletonMap(Markers.slicing(), null));
+    } catch (ThrottledException throttled) {
+      try {
+        markers.put(Markers.slicing(), THROTTLED + mayRead / 2 + ";" + window.encode());
+      } catch (RuntimeException notNoted) {
+        throttled.addSuppressed(notNoted); // the note says "failed": one chain next
+      }
+      throw throttled;
+    }
+  }
+
+  /** How the slicing note begins after Graph throttled the sliced read: the lanes the next one may use follow. */
+  private static final String THROTTLED = "throttled, lanes=";
+
+  /** The lanes a sliced read may use after the one its note tells of: one (a chain) unless Graph only throttled it. */
+  private static int lanesAfter(String note) {
+    if (!note.startsWith(THROTTLED)) {
+      return 1;
+    }
+    int end = note.indexOf(';', THROTTLED.length());
+    try {
+      return end < 0 ? 1 : Integer.parseInt(note, THROTTLED.length(), end, 10);
+    } catch (NumberFormatException unreadable) {
+      return 1;
+    }
   }
 
   /**

@@ -64,7 +64,8 @@ final class Markers {
 
   /**
    * Set while a calendar's first full read is read as time slices ({@link DeltaReader}); a round that
-   * finds it set (that read failed) reads one chain instead.
+   * finds it set (that read failed) reads one chain instead, or, when Graph only throttled that read,
+   * slices again with the fewer lanes the note names.
    */
   static String slicing() {
     return NS + "event-slicing";

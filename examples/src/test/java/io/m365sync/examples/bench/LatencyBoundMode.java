@@ -1,9 +1,12 @@
 package io.m365sync.examples.bench;
 
 import io.m365sync.CycleReport;
+import io.m365sync.Mailbox;
 import io.m365sync.Resource;
+import io.m365sync.SyncListener;
 import io.m365sync.SyncOptions;
 import io.m365sync.examples.bench.SyncBenchmark.Phase;
+import io.m365sync.sync.ResourceResult;
 import io.m365sync.testkit.emulator.Latency;
 import io.m365sync.testkit.emulator.M365Emulator;
 import io.m365sync.testkit.model.GraphLimits;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -28,7 +32,8 @@ final class LatencyBoundMode {
   private LatencyBoundMode() {}
 
   /** One full-stack or naive run under latency, with what the limiter saw. */
-  record Run(Phase phase, int cycles, Throttling throttling) {}
+  /** One run of a path; {@code rounds}: when its rounds ended ({@link RoundEnds}), or empty. */
+  record Run(Phase phase, int cycles, Throttling throttling, String rounds) {}
 
   /**
    * The large mailbox alone: its time, the Graph requests answered, and one next-link chain of the
@@ -145,7 +150,7 @@ final class LatencyBoundMode {
         Throttling.reset(world.tenant);
         Phase p = SyncBenchmark.measure("naive loop, " + latency,
             () -> SyncBenchmark.naive(emulator, world.tenant, naiveUsers, world.from, world.to));
-        naive.add(print(new Run(p, 1, Throttling.of(world.tenant)), r));
+        naive.add(print(new Run(p, 1, Throttling.of(world.tenant), "the naive loop's own rounds"), r));
       }
       for (int r = 1; r <= args.integer("largeRuns", 5); r++) {
         Run alone = fullStack(emulator, world, stores, options, large, largeEvents, "large mailbox alone, " + latency);
@@ -168,19 +173,52 @@ final class LatencyBoundMode {
   private static Run fullStack(M365Emulator emulator, BenchWorld world, BenchStores stores, SyncOptions options,
                                List<ModelUser> users, long total, String name) throws Exception {
     Throttling.reset(world.tenant);
+    RoundEnds ends = new RoundEnds();
     try (BenchStores.Opened opened = stores.open();
          FullStackPath path = new FullStackPath(emulator, world.tenant, world.clock, opened.store(), options,
-             Set.of(Resource.EVENTS))) {
+             Set.of(Resource.EVENTS), FullStackPath.eventsTable(), b -> b.listener(ends))) {
       path.enroll(users, world.clock);
       int[] cycles = {0};
       Phase p = SyncBenchmark.measure(name, () -> {
+        ends.start();
         cycles[0] = path.syncUntilApplied(total, world.clock, Duration.ofMinutes(30));
         return total;
       });
       if (path.duplicates(users) != 0) {
         throw new IllegalStateException(name + ": " + path.duplicates(users) + " CRM duplicates");
       }
-      return new Run(p, cycles[0], Throttling.of(world.tenant));
+      return new Run(p, cycles[0], Throttling.of(world.tenant), ends.describe());
+    }
+  }
+
+  /**
+   * When a run's rounds ended, from its start: how long its first answers took, and how long its last
+   * rounds kept the cycle going after most had ended (the part of a cycle that latency, not CPU, sets).
+   */
+  static final class RoundEnds implements SyncListener {
+    private final ConcurrentLinkedQueue<Long> ends = new ConcurrentLinkedQueue<>();
+    private volatile long start;
+
+    void start() {
+      start = System.nanoTime();
+    }
+
+    @Override
+    public void resourceSynced(Mailbox mailbox, ResourceResult result) {
+      ends.add(System.nanoTime() - start);
+    }
+
+    String describe() {
+      long[] sorted = ends.stream().mapToLong(Long::longValue).sorted().toArray();
+      if (sorted.length == 0) {
+        return "no round ended";
+      }
+      StringBuilder sb = new StringBuilder("rounds ended at");
+      for (double q : new double[] {0, 0.5, 0.9, 0.99, 1}) {
+        long at = sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
+        sb.append(String.format(" %s %.2f s,", q == 0 ? "first" : q == 1 ? "last" : (int) (q * 100) + " %", at / 1e9));
+      }
+      return sb.substring(0, sb.length() - 1);
     }
   }
 
@@ -188,9 +226,10 @@ final class LatencyBoundMode {
     Throttling t = run.throttling();
     System.out.printf("%s, run %d: %,.0f events/s in %.1f s, %.1f CPU-s (JIT %.0f %%), GC %.2f s, %d cycles;"
         + " %d Graph + %d token requests, %d x 429, %d mailboxes throttled twice in a row, peak in flight per"
-        + " mailbox %s%n", run.phase().name(), r, run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9,
+        + " mailbox %s; %s%n", run.phase().name(), r, run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9,
         run.phase().cpuSeconds(), run.phase().jitShare() * 100, run.phase().gcMillis() / 1e3, run.cycles(),
-        t.graphRequests(), t.tokenRequests(), t.throttled(), t.mailboxesThrottledTwiceInARow(), t.peakInFlight());
+        t.graphRequests(), t.tokenRequests(), t.throttled(), t.mailboxesThrottledTwiceInARow(), t.peakInFlight(),
+        run.rounds());
     return run;
   }
 

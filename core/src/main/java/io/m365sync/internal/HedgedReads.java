@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * round only while the engine has room ({@code MailboxRequests}), since a late answer holds up a busy
  * engine less than a copy's work would, and a host whose CPU is the bound has its answers late for want
  * of it; and sooner, at {@link #EARLY_QUANTILE}, once the engine's work runs out (a cycle's last rounds),
- * when the slowest of a few reads is all the cycle waits for and a copy costs only a request.
+ * when the slowest of a few reads is all the cycle waits for and a copy costs only a request, as long as
+ * the copies stay within {@link #COPY_BUDGET} of the reads (an engine with few mailboxes runs little at
+ * any time, and would otherwise copy a quarter of its late reads in every cycle).
  *
  * <p>Only reads, which Graph answers alike however often they come (a delta page's link can be read
  * again), and only within the mailbox's request slots: the copy takes a free slot or is not sent, and
@@ -34,8 +36,10 @@ import java.util.function.Supplier;
 final class HedgedReads {
   /** The share of recent reads answered before a read still out is sent again. */
   static final double QUANTILE = 0.95;
-  /** The same when the caller says {@link Hedge#EARLY}: a quarter of the reads it then sends may be copied. */
+  /** The same when the caller says {@link Hedge#EARLY}: a quarter of the reads it then sends, within {@link #COPY_BUDGET}. */
   static final double EARLY_QUANTILE = 0.75;
+  /** Reads are copied early only while the copies sent are fewer than this share of the reads sent. */
+  static final double COPY_BUDGET = 0.05;
   /** No copy before this many answers tell where the tail starts (a rough first guess, refined as answers come). */
   static final int MIN_SAMPLES = 20;
   /** A read answered within this is never copied (loopback, a host beside Graph): its tail costs little. */
@@ -56,6 +60,9 @@ final class HedgedReads {
   private volatile long delayNanos = Long.MAX_VALUE;
   /** The same at {@link #EARLY_QUANTILE}. */
   private volatile long earlyNanos = Long.MAX_VALUE;
+  /** Reads and copies sent, both halved now and then: their ratio follows the last few hundred reads. */
+  private long reads;
+  private long copies;
 
   /** Whether a read still out may be sent again now, and once how many of the recent reads had their answer. */
   enum Hedge {
@@ -63,7 +70,7 @@ final class HedgedReads {
     NONE,
     /** Once {@link #QUANTILE} had theirs: the host has other work, a copy must be worth it. */
     LATE,
-    /** Once {@link #EARLY_QUANTILE} had theirs: little else is left to wait for. */
+    /** Once {@link #EARLY_QUANTILE} had theirs (as {@link #LATE} beyond {@link #COPY_BUDGET}): little else is left to wait for. */
     EARLY
   }
 
@@ -84,6 +91,7 @@ final class HedgedReads {
              Consumer<RuntimeException> failed) {
     long early = earlyNanos;
     long sent = System.nanoTime();
+    count(1, 0);
     Request<R> first = new Request<>(slots, lease.get(), call, failed);
     if (early == Long.MAX_VALUE || !first.handedTo(executor)) {
       // no delay known yet, or no worker took it: sent from here, as without copies
@@ -106,6 +114,7 @@ final class HedgedReads {
       copy.done(); // no worker took it: not sent
       return join(first.step.result());
     }
+    count(0, 1);
     return join(firstAnswer(first.step.result(), copy.step.result()));
   }
 
@@ -114,8 +123,26 @@ final class HedgedReads {
     return switch (hedge) {
       case NONE -> Long.MAX_VALUE;
       case LATE -> delayNanos;
-      case EARLY -> earlyNanos;
+      case EARLY -> withinBudget() ? earlyNanos : delayNanos;
     };
+  }
+
+  private void count(long read, long copied) {
+    synchronized (recent) {
+      reads += read;
+      copies += copied;
+      if (reads >= 2 * SAMPLES) {
+        reads /= 2;
+        copies /= 2;
+      }
+    }
+  }
+
+  /** Whether the copies sent are fewer than {@link #COPY_BUDGET} of the reads. */
+  private boolean withinBudget() {
+    synchronized (recent) {
+      return copies < COPY_BUDGET * reads;
+    }
   }
 
   /** Whether {@code answer} is still out after {@code delay} (false: it came). */

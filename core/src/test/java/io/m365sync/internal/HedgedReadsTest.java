@@ -243,6 +243,37 @@ class HedgedReadsTest {
   }
 
   @Test
+  void earlyCopiesStayWithinTheirShareOfTheReads() throws Exception {
+    for (int i = 0; i < HedgedReads.MIN_SAMPLES; i++) { // most answers within 150 ms, the tail's after 2 s
+      reads.answered(TimeUnit.MILLISECONDS.toNanos(i < HedgedReads.MIN_SAMPLES * 4 / 5 ? 150 : 2_000));
+    }
+    Semaphore slots = new Semaphore(4);
+    assertThat(lateEarlyRead(slots)).as("the first late read: copied").isEqualTo(2);
+    assertThat(lateEarlyRead(slots)).as("one copy in two reads: over the budget, not copied before the tail")
+        .isEqualTo(1);
+    int answeredAtOnce = (int) Math.ceil(1 / HedgedReads.COPY_BUDGET);
+    for (int i = 0; i < answeredAtOnce; i++) {
+      read(slots, () -> "page");
+    }
+    assertThat(lateEarlyRead(slots)).as("one copy in %d reads", answeredAtOnce + 2).isEqualTo(2);
+    assertThat(slots.tryAcquire(4, 10, TimeUnit.SECONDS)).as("every slot back once it answered").isTrue();
+    slots.release(4);
+  }
+
+  /** A read that the caller lets be copied early, whose first request answers after 400 ms: the requests sent. */
+  int lateEarlyRead(Semaphore slots) {
+    AtomicInteger sent = new AtomicInteger();
+    slots.acquireUninterruptibly();
+    reads.read(slots, () -> () -> { }, () -> {
+      if (sent.incrementAndGet() == 1) {
+        sleep(Duration.ofMillis(400));
+      }
+      return "page";
+    }, () -> HedgedReads.Hedge.EARLY, e -> { });
+    return sent.get();
+  }
+
+  @Test
   void theDelayIsTheQuantileOfTheRecentAnswersAboveItsFloor() {
     HedgedReads fresh = new HedgedReads(pool);
     for (int i = 1; i < HedgedReads.MIN_SAMPLES; i++) {

@@ -496,11 +496,7 @@ class SlicedCalendarTest {
 
     sync(); // many requests, each a chance to fail: the retry is one chain (a first page of two, then one)
 
-    assertThat(gateway.slices()).isEmpty();
-    assertThat(graphRequests()).isEqualTo(2);
-    assertThat(crmBySubject()).hasSize(300);
-    assertThat(link()).isPresent();
-    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+    assertReadAsOneChain(2, 300);
   }
 
   @Test
@@ -539,11 +535,7 @@ class SlicedCalendarTest {
     m365.cloud().log().clear();
     sync();
 
-    assertThat(gateway.slices()).isEmpty();
-    assertThat(graphRequests()).isEqualTo(9);
-    assertThat(crmBySubject()).hasSize(1_000);
-    assertThat(link()).isPresent();
-    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+    assertReadAsOneChain(9, 1_000);
   }
 
   @Test
@@ -703,6 +695,15 @@ class SlicedCalendarTest {
    * The fake's gateway, noting the windows of slices (chains whose window is narrower than the widest
    * asked for), running an action before every matching request, or once after a chain's last page.
    */
+  /** The last round read the calendar as one chain of {@code requests}, all {@code events} now in the CRM, linked. */
+  private void assertReadAsOneChain(int requests, int events) {
+    assertThat(gateway.slices()).isEmpty();
+    assertThat(graphRequests()).isEqualTo(requests);
+    assertThat(crmBySubject()).hasSize(events);
+    assertThat(link()).isPresent();
+    assertThat(engine.stateStore().cursor(new CursorKey(id, Resource.EVENTS, "m365sync:event-slicing"))).isEmpty();
+  }
+
   /** A round a minute later (past any Retry-After), without the checks {@link #sync} makes: its outcome. */
   private ResourceResult.Outcome syncOnce() {
     m365.clock().advance(Duration.ofMinutes(1));

@@ -18,6 +18,27 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * Returns {@code value} (null passes) if it holds no unpaired UTF-16 surrogate; otherwise throws naming
+   * {@code name} and where. UTF-8 cannot hold one: a database or a JSON writer stores {@code ?} in its
+   * place, so an id would come back as another one.
+   */
+  public static String requireWellFormed(String value, String name) {
+    if (value == null) {
+      return null;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++; // a pair: one character beyond the BMP
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("'" + name + "' holds an unpaired UTF-16 surrogate at index " + i
+            + ", which UTF-8 cannot hold");
+      }
+    }
+    return value;
+  }
+
   /** Returns {@code value} if not null; otherwise throws naming {@code name}. */
   public static <T> T requireNonNull(T value, String name) {
     if (value == null) {

@@ -1841,17 +1841,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       throw new IllegalArgumentException("'" + name + "' must be at most " + max
           + " characters for m365sync-jdbc but was " + value.length() + " characters long");
     }
-    for (int i = 0; i < value.length(); i++) {
-      if (Character.isSurrogate(value.charAt(i))) {
-        if (Character.isHighSurrogate(value.charAt(i)) && i + 1 < value.length()
-            && Character.isLowSurrogate(value.charAt(i + 1))) {
-          i++; // a pair: one character beyond the BMP
-        } else {
-          throw new IllegalArgumentException("'" + name + "' holds an unpaired UTF-16 surrogate at index " + i
-              + ": m365sync-jdbc stores text as UTF-8, which cannot hold it");
-        }
-      }
-    }
+    Checks.requireWellFormed(value, name);
   }
 
   private static int update(Connection c, String sql, Object... args) throws SQLException {

@@ -36,7 +36,10 @@ import java.util.function.Supplier;
 final class HedgedReads {
   /** The share of recent reads answered before a read still out is sent again. */
   static final double QUANTILE = 0.95;
-  /** The same when the caller says {@link Hedge#EARLY}: a quarter of the reads it then sends, within {@link #COPY_BUDGET}. */
+  /**
+   * The same when the caller says {@link Hedge#EARLY}: a quarter of the reads it then sends, within
+   * {@link #COPY_BUDGET}.
+   */
   static final double EARLY_QUANTILE = 0.75;
   /** Reads are copied early only while the copies sent are fewer than this share of the reads sent. */
   static final double COPY_BUDGET = 0.05;
@@ -70,7 +73,10 @@ final class HedgedReads {
     NONE,
     /** Once {@link #QUANTILE} had theirs: the host has other work, a copy must be worth it. */
     LATE,
-    /** Once {@link #EARLY_QUANTILE} had theirs (as {@link #LATE} beyond {@link #COPY_BUDGET}): little else is left to wait for. */
+    /**
+     * Once {@link #EARLY_QUANTILE} had theirs (as {@link #LATE} beyond {@link #COPY_BUDGET}): little else is
+     * left to wait for.
+     */
     EARLY
   }
 

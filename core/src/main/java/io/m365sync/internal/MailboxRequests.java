@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * Refusals send nothing. Thread-safe; one per round.
  */
 final class MailboxRequests {
-  /** The round's share of the engine from which its late reads are copied early: a quarter of the rounds or fewer. */
+  /** The round's share of the engine from which its late reads are copied early: a quarter of the rounds or less. */
   static final int EARLY_SHARE = 4;
   private final Semaphore slots;
   private final Supplier<Runnable> lease;
@@ -50,7 +50,8 @@ final class MailboxRequests {
   /**
    * @param slots the mailbox's request slots, shared with its other rounds
    * @param lease keeps {@code slots} for a request that outlives the round (until the action it returns runs)
-   * @param share the round's share of the engine ({@link RoundLoad#share}): late reads are sent again only above 1
+   * @param share the round's share of the engine ({@link RoundLoad#share}): late reads are sent again only above 1,
+   *     sooner from {@link #EARLY_SHARE}
    * @param access the round's access decision as it stands (null when none was made)
    */
   MailboxRequests(Semaphore slots, Supplier<Runnable> lease, HedgedReads reads, IntSupplier share,

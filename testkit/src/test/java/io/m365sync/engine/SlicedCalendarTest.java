@@ -695,7 +695,7 @@ class SlicedCalendarTest {
    * The fake's gateway, noting the windows of slices (chains whose window is narrower than the widest
    * asked for), running an action before every matching request, or once after a chain's last page.
    */
-  /** The last round read the calendar as one chain of {@code requests}, all {@code events} now in the CRM, linked. */
+  /** The last round read the calendar as one chain of {@code requests}; all {@code events} are in the CRM, linked. */
   private void assertReadAsOneChain(int requests, int events) {
     assertThat(gateway.slices()).isEmpty();
     assertThat(graphRequests()).isEqualTo(requests);

@@ -64,6 +64,8 @@ final class DeltaReader<T extends SyncItem> {
 
   /** A calendar's first full read cuts its window when it holds more than this many pages. */
   static final int PAGES_BEFORE_CUTTING = 2;
+  /** How the slicing note begins after Graph throttled the sliced read: the lanes the next one may use follow. */
+  private static final String THROTTLED = "throttled, lanes=";
 
   /** {@code startOf}: an item's start, for a windowed resource, to cut its window where slices hold about as many. */
   DeltaReader(ResourceType<T> type, List<String> containers, boolean windowed, boolean startFromNow,
@@ -146,7 +148,8 @@ final class DeltaReader<T extends SyncItem> {
     int mayRead = failedBefore.map(note -> Math.min(lanes, lanesAfter(note))).orElse(lanes);
     if (!mayCut || !page.more() || mayRead < 2) {
       // the page read is the chain's first: go on from it (the failed sliced read is done with then)
-      Map<String, String> commit = failedBefore.isPresent() ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
+      Map<String, String> commit =
+          failedBefore.isPresent() ? Collections.singletonMap(Markers.slicing(), null) : Map.of();
       return merge(List.of(readChain(round, whole, null, false, page)), true, window, windowMoved, commit);
     }
     markers.put(Markers.slicing(), window.encode());
@@ -164,10 +167,7 @@ final class DeltaReader<T extends SyncItem> {
     }
   }
 
-  /** How the slicing note begins after Graph throttled the sliced read: the lanes the next one may use follow. */
-  private static final String THROTTLED = "throttled, lanes=";
-
-  /** The lanes a sliced read may use after the one its note tells of: one (a chain) unless Graph only throttled it. */
+  /** The lanes a sliced read may use after the one its note tells of: one (a chain) unless Graph throttled it. */
   private static int lanesAfter(String note) {
     if (!note.startsWith(THROTTLED)) {
       return 1;

@@ -31,8 +31,10 @@ import java.util.function.ToDoubleFunction;
 final class LatencyBoundMode {
   private LatencyBoundMode() {}
 
-  /** One full-stack or naive run under latency, with what the limiter saw. */
-  /** One run of a path; {@code rounds}: when its rounds ended ({@link RoundEnds}), or empty. */
+  /**
+   * One full-stack or naive run under latency, with what the limiter saw; {@code rounds}: when its rounds ended
+   * ({@link RoundEnds}), or empty.
+   */
   record Run(Phase phase, int cycles, Throttling throttling, String rounds) {}
 
   /**
@@ -150,7 +152,7 @@ final class LatencyBoundMode {
         Throttling.reset(world.tenant);
         Phase p = SyncBenchmark.measure("naive loop, " + latency,
             () -> SyncBenchmark.naive(emulator, world.tenant, naiveUsers, world.from, world.to));
-        naive.add(print(new Run(p, 1, Throttling.of(world.tenant), "the naive loop's own rounds"), r));
+        naive.add(print(new Run(p, 1, Throttling.of(world.tenant), ""), r));
       }
       for (int r = 1; r <= args.integer("largeRuns", 5); r++) {
         Run alone = fullStack(emulator, world, stores, options, large, largeEvents, "large mailbox alone, " + latency);
@@ -216,7 +218,8 @@ final class LatencyBoundMode {
       StringBuilder sb = new StringBuilder("rounds ended at");
       for (double q : new double[] {0, 0.5, 0.9, 0.99, 1}) {
         long at = sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
-        sb.append(String.format(" %s %.2f s,", q == 0 ? "first" : q == 1 ? "last" : (int) (q * 100) + " %", at / 1e9));
+        String which = q == 0 ? "first" : q == 1 ? "last" : (int) (q * 100) + " %";
+        sb.append(String.format(" %s %.2f s,", which, at / 1e9));
       }
       return sb.substring(0, sb.length() - 1);
     }
@@ -226,10 +229,10 @@ final class LatencyBoundMode {
     Throttling t = run.throttling();
     System.out.printf("%s, run %d: %,.0f events/s in %.1f s, %.1f CPU-s (JIT %.0f %%), GC %.2f s, %d cycles;"
         + " %d Graph + %d token requests, %d x 429, %d mailboxes throttled twice in a row, peak in flight per"
-        + " mailbox %s; %s%n", run.phase().name(), r, run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9,
+        + " mailbox %s%s%n", run.phase().name(), r, run.phase().eventsPerSecond(), run.phase().took().toNanos() / 1e9,
         run.phase().cpuSeconds(), run.phase().jitShare() * 100, run.phase().gcMillis() / 1e3, run.cycles(),
         t.graphRequests(), t.tokenRequests(), t.throttled(), t.mailboxesThrottledTwiceInARow(), t.peakInFlight(),
-        run.rounds());
+        run.rounds().isEmpty() ? "" : "; " + run.rounds());
     return run;
   }
 

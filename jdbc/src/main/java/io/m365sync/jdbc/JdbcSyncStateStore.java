@@ -309,11 +309,9 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       // raise the fence first: it locks the fence row, so a round in flight can no longer write and
       // a claim waits for this purge, then finds no enrollment. The fence row is all that remains.
       bumpFence(c, key);
-      Long id = mailboxId(c, key);
-      if (id != null) {
-        update(c, "DELETE FROM " + LINK_TABLE + " WHERE mailbox_id = ?", id);
-      }
-      for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", MAILBOX_ID_TABLE,
+      update(c, "DELETE FROM " + LINK_TABLE + " WHERE scope_id IN (SELECT scope_id FROM " + SCOPE_TABLE
+          + " WHERE mailbox_key = ?)", key);
+      for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", SCOPE_TABLE,
           "m365sync_token_cache", "m365sync_run", SUBSCRIPTION_TABLE, DIRTY_TABLE)) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE mailbox_key = ?")) {
           ps.setString(1, key);
@@ -795,16 +793,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   // ---------------------------------------------------------------- id map
 
   private static final String LINK_TABLE = "m365sync_link";
-  private static final String MAILBOX_ID_TABLE = "m365sync_mailbox_id";
+  /** One number per mailbox and resource that has links: the links' key beside their CRM id or remote id. */
+  private static final String SCOPE_TABLE = "m365sync_link_scope";
   private static final String LINK_COLUMNS = "crm_id, remote_id, change_key, crm_version, container_id";
-  /** A mailbox's links by its key: one statement, the key's id found through its unique index. */
-  private static final String LINK_SELECT = "SELECT " + LINK_COLUMNS + " FROM " + LINK_TABLE + " WHERE mailbox_id ="
-      + " (SELECT mailbox_id FROM " + MAILBOX_ID_TABLE + " WHERE mailbox_key = ?) AND resource_name = ?";
+  /** A mailbox's links of one resource: one statement, the scope found through its unique index. */
+  private static final String LINK_SELECT = "SELECT " + LINK_COLUMNS + " FROM " + LINK_TABLE + " WHERE scope_id ="
+      + " (SELECT scope_id FROM " + SCOPE_TABLE + " WHERE mailbox_key = ? AND resource_name = ?)";
 
-  /** The numeric id links are keyed by for {@code key}, or null when the mailbox has no links. */
-  private static Long mailboxId(Connection c, String key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT mailbox_id FROM " + MAILBOX_ID_TABLE + " WHERE mailbox_key = ?")) {
-      ps.setString(1, key);
+  /** The number the mailbox's links of {@code resource} are keyed by, or null when it has none. */
+  private static Long scopeId(Connection c, String mailboxKey, Resource resource) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT scope_id FROM " + SCOPE_TABLE
+        + " WHERE mailbox_key = ? AND resource_name = ?")) {
+      ps.setString(1, mailboxKey);
+      ps.setString(2, resource.name());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : null;
       }
@@ -812,14 +813,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   /**
-   * {@link #mailboxId}, given one first if needed. Called after the fence check: the fence row's lock
+   * {@link #scopeId}, given one first if needed. Called after the fence check: the fence row's lock
    * keeps two writers (and a purge) of one mailbox from racing here.
    */
-  private static long mailboxIdOrNew(Connection c, String key) throws SQLException {
-    Long id = mailboxId(c, key);
+  private static long scopeIdOrNew(Connection c, String mailboxKey, Resource resource) throws SQLException {
+    Long id = scopeId(c, mailboxKey, resource);
     if (id == null) {
-      update(c, "INSERT INTO " + MAILBOX_ID_TABLE + " (mailbox_key) VALUES (?)", key);
-      id = mailboxId(c, key);
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCOPE_TABLE
+          + " (mailbox_key, resource_name) VALUES (?, ?)")) {
+        ps.setString(1, mailboxKey);
+        ps.setString(2, resource.name());
+        ps.executeUpdate();
+      }
+      id = scopeId(c, mailboxKey, resource);
     }
     return id;
   }
@@ -926,11 +932,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
         removedLinks.forEach(l -> crmIds.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l.crmId()));
         removeLinks(c, mailboxKey, crmIds);
       }
-      if (!all.isEmpty()) {
-        long id = mailboxIdOrNew(c, mailboxKey);
-        writeLinks(c, id, links, true, fence);
-        writeLinks(c, id, freshLinks, false, fence);
-      }
+      writeLinks(c, mailboxKey, links, true, fence);
+      writeLinks(c, mailboxKey, freshLinks, false, fence);
       for (Map.Entry<CursorKey, String> cursor : cursors.entrySet()) {
         writeCursor(c, cursor.getKey(), cursor.getValue(), fence);
       }
@@ -941,36 +944,38 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   /** Removes the links of these CRM ids, by resource: one delete per resource and {@value #LINK_CHUNK} ids. */
   private void removeLinks(Connection c, String mailboxKey, Map<Resource, List<String>> crmIdsByResource)
       throws SQLException {
-    Long id = mailboxId(c, mailboxKey);
-    if (id == null) {
-      return; // no link at all
-    }
     for (Map.Entry<Resource, List<String>> group : crmIdsByResource.entrySet()) {
+      Long scope = scopeId(c, mailboxKey, group.getKey());
+      if (scope == null) {
+        continue; // no link of this resource at all
+      }
       List<String> crmIds = group.getValue();
       for (int from = 0; from < crmIds.size(); from += LINK_CHUNK) {
         List<String> chunk = crmIds.subList(from, Math.min(crmIds.size(), from + LINK_CHUNK));
-        deleteLinks(c, id, group.getKey(), "crm_id", chunk);
+        deleteLinks(c, scope, "crm_id", chunk);
       }
     }
   }
 
-  private void writeLinks(Connection c, long key, List<IdLink> links, boolean replacing, long fence) throws SQLException {
+  private void writeLinks(Connection c, String mailboxKey, List<IdLink> links, boolean replacing, long fence)
+      throws SQLException {
     Map<Resource, List<IdLink>> byResource = new LinkedHashMap<>();
     links.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l));
     for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
+      long key = scopeIdOrNew(c, mailboxKey, group.getKey());
       List<IdLink> all = group.getValue();
       if (replacing) {
         // one row per CRM id and per remote id: drop whatever any of these ids was linked to before
         // (each statement on its own unique index: an OR of both scans the mailbox's whole map)
         for (int from = 0; from < all.size(); from += LINK_CHUNK) {
           List<IdLink> chunk = all.subList(from, Math.min(all.size(), from + LINK_CHUNK));
-          deleteLinks(c, key, group.getKey(), "crm_id", chunk.stream().map(IdLink::crmId).collect(Collectors.toList()));
-          deleteLinks(c, key, group.getKey(), "remote_id", chunk.stream().map(IdLink::remoteId).collect(Collectors.toList()));
+          deleteLinks(c, key, "crm_id", chunk.stream().map(IdLink::crmId).collect(Collectors.toList()));
+          deleteLinks(c, key, "remote_id", chunk.stream().map(IdLink::remoteId).collect(Collectors.toList()));
         }
         all = lastOfEachId(all);
       }
       if (dialect == JdbcDialect.POSTGRESQL) {
-        insertLinksFromArrays(c, key, group.getKey(), all, fence);
+        insertLinksFromArrays(c, key, all, fence);
         continue;
       }
       for (int from = 0; from < all.size(); from += LINK_CHUNK) {
@@ -979,28 +984,25 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
   }
 
-  private void deleteLinks(Connection c, long key, Resource resource, String column, List<String> ids)
-      throws SQLException {
+  private void deleteLinks(Connection c, long scope, String column, List<String> ids) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + LINK_TABLE + " WHERE " + byIds(column, ids.size()))) {
-      bindIds(ps, 1, key, resource, ids);
+      bindIds(ps, scope, ids);
       ps.executeUpdate();
     }
   }
 
   /**
-   * {@code (mailbox_id, resource_name, column) IN ((?, ?, ?), ...)}: whole keys, so that H2 looks each
-   * one up in the unique index; a plain IN on the last column made it scan the mailbox's rows.
+   * {@code (scope_id, column) IN ((?, ?), ...)}: whole keys, so that H2 looks each one up in the unique
+   * index; a plain IN on the last column made it scan the mailbox's rows.
    */
   private static String byIds(String column, int n) {
-    return "(mailbox_id, resource_name, " + column + ") IN (" + String.join(", ", Collections.nCopies(n, "(?, ?, ?)")) + ")";
+    return "(scope_id, " + column + ") IN (" + String.join(", ", Collections.nCopies(n, "(?, ?)")) + ")";
   }
 
-  private void bindIds(PreparedStatement ps, int first, long key, Resource resource, List<String> ids)
-      throws SQLException {
-    int p = first;
+  private void bindIds(PreparedStatement ps, long scope, List<String> ids) throws SQLException {
+    int p = 1;
     for (String id : ids) {
-      ps.setLong(p++, key);
-      ps.setString(p++, resource.name());
+      ps.setLong(p++, scope);
       linkColumns.bind(ps, p++, id);
     }
   }
@@ -1027,12 +1029,12 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * CPU-bound benchmark the server's CPU per 100,000 links fell from 2.6 s to 1.7 s against 100-row
    * multi-row VALUES statements.
    */
-  private static final String LINK_INSERT_FROM_ARRAYS = "INSERT INTO " + LINK_TABLE + " (mailbox_id, resource_name,"
-      + " crm_id, remote_id, change_key, crm_version, fence, container_id) SELECT ?, ?, u.crm_id, u.remote_id,"
+  private static final String LINK_INSERT_FROM_ARRAYS = "INSERT INTO " + LINK_TABLE + " (scope_id,"
+      + " crm_id, remote_id, change_key, crm_version, fence, container_id) SELECT ?, u.crm_id, u.remote_id,"
       + " u.change_key, u.crm_version, ?, u.container_id FROM unnest(?::varchar[], ?::varchar[], ?::varchar[],"
       + " ?::bigint[], ?::varchar[]) AS u(crm_id, remote_id, change_key, crm_version, container_id)";
 
-  private static void insertLinksFromArrays(Connection c, long key, Resource resource, List<IdLink> links, long fence)
+  private static void insertLinksFromArrays(Connection c, long scope, List<IdLink> links, long fence)
       throws SQLException {
     int n = links.size();
     String[] crmIds = new String[n];
@@ -1049,30 +1051,28 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       containers[i] = link.container().isEmpty() ? null : link.container();
     }
     try (PreparedStatement ps = c.prepareStatement(LINK_INSERT_FROM_ARRAYS)) {
-      ps.setLong(1, key);
-      ps.setString(2, resource.name());
-      ps.setLong(3, fence);
-      ps.setArray(4, c.createArrayOf("varchar", crmIds));
-      ps.setArray(5, c.createArrayOf("varchar", remoteIds));
-      ps.setArray(6, c.createArrayOf("varchar", changeKeys));
-      ps.setArray(7, c.createArrayOf("bigint", versions));
-      ps.setArray(8, c.createArrayOf("varchar", containers));
+      ps.setLong(1, scope);
+      ps.setLong(2, fence);
+      ps.setArray(3, c.createArrayOf("varchar", crmIds));
+      ps.setArray(4, c.createArrayOf("varchar", remoteIds));
+      ps.setArray(5, c.createArrayOf("varchar", changeKeys));
+      ps.setArray(6, c.createArrayOf("bigint", versions));
+      ps.setArray(7, c.createArrayOf("varchar", containers));
       ps.executeUpdate();
     }
   }
 
   /** One multi-row insert; Oracle (no multi-row VALUES before 23c) gets a JDBC batch instead. */
-  private void insertLinks(Connection c, long key, List<IdLink> links, long fence) throws SQLException {
-    String columns = "INSERT INTO " + LINK_TABLE + " (mailbox_id, resource_name, crm_id, remote_id, change_key,"
+  private void insertLinks(Connection c, long scope, List<IdLink> links, long fence) throws SQLException {
+    String columns = "INSERT INTO " + LINK_TABLE + " (scope_id, crm_id, remote_id, change_key,"
         + " crm_version, fence, container_id) VALUES ";
-    String row = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    String row = "(?, ?, ?, ?, ?, ?, ?)";
     boolean multiRow = dialect != JdbcDialect.ORACLE;
     String sql = multiRow ? columns + String.join(", ", Collections.nCopies(links.size(), row)) : columns + row;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int p = 0;
       for (IdLink link : links) {
-        ps.setLong(++p, key);
-        ps.setString(++p, link.resource().name());
+        ps.setLong(++p, scope);
         linkColumns.bind(ps, ++p, link.crmId());
         linkColumns.bind(ps, ++p, link.remoteId());
         linkColumns.bind(ps, ++p, link.changeKey());
@@ -1103,15 +1103,15 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
       return found;
     }
     return jdbc.read("linksByRemoteIds", mailbox, c -> {
-      Long id = mailboxId(c, key);
-      if (id == null) {
+      Long scope = scopeId(c, key, resource);
+      if (scope == null) {
         return found;
       }
       for (int from = 0; from < ids.size(); from += LINK_CHUNK) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LINK_CHUNK));
         try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS
             + " FROM " + LINK_TABLE + " WHERE " + byIds("remote_id", chunk.size()))) {
-          bindIds(ps, 1, id, resource, chunk);
+          bindIds(ps, scope, chunk);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               IdLink link = linkFrom(rs, mailbox, resource);

@@ -211,8 +211,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
       }
       assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
           "5__subscriptions", "6__dirty_marks", "7__compact_link_keys", "8__run_count", "9__audit_rounds",
-          "10__link_ids_bytewise", "11__link_ids_as_bytes")
-          .endsWith(JdbcSyncStateStore.schemaVersion() + "__link_ids_as_bytes");
+          "10__link_ids_bytewise", "11__link_ids_as_bytes", "12__link_scopes")
+          .endsWith(JdbcSyncStateStore.schemaVersion() + "__link_scopes");
     }
   }
 
@@ -434,11 +434,11 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
 
     store.purge(ALICE);
 
-    for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_mailbox_id",
+    for (String table : List.of("m365sync_mailbox", "m365sync_status", "m365sync_cursor", "m365sync_link_scope",
         "m365sync_token_cache", "m365sync_run", "m365sync_subscription", "m365sync_dirty_mark")) {
       assertThat(rowsOf(ALICE, table)).as(table).isZero();
     }
-    assertThat(count("SELECT COUNT(*) FROM m365sync_link")).as("links (keyed by the mailbox's id)").isZero();
+    assertThat(count("SELECT COUNT(*) FROM m365sync_link")).as("links (keyed by the mailbox's scopes)").isZero();
     assertThat(rowsOf(ALICE, "m365sync_fence")).isOne();
   }
 

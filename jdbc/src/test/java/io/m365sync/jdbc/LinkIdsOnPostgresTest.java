@@ -70,10 +70,9 @@ class LinkIdsOnPostgresTest {
   /** The plan of a lookup shaped as the store's: whole keys, the id bound as a varchar parameter. */
   private static String plan(Connection c, String column, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT crm_id FROM m365sync_link"
-        + " WHERE (mailbox_id, resource_name, " + column + ") IN ((?, ?, ?))")) {
+        + " WHERE (scope_id, " + column + ") IN ((?, ?))")) {
       ps.setLong(1, 1);
-      ps.setString(2, Resource.EVENTS.name());
-      ps.setString(3, id);
+      ps.setString(2, id);
       StringBuilder plan = new StringBuilder();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -32,12 +32,14 @@ class SchemaMigratorTest {
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
     try (Connection c = ds.getConnection()) {
       for (String table : List.of("m365sync_schema_version", "m365sync_mailbox", "m365sync_tenant", "m365sync_status",
-          "m365sync_fence", "m365sync_cursor", "m365sync_link", "m365sync_mailbox_id", "m365sync_token_cache", "m365sync_run",
+          "m365sync_fence", "m365sync_cursor", "m365sync_link", "m365sync_link_scope", "m365sync_token_cache", "m365sync_run",
           "m365sync_scheduled_tasks", "m365sync_access_audit", "m365sync_enrollment_period", "m365sync_subscription",
           "m365sync_dirty_mark")) {
         assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, table)).as(table).isTrue();
       }
       assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, "m365sync_item_map")).as("replaced by m365sync_link").isFalse();
+      assertThat(SchemaMigrator.tableExists(c, JdbcDialect.H2, "m365sync_mailbox_id")).as("replaced by m365sync_link_scope")
+          .isFalse();
       assertThat(SchemaMigrator.currentVersion(c, JdbcDialect.H2)).isEqualTo(SchemaMigrator.LIBRARY_VERSION);
     }
   }
@@ -97,7 +99,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -234,13 +236,89 @@ class SchemaMigratorTest {
     assertThat(store.links(alice, Resource.EVENTS)).containsExactly(sameRemote);
   }
 
+  /**
+   * Version 12 keys links by one number per mailbox and resource: every link of a version 11 database
+   * (two mailboxes, two resources, the same CRM id in each) reads back under its mailbox and resource,
+   * is found by either id, both uniqueness rules still hold within a mailbox's resource and not across,
+   * and purge takes a mailbox's links and scopes and leaves the other's.
+   */
+  @Test
+  void aVersionElevenDatabaseKeepsEveryLinkUnderItsMailboxAndResourceOnH2AndPostgres() throws Exception {
+    for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
+      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      MailboxId alice = MailboxId.of("contoso", "oid-alice");
+      MailboxId bob = MailboxId.of("contoso", "oid-bob");
+      String id = dialect == JdbcDialect.H2 ? "STRINGTOUTF8('%s')" : "'%s'";
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        migrateByHandTo(11, dialect, s);
+        for (MailboxId m : List.of(alice, bob)) {
+          s.execute("INSERT INTO m365sync_mailbox_id (mailbox_key) VALUES ('" + m.key() + "')");
+        }
+        String[][] rows = {{"1", "EVENTS", "crm-1", "remote-1", "ck1", "4", null}, {"1", "TASKS", "crm-1", "task-1",
+            null, "5", "list-b"}, {"2", "EVENTS", "crm-1", "remote-b1", "ckb", "6", null}};
+        for (String[] r : rows) {
+          s.execute("INSERT INTO m365sync_link (mailbox_id, resource_name, crm_id, remote_id, change_key, crm_version,"
+              + " fence, container_id) VALUES (" + r[0] + ", '" + r[1] + "', " + id.formatted(r[2]) + ", "
+              + id.formatted(r[3]) + ", " + (r[4] == null ? "NULL" : id.formatted(r[4])) + ", " + r[5] + ", 3, "
+              + (r[6] == null ? "NULL" : id.formatted(r[6])) + ")");
+        }
+      }
+
+      JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, dialect);
+      IdLink aliceEvent = new IdLink(alice, Resource.EVENTS, "crm-1", "remote-1", "ck1", 4);
+      IdLink aliceTask = new IdLink(alice, Resource.TASKS, "crm-1", "task-1", null, 5, "list-b");
+      IdLink bobEvent = new IdLink(bob, Resource.EVENTS, "crm-1", "remote-b1", "ckb", 6);
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).containsExactly(aliceEvent);
+      assertThat(store.links(alice, Resource.TASKS)).as(dialect.name()).containsExactly(aliceTask);
+      assertThat(store.links(bob, Resource.TASKS)).as(dialect.name()).isEmpty();
+      assertThat(store.linkByRemoteId(bob, Resource.EVENTS, "remote-b1")).as(dialect.name()).contains(bobEvent);
+      assertThat(store.linkByCrmId(alice, Resource.TASKS, "crm-1")).as(dialect.name()).contains(aliceTask);
+      assertThat(store.linksByRemoteIds(alice, Resource.EVENTS, List.of("remote-1", "remote-b1", "task-1")))
+          .as(dialect.name()).containsOnlyKeys("remote-1");
+
+      for (MailboxId m : List.of(alice, bob)) {
+        store.putEnrollment(new Mailbox(m, m.userObjectId() + "@contoso.com", "crm-u",
+            Instant.parse("2026-01-05T09:00:00Z"), EnumSet.of(Resource.EVENTS, Resource.TASKS)));
+      }
+      long fence = store.claimFence(alice);
+      IdLink sameRemote = new IdLink(alice, Resource.EVENTS, "crm-2", "remote-1", "ck2", 1);
+      IdLink sameCrm = new IdLink(alice, Resource.EVENTS, "crm-1", "remote-2", "ck2", 1);
+      for (IdLink clash : List.of(sameRemote, sameCrm)) {
+        assertThatThrownBy(() -> store.putLinksAndCursors(List.of(), List.of(), List.of(clash), Map.of(), fence))
+            .as(dialect.name() + " " + clash.crmId() + " -> " + clash.remoteId()).isInstanceOf(JdbcStateException.class);
+      }
+      // the same ids under another resource or mailbox are other links
+      IdLink taskWithEventIds = new IdLink(alice, Resource.TASKS, "crm-2", "remote-1", null, 1);
+      store.putLinksAndCursors(List.of(), List.of(), List.of(taskWithEventIds), Map.of(), fence);
+      long bobFence = store.claimFence(bob);
+      IdLink bobTask = new IdLink(bob, Resource.TASKS, "crm-1", "task-1", null, 2);
+      store.putLinksAndCursors(List.of(), List.of(), List.of(bobTask), Map.of(), bobFence);
+      assertThat(store.links(alice, Resource.TASKS)).as(dialect.name()).containsExactly(aliceTask, taskWithEventIds);
+      assertThat(store.links(bob, Resource.TASKS)).as(dialect.name()).containsExactly(bobTask);
+
+      store.purge(alice);
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).isEmpty();
+      assertThat(store.links(alice, Resource.TASKS)).as(dialect.name()).isEmpty();
+      assertThat(store.links(bob, Resource.EVENTS)).as(dialect.name()).containsExactly(bobEvent);
+      assertThat(store.links(bob, Resource.TASKS)).as(dialect.name()).containsExactly(bobTask);
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+           var rs = s.executeQuery("SELECT mailbox_key, resource_name FROM m365sync_link_scope ORDER BY resource_name")) {
+        List<String> scopes = new java.util.ArrayList<>();
+        while (rs.next()) {
+          scopes.add(rs.getString(1) + " " + rs.getString(2));
+        }
+        assertThat(scopes).as(dialect.name()).containsExactly(bob.key() + " EVENTS", bob.key() + " TASKS");
+      }
+    }
+  }
+
   /** A database at {@code version}, as that library version left it: its scripts run by hand. */
   private void migrateByHandTo(int version, JdbcDialect dialect, Statement s) throws Exception {
     s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
         + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
     List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
         "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys", "V8__run_count", "V9__audit_rounds",
-        "V10__link_ids_bytewise");
+        "V10__link_ids_bytewise", "V11__link_ids_as_bytes");
     for (int v = 1; v <= version; v++) {
       try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
         for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {

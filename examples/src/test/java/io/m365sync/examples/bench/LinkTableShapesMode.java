@@ -23,8 +23,9 @@ import javax.sql.DataSource;
  * Mode {@code linkshapes}: what PostgreSQL itself spends on a link row, by what the link table keeps
  * beside the row, to tell how much of a first sync's server work any change to the table could save.
  * With {@code store=h2}: the same on a durable H2 file (each commit in the file before it returns), the
- * rows bound as the store binds them, this JVM's CPU per row; shapes as shipped (ids as UTF-8 bytes),
- * ids as {@code VARCHAR} (before schema version 11), both ids indexed but neither unique, no index.
+ * rows bound as the store binds them, this JVM's CPU per row; shapes as shipped (ids as UTF-8 bytes,
+ * keyed by one number per mailbox and resource), keyed by the mailbox's number and the resource's name
+ * (before schema version 12), both ids indexed but neither unique, no index.
  * The same rows (ids shaped as in {@link LinkWritesMode}) are inserted into copies of the migrated
  * {@code m365sync_link}, {@code batch} rows a statement and a commit each, as a round's batch writes
  * them: the table as shipped (its primary key on the CRM id and the unique remote id), with the
@@ -50,28 +51,27 @@ final class LinkTableShapesMode {
   /** {@code cpuOf}: whose CPU the shapes' figures count (the PostgreSQL server's, or this JVM's with H2). */
   record Result(String server, String cpuOf, int rows, int batch, List<Shape> shapes) {}
 
-  /** H2's shapes: DDL with {@code {id}} standing for the ids' column type, and whether ids are bound as bytes. */
-  private record H2Shape(String name, String idType, List<String> ddl) {
-    boolean bytes() {
-      return idType.startsWith("VARBINARY");
-    }
-  }
+  /** H2's shapes: their DDL, and whether a link's key is the mailbox's number and the resource's name. */
+  private record H2Shape(String name, boolean byResourceName, List<String> ddl) {}
 
-  private static final String H2_COLUMNS = "CREATE TABLE shape (mailbox_id BIGINT NOT NULL, resource_name VARCHAR(40)"
-      + " NOT NULL, crm_id {id} NOT NULL, remote_id {id} NOT NULL, change_key {id}, crm_version BIGINT NOT NULL,"
-      + " fence BIGINT NOT NULL, container_id {id})";
+  private static final String H2_COLUMNS = "CREATE TABLE shape (scope_id BIGINT NOT NULL, crm_id VARBINARY(2048)"
+      + " NOT NULL, remote_id VARBINARY(4096) NOT NULL, change_key VARBINARY(4096), crm_version BIGINT NOT NULL,"
+      + " fence BIGINT NOT NULL, container_id VARBINARY(4096))";
 
   private static List<H2Shape> h2Shapes() {
-    String pk = "ALTER TABLE shape ADD PRIMARY KEY (mailbox_id, resource_name, crm_id)";
-    String unique = "ALTER TABLE shape ADD CONSTRAINT shape_remote_uq UNIQUE (mailbox_id, resource_name, remote_id)";
+    String byName = H2_COLUMNS.replace("scope_id BIGINT NOT NULL", "mailbox_id BIGINT NOT NULL, resource_name"
+        + " VARCHAR(40) NOT NULL");
     return List.of(
-        new H2Shape("as shipped (ids as UTF-8 bytes; primary key + unique remote id)", "VARBINARY(4096)",
-            List.of(H2_COLUMNS, pk, unique)),
-        new H2Shape("ids as VARCHAR (before schema version 11)", "VARCHAR(1024)", List.of(H2_COLUMNS, pk, unique)),
-        new H2Shape("ids as bytes, both indexed, neither unique", "VARBINARY(4096)", List.of(H2_COLUMNS,
-            "CREATE INDEX shape_crm ON shape (mailbox_id, resource_name, crm_id)",
-            "CREATE INDEX shape_remote ON shape (mailbox_id, resource_name, remote_id)")),
-        new H2Shape("no index (rows and statement)", "VARBINARY(4096)", List.of(H2_COLUMNS)));
+        new H2Shape("as shipped (primary key + unique remote id, keyed by mailbox and resource)", false,
+            List.of(H2_COLUMNS, "ALTER TABLE shape ADD PRIMARY KEY (scope_id, crm_id)",
+                "ALTER TABLE shape ADD CONSTRAINT shape_remote_uq UNIQUE (scope_id, remote_id)")),
+        new H2Shape("keyed by the mailbox's number and the resource's name (before schema version 12)", true,
+            List.of(byName, "ALTER TABLE shape ADD PRIMARY KEY (mailbox_id, resource_name, crm_id)",
+                "ALTER TABLE shape ADD CONSTRAINT shape_remote_uq UNIQUE (mailbox_id, resource_name, remote_id)")),
+        new H2Shape("both ids indexed, neither unique", false, List.of(H2_COLUMNS,
+            "CREATE INDEX shape_crm ON shape (scope_id, crm_id)",
+            "CREATE INDEX shape_remote ON shape (scope_id, remote_id)")),
+        new H2Shape("no index (rows and statement)", false, List.of(H2_COLUMNS)));
   }
 
   /** Table DDL by shape, each a copy of the migrated link table's columns. */
@@ -80,11 +80,11 @@ final class LinkTableShapesMode {
     ddl.put("as shipped (primary key + unique remote id)",
         List.of("CREATE TABLE shape (LIKE m365sync_link INCLUDING ALL)"));
     ddl.put("primary key only", List.of("CREATE TABLE shape (LIKE m365sync_link)",
-        "ALTER TABLE shape ADD PRIMARY KEY (mailbox_id, resource_name, crm_id)"));
+        "ALTER TABLE shape ADD PRIMARY KEY (scope_id, crm_id)"));
     ddl.put("remote id unique by a 64-bit hash", List.of("CREATE TABLE shape (LIKE m365sync_link)",
         "ALTER TABLE shape ADD COLUMN remote_hash BIGINT NOT NULL",
-        "ALTER TABLE shape ADD PRIMARY KEY (mailbox_id, resource_name, crm_id)",
-        "ALTER TABLE shape ADD UNIQUE (mailbox_id, resource_name, remote_hash)"));
+        "ALTER TABLE shape ADD PRIMARY KEY (scope_id, crm_id)",
+        "ALTER TABLE shape ADD UNIQUE (scope_id, remote_hash)"));
     ddl.put("no index (heap and statement)", List.of("CREATE TABLE shape (LIKE m365sync_link)"));
     return ddl;
   }
@@ -170,10 +170,11 @@ final class LinkTableShapesMode {
     try (Connection c = file.getConnection()) {
       try (Statement s = c.createStatement()) {
         for (String statement : h2.ddl()) {
-          s.execute(statement.replace("{id}", h2.idType()));
+          s.execute(statement);
         }
       }
-      String insert = "INSERT INTO shape VALUES " + String.join(", ", Collections.nCopies(batch, "(?, ?, ?, ?, ?, ?, ?, ?)"));
+      String row = h2.byResourceName() ? "(?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+      String insert = "INSERT INTO shape VALUES " + String.join(", ", Collections.nCopies(batch, row));
       long cpu0 = SyncBenchmark.processCpuNanos();
       long t0 = System.nanoTime();
       try (PreparedStatement ps = c.prepareStatement(insert)) {
@@ -181,17 +182,15 @@ final class LinkTableShapesMode {
           int p = 0;
           for (int n = from; n < from + batch; n++) {
             ps.setLong(++p, n / perMailbox);
-            ps.setString(++p, "EVENTS");
+            if (h2.byResourceName()) {
+              ps.setString(++p, "EVENTS");
+            }
             for (int k = 0; k < 3; k++) {
-              if (h2.bytes()) {
-                ps.setBytes(++p, ids[n][k].getBytes(StandardCharsets.UTF_8));
-              } else {
-                ps.setString(++p, ids[n][k]);
-              }
+              ps.setBytes(++p, ids[n][k].getBytes(StandardCharsets.UTF_8));
             }
             ps.setLong(++p, 1);
             ps.setLong(++p, 1);
-            ps.setNull(++p, h2.bytes() ? Types.VARBINARY : Types.VARCHAR);
+            ps.setNull(++p, Types.VARBINARY);
           }
           ps.executeUpdate(); // autocommit: a commit per batch, in the file before it returns
         }
@@ -212,7 +211,7 @@ final class LinkTableShapesMode {
       s.execute("CHECKPOINT");
     }
     boolean hashed = ddl.stream().anyMatch(d -> d.contains("remote_hash"));
-    String insert = "INSERT INTO shape SELECT mailbox, 'events', crm_id, remote_id, change_key, 1, 1, NULL"
+    String insert = "INSERT INTO shape SELECT mailbox, crm_id, remote_id, change_key, 1, 1, NULL"
         + (hashed ? ", hashtextextended(remote_id, 0)" : "") + " FROM stage WHERE n > ? AND n <= ?";
     Duration server0 = stores.serverCpu();
     long t0 = System.nanoTime();

@@ -179,13 +179,13 @@ class ThroughputBenchmarkTest {
         "perMailbox=100", "rounds=2"));
 
     assertThat(r.shapes()).extracting(LinkTableShapesMode.Shape::name).hasSize(4)
-        .startsWith("as shipped (ids as UTF-8 bytes; primary key + unique remote id)");
+        .startsWith("as shipped (primary key + unique remote id, keyed by mailbox and resource)");
     assertThat(r.shapes()).allSatisfy(shape -> {
       assertThat(shape.cpuMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isNotNegative());
       assertThat(shape.wallMicros()).hasSize(2).allSatisfy(us -> assertThat(us).isPositive());
     });
     assertThat(LinkTableShapesMode.report(r)).contains("durable H2 file", "| CPU (this JVM) per row |",
-        "| ids as VARCHAR (before schema version 11) |");
+        "| keyed by the mailbox's number and the resource's name (before schema version 12) |");
   }
 
   @Test

@@ -48,7 +48,7 @@ class SchemaMigratorTest {
   @Test
   void aVersionTwoDatabaseGainsTenantsForItsStatusRowsOnH2AndPostgres() throws Exception {
     for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
-      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      DataSource ds = emptyDatabase(dialect);
       try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
         for (String script : List.of("V1__init.sql", "V2__link_container.sql")) {
           try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + script)) {
@@ -146,7 +146,7 @@ class SchemaMigratorTest {
   @Test
   void aVersionSixDatabaseKeepsEveryLinkUnderCompactKeysOnH2AndPostgres() throws Exception {
     for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
-      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      DataSource ds = emptyDatabase(dialect);
       MailboxId alice = MailboxId.of("contoso", "oid-alice");
       MailboxId bob = MailboxId.of("contoso", "oid-bob");
       try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -245,7 +245,7 @@ class SchemaMigratorTest {
   @Test
   void aVersionElevenDatabaseKeepsEveryLinkUnderItsMailboxAndResourceOnH2AndPostgres() throws Exception {
     for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
-      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      DataSource ds = emptyDatabase(dialect);
       MailboxId alice = MailboxId.of("contoso", "oid-alice");
       MailboxId bob = MailboxId.of("contoso", "oid-bob");
       String id = dialect == JdbcDialect.H2 ? "STRINGTOUTF8('%s')" : "'%s'";
@@ -312,6 +312,10 @@ class SchemaMigratorTest {
     }
   }
 
+  private static DataSource emptyDatabase(JdbcDialect dialect) {
+    return dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+  }
+
   /** A database at {@code version}, as that library version left it: its scripts run by hand. */
   private void migrateByHandTo(int version, JdbcDialect dialect, Statement s) throws Exception {
     s.execute("CREATE TABLE m365sync_schema_version (version INT NOT NULL PRIMARY KEY,"
@@ -332,7 +336,7 @@ class SchemaMigratorTest {
   @Test
   void aVersionSevenDatabaseCountsTheRunsItHoldsOnH2AndPostgres() throws Exception {
     for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
-      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      DataSource ds = emptyDatabase(dialect);
       MailboxId alice = MailboxId.of("contoso", "oid-alice");
       MailboxId bob = MailboxId.of("contoso", "oid-bob");
       try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -354,7 +358,7 @@ class SchemaMigratorTest {
   @Test
   void aVersionEightDatabaseReadsItsAuditRowsAsOneRoundEachAndFoldsNewRoundsIntoThemOnH2AndPostgres() throws Exception {
     for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
-      DataSource ds = dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
+      DataSource ds = emptyDatabase(dialect);
       MailboxId alice = MailboxId.of("contoso", "oid-alice");
       try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
         migrateByHandTo(8, dialect, s);

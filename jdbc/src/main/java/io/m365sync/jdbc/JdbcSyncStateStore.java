@@ -819,12 +819,8 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   private static long scopeIdOrNew(Connection c, String mailboxKey, Resource resource) throws SQLException {
     Long id = scopeId(c, mailboxKey, resource);
     if (id == null) {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCOPE_TABLE
-          + " (mailbox_key, resource_name) VALUES (?, ?)")) {
-        ps.setString(1, mailboxKey);
-        ps.setString(2, resource.name());
-        ps.executeUpdate();
-      }
+      update(c, "INSERT INTO " + SCOPE_TABLE + " (mailbox_key, resource_name) VALUES (?, ?)", mailboxKey,
+          resource.name());
       id = scopeId(c, mailboxKey, resource);
     }
     return id;

@@ -16,7 +16,23 @@ final class H2Files {
   /** H2's default pool of 10, plus the store's kept readers: a host's scheduler on the same pool keeps its room. */
   static final int POOL_CONNECTIONS = 10 + Jdbc.KEPT_READERS;
 
+  /** H2's switch for its shared value cache, read once, when H2 first starts in the JVM. */
+  static final String VALUE_CACHE_PROPERTY = "h2.objectCache";
+
   private H2Files() {}
+
+  /**
+   * Turns H2's shared value cache off unless the host chose: H2 keeps one array of recently bound or read
+   * values for the whole JVM and hashes every id it is given into it, so that equal values share one object.
+   * A store's ids are each seen about once, so nothing is shared, and every thread writes the same array
+   * and its soft reference: on 2 cores the first sync ran 10-15 % faster without it (BENCHMARKS.md). Only a
+   * cache: H2 returns the same values either way. Takes effect only if H2 has not started in this JVM yet.
+   */
+  static void valueCacheOffUnlessSet() {
+    if (System.getProperty(VALUE_CACHE_PROPERTY) == null) {
+      System.setProperty(VALUE_CACHE_PROPERTY, "false");
+    }
+  }
 
   /** A connection pool the store owns; closing it closes the database file. */
   interface Pool extends AutoCloseable {
@@ -77,6 +93,7 @@ final class H2Files {
     // table changed since; the store's tables change every round, so it was hardly ever reused, but every
     // cached statement of every connection held its last rows: the idle benchmark's heap grew from 1.2-2.1 KB
     // to 3.3-4.4 KB per enrolled mailbox over 10 idle cycles, whatever H2's page cache size; without, flat.
+    valueCacheOffUnlessSet();
     String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144"
         + ";OPTIMIZE_REUSE_RESULTS=0;WRITE_DELAY=" + Integer.MAX_VALUE;
     try {

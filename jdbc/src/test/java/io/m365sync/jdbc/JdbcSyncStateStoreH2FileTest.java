@@ -85,4 +85,24 @@ class JdbcSyncStateStoreH2FileTest extends SyncStateStoreContract {
       assertThat(second.claimFence(CAROL)).isGreaterThan(fence);
     }
   }
+
+  @Test
+  void opensH2WithItsSharedValueCacheOffUnlessTheHostSetIt() {
+    String hosts = System.getProperty(H2Files.VALUE_CACHE_PROPERTY);
+    try {
+      System.clearProperty(H2Files.VALUE_CACHE_PROPERTY);
+      JdbcSyncStateStore.h2File(dir.resolve("uncached")).close();
+      assertThat(System.getProperty(H2Files.VALUE_CACHE_PROPERTY)).isEqualTo("false");
+
+      System.setProperty(H2Files.VALUE_CACHE_PROPERTY, "true");
+      JdbcSyncStateStore.h2File(dir.resolve("cached")).close();
+      assertThat(System.getProperty(H2Files.VALUE_CACHE_PROPERTY)).isEqualTo("true");
+    } finally {
+      if (hosts == null) {
+        System.clearProperty(H2Files.VALUE_CACHE_PROPERTY);
+      } else {
+        System.setProperty(H2Files.VALUE_CACHE_PROPERTY, hosts);
+      }
+    }
+  }
 }

@@ -25,7 +25,7 @@ final class H2Files {
    * Turns H2's shared value cache off unless the host chose: H2 keeps one array of recently bound or read
    * values for the whole JVM and hashes every id it is given into it, so that equal values share one object.
    * A store's ids are each seen about once, so nothing is shared, and every thread writes the same array
-   * and its soft reference: on 2 cores the first sync ran 10-15 % faster without it (BENCHMARKS.md). Only a
+   * and its soft reference: on 2 cores an initial sync ran ~6 % faster without it (BENCHMARKS.md). Only a
    * cache: H2 returns the same values either way. Takes effect only if H2 has not started in this JVM yet.
    */
   static void valueCacheOffUnlessSet() {

@@ -77,6 +77,7 @@ final class H2Files {
       throw new IllegalStateException("cannot create the directory " + absolute.getParent()
           + " for the m365sync H2 database: " + e.getMessage(), e);
     }
+    valueCacheOffUnlessSet();
     // QUERY_CACHE_SIZE: the store uses a few dozen distinct statements per connection; H2 caches 8
     // by default and would parse most of them again on every call.
     // MAX_LENGTH_INPLACE_LOB: delta links and write-ahead notes stay in their row, not H2's LOB store.
@@ -93,7 +94,6 @@ final class H2Files {
     // table changed since; the store's tables change every round, so it was hardly ever reused, but every
     // cached statement of every connection held its last rows: the idle benchmark's heap grew from 1.2-2.1 KB
     // to 3.3-4.4 KB per enrolled mailbox over 10 idle cycles, whatever H2's page cache size; without, flat.
-    valueCacheOffUnlessSet();
     String url = "jdbc:h2:file:" + absolute + ";QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=262144"
         + ";OPTIMIZE_REUSE_RESULTS=0;WRITE_DELAY=" + Integer.MAX_VALUE;
     try {

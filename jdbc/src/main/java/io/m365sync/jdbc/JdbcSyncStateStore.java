@@ -141,7 +141,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
    * outside that writer. Reads run beside it on up to 4 connections of their own: a host's status page
    * does not wait for the sync's writes.
    *
-   * <p>Opening the first such store turns H2's JVM-wide value cache off (system property
+   * <p>Opening such a store turns H2's JVM-wide value cache off (system property
    * {@code h2.objectCache=false}) unless the host set that property: a cache every thread writes to, of no
    * use for ids each bound about once. It takes effect only if H2 has not started in this JVM before.
    *

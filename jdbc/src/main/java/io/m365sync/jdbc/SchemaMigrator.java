@@ -45,7 +45,8 @@ final class SchemaMigrator {
       new Migration(4, "access_audit"), new Migration(5, "subscriptions"),
       new Migration(6, "dirty_marks"), new Migration(7, "compact_link_keys"),
       new Migration(8, "run_count"), new Migration(9, "audit_rounds"), new Migration(10, "link_ids_bytewise"),
-      new Migration(11, "link_ids_as_bytes"), new Migration(12, "link_scopes"));
+      new Migration(11, "link_ids_as_bytes"), new Migration(12, "link_scopes"),
+      new Migration(13, "fences_checked_not_stored"));
 
   static final int LIBRARY_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 

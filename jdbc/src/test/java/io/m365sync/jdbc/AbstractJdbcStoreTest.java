@@ -211,8 +211,8 @@ abstract class AbstractJdbcStoreTest extends SyncStateStoreContract {
       }
       assertThat(versions).doesNotHaveDuplicates().containsExactly("1__init", "2__link_container", "3__status_monitor", "4__access_audit",
           "5__subscriptions", "6__dirty_marks", "7__compact_link_keys", "8__run_count", "9__audit_rounds",
-          "10__link_ids_bytewise", "11__link_ids_as_bytes", "12__link_scopes")
-          .endsWith(JdbcSyncStateStore.schemaVersion() + "__link_scopes");
+          "10__link_ids_bytewise", "11__link_ids_as_bytes", "12__link_scopes", "13__fences_checked_not_stored")
+          .endsWith(JdbcSyncStateStore.schemaVersion() + "__fences_checked_not_stored");
     }
   }
 

@@ -8,12 +8,15 @@ import io.m365sync.MailboxId;
 import io.m365sync.Resource;
 import io.m365sync.TenantId;
 import io.m365sync.state.AccessRecord;
+import io.m365sync.state.CursorKey;
+import io.m365sync.state.FencedOutException;
 import io.m365sync.state.IdLink;
 import io.m365sync.state.MailboxStatus;
 import io.m365sync.state.RunRecord;
 import io.m365sync.state.StatusCount;
 import io.m365sync.state.StatusQuery;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -99,7 +102,7 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -312,6 +315,60 @@ class SchemaMigratorTest {
     }
   }
 
+  /**
+   * Version 13 drops the fence copy that every link and cursor row kept (never read; the fence is
+   * checked against its own row): a version 12 database's links and cursors read back as they were,
+   * new ones are written without it, and a write under an older fence is still refused.
+   */
+  @Test
+  void aVersionTwelveDatabaseKeepsItsLinksAndCursorsWithoutTheirFenceCopiesOnH2AndPostgres() throws Exception {
+    for (JdbcDialect dialect : List.of(JdbcDialect.H2, JdbcDialect.POSTGRESQL)) {
+      DataSource ds = emptyDatabase(dialect);
+      MailboxId alice = MailboxId.of("contoso", "oid-alice");
+      String id = dialect == JdbcDialect.H2 ? "STRINGTOUTF8('%s')" : "'%s'";
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        migrateByHandTo(12, dialect, s);
+        s.execute("INSERT INTO m365sync_link_scope (mailbox_key, resource_name) VALUES ('" + alice.key() + "', 'EVENTS')");
+        s.execute("INSERT INTO m365sync_link (scope_id, crm_id, remote_id, change_key, crm_version, fence, container_id)"
+            + " SELECT scope_id, " + id.formatted("crm-1") + ", " + id.formatted("remote-1") + ", "
+            + id.formatted("ck1") + ", 4, 3, NULL FROM m365sync_link_scope");
+        s.execute("INSERT INTO m365sync_cursor (mailbox_key, resource_name, container_id, delta_link, fence)"
+            + " VALUES ('" + alice.key() + "', 'EVENTS', '/', 'https://graph.example/delta?token=1', 3)");
+      }
+
+      JdbcSyncStateStore store = JdbcSyncStateStore.create(ds, dialect);
+      CursorKey events = new CursorKey(alice, Resource.EVENTS, "");
+      IdLink old = new IdLink(alice, Resource.EVENTS, "crm-1", "remote-1", "ck1", 4);
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).containsExactly(old);
+      assertThat(store.cursor(events)).as(dialect.name()).contains("https://graph.example/delta?token=1");
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        for (String table : List.of("m365sync_link", "m365sync_cursor")) {
+          assertThatThrownBy(() -> s.executeQuery("SELECT fence FROM " + table).close())
+              .as(dialect.name() + " " + table).isInstanceOf(SQLException.class);
+          if (!c.getAutoCommit()) {
+            c.rollback(); // PostgreSQL: the failed query ends the transaction
+          }
+        }
+      }
+
+      store.putEnrollment(new Mailbox(alice, "alice@contoso.com", "crm-u", Instant.parse("2026-01-05T09:00:00Z"),
+          EnumSet.of(Resource.EVENTS)));
+      long stale = store.claimFence(alice);
+      long fence = store.claimFence(alice);
+      IdLink fresh = new IdLink(alice, Resource.EVENTS, "crm-2", "remote-2", "ck2", 1);
+      store.putLinksAndCursors(List.of(), List.of(), List.of(fresh), Map.of(events, "https://graph.example/delta?token=2"),
+          fence);
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).containsExactly(old, fresh);
+      assertThat(store.cursor(events)).as(dialect.name()).contains("https://graph.example/delta?token=2");
+      IdLink late = new IdLink(alice, Resource.EVENTS, "crm-3", "remote-3", "ck3", 1);
+      assertThatThrownBy(() -> store.putLinksAndCursors(List.of(), List.of(), List.of(late),
+          Map.of(events, "https://graph.example/delta?token=late"), stale))
+          .as(dialect.name()).isInstanceOf(FencedOutException.class);
+      assertThat(store.cursor(events)).as(dialect.name()).contains("https://graph.example/delta?token=2");
+      assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).containsExactly(old, fresh);
+    }
+  }
+
   private static DataSource emptyDatabase(JdbcDialect dialect) {
     return dialect == JdbcDialect.H2 ? TestDatabases.h2Memory() : TestDatabases.postgresSchema();
   }
@@ -322,7 +379,7 @@ class SchemaMigratorTest {
         + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP WITH TIME ZONE NOT NULL)");
     List<String> scripts = List.of("V1__init", "V2__link_container", "V3__status_monitor", "V4__access_audit",
         "V5__subscriptions", "V6__dirty_marks", "V7__compact_link_keys", "V8__run_count", "V9__audit_rounds",
-        "V10__link_ids_bytewise", "V11__link_ids_as_bytes");
+        "V10__link_ids_bytewise", "V11__link_ids_as_bytes", "V12__link_scopes");
     for (int v = 1; v <= version; v++) {
       try (var in = getClass().getClassLoader().getResourceAsStream(dialect.migrationFolder() + scripts.get(v - 1) + ".sql")) {
         for (String st : SchemaMigrator.statements(new String(in.readAllBytes()))) {

@@ -56,7 +56,7 @@ final class LinkTableShapesMode {
 
   private static final String H2_COLUMNS = "CREATE TABLE shape (scope_id BIGINT NOT NULL, crm_id VARBINARY(2048)"
       + " NOT NULL, remote_id VARBINARY(4096) NOT NULL, change_key VARBINARY(4096), crm_version BIGINT NOT NULL,"
-      + " fence BIGINT NOT NULL, container_id VARBINARY(4096))";
+      + " container_id VARBINARY(4096))";
 
   private static List<H2Shape> h2Shapes() {
     String byName = H2_COLUMNS.replace("scope_id BIGINT NOT NULL", "mailbox_id BIGINT NOT NULL, resource_name"
@@ -173,7 +173,7 @@ final class LinkTableShapesMode {
           s.execute(statement);
         }
       }
-      String row = h2.byResourceName() ? "(?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+      String row = h2.byResourceName() ? "(?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
       String insert = "INSERT INTO shape VALUES " + String.join(", ", Collections.nCopies(batch, row));
       long cpu0 = SyncBenchmark.processCpuNanos();
       long t0 = System.nanoTime();
@@ -188,7 +188,6 @@ final class LinkTableShapesMode {
             for (int k = 0; k < 3; k++) {
               ps.setBytes(++p, ids[n][k].getBytes(StandardCharsets.UTF_8));
             }
-            ps.setLong(++p, 1);
             ps.setLong(++p, 1);
             ps.setNull(++p, Types.VARBINARY);
           }
@@ -211,7 +210,7 @@ final class LinkTableShapesMode {
       s.execute("CHECKPOINT");
     }
     boolean hashed = ddl.stream().anyMatch(d -> d.contains("remote_hash"));
-    String insert = "INSERT INTO shape SELECT mailbox, crm_id, remote_id, change_key, 1, 1, NULL"
+    String insert = "INSERT INTO shape SELECT mailbox, crm_id, remote_id, change_key, 1, NULL"
         + (hashed ? ", hashtextextended(remote_id, 0)" : "") + " FROM stage WHERE n > ? AND n <= ?";
     Duration server0 = stores.serverCpu();
     long t0 = System.nanoTime();

@@ -32,10 +32,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -815,11 +816,13 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   /**
-   * {@link #scopeId}, given one first if needed. Called after the fence check: the fence row's lock
-   * keeps two writers (and a purge) of one mailbox from racing here.
+   * {@link #scopeId}, given one first if needed ({@code lookFirst} false: the transaction already found none).
+   * Called after the fence check: the fence row's lock keeps two writers (and a purge) of one mailbox from
+   * racing here.
    */
-  private static long scopeIdOrNew(Connection c, String mailboxKey, Resource resource) throws SQLException {
-    Long id = scopeId(c, mailboxKey, resource);
+  private static long scopeIdOrNew(Connection c, String mailboxKey, Resource resource, boolean lookFirst)
+      throws SQLException {
+    Long id = lookFirst ? scopeId(c, mailboxKey, resource) : null;
     if (id == null) {
       update(c, "INSERT INTO " + SCOPE_TABLE + " (mailbox_key, resource_name) VALUES (?, ?)", mailboxKey,
           resource.name());
@@ -925,13 +928,15 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String mailboxKey = key(mailbox);
     jdbc.tx("putLinks", mailbox, c -> {
       checkFence(c, mailbox, mailboxKey, fence);
+      // a batch may remove, replace and add links of one resource: its scope is looked up once
+      Map<Resource, Long> scopes = new EnumMap<>(Resource.class);
       if (!removedLinks.isEmpty()) {
         Map<Resource, List<String>> crmIds = new LinkedHashMap<>();
         removedLinks.forEach(l -> crmIds.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l.crmId()));
-        removeLinks(c, mailboxKey, crmIds);
+        removeLinks(c, mailboxKey, crmIds, scopes);
       }
-      writeLinks(c, mailboxKey, links, true);
-      writeLinks(c, mailboxKey, freshLinks, false);
+      writeLinks(c, mailboxKey, links, true, scopes);
+      writeLinks(c, mailboxKey, freshLinks, false, scopes);
       for (Map.Entry<CursorKey, String> cursor : cursors.entrySet()) {
         writeCursor(c, cursor.getKey(), cursor.getValue());
       }
@@ -940,10 +945,11 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   /** Removes the links of these CRM ids, by resource: one delete per resource and {@value #LINK_CHUNK} ids. */
-  private void removeLinks(Connection c, String mailboxKey, Map<Resource, List<String>> crmIdsByResource)
-      throws SQLException {
+  private void removeLinks(Connection c, String mailboxKey, Map<Resource, List<String>> crmIdsByResource,
+                           Map<Resource, Long> scopes) throws SQLException {
     for (Map.Entry<Resource, List<String>> group : crmIdsByResource.entrySet()) {
       Long scope = scopeId(c, mailboxKey, group.getKey());
+      scopes.put(group.getKey(), scope);
       if (scope == null) {
         continue; // no link of this resource at all
       }
@@ -955,12 +961,16 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
   }
 
-  private void writeLinks(Connection c, String mailboxKey, List<IdLink> links, boolean replacing)
-      throws SQLException {
+  /** {@code scopes}: those already looked up in this transaction (null: none yet), and the ones this gives. */
+  private void writeLinks(Connection c, String mailboxKey, List<IdLink> links, boolean replacing,
+                          Map<Resource, Long> scopes) throws SQLException {
     Map<Resource, List<IdLink>> byResource = new LinkedHashMap<>();
     links.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l));
     for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
-      long key = scopeIdOrNew(c, mailboxKey, group.getKey());
+      Resource resource = group.getKey();
+      Long known = scopes.get(resource);
+      long key = known != null ? known : scopeIdOrNew(c, mailboxKey, resource, !scopes.containsKey(resource));
+      scopes.put(resource, key);
       List<IdLink> all = group.getValue();
       if (replacing) {
         // one row per CRM id and per remote id: drop whatever any of these ids was linked to before
@@ -1126,7 +1136,7 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     String key = key(mailbox);
     jdbc.tx("removeLink", mailbox, c -> {
       checkFence(c, mailbox, key, fence);
-      removeLinks(c, key, Map.of(resource, List.of(crmId)));
+      removeLinks(c, key, Map.of(resource, List.of(crmId)), new EnumMap<>(Resource.class));
       return null;
     });
   }

@@ -604,6 +604,13 @@ public abstract class SyncStateStoreContract {
     store.putLinksAndCursors(List.of(new IdLink(BOB, Resource.EVENTS, "crm-1", "remote-1", "k1", 1)), List.of(),
         List.of(), Map.of(), bob);
     assertTrue(store.links(BOB, Resource.EVENTS).isEmpty());
+    // a removal of a link never written, beside the resource's first links, replaced and fresh
+    store.putLinksAndCursors(List.of(new IdLink(BOB, Resource.EVENTS, "crm-7", "remote-7", "k7", 1)),
+        List.of(new IdLink(BOB, Resource.EVENTS, "crm-5", "remote-5", "k5", 1)),
+        List.of(new IdLink(BOB, Resource.EVENTS, "crm-6", "remote-6", "k6", 1)), Map.of(), bob);
+    assertEquals(List.of("crm-5", "crm-6"),
+        store.links(BOB, Resource.EVENTS).stream().map(IdLink::crmId).sorted().toList());
+    assertEquals("remote-6", store.linkByCrmId(BOB, Resource.EVENTS, "crm-6").orElseThrow().remoteId());
 
     // fenced out: nothing removed
     store.claimFence(ALICE);

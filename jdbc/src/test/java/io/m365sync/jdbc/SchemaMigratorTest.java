@@ -102,7 +102,8 @@ class SchemaMigratorTest {
     }
     assertThat(SchemaMigrator.migrate(ds, JdbcDialect.H2)).isEqualTo(4);
     try (Connection c = ds.getConnection()) {
-      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+      assertThat(SchemaMigrator.installedVersions(c, JdbcDialect.H2))
+          .containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     }
     JdbcSyncStateStore store = JdbcSyncStateStore.create(ds);
     MailboxId alice = MailboxId.of("contoso", "oid-alice");
@@ -328,9 +329,10 @@ class SchemaMigratorTest {
       String id = dialect == JdbcDialect.H2 ? "STRINGTOUTF8('%s')" : "'%s'";
       try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
         migrateByHandTo(12, dialect, s);
-        s.execute("INSERT INTO m365sync_link_scope (mailbox_key, resource_name) VALUES ('" + alice.key() + "', 'EVENTS')");
-        s.execute("INSERT INTO m365sync_link (scope_id, crm_id, remote_id, change_key, crm_version, fence, container_id)"
-            + " SELECT scope_id, " + id.formatted("crm-1") + ", " + id.formatted("remote-1") + ", "
+        s.execute("INSERT INTO m365sync_link_scope (mailbox_key, resource_name)"
+            + " VALUES ('" + alice.key() + "', 'EVENTS')");
+        s.execute("INSERT INTO m365sync_link (scope_id, crm_id, remote_id, change_key, crm_version, fence,"
+            + " container_id) SELECT scope_id, " + id.formatted("crm-1") + ", " + id.formatted("remote-1") + ", "
             + id.formatted("ck1") + ", 4, 3, NULL FROM m365sync_link_scope");
         s.execute("INSERT INTO m365sync_cursor (mailbox_key, resource_name, container_id, delta_link, fence)"
             + " VALUES ('" + alice.key() + "', 'EVENTS', '/', 'https://graph.example/delta?token=1', 3)");
@@ -356,8 +358,8 @@ class SchemaMigratorTest {
       long stale = store.claimFence(alice);
       long fence = store.claimFence(alice);
       IdLink fresh = new IdLink(alice, Resource.EVENTS, "crm-2", "remote-2", "ck2", 1);
-      store.putLinksAndCursors(List.of(), List.of(), List.of(fresh), Map.of(events, "https://graph.example/delta?token=2"),
-          fence);
+      store.putLinksAndCursors(List.of(), List.of(), List.of(fresh),
+          Map.of(events, "https://graph.example/delta?token=2"), fence);
       assertThat(store.links(alice, Resource.EVENTS)).as(dialect.name()).containsExactly(old, fresh);
       assertThat(store.cursor(events)).as(dialect.name()).contains("https://graph.example/delta?token=2");
       IdLink late = new IdLink(alice, Resource.EVENTS, "crm-3", "remote-3", "ck3", 1);

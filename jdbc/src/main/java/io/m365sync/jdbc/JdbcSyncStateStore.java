@@ -816,18 +816,19 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
   }
 
   /**
-   * {@link #scopeId}, given one first if needed ({@code lookFirst} false: the transaction already found none).
-   * Called after the fence check: the fence row's lock keeps two writers (and a purge) of one mailbox from
-   * racing here.
+   * {@link #scopeId}, given one first if needed; {@code known} holds what this transaction already looked up
+   * (null: none) and gets the answer. Called after the fence check: the fence row's lock keeps two writers
+   * (and a purge) of one mailbox from racing here.
    */
-  private static long scopeIdOrNew(Connection c, String mailboxKey, Resource resource, boolean lookFirst)
+  private static long scopeIdOrNew(Connection c, String mailboxKey, Resource resource, Map<Resource, Long> known)
       throws SQLException {
-    Long id = lookFirst ? scopeId(c, mailboxKey, resource) : null;
+    Long id = known.containsKey(resource) ? known.get(resource) : scopeId(c, mailboxKey, resource);
     if (id == null) {
       update(c, "INSERT INTO " + SCOPE_TABLE + " (mailbox_key, resource_name) VALUES (?, ?)", mailboxKey,
           resource.name());
       id = scopeId(c, mailboxKey, resource);
     }
+    known.put(resource, id);
     return id;
   }
 
@@ -961,16 +962,12 @@ public final class JdbcSyncStateStore implements SyncStateStore, AutoCloseable {
     }
   }
 
-  /** {@code scopes}: those already looked up in this transaction (null: none yet), and the ones this gives. */
   private void writeLinks(Connection c, String mailboxKey, List<IdLink> links, boolean replacing,
                           Map<Resource, Long> scopes) throws SQLException {
     Map<Resource, List<IdLink>> byResource = new LinkedHashMap<>();
     links.forEach(l -> byResource.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l));
     for (Map.Entry<Resource, List<IdLink>> group : byResource.entrySet()) {
-      Resource resource = group.getKey();
-      Long known = scopes.get(resource);
-      long key = known != null ? known : scopeIdOrNew(c, mailboxKey, resource, !scopes.containsKey(resource));
-      scopes.put(resource, key);
+      long key = scopeIdOrNew(c, mailboxKey, group.getKey(), scopes);
       List<IdLink> all = group.getValue();
       if (replacing) {
         // one row per CRM id and per remote id: drop whatever any of these ids was linked to before
